@@ -1,0 +1,95 @@
+// The vocabulary every stage shares (see DESIGN.md, "Core types").
+
+/** Package ecosystems known to the inventory; OS package managers first. */
+export type Ecosystem = 'deb' | 'apk' | 'rpm';
+
+/** Where a package came from in the image: the layer that last introduced or changed it. */
+export interface LayerRef {
+  /** Position in the image's layer list, 0 = base. */
+  index: number;
+  /** Uncompressed layer digest (diff id), "sha256:…"; empty for a plain root filesystem. */
+  diffId: string;
+}
+
+export interface SourcePackage {
+  name: string;
+  version?: string;
+}
+
+export interface Package {
+  ecosystem: Ecosystem;
+  name: string;
+  /** The full version as the package manager writes it (dpkg "1:2.3-4", rpm "1:2.3-4.el9", apk "2.3-r4"). */
+  version: string;
+  epoch?: number;
+  arch?: string;
+  /** Debian source package, Alpine origin, or source RPM (name and version). */
+  source?: SourcePackage;
+  licenses: string[];
+  maintainer?: string;
+  purl: string;
+  layer: LayerRef;
+  /** The database file the package was read from, absolute within the image. */
+  path: string;
+  /** Files the package owns, absolute within the image. */
+  files: string[];
+}
+
+export interface OsInfo {
+  /** Lower-case distribution id: debian, ubuntu, alpine, rhel, centos, fedora, amzn, almalinux, rocky, ol, wolfi, chainguard, … */
+  family: string;
+  /** Release as the distribution numbers it ("12", "3.19.1", "9.4", "2023"). */
+  version: string;
+  name?: string;
+  prettyName?: string;
+  codename?: string;
+  /** True for Google distroless images (dpkg status.d, no shell or package manager). */
+  distroless?: boolean;
+}
+
+export interface LayerInfo {
+  index: number;
+  /** Digest of the layer as stored (compressed blob for OCI, tar for docker-archive). */
+  digest: string;
+  diffId: string;
+  size?: number;
+  createdBy?: string;
+  mediaType?: string;
+}
+
+export type ArtifactType = 'docker-archive' | 'oci-layout' | 'docker-engine' | 'rootfs';
+
+export interface Artifact {
+  /** What the user asked for, as given. */
+  name: string;
+  type: ArtifactType;
+  /** Image id: digest of the config blob. */
+  imageId?: string;
+  /** Manifest digest, where the source records one. */
+  digest?: string;
+  repoTags: string[];
+  repoDigests: string[];
+  os?: string;
+  architecture?: string;
+  variant?: string;
+  created?: string;
+}
+
+export type AnalyzerStatus = 'ok' | 'partial' | 'failed';
+
+/** Partial failure is data: a file that could not be parsed is reported, never skipped silently. */
+export interface ScanIssue {
+  analyzer: string;
+  path: string;
+  layer?: LayerRef;
+  message: string;
+}
+
+export interface Inventory {
+  schemaVersion: 1;
+  artifact: Artifact;
+  os: OsInfo | null;
+  layers: LayerInfo[];
+  packages: Package[];
+  issues: ScanIssue[];
+}
