@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { BulwarkError, isBulwarkError, messageOf } from '../core/errors.js';
+import { scanCommand } from './scan.js';
+
+export const EXIT_ERROR = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('bulwark')
+    .description('Container security: scan images, assure, admit and protect workloads')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.addCommand(scanCommand());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT_ERROR;
+    }
+    const line = isBulwarkError(e) ? e.message : `internal error: ${messageOf(e)}`;
+    process.stderr.write(`bulwark: ${line.replace(/\n/g, ' ')}\n`);
+    if (process.env.BULWARK_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+export { Option, BulwarkError };
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bulwark')) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

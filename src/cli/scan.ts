@@ -1,0 +1,78 @@
+import { Command, Option } from 'commander';
+import { BulwarkError } from '../core/errors.js';
+import { openImage } from '../image/open.js';
+import { DEFAULT_LIMITS, type Limits } from '../image/layer-walker.js';
+import { parsePlatform } from '../image/platform.js';
+import { renderers } from '../report/index.js';
+import { defaultCacheDir } from '../scan/layer-cache.js';
+import { scanImage, scanRootfs, type ScanResult } from '../scan/scan.js';
+import { writeOutput } from './output.js';
+import { terminalProgress } from './progress.js';
+import { parseSize } from './sizes.js';
+
+interface ScanFlags {
+  format: string;
+  output?: string;
+  platform?: string;
+  cacheDir?: string;
+  cache: boolean;
+  quiet?: boolean;
+  maxLayerSize?: string;
+  maxFileSize?: string;
+  stats?: boolean;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(renderers)).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-q, --quiet', 'no progress display')
+    .option('--max-layer-size <size>', 'refuse layers that expand beyond this (e.g. 32GiB)')
+    .option('--max-file-size <size>', 'refuse analysed files larger than this (e.g. 512MiB)')
+    .option('--stats', 'print how many layers were analysed and taken from the cache, on stderr');
+}
+
+function limitsOf(f: ScanFlags): Limits {
+  return {
+    ...DEFAULT_LIMITS,
+    ...(f.maxLayerSize ? { maxLayerBytes: parseSize(f.maxLayerSize) } : {}),
+    ...(f.maxFileSize ? { maxFileBytes: parseSize(f.maxFileSize) } : {}),
+  };
+}
+
+async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
+  const render = renderers[f.format];
+  if (!render) throw new BulwarkError('USAGE', f.format, 'unknown format');
+  await writeOutput(render(r.inventory), f.output);
+  if (f.stats) process.stderr.write(`layers analysed: ${r.stats.layersAnalysed}, from cache: ${r.stats.layersFromCache}\n`);
+}
+
+export function scanCommand(): Command {
+  const scan = new Command('scan').description('scan an image or a root filesystem');
+  common(
+    scan
+      .command('image')
+      .description('scan a container image')
+      .argument('<target>', 'docker save archive (.tar/.tar.gz), OCI layout (oci:PATH[:TAG] or a directory), docker:NAME, or an image name the local engine knows')
+      .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: this host)')
+      .option('--cache-dir <dir>', 'layer analysis cache', defaultCacheDir())
+      .option('--no-cache', 'do not read or write the layer cache'),
+  )
+    .addHelpText('after', '\nExamples:\n  bulwark scan image debian.tar\n  bulwark scan image oci:./layout:1.0 --format cyclonedx -o sbom.json\n  bulwark scan image docker:nginx:latest')
+    .action(async (target: string, f: ScanFlags) => {
+      const limits = limitsOf(f);
+      const image = await openImage(target, { limits, ...(f.platform ? { platform: parsePlatform(f.platform) } : {}) });
+      try {
+        const r = await scanImage(image, { cacheDir: f.cache ? f.cacheDir ?? defaultCacheDir() : null, limits, ...(f.quiet ? {} : { progress: terminalProgress(true) }) });
+        await finish(r, f);
+      } finally {
+        await image.close();
+      }
+    });
+  common(scan.command('rootfs').description('scan an unpacked root filesystem directory').argument('<dir>', 'root filesystem directory'))
+    .addHelpText('after', '\nExample:\n  bulwark scan rootfs /srv/chroot/bookworm --format spdx-json')
+    .action(async (dir: string, f: ScanFlags) => {
+      await finish(await scanRootfs(dir, dir, { limits: limitsOf(f) }), f);
+    });
+  return scan;
+}

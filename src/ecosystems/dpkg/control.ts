@@ -1,0 +1,33 @@
+// Debian control-file paragraphs (dpkg status, status.d entries): "Field: value"
+// lines, continuation lines starting with a space or tab, paragraphs split by blank lines.
+
+export type Paragraph = Record<string, string>;
+
+export function parseParagraphs(text: string): Paragraph[] {
+  const out: Paragraph[] = [];
+  let cur: Paragraph = {};
+  let field: string | undefined;
+  let lineNo = 0;
+  for (const raw of text.split('\n')) {
+    lineNo++;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') {
+      if (Object.keys(cur).length > 0) out.push(cur);
+      cur = {};
+      field = undefined;
+      continue;
+    }
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      if (field === undefined) throw new Error(`line ${lineNo}: continuation line outside a field`);
+      cur[field] += `\n${line.slice(1)}`;
+      continue;
+    }
+    if (line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new Error(`line ${lineNo}: expected "Field: value"`);
+    field = line.slice(0, colon);
+    cur[field] = line.slice(colon + 1).trim();
+  }
+  if (Object.keys(cur).length > 0) out.push(cur);
+  return out;
+}

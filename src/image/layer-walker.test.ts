@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BulwarkError } from '../core/errors.js';
+import { have, requireAll } from '../testing/require.js';
+import { gzip, makeTar, memLayer, sha256, zstd } from '../testing/layers.js';
+import { DEFAULT_LIMITS, walkLayer } from './layer-walker.js';
+
+const wantsEtc = (p: string): boolean => p.startsWith('etc/');
+
+async function collect(layer: ReturnType<typeof memLayer>, limits = DEFAULT_LIMITS): Promise<{ files: Record<string, string>; walk: Awaited<ReturnType<typeof walkLayer>> }> {
+  const files: Record<string, string> = {};
+  const walk = await walkLayer(layer, wantsEtc, (p, c) => (files[p] = c.toString()), limits);
+  return { files, walk };
+}
+
+async function rejectsWith(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof BulwarkError, `expected BulwarkError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+const entries = [
+  { name: 'etc/', type: 'directory' as const },
+  { name: 'etc/os-release', content: 'ID=debian\n' },
+  { name: './etc/hostname', content: 'box\n' },
+  { name: 'usr/bin/tool', content: 'binary' },
+  { name: 'var/lib/.wh.gone', content: '' },
+  { name: 'opt/app/.wh..wh..opq', content: '' },
+];
+
+test('plain, gzip and zstd layers yield the same wanted files and whiteouts, digests verified', async (t) => {
+  if (!requireAll(t, { zstd: have('zstd') })) return;
+  const plain = await makeTar(entries);
+  for (const stored of [plain, gzip(plain), zstd(plain)]) {
+    const { files, walk } = await collect(memLayer(stored, plain, { blobDigest: sha256(stored) }));
+    assert.deepEqual(files, { 'etc/os-release': 'ID=debian\n', 'etc/hostname': 'box\n' });
+    assert.deepEqual(walk.whiteouts, ['var/lib/gone']);
+    assert.deepEqual(walk.opaqueDirs, ['opt/app']);
+    assert.equal(walk.uncompressedBytes, plain.length);
+  }
+});
+
+test('a layer whose content does not match its diff id or blob digest is refused', async () => {
+  const plain = await makeTar(entries);
+  const other = sha256(Buffer.from('other'));
+  await rejectsWith(collect(memLayer(plain, plain, { diffId: other })), 'DIGEST_MISMATCH', /layer0: uncompressed content has digest sha256:[0-9a-f]{64}, expected diff id/);
+  const gz = gzip(plain);
+  await rejectsWith(collect(memLayer(gz, plain, { blobDigest: other })), 'DIGEST_MISMATCH', /layer0: content has digest/);
+});
+
+test('truncated gzip, zstd and tar data are reported as truncated', async (t) => {
+  if (!requireAll(t, { zstd: have('zstd') })) return;
+  const plain = await makeTar([...entries, { name: 'etc/big', content: 'x'.repeat(100_000) }]);
+  for (const stored of [gzip(plain), zstd(plain), plain]) {
+    const cut = stored.subarray(0, Math.floor(stored.length / 2));
+    await rejectsWith(collect(memLayer(cut, plain)), 'TRUNCATED', /^layer0: truncated/);
+  }
+});
+
+test('corrupt gzip data is reported as corrupt', async () => {
+  const plain = await makeTar(entries);
+  const gz = Buffer.from(gzip(plain));
+  for (let i = 20; i < gz.length - 8; i += 7) gz[i] = (gz[i] ?? 0) ^ 0x5a;
+  await assert.rejects(collect(memLayer(gz, plain)), (e: unknown) => e instanceof BulwarkError && (e.code === 'CORRUPT' || e.code === 'TRUNCATED'));
+});
+
+test('unsafe paths are refused: "..", absolute, and writing through a symlink', async () => {
+  for (const bad of [
+    [{ name: '../etc/passwd', content: 'x' }],
+    [{ name: 'etc/../../escape', content: 'x' }],
+    [{ name: '/etc/passwd', content: 'x' }],
+    [{ name: 'etc/link', type: 'symlink' as const, linkname: '/' }, { name: 'etc/link/root/.ssh/authorized_keys', content: 'x' }],
+    [{ name: 'etc/hard', type: 'link' as const, linkname: '../../etc/shadow' }],
+  ]) {
+    const plain = await makeTar(bad);
+    await rejectsWith(collect(memLayer(plain, plain)), 'UNSAFE_PATH', /^layer0: /);
+  }
+});
+
+test('a decompression bomb is stopped at the layer size limit and at the expansion ratio', async () => {
+  const plain = await makeTar([{ name: 'zeros', content: Buffer.alloc(8 << 20) }]);
+  const gz = gzip(plain);
+  await rejectsWith(collect(memLayer(gz, plain), { ...DEFAULT_LIMITS, maxLayerBytes: 1 << 20 }), 'TOO_LARGE', /layer0: layer expands beyond the 1048576-byte limit/);
+  await rejectsWith(collect(memLayer(gz, plain), { ...DEFAULT_LIMITS, ratioFloorBytes: 1 << 20 }), 'TOO_LARGE', /layer0: layer expands more than 200-fold: a decompression bomb/);
+  // the same layer stored uncompressed is no bomb
+  assert.equal((await collect(memLayer(plain, plain), { ...DEFAULT_LIMITS, ratioFloorBytes: 1 << 20 })).walk.uncompressedBytes, plain.length);
+  const wanted = await makeTar([{ name: 'etc/huge', content: Buffer.alloc(4096) }]);
+  await rejectsWith(collect(memLayer(wanted, wanted), { ...DEFAULT_LIMITS, maxFileBytes: 1000 }), 'TOO_LARGE', /layer0:etc\/huge: file expands beyond the 1000-byte limit/);
+});
+
+test('hard links to wanted files deliver the same content', async () => {
+  const plain = await makeTar([{ name: 'etc/a', content: 'A' }, { name: 'etc/b', type: 'link', linkname: 'etc/a' }]);
+  const { files } = await collect(memLayer(plain, plain));
+  assert.deepEqual(files, { 'etc/a': 'A', 'etc/b': 'A' });
+});
