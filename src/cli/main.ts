@@ -12,6 +12,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(scanCommand());
+  // commands built elsewhere do not inherit these settings; usage errors must exit 2, not 1
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(program)) c.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
   return program;
 }
 

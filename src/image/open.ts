@@ -99,6 +99,7 @@ export async function openImage(target: string, opts: OpenOptions = {}): Promise
     return openPath(p, target, opts, rest.slice(colon + 1));
   }
   if (await exists(target)) return openPath(target, target, opts);
+  if (/^[./~]|\.(tar|tgz|gz)$/.test(target)) throw new BulwarkError('NOT_FOUND', target, 'no such file');
   try {
     return await openEngineImage(target, target);
   } catch (e) {

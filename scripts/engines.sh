@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs (Debian packages, as root) and starts the real parts Bulwark and its tests use:
+# Docker Engine, skopeo, rpm tooling, Berkeley DB utilities, debootstrap, zstd.
+# Idempotent: installs only what is missing and starts dockerd only when it is not answering.
+set -euo pipefail
+pkgs=(docker.io skopeo rpm db-util debootstrap zstd ca-certificates)
+missing=()
+for p in "${pkgs[@]}"; do dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -q '^installed$' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "engines: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! curl -sf --unix-socket /var/run/docker.sock http/_ping >/dev/null 2>&1; then
+  echo "engines: starting dockerd"
+  # no iptables: tests only use containers with no network or networks they create
+  nohup dockerd --iptables=false >/var/log/bulwark-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    curl -sf --unix-socket /var/run/docker.sock http/_ping >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -sf --unix-socket /var/run/docker.sock http/_ping >/dev/null || { tail -20 /var/log/bulwark-dockerd.log >&2; exit 1; }
+fi
+echo "engines: ready"
