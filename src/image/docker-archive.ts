@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
 import type { Archive } from './archive.js';
-import { ImageConfig, layerHistory, type ImageLayer, type OpenedImage } from './image.js';
+import { archivedLayer, configFields, ImageConfig, layerHistory, type ImageLayer, type OpenedImage } from './image.js';
 
 // `docker save` archives: manifest.json names the config and the layer tars, in
 // both the classic layout (<id>/layer.tar) and the OCI-style one Docker 25+ writes
@@ -45,20 +45,16 @@ export async function openDockerArchive(archive: Archive, name: string, cleanup:
   }
   const history = layerHistory(config);
   const layers: ImageLayer[] = await Promise.all(
-    entry.Layers.map(async (path, index) => {
+    entry.Layers.map((path, index) => {
       const diffId = diffIds[index]!;
       const blobHex = path.startsWith('blobs/') ? hexIn(path) : undefined;
-      return {
+      return archivedLayer(archive, path, {
         index,
         digest: blobHex ? `sha256:${blobHex}` : diffId,
         diffId,
-        size: await archive.size(path),
         createdBy: history[index],
         ...(blobHex ? { blobDigest: `sha256:${blobHex}` } : {}),
-        input: `${input}:${path}`,
-        peek: (n: number) => archive.readRange(path, 0, n),
-        open: () => archive.stream(path),
-      };
+      });
     }),
   );
   return {
@@ -68,10 +64,7 @@ export async function openDockerArchive(archive: Archive, name: string, cleanup:
       imageId,
       repoTags: entry.RepoTags ?? [],
       repoDigests: [],
-      os: config.os,
-      architecture: config.architecture,
-      ...(config.variant ? { variant: config.variant } : {}),
-      ...(config.created ? { created: config.created } : {}),
+      ...configFields(config),
     },
     config,
     layers,

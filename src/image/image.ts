@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Artifact } from '../core/types.js';
+import type { Archive } from './archive.js';
 
 export const Digest = z.string().regex(/^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/, 'not a valid digest');
 
@@ -50,4 +51,25 @@ export function layerHistory(config: ImageConfig): (string | undefined)[] {
 export function blobPath(digest: string): string {
   const [alg, hex] = digest.split(':');
   return `blobs/${alg}/${hex}`;
+}
+
+/** The artifact fields every image format takes from its config. */
+export function configFields(config: ImageConfig): Pick<Artifact, 'os' | 'architecture' | 'variant' | 'created'> {
+  return {
+    ...(config.os ? { os: config.os } : {}),
+    ...(config.architecture ? { architecture: config.architecture } : {}),
+    ...(config.variant ? { variant: config.variant } : {}),
+    ...(config.created ? { created: config.created } : {}),
+  };
+}
+
+/** A layer stored as one file of an archive (docker save tar, OCI layout). */
+export async function archivedLayer(archive: Archive, path: string, layer: Omit<ImageLayer, 'input' | 'peek' | 'open' | 'size'>): Promise<ImageLayer> {
+  return {
+    ...layer,
+    size: await archive.size(path),
+    input: `${archive.input}:${path}`,
+    peek: (n: number) => archive.readRange(path, 0, n),
+    open: () => archive.stream(path),
+  };
 }

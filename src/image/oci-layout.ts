@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
 import type { Archive } from './archive.js';
-import { blobPath, Digest, ImageConfig, layerHistory, type ImageLayer, type OpenedImage } from './image.js';
+import { archivedLayer, blobPath, configFields, Digest, ImageConfig, layerHistory, type ImageLayer, type OpenedImage } from './image.js';
 import { formatPlatform, platformMatches, type Platform } from './platform.js';
 
 // OCI image layouts (directory or tar): index.json → (nested) indexes → one image
@@ -85,18 +85,14 @@ export async function openOciLayout(archive: Archive, name: string, opts: OciOpt
     manifest.layers.map(async (d, index) => {
       const path = blobPath(d.digest);
       if (!(await archive.has(path))) throw new BulwarkError('NOT_FOUND', input, `layer blob ${d.digest} is missing`);
-      return {
+      return archivedLayer(archive, path, {
         index,
         digest: d.digest,
         diffId: config.rootfs.diff_ids[index]!,
-        size: await archive.size(path),
         ...(d.mediaType ? { mediaType: d.mediaType } : {}),
         createdBy: history[index],
         blobDigest: d.digest,
-        input: `${input}:${path}`,
-        peek: (n: number) => archive.readRange(path, 0, n),
-        open: () => archive.stream(path),
-      };
+      });
     }),
   );
   return {
@@ -107,10 +103,7 @@ export async function openOciLayout(archive: Archive, name: string, opts: OciOpt
       digest: chosen.desc.digest,
       repoTags: chosen.refName ? [chosen.refName] : [],
       repoDigests: [],
-      os: config.os,
-      architecture: config.architecture,
-      ...(config.variant ? { variant: config.variant } : {}),
-      ...(config.created ? { created: config.created } : {}),
+      ...configFields(config),
     },
     config,
     layers,

@@ -66,7 +66,13 @@ function inventoryFrom(artifact: Artifact, layers: LayerInfo[], analyses: { ref:
   const packages: Package[] = [];
   for (const c of catalogers) {
     for (const p of c.catalog(viewFor(merged, c.id), { os, issue: (i) => issues.push(i) })) {
-      packages.push({ ...p, purl: packagePurl(p, os) });
+      let purl = '';
+      try {
+        purl = packagePurl(p, os);
+      } catch (e) {
+        issues.push({ analyzer: c.id, path: p.path, layer: p.layer, message: `package "${p.name}" has no valid purl: ${e instanceof Error ? e.message : String(e)}` });
+      }
+      packages.push({ ...p, purl });
     }
   }
   packages.sort((a, b) => a.ecosystem.localeCompare(b.ecosystem) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version));

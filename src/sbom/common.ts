@@ -1,0 +1,53 @@
+// Shared by the SBOM writers: tool identity, deterministic ids, purls.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Inventory, Package } from '../core/types.js';
+import { packagePurl } from './purl.js';
+
+export const TOOL_NAME = 'bulwark';
+// Kept in step with package.json by hand: reading package.json at run time breaks once bundled.
+export const TOOL_VERSION = '0.1.0';
+
+/** Random UUID, or a stable one derived from the seed (RFC 9562 version 8: custom, from SHA-256). */
+export function uuidFor(seed?: string): string {
+  if (seed === undefined) return randomUUID();
+  const b = createHash('sha256').update(seed).digest();
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.subarray(0, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Short stable hash, for ids that must not depend on package order. */
+export function shortHash(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 12);
+}
+
+/** The image's identity for "version" fields: config digest, else manifest digest. */
+export function imageVersion(inv: Inventory): string | undefined {
+  return inv.artifact.imageId || inv.artifact.digest || undefined;
+}
+
+/** The cataloger's purl, or one computed here when it left none. */
+export function purlOf(pkg: Package, inv: Inventory): string {
+  return pkg.purl || packagePurl(pkg, inv.os);
+}
+
+/** An SPDX idstring (letters, digits, "." and "-" only), at most max characters, never empty. */
+export function idString(s: string, max: number): string {
+  const id = s.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+  return id.slice(0, max) || 'x';
+}
+
+/** Hands out ids, making each unique with a "<sep>N" suffix (compared case-insensitively). */
+export class UniqueIds {
+  readonly #taken = new Set<string>();
+
+  constructor(private readonly sep = '-') {}
+
+  take(base: string): string {
+    let id = base;
+    for (let n = 2; this.#taken.has(id.toLowerCase()); n++) id = `${base}${this.sep}${n}`;
+    this.#taken.add(id.toLowerCase());
+    return id;
+  }
+}
