@@ -10,6 +10,7 @@ import { scanImage, scanRootfs, type ScanResult } from '../../src/scan/scan.js';
 import { buildImage, engineUp, exportRootfs, importRootfs, removeImage, saveImage } from '../../src/testing/engine.js';
 import { buildFixture, bulwark, run } from '../../src/testing/fixtures.js';
 import { have, requireAll } from '../../src/testing/require.js';
+import { cycloneDxErrors, spdxErrors } from '../../src/testing/sbom-schemas.js';
 
 // Acceptance 1, 2 and 5 of the foundation issue, against a real dockerd, skopeo and
 // a Debian bookworm root filesystem built by debootstrap from real Debian packages.
@@ -149,5 +150,12 @@ test('the CLI scans an engine image into JSON, CycloneDX and SPDX', async (t) =>
   const cdx = bulwark(['scan', 'image', p.derived!, '--format', 'cyclonedx', '--output', out, '--no-cache']);
   assert.equal(cdx.code, 0, cdx.stderr);
   assert.equal(cdx.stdout, '');
-  assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { specVersion: string }).specVersion, '1.6');
+  const bom = readFileSync(out, 'utf8');
+  assert.equal((JSON.parse(bom) as { specVersion: string }).specVersion, '1.6');
+  assert.equal(await cycloneDxErrors(bom), null, 'the real image\'s CycloneDX validates against the 1.6 schema');
+  const spdx = bulwark(['scan', 'image', `oci:${p.ociZstd}`, '--format', 'spdx-json', '--no-cache']);
+  assert.equal(spdx.code, 0, spdx.stderr);
+  const doc = JSON.parse(spdx.stdout) as { packages: { name: string }[] };
+  assert.equal(spdxErrors(doc), null, 'the real image\'s SPDX validates against the 2.3 schema');
+  assert.ok(doc.packages.some((x) => x.name === 'libc6'));
 });
