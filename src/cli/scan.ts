@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS, type Limits } from '../image/layer-walker.js';
 import { parsePlatform } from '../image/platform.js';
 import { renderers } from '../report/index.js';
 import { defaultCacheDir } from '../scan/layer-cache.js';
-import { scanImage, scanRootfs, type ScanResult } from '../scan/scan.js';
+import { scanFs, scanImage, scanRootfs, type ScanResult } from '../scan/scan.js';
 import { writeOutput } from './output.js';
 import { terminalProgress } from './progress.js';
 import { parseSize } from './sizes.js';
@@ -20,6 +20,7 @@ interface ScanFlags {
   maxLayerSize?: string;
   maxFileSize?: string;
   stats?: boolean;
+  includeOsOwned?: boolean;
 }
 
 function common(cmd: Command): Command {
@@ -29,7 +30,8 @@ function common(cmd: Command): Command {
     .option('-q, --quiet', 'no progress display')
     .option('--max-layer-size <size>', 'refuse layers that expand beyond this (e.g. 32GiB)')
     .option('--max-file-size <size>', 'refuse analysed files larger than this (e.g. 512MiB)')
-    .option('--stats', 'print how many layers were analysed and taken from the cache, on stderr');
+    .option('--stats', 'print how many layers were analysed and taken from the cache, on stderr')
+    .option('--include-os-owned', 'also list language packages whose files an OS package installed');
 }
 
 function limitsOf(f: ScanFlags): Limits {
@@ -63,7 +65,12 @@ export function scanCommand(): Command {
       const limits = limitsOf(f);
       const image = await openImage(target, { limits, ...(f.platform ? { platform: parsePlatform(f.platform) } : {}) });
       try {
-        const r = await scanImage(image, { cacheDir: f.cache ? f.cacheDir ?? defaultCacheDir() : null, limits, ...(f.quiet ? {} : { progress: terminalProgress(true) }) });
+        const r = await scanImage(image, {
+          cacheDir: f.cache ? f.cacheDir ?? defaultCacheDir() : null,
+          limits,
+          keepOsOwned: f.includeOsOwned ?? false,
+          ...(f.quiet ? {} : { progress: terminalProgress(true) }),
+        });
         await finish(r, f);
       } finally {
         await image.close();
@@ -72,7 +79,12 @@ export function scanCommand(): Command {
   common(scan.command('rootfs').description('scan an unpacked root filesystem directory').argument('<dir>', 'root filesystem directory'))
     .addHelpText('after', '\nExample:\n  bulwark scan rootfs /srv/chroot/bookworm --format spdx-json')
     .action(async (dir: string, f: ScanFlags) => {
-      await finish(await scanRootfs(dir, dir, { limits: limitsOf(f) }), f);
+      await finish(await scanRootfs(dir, dir, { limits: limitsOf(f), keepOsOwned: f.includeOsOwned ?? false }), f);
+    });
+  common(scan.command('fs').description('scan a source tree or directory: installed packages, lockfiles and manifests').argument('<dir>', 'directory'))
+    .addHelpText('after', '\nExample:\n  bulwark scan fs . --format cyclonedx -o sbom.json')
+    .action(async (dir: string, f: ScanFlags) => {
+      await finish(await scanFs(dir, dir, { limits: limitsOf(f), keepOsOwned: f.includeOsOwned ?? false }), f);
     });
   return scan;
 }

@@ -1,7 +1,12 @@
 // The vocabulary every stage shares (see DESIGN.md, "Core types").
 
-/** Package ecosystems known to the inventory; OS package managers first. */
-export type Ecosystem = 'deb' | 'apk' | 'rpm';
+/** OS package managers. */
+export type OsEcosystem = 'deb' | 'apk' | 'rpm';
+/** Language package ecosystems, named as their purl types. */
+export type LanguageEcosystem = 'npm' | 'pypi' | 'maven' | 'golang' | 'cargo' | 'gem' | 'composer' | 'nuget';
+export type Ecosystem = OsEcosystem | LanguageEcosystem;
+
+export const OS_ECOSYSTEMS: readonly Ecosystem[] = ['deb', 'apk', 'rpm'];
 
 /** Where a package came from in the image: the layer that last introduced or changed it. */
 export interface LayerRef {
@@ -31,8 +36,12 @@ export interface Package {
   layer: LayerRef;
   /** The database file the package was read from, absolute within the image. */
   path: string;
-  /** Files the package owns, absolute within the image. */
+  /** Files the package owns, absolute within the image (OS packages). */
   files: string[];
+  /** Ecosystem-specific facts as strings (e.g. a jar's sha1, a Go binary's main module). */
+  metadata?: Record<string, string>;
+  /** For a language package whose file an OS package installed: that OS package. */
+  ownedBy?: { ecosystem: Ecosystem; name: string; version: string };
 }
 
 export interface OsInfo {
@@ -57,7 +66,7 @@ export interface LayerInfo {
   mediaType?: string;
 }
 
-export type ArtifactType = 'docker-archive' | 'oci-layout' | 'docker-engine' | 'rootfs';
+export type ArtifactType = 'docker-archive' | 'oci-layout' | 'docker-engine' | 'rootfs' | 'fs';
 
 export interface Artifact {
   /** What the user asked for, as given. */

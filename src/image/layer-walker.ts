@@ -30,7 +30,13 @@ export interface LayerWalk {
   uncompressedBytes: number;
 }
 
-export type FileSink = (path: string, content: Buffer) => void;
+export interface WalkedFile {
+  size: number;
+  mode: number;
+}
+
+export type FileFilter = (path: string, info: WalkedFile) => boolean;
+export type FileSink = (path: string, content: Buffer, info: WalkedFile) => void;
 
 class Meter extends Transform {
   readonly hash: Hash = createHash('sha256');
@@ -71,7 +77,7 @@ async function collect(stream: AsyncIterable<unknown>, max: number, input: strin
 
 export async function walkLayer(
   layer: ImageLayer,
-  wants: (path: string) => boolean,
+  wants: FileFilter,
   onFile: FileSink,
   limits: Limits = DEFAULT_LIMITS,
   onProgress?: (storedBytes: number) => void,
@@ -87,7 +93,7 @@ export async function walkLayer(
   });
   const result: LayerWalk = { whiteouts: [], opaqueDirs: [], uncompressedBytes: 0 };
   const symlinks = new Set<string>();
-  const files = new Map<string, Buffer>();
+  const files = new Map<string, { content: Buffer; info: WalkedFile }>();
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {
     const handle = async (): Promise<void> => {
@@ -107,14 +113,15 @@ export async function walkLayer(
       else symlinks.delete(path);
       if (header.type === 'link') {
         const target = normaliseEntryPath(header.linkname ?? '', input);
-        const content = files.get(target);
-        if (content && wants(path)) onFile(path, content);
+        const seen = files.get(target);
+        if (seen && wants(path, seen.info)) onFile(path, seen.content, seen.info);
         return drain(stream);
       }
-      if ((header.type === 'file' || header.type === 'contiguous-file') && wants(path)) {
+      const info = { size: header.size ?? 0, mode: header.mode ?? 0 };
+      if ((header.type === 'file' || header.type === 'contiguous-file') && wants(path, info)) {
         const content = await collect(stream, limits.maxFileBytes, input, path);
-        files.set(path, content);
-        onFile(path, content);
+        files.set(path, { content, info });
+        onFile(path, content, info);
         return;
       }
       return drain(stream);

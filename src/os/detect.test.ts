@@ -6,7 +6,7 @@ import { osRelease } from './detect.js';
 type Data = ReturnType<typeof osRelease.parse>;
 
 function detect(files: Record<string, string>): ReturnType<typeof osRelease.detect> {
-  const parsed = new Map(Object.entries(files).filter(([p]) => osRelease.wants(p)).map(([p, c]) => [p, { layer: { index: 0, diffId: '' }, data: osRelease.parse(p, Buffer.from(c)) }]));
+  const parsed = new Map(Object.entries(files).filter(([p]) => osRelease.wants(p, { size: 0, mode: 0o644 }, 'image')).map(([p, c]) => [p, { layer: { index: 0, diffId: '' }, data: osRelease.parse(p, Buffer.from(c)) }]));
   const view: FileView<Data> = { paths: () => [...parsed.keys()], get: (p) => parsed.get(p), history: (p) => (parsed.has(p) ? [parsed.get(p)!] : []) };
   return osRelease.detect(view);
 }

@@ -14,7 +14,7 @@ export interface PurlInput {
 
 // Vendor namespace when the OS is unknown: deb and apk are almost always Debian and Alpine;
 // rpm has no safe guess, and the spec's own example omits it then.
-const DEFAULT_NAMESPACE: Record<Ecosystem, string | undefined> = { deb: 'debian', apk: 'alpine', rpm: undefined };
+const DEFAULT_NAMESPACE: Partial<Record<Ecosystem, string>> = { deb: 'debian', apk: 'alpine' };
 
 const EPOCH_PREFIX = /^(\d+):/;
 

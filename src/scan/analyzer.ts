@@ -3,12 +3,26 @@ import type { Ecosystem, LayerRef, OsInfo, Package, ScanIssue } from '../core/ty
 // Two phases, so that per-layer work can be cached: `parse` sees one file of one
 // layer and returns plain JSON data; the second phase sees the merged image.
 
+/** What the walker knows of a file before reading it. */
+export interface FileInfo {
+  size: number;
+  /** Permission bits (0o755 …); executables are candidates for binary analysis. */
+  mode: number;
+}
+
+/**
+ * Images are scanned for what is installed; source trees (`scan fs`) also for what
+ * lockfiles and manifests declare, as Trivy and Grype do: in an image, a lockfile
+ * next to node_modules would count every package twice.
+ */
+export type ScanTarget = 'image' | 'fs';
+
 export interface FileAnalyzer<T> {
   id: string;
   /** Part of the layer-cache key: bump it whenever `parse` changes what it returns. */
   version: number;
   /** Relative path, no leading slash. Called for every file of every layer: keep it cheap. */
-  wants(path: string): boolean;
+  wants(path: string, info: FileInfo, target: ScanTarget): boolean;
   /** Throws on bad content; the error becomes a ScanIssue naming the file. */
   parse(path: string, content: Buffer): T;
 }
@@ -37,6 +51,8 @@ export interface CatalogContext {
 export interface Cataloger<T> extends FileAnalyzer<T> {
   ecosystem: Ecosystem;
   catalog(view: FileView<T>, ctx: CatalogContext): FoundPackage[];
+  /** Language ecosystems build their own purls; OS packages get theirs from the OS. */
+  purl?(pkg: FoundPackage): string;
 }
 
 export interface OsDetector<T> extends FileAnalyzer<T> {

@@ -1,11 +1,11 @@
-import type { Artifact, Inventory, LayerInfo, LayerRef, Package, ScanIssue } from '../core/types.js';
+import { OS_ECOSYSTEMS, type Artifact, type Inventory, type LayerInfo, type LayerRef, type Package, type ScanIssue } from '../core/types.js';
 import { catalogers } from '../ecosystems/index.js';
 import type { OpenedImage } from '../image/image.js';
 import { DEFAULT_LIMITS, walkLayer, type Limits } from '../image/layer-walker.js';
 import { walkRootfs } from '../image/rootfs.js';
 import { osRelease } from '../os/detect.js';
 import { packagePurl } from '../sbom/purl.js';
-import type { FileAnalyzer } from './analyzer.js';
+import type { FileAnalyzer, FileInfo, ScanTarget } from './analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from './layer-analysis.js';
 import { LayerCache } from './layer-cache.js';
 
@@ -22,6 +22,8 @@ export interface ScanOptions {
   cacheDir: string | null;
   limits?: Limits;
   progress?: Progress;
+  /** Also list language packages whose files an OS package installed (marked ownedBy). */
+  keepOsOwned?: boolean;
 }
 
 export interface ScanStats {
@@ -39,13 +41,13 @@ const ANALYZERS_KEY = analyzers.map((a) => `${a.id}@${a.version}`).join(',');
 
 class Collector {
   readonly analysis: LayerAnalysis;
-  constructor(diffId: string) {
+  constructor(diffId: string, private readonly target: ScanTarget) {
     this.analysis = { diffId, whiteouts: [], opaqueDirs: [], files: {} };
   }
-  wants = (path: string): boolean => analyzers.some((a) => a.wants(path));
-  onFile = (path: string, content: Buffer): void => {
+  wants = (path: string, info: FileInfo): boolean => analyzers.some((a) => a.wants(path, info, this.target));
+  onFile = (path: string, content: Buffer, info: FileInfo): void => {
     for (const a of analyzers) {
-      if (!a.wants(path)) continue;
+      if (!a.wants(path, info, this.target)) continue;
       const files = (this.analysis.files[a.id] ??= {});
       try {
         files[path] = { data: a.parse(path, content) };
@@ -56,7 +58,29 @@ class Collector {
   };
 }
 
-function inventoryFrom(artifact: Artifact, layers: LayerInfo[], analyses: { ref: LayerRef; analysis: LayerAnalysis }[]): Inventory {
+/**
+ * A language package read from a file that an OS package installed (Debian's python3-yaml
+ * ships PyYAML's dist-info) is that OS package: listing both would count it twice.
+ */
+function dropOsOwned(packages: Package[], keep: boolean): Package[] {
+  const owner = new Map<string, Package>();
+  for (const p of packages) if (OS_ECOSYSTEMS.includes(p.ecosystem)) for (const f of p.files) owner.set(f, p);
+  if (owner.size === 0) return packages;
+  const out: Package[] = [];
+  for (const p of packages) {
+    const os = OS_ECOSYSTEMS.includes(p.ecosystem) ? undefined : owner.get(p.path);
+    if (!os) out.push(p);
+    else if (keep) out.push({ ...p, ownedBy: { ecosystem: os.ecosystem, name: os.name, version: os.version } });
+  }
+  return out;
+}
+
+function inventoryFrom(
+  artifact: Artifact,
+  layers: LayerInfo[],
+  analyses: { ref: LayerRef; analysis: LayerAnalysis }[],
+  keepOsOwned = false,
+): Inventory {
   const merged = mergeLayers(analyses);
   const issues: ScanIssue[] = [];
   for (const f of merged.values()) {
@@ -68,15 +92,16 @@ function inventoryFrom(artifact: Artifact, layers: LayerInfo[], analyses: { ref:
     for (const p of c.catalog(viewFor(merged, c.id), { os, issue: (i) => issues.push(i) })) {
       let purl = '';
       try {
-        purl = packagePurl(p, os);
+        purl = c.purl ? c.purl(p) : packagePurl(p, os);
       } catch (e) {
         issues.push({ analyzer: c.id, path: p.path, layer: p.layer, message: `package "${p.name}" has no valid purl: ${e instanceof Error ? e.message : String(e)}` });
       }
       packages.push({ ...p, purl });
     }
   }
-  packages.sort((a, b) => a.ecosystem.localeCompare(b.ecosystem) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
-  return { schemaVersion: 1, artifact, os, layers, packages, issues };
+  const kept = dropOsOwned(packages, keepOsOwned);
+  kept.sort((a, b) => a.ecosystem.localeCompare(b.ecosystem) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.path.localeCompare(b.path));
+  return { schemaVersion: 1, artifact, os, layers, packages: kept, issues };
 }
 
 export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<ScanResult> {
@@ -96,7 +121,7 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   opts.progress?.start(todo.reduce((n, l) => n + (l.size ?? 0), 0));
   try {
     for (const layer of todo) {
-      const c = new Collector(layer.diffId);
+      const c = new Collector(layer.diffId, 'image');
       let reported = 0;
       const walk = await walkLayer(layer, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS, (b) => {
         opts.progress?.advance(b - reported);
@@ -119,12 +144,28 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
     ...(l.createdBy !== undefined ? { createdBy: l.createdBy } : {}),
     ...(l.mediaType ? { mediaType: l.mediaType } : {}),
   }));
-  return { inventory: inventoryFrom(image.artifact, layers, analyses), stats };
+  return { inventory: inventoryFrom(image.artifact, layers, analyses, opts.keepOsOwned), stats };
 }
 
-export async function scanRootfs(dir: string, name: string, opts: Pick<ScanOptions, 'limits'> = {}): Promise<ScanResult> {
-  const c = new Collector('');
+export interface DirScanOptions {
+  limits?: Limits;
+  keepOsOwned?: boolean;
+}
+
+async function scanDir(dir: string, name: string, type: 'rootfs' | 'fs', opts: DirScanOptions): Promise<ScanResult> {
+  const c = new Collector('', type === 'fs' ? 'fs' : 'image');
   await walkRootfs(dir, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS);
-  const artifact: Artifact = { name, type: 'rootfs', repoTags: [], repoDigests: [] };
-  return { inventory: inventoryFrom(artifact, [], [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }]), stats: { layersAnalysed: 1, layersFromCache: 0 } };
+  const artifact: Artifact = { name, type, repoTags: [], repoDigests: [] };
+  const inventory = inventoryFrom(artifact, [], [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }], opts.keepOsOwned);
+  return { inventory, stats: { layersAnalysed: 1, layersFromCache: 0 } };
+}
+
+/** An unpacked root filesystem, scanned as an image would be. */
+export function scanRootfs(dir: string, name: string, opts: DirScanOptions = {}): Promise<ScanResult> {
+  return scanDir(dir, name, 'rootfs', opts);
+}
+
+/** A source tree or any directory: installed packages plus lockfiles and manifests. */
+export function scanFs(dir: string, name: string, opts: DirScanOptions = {}): Promise<ScanResult> {
+  return scanDir(dir, name, 'fs', opts);
 }
