@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS, type Limits } from '../image/layer-walker.js';
 import { parsePlatform } from '../image/platform.js';
 import { renderers } from '../report/index.js';
 import { defaultCacheDir } from '../scan/layer-cache.js';
-import { scanFs, scanImage, scanRootfs, type ScanResult } from '../scan/scan.js';
+import { PKG_TYPES, scanFs, scanImage, scanRootfs, type DirScanOptions, type PkgType, type ScanResult } from '../scan/scan.js';
 import { writeOutput } from './output.js';
 import { terminalProgress } from './progress.js';
 import { parseSize } from './sizes.js';
@@ -21,6 +21,7 @@ interface ScanFlags {
   maxFileSize?: string;
   stats?: boolean;
   includeOsOwned?: boolean;
+  pkgTypes: string;
 }
 
 function common(cmd: Command): Command {
@@ -31,7 +32,18 @@ function common(cmd: Command): Command {
     .option('--max-layer-size <size>', 'refuse layers that expand beyond this (e.g. 32GiB)')
     .option('--max-file-size <size>', 'refuse analysed files larger than this (e.g. 512MiB)')
     .option('--stats', 'print how many layers were analysed and taken from the cache, on stderr')
-    .option('--include-os-owned', 'also list language packages whose files an OS package installed');
+    .option('--include-os-owned', 'also list language packages whose files an OS package installed')
+    .option('--pkg-types <types>', 'package types to catalogue: os, library, or os,library', 'os,library');
+}
+
+function pkgTypesOf(f: ScanFlags): PkgType[] {
+  const types = f.pkgTypes.split(',').map((t) => t.trim());
+  for (const t of types) if (!(PKG_TYPES as readonly string[]).includes(t)) throw new BulwarkError('USAGE', t, `unknown package type (use ${PKG_TYPES.join(', ')})`);
+  return types as PkgType[];
+}
+
+function dirOptions(f: ScanFlags): DirScanOptions {
+  return { limits: limitsOf(f), keepOsOwned: f.includeOsOwned ?? false, pkgTypes: pkgTypesOf(f) };
 }
 
 function limitsOf(f: ScanFlags): Limits {
@@ -69,6 +81,7 @@ export function scanCommand(): Command {
           cacheDir: f.cache ? f.cacheDir ?? defaultCacheDir() : null,
           limits,
           keepOsOwned: f.includeOsOwned ?? false,
+          pkgTypes: pkgTypesOf(f),
           ...(f.quiet ? {} : { progress: terminalProgress(true) }),
         });
         await finish(r, f);
@@ -79,12 +92,12 @@ export function scanCommand(): Command {
   common(scan.command('rootfs').description('scan an unpacked root filesystem directory').argument('<dir>', 'root filesystem directory'))
     .addHelpText('after', '\nExample:\n  bulwark scan rootfs /srv/chroot/bookworm --format spdx-json')
     .action(async (dir: string, f: ScanFlags) => {
-      await finish(await scanRootfs(dir, dir, { limits: limitsOf(f), keepOsOwned: f.includeOsOwned ?? false }), f);
+      await finish(await scanRootfs(dir, dir, dirOptions(f)), f);
     });
   common(scan.command('fs').description('scan a source tree or directory: installed packages, lockfiles and manifests').argument('<dir>', 'directory'))
     .addHelpText('after', '\nExample:\n  bulwark scan fs . --format cyclonedx -o sbom.json')
     .action(async (dir: string, f: ScanFlags) => {
-      await finish(await scanFs(dir, dir, { limits: limitsOf(f), keepOsOwned: f.includeOsOwned ?? false }), f);
+      await finish(await scanFs(dir, dir, dirOptions(f)), f);
     });
   return scan;
 }

@@ -1,4 +1,4 @@
-import type { Inventory } from '../core/types.js';
+import { OS_ECOSYSTEMS, type Inventory, type Package } from '../core/types.js';
 
 // A readable summary for people: what the image is, its layers, then its packages.
 
@@ -29,12 +29,20 @@ export function renderTable(inv: Inventory): string {
     for (const l of inv.layers) rows.push([String(l.index), shortDigest(l.diffId), (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)]);
     out.push(columns(rows));
   }
-  if (inv.packages.length) {
+  const osPkgs = inv.packages.filter((p) => OS_ECOSYSTEMS.includes(p.ecosystem));
+  const langPkgs = inv.packages.filter((p) => !OS_ECOSYSTEMS.includes(p.ecosystem));
+  const layerOf = (p: Package): string => (inv.layers.length ? String(p.layer.index) : '-');
+  if (osPkgs.length) {
     const rows = [['TYPE', 'NAME', 'VERSION', 'SOURCE', 'ARCH', 'LAYER']];
-    for (const p of inv.packages) {
+    for (const p of osPkgs) {
       const src = p.source && (p.source.name !== p.name || p.source.version !== p.version) ? `${p.source.name} ${p.source.version ?? ''}`.trim() : '';
-      rows.push([p.ecosystem, p.name, p.version, src, p.arch ?? '', inv.layers.length ? String(p.layer.index) : '-']);
+      rows.push([p.ecosystem, p.name, p.version, src, p.arch ?? '', layerOf(p)]);
     }
+    out.push(columns(rows));
+  }
+  if (langPkgs.length) {
+    const rows = [['TYPE', 'NAME', 'VERSION', 'LAYER', 'PATH']];
+    for (const p of langPkgs) rows.push([p.ecosystem, p.name, p.version, layerOf(p), `${p.path}${p.metadata?.location ? ` (${p.metadata.location})` : ''}${p.ownedBy ? ` [from ${p.ownedBy.ecosystem} ${p.ownedBy.name}]` : ''}`]);
     out.push(columns(rows));
   }
   if (inv.issues.length) {

@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS, walkLayer, type Limits } from '../image/layer-walker.js
 import { walkRootfs } from '../image/rootfs.js';
 import { osRelease } from '../os/detect.js';
 import { packagePurl } from '../sbom/purl.js';
-import type { FileAnalyzer, FileInfo, ScanTarget } from './analyzer.js';
+import type { Cataloger, FileAnalyzer, FileInfo, ScanTarget } from './analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from './layer-analysis.js';
 import { LayerCache } from './layer-cache.js';
 
@@ -24,7 +24,12 @@ export interface ScanOptions {
   progress?: Progress;
   /** Also list language packages whose files an OS package installed (marked ownedBy). */
   keepOsOwned?: boolean;
+  /** Which catalogers run: OS packages, language ("library") packages, or both (default). */
+  pkgTypes?: readonly PkgType[];
 }
+
+export type PkgType = 'os' | 'library';
+export const PKG_TYPES: readonly PkgType[] = ['os', 'library'];
 
 export interface ScanStats {
   layersAnalysed: number;
@@ -36,17 +41,20 @@ export interface ScanResult {
   stats: ScanStats;
 }
 
-const analyzers: readonly FileAnalyzer<unknown>[] = [osRelease, ...catalogers];
-const ANALYZERS_KEY = analyzers.map((a) => `${a.id}@${a.version}`).join(',');
+function selectCatalogers(types: readonly PkgType[] = PKG_TYPES): Cataloger<unknown>[] {
+  return catalogers.filter((c) => types.includes(OS_ECOSYSTEMS.includes(c.ecosystem) ? 'os' : 'library'));
+}
 
 class Collector {
   readonly analysis: LayerAnalysis;
-  constructor(diffId: string, private readonly target: ScanTarget) {
+  private readonly analyzers: readonly FileAnalyzer<unknown>[];
+  constructor(diffId: string, private readonly target: ScanTarget, chosen: readonly Cataloger<unknown>[]) {
     this.analysis = { diffId, whiteouts: [], opaqueDirs: [], files: {} };
+    this.analyzers = [osRelease, ...chosen];
   }
-  wants = (path: string, info: FileInfo): boolean => analyzers.some((a) => a.wants(path, info, this.target));
+  wants = (path: string, info: FileInfo): boolean => this.analyzers.some((a) => a.wants(path, info, this.target));
   onFile = (path: string, content: Buffer, info: FileInfo): void => {
-    for (const a of analyzers) {
+    for (const a of this.analyzers) {
       if (!a.wants(path, info, this.target)) continue;
       const files = (this.analysis.files[a.id] ??= {});
       try {
@@ -79,6 +87,7 @@ function inventoryFrom(
   artifact: Artifact,
   layers: LayerInfo[],
   analyses: { ref: LayerRef; analysis: LayerAnalysis }[],
+  chosen: readonly Cataloger<unknown>[],
   keepOsOwned = false,
 ): Inventory {
   const merged = mergeLayers(analyses);
@@ -88,7 +97,7 @@ function inventoryFrom(
   }
   const os = osRelease.detect(viewFor(merged, osRelease.id));
   const packages: Package[] = [];
-  for (const c of catalogers) {
+  for (const c of chosen) {
     for (const p of c.catalog(viewFor(merged, c.id), { os, issue: (i) => issues.push(i) })) {
       let purl = '';
       try {
@@ -105,7 +114,8 @@ function inventoryFrom(
 }
 
 export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<ScanResult> {
-  const cache = new LayerCache(opts.cacheDir, ANALYZERS_KEY);
+  const chosen = selectCatalogers(opts.pkgTypes);
+  const cache = new LayerCache(opts.cacheDir, [osRelease, ...chosen].map((a) => `${a.id}@${a.version}`).join(','));
   const stats: ScanStats = { layersAnalysed: 0, layersFromCache: 0 };
   const analyses: { ref: LayerRef; analysis: LayerAnalysis }[] = [];
   const todo: typeof image.layers = [];
@@ -121,7 +131,7 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   opts.progress?.start(todo.reduce((n, l) => n + (l.size ?? 0), 0));
   try {
     for (const layer of todo) {
-      const c = new Collector(layer.diffId, 'image');
+      const c = new Collector(layer.diffId, 'image', chosen);
       let reported = 0;
       const walk = await walkLayer(layer, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS, (b) => {
         opts.progress?.advance(b - reported);
@@ -144,19 +154,17 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
     ...(l.createdBy !== undefined ? { createdBy: l.createdBy } : {}),
     ...(l.mediaType ? { mediaType: l.mediaType } : {}),
   }));
-  return { inventory: inventoryFrom(image.artifact, layers, analyses, opts.keepOsOwned), stats };
+  return { inventory: inventoryFrom(image.artifact, layers, analyses, chosen, opts.keepOsOwned), stats };
 }
 
-export interface DirScanOptions {
-  limits?: Limits;
-  keepOsOwned?: boolean;
-}
+export type DirScanOptions = Pick<ScanOptions, 'limits' | 'keepOsOwned' | 'pkgTypes'>;
 
 async function scanDir(dir: string, name: string, type: 'rootfs' | 'fs', opts: DirScanOptions): Promise<ScanResult> {
-  const c = new Collector('', type === 'fs' ? 'fs' : 'image');
+  const chosen = selectCatalogers(opts.pkgTypes);
+  const c = new Collector('', type === 'fs' ? 'fs' : 'image', chosen);
   await walkRootfs(dir, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS);
   const artifact: Artifact = { name, type, repoTags: [], repoDigests: [] };
-  const inventory = inventoryFrom(artifact, [], [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }], opts.keepOsOwned);
+  const inventory = inventoryFrom(artifact, [], [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }], chosen, opts.keepOsOwned);
   return { inventory, stats: { layersAnalysed: 1, layersFromCache: 0 } };
 }
 

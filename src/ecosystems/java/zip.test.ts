@@ -1,0 +1,142 @@
+import { before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import fc from 'fast-check';
+import { isBulwarkError, type ErrorCode } from '../../core/errors.js';
+import { requireAll } from '../../testing/require.js';
+import { readArchive } from './archive.js';
+import { loadFixtures, type Built, type Loaded } from './fixtures/build.js';
+import { writeZip } from './fixtures/zip-writer.js';
+import { listEntries, MAX_ENTRIES, readEntry } from './zip.js';
+
+let fx: Loaded = { need: {} };
+before(() => {
+  fx = loadFixtures();
+});
+
+function fixture(t: TestContext): Built | undefined {
+  if (!requireAll(t, fx.need)) return undefined;
+  return fx.built;
+}
+
+function rejects(fn: () => unknown, code: ErrorCode, reason: RegExp): void {
+  assert.throws(fn, (e) => {
+    assert.ok(isBulwarkError(e), `not a BulwarkError: ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, reason);
+    return true;
+  });
+}
+
+/** Info-ZIP exits 1 for warnings, such as the bytes before an executable jar's archive. */
+function infoZip(cmd: string, args: string[]): Buffer {
+  const r = spawnSync(cmd, args, { maxBuffer: 2 ** 28 });
+  assert.ok(r.status === 0 || r.status === 1, `${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
+/** Every file entry read by us equals what Info-ZIP's unzip extracts. */
+function sameAsUnzip(path: string): number {
+  const buf = readFileSync(path);
+  const names = infoZip('zipinfo', ['-1', path]).toString('utf8').trim().split('\n');
+  const entries = listEntries(buf, path, () => true);
+  assert.deepEqual(entries.map((e) => e.name).sort(), [...names].sort());
+  let files = 0;
+  for (const e of entries.filter((x) => !x.name.endsWith('/'))) {
+    const ours = readEntry(buf, e, path, 2 ** 30, { remaining: 2 ** 30 });
+    assert.ok(ours.equals(infoZip('unzip', ['-p', path, e.name])), e.name);
+    files++;
+  }
+  return files;
+}
+
+test('zip64 (Info-ZIP -fz), data descriptors (jar, deflated) and a prepended launch script read as unzip reads them', (t) => {
+  const f = fixture(t);
+  if (!f) return;
+  const z64 = readFileSync(join(f.dir, 'zip64-app-1.0.jar'));
+  assert.ok(z64.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), 'has a zip64 end of central directory record');
+  assert.equal(z64.readUInt32LE(z64.length - 6), 0xffffffff, 'the classic record defers the directory offset to zip64');
+  assert.ok(sameAsUnzip(join(f.dir, 'zip64-app-1.0.jar')) >= 4);
+  assert.ok(sameAsUnzip(join(f.dir, 'shop-2.3.war')) >= 3);
+  assert.ok(sameAsUnzip(join(f.dir, 'demo-app-exec.jar')) >= 4);
+});
+
+test('zip bombs are refused: huge declared sizes before inflating, lying sizes while inflating, overlaps by the budget', () => {
+  const small = Buffer.from('PK');
+  for (const deflate of [false, true]) {
+    const bomb = writeZip([{ name: 'lib/bomb-1.0.jar', data: small, deflate, declaredSize: 300 * 2 ** 20 }]);
+    rejects(() => readArchive(bomb, '/app-1.0.jar'), 'TOO_LARGE', /bomb-1\.0\.jar: declares 314572800 bytes \(limit 268435456\)/);
+  }
+  const liar = writeZip([{ name: 'lib/liar-1.0.jar', data: Buffer.alloc(10 * 2 ** 20), deflate: true, declaredSize: 1000 }]);
+  assert.deepEqual(readArchive(liar, '/app-1.0.jar').warnings, ['/app-1.0.jar!/lib/liar-1.0.jar: inflates beyond its declared size']);
+  const mf = writeZip([{ name: 'META-INF/MANIFEST.MF', data: small, declaredSize: 2 ** 21 }]);
+  rejects(() => readArchive(mf, '/app-1.0.jar'), 'TOO_LARGE', /MANIFEST\.MF: declares 2097152 bytes/);
+  // fifty directory records sharing one 1 MiB nested archive: each read is charged to the one budget
+  const inner = writeZip([{ name: 'pad', data: Buffer.alloc(2 ** 20) }]);
+  const overlap = writeZip(Array.from({ length: 50 }, (_, i) => ({ name: `lib/o${i}-1.0.jar`, data: inner, ...(i > 0 ? { sameAs: 0 } : {}) })));
+  rejects(() => readArchive(overlap, '/app-1.0.jar', { remaining: 10 * 2 ** 20 }), 'TOO_LARGE', /decompression bomb/);
+});
+
+test('structural damage: not a zip, truncated, too many entries, overlong names, bad signatures', (t) => {
+  rejects(() => readArchive(Buffer.from('just text, no archive'), '/a.jar'), 'CORRUPT', /^\/a\.jar: not a ZIP archive/);
+  rejects(() => readArchive(Buffer.alloc(0), '/a.jar'), 'CORRUPT', /not a ZIP archive/);
+  rejects(() => readArchive(writeZip([{ name: 'x'.repeat(5000), data: Buffer.from('y') }]), '/a.jar'), 'CORRUPT', /name of 5000 bytes/);
+  const ok = writeZip([{ name: 'META-INF/MANIFEST.MF', data: Buffer.from('Implementation-Version: 1\n') }]);
+  const badLocal = Buffer.from(ok);
+  badLocal.writeUInt32LE(0x12345678, 0);
+  rejects(() => readArchive(badLocal, '/a-1.jar'), 'CORRUPT', /bad local header signature/);
+  const badCrc = Buffer.from(ok);
+  const at = 30 + 'META-INF/MANIFEST.MF'.length;
+  badCrc[at] = badCrc[at]! ^ 0xff;
+  rejects(() => readArchive(badCrc, '/a-1.jar'), 'CORRUPT', /CRC-32 mismatch/);
+  const f = fixture(t);
+  if (!f) return;
+  const real = readFileSync(join(f.root, 'usr/share/java/slf4j-api.jar'));
+  rejects(() => readArchive(real.subarray(0, real.length >> 1), '/a.jar'), 'TRUNCATED', /truncated ZIP archive/);
+  const z64 = Buffer.from(readFileSync(join(f.dir, 'zip64-app-1.0.jar')));
+  const rec = z64.lastIndexOf(Buffer.from([0x50, 0x4b, 0x06, 0x06]));
+  z64.writeBigUInt64LE(BigInt(MAX_ENTRIES + 1), rec + 32);
+  rejects(() => readArchive(z64, '/a.jar'), 'TOO_LARGE', /500001 entries \(limit 500000\)/);
+});
+
+test('property: mutated and truncated real archives are read or refused with CORRUPT, TRUNCATED or TOO_LARGE', (t) => {
+  const f = fixture(t);
+  if (!f) return;
+  const bases = [join(f.root, 'usr/share/java/slf4j-api.jar'), join(f.dir, 'tool.jar'), join(f.dir, 'uber-1.0.jar'), join(f.dir, 'shop-2.3.war')].map((p) => readFileSync(p));
+  // damage aimed at the structures (the directory at the end, headers at the start) as well as anywhere
+  const edit = fc.record({ where: fc.double({ min: 0, max: 1, noNaN: true }), tail: fc.boolean(), byte: fc.integer({ min: 0, max: 255 }) });
+  const mutation = fc.record({ base: fc.integer({ min: 0, max: bases.length - 1 }), edits: fc.array(edit, { minLength: 1, maxLength: 8 }), cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true })) });
+  let refused = 0;
+  fc.assert(
+    fc.property(mutation, ({ base, edits, cut }) => {
+      const b = Buffer.from(bases[base]!);
+      for (const e of edits) {
+        const span = e.tail ? Math.min(b.length, 4096) : b.length;
+        b[b.length - span + Math.floor(e.where * (span - 1))] = e.byte;
+      }
+      const input = cut === null ? b : b.subarray(0, Math.floor(cut * b.length));
+      try {
+        JSON.stringify(readArchive(input, '/m.jar'));
+      } catch (e) {
+        assert.ok(isBulwarkError(e) && ['CORRUPT', 'TRUNCATED', 'TOO_LARGE'].includes(e.code), `unexpected ${String(e)}`);
+        refused++;
+      }
+    }),
+    { numRuns: 200 },
+  );
+  assert.ok(refused > 20, `only ${refused} of 200 damaged archives were refused: the mutations miss the structures`);
+});
+
+test('a deflated entry whose data is damaged is refused, never returned', () => {
+  const data = Buffer.from('Implementation-Version: 1.0\n'.repeat(50));
+  const zip = writeZip([{ name: 'META-INF/MANIFEST.MF', data, deflate: true }]);
+  const body = deflateRawSync(data);
+  // keep the headers' sizes, zero the second half of the compressed stream
+  const start = 30 + 'META-INF/MANIFEST.MF'.length;
+  const cut = Buffer.from(zip);
+  cut.fill(0, start + (body.length >> 1), start + body.length);
+  assert.throws(() => readArchive(cut, '/a-1.jar'), (e) => isBulwarkError(e) && (e.code === 'TRUNCATED' || e.code === 'CORRUPT'));
+});

@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join, relative } from 'node:path';
+import type { Package, ScanIssue } from '../../core/types.js';
+import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
+import { walkRootfs } from '../../image/rootfs.js';
+import type { Cataloger, ScanTarget } from '../../scan/analyzer.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { npm } from './catalog.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+const INSTALLED = join(FIXTURES, 'installed');
+
+/** What the scanner does with one cataloger over a directory (one layer), parse results through JSON as the layer cache keeps them. */
+async function scanWith<T>(c: Cataloger<T>, dir: string, target: ScanTarget): Promise<{ packages: Package[]; issues: ScanIssue[] }> {
+  const files: LayerAnalysis['files'][string] = {};
+  const onFile = (path: string, content: Buffer): void => {
+    try {
+      files[path] = { data: JSON.parse(JSON.stringify(c.parse(path, content))) as unknown };
+    } catch (e) {
+      files[path] = { error: e instanceof Error ? e.message : String(e) };
+    }
+  };
+  await walkRootfs(dir, (p, info) => c.wants(p, info, target), onFile, DEFAULT_LIMITS);
+  const merged = mergeLayers([{ ref: { index: 0, diffId: '' }, analysis: { diffId: '', whiteouts: [], opaqueDirs: [], files: { [c.id]: files } } }]);
+  const issues: ScanIssue[] = [...merged.values()].filter((f) => f.error !== undefined).map((f) => ({ analyzer: c.id, path: `/${f.path}`, message: f.error! }));
+  const found = c.catalog(viewFor<T>(merged, c.id), { os: null, issue: (i) => issues.push(i) });
+  return { packages: found.map((p) => ({ ...p, purl: c.purl!(p) })), issues };
+}
+
+interface LsNode {
+  name?: string;
+  version?: string;
+  path?: string;
+  dependencies?: Record<string, LsNode>;
+}
+
+/** npm's own reading of the installed tree: every install location once, as [name, version, package.json path]. */
+function npmLs(dir: string): string[][] {
+  const r = spawnSync('npm', ['ls', '--all', '--json', '--long'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const seen = new Map<string, string[]>();
+  const walk = (n: LsNode): void => {
+    for (const d of Object.values(n.dependencies ?? {})) {
+      const at = `/${relative(dir, d.path!)}/package.json`;
+      seen.set(at, [d.name!, d.version!, at]);
+      walk(d);
+    }
+  };
+  walk(JSON.parse(r.stdout) as LsNode);
+  return [...seen.values()].sort((a, b) => a[2]!.localeCompare(b[2]!));
+}
+
+test('an installed node_modules tree gives every install location npm ls reports, nested duplicates and aliases included', async () => {
+  const { packages, issues } = await scanWith(npm, INSTALLED, 'image');
+  assert.deepEqual(issues, []);
+  const ours = packages.map((p) => [p.name, p.version, p.path]).sort((a, b) => a[2]!.localeCompare(b[2]!));
+  assert.deepEqual(ours, npmLs(INSTALLED));
+  const at = (path: string): Package => packages.find((p) => p.path === `/node_modules/${path}/package.json`)!;
+  assert.equal(at('debug/node_modules/ms').version, '2.0.0');
+  assert.equal(at('ms').version, '2.1.3');
+  // installed under an alias, the package is still debug
+  assert.equal(at('debug4').purl, 'pkg:npm/debug@4.4.0');
+  assert.equal(at('@babel/helper-string-parser').purl, 'pkg:npm/%40babel/helper-string-parser@7.29.14');
+  assert.ok(packages.every((p) => p.ecosystem === 'npm' && p.files.length === 0 && p.layer.index === 0));
+});
+
+test('licences are read in every shape package.json has had', async () => {
+  const { packages } = await scanWith(npm, INSTALLED, 'image');
+  const lic = (name: string): string[] => packages.find((p) => p.name === name)!.licenses;
+  assert.deepEqual(lic('react'), ['MIT']);
+  assert.deepEqual(lic('json-schema'), ['AFLv2.1', 'BSD']); // legacy "licenses": [{ type, url }]
+  assert.deepEqual(lic('pause-stream'), ['MIT', 'Apache2']); // "license": ["MIT", "Apache2"]
+  assert.deepEqual(lic('indexof'), []); // none declared
+  const own = npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x","version":"1.0.0","license":{"type":"ISC","url":"u"}}'));
+  assert.deepEqual(own, { kind: 'installed', pkg: { name: 'x', version: '1.0.0', licenses: ['ISC'] } });
+});
+
+test('only package.json files that sit in a package directory under node_modules are installed packages', () => {
+  const info = { size: 100, mode: 0o644 };
+  const yes = ['node_modules/ms/package.json', 'app/node_modules/@babel/core/package.json', 'node_modules/a/node_modules/b/package.json', 'node_modules/.pnpm/ms@2.1.3/node_modules/ms/package.json'];
+  const no = ['package.json', 'node_modules/resolve/test/resolver/dot_main/package.json', 'node_modules/@babel/package.json', 'node_modules/.cache/package.json', 'node_modules/x/package.json.bak', 'xnode_modules/ms/package.json'];
+  for (const p of yes) assert.ok(npm.wants(p, info, 'image'), p);
+  for (const p of no) assert.ok(!npm.wants(p, info, 'image'), p);
+});
+
+test('lockfiles are read in source trees only, and not those that packages ship inside node_modules', () => {
+  const info = { size: 100, mode: 0o644 };
+  for (const p of ['package-lock.json', 'app/npm-shrinkwrap.json', 'web/yarn.lock', 'pnpm-lock.yaml']) {
+    assert.ok(npm.wants(p, info, 'fs'), p);
+    assert.ok(!npm.wants(p, info, 'image'), p);
+  }
+  assert.ok(!npm.wants('node_modules/x/package-lock.json', info, 'fs'));
+  assert.ok(!npm.wants('node_modules/.package-lock.json', info, 'fs'));
+});
+
+test('a package.json under node_modules without name or version is reported, unless it is a private workspace manifest', () => {
+  assert.throws(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x"}')), /without version/);
+  assert.throws(() => npm.parse('node_modules/x/package.json', Buffer.from('{"version":"1.0.0"}')), /without name/);
+  assert.throws(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x",')), /invalid JSON/);
+  assert.throws(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"a b","version":"1"}')), /not an npm package name/);
+  assert.deepEqual(npm.parse('node_modules/x/package.json', Buffer.from('{"private":true}')), { kind: 'installed', pkg: null });
+  assert.deepEqual(npm.parse('node_modules/x/package.json', Buffer.from('\uFEFF{"name":"x","version":"1.0.0"}')), { kind: 'installed', pkg: { name: 'x', version: '1.0.0', licenses: [] } });
+});
+
+test('a source tree is scanned for its lockfiles and its installed packages alike, each file its own path', async () => {
+  const { packages, issues } = await scanWith(npm, FIXTURES, 'fs');
+  assert.deepEqual(issues, []);
+  const byFile = new Map<string, number>();
+  for (const p of packages) byFile.set(p.path, (byFile.get(p.path) ?? 0) + 1);
+  assert.equal(byFile.get('/lockfiles/pnpm9/pnpm-lock.yaml'), 10);
+  assert.equal(byFile.get('/lockfiles/yarn-berry/yarn.lock'), 10);
+  assert.equal(byFile.get('/installed/node_modules/ms/package.json'), 1);
+  assert.equal([...byFile.keys()].filter((k) => k.startsWith('/lockfiles/')).length, 9);
+  const dev = packages.find((p) => p.path === '/lockfiles/npm-v3/package-lock.json' && p.name === 'is-number')!;
+  assert.deepEqual(dev.metadata, { dev: 'true' });
+});

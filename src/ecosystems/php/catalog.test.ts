@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { Package, ScanIssue } from '../../core/types.js';
+import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
+import { walkRootfs } from '../../image/rootfs.js';
+import type { Cataloger, ScanTarget } from '../../scan/analyzer.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { php } from './catalog.js';
+import { parseComposerLock, parseInstalledJson } from './composer.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+const MW = 'mediawiki/usr/share/mediawiki/vendor';
+
+/** What the scanner does with one cataloger over a directory (one layer), parse results through JSON as the layer cache keeps them. */
+async function scanWith<T>(c: Cataloger<T>, dir: string, target: ScanTarget): Promise<{ packages: Package[]; issues: ScanIssue[] }> {
+  const files: LayerAnalysis['files'][string] = {};
+  const onFile = (path: string, content: Buffer): void => {
+    try {
+      files[path] = { data: JSON.parse(JSON.stringify(c.parse(path, content))) as unknown };
+    } catch (e) {
+      files[path] = { error: e instanceof Error ? e.message : String(e) };
+    }
+  };
+  await walkRootfs(dir, (p, info) => c.wants(p, info, target), onFile, DEFAULT_LIMITS);
+  const merged = mergeLayers([{ ref: { index: 0, diffId: '' }, analysis: { diffId: '', whiteouts: [], opaqueDirs: [], files: { [c.id]: files } } }]);
+  const issues: ScanIssue[] = [...merged.values()].filter((f) => f.error !== undefined).map((f) => ({ analyzer: c.id, path: `/${f.path}`, message: f.error! }));
+  const found = c.catalog(viewFor<T>(merged, c.id), { os: null, issue: (i) => issues.push(i) });
+  return { packages: found.map((p) => ({ ...p, purl: c.purl!(p) })), issues };
+}
+
+/** Composer's other record of the same install, installed.php: "'vendor/name' => array('pretty_version' => 'v1.0', …". */
+function installedPhp(): string[] {
+  const text = readFileSync(join(FIXTURES, MW, 'composer/installed.php'), 'utf8');
+  return [...text.matchAll(/'([^']+)' => array\(\s*'pretty_version' => '([^']+)'/g)].map((m) => `${m[1]}@${m[2]}`).filter((s) => !s.startsWith('__root__@')).sort();
+}
+
+test('an image with a Composer 2 vendor tree (MediaWiki, Debian 12) lists what installed.php says is installed', async () => {
+  const { packages, issues } = await scanWith(php, join(FIXTURES, 'mediawiki'), 'image');
+  assert.deepEqual(issues, []);
+  assert.ok(packages.every((p) => p.path === '/usr/share/mediawiki/vendor/composer/installed.json'), 'composer.lock is not read in images');
+  assert.deepEqual(packages.map((p) => `${p.name}@${p.version}`).sort(), installedPhp());
+  const yaml = packages.find((p) => p.name === 'symfony/yaml')!;
+  assert.deepEqual([yaml.version, yaml.licenses, yaml.purl], ['v5.4.23', ['MIT'], 'pkg:composer/symfony/yaml@v5.4.23']);
+  assert.deepEqual(packages.find((p) => p.name === 'pear/pear-core-minimal')!.licenses, ['BSD-3-Clause']);
+  assert.ok(packages.every((p) => p.ecosystem === 'composer' && p.files.length === 0 && !p.metadata));
+});
+
+test('composer.lock lists runtime and dev packages, the dev ones marked', () => {
+  const lock = parseComposerLock('composer.lock', readFileSync(join(FIXTURES, MW, 'composer.lock')));
+  assert.equal(lock.length, 68);
+  assert.deepEqual(lock.filter((e) => e.dev), [{ name: 'php-parallel-lint/php-parallel-lint', version: 'v1.3.1', licenses: ['BSD-2-Clause'], dev: true }]);
+  const installed = parseInstalledJson('installed.json', readFileSync(join(FIXTURES, MW, 'composer/installed.json')));
+  assert.deepEqual(lock.filter((e) => !e.dev), installed);
+});
+
+test('Composer 1 installed.json (a bare array) and Composer 2 dev-package-names', async () => {
+  const { packages } = await scanWith(php, join(FIXTURES, 'composer1'), 'image');
+  assert.deepEqual(packages.map((p) => p.purl), ['pkg:composer/psr/log@1.1.2', 'pkg:composer/monolog/monolog@1.25.2', 'pkg:composer/symfony/polyfill-mbstring@v1.13.1']);
+  const v2 = { packages: [{ name: 'a/b', version: '1.0.0', license: 'MIT' }, { name: 'phpunit/phpunit', version: '9.6.0' }], dev: true, 'dev-package-names': ['phpunit/phpunit'] };
+  assert.deepEqual(parseInstalledJson('i', Buffer.from(JSON.stringify(v2))), [
+    { name: 'a/b', version: '1.0.0', licenses: ['MIT'] },
+    { name: 'phpunit/phpunit', version: '9.6.0', licenses: [], dev: true },
+  ]);
+});
+
+test('installed.json under any vendor dir in both targets; composer.lock in source trees, not inside an installed package', () => {
+  const info = { size: 100, mode: 0o644 };
+  for (const t of ['image', 'fs'] as const) assert.ok(php.wants('var/www/html/vendor/composer/installed.json', info, t) && php.wants('vendor/composer/installed.json', info, t));
+  assert.ok(php.wants('composer.lock', info, 'fs') && php.wants('usr/share/mediawiki/vendor/composer.lock', info, 'fs'));
+  assert.ok(!php.wants('composer.lock', info, 'image'));
+  assert.ok(!php.wants('vendor/guzzlehttp/guzzle/composer.lock', info, 'fs'));
+  assert.ok(!php.wants('vendor/composer/installed.php', info, 'fs'));
+});
+
+test('malformed Composer files fail with the file named', () => {
+  assert.throws(() => parseInstalledJson('i.json', Buffer.from('{"packages":[{"name":"nosl","version":"1"}]}')), /i.json: unexpected content/);
+  assert.throws(() => parseInstalledJson('i.json', Buffer.from('{"packages":[{"name":"a/b"}]}')), /i.json: unexpected content/);
+  assert.throws(() => parseComposerLock('c.lock', Buffer.from('{"packages":')), /c.lock: invalid JSON/);
+  assert.throws(() => parseComposerLock('c.lock', Buffer.from('[]')), /c.lock: unexpected content/);
+});
+
+test('property: arbitrary JSON as installed.json or composer.lock parses or throws an Error', () => {
+  const pkg = fc.record({ name: fc.oneof(fc.string({ maxLength: 12 }), fc.constant('a/b')), version: fc.string({ maxLength: 8 }), license: fc.option(fc.oneof(fc.string(), fc.array(fc.string()))) }, { requiredKeys: [] });
+  const doc = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.array(pkg), fc.record({ packages: fc.array(pkg), 'packages-dev': fc.option(fc.array(pkg)) }));
+  fc.assert(
+    fc.property(doc, fc.constantFrom('vendor/composer/installed.json', 'composer.lock'), (d, path) => {
+      try {
+        const r = php.parse(path, Buffer.from(JSON.stringify(d) ?? ''));
+        assert.ok(Array.isArray(r));
+      } catch (e) {
+        assert.ok(e instanceof Error);
+      }
+    }),
+    { numRuns: 200 },
+  );
+});

@@ -1,0 +1,46 @@
+import { PackageURL } from 'packageurl-js';
+import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
+import { parseComposerLock, parseInstalledJson, type ComposerEntry } from './composer.js';
+
+// PHP packages Composer installed (<vendor-dir>/composer/installed.json) in images and
+// source trees; composer.lock in source trees only.
+
+const INSTALLED = /(?:^|\/)composer\/installed\.json$/;
+const LOCK = /(?:^|\/)composer\.lock$/;
+// a lockfile that an installed package ships (vendor/<vendor>/<package>/…) locks nothing here
+const IN_PACKAGE = /(?:^|\/)vendor\/[^/]+\/[^/]+\//;
+
+export const php: Cataloger<ComposerEntry[]> = {
+  id: 'php',
+  version: 1,
+  ecosystem: 'composer',
+  wants(path, _info, target) {
+    if (path.endsWith('installed.json')) return INSTALLED.test(path);
+    return target === 'fs' && path.endsWith('composer.lock') && LOCK.test(path) && !IN_PACKAGE.test(path);
+  },
+  parse: (path, content) => (INSTALLED.test(path) ? parseInstalledJson(path, content) : parseComposerLock(path, content)),
+  catalog(view) {
+    const out: FoundPackage[] = [];
+    for (const path of view.paths()) {
+      const cur = view.get(path)!;
+      for (const e of cur.data) {
+        out.push({
+          ecosystem: 'composer',
+          name: e.name,
+          version: e.version,
+          licenses: e.licenses,
+          layer: cur.layer,
+          path: `/${path}`,
+          files: [],
+          ...(e.dev ? { metadata: { dev: 'true' } } : {}),
+        });
+      }
+    }
+    return out;
+  },
+  purl(pkg) {
+    // the vendor is the namespace: pkg:composer/symfony/yaml@v5.4.23
+    const slash = pkg.name.indexOf('/');
+    return new PackageURL('composer', pkg.name.slice(0, slash), pkg.name.slice(slash + 1), pkg.version, undefined).toString();
+  },
+};

@@ -1,0 +1,66 @@
+import { PackageURL } from 'packageurl-js';
+import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
+import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
+import { readAuditData, type AuditedCrate } from './auditable.js';
+import { parseCargoLock, type LockedCrate } from './cargolock.js';
+
+// Rust crates from two places: cargo-auditable data in binaries (images and source trees),
+// and Cargo.lock (source trees only).
+
+export type RustFile = { kind: 'binary'; crates: AuditedCrate[] } | { kind: 'lock'; crates: LockedCrate[] } | null;
+
+const MIN_BINARY = 1024;
+const CRATES_IO = new Set(['registry+https://github.com/rust-lang/crates.io-index', 'sparse+https://index.crates.io/', 'crates.io']);
+
+const isLock = (path: string): boolean => path === 'Cargo.lock' || path.endsWith('/Cargo.lock');
+
+function fromBinary(crates: AuditedCrate[], base: Omit<FoundPackage, 'name' | 'version'>): FoundPackage[] {
+  // Build-time crates (build scripts, proc-macros) are not linked into the binary; path crates
+  // other than the binary's own are not published anywhere an advisory could name them.
+  return crates
+    .filter((c) => c.kind === 'runtime' && (c.root || c.source !== 'local'))
+    .map((c) => ({ ...base, name: c.name, version: c.version, metadata: { source: c.source, ...(c.root ? { root: 'true' } : {}) } }));
+}
+
+function fromLock(crates: LockedCrate[], base: Omit<FoundPackage, 'name' | 'version'>): FoundPackage[] {
+  // no source: a workspace member or path dependency, built from the tree itself
+  return crates.filter((c) => c.source).map((c) => ({ ...base, name: c.name, version: c.version, metadata: { source: c.source! } }));
+}
+
+/** purl qualifiers for crates not from crates.io, from a Cargo.lock source ("git+URL?branch=x#sha", "registry+URL"). */
+function qualifiers(source: string | undefined): Record<string, string> | undefined {
+  if (!source || CRATES_IO.has(source)) return undefined;
+  const git = /^git\+([^?#]+)(?:\?[^#]*)?(?:#([0-9a-f]+))?$/.exec(source);
+  if (git) return { vcs_url: `git+${git[1]}${git[2] ? `@${git[2]}` : ''}` };
+  const reg = /^(?:registry|sparse)\+(.+)$/.exec(source);
+  if (reg) return { repository_url: reg[1]! };
+  return undefined;
+}
+
+export const rust: Cataloger<RustFile> = {
+  id: 'rust',
+  version: 1,
+  ecosystem: 'cargo',
+  wants(path, info, target) {
+    if (isLock(path)) return target === 'fs';
+    return (info.mode & 0o111) !== 0 && info.size >= MIN_BINARY && info.size <= DEFAULT_LIMITS.maxFileBytes;
+  },
+  parse(path, content) {
+    if (isLock(path)) return { kind: 'lock', crates: parseCargoLock(content.toString('utf8')).packages };
+    const crates = readAuditData(content);
+    return crates ? { kind: 'binary', crates } : null;
+  },
+  catalog(view) {
+    const out: FoundPackage[] = [];
+    for (const path of view.paths()) {
+      const cur = view.get(path);
+      if (!cur?.data) continue;
+      const base = { ecosystem: 'cargo' as const, licenses: [], files: [], layer: cur.layer, path: `/${path}` };
+      out.push(...(cur.data.kind === 'lock' ? fromLock(cur.data.crates, base) : fromBinary(cur.data.crates, base)));
+    }
+    return out;
+  },
+  purl(pkg) {
+    return new PackageURL('cargo', undefined, pkg.name, pkg.version || undefined, qualifiers(pkg.metadata?.source)).toString();
+  },
+};
