@@ -22,6 +22,8 @@ export interface Limits {
   ratioFloorBytes: number;
 }
 
+const HARDLINK_KEEP_BYTES = 1 << 20;
+
 export const DEFAULT_LIMITS: Limits = { maxLayerBytes: 32 * 2 ** 30, maxFileBytes: 512 * 2 ** 20, maxRatio: 200, ratioFloorBytes: 2 ** 30 };
 
 export interface LayerWalk {
@@ -120,7 +122,8 @@ export async function walkLayer(
       const info = { size: header.size ?? 0, mode: header.mode ?? 0 };
       if ((header.type === 'file' || header.type === 'contiguous-file') && wants(path, info)) {
         const content = await collect(stream, limits.maxFileBytes, input, path);
-        files.set(path, { content, info });
+        // kept for hard links to it, unless large: a hard-linked binary is the same binary, reported once
+        if (content.length <= HARDLINK_KEEP_BYTES) files.set(path, { content, info });
         onFile(path, content, info);
         return;
       }
