@@ -2,12 +2,14 @@ import { erase, type Cataloger } from '../scan/analyzer.js';
 import { apk } from './apk/catalog.js';
 import { dotnet } from './dotnet/catalog.js';
 import { dpkg } from './dpkg/catalog.js';
+import { golang } from './golang/catalog.js';
 import { java } from './java/catalog.js';
 import { npm } from './npm/catalog.js';
 import { php } from './php/catalog.js';
 import { python } from './python/catalog.js';
 import { rpm } from './rpm/catalog.js';
 import { ruby } from './ruby/catalog.js';
+import { rust } from './rust/catalog.js';
 
 // One line per ecosystem; a meta-test checks this list against the folders.
 export const catalogers: readonly Cataloger<unknown>[] = [
@@ -20,4 +22,6 @@ export const catalogers: readonly Cataloger<unknown>[] = [
   erase(npm),
   erase(ruby),
   erase(php),
+  erase(golang),
+  erase(rust),
 ];

@@ -34,9 +34,14 @@ export async function importRootfs(stream: NodeJS.ReadableStream, repo: string, 
 }
 
 /** Builds from a Dockerfile and context files given in memory, with no network. */
-export async function buildImage(tag: string, files: Record<string, Buffer | string>): Promise<void> {
+export type ContextFile = Buffer | string | { content: Buffer; mode: number };
+
+export async function buildImage(tag: string, files: Record<string, ContextFile>): Promise<void> {
   const pack = tar.pack();
-  for (const [name, content] of Object.entries(files)) pack.entry({ name }, typeof content === 'string' ? Buffer.from(content) : content);
+  for (const [name, f] of Object.entries(files)) {
+    if (typeof f === 'string' || Buffer.isBuffer(f)) pack.entry({ name }, typeof f === 'string' ? Buffer.from(f) : f);
+    else pack.entry({ name, mode: f.mode }, f.content);
+  }
   pack.finalize();
   const q = new URLSearchParams({ t: tag, networkmode: 'none', rm: '1', forcerm: '1' });
   await expectOk(`build ${tag}`, await engineRequest('POST', `/build?${q}`, pack, { 'Content-Type': 'application/x-tar' }));

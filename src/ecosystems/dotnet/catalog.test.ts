@@ -2,11 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { Package, ScanIssue } from '../../core/types.js';
-import { walkRootfs } from '../../image/rootfs.js';
-import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
-import type { ScanTarget } from '../../scan/analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { catalogDir } from '../../testing/catalog-dir.js';
 import { dotnet } from './catalog.js';
 import { parseDepsJson } from './deps-json.js';
 import { nugetPurl } from './package.js';
@@ -16,25 +13,8 @@ const FIXTURES = join(import.meta.dirname, 'fixtures');
 const LAYER = { index: 0, diffId: '' };
 const NEWTONSOFT_SHA512 = 'HrC5BXdl00IP9zeV+0Z848QWPAoCr9P3bDEZguI+gkLcBKAOxix/tLEAAHC+UvDNPv4a2d18lOReHMOagPa+zQ==';
 
-/** What the scanner does for one cataloger over one directory (until the lead registers it). */
-async function scanWith(dir: string, target: ScanTarget): Promise<{ packages: Package[]; issues: ScanIssue[] }> {
-  const files: LayerAnalysis['files'][string] = {};
-  await walkRootfs(dir, (p, info) => dotnet.wants(p, info, target), (p, content) => {
-    try {
-      files[p] = { data: dotnet.parse(p, content) };
-    } catch (e) {
-      files[p] = { error: e instanceof Error ? e.message : String(e) };
-    }
-  }, DEFAULT_LIMITS);
-  const merged = mergeLayers([{ ref: LAYER, analysis: { diffId: '', whiteouts: [], opaqueDirs: [], files: { dotnet: files } } }]);
-  const issues: ScanIssue[] = [...merged.values()].filter((f) => f.error !== undefined).map((f) => ({ analyzer: f.analyzer, path: `/${f.path}`, message: f.error! }));
-  const found = dotnet.catalog(viewFor(merged, dotnet.id), { os: null, issue: (i) => issues.push(i) });
-  const packages = found.map((p) => ({ ...p, purl: dotnet.purl!(p) })).sort((a, b) => a.path.localeCompare(b.path) || a.name.localeCompare(b.name));
-  return { packages, issues };
-}
-
 test('a published application: NuGet packages from its deps.json, not its projects or references', async () => {
-  const { packages, issues } = await scanWith(join(FIXTURES, 'rootfs'), 'image');
+  const { packages, issues } = await catalogDir(dotnet, join(FIXTURES, 'rootfs'), 'image');
   assert.deepEqual(issues, []);
   assert.deepEqual(
     packages.map((p) => [p.path, p.name, p.version, p.purl]),
@@ -53,7 +33,7 @@ test('a published application: NuGet packages from its deps.json, not its projec
 });
 
 test('a source tree: each packages.lock.json once per package across frameworks, without project references', async () => {
-  const { packages, issues } = await scanWith(join(FIXTURES, 'project'), 'fs');
+  const { packages, issues } = await catalogDir(dotnet, join(FIXTURES, 'project'), 'fs');
   assert.deepEqual(issues, []);
   assert.deepEqual(
     packages.map((p) => `${p.path} ${p.name}@${p.version}`),
@@ -67,7 +47,7 @@ test('a source tree: each packages.lock.json once per package across frameworks,
   );
   assert.equal(packages[0]!.metadata?.sha512, NEWTONSOFT_SHA512);
   // the image target reads no lockfiles
-  assert.deepEqual((await scanWith(join(FIXTURES, 'project'), 'image')).packages, []);
+  assert.deepEqual((await catalogDir(dotnet, join(FIXTURES, 'project'), 'image')).packages, []);
 });
 
 test('wants: any <name>.deps.json; packages.lock.json only in source trees', () => {

@@ -1,5 +1,5 @@
 import type { Cataloger, FileView, FoundPackage } from '../../scan/analyzer.js';
-import { introducedIn } from '../../scan/analyzer.js';
+import { catalogFiles, listedPackage, listedSince } from '../../scan/catalog-helpers.js';
 import { parseDepsJson } from './deps-json.js';
 import { nugetPurl, type NuGetPackage } from './package.js';
 import { parsePackagesLock } from './packages-lock.js';
@@ -22,28 +22,13 @@ function baseName(path: string): string {
 const keyOf = (p: NuGetPackage): string => `${p.name.toLowerCase()}@${p.version}`;
 
 function catalog(view: FileView<Parsed>): FoundPackage[] {
-  const out: FoundPackage[] = [];
-  for (const path of view.paths()) {
-    const cur = view.get(path)!;
-    const history = view.history(path);
-    // per version of the file, its packages by key: lock files hold hundreds
-    const keyed = new Map(history.map((h) => [h.data, new Set(h.data.packages.map(keyOf))]));
-    for (const p of cur.data.packages) {
-      const key = keyOf(p);
-      const find = (d: Parsed): NuGetPackage | undefined => (keyed.get(d)?.has(key) ? p : undefined);
-      out.push({
-        ecosystem: 'nuget',
-        name: p.name,
-        version: p.version,
-        licenses: [],
-        layer: introducedIn(history, find, () => true) ?? cur.layer,
-        path: `/${path}`,
-        files: [],
-        ...(p.sha512 ? { metadata: { sha512: p.sha512 } } : {}),
-      });
-    }
-  }
-  return out;
+  return catalogFiles(view, (data, at, path) => {
+    const since = listedSince(view.history(path), (d) => d.packages.map(keyOf));
+    return data.packages.map((p) => ({
+      ...listedPackage('nuget', p, { ...at, layer: since(keyOf(p)) ?? at.layer }),
+      ...(p.sha512 ? { metadata: { sha512: p.sha512 } } : {}),
+    }));
+  });
 }
 
 export const dotnet: Cataloger<Parsed> = {

@@ -9,7 +9,7 @@ import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import { have, requireAll } from '../../testing/require.js';
 import { readGoBuildInfo, runtimeVersion } from './buildinfo.js';
 import { readExe } from './exe.js';
-import { buildFixtureApp, goVersionM, TARGETS, withoutSectionHeaders } from './go-toolchain.js';
+import { buildFixtureApp, goVersionM, TARGETS, withoutSectionHeaders } from './fixtures/go-toolchain.js';
 
 let tmp: TempDir;
 let built: string[] = [];

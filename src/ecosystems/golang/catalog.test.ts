@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
+import { catalogDir } from '../../testing/catalog-dir.js';
 import { have, requireAll } from '../../testing/require.js';
 import { golang, stdlibVersion } from './catalog.js';
-import { legacyGoElf } from './elf-writer.js';
-import { buildFixtureApp } from './go-toolchain.js';
-import { catalogDir } from './scan-dir.js';
+import { legacyGoElf } from './fixtures/elf-writer.js';
+import { buildFixtureApp } from './fixtures/go-toolchain.js';
 
 let tmp: TempDir;
 let root: string;

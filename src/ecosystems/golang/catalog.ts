@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
 import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
+import { catalogFiles, isBinaryCandidate, type FoundAt } from '../../scan/catalog-helpers.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
 import { applyReplaces, isLocalPath, parseGoMod, type GoMod } from './gomod.js';
 
@@ -9,7 +9,6 @@ import { applyReplaces, isLocalPath, parseGoMod, type GoMod } from './gomod.js';
 
 export type GoFile = { kind: 'binary'; info: GoBuildInfo } | { kind: 'gomod'; mod: GoMod } | null;
 
-const MIN_BINARY = 1024;
 const DEVEL = '(devel)';
 // build settings worth keeping on the main module
 const SETTINGS = ['GOOS', 'GOARCH', 'CGO_ENABLED', 'vcs', 'vcs.revision', 'vcs.time', 'vcs.modified'];
@@ -34,7 +33,7 @@ function built(path: string, version: string, replace: { path: string; version?:
   return { name: replace.path, version: replace.version, metadata: { replaces: `${path}@${version}` } };
 }
 
-function fromBinary(info: GoBuildInfo, base: Pick<FoundPackage, 'layer' | 'path'>, issue: (m: string) => void): FoundPackage[] {
+function fromBinary(info: GoBuildInfo, base: FoundAt, issue: (m: string) => void): FoundPackage[] {
   const common = { ecosystem: 'golang' as const, licenses: [], files: [], ...base };
   // header removed (esbuild does): modules read from the module info text alone
   const mark: Record<string, string> = info.headerless ? { buildInfo: 'headerless' } : {};
@@ -53,7 +52,7 @@ function fromBinary(info: GoBuildInfo, base: Pick<FoundPackage, 'layer' | 'path'
   return out;
 }
 
-function fromGoMod(mod: GoMod, base: Pick<FoundPackage, 'layer' | 'path'>): FoundPackage[] {
+function fromGoMod(mod: GoMod, base: FoundAt): FoundPackage[] {
   const common = { ecosystem: 'golang' as const, licenses: [], files: [], ...base };
   const out: FoundPackage[] = [];
   // the module being developed: "(devel)", as the go command names an unreleased main module
@@ -71,7 +70,7 @@ export const golang: Cataloger<GoFile> = {
   ecosystem: 'golang',
   wants(path, info, target) {
     if (isGoMod(path)) return target === 'fs';
-    return (info.mode & 0o111) !== 0 && info.size >= MIN_BINARY && info.size <= DEFAULT_LIMITS.maxFileBytes;
+    return isBinaryCandidate(info);
   },
   parse(path, content) {
     if (isGoMod(path)) return { kind: 'gomod', mod: parseGoMod(content.toString('utf8')) };
@@ -79,15 +78,10 @@ export const golang: Cataloger<GoFile> = {
     return info ? { kind: 'binary', info } : null;
   },
   catalog(view, ctx) {
-    const out: FoundPackage[] = [];
-    for (const path of view.paths()) {
-      const cur = view.get(path);
-      if (!cur?.data) continue;
-      const base = { layer: cur.layer, path: `/${path}` };
-      if (cur.data.kind === 'gomod') out.push(...fromGoMod(cur.data.mod, base));
-      else out.push(...fromBinary(cur.data.info, base, (message) => ctx.issue({ analyzer: 'golang', path: base.path, layer: cur.layer, message })));
-    }
-    return out;
+    return catalogFiles(view, (data, at) => {
+      if (data.kind === 'gomod') return fromGoMod(data.mod, at);
+      return fromBinary(data.info, at, (message) => ctx.issue({ analyzer: 'golang', path: at.path, layer: at.layer, message }));
+    });
   },
   purl(pkg) {
     // purl-spec golang: the module path minus its last element is the namespace; both lower-cased

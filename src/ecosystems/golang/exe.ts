@@ -39,7 +39,6 @@ class Reader {
   check(off: number, n: number): void {
     if (!Number.isSafeInteger(off) || off < 0 || n < 0 || off + n > this.b.length) throw new Error(`header field at offset ${off} lies outside the file`);
   }
-  u8(off: number): number { this.check(off, 1); return this.b[off]!; }
   u16(off: number): number { this.check(off, 2); return this.le ? this.b.readUInt16LE(off) : this.b.readUInt16BE(off); }
   u32(off: number): number { this.check(off, 4); return this.le ? this.b.readUInt32LE(off) : this.b.readUInt32BE(off); }
   u64(off: number): number {

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import { have } from '../../testing/require.js';
 import { readGoBuildInfo } from './buildinfo.js';
-import { INFO_END, INFO_START, legacyGoElf, writeElf } from './elf-writer.js';
-import { goVersionM } from './go-toolchain.js';
+import { INFO_END, INFO_START, legacyGoElf, writeElf } from './fixtures/elf-writer.js';
+import { goVersionM } from './fixtures/go-toolchain.js';
 
 // Toolchains before Go 1.18 stored pointers to the strings; no such toolchain is packaged
 // here, so these binaries are written by hand (elf-writer.ts), and Go 1.19's reader, which

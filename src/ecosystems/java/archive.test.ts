@@ -1,23 +1,14 @@
-import { before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
-import { requireAll } from '../../testing/require.js';
 import { readArchive, type JarPackage } from './archive.js';
-import { BUNDLED, LONG_TITLE, loadFixtures, type Built, type Loaded } from './fixtures/build.js';
+import { BUNDLED, LONG_TITLE, useJavaFixtures } from './fixtures/build.js';
 import { sha1sum } from './fixtures/debian.js';
 import { writeZip } from './fixtures/zip-writer.js';
 
-let fx: Loaded = { need: {} };
-before(() => {
-  fx = loadFixtures();
-});
-
-function fixture(t: TestContext): Built | undefined {
-  if (!requireAll(t, fx.need)) return undefined;
-  return fx.built;
-}
+const fixture = useJavaFixtures();
 
 const read = (dir: string, name: string): ReturnType<typeof readArchive> => readArchive(readFileSync(join(dir, name)), `/app/${name}`);
 const coords = (p: JarPackage): string => `${p.groupId ?? ''}:${p.artifactId}@${p.version}`;

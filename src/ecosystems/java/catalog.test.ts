@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
+import type { Package } from '../../core/types.js';
 import type { FileVersion, FileView } from '../../scan/analyzer.js';
+import { catalogDir } from '../../testing/catalog-dir.js';
 import { requireAll } from '../../testing/require.js';
 import { java, type JavaData } from './catalog.js';
 import { loadFixtures, type Built, type Loaded } from './fixtures/build.js';
 import { sha1sum } from './fixtures/debian.js';
-import { scanWithJava } from './fixtures/harness.js';
 
 const PROJECT = join(import.meta.dirname, 'fixtures', 'project');
 
@@ -32,6 +33,10 @@ before(async () => {
 });
 after(() => tree?.remove());
 
+// by coordinates, then by where in the archives each was found
+const byCoordinates = (a: Package, b: Package): number =>
+  a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || (a.metadata?.location ?? '').localeCompare(b.metadata?.location ?? '');
+
 function fixture(t: TestContext): { fx: Built; dir: string } | undefined {
   if (!requireAll(t, loaded.need)) return undefined;
   assert.ok(fx && tree, 'fixture was built');
@@ -54,7 +59,7 @@ test('wants: archives of any location in both targets (not empty, not over the w
 test('an image: every archive and nested archive, path of the outer file, location and sha1 in metadata, issues for the rest', async (t) => {
   const x = fixture(t);
   if (!x) return;
-  const { packages, issues } = await scanWithJava(x.dir, 'image');
+  const { packages, issues } = await catalogDir(java, x.dir, 'image', { order: byCoordinates });
   assert.deepEqual(
     packages.map((p) => [p.name, p.version, p.path, p.metadata?.location, p.purl]),
     [
@@ -84,7 +89,7 @@ test('an image: every archive and nested archive, path of the outer file, locati
 test('a source tree also reads pom.xml and gradle.lockfile, and says what the pom alone cannot pin', async (t) => {
   const x = fixture(t);
   if (!x) return;
-  const { packages, issues } = await scanWithJava(x.dir, 'fs');
+  const { packages, issues } = await catalogDir(java, x.dir, 'fs', { order: byCoordinates });
   const declared = packages.filter((p) => p.path.startsWith('/src/')).map((p) => [p.name, p.version, p.path, p.metadata?.role ?? p.metadata?.configurations]);
   assert.deepEqual(declared, [
     ['com.example.platform:orders-api', '5.1.0', '/src/orders/pom.xml', 'dependency'],

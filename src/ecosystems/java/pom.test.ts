@@ -1,20 +1,16 @@
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { requireAll } from '../../testing/require.js';
-import { loadFixtures, type Loaded } from './fixtures/build.js';
+import { useJavaFixtures } from './fixtures/build.js';
 import { parseGradleLockfile } from './gradle.js';
 import { parsePom } from './pom.js';
 
 const PROJECT = join(import.meta.dirname, 'fixtures', 'project');
 
-let fx: Loaded = { need: {} };
-before(() => {
-  fx = loadFixtures();
-});
+const fixture = useJavaFixtures();
 
 test('pom.xml: parent fallback, properties of this pom resolved, the rest listed as unresolved', () => {
   const pom = parsePom(readFileSync(join(PROJECT, 'pom.xml'), 'utf8'));
@@ -33,8 +29,9 @@ test('pom.xml: parent fallback, properties of this pom resolved, the rest listed
 });
 
 test("real poms from Debian's jars: slf4j-api inherits nothing it needs; commons-lang3's test dependencies are read", (t) => {
-  if (!requireAll(t, fx.need)) return;
-  const root = fx.built!.root;
+  const f = fixture(t);
+  if (!f) return;
+  const root = f.root;
   const pomOf = (jar: string): string => execFileSync('unzip', ['-p', join(root, 'usr/share/java', jar), 'META-INF/maven/*/*/pom.xml'], { encoding: 'utf8' });
   const slf4j = parsePom(pomOf('slf4j-api.jar'));
   assert.deepEqual(slf4j.project, { groupId: 'org.slf4j', artifactId: 'slf4j-api', version: '1.7.32', licenses: [] });

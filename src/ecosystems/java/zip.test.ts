@@ -1,4 +1,4 @@
-import { before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -6,21 +6,12 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { isBulwarkError, type ErrorCode } from '../../core/errors.js';
-import { requireAll } from '../../testing/require.js';
 import { readArchive } from './archive.js';
-import { loadFixtures, type Built, type Loaded } from './fixtures/build.js';
+import { useJavaFixtures } from './fixtures/build.js';
 import { writeZip } from './fixtures/zip-writer.js';
 import { listEntries, MAX_ENTRIES, readEntry } from './zip.js';
 
-let fx: Loaded = { need: {} };
-before(() => {
-  fx = loadFixtures();
-});
-
-function fixture(t: TestContext): Built | undefined {
-  if (!requireAll(t, fx.need)) return undefined;
-  return fx.built;
-}
+const fixture = useJavaFixtures();
 
 function rejects(fn: () => unknown, code: ErrorCode, reason: RegExp): void {
   assert.throws(fn, (e) => {

@@ -2,32 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
-import type { Package, ScanIssue } from '../../core/types.js';
-import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
-import { walkRootfs } from '../../image/rootfs.js';
-import type { Cataloger, ScanTarget } from '../../scan/analyzer.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import type { Package } from '../../core/types.js';
+import { catalogDir } from '../../testing/catalog-dir.js';
 import { npm } from './catalog.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const INSTALLED = join(FIXTURES, 'installed');
-
-/** What the scanner does with one cataloger over a directory (one layer), parse results through JSON as the layer cache keeps them. */
-async function scanWith<T>(c: Cataloger<T>, dir: string, target: ScanTarget): Promise<{ packages: Package[]; issues: ScanIssue[] }> {
-  const files: LayerAnalysis['files'][string] = {};
-  const onFile = (path: string, content: Buffer): void => {
-    try {
-      files[path] = { data: JSON.parse(JSON.stringify(c.parse(path, content))) as unknown };
-    } catch (e) {
-      files[path] = { error: e instanceof Error ? e.message : String(e) };
-    }
-  };
-  await walkRootfs(dir, (p, info) => c.wants(p, info, target), onFile, DEFAULT_LIMITS);
-  const merged = mergeLayers([{ ref: { index: 0, diffId: '' }, analysis: { diffId: '', whiteouts: [], opaqueDirs: [], files: { [c.id]: files } } }]);
-  const issues: ScanIssue[] = [...merged.values()].filter((f) => f.error !== undefined).map((f) => ({ analyzer: c.id, path: `/${f.path}`, message: f.error! }));
-  const found = c.catalog(viewFor<T>(merged, c.id), { os: null, issue: (i) => issues.push(i) });
-  return { packages: found.map((p) => ({ ...p, purl: c.purl!(p) })), issues };
-}
 
 interface LsNode {
   name?: string;
@@ -53,7 +33,7 @@ function npmLs(dir: string): string[][] {
 }
 
 test('an installed node_modules tree gives every install location npm ls reports, nested duplicates and aliases included', async () => {
-  const { packages, issues } = await scanWith(npm, INSTALLED, 'image');
+  const { packages, issues } = await catalogDir(npm, INSTALLED, 'image');
   assert.deepEqual(issues, []);
   const ours = packages.map((p) => [p.name, p.version, p.path]).sort((a, b) => a[2]!.localeCompare(b[2]!));
   assert.deepEqual(ours, npmLs(INSTALLED));
@@ -67,7 +47,7 @@ test('an installed node_modules tree gives every install location npm ls reports
 });
 
 test('licences are read in every shape package.json has had', async () => {
-  const { packages } = await scanWith(npm, INSTALLED, 'image');
+  const { packages } = await catalogDir(npm, INSTALLED, 'image');
   const lic = (name: string): string[] => packages.find((p) => p.name === name)!.licenses;
   assert.deepEqual(lic('react'), ['MIT']);
   assert.deepEqual(lic('json-schema'), ['AFLv2.1', 'BSD']); // legacy "licenses": [{ type, url }]
@@ -105,7 +85,7 @@ test('a package.json under node_modules without name or version is reported, unl
 });
 
 test('a source tree is scanned for its lockfiles and its installed packages alike, each file its own path', async () => {
-  const { packages, issues } = await scanWith(npm, FIXTURES, 'fs');
+  const { packages, issues } = await catalogDir(npm, FIXTURES, 'fs');
   assert.deepEqual(issues, []);
   const byFile = new Map<string, number>();
   for (const p of packages) byFile.set(p.path, (byFile.get(p.path) ?? 0) + 1);

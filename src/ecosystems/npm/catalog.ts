@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
+import type { Cataloger } from '../../scan/analyzer.js';
+import { catalogFiles, listedPackage } from '../../scan/catalog-helpers.js';
 import type { NpmEntry } from './entry.js';
 import { isInstalledManifest, parseInstalled } from './installed.js';
 import { parsePackageLock } from './package-lock.js';
@@ -39,24 +40,10 @@ export const npm: Cataloger<Parsed> = {
     return { kind: 'lock', packages: parse(path, content) };
   },
   catalog(view) {
-    const out: FoundPackage[] = [];
-    for (const path of view.paths()) {
-      const cur = view.get(path)!;
-      const entries = cur.data.kind === 'installed' ? (cur.data.pkg ? [cur.data.pkg] : []) : cur.data.packages;
-      for (const e of entries) {
-        out.push({
-          ecosystem: 'npm',
-          name: e.name,
-          version: e.version,
-          licenses: e.licenses,
-          layer: cur.layer,
-          path: `/${path}`,
-          files: [],
-          ...(e.dev ? { metadata: { dev: 'true' } } : {}),
-        });
-      }
-    }
-    return out;
+    return catalogFiles(view, (data, at) => {
+      const entries = data.kind === 'installed' ? (data.pkg ? [data.pkg] : []) : data.packages;
+      return entries.map((e) => listedPackage('npm', e, at));
+    });
   },
   purl(pkg) {
     // the scope is the namespace: pkg:npm/%40babel/core@7.0.0

@@ -3,33 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { Package, ScanIssue } from '../../core/types.js';
-import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
-import { walkRootfs } from '../../image/rootfs.js';
-import type { Cataloger, ScanTarget } from '../../scan/analyzer.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { catalogDir } from '../../testing/catalog-dir.js';
 import { php } from './catalog.js';
 import { parseComposerLock, parseInstalledJson } from './composer.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const MW = 'mediawiki/usr/share/mediawiki/vendor';
-
-/** What the scanner does with one cataloger over a directory (one layer), parse results through JSON as the layer cache keeps them. */
-async function scanWith<T>(c: Cataloger<T>, dir: string, target: ScanTarget): Promise<{ packages: Package[]; issues: ScanIssue[] }> {
-  const files: LayerAnalysis['files'][string] = {};
-  const onFile = (path: string, content: Buffer): void => {
-    try {
-      files[path] = { data: JSON.parse(JSON.stringify(c.parse(path, content))) as unknown };
-    } catch (e) {
-      files[path] = { error: e instanceof Error ? e.message : String(e) };
-    }
-  };
-  await walkRootfs(dir, (p, info) => c.wants(p, info, target), onFile, DEFAULT_LIMITS);
-  const merged = mergeLayers([{ ref: { index: 0, diffId: '' }, analysis: { diffId: '', whiteouts: [], opaqueDirs: [], files: { [c.id]: files } } }]);
-  const issues: ScanIssue[] = [...merged.values()].filter((f) => f.error !== undefined).map((f) => ({ analyzer: c.id, path: `/${f.path}`, message: f.error! }));
-  const found = c.catalog(viewFor<T>(merged, c.id), { os: null, issue: (i) => issues.push(i) });
-  return { packages: found.map((p) => ({ ...p, purl: c.purl!(p) })), issues };
-}
 
 /** Composer's other record of the same install, installed.php: "'vendor/name' => array('pretty_version' => 'v1.0', …". */
 function installedPhp(): string[] {
@@ -38,7 +17,7 @@ function installedPhp(): string[] {
 }
 
 test('an image with a Composer 2 vendor tree (MediaWiki, Debian 12) lists what installed.php says is installed', async () => {
-  const { packages, issues } = await scanWith(php, join(FIXTURES, 'mediawiki'), 'image');
+  const { packages, issues } = await catalogDir(php, join(FIXTURES, 'mediawiki'), 'image');
   assert.deepEqual(issues, []);
   assert.ok(packages.every((p) => p.path === '/usr/share/mediawiki/vendor/composer/installed.json'), 'composer.lock is not read in images');
   assert.deepEqual(packages.map((p) => `${p.name}@${p.version}`).sort(), installedPhp());
@@ -57,7 +36,8 @@ test('composer.lock lists runtime and dev packages, the dev ones marked', () => 
 });
 
 test('Composer 1 installed.json (a bare array) and Composer 2 dev-package-names', async () => {
-  const { packages } = await scanWith(php, join(FIXTURES, 'composer1'), 'image');
+  // in the order installed.json lists them
+  const { packages } = await catalogDir(php, join(FIXTURES, 'composer1'), 'image', { order: false });
   assert.deepEqual(packages.map((p) => p.purl), ['pkg:composer/psr/log@1.1.2', 'pkg:composer/monolog/monolog@1.25.2', 'pkg:composer/symfony/polyfill-mbstring@v1.13.1']);
   const v2 = { packages: [{ name: 'a/b', version: '1.0.0', license: 'MIT' }, { name: 'phpunit/phpunit', version: '9.6.0' }], dev: true, 'dev-package-names': ['phpunit/phpunit'] };
   assert.deepEqual(parseInstalledJson('i', Buffer.from(JSON.stringify(v2))), [

@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
+import type { Cataloger } from '../../scan/analyzer.js';
+import { catalogFiles, listedPackage } from '../../scan/catalog-helpers.js';
 import { parseComposerLock, parseInstalledJson, type ComposerEntry } from './composer.js';
 
 // PHP packages Composer installed (<vendor-dir>/composer/installed.json) in images and
@@ -19,25 +20,7 @@ export const php: Cataloger<ComposerEntry[]> = {
     return target === 'fs' && path.endsWith('composer.lock') && LOCK.test(path) && !IN_PACKAGE.test(path);
   },
   parse: (path, content) => (INSTALLED.test(path) ? parseInstalledJson(path, content) : parseComposerLock(path, content)),
-  catalog(view) {
-    const out: FoundPackage[] = [];
-    for (const path of view.paths()) {
-      const cur = view.get(path)!;
-      for (const e of cur.data) {
-        out.push({
-          ecosystem: 'composer',
-          name: e.name,
-          version: e.version,
-          licenses: e.licenses,
-          layer: cur.layer,
-          path: `/${path}`,
-          files: [],
-          ...(e.dev ? { metadata: { dev: 'true' } } : {}),
-        });
-      }
-    }
-    return out;
-  },
+  catalog: (view) => catalogFiles(view, (entries, at) => entries.map((e) => listedPackage('composer', e, at))),
   purl(pkg) {
     // the vendor is the namespace: pkg:composer/symfony/yaml@v5.4.23
     const slash = pkg.name.indexOf('/');

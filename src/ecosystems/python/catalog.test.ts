@@ -1,35 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Package, ScanIssue } from '../../core/types.js';
-import { walkRootfs } from '../../image/rootfs.js';
-import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
-import type { ScanTarget } from '../../scan/analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { catalogDir } from '../../testing/catalog-dir.js';
 import { python } from './catalog.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const LAYER = { index: 0, diffId: '' };
 
-/** What the scanner does for one cataloger over one directory (until the lead registers it). */
-async function scanWith(dir: string, target: ScanTarget): Promise<{ packages: Package[]; issues: ScanIssue[] }> {
-  const files: LayerAnalysis['files'][string] = {};
-  await walkRootfs(dir, (p, info) => python.wants(p, info, target), (p, content) => {
-    try {
-      files[p] = { data: python.parse(p, content) };
-    } catch (e) {
-      files[p] = { error: e instanceof Error ? e.message : String(e) };
-    }
-  }, DEFAULT_LIMITS);
-  const merged = mergeLayers([{ ref: LAYER, analysis: { diffId: '', whiteouts: [], opaqueDirs: [], files: { python: files } } }]);
-  const issues: ScanIssue[] = [...merged.values()].filter((f) => f.error !== undefined).map((f) => ({ analyzer: f.analyzer, path: `/${f.path}`, message: f.error! }));
-  const found = python.catalog(viewFor(merged, python.id), { os: null, issue: (i) => issues.push(i) });
-  const packages = found.map((p) => ({ ...p, purl: python.purl!(p) })).sort((a, b) => a.path.localeCompare(b.path) || a.name.localeCompare(b.name));
-  return { packages, issues };
-}
-
 test('installed distributions: dist-info, egg-info directories and egg-info files in any site-packages', async () => {
-  const { packages, issues } = await scanWith(join(FIXTURES, 'rootfs'), 'image');
+  const { packages, issues } = await catalogDir(python, join(FIXTURES, 'rootfs'), 'image');
   assert.deepEqual(issues, []);
   assert.deepEqual(
     packages.map((p) => [p.path, p.name, p.version, p.licenses.join(' | '), p.purl]),
@@ -53,7 +33,7 @@ test('installed distributions: dist-info, egg-info directories and egg-info file
 });
 
 test('a source tree adds Pipfile.lock, poetry.lock, uv.lock and pinned requirements', async () => {
-  const { packages, issues } = await scanWith(join(FIXTURES, 'project'), 'fs');
+  const { packages, issues } = await catalogDir(python, join(FIXTURES, 'project'), 'fs');
   assert.deepEqual(issues, []);
   const from = (file: string): string[] => packages.filter((p) => p.path === `/${file}`).map((p) => `${p.name}@${p.version}${p.metadata?.dev ? ' dev' : ''}`);
 

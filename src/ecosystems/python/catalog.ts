@@ -1,5 +1,5 @@
 import type { Cataloger, FileView, FoundPackage } from '../../scan/analyzer.js';
-import { introducedIn } from '../../scan/analyzer.js';
+import { catalogFiles, listedPackage, listedSince } from '../../scan/catalog-helpers.js';
 import { pythonFile } from './files.js';
 import { parseCoreMetadata } from './metadata.js';
 import { normalizeName, pypiPurl, type PyPackage } from './package.js';
@@ -36,29 +36,11 @@ function parse(path: string, content: Buffer): Parsed {
 const keyOf = (p: PyPackage): string => `${normalizeName(p.name)}@${p.version}`;
 
 function catalog(view: FileView<Parsed>): FoundPackage[] {
-  const out: FoundPackage[] = [];
-  for (const path of view.paths()) {
-    const cur = view.get(path)!;
-    const history = view.history(path);
-    // per version of the file, its packages by key: lockfiles hold thousands
-    const keyed = new Map(history.map((h) => [h.data, new Set(h.data.packages.map(keyOf))]));
-    for (const p of cur.data.packages) {
-      // the layer since which this file has named this package at this version
-      const key = keyOf(p);
-      const layer = introducedIn(history, (d) => (keyed.get(d)?.has(key) ? p : undefined), () => true) ?? cur.layer;
-      out.push({
-        ecosystem: 'pypi',
-        name: p.name,
-        version: p.version,
-        licenses: p.licenses ?? [],
-        layer,
-        path: `/${path}`,
-        files: [],
-        ...(p.dev ? { metadata: { dev: 'true' } } : {}),
-      });
-    }
-  }
-  return out;
+  return catalogFiles(view, (data, at, path) => {
+    // the layer since which this file has named each package at this version
+    const since = listedSince(view.history(path), (d) => d.packages.map(keyOf));
+    return data.packages.map((p) => listedPackage('pypi', p, { ...at, layer: since(keyOf(p)) ?? at.layer }));
+  });
 }
 
 export const python: Cataloger<Parsed> = {

@@ -1,26 +1,15 @@
 // Damaged rpm databases: every reader must answer with BulwarkError CORRUPT or
 // TRUNCATED (or read what is still sound), never hang or crash with anything else.
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
 import { isBulwarkError } from '../../core/errors.js';
-import { requireAll } from '../../testing/require.js';
 import { readRpmDatabase } from './database.js';
-import { BDB_VARIANTS, buildRpmFixture, removeRpmFixture, TOOLS, type RpmFixture } from './fixtures/build.js';
+import { BDB_VARIANTS, useRpmFixture } from './fixtures/build.js';
 import { parseRpmHeader, TAG } from './header.js';
 
-let fx: RpmFixture | undefined;
-before(() => {
-  if (Object.values(TOOLS).every(Boolean)) fx = buildRpmFixture();
-});
-after(() => removeRpmFixture(fx));
-
-function fixture(t: TestContext): RpmFixture | undefined {
-  if (!requireAll(t, TOOLS)) return undefined;
-  assert.ok(fx, 'fixture was built');
-  return fx;
-}
+const fixture = useRpmFixture();
 
 const BDB = 'var/lib/rpm/Packages';
 const NDB = 'var/lib/rpm/Packages.db';

@@ -1,29 +1,17 @@
-import { after, before, test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBulwarkError } from '../../core/errors.js';
-import { requireAll } from '../../testing/require.js';
 import { readBdbPackages } from './bdb.js';
 import { parseSourceRpm, readRpmDatabase, RPM_DB_PATHS, type RpmRecord } from './database.js';
-import { BDB_VARIANTS, buildRpmFixture, removeRpmFixture, TOOLS, type RpmFixture } from './fixtures/build.js';
+import { BDB_VARIANTS, useRpmFixture } from './fixtures/build.js';
 import { parseRpmHeader } from './header.js';
 import { readNdbPackages } from './ndb.js';
 import { readSqlitePackages } from './sqlite.js';
 
-let fx: RpmFixture | undefined;
-before(() => {
-  if (Object.values(TOOLS).every(Boolean)) fx = buildRpmFixture();
-});
-after(() => removeRpmFixture(fx));
-
-/** The fixture, or undefined after skipping (or, under CI, failing) when a tool is missing. */
-function fixture(t: TestContext): RpmFixture | undefined {
-  if (!requireAll(t, TOOLS)) return undefined;
-  assert.ok(fx, 'fixture was built');
-  return fx;
-}
+const fixture = useRpmFixture();
 
 const byName = (records: RpmRecord[]) => [...records].sort((a, b) => a.name.localeCompare(b.name));
 

@@ -3,11 +3,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import fc from 'fast-check';
-import type { Package, ScanIssue } from '../../core/types.js';
-import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
-import { walkRootfs } from '../../image/rootfs.js';
-import type { Cataloger, ScanTarget } from '../../scan/analyzer.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import type { Package } from '../../core/types.js';
+import { catalogDir } from '../../testing/catalog-dir.js';
 import { ruby } from './catalog.js';
 import { parseGemfileLock } from './gemfile-lock.js';
 import { parseGemspec } from './gemspec.js';
@@ -15,29 +12,12 @@ import { parseGemspec } from './gemspec.js';
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const ROOTFS = join(FIXTURES, 'rootfs');
 
-/** What the scanner does with one cataloger over a directory (one layer), parse results through JSON as the layer cache keeps them. */
-async function scanWith<T>(c: Cataloger<T>, dir: string, target: ScanTarget): Promise<{ packages: Package[]; issues: ScanIssue[] }> {
-  const files: LayerAnalysis['files'][string] = {};
-  const onFile = (path: string, content: Buffer): void => {
-    try {
-      files[path] = { data: JSON.parse(JSON.stringify(c.parse(path, content))) as unknown };
-    } catch (e) {
-      files[path] = { error: e instanceof Error ? e.message : String(e) };
-    }
-  };
-  await walkRootfs(dir, (p, info) => c.wants(p, info, target), onFile, DEFAULT_LIMITS);
-  const merged = mergeLayers([{ ref: { index: 0, diffId: '' }, analysis: { diffId: '', whiteouts: [], opaqueDirs: [], files: { [c.id]: files } } }]);
-  const issues: ScanIssue[] = [...merged.values()].filter((f) => f.error !== undefined).map((f) => ({ analyzer: c.id, path: `/${f.path}`, message: f.error! }));
-  const found = c.catalog(viewFor<T>(merged, c.id), { os: null, issue: (i) => issues.push(i) });
-  return { packages: found.map((p) => ({ ...p, purl: c.purl!(p) })), issues };
-}
-
 function gemspecFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.gemspec')).map((f) => join(dir, f));
 }
 
 test('every real gemspec (Debian ruby, rake, rack, bundler, nokogiri) gives the name and version RubyGems put in its file name', async () => {
-  const { packages, issues } = await scanWith(ruby, ROOTFS, 'image');
+  const { packages, issues } = await catalogDir(ruby, ROOTFS, 'image');
   assert.deepEqual(issues, []);
   const files = gemspecFiles(ROOTFS);
   assert.equal(packages.length, files.length);
@@ -99,7 +79,7 @@ test('Gemfile.lock lists the gems of its GEM, GIT and PATH sections, platform va
 });
 
 test('a source tree scan reads the lockfile and the installed specifications together', async () => {
-  const { packages, issues } = await scanWith(ruby, FIXTURES, 'fs');
+  const { packages, issues } = await catalogDir(ruby, FIXTURES, 'fs');
   assert.deepEqual(issues, []);
   const native = packages.find((p) => p.path === '/project/Gemfile.lock' && p.metadata?.platform === 'x86_64-linux')!;
   assert.equal(native.purl, 'pkg:gem/nokogiri@1.16.7?platform=x86_64-linux');

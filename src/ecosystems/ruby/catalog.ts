@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
+import type { Cataloger } from '../../scan/analyzer.js';
+import { catalogFiles } from '../../scan/catalog-helpers.js';
 import type { GemEntry } from './gem.js';
 import { parseGemfileLock } from './gemfile-lock.js';
 import { parseGemspec } from './gemspec.js';
@@ -24,24 +25,12 @@ export const ruby: Cataloger<Parsed> = {
     return { kind: 'lock', gems: parseGemfileLock(path, text) };
   },
   catalog(view) {
-    const out: FoundPackage[] = [];
-    for (const path of view.paths()) {
-      const cur = view.get(path)!;
-      for (const g of cur.data.kind === 'gemspec' ? [cur.data.gem] : cur.data.gems) {
+    return catalogFiles(view, (data, at) =>
+      (data.kind === 'gemspec' ? [data.gem] : data.gems).map((g) => {
         const metadata = { ...g.metadata, ...(g.platform ? { platform: g.platform } : {}) };
-        out.push({
-          ecosystem: 'gem',
-          name: g.name,
-          version: g.version,
-          licenses: g.licenses,
-          layer: cur.layer,
-          path: `/${path}`,
-          files: [],
-          ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
-        });
-      }
-    }
-    return out;
+        return { ecosystem: 'gem', name: g.name, version: g.version, licenses: g.licenses, ...at, files: [], ...(Object.keys(metadata).length > 0 ? { metadata } : {}) };
+      }),
+    );
   },
   purl(pkg) {
     // pkg:gem/nokogiri@1.15.4?platform=x86_64-linux; "ruby" is the default platform and left out

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import { requireAll } from '../../testing/require.js';
 import { readExe } from '../golang/exe.js';
-import { writeElf } from '../golang/elf-writer.js';
+import { writeElf } from '../golang/fixtures/elf-writer.js';
 import { readAuditData } from './auditable.js';
-import { buildAudited, canBuild, DEP_V0_JSON } from './testing.js';
+import { buildAudited, canBuild, DEP_V0_JSON } from './fixtures/testing.js';
 
 let tmp: TempDir;
 let bins: Awaited<ReturnType<typeof buildAudited>> | undefined;

@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
 import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
+import { catalogFiles, isBinaryCandidate } from '../../scan/catalog-helpers.js';
 import { readAuditData, type AuditedCrate } from './auditable.js';
 import { parseCargoLock, type LockedCrate } from './cargolock.js';
 
@@ -9,7 +9,6 @@ import { parseCargoLock, type LockedCrate } from './cargolock.js';
 
 export type RustFile = { kind: 'binary'; crates: AuditedCrate[] } | { kind: 'lock'; crates: LockedCrate[] } | null;
 
-const MIN_BINARY = 1024;
 const CRATES_IO = new Set(['registry+https://github.com/rust-lang/crates.io-index', 'sparse+https://index.crates.io/', 'crates.io']);
 
 const isLock = (path: string): boolean => path === 'Cargo.lock' || path.endsWith('/Cargo.lock');
@@ -43,7 +42,7 @@ export const rust: Cataloger<RustFile> = {
   ecosystem: 'cargo',
   wants(path, info, target) {
     if (isLock(path)) return target === 'fs';
-    return (info.mode & 0o111) !== 0 && info.size >= MIN_BINARY && info.size <= DEFAULT_LIMITS.maxFileBytes;
+    return isBinaryCandidate(info);
   },
   parse(path, content) {
     if (isLock(path)) return { kind: 'lock', crates: parseCargoLock(content.toString('utf8')).packages };
@@ -51,14 +50,10 @@ export const rust: Cataloger<RustFile> = {
     return crates ? { kind: 'binary', crates } : null;
   },
   catalog(view) {
-    const out: FoundPackage[] = [];
-    for (const path of view.paths()) {
-      const cur = view.get(path);
-      if (!cur?.data) continue;
-      const base = { ecosystem: 'cargo' as const, licenses: [], files: [], layer: cur.layer, path: `/${path}` };
-      out.push(...(cur.data.kind === 'lock' ? fromLock(cur.data.crates, base) : fromBinary(cur.data.crates, base)));
-    }
-    return out;
+    return catalogFiles(view, (data, at) => {
+      const base = { ecosystem: 'cargo' as const, licenses: [], files: [], ...at };
+      return data.kind === 'lock' ? fromLock(data.crates, base) : fromBinary(data.crates, base);
+    });
   },
   purl(pkg) {
     return new PackageURL('cargo', undefined, pkg.name, pkg.version || undefined, qualifiers(pkg.metadata?.source)).toString();

@@ -1,0 +1,59 @@
+// Tests only: runs one cataloger over a directory the way src/scan/scan.ts does (walk, wants,
+// parse with errors kept as data, a JSON round trip as the layer cache would store it,
+// one-layer view, catalog, purl, a purl that cannot be built reported as an issue), so a
+// cataloger can be tested end to end on its own, without the registry in ecosystems/index.ts.
+import { messageOf } from '../core/errors.js';
+import type { Package, ScanIssue } from '../core/types.js';
+import { walkRootfs } from '../image/rootfs.js';
+import { DEFAULT_LIMITS } from '../image/layer-walker.js';
+import type { Cataloger, ScanTarget } from '../scan/analyzer.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../scan/layer-analysis.js';
+
+export interface DirCatalog {
+  packages: Package[];
+  issues: ScanIssue[];
+  /** Files the cataloger asked for, relative. */
+  wanted: string[];
+}
+
+export interface CatalogDirOptions {
+  /** How the packages are sorted: by path, name and version unless given; false keeps the cataloger's order. */
+  order?: ((a: Package, b: Package) => number) | false;
+}
+
+const byPath = (a: Package, b: Package): number => a.path.localeCompare(b.path) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version);
+
+export async function catalogDir<T>(c: Cataloger<T>, dir: string, target: ScanTarget, opts: CatalogDirOptions = {}): Promise<DirCatalog> {
+  const analysis: LayerAnalysis = { diffId: '', whiteouts: [], opaqueDirs: [], files: {} };
+  const files: Record<string, { data?: unknown; error?: string }> = (analysis.files[c.id] = {});
+  const wanted: string[] = [];
+  await walkRootfs(
+    dir,
+    (path, info) => c.wants(path, info, target),
+    (path, content) => {
+      wanted.push(path);
+      try {
+        files[path] = { data: JSON.parse(JSON.stringify(c.parse(path, content) ?? null)) as unknown };
+      } catch (e) {
+        files[path] = { error: messageOf(e) };
+      }
+    },
+    DEFAULT_LIMITS,
+  );
+  const merged = mergeLayers([{ ref: { index: 0, diffId: '' }, analysis }]);
+  const issues: ScanIssue[] = [];
+  for (const f of merged.values()) if (f.error !== undefined) issues.push({ analyzer: f.analyzer, path: `/${f.path}`, message: f.error });
+  const packages: Package[] = [];
+  for (const p of c.catalog(viewFor<T>(merged, c.id), { os: null, issue: (i) => issues.push(i) })) {
+    let purl = '';
+    try {
+      purl = c.purl ? c.purl(p) : '';
+    } catch (e) {
+      issues.push({ analyzer: c.id, path: p.path, layer: p.layer, message: `package "${p.name}" has no valid purl: ${messageOf(e)}` });
+    }
+    packages.push({ ...p, purl });
+  }
+  const order = opts.order ?? byPath;
+  if (order) packages.sort(order);
+  return { packages, issues, wanted: wanted.sort() };
+}
