@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
-import { BulwarkError, isBulwarkError, messageOf } from '../core/errors.js';
+import { Command, CommanderError } from 'commander';
+import { isBulwarkError, messageOf } from '../core/errors.js';
+import { EXIT_ERROR } from './exit.js';
+import { dbCommand } from './db.js';
 import { scanCommand } from './scan.js';
+import { versionCommand } from './version.js';
 
-export const EXIT_ERROR = 2;
 
 export function buildProgram(): Command {
   const program = new Command('bulwark')
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(scanCommand());
+  program.addCommand(dbCommand());
+  program.addCommand(versionCommand());
   // commands built elsewhere do not inherit these settings; usage errors must exit 2, not 1
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) c.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -33,7 +37,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { Option, BulwarkError };
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bulwark')) {
   main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,5 +1,12 @@
 import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import { BulwarkError } from '../core/errors.js';
+import { SEVERITIES } from '../core/types.js';
+import { parseSeverities } from '../match/gate.js';
+import { dbExists, exitCodeFor, scanVulnerabilities } from '../match/scan-vulns.js';
+import type { ScanReport } from '../report/report.js';
+import { defaultDbPath, warnIfOld } from '../vulndb/location.js';
+import { EXIT_ERROR } from './exit.js';
 import { openImage } from '../image/open.js';
 import { DEFAULT_LIMITS, type Limits } from '../image/layer-walker.js';
 import { parsePlatform } from '../image/platform.js';
@@ -22,6 +29,15 @@ interface ScanFlags {
   stats?: boolean;
   includeOsOwned?: boolean;
   pkgTypes: string;
+  scanners?: string;
+  db?: string;
+  severity: string;
+  ignoreUnfixed?: boolean;
+  exitCode: string;
+  ignorefile?: string;
+  vex?: string[];
+  listAllPkgs?: boolean;
+  dbMaxAge: string;
 }
 
 function common(cmd: Command): Command {
@@ -33,7 +49,33 @@ function common(cmd: Command): Command {
     .option('--max-file-size <size>', 'refuse analysed files larger than this (e.g. 512MiB)')
     .option('--stats', 'print how many layers were analysed and taken from the cache, on stderr')
     .option('--include-os-owned', 'also list language packages whose files an OS package installed')
-    .option('--pkg-types <types>', 'package types to catalogue: os, library, or os,library', 'os,library');
+    .option('--pkg-types <types>', 'package types to catalogue: os, library, or os,library', 'os,library')
+    .option('--scanners <list>', 'pkg (inventory only) or pkg,vuln (default: vuln when a vulnerability DB exists)')
+    .option('--db <path>', 'vulnerability database (default: $BULWARK_DB or <cache>/db/bulwark.db)')
+    .option('--severity <list>', 'severities to report and gate on', SEVERITIES.join(','))
+    .option('--ignore-unfixed', 'leave out vulnerabilities with no fixed version')
+    .option('--exit-code <n>', 'exit with n when vulnerabilities remain after filters (2 is reserved for errors)', '0')
+    .option('--ignorefile <file>', 'accepted risks (YAML: id, package, reason, expires); default .bulwarkignore when present')
+    .option('--vex <file...>', 'OpenVEX or CycloneDX VEX documents: not_affected statements suppress findings')
+    .option('--list-all-pkgs', 'table: list every package as well as the vulnerabilities')
+    .option('--db-max-age <age>', 'warn when the vulnerability DB is older than this', '7d')
+    .option('--offline', 'never use the network (scans never download; accepted for Trivy compatibility)')
+    .option('--skip-db-update', 'do not update the vulnerability DB (scans never do; run `bulwark db update`)');
+}
+
+function exitCodeOf(f: ScanFlags): number {
+  const n = Number(f.exitCode);
+  if (!Number.isInteger(n) || n < 0 || n > 255 || n === EXIT_ERROR) throw new BulwarkError('USAGE', f.exitCode, 'exit code must be 0–255 and not 2 (reserved for errors)');
+  return n;
+}
+
+/** Vulnerabilities are scanned when asked, or by default whenever a database exists. */
+function wantsVulns(f: ScanFlags, dbPath: string): boolean {
+  if (f.scanners === undefined) return dbExists(dbPath);
+  const list = f.scanners.split(',').map((x) => x.trim());
+  for (const x of list) if (x !== 'pkg' && x !== 'vuln') throw new BulwarkError('USAGE', x, 'unknown scanner (use pkg, vuln)');
+  if (list.includes('vuln') && !dbExists(dbPath)) throw new BulwarkError('NOT_FOUND', dbPath, 'no vulnerability database: run `bulwark db update` or `bulwark db import PATH`');
+  return list.includes('vuln');
 }
 
 function pkgTypesOf(f: ScanFlags): PkgType[] {
@@ -57,7 +99,27 @@ function limitsOf(f: ScanFlags): Limits {
 async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
   const render = renderers[f.format];
   if (!render) throw new BulwarkError('USAGE', f.format, 'unknown format');
-  await writeOutput(render(r.inventory), f.output);
+  const report: ScanReport = { inventory: r.inventory, listAllPackages: f.listAllPkgs ?? false };
+  const exitCode = exitCodeOf(f);
+  const dbPath = f.db ?? defaultDbPath();
+  let code = 0;
+  if (wantsVulns(f, dbPath)) {
+    const ignoreFile = f.ignorefile ?? (existsSync('.bulwarkignore') ? '.bulwarkignore' : undefined);
+    const { results, issues } = await scanVulnerabilities(r.inventory, {
+      dbPath,
+      severities: parseSeverities(f.severity),
+      ignoreUnfixed: f.ignoreUnfixed ?? false,
+      ...(ignoreFile ? { ignoreFile } : {}),
+      vexFiles: f.vex ?? [],
+    });
+    r.inventory.issues.push(...issues);
+    report.vulnerabilities = results;
+    for (const e of results.expiredIgnores) process.stderr.write(`bulwark: warning: ignore entry ${e.id} expired on ${e.expires}: no longer applied\n`);
+    warnIfOld(dbPath, f.dbMaxAge);
+    code = exitCodeFor(results.shown, exitCode);
+  }
+  await writeOutput(render(report), f.output);
+  if (code !== 0) process.exitCode = code;
   if (f.stats) process.stderr.write(`layers analysed: ${r.stats.layersAnalysed}, from cache: ${r.stats.layersFromCache}\n`);
 }
 

@@ -102,3 +102,41 @@ export interface Inventory {
   packages: Package[];
   issues: ScanIssue[];
 }
+
+/** Normalised severities, lowest first, as Trivy and Grype name them. */
+export const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface Cvss {
+  version: '2.0' | '3.0' | '3.1' | '4.0';
+  vector: string;
+  score: number;
+}
+
+export type FindingStatus = 'fixed' | 'unfixed' | 'not_affected' | 'ignored';
+
+/** One vulnerability in one installed package (aliases across feeds merged). */
+export interface Finding {
+  /** CVE id when there is one, else the advisory id. */
+  id: string;
+  /** Every other id of the same vulnerability (GHSA, PYSEC, GO, DSA, ALSA, …). */
+  aliases: string[];
+  /** Other vulnerabilities the advisory names (e.g. the CVEs an ALSA errata fixes). */
+  related: string[];
+  /** The OSV ecosystem the advisory was matched in ("Debian:12", "PyPI"). */
+  osvEcosystem: string;
+  package: Pick<Package, 'ecosystem' | 'name' | 'version' | 'purl' | 'path' | 'layer' | 'source'>;
+  /** The lowest fixed versions above the installed one, one per matching range. */
+  fixedVersions: string[];
+  status: FindingStatus;
+  /** Why a finding is ignored or not affected (ignore-file reason, VEX justification). */
+  statusReason?: string;
+  severity: Severity;
+  /** Where the severity came from: a CVSS vector, or the feed's own rating. */
+  severitySource: string;
+  cvss?: Cvss;
+  title?: string;
+  references: string[];
+  /** Report grouping: "os" or the application directory the package file is in. */
+  target: string;
+}

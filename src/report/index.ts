@@ -1,14 +1,19 @@
-import type { Inventory } from '../core/types.js';
 import { toCycloneDx } from '../sbom/cyclonedx.js';
 import { toSpdx } from '../sbom/spdx.js';
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import type { Renderer } from './report.js';
+import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
 
-export type Renderer = (inv: Inventory) => string;
+export type { Renderer, ScanReport, VulnerabilityResults } from './report.js';
 
 // One line per output format.
 export const renderers: Record<string, Renderer> = {
   table: renderTable,
-  json: (inv) => `${JSON.stringify(inv, null, 2)}\n`,
-  cyclonedx: (inv) => `${JSON.stringify(toCycloneDx(inv), null, 2)}\n`,
-  'spdx-json': (inv) => `${JSON.stringify(toSpdx(inv), null, 2)}\n`,
+  json: renderJson,
+  cyclonedx: (r) => `${JSON.stringify(toCycloneDx(r.inventory, r.vulnerabilities ? { findings: r.vulnerabilities.findings } : {}), null, 2)}\n`,
+  'spdx-json': (r) => `${JSON.stringify(toSpdx(r.inventory), null, 2)}\n`,
+  sarif: renderSarif,
+  markdown: renderMarkdown,
 };

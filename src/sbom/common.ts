@@ -6,6 +6,8 @@ import { packagePurl } from './purl.js';
 export const TOOL_NAME = 'bulwark';
 // Kept in step with package.json by hand: reading package.json at run time breaks once bundled.
 export const TOOL_VERSION = '0.1.0';
+// No project domain exists yet; .invalid (RFC 2606) can never belong to someone else.
+export const TOOL_INFORMATION_URI = 'https://bulwark.invalid/';
 
 /** Random UUID, or a stable one derived from the seed (RFC 9562 version 8: custom, from SHA-256). */
 export function uuidFor(seed?: string): string {

@@ -1,14 +1,17 @@
 // Inventory -> CycloneDX 1.6 JSON, through @cyclonedx/cyclonedx-library's model and serializer.
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
-import type { Inventory, Package } from '../core/types.js';
+import type { Finding, Inventory, Package } from '../core/types.js';
 import { TOOL_NAME, TOOL_VERSION, UniqueIds, imageVersion, purlOf, uuidFor } from './common.js';
 import { cdxLicenses } from './license.js';
+import { cdxVulnerabilities } from './cyclonedx-vulns.js';
 
 export interface CycloneDxOptions {
   /** metadata.timestamp; now by default. */
   created?: Date;
   /** Makes serialNumber reproducible (with the image id); random by default, as the spec asks. */
   serialSeed?: string;
+  /** Vulnerability findings (every status) to add as `vulnerabilities`, each pointing at its package component. */
+  findings?: readonly Finding[];
 }
 
 // Fixed refs for the two non-package components; package refs are purls, which never start "bulwark:".
@@ -48,11 +51,16 @@ export function toCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): object
 
   // Two packages can share a purl (the same package in two databases): suffix "#2", "#3", … then.
   const refs = new UniqueIds('#');
+  const components: { pkg: Package; component: Models.Component }[] = [];
   for (const pkg of inv.packages) {
     const purl = purlOf(pkg, inv);
     const c = packageComponent(pkg, purl, refs.take(purl));
     bom.components.add(c);
     image.dependencies.add(c.bomRef);
+    components.push({ pkg, component: c });
+  }
+  if (opts.findings) {
+    for (const v of cdxVulnerabilities(opts.findings, components, image, refs)) bom.vulnerabilities.add(v);
   }
 
   const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));

@@ -3,7 +3,7 @@ import { BulwarkError, isBulwarkError, messageOf } from '../../core/errors.js';
 import { fromFileName, isArchiveName, stem } from './filename.js';
 import { bundleLicenses, parseManifest } from './manifest.js';
 import { parseProperties } from './properties.js';
-import { listEntries, readEntry, type Budget, type ZipEntry } from './zip.js';
+import { listEntries, readEntry, type Budget, type ZipEntry } from '../../core/zip.js';
 
 // What a Java archive is, and what it carries: pom.properties first, then the manifest,
 // then the file name; nested archives (fat jars, WEB-INF/lib, EAR modules) recursively.

@@ -9,7 +9,7 @@ import { isBulwarkError, type ErrorCode } from '../../core/errors.js';
 import { readArchive } from './archive.js';
 import { useJavaFixtures } from './fixtures/build.js';
 import { writeZip } from './fixtures/zip-writer.js';
-import { listEntries, MAX_ENTRIES, readEntry } from './zip.js';
+import { listEntries, MAX_ENTRIES, readEntry } from '../../core/zip.js';
 
 const fixture = useJavaFixtures();
 

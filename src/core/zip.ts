@@ -1,8 +1,8 @@
 import { inflateRawSync } from 'node:zlib';
-import { BulwarkError } from '../../core/errors.js';
+import { BulwarkError } from './errors.js';
 import { crc32 } from './crc32.js';
 
-// A synchronous, bounded ZIP reader (PKWARE APPNOTE 6.3): end of central directory
+// A synchronous, bounded ZIP reader (PKWARE APPNOTE 6.3), for jars and OSV all.zip feeds: end of central directory
 // (+ zip64), central directory entries, local headers, stored and deflated data.
 // Archives are untrusted: every offset is bounds-checked and every read is budgeted.
 

@@ -1,0 +1,2 @@
+/** Exit code for every error; gates choose their own (never this one). */
+export const EXIT_ERROR = 2;

@@ -1,0 +1,146 @@
+import { OS_ECOSYSTEMS, SEVERITIES, type Finding, type Inventory, type Package, type ScanIssue } from '../core/types.js';
+import { schemeFor } from '../versions/index.js';
+import type { VersionScheme } from '../versions/scheme.js';
+import type { OsvRecord } from '../vulndb/osv.js';
+import { evaluate } from './affected.js';
+import { distroEcosystems, lookupFor } from './osv-ecosystem.js';
+import { judgeSeverity } from './severity.js';
+
+// Inventory × advisories → findings. One vulnerability in one installed package is one
+// finding however many feeds describe it: records are grouped through their ids and aliases.
+
+export interface AdvisorySource {
+  /** Records with an affected entry for this OSV ecosystem and package name. */
+  advisoriesFor(ecosystem: string, name: string): OsvRecord[];
+}
+
+export interface MatchResult {
+  findings: Finding[];
+  issues: ScanIssue[];
+}
+
+interface Hit {
+  record: OsvRecord;
+  ecosystem: string;
+  fixed: string[];
+}
+
+const normalise = (eco: string, name: string): string => (eco === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name);
+
+function hitsFor(p: Package, inv: Inventory, source: AdvisorySource, semver: VersionScheme, issues: ScanIssue[]): Hit[] {
+  const lookup = lookupFor(p, inv.os);
+  if (!lookup) return [];
+  const hits: Hit[] = [];
+  for (const eco of lookup.ecosystems) {
+    const scheme = schemeFor(eco);
+    if (!scheme) {
+      issues.push({ analyzer: 'match', path: p.path, message: `no version scheme for ${eco}: ${p.name} not checked` });
+      return [];
+    }
+    for (const record of source.advisoriesFor(eco, lookup.name)) {
+      if (record.withdrawn) continue;
+      const fixed: string[] = [];
+      let affected = false;
+      try {
+        for (const a of record.affected ?? []) {
+          if (a.package?.ecosystem !== eco || normalise(eco, a.package.name) !== normalise(eco, lookup.name)) continue;
+          const v = evaluate(lookup.version, a, scheme, semver);
+          affected ||= v.affected;
+          fixed.push(...v.fixed);
+        }
+      } catch (e) {
+        issues.push({ analyzer: 'match', path: p.path, message: `${record.id} for ${p.name} ${lookup.version}: ${e instanceof Error ? e.message : String(e)}` });
+        continue;
+      }
+      if (affected) hits.push({ record, ecosystem: eco, fixed });
+    }
+  }
+  return hits;
+}
+
+/** A record's own id and the ids it is known by elsewhere (distro records name the CVE as "upstream"). */
+function idsOf(r: OsvRecord): string[] {
+  return [r.id, ...(r.aliases ?? []), ...(r.upstream ?? [])];
+}
+
+/** Union of records that share any id or alias. */
+function group(hits: Hit[]): Hit[][] {
+  const groups: { ids: Set<string>; hits: Hit[] }[] = [];
+  for (const h of hits) {
+    const ids = idsOf(h.record);
+    const joined = groups.filter((g) => ids.some((i) => g.ids.has(i)));
+    const merged = { ids: new Set(ids), hits: [h] };
+    for (const g of joined) {
+      g.ids.forEach((i) => merged.ids.add(i));
+      merged.hits.push(...g.hits);
+      groups.splice(groups.indexOf(g), 1);
+    }
+    groups.push(merged);
+  }
+  return groups.map((g) => g.hits);
+}
+
+function primaryId(ids: string[]): string {
+  const cves = ids.filter((i) => i.startsWith('CVE-')).sort();
+  return cves[0] ?? [...ids].sort()[0]!;
+}
+
+/** Where a finding is reported: the OS, or the application its package file belongs to. */
+export function targetOf(p: Package): string {
+  if (OS_ECOSYSTEMS.includes(p.ecosystem)) return 'os';
+  const nm = p.path.indexOf('/node_modules/');
+  if (nm >= 0) return p.path.slice(0, nm) || '/';
+  const sp = /^(.*\/(?:site|dist)-packages)\//.exec(p.path);
+  return sp ? sp[1]! : p.path;
+}
+
+function findingFrom(p: Package, hits: Hit[], scheme: VersionScheme | undefined): Finding {
+  const ids = [...new Set(hits.flatMap((h) => idsOf(h.record)))];
+  const id = primaryId(ids);
+  const records = hits.map((h) => h.record);
+  const sev = judgeSeverity({
+    vectors: records.flatMap((r) => [...(r.severity ?? []), ...(r.affected ?? []).flatMap((a) => a.severity ?? [])].filter((s) => s.type.startsWith('CVSS')).map((s) => s.score)),
+    words: records.flatMap((r) => [dbSeverity(r.database_specific), ...(r.affected ?? []).map((a) => dbSeverity(a.ecosystem_specific) ?? dbSeverity(a.database_specific)), /^(\w+):/.exec(r.summary ?? '')?.[1]]),
+  });
+  const fixed = [...new Set(hits.flatMap((h) => h.fixed))];
+  if (scheme) fixed.sort((a, b) => { try { return scheme.compare(a, b); } catch { return a.localeCompare(b); } });
+  const related = [...new Set(records.flatMap((r) => r.related ?? []))].filter((r) => !ids.includes(r)).sort();
+  return {
+    id,
+    aliases: ids.filter((i) => i !== id).sort(),
+    related,
+    osvEcosystem: hits[0]!.ecosystem,
+    package: { ecosystem: p.ecosystem, name: p.name, version: p.version, purl: p.purl, path: p.path, layer: p.layer, ...(p.source ? { source: p.source } : {}) },
+    fixedVersions: fixed,
+    status: fixed.length > 0 ? 'fixed' : 'unfixed',
+    severity: sev.severity,
+    severitySource: sev.source,
+    ...(sev.cvss ? { cvss: sev.cvss } : {}),
+    ...(records.find((r) => r.summary)?.summary ? { title: records.find((r) => r.summary)!.summary! } : {}),
+    references: [...new Set(records.flatMap((r) => (r.references ?? []).map((x) => x.url)))].slice(0, 10),
+    target: targetOf(p),
+  };
+}
+
+function dbSeverity(x: unknown): string | undefined {
+  const s = (x as { severity?: unknown } | undefined)?.severity;
+  return typeof s === 'string' ? s : undefined;
+}
+
+export function matchInventory(inv: Inventory, source: AdvisorySource): MatchResult {
+  const issues: ScanIssue[] = [];
+  const semver = schemeFor('npm')!;
+  if (inv.os && inv.packages.some((p) => OS_ECOSYSTEMS.includes(p.ecosystem)) && distroEcosystems(inv.os).length === 0) {
+    issues.push({ analyzer: 'match', path: '/', message: `no vulnerability feed for ${inv.os.family} ${inv.os.version}: its OS packages were not checked` });
+  }
+  const findings: Finding[] = [];
+  for (const p of inv.packages) {
+    const hits = hitsFor(p, inv, source, semver, issues);
+    if (hits.length === 0) continue;
+    const scheme = schemeFor(hits[0]!.ecosystem);
+    for (const g of group(hits)) findings.push(findingFrom(p, g, scheme));
+  }
+  const rank = (f: Finding): number => SEVERITIES.indexOf(f.severity);
+  findings.sort((a, b) => a.target.localeCompare(b.target) || a.package.name.localeCompare(b.package.name) || rank(b) - rank(a) || a.id.localeCompare(b.id));
+  return { findings, issues };
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import type { Inventory, ScanIssue, Severity } from '../core/types.js';
+import type { VulnerabilityResults } from '../report/report.js';
+import { VulnStore } from '../vulndb/store.js';
+import { exitCodeFor, reportable } from './gate.js';
+import { applyIgnores, readIgnoreFile } from './ignore.js';
+import { matchInventory } from './matcher.js';
+import { applyVex, readVex } from './vex.js';
+
+// The vulnerability half of a scan: match against the local DB, apply VEX and the
+// ignore file, filter for the gate.
+
+export interface VulnOptions {
+  dbPath: string;
+  severities: readonly Severity[];
+  ignoreUnfixed: boolean;
+  ignoreFile?: string;
+  vexFiles: string[];
+  now?: Date;
+}
+
+export async function scanVulnerabilities(inv: Inventory, o: VulnOptions): Promise<{ results: VulnerabilityResults; issues: ScanIssue[] }> {
+  const ignores = o.ignoreFile ? await readIgnoreFile(o.ignoreFile) : [];
+  const vex = (await Promise.all(o.vexFiles.map(readVex))).flat();
+  const store = VulnStore.open(o.dbPath, { readonly: true });
+  try {
+    const { findings, issues } = matchInventory(inv, store);
+    applyVex(findings, vex);
+    const expired = applyIgnores(findings, ignores, o.now ?? new Date());
+    const shown = reportable(findings, { severities: o.severities, ignoreUnfixed: o.ignoreUnfixed });
+    const feeds = store.feeds().map((f) => ({ name: f.name, records: f.records, updatedAt: f.importedAt }));
+    return {
+      results: {
+        findings,
+        shown,
+        expiredIgnores: expired.map((e) => ({ id: e.id, reason: e.reason, ...(e.package ? { package: e.package } : {}), ...(e.expires !== undefined ? { expires: e.expires instanceof Date ? e.expires.toISOString().slice(0, 10) : e.expires } : {}) })),
+        db: { feeds },
+      },
+      issues,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+export function dbExists(path: string): boolean {
+  return existsSync(path);
+}
+
+export { exitCodeFor };

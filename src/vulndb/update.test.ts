@@ -1,0 +1,127 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isBulwarkError, type ErrorCode } from '../core/errors.js';
+import { makeTempDir, type TempDir } from '../core/tempdir.js';
+import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
+import { SHARED_DATA, serveBucket, type BucketServer } from '../testing/osv-bucket.js';
+import { VulnStore } from './store.js';
+import { feedUrl, updateDb } from './update.js';
+
+const OSV = join(SHARED_DATA, 'osv');
+let server: BucketServer;
+let tmp: TempDir;
+before(async () => {
+  server = await serveBucket(OSV);
+  tmp = await makeTempDir();
+});
+after(async () => {
+  await server.close();
+  await tmp.remove();
+});
+
+const fileSha = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+/** What the DB answers, to compare before and after a failed update. */
+function answers(dbPath: string): string {
+  const s = VulnStore.open(dbPath, { readonly: true });
+  try {
+    return JSON.stringify([s.feeds(), s.advisoriesFor('PyPI', 'cherrypy'), s.advisoriesFor('Go', 'github.com/gin-gonic/gin'), s.byId('PYSEC-2022-42969')]);
+  } finally {
+    s.close();
+  }
+}
+
+async function failsWith(p: Promise<unknown>, codes: ErrorCode[], reason: RegExp): Promise<void> {
+  await assert.rejects(p, (e) => {
+    assert.ok(isBulwarkError(e), String(e));
+    assert.ok(codes.includes(e.code), `${e.code}: ${e.message}`);
+    assert.match(e.message, reason);
+    return true;
+  });
+}
+
+test('update: downloads, then asks conditionally and leaves the DB untouched on 304', async () => {
+  const db = join(tmp.path, 'http', 'bulwark.db');
+  const first = await updateDb({ dbPath: db, mirror: server.url, ecosystems: ['PyPI', 'Go'] });
+  assert.equal(first.written, true);
+  assert.deepEqual(first.feeds.map((f) => [f.feed, f.status, f.records, f.affected]), [['osv:PyPI', 'updated', 2661, 2661], ['osv:Go', 'updated', 4291, 6125]]);
+  const s = VulnStore.open(db, { readonly: true });
+  const pypi = s.feed('osv:PyPI')!;
+  const go = s.feed('osv:Go')!;
+  assert.equal(pypi.source, `${server.url}/PyPI/all.zip`);
+  assert.equal(pypi.sha256, fileSha(join(OSV, 'PyPI', 'all.zip')));
+  assert.match(pypi.etag ?? '', /^"[0-9a-f]+"$/);
+  assert.ok(pypi.lastModified);
+  assert.deepEqual(s.advisoriesFor('PyPI', 'CherryPy').map((r) => r.id), ['PYSEC-2006-1', 'PYSEC-2008-3']);
+  s.close();
+
+  const st = statSync(db);
+  const sha = fileSha(db);
+  server.requests.length = 0;
+  // the ecosystems now come from the DB
+  const second = await updateDb({ dbPath: db, mirror: server.url });
+  assert.deepEqual(second.feeds.map((f) => [f.feed, f.status]), [['osv:Go', 'unchanged'], ['osv:PyPI', 'unchanged']]);
+  assert.equal(second.written, false);
+  assert.deepEqual(server.requests.map((r) => [r.path, r.status, r.headers['if-none-match'], r.headers['if-modified-since']]), [
+    ['/Go/all.zip', 304, go.etag, statSync(join(OSV, 'Go', 'all.zip')).mtime.toUTCString()],
+    ['/PyPI/all.zip', 304, pypi.etag, statSync(join(OSV, 'PyPI', 'all.zip')).mtime.toUTCString()],
+  ]);
+  const st2 = statSync(db);
+  assert.deepEqual([st2.ino, st2.mtimeMs, fileSha(db)], [st.ino, st.mtimeMs, sha]);
+});
+
+test('update: a download cut off mid-body or a corrupt zip fails and the previous DB answers as before', async () => {
+  const db = join(tmp.path, 'broken', 'bulwark.db');
+  await updateDb({ dbPath: db, mirror: server.url, ecosystems: ['PyPI'] });
+  const before = answers(db);
+  const sha = fileSha(db);
+  try {
+    server.mode = 'truncate';
+    await failsWith(updateDb({ dbPath: db, mirror: server.url, ecosystems: ['Go'] }), ['TRUNCATED'], /Go\/all\.zip: download interrupted after \d+ of \d+ bytes/);
+    server.mode = 'corrupt';
+    // PyPI first changes the copy, then Go's corrupt zip fails the update: nothing of it lands
+    await failsWith(updateDb({ dbPath: db, mirror: server.url, ecosystems: ['Go', 'PyPI'] }), ['CORRUPT', 'TRUNCATED'], /\/Go\/all\.zip/);
+  } finally {
+    server.mode = 'normal';
+  }
+  assert.equal(fileSha(db), sha);
+  assert.equal(answers(db), before);
+  assert.deepEqual(readdirSync(join(tmp.path, 'broken')), ['bulwark.db']);
+});
+
+test('update: a file:// mirror in the bucket layout works, and a changed feed replaces the old one', async () => {
+  const db = join(tmp.path, 'file', 'bulwark.db');
+  const r = await updateDb({ dbPath: db, mirror: pathToFileURL(OSV).href, ecosystems: ['AlmaLinux'], offline: true });
+  assert.deepEqual(r.feeds.map((f) => [f.feed, f.status, f.records]), [['osv:AlmaLinux', 'updated', 5637]]);
+  const again = await updateDb({ dbPath: db, mirror: pathToFileURL(OSV).href, offline: true });
+  assert.deepEqual([again.feeds[0]?.status, again.written], ['unchanged', false]);
+
+  // a mirror whose AlmaLinux feed now holds one record
+  const mirror = join(tmp.path, 'mirror');
+  mkdirSync(join(mirror, 'AlmaLinux'), { recursive: true });
+  const one = { id: 'ALSA-2099:0001', modified: '2099-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'AlmaLinux:9', name: 'openssl' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:9.9-1.el9' }] }] }] };
+  writeFileSync(join(mirror, 'AlmaLinux', 'all.zip'), writeZip([{ name: 'ALSA-2099:0001.json', data: Buffer.from(JSON.stringify(one)), deflate: true }]));
+  const ino = statSync(db).ino;
+  const changed = await updateDb({ dbPath: db, mirror: pathToFileURL(mirror).href });
+  assert.deepEqual(changed.feeds.map((f) => [f.feed, f.status, f.records]), [['osv:AlmaLinux', 'updated', 1]]);
+  assert.notEqual(statSync(db).ino, ino); // renamed into place, not written over
+  const s = VulnStore.open(db, { readonly: true });
+  assert.deepEqual(s.advisoriesFor('AlmaLinux:9', 'openssl').map((x) => x.id), ['ALSA-2099:0001']);
+  assert.equal(s.byId('ALBA-2019:0973'), undefined);
+  s.close();
+});
+
+test('update: offline never touches the network; bad mirrors and missing feeds are refused', async () => {
+  const db = join(tmp.path, 'offline', 'bulwark.db');
+  server.requests.length = 0;
+  const r = await updateDb({ dbPath: db, mirror: server.url, ecosystems: ['PyPI'], offline: true });
+  assert.deepEqual([r.feeds.map((f) => f.status), r.written, server.requests.length], [['skipped-offline'], false, 0]);
+  await failsWith(updateDb({ dbPath: db, mirror: 'ftp://example.org/osv' }), ['USAGE'], /mirror must be an http/);
+  await failsWith(updateDb({ dbPath: db, mirror: server.url, ecosystems: ['npm'] }), ['NOT_FOUND'], /npm\/all\.zip: no such feed \(HTTP 404\)/);
+  assert.equal(feedUrl(new URL('https://b.example/osv'), 'Rocky Linux').href, 'https://b.example/osv/Rocky%20Linux/all.zip');
+  assert.throws(() => feedUrl(new URL('https://b.example/'), '../etc'), (e) => isBulwarkError(e) && e.code === 'USAGE');
+});
