@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds examples/debian-mini.tar.gz, the image the README's first command scans:
-# two layers made from real Debian bookworm packages, unpacked with dpkg-deb (no
+# two layers made from real Debian bookworm packages (and pip's dist-info from Debian's pip wheel), unpacked with dpkg-deb (no
 # maintainer script runs), their control data written to a dpkg status file as
 # dpkg would, imported into dockerd and saved with `docker save`. Needs root,
 # dockerd and network access to the Debian archive.
@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-apt-get download base-files debianutils zlib1g liblzma5 libbz2-1.0 hello >/dev/null 2>&1
+apt-get download base-files debianutils zlib1g liblzma5 libbz2-1.0 hello python3-pip-whl >/dev/null 2>&1
 layer() { # layer DIR PKG... : unpack packages into DIR and record them as installed
   local dir=$1; shift
   mkdir -p "$dir/var/lib/dpkg/info"
@@ -28,6 +28,15 @@ layer l1 base-files debianutils zlib1g liblzma5 libbz2-1.0
 mkdir -p l2/var/lib/dpkg
 cp l1/var/lib/dpkg/status l2/var/lib/dpkg/status
 layer l2 hello
+# a pip-installed package no dpkg package owns: pip's own dist-info, from Debian's real wheel
+dpkg-deb -x python3-pip-whl_*.deb whl
+site=l2/usr/local/lib/python3.11/site-packages
+mkdir -p "$site"
+python3 - "$site" whl/usr/share/python-wheels/pip-*.whl <<'PY'
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[2])
+z.extractall(sys.argv[1], [n for n in z.namelist() if '.dist-info/' in n])
+PY
 tar --numeric-owner -C l1 -cf l1.tar .
 tar --numeric-owner -C l2 -cf l2.tar .
 curl -sf --unix-socket /var/run/docker.sock -X POST -H 'Content-Type: application/x-tar' \

@@ -58,7 +58,10 @@ function inRange(version: string, range: OsvRange, scheme: VersionScheme): { hit
  */
 export function evaluate(version: string, entry: AffectedEntry, scheme: VersionScheme, semver: VersionScheme): Verdict {
   const fixed: string[] = [];
-  let affected = (entry.versions ?? []).some((v) => v === version || (scheme.isValid(v) && cmp(scheme, v, version) === 0));
+  const versions = entry.versions ?? [];
+  const ranged = (entry.ranges ?? []).some((r) => r.type === 'ECOSYSTEM' || r.type === 'SEMVER');
+  // with ranges the list only enumerates them: an exact match suffices; alone, compare equal versions too
+  let affected = versions.includes(version) || (!ranged && versions.some((v) => scheme.isValid(v) && cmp(scheme, v, version) === 0));
   for (const r of entry.ranges ?? []) {
     if (r.type !== 'ECOSYSTEM' && r.type !== 'SEMVER') continue;
     const s = r.type === 'SEMVER' ? semver : scheme;

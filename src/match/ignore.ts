@@ -15,7 +15,7 @@ const Entry = z.object({
   reason: z.string().min(1),
   expires: z.union([z.string(), z.date()]).optional(),
 });
-const IgnoreFile = z.union([z.array(Entry), z.object({ ignore: z.array(Entry) }).transform((o) => o.ignore)]);
+const IgnoreFile = z.array(Entry);
 export type IgnoreEntry = z.infer<typeof Entry>;
 
 export async function readIgnoreFile(path: string): Promise<IgnoreEntry[]> {
@@ -31,7 +31,9 @@ export async function readIgnoreFile(path: string): Promise<IgnoreEntry[]> {
   } catch (e) {
     throw new BulwarkError('CORRUPT', path, `invalid YAML (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
   }
-  const r = IgnoreFile.safeParse(raw ?? []);
+  // a bare list, or the list under an "ignore" key
+  const list = raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'ignore' in raw ? (raw as { ignore: unknown }).ignore : raw;
+  const r = IgnoreFile.safeParse(list ?? []);
   if (!r.success) {
     const i = r.error.issues[0];
     throw new BulwarkError('CORRUPT', path, `unexpected content${i && i.path.length ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`);

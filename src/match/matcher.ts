@@ -12,6 +12,8 @@ import { judgeSeverity } from './severity.js';
 export interface AdvisorySource {
   /** Records with an affected entry for this OSV ecosystem and package name. */
   advisoriesFor(ecosystem: string, name: string): OsvRecord[];
+  /** Whether the source has any advisory for the ecosystem (to warn about unchecked packages). */
+  hasEcosystem?(ecosystem: string): boolean;
 }
 
 export interface MatchResult {
@@ -116,10 +118,20 @@ function findingFrom(p: Package, hits: Hit[], scheme: VersionScheme | undefined)
     severity: sev.severity,
     severitySource: sev.source,
     ...(sev.cvss ? { cvss: sev.cvss } : {}),
-    ...(records.find((r) => r.summary)?.summary ? { title: records.find((r) => r.summary)!.summary! } : {}),
+    ...titleOf(records),
     references: [...new Set(records.flatMap((r) => (r.references ?? []).map((x) => x.url)))].slice(0, 10),
     target: targetOf(p),
   };
+}
+
+/** The summary, else the first sentence of the details (PYSEC records have no summary). */
+function titleOf(records: OsvRecord[]): { title?: string } {
+  const summary = records.find((r) => r.summary)?.summary;
+  if (summary) return { title: summary };
+  const details = records.find((r) => r.details)?.details?.trim();
+  if (!details) return {};
+  const first = details.split(/(?<=\.)\s|\n/)[0]!;
+  return { title: first.length > 160 ? `${first.slice(0, 157)}...` : first };
 }
 
 function dbSeverity(x: unknown): string | undefined {
@@ -133,6 +145,12 @@ export function matchInventory(inv: Inventory, source: AdvisorySource): MatchRes
   if (inv.os && inv.packages.some((p) => OS_ECOSYSTEMS.includes(p.ecosystem)) && distroEcosystems(inv.os).length === 0) {
     issues.push({ analyzer: 'match', path: '/', message: `no vulnerability feed for ${inv.os.family} ${inv.os.version}: its OS packages were not checked` });
   }
+  const unchecked = new Map<string, number>();
+  for (const p of inv.packages) {
+    const eco = lookupFor(p, inv.os)?.ecosystems;
+    if (eco && source.hasEcosystem && !eco.some((e) => source.hasEcosystem!(e))) unchecked.set(eco[0]!, (unchecked.get(eco[0]!) ?? 0) + 1);
+  }
+  for (const [eco, n] of unchecked) issues.push({ analyzer: 'match', path: '/', message: `no ${eco} advisories in the vulnerability database: ${n} package(s) not checked (bulwark db update --ecosystems ${eco.split(':')[0]})` });
   const findings: Finding[] = [];
   for (const p of inv.packages) {
     const hits = hitsFor(p, inv, source, semver, issues);

@@ -73,13 +73,22 @@ export class VulnStore {
     ids: Database.Statement<[string, string], { id: string }>;
     newest: Database.Statement<[string], { record: string }>;
     aliases: Database.Statement<[string], { id: string }>;
+    records: Database.Statement<[string, string], { id: string; record: string }>;
+    ecosystem: Database.Statement<[string], { one: number }>;
   };
+  private readonly ecosystems = new Map<string, boolean>();
 
   private constructor(private readonly db: Database.Database, readonly path: string) {
     this.q = {
       ids: db.prepare('SELECT DISTINCT id FROM packages WHERE ecosystem = ? AND name = ? ORDER BY id'),
       newest: db.prepare('SELECT record FROM advisories WHERE id = ? ORDER BY modified_ms DESC, feed LIMIT 1'),
       aliases: db.prepare('SELECT DISTINCT id FROM aliases WHERE alias = ? ORDER BY id'),
+      // every copy of every record naming the package, newest first per id: one query per package
+      records: db.prepare(
+        'SELECT a.id AS id, a.record AS record FROM (SELECT DISTINCT id FROM packages WHERE ecosystem = ? AND name = ?) p ' +
+          'JOIN advisories a ON a.id = p.id ORDER BY a.id, a.modified_ms DESC, a.feed',
+      ),
+      ecosystem: db.prepare('SELECT 1 AS one FROM packages WHERE ecosystem = ? LIMIT 1'),
     };
   }
 
@@ -133,14 +142,23 @@ export class VulnStore {
    */
   advisoriesFor(ecosystem: string, name: string): OsvRecord[] {
     const key = normalizePackageName(ecosystem, name);
-    const ids = this.q.ids.all(ecosystem, key);
     const out: OsvRecord[] = [];
-    for (const { id } of ids) {
-      const r = this.byId(id);
+    let last = '';
+    for (const row of this.q.records.iterate(ecosystem, key)) {
+      if (row.id === last) continue; // an older copy of the same record
+      last = row.id;
+      const r = JSON.parse(row.record) as OsvRecord;
       // the newest copy may come from a feed that no longer lists this package
-      if (r?.affected?.some((a) => a.package?.ecosystem === ecosystem && normalizePackageName(ecosystem, a.package.name) === key)) out.push(r);
+      if (r.affected?.some((a) => a.package?.ecosystem === ecosystem && normalizePackageName(ecosystem, a.package.name) === key)) out.push(r);
     }
     return out;
+  }
+
+  /** Whether any advisory names this ecosystem: an empty one means its packages go unchecked. */
+  hasEcosystem(ecosystem: string): boolean {
+    let known = this.ecosystems.get(ecosystem);
+    if (known === undefined) this.ecosystems.set(ecosystem, (known = this.q.ecosystem.get(ecosystem) !== undefined));
+    return known;
   }
 
   /** The newest copy of a record, withdrawn or not. */

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import fc from 'fast-check';
 import { agreesWithOracle, assertInvalid, assertTable, joined, type Pair } from '../../testing/oracle.js';
 import { have, requireAll } from '../../testing/require.js';
 import { mavenScheme } from './version.js';
