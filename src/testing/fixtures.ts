@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -21,7 +22,8 @@ export function bulwark(args: string[], env: Record<string, string> = {}): { cod
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
-    env: { ...process.env, ...env },
+    // hermetic: no vulnerability DB unless the test names one (--db or BULWARK_DB)
+    env: { ...process.env, BULWARK_DB: join(tmpdir(), 'bulwark-tests-no-such.db'), ...env },
     cwd: ROOT,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -21,7 +21,7 @@ test('layer reading shows a progress bar on a terminal and nothing extra when pi
     assert.equal(piped.code, 0);
     assert.equal(piped.stderr, '', 'no progress output when stderr is not a terminal');
     // script(1) runs the CLI on a pseudo-terminal, as a person at a shell would
-    const cmd = `${process.execPath} --import tsx src/cli/main.ts scan image --no-cache ${img} -o ${join(tmp.path, 'out.txt')}`;
+    const cmd = `${process.execPath} --import tsx src/cli/main.ts scan image --no-cache --scanners pkg ${img} -o ${join(tmp.path, 'out.txt')}`;
     const tty = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(tty.status, 0, tty.stdout);
     assert.match(tty.stdout, /reading layers .*\d+%/);
