@@ -53,7 +53,7 @@ function typeOf(flag: string): TarEntryType {
 }
 
 export function parsePax(data: Buffer, input: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>; // keys are archive text
   let pos = 0;
   while (pos < data.length) {
     const sp = data.indexOf(0x20, pos);

@@ -54,3 +54,11 @@ test('severity: highest CVSS of the newest version, scores from the vector; else
   assert.equal(judgeSeverity({ vectors: [], words: ['MODERATE'] }).severity, 'MEDIUM');
   assert.equal(judgeSeverity({ vectors: [], words: [] }).severity, 'UNKNOWN');
 });
+
+test('feed and image text never reaches inherited object keys', async () => {
+  const { severityOfWord } = await import('./severity.js');
+  const { distroEcosystems } = await import('./osv-ecosystem.js');
+  assert.equal(severityOfWord('constructor'), undefined);
+  assert.equal(severityOfWord('__proto__'), undefined);
+  assert.deepEqual(distroEcosystems({ family: 'constructor', version: '1' }), []);
+});

@@ -39,7 +39,7 @@ export function distroEcosystems(os: OsInfo | null): string[] {
     case 'chainguard':
       return ['Chainguard'];
     default: {
-      const name = RPM_DISTROS[os.family];
+      const name = Object.hasOwn(RPM_DISTROS, os.family) ? RPM_DISTROS[os.family] : undefined; // family is image text
       return name ? [`${name}:${major(os.version)}`] : [];
     }
   }

@@ -31,7 +31,8 @@ const WORDS: Record<string, Severity> = {
 };
 
 export function severityOfWord(word: string | undefined): Severity | undefined {
-  return word ? WORDS[word.trim().toLowerCase()] : undefined;
+  const w = word?.trim().toLowerCase();
+  return w && Object.hasOwn(WORDS, w) ? WORDS[w] : undefined; // feed text: never inherited keys
 }
 
 export interface SeverityInput {

@@ -21,14 +21,15 @@ const METHOD: Record<Cvss['version'], Enums.Vulnerability.RatingMethod> = {
 
 // VEX justifications as OpenVEX and CycloneDX name them -> CycloneDX's (the CISA "minimum requirements" mapping).
 const { AnalysisJustification: J } = Enums.Vulnerability;
-const JUSTIFICATION: Record<string, Enums.Vulnerability.AnalysisJustification> = {
+// a Map, not an object: reasons are user text, and "__proto__" must not find Object.prototype
+const JUSTIFICATION = new Map<string, Enums.Vulnerability.AnalysisJustification>(Object.entries({
   component_not_present: J.CodeNotPresent,
   vulnerable_code_not_present: J.CodeNotPresent,
   vulnerable_code_not_in_execute_path: J.CodeNotReachable,
   vulnerable_code_cannot_be_controlled_by_adversary: J.RequiresEnvironment,
   inline_mitigations_already_exist: J.ProtectedByMitigatingControl,
   ...Object.fromEntries(Object.values(J).map((j) => [j, j])),
-};
+}));
 
 const source = (id: string): Models.Vulnerability.Source => new Models.Vulnerability.Source(sourceOf(id));
 
@@ -43,7 +44,7 @@ function rating(f: Finding): Models.Vulnerability.Rating {
 function analysis(f: Finding): Models.Vulnerability.Analysis | undefined {
   const detail = f.statusReason || undefined;
   if (f.status === 'not_affected') {
-    const justification = JUSTIFICATION[(f.statusReason ?? '').split(':')[0]!.trim()];
+    const justification = JUSTIFICATION.get((f.statusReason ?? '').split(':')[0]!.trim());
     return new Models.Vulnerability.Analysis({ state: Enums.Vulnerability.AnalysisState.NotAffected, ...(justification ? { justification } : {}), detail });
   }
   if (f.status === 'ignored') {
