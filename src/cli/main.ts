@@ -39,5 +39,6 @@ export async function main(argv: string[]): Promise<number> {
 
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bulwark')) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  // a pipe may still hold queued report bytes: exit only once stdout has taken them all
+  main(process.argv.slice(2)).then((code) => process.stdout.write('', () => process.exit(code)));
 }

@@ -38,6 +38,8 @@ interface ScanFlags {
   vex?: string[];
   listAllPkgs?: boolean;
   dbMaxAge: string;
+  insecure?: boolean;
+  caFile?: string;
 }
 
 function common(cmd: Command): Command {
@@ -129,15 +131,22 @@ export function scanCommand(): Command {
     scan
       .command('image')
       .description('scan a container image')
-      .argument('<target>', 'docker save archive (.tar/.tar.gz), OCI layout (oci:PATH[:TAG] or a directory), docker:NAME, or an image name the local engine knows')
+      .argument('<target>', 'docker save archive (.tar/.tar.gz), OCI layout (oci:PATH[:TAG] or a directory), docker:NAME, registry:REF or REGISTRY/REPO[:TAG], or an image name the local engine knows')
       .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: this host)')
+      .option('--insecure', 'registry: allow plain http or unverified TLS (loopback registries only)')
+      .option('--ca-file <file>', 'registry: PEM file of extra CA certificates (default: $SSL_CERT_FILE)')
       .option('--cache-dir <dir>', 'layer analysis cache', defaultCacheDir())
       .option('--no-cache', 'do not read or write the layer cache'),
   )
-    .addHelpText('after', '\nExamples:\n  bulwark scan image debian.tar\n  bulwark scan image oci:./layout:1.0 --format cyclonedx -o sbom.json\n  bulwark scan image docker:nginx:latest')
+    .addHelpText('after', '\nExamples:\n  bulwark scan image debian.tar\n  bulwark scan image oci:./layout:1.0 --format cyclonedx -o sbom.json\n  bulwark scan image docker:nginx:latest\n  bulwark scan image registry.example.com/team/app:1.4 --ca-file corp-ca.pem')
     .action(async (target: string, f: ScanFlags) => {
       const limits = limitsOf(f);
-      const image = await openImage(target, { limits, ...(f.platform ? { platform: parsePlatform(f.platform) } : {}) });
+      const image = await openImage(target, {
+        limits,
+        ...(f.platform ? { platform: parsePlatform(f.platform) } : {}),
+        ...(f.insecure ? { insecure: true } : {}),
+        ...(f.caFile ? { caFile: f.caFile } : {}),
+      });
       try {
         const r = await scanImage(image, {
           cacheDir: f.cache ? f.cacheDir ?? defaultCacheDir() : null,

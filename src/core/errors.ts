@@ -11,6 +11,9 @@ export const ERROR_CODES = {
   TOO_LARGE: 'size limit exceeded',
   PLATFORM: 'no matching platform',
   ENGINE: 'container engine error',
+  REGISTRY: 'registry error',
+  AUTH: 'registry authentication failed',
+  NETWORK: 'network error',
   IO: 'i/o error',
 } as const;
 

@@ -9,19 +9,21 @@ import { formatPlatform, platformMatches, type Platform } from './platform.js';
 // OCI image layouts (directory or tar): index.json → (nested) indexes → one image
 // manifest chosen by platform and, when given, by its org.opencontainers.image.ref.name.
 
-const Descriptor = z.looseObject({
+export const Descriptor = z.looseObject({
   mediaType: z.string().optional(),
   digest: Digest,
   size: z.number().int().nonnegative().optional(),
   platform: z.looseObject({ os: z.string(), architecture: z.string(), variant: z.string().optional() }).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });
-type Descriptor = z.infer<typeof Descriptor>;
+export type Descriptor = z.infer<typeof Descriptor>;
 
-const Index = z.looseObject({ mediaType: z.string().optional(), manifests: z.array(Descriptor) });
-const Manifest = z.looseObject({ mediaType: z.string().optional(), config: Descriptor, layers: z.array(Descriptor) });
+export const Index = z.looseObject({ mediaType: z.string().optional(), manifests: z.array(Descriptor) });
+export const Manifest = z.looseObject({ mediaType: z.string().optional(), config: Descriptor, layers: z.array(Descriptor) });
+export type Manifest = z.infer<typeof Manifest>;
 
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+export const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+export const MANIFEST_TYPES = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']);
 const REF_NAME = 'org.opencontainers.image.ref.name';
 const MAX_JSON = 16 << 20;
 
@@ -35,23 +37,29 @@ async function readBlob(archive: Archive, d: Descriptor): Promise<Buffer> {
   return bytes;
 }
 
-interface Candidate {
+export interface Candidate {
   desc: Descriptor;
   platform?: Partial<Platform>;
   refName?: string;
 }
 
-async function collect(archive: Archive, descs: Descriptor[], refName: string | undefined, depth: number, out: Candidate[]): Promise<void> {
-  if (depth > 4) throw new BulwarkError('CORRUPT', archive.input, 'image indexes nested too deeply');
+/** Fetches the (verified) bytes of a descriptor's document and says how to name it in errors. */
+export type LoadDocument = (d: Descriptor) => Promise<{ bytes: Buffer; input: string }>;
+
+/** Every image manifest reachable from these descriptors, through nested indexes. */
+export async function collectImages(descs: Descriptor[], load: LoadDocument, input: string, refName?: string, depth = 0, out: Candidate[] = []): Promise<Candidate[]> {
+  if (depth > 4) throw new BulwarkError('CORRUPT', input, 'image indexes nested too deeply');
   for (const d of descs) {
     const name = d.annotations?.[REF_NAME] ?? refName;
     if (d.mediaType && INDEX_TYPES.has(d.mediaType)) {
-      const idx = parseJson(await readBlob(archive, d), Index, `${archive.input}:${blobPath(d.digest)}`);
-      await collect(archive, idx.manifests, name, depth + 1, out);
+      const doc = await load(d);
+      const idx = parseJson(doc.bytes, Index, doc.input);
+      await collectImages(idx.manifests, load, input, name, depth + 1, out);
     } else {
       out.push({ desc: d, ...(d.platform ? { platform: d.platform } : {}), ...(name ? { refName: name } : {}) });
     }
   }
+  return out;
 }
 
 export interface OciOptions {
@@ -60,12 +68,8 @@ export interface OciOptions {
   refName?: string;
 }
 
-export async function openOciLayout(archive: Archive, name: string, opts: OciOptions, cleanup: () => Promise<void> = async () => {}): Promise<OpenedImage> {
-  const input = archive.input;
-  if (!(await archive.has('index.json'))) throw new BulwarkError('UNKNOWN_FORMAT', input, 'no index.json: not an OCI image layout');
-  const index = parseJson(await archive.read('index.json', MAX_JSON), Index, `${input}:index.json`);
-  const all: Candidate[] = [];
-  await collect(archive, index.manifests, undefined, 0, all);
+/** The image manifest for the asked platform (and ref name); one image with no platform is taken as-is. */
+export function chooseImage(all: Candidate[], opts: OciOptions, input: string): Candidate {
   const named = opts.refName ? all.filter((c) => c.refName === opts.refName) : all;
   if (named.length === 0) throw new BulwarkError('NOT_FOUND', input, `no image named "${opts.refName}" in the layout`);
   // Attestation manifests carry platform unknown/unknown; images without a platform are taken as-is.
@@ -75,11 +79,25 @@ export async function openOciLayout(archive: Archive, name: string, opts: OciOpt
     const have = images.map((c) => (c.platform ? formatPlatform(c.platform as Platform) : '?')).join(', ');
     throw new BulwarkError('PLATFORM', input, `no image for ${formatPlatform(opts.platform)} (has ${have || 'none'})`);
   }
-  const manifest = parseJson(await readBlob(archive, chosen.desc), Manifest, `${input}:${blobPath(chosen.desc.digest)}`);
-  const config = parseJson(await readBlob(archive, manifest.config), ImageConfig, `${input}:${blobPath(manifest.config.digest)}`);
+  return chosen;
+}
+
+/** The manifest and its config must agree on the number of layers. */
+export function checkLayerCount(manifest: Manifest, config: ImageConfig, input: string): void {
   if (config.rootfs.diff_ids.length !== manifest.layers.length) {
     throw new BulwarkError('CORRUPT', input, `manifest lists ${manifest.layers.length} layers but the config has ${config.rootfs.diff_ids.length} diff ids`);
   }
+}
+
+export async function openOciLayout(archive: Archive, name: string, opts: OciOptions, cleanup: () => Promise<void> = async () => {}): Promise<OpenedImage> {
+  const input = archive.input;
+  if (!(await archive.has('index.json'))) throw new BulwarkError('UNKNOWN_FORMAT', input, 'no index.json: not an OCI image layout');
+  const index = parseJson(await archive.read('index.json', MAX_JSON), Index, `${input}:index.json`);
+  const load: LoadDocument = async (d) => ({ bytes: await readBlob(archive, d), input: `${input}:${blobPath(d.digest)}` });
+  const chosen = chooseImage(await collectImages(index.manifests, load, input), opts, input);
+  const manifest = parseJson(await readBlob(archive, chosen.desc), Manifest, `${input}:${blobPath(chosen.desc.digest)}`);
+  const config = parseJson(await readBlob(archive, manifest.config), ImageConfig, `${input}:${blobPath(manifest.config.digest)}`);
+  checkLayerCount(manifest, config, input);
   const history = layerHistory(config);
   const layers: ImageLayer[] = await Promise.all(
     manifest.layers.map(async (d, index) => {

@@ -14,14 +14,21 @@ import type { OpenedImage } from './image.js';
 import { DEFAULT_LIMITS, type Limits } from './layer-walker.js';
 import { openOciLayout } from './oci-layout.js';
 import { hostPlatform, type Platform } from './platform.js';
+import { openRegistryImage } from './registry.js';
+import { hasRegistryHost } from '../registry/reference.js';
 
 // Turns what the user typed into an opened image: docker:NAME, oci:PATH[:TAG],
-// docker-archive:PATH, a path to a tar / tar.gz / layout directory, or a name the
-// local engine knows.
+// docker-archive:PATH, registry:REF, a path to a tar / tar.gz / layout directory, a
+// reference naming a registry host (registry.example.com/app:1, localhost:5000/app),
+// or a name the local engine knows.
 
 export interface OpenOptions {
   platform?: Platform;
   limits?: Limits;
+  /** Registries: plain http or unverified TLS, for loopback registries only. */
+  insecure?: boolean;
+  /** Registries: extra CA certificates (PEM). */
+  caFile?: string;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -83,8 +90,18 @@ async function openPath(path: string, name: string, opts: OpenOptions, refName?:
   return openArchiveImage(archive, name, opts, cleanup, refName);
 }
 
+function openRegistry(ref: string, name: string, opts: OpenOptions): Promise<OpenedImage> {
+  return openRegistryImage(ref, {
+    name,
+    ...(opts.platform ? { platform: opts.platform } : {}),
+    ...(opts.insecure ? { insecure: true } : {}),
+    ...(opts.caFile ? { caFile: opts.caFile } : {}),
+  });
+}
+
 export async function openImage(target: string, opts: OpenOptions = {}): Promise<OpenedImage> {
   if (target.startsWith('docker:')) return openEngineImage(target.slice('docker:'.length), target);
+  if (target.startsWith('registry:')) return openRegistry(target.slice('registry:'.length), target, opts);
   if (target.startsWith('docker-archive:')) {
     const p = target.slice('docker-archive:'.length);
     if (!(await exists(p))) throw new BulwarkError('NOT_FOUND', p, 'no such file');
@@ -100,6 +117,7 @@ export async function openImage(target: string, opts: OpenOptions = {}): Promise
   }
   if (await exists(target)) return openPath(target, target, opts);
   if (/^[./~]|\.(tar|tgz|gz)$/.test(target)) throw new BulwarkError('NOT_FOUND', target, 'no such file');
+  if (hasRegistryHost(target)) return openRegistry(target, target, opts);
   try {
     return await openEngineImage(target, target);
   } catch (e) {

@@ -67,3 +67,45 @@ export function ociLayout(dir: string, layers: TestLayer[], refName = 'latest'):
     }),
   );
 }
+
+export interface MemImage {
+  manifest: Buffer;
+  digest: string;
+  mediaType: string;
+  /** Config and layer blobs by digest. */
+  blobs: Map<string, Buffer>;
+}
+
+/** One image as OCI manifest, config and gzip layers in memory (for registries), for a platform. */
+export function ociImage(layers: TestLayer[], platform: { os: string; architecture: string; variant?: string } = { os: 'linux', architecture: 'amd64' }): MemImage {
+  const blobs = new Map<string, Buffer>();
+  const cfg = Buffer.from(JSON.stringify({ ...JSON.parse(config(layers).toString()), ...platform }));
+  blobs.set(sha256(cfg), cfg);
+  const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(cfg), size: cfg.length },
+      layers: layers.map((l) => {
+        const stored = l.stored ?? l.tar;
+        blobs.set(sha256(stored), stored);
+        return { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(stored), size: stored.length };
+      }),
+    }),
+  );
+  return { manifest, digest: sha256(manifest), mediaType, blobs };
+}
+
+/** An OCI image index over images, each with its platform. */
+export function ociIndex(images: { image: MemImage; platform: { os: string; architecture: string; variant?: string } }[]): { bytes: Buffer; digest: string; mediaType: string } {
+  const mediaType = 'application/vnd.oci.image.index.v1+json';
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      manifests: images.map(({ image, platform }) => ({ mediaType: image.mediaType, digest: image.digest, size: image.manifest.length, platform })),
+    }),
+  );
+  return { bytes, digest: sha256(bytes), mediaType };
+}
