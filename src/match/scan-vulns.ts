@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Inventory, ScanIssue, Severity } from '../core/types.js';
 import type { VulnerabilityResults } from '../report/report.js';
 import { VulnStore } from '../vulndb/store.js';
-import { exitCodeFor, reportable } from './gate.js';
+import { reportable } from './gate.js';
 import { applyIgnores, readIgnoreFile } from './ignore.js';
 import { matchInventory } from './matcher.js';
 import { applyVex, readVex } from './vex.js';
@@ -47,4 +47,3 @@ export function dbExists(path: string): boolean {
   return existsSync(path);
 }
 
-export { exitCodeFor };

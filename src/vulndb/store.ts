@@ -70,7 +70,6 @@ interface FeedRow {
 export class VulnStore {
   // the read path runs once per installed package: prepared once
   private readonly q: {
-    ids: Database.Statement<[string, string], { id: string }>;
     newest: Database.Statement<[string], { record: string }>;
     aliases: Database.Statement<[string], { id: string }>;
     records: Database.Statement<[string, string], { id: string; record: string }>;
@@ -80,7 +79,6 @@ export class VulnStore {
 
   private constructor(private readonly db: Database.Database, readonly path: string) {
     this.q = {
-      ids: db.prepare('SELECT DISTINCT id FROM packages WHERE ecosystem = ? AND name = ? ORDER BY id'),
       newest: db.prepare('SELECT record FROM advisories WHERE id = ? ORDER BY modified_ms DESC, feed LIMIT 1'),
       aliases: db.prepare('SELECT DISTINCT id FROM aliases WHERE alias = ? ORDER BY id'),
       // every copy of every record naming the package, newest first per id: one query per package

@@ -3,6 +3,7 @@
 // {tag, type, offset, count}, then the data store. The blob is untrusted: every
 // offset and count is checked against the data store before it is read.
 import { BulwarkError } from '../../core/errors.js';
+import type { RpmRecord } from './database.js';
 
 export const TAG = {
   NAME: 1000,
@@ -29,20 +30,10 @@ const INDEX_ENTRY_SIZE = 16;
 const MAX_TAGS = 0xffff;
 const MAX_DATA = 256 * 1024 * 1024;
 
-export interface RpmHeader {
-  name: string;
-  version: string;
-  release: string;
-  epoch?: number;
-  arch?: string;
-  sourceRpm?: string;
-  license?: string;
-  vendor?: string;
+/** Everything the catalogue keeps (RpmRecord) plus what only the header parser reports. */
+export interface RpmHeader extends RpmRecord {
   summary?: string;
   size?: number;
-  modularityLabel?: string;
-  /** Absolute paths the package owns. */
-  files: string[];
 }
 
 interface Entry {
