@@ -2,20 +2,30 @@
 import { Command, CommanderError } from 'commander';
 import { isBulwarkError, messageOf } from '../core/errors.js';
 import { EXIT_ERROR } from './exit.js';
-import { dbCommand } from './db.js';
-import { scanCommand } from './scan.js';
-import { versionCommand } from './version.js';
 
+// Each command's module loads only when that command runs: start-up time is most of a
+// short command (verify, policy check), and module loading is most of start-up.
+const COMMANDS: Record<string, () => Promise<Command[]>> = {
+  scan: async () => [(await import('./scan.js')).scanCommand()],
+  db: async () => [(await import('./db.js')).dbCommand()],
+  version: async () => [(await import('./version.js')).versionCommand()],
+  key: async () => [(await import('./key.js')).keyCommand()],
+  sign: async () => (await import('./sign.js')).signCommands(),
+  policy: async () => [(await import('./policy.js')).policyCommand()],
+  push: async () => [(await import('./push.js')).pushCommand()],
+};
+const ALIASES: Record<string, string> = { verify: 'sign', attest: 'sign', 'verify-attestation': 'sign' };
 
-export function buildProgram(): Command {
+/** The program with the commands argv needs: the named one, or all of them for help and errors. */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('bulwark')
     .description('Container security: scan images, assure, admit and protect workloads')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  program.addCommand(scanCommand());
-  program.addCommand(dbCommand());
-  program.addCommand(versionCommand());
+  const first = argv[0] ?? '';
+  const only = COMMANDS[first] ? first : ALIASES[first];
+  for (const load of only ? [COMMANDS[only]!] : Object.values(COMMANDS)) for (const c of await load()) program.addCommand(c);
   // commands built elsewhere do not inherit these settings; usage errors must exit 2, not 1
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) c.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -24,7 +34,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   AUTH: 'registry authentication failed',
   NETWORK: 'network error',
   IO: 'i/o error',
+  POLICY: 'invalid policy',
+  KEY: 'key error',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

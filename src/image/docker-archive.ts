@@ -67,6 +67,7 @@ export async function openDockerArchive(archive: Archive, name: string, cleanup:
       ...configFields(config),
     },
     config,
+    rawConfig: configBytes,
     layers,
     close: cleanup,
   };

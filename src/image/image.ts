@@ -39,6 +39,10 @@ export interface ImageLayer {
 export interface OpenedImage {
   artifact: Artifact;
   config: ImageConfig;
+  /** The config as stored: its digest is the image id, so a push must keep these bytes. */
+  rawConfig: Buffer;
+  /** The image manifest as stored, where the source has one (OCI layout, registry). */
+  manifest?: { bytes: Buffer; mediaType: string };
   layers: ImageLayer[];
   close(): Promise<void>;
 }

@@ -95,8 +95,10 @@ export async function openOciLayout(archive: Archive, name: string, opts: OciOpt
   const index = parseJson(await archive.read('index.json', MAX_JSON), Index, `${input}:index.json`);
   const load: LoadDocument = async (d) => ({ bytes: await readBlob(archive, d), input: `${input}:${blobPath(d.digest)}` });
   const chosen = chooseImage(await collectImages(index.manifests, load, input), opts, input);
-  const manifest = parseJson(await readBlob(archive, chosen.desc), Manifest, `${input}:${blobPath(chosen.desc.digest)}`);
-  const config = parseJson(await readBlob(archive, manifest.config), ImageConfig, `${input}:${blobPath(manifest.config.digest)}`);
+  const manifestBytes = await readBlob(archive, chosen.desc);
+  const manifest = parseJson(manifestBytes, Manifest, `${input}:${blobPath(chosen.desc.digest)}`);
+  const rawConfig = await readBlob(archive, manifest.config);
+  const config = parseJson(rawConfig, ImageConfig, `${input}:${blobPath(manifest.config.digest)}`);
   checkLayerCount(manifest, config, input);
   const history = layerHistory(config);
   const layers: ImageLayer[] = await Promise.all(
@@ -124,6 +126,8 @@ export async function openOciLayout(archive: Archive, name: string, opts: OciOpt
       ...configFields(config),
     },
     config,
+    rawConfig,
+    manifest: { bytes: manifestBytes, mediaType: manifest.mediaType ?? chosen.desc.mediaType ?? 'application/vnd.oci.image.manifest.v1+json' },
     layers,
     close: cleanup,
   };

@@ -65,6 +65,8 @@ export async function openRegistryImage(ref: string, opts: RegistryImageOptions 
         ...configFields(config),
       },
       config,
+      rawConfig: configBytes,
+      manifest: { bytes: chosen.bytes, mediaType: chosen.mediaType },
       layers,
       close: async () => client.close(),
     };

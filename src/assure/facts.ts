@@ -1,0 +1,79 @@
+import { openRegistryImage } from '../image/registry.js';
+import type { Platform } from '../image/platform.js';
+import type { RegistryOptions } from '../registry/client.js';
+import { repositoryName } from '../registry/reference.js';
+import { PREDICATE_VULN, VulnPredicate } from '../signing/in-toto.js';
+import type { ImageFacts } from '../policy/facts.js';
+import { attestedFindings, scanFacts, scanForAssurance, type AssuranceScanOptions, type ScanFacts } from './image-scan.js';
+import type { NamedKey } from './keys.js';
+import { resolveTarget } from './target.js';
+import { verifyAttestations } from './verify-attestation.js';
+import { verifySignatures } from './verify.js';
+
+// Everything a policy asks about an image in a registry: its digest and layers, which of
+// the policy's keys signed and attested it, and its vulnerabilities — from a verified
+// vulnerability attestation when there is one (its scan time is what scan age means),
+// else from a scan run now.
+
+export interface GatherOptions extends RegistryOptions {
+  keys: NamedKey[];
+  /** Scan the image now when no verified vulnerability attestation exists. */
+  scanWhenUnattested: boolean;
+  scan: AssuranceScanOptions;
+  platform?: Platform;
+}
+
+export interface GatheredFacts {
+  facts: ImageFacts;
+  /** How the facts were found, one line each, for the user. */
+  notes: string[];
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+export async function gatherFacts(reference: string, o: GatherOptions): Promise<GatheredFacts> {
+  const target = await resolveTarget(reference, o);
+  const notes: string[] = [];
+  try {
+    const sigs = o.keys.length > 0 ? await verifySignatures(target, o.keys) : { verified: [], failures: [] };
+    const atts = o.keys.length > 0 ? await verifyAttestations(target, o.keys) : { verified: [], failures: [] };
+    notes.push(...sigs.failures, ...atts.failures);
+    const byType = new Map<string, string[]>();
+    for (const a of atts.verified) byType.set(a.predicateType, unique([...(byType.get(a.predicateType) ?? []), a.key]));
+
+    const image = await openRegistryImage(`${repositoryName(target.ref)}@${target.digest}`, { ...o, ...(o.platform ? { platform: o.platform } : {}) });
+    let scan: ScanFacts | undefined;
+    try {
+      for (const a of atts.verified) {
+        if (a.predicateType !== PREDICATE_VULN) continue;
+        const p = VulnPredicate.safeParse(a.predicate);
+        const found = p.success ? attestedFindings(p.data.scanner.result, p.data.metadata.scanFinishedOn) : undefined;
+        if (found && (!scan || found.finishedAt > scan.finishedAt)) scan = found;
+      }
+      if (scan) notes.push(`vulnerabilities: from the attested scan of ${scan.finishedAt}`);
+      else if (o.scanWhenUnattested) {
+        scan = scanFacts(await scanForAssurance(image, o.scan));
+        notes.push(scan ? 'vulnerabilities: no verified vulnerability attestation; scanned now' : 'vulnerabilities: no attestation and no vulnerability DB to scan with');
+      }
+    } finally {
+      await image.close();
+    }
+    const facts: ImageFacts = {
+      reference: target.input,
+      registry: target.ref.registry,
+      repository: target.ref.repository,
+      ...(target.ref.tag ? { tag: target.ref.tag } : {}),
+      pinned: target.ref.digest !== undefined,
+      digest: target.digest,
+      layers: image.config.rootfs.diff_ids,
+      signatures: { keys: unique(sigs.verified.map((s) => s.key)) },
+      attestations: [...byType].map(([predicateType, keys]) => ({ predicateType, keys })),
+      ...(scan ? { scan } : {}),
+    };
+    return { facts, notes };
+  } finally {
+    target.client.close();
+  }
+}

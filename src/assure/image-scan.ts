@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../core/types.js';
+import type { OpenedImage } from '../image/image.js';
+import { scanVulnerabilities, dbExists } from '../match/scan-vulns.js';
+import { renderers } from '../report/index.js';
+import { toJsonReport } from '../report/json.js';
+import { TOOL_INFORMATION_URI, TOOL_VERSION } from '../sbom/common.js';
+import { makeVulnPredicate } from '../signing/in-toto.js';
+import type { ScanReport } from '../report/report.js';
+import { scanImage, type ScanOptions } from '../scan/scan.js';
+import type { ImageFacts } from '../policy/facts.js';
+
+// The scan that assurance works from: inventory plus vulnerabilities, timed, reduced to the
+// facts a policy reads and kept whole for the vulnerability attestation.
+
+export interface ImageScan {
+  report: ScanReport;
+  startedOn: Date;
+  finishedOn: Date;
+}
+
+export type ScanFacts = NonNullable<ImageFacts['scan']>;
+
+export interface AssuranceScanOptions extends Pick<ScanOptions, 'cacheDir' | 'limits' | 'progress'> {
+  /** Vulnerability DB; without one the scan has no vulnerability results (and policies needing them fail). */
+  dbPath: string;
+}
+
+export async function scanForAssurance(image: OpenedImage, o: AssuranceScanOptions): Promise<ImageScan> {
+  const startedOn = new Date();
+  const r = await scanImage(image, { cacheDir: o.cacheDir, ...(o.limits ? { limits: o.limits } : {}), keepOsOwned: false, pkgTypes: ['os', 'library'], ...(o.progress ? { progress: o.progress } : {}) });
+  const report: ScanReport = { inventory: r.inventory, listAllPackages: false };
+  if (dbExists(o.dbPath)) {
+    const { results, issues } = await scanVulnerabilities(r.inventory, { dbPath: o.dbPath, severities: SEVERITIES, ignoreUnfixed: false, vexFiles: [] });
+    r.inventory.issues.push(...issues);
+    report.vulnerabilities = results;
+  }
+  return { report, startedOn, finishedOn: new Date() };
+}
+
+/** Open findings as a policy sees them; undefined when the scan matched no vulnerability DB. */
+export function scanFacts(scan: ImageScan): ScanFacts | undefined {
+  const v = scan.report.vulnerabilities;
+  if (!v) return undefined;
+  return {
+    finishedAt: scan.finishedOn.toISOString(),
+    findings: v.findings
+      .filter((f) => f.status === 'fixed' || f.status === 'unfixed')
+      .map((f) => ({ id: f.id, severity: f.severity, fixable: f.status === 'fixed', pkg: f.package.name })),
+  };
+}
+
+/** The CycloneDX SBOM predicate of a scan. */
+export function sbomPredicate(scan: ImageScan): unknown {
+  return JSON.parse(renderers.cyclonedx!(scan.report)) as unknown;
+}
+
+/** cosign's vulnerability predicate, its result our JSON report; undefined without vulnerability results. */
+export function vulnPredicate(scan: ImageScan): unknown {
+  if (!scan.report.vulnerabilities) return undefined;
+  return makeVulnPredicate({ scannerUri: TOOL_INFORMATION_URI, scannerVersion: TOOL_VERSION, result: toJsonReport(scan.report), startedOn: scan.startedOn, finishedOn: scan.finishedOn });
+}
+
+// What we read back from a vulnerability attestation's result: our own JSON report.
+const AttestedFinding = z.looseObject({
+  id: z.string(),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(['fixed', 'unfixed', 'not_affected', 'ignored']),
+  package: z.looseObject({ name: z.string() }).optional(),
+});
+const AttestedResult = z.looseObject({ vulnerabilities: z.looseObject({ findings: z.array(AttestedFinding) }) });
+
+/** Findings from an attested scan result; undefined when it is not a Bulwark report with vulnerabilities. */
+export function attestedFindings(result: unknown, finishedAt: string): ScanFacts | undefined {
+  const parsed = AttestedResult.safeParse(result);
+  if (!parsed.success) return undefined;
+  return {
+    finishedAt,
+    findings: parsed.data.vulnerabilities.findings
+      .filter((f) => f.status === 'fixed' || f.status === 'unfixed')
+      .map((f) => ({ id: f.id, severity: f.severity, fixable: f.status === 'fixed', ...(f.package ? { pkg: f.package.name } : {}) })),
+  };
+}
