@@ -4,7 +4,8 @@ import type { RegistryOptions } from '../registry/client.js';
 import { repositoryName } from '../registry/reference.js';
 import { PREDICATE_VULN, VulnPredicate } from '../signing/in-toto.js';
 import type { ImageFacts } from '../policy/facts.js';
-import { attestedFindings, scanFacts, scanForAssurance, type AssuranceScanOptions, type ScanFacts } from './image-scan.js';
+import { attestedChecks, attestedFindings, checkFacts, scanFacts, scanForAssurance, type AssuranceScanOptions, type CheckFacts, type ScanFacts } from './image-scan.js';
+import type { CheckOptions } from '../checks/run.js';
 import type { NamedKey } from './keys.js';
 import { resolveTarget } from './target.js';
 import { verifyAttestations } from './verify-attestation.js';
@@ -16,6 +17,8 @@ import { verifySignatures } from './verify.js';
 // else from a scan run now.
 
 export interface GatherOptions extends RegistryOptions {
+  /** Secret and misconfiguration checks to run when scanning now (a policy with a checks rule). */
+  checks?: CheckOptions;
   keys: NamedKey[];
   /** Scan the image now when no verified vulnerability attestation exists. */
   scanWhenUnattested: boolean;
@@ -45,17 +48,25 @@ export async function gatherFacts(reference: string, o: GatherOptions): Promise<
 
     const image = await openRegistryImage(`${repositoryName(target.ref)}@${target.digest}`, { ...o, ...(o.platform ? { platform: o.platform } : {}) });
     let scan: ScanFacts | undefined;
+    let checks: CheckFacts | undefined;
     try {
       for (const a of atts.verified) {
         if (a.predicateType !== PREDICATE_VULN) continue;
         const p = VulnPredicate.safeParse(a.predicate);
         const found = p.success ? attestedFindings(p.data.scanner.result, p.data.metadata.scanFinishedOn) : undefined;
-        if (found && (!scan || found.finishedAt > scan.finishedAt)) scan = found;
+        if (found && (!scan || found.finishedAt > scan.finishedAt)) {
+          scan = found;
+          checks = p.success ? attestedChecks(p.data.scanner.result) : undefined;
+        }
       }
       if (scan) notes.push(`vulnerabilities: from the attested scan of ${scan.finishedAt}`);
-      else if (o.scanWhenUnattested) {
-        scan = scanFacts(await scanForAssurance(image, o.scan));
-        notes.push(scan ? 'vulnerabilities: no verified vulnerability attestation; scanned now' : 'vulnerabilities: no attestation and no vulnerability DB to scan with');
+      if ((!scan || (o.checks && !checks)) && o.scanWhenUnattested) {
+        const now = await scanForAssurance(image, { ...o.scan, ...(o.checks ? { checks: o.checks } : {}) });
+        if (!scan) {
+          scan = scanFacts(now);
+          notes.push(scan ? 'vulnerabilities: no verified vulnerability attestation; scanned now' : 'vulnerabilities: no attestation and no vulnerability DB to scan with');
+        }
+        checks ??= checkFacts(now);
       }
     } finally {
       await image.close();
@@ -71,6 +82,7 @@ export async function gatherFacts(reference: string, o: GatherOptions): Promise<
       signatures: { keys: unique(sigs.verified.map((s) => s.key)) },
       attestations: [...byType].map(([predicateType, keys]) => ({ predicateType, keys })),
       ...(scan ? { scan } : {}),
+      ...(checks ? { checks } : {}),
     };
     return { facts, notes };
   } finally {

@@ -9,6 +9,8 @@ import { makeVulnPredicate } from '../signing/in-toto.js';
 import type { ScanReport } from '../report/report.js';
 import { scanImage, type ScanOptions } from '../scan/scan.js';
 import type { ImageFacts } from '../policy/facts.js';
+import type { Policy } from '../policy/schema.js';
+import type { CheckOptions } from '../checks/run.js';
 
 // The scan that assurance works from: inventory plus vulnerabilities, timed, reduced to the
 // facts a policy reads and kept whole for the vulnerability attestation.
@@ -21,21 +23,26 @@ export interface ImageScan {
 
 export type ScanFacts = NonNullable<ImageFacts['scan']>;
 
-export interface AssuranceScanOptions extends Pick<ScanOptions, 'cacheDir' | 'limits' | 'progress'> {
+export interface AssuranceScanOptions extends Pick<ScanOptions, 'cacheDir' | 'limits' | 'progress' | 'checks'> {
   /** Vulnerability DB; without one the scan has no vulnerability results (and policies needing them fail). */
   dbPath: string;
 }
 
 export async function scanForAssurance(image: OpenedImage, o: AssuranceScanOptions): Promise<ImageScan> {
   const startedOn = new Date();
-  const r = await scanImage(image, { cacheDir: o.cacheDir, ...(o.limits ? { limits: o.limits } : {}), keepOsOwned: false, pkgTypes: ['os', 'library'], ...(o.progress ? { progress: o.progress } : {}) });
-  const report: ScanReport = { inventory: r.inventory, listAllPackages: false };
+  const r = await scanImage(image, { cacheDir: o.cacheDir, ...(o.limits ? { limits: o.limits } : {}), keepOsOwned: false, pkgTypes: ['os', 'library'], ...(o.progress ? { progress: o.progress } : {}), ...(o.checks ? { checks: o.checks } : {}) });
+  const report: ScanReport = { inventory: r.inventory, listAllPackages: false, ...(r.checks ? { checks: r.checks } : {}) };
   if (dbExists(o.dbPath)) {
     const { results, issues } = await scanVulnerabilities(r.inventory, { dbPath: o.dbPath, severities: SEVERITIES, ignoreUnfixed: false, vexFiles: [] });
     r.inventory.issues.push(...issues);
     report.vulnerabilities = results;
   }
   return { report, startedOn, finishedOn: new Date() };
+}
+
+/** The scan a policy's checks rule needs: secrets and misconfigurations, with its skips and grades. */
+export function policyCheckOptions(c: NonNullable<Policy['checks']>): CheckOptions {
+  return { secrets: true, misconfig: true, disabled: new Set(c.skip), severity: c.severity };
 }
 
 /** Open findings as a policy sees them; undefined when the scan matched no vulnerability DB. */
@@ -48,6 +55,13 @@ export function scanFacts(scan: ImageScan): ScanFacts | undefined {
       .filter((f) => f.status === 'fixed' || f.status === 'unfixed')
       .map((f) => ({ id: f.id, severity: f.severity, fixable: f.status === 'fixed', pkg: f.package.name })),
   };
+}
+
+export type CheckFacts = NonNullable<ImageFacts['checks']>;
+
+/** Failed checks as a policy sees them; undefined when checks did not run. */
+export function checkFacts(scan: ImageScan): CheckFacts | undefined {
+  return scan.report.checks?.map((c) => ({ id: c.checkId, severity: c.severity, message: c.message }));
 }
 
 /** The CycloneDX SBOM predicate of a scan. */
@@ -69,6 +83,13 @@ const AttestedFinding = z.looseObject({
   package: z.looseObject({ name: z.string() }).optional(),
 });
 const AttestedResult = z.looseObject({ vulnerabilities: z.looseObject({ findings: z.array(AttestedFinding) }) });
+const AttestedChecks = z.looseObject({ checks: z.array(z.looseObject({ checkId: z.string(), severity: z.enum(SEVERITIES), message: z.string() })) });
+
+/** Failed checks from an attested scan result; undefined when the scan ran none. */
+export function attestedChecks(result: unknown): CheckFacts | undefined {
+  const parsed = AttestedChecks.safeParse(result);
+  return parsed.success ? parsed.data.checks.map((c) => ({ id: c.checkId, severity: c.severity, message: c.message })) : undefined;
+}
 
 /** Findings from an attested scan result; undefined when it is not a Bulwark report with vulnerabilities. */
 export function attestedFindings(result: unknown, finishedAt: string): ScanFacts | undefined {

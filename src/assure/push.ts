@@ -9,7 +9,7 @@ import { RegistryClient, type RegistryOptions } from '../registry/client.js';
 import { formatReference, parseReference, repositoryName } from '../registry/reference.js';
 import { PREDICATE_CYCLONEDX, PREDICATE_VULN } from '../signing/in-toto.js';
 import { attestImage } from './attest.js';
-import { sbomPredicate, scanFacts, scanForAssurance, vulnPredicate, type AssuranceScanOptions, type ImageScan } from './image-scan.js';
+import { checkFacts, policyCheckOptions, sbomPredicate, scanFacts, scanForAssurance, vulnPredicate, type AssuranceScanOptions, type ImageScan } from './image-scan.js';
 import { namesOf, policyKeys } from './keys.js';
 import { planPush, pushPlan } from './push-image.js';
 import { signImage, type Signed } from './sign.js';
@@ -46,6 +46,7 @@ function factsBeforePush(image: OpenedImage, dest: string, digest: string, scan:
   const ref = parseReference(dest);
   const signers = o.key && o.policy ? namesOf(policyKeys(o.policy.keys, o.policy.source), o.key) : [];
   const s = scanFacts(scan);
+  const checks = checkFacts(scan);
   return {
     reference: formatReference(ref),
     registry: ref.registry,
@@ -57,6 +58,7 @@ function factsBeforePush(image: OpenedImage, dest: string, digest: string, scan:
     signatures: { keys: signers },
     attestations: signers.length ? [PREDICATE_CYCLONEDX, ...(s ? [PREDICATE_VULN] : [])].map((predicateType) => ({ predicateType, keys: signers })) : [],
     ...(s ? { scan: s } : {}),
+    ...(checks ? { checks } : {}),
   };
 }
 
@@ -64,7 +66,7 @@ export async function pushWithGate(image: OpenedImage, dest: string, o: PushOpti
   const ref = parseReference(dest);
   if (ref.digest) throw new BulwarkError('USAGE', dest, 'push to a tag: the digest is the image\'s own');
   const tag = ref.tag ?? 'latest';
-  const scan = await scanForAssurance(image, o.scan);
+  const scan = await scanForAssurance(image, { ...o.scan, ...(o.policy?.checks ? { checks: policyCheckOptions(o.policy.checks) } : {}) });
   const plan = await planPush(image);
   const outcome: PushOutcome = { destination: `${repositoryName(ref)}:${tag}`, digest: plan.digest, scan, refusals: [], pushed: false, attestations: [] };
   if (o.policy) {

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command[]>> = {
   sign: async () => (await import('./sign.js')).signCommands(),
   policy: async () => [(await import('./policy.js')).policyCommand()],
   push: async () => [(await import('./push.js')).pushCommand()],
+  checks: async () => [(await import('./checks.js')).checksCommand()],
 };
 const ALIASES: Record<string, string> = { verify: 'sign', attest: 'sign', 'verify-attestation': 'sign' };
 

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { gatherFacts } from '../assure/facts.js';
 import { policyKeys } from '../assure/keys.js';
+import { policyCheckOptions } from '../assure/image-scan.js';
 import { parsePlatform } from '../image/platform.js';
 import { evaluate } from '../policy/evaluate.js';
 import { loadPolicy } from '../policy/load.js';
@@ -41,7 +42,8 @@ export function policyCommand(): Command {
       const { facts, notes } = await gatherFacts(ref, {
         ...registryOptions(f),
         keys: policyKeys(p.keys, p.source),
-        scanWhenUnattested: f.scan && (p.vulnerabilities !== undefined || p.maxScanAge !== undefined),
+        scanWhenUnattested: f.scan && (p.vulnerabilities !== undefined || p.maxScanAge !== undefined || p.checks !== undefined),
+        ...(p.checks ? { checks: policyCheckOptions(p.checks) } : {}),
         scan: { dbPath: f.db ?? defaultDbPath(), cacheDir: f.cache ? defaultCacheDir() : null },
         ...(f.platform ? { platform: parsePlatform(f.platform) } : {}),
       });

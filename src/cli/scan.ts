@@ -1,7 +1,10 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { BulwarkError } from '../core/errors.js';
-import { SEVERITIES } from '../core/types.js';
+import { SEVERITIES, type Severity } from '../core/types.js';
+import { CHECKS } from '../checks/catalog.js';
+import type { CheckOptions } from '../checks/run.js';
+import { scanConfig, type PssLevel } from '../checks/config-scan.js';
 import { exitCodeFor, parseSeverities } from '../match/gate.js';
 import { dbExists, scanVulnerabilities } from '../match/scan-vulns.js';
 import type { ScanReport } from '../report/report.js';
@@ -30,6 +33,8 @@ interface ScanFlags {
   includeOsOwned?: boolean;
   pkgTypes: string;
   scanners?: string;
+  skipChecks?: string;
+  checkSeverity?: string[];
   db?: string;
   severity: string;
   ignoreUnfixed?: boolean;
@@ -52,7 +57,9 @@ function common(cmd: Command): Command {
     .option('--stats', 'print how many layers were analysed and taken from the cache, on stderr')
     .option('--include-os-owned', 'also list language packages whose files an OS package installed')
     .option('--pkg-types <types>', 'package types to catalogue: os, library, or os,library', 'os,library')
-    .option('--scanners <list>', 'pkg (inventory only) or pkg,vuln (default: vuln when a vulnerability DB exists)')
+    .option('--scanners <list>', 'any of pkg, vuln, secret, misconfig (default: vuln when a vulnerability DB exists, and secret)')
+    .option('--skip-checks <ids>', 'check ids not to run (comma-separated; see `bulwark checks list`)')
+    .option('--check-severity <id=severity...>', 'report a check at another severity (e.g. BW-IMG-005=MEDIUM)')
     .option('--db <path>', 'vulnerability database (default: $BULWARK_DB or <cache>/db/bulwark.db)')
     .option('--severity <list>', 'severities to report and gate on', SEVERITIES.join(','))
     .option('--ignore-unfixed', 'leave out vulnerabilities with no fixed version')
@@ -71,13 +78,31 @@ function exitCodeOf(f: ScanFlags): number {
   return n;
 }
 
-/** Vulnerabilities are scanned when asked, or by default whenever a database exists. */
-function wantsVulns(f: ScanFlags, dbPath: string): boolean {
-  if (f.scanners === undefined) return dbExists(dbPath);
+const SCANNERS = ['pkg', 'vuln', 'secret', 'misconfig'] as const;
+type Scanner = (typeof SCANNERS)[number];
+
+/** The scanners asked for; by default vulnerabilities whenever a database exists, and secrets. */
+function scannersOf(f: ScanFlags, dbPath: string): Set<Scanner> {
+  if (f.scanners === undefined) return new Set<Scanner>(['pkg', 'secret', ...(dbExists(dbPath) ? ['vuln' as const] : [])]);
   const list = f.scanners.split(',').map((x) => x.trim());
-  for (const x of list) if (x !== 'pkg' && x !== 'vuln') throw new BulwarkError('USAGE', x, 'unknown scanner (use pkg, vuln)');
+  for (const x of list) if (!(SCANNERS as readonly string[]).includes(x)) throw new BulwarkError('USAGE', x, `unknown scanner (use ${SCANNERS.join(', ')})`);
   if (list.includes('vuln') && !dbExists(dbPath)) throw new BulwarkError('NOT_FOUND', dbPath, 'no vulnerability database: run `bulwark db update` or `bulwark db import PATH`');
-  return list.includes('vuln');
+  return new Set(list as Scanner[]);
+}
+
+function checkOptionsOf(f: ScanFlags): CheckOptions | undefined {
+  const s = scannersOf(f, f.db ?? defaultDbPath());
+  if (!s.has('secret') && !s.has('misconfig')) return undefined;
+  const known = new Set(CHECKS.map((c) => c.id));
+  const ids = (f.skipChecks ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  for (const id of ids) if (!known.has(id)) throw new BulwarkError('USAGE', id, 'unknown check id (see `bulwark checks list`)');
+  const severity = new Map<string, Severity>();
+  for (const kv of f.checkSeverity ?? []) {
+    const [id, sev] = kv.split('=');
+    if (!id || !known.has(id)) throw new BulwarkError('USAGE', kv, 'expected CHECK-ID=SEVERITY with a known check id');
+    severity.set(id, parseSeverities(sev ?? '')[0]!);
+  }
+  return { secrets: s.has('secret'), misconfig: s.has('misconfig'), disabled: new Set(ids), severity };
 }
 
 function pkgTypesOf(f: ScanFlags): PkgType[] {
@@ -87,7 +112,8 @@ function pkgTypesOf(f: ScanFlags): PkgType[] {
 }
 
 function dirOptions(f: ScanFlags): DirScanOptions {
-  return { limits: limitsOf(f), keepOsOwned: f.includeOsOwned ?? false, pkgTypes: pkgTypesOf(f) };
+  const checks = checkOptionsOf(f);
+  return { limits: limitsOf(f), keepOsOwned: f.includeOsOwned ?? false, pkgTypes: pkgTypesOf(f), ...(checks ? { checks } : {}) };
 }
 
 function limitsOf(f: ScanFlags): Limits {
@@ -101,15 +127,17 @@ function limitsOf(f: ScanFlags): Limits {
 async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
   const render = renderers[f.format];
   if (!render) throw new BulwarkError('USAGE', f.format, 'unknown format');
-  const report: ScanReport = { inventory: r.inventory, listAllPackages: f.listAllPkgs ?? false };
+  const severities = parseSeverities(f.severity);
+  const checks = r.checks?.filter((c) => severities.includes(c.severity));
+  const report: ScanReport = { inventory: r.inventory, listAllPackages: f.listAllPkgs ?? false, ...(checks ? { checks } : {}) };
   const exitCode = exitCodeOf(f);
   const dbPath = f.db ?? defaultDbPath();
-  let code = 0;
-  if (wantsVulns(f, dbPath)) {
+  let code = checks?.length ? exitCode : 0;
+  if (scannersOf(f, dbPath).has('vuln')) {
     const ignoreFile = f.ignorefile ?? (existsSync('.bulwarkignore') ? '.bulwarkignore' : undefined);
     const { results, issues } = await scanVulnerabilities(r.inventory, {
       dbPath,
-      severities: parseSeverities(f.severity),
+      severities,
       ignoreUnfixed: f.ignoreUnfixed ?? false,
       ...(ignoreFile ? { ignoreFile } : {}),
       vexFiles: f.vex ?? [],
@@ -118,7 +146,7 @@ async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
     report.vulnerabilities = results;
     for (const e of results.expiredIgnores) process.stderr.write(`bulwark: warning: ignore entry ${e.id} expired on ${e.expires}: no longer applied\n`);
     warnIfOld(dbPath, f.dbMaxAge);
-    code = exitCodeFor(results.shown, exitCode);
+    code ||= exitCodeFor(results.shown, exitCode);
   }
   await writeOutput(render(report), f.output);
   if (code !== 0) process.exitCode = code;
@@ -141,6 +169,7 @@ export function scanCommand(): Command {
     .addHelpText('after', '\nExamples:\n  bulwark scan image debian.tar\n  bulwark scan image oci:./layout:1.0 --format cyclonedx -o sbom.json\n  bulwark scan image docker:nginx:latest\n  bulwark scan image registry.example.com/team/app:1.4 --ca-file corp-ca.pem')
     .action(async (target: string, f: ScanFlags) => {
       const limits = limitsOf(f);
+      const checks = checkOptionsOf(f);
       const image = await openImage(target, {
         limits,
         ...(f.platform ? { platform: parsePlatform(f.platform) } : {}),
@@ -153,6 +182,7 @@ export function scanCommand(): Command {
           limits,
           keepOsOwned: f.includeOsOwned ?? false,
           pkgTypes: pkgTypesOf(f),
+          ...(checks ? { checks } : {}),
           ...(f.quiet ? {} : { progress: terminalProgress(true) }),
         });
         await finish(r, f);
@@ -169,6 +199,28 @@ export function scanCommand(): Command {
     .addHelpText('after', '\nExample:\n  bulwark scan fs . --format cyclonedx -o sbom.json')
     .action(async (dir: string, f: ScanFlags) => {
       await finish(await scanFs(dir, dir, dirOptions(f)), f);
+    });
+  scan
+    .command('config')
+    .description('check workload files: Kubernetes manifests, docker-compose files, Docker Engine container-create bodies')
+    .argument('<path>', 'file or directory')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(renderers).filter((k) => k !== 'cyclonedx' && k !== 'spdx-json')).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--pss <level>', 'also check the Kubernetes Pod Security Standards at this level').choices(['baseline', 'restricted']))
+    .option('--pss-version <version>', 'Pod Security Standards version (v1.23 … latest)', 'latest')
+    .option('--severity <list>', 'severities to report and gate on', SEVERITIES.join(','))
+    .option('--exit-code <n>', 'exit with n when checks fail (2 is reserved for errors)', '0')
+    .option('--skip-checks <ids>', 'check ids not to run (comma-separated)')
+    .option('--check-severity <id=severity...>', 'report a check at another severity')
+    .addHelpText('after', '\nExamples:\n  bulwark scan config k8s/ --pss restricted --pss-version v1.29\n  bulwark scan config docker-compose.yml --exit-code 1 --severity HIGH,CRITICAL')
+    .action(async (path: string, f: ScanFlags & { pss?: PssLevel; pssVersion: string }) => {
+      const tuning = checkOptionsOf({ ...f, scanners: 'misconfig' })!;
+      const r = await scanConfig(path, { ...(f.pss ? { pss: { level: f.pss, version: f.pssVersion } } : {}), ...(tuning.disabled ? { disabled: tuning.disabled } : {}) });
+      for (const c of r.checks) c.severity = tuning.severity?.get(c.checkId) ?? c.severity;
+      const severities = parseSeverities(f.severity);
+      const checks = r.checks.filter((c) => severities.includes(c.severity));
+      await writeOutput(renderers[f.format]!({ inventory: r.inventory, checks }), f.output);
+      if (checks.length) process.exitCode = exitCodeOf(f);
     });
   return scan;
 }

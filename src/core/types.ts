@@ -66,7 +66,7 @@ export interface LayerInfo {
   mediaType?: string;
 }
 
-export type ArtifactType = 'docker-archive' | 'oci-layout' | 'docker-engine' | 'registry' | 'rootfs' | 'fs';
+export type ArtifactType = 'docker-archive' | 'oci-layout' | 'docker-engine' | 'registry' | 'rootfs' | 'fs' | 'config';
 
 export interface Artifact {
   /** What the user asked for, as given. */

@@ -20,7 +20,7 @@ import type { Policy } from './schema.js';
 //   vulnerabilities.unknownAs ranks unknown ones elsewhere; a finding violates when it ranks
 //   above maxSeverity ("none": any finding violates).
 
-export type RuleName = 'deny' | 'registries' | 'signatures' | 'attestations' | 'vulnerabilities' | 'scan-age' | 'mutable-tags' | 'require-digest' | 'base-images';
+export type RuleName = 'deny' | 'registries' | 'signatures' | 'attestations' | 'vulnerabilities' | 'checks' | 'scan-age' | 'mutable-tags' | 'require-digest' | 'base-images';
 
 export interface Violation {
   rule: RuleName;
@@ -153,6 +153,22 @@ const vulnerabilities: Rule = ({ policy, compiled, facts }) => {
   return `${what} ${v.maxSeverity === 'NONE' ? `(${limit})` : limit}: ${shown.join(', ')}${more}`;
 };
 
+const checks: Rule = ({ policy, facts }) => {
+  const c = policy.checks;
+  if (!c) return undefined;
+  if (!facts.checks) return 'no secret and misconfiguration scan of this digest';
+  const max = c.maxSeverity === 'NONE' ? -1 : RANK[c.maxSeverity];
+  const over = facts.checks
+    .filter((x) => !c.skip.includes(x.id))
+    .map((x) => ({ ...x, severity: c.severity.get(x.id) ?? x.severity }))
+    .filter((x) => RANK[x.severity] > max)
+    .sort((a, b) => RANK[b.severity] - RANK[a.severity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (over.length === 0) return undefined;
+  const shown = over.slice(0, MAX_LISTED).map((x) => `${x.id} (${x.severity.toLowerCase()}: ${x.message})`);
+  const more = over.length > MAX_LISTED ? ` and ${over.length - MAX_LISTED} more` : '';
+  return `${over.length} failed check${over.length === 1 ? '' : 's'} ${c.maxSeverity === 'NONE' ? '(none allowed)' : `above ${c.maxSeverity.toLowerCase()}`}: ${shown.join(', ')}${more}`;
+};
+
 const scanAge: Rule = ({ policy, facts, now }) => {
   const max = policy.maxScanAge;
   if (!max) return undefined;
@@ -192,6 +208,7 @@ export const RULES: readonly (readonly [RuleName, Rule])[] = [
   ['signatures', signatures],
   ['attestations', attestations],
   ['vulnerabilities', vulnerabilities],
+  ['checks', checks],
   ['scan-age', scanAge],
   ['mutable-tags', mutableTags],
   ['require-digest', requireDigest],

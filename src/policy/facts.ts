@@ -32,6 +32,8 @@ export interface ImageFacts {
   attestations: { predicateType: string; keys: string[] }[];
   /** The latest vulnerability scan of this digest, if any. */
   scan?: { finishedAt: string; findings: ScanFinding[] };
+  /** Failed checks (secrets, misconfigurations) of the latest scan, when checks ran. */
+  checks?: { id: string; severity: Severity; message: string }[];
   /** Evaluation time (default: now), for the scan age. */
   now?: Date;
 }

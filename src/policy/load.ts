@@ -238,6 +238,9 @@ export function parsePolicy(text: string, input: string, baseDir: string): Polic
           },
         }
       : {}),
+    ...(spec.checks
+      ? { checks: { maxSeverity: spec.checks.maxSeverity, skip: spec.checks.skip, severity: new Map(Object.entries(spec.checks.severity) as [string, Severity][]) } }
+      : {}),
     ...(spec.maxScanAge ? { maxScanAge: spec.maxScanAge } : {}),
     ...(spec.mutableTags?.forbid ? { mutableTags: { tags: spec.mutableTags.tags } } : {}),
     requireDigest: spec.requireDigest,

@@ -126,6 +126,17 @@ const Vulnerabilities = z.strictObject({
   unknownAs: severityWord(false).optional(),
 });
 
+const checkId = z.string().regex(/^BW-[A-Z0-9]+-\d{3}$/, 'expected a check id such as BW-IMG-001 (see `bulwark checks list`)');
+
+const Checks = z.strictObject({
+  /** Failed checks (secrets, image and filesystem misconfigurations) above this severity are violations. */
+  maxSeverity: severityWord(true),
+  /** Checks not to run. */
+  skip: z.array(checkId).default([]),
+  /** Checks reported at another severity. */
+  severity: z.record(checkId, severityWord(false)).default({}),
+});
+
 const MutableTags = z.strictObject({
   forbid: z.boolean().default(true),
   tags: z.array(tagPattern).min(1, 'expected at least one tag').default(['latest']),
@@ -144,6 +155,7 @@ const Spec = z.strictObject({
   signatures: Signatures.optional(),
   attestations: z.array(Attestation).default([]),
   vulnerabilities: Vulnerabilities.optional(),
+  checks: Checks.optional(),
   maxScanAge: duration.optional(),
   mutableTags: MutableTags.optional(),
   requireDigest: z.boolean().default(false),
@@ -183,6 +195,8 @@ export interface Policy {
   signatures?: { keys: readonly string[]; minimum: number };
   attestations: readonly { predicateType: string; keys: readonly string[]; minimum: number }[];
   vulnerabilities?: { maxSeverity: MaxSeverity; fixableOnly: boolean; ignore: readonly string[]; unknownAs: Severity };
+  /** Failed checks above maxSeverity are violations; skip and severity also steer the scan. */
+  checks?: { maxSeverity: MaxSeverity; skip: readonly string[]; severity: ReadonlyMap<string, Severity> };
   maxScanAge?: { ms: number; text: string };
   /** Undefined when mutable tags are not forbidden. */
   mutableTags?: { tags: readonly string[] };

@@ -5,7 +5,7 @@ import type { ScanReport } from './report.js';
 // image give byte-identical documents that diff cleanly.
 
 const FIRST = [
-  'schemaVersion', 'artifact', 'os', 'layers', 'packages', 'issues', 'vulnerabilities',
+  'schemaVersion', 'artifact', 'os', 'layers', 'packages', 'issues', 'vulnerabilities', 'checks',
   'findings', 'expiredIgnores', 'db', 'feeds',
   'id', 'name', 'type', 'ecosystem', 'version', 'status', 'statusReason', 'severity',
 ];
@@ -35,6 +35,7 @@ export function toJsonReport(r: ScanReport): object {
   return ordered({
     ...r.inventory,
     ...(v ? { vulnerabilities: { findings: v.findings, expiredIgnores: v.expiredIgnores, db: v.db } } : {}),
+    ...(r.checks ? { checks: r.checks } : {}),
   }) as object;
 }
 

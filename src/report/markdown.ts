@@ -1,5 +1,6 @@
 import type { Finding } from '../core/types.js';
 import type { ScanReport, VulnerabilityResults } from './report.js';
+import { checkRows, checksSummary } from './checks.js';
 import { countBySeverity, countsText, fixedIn, groupByTarget, isSuppressed, linkOf, oneLine, truncate } from './vulns.js';
 
 // For pull-request comments (GitHub / GitLab flavoured Markdown): a heading with the counts,
@@ -50,7 +51,19 @@ function feedsText(v: VulnerabilityResults): string {
   return v.db.feeds.map((f) => `${mdText(f.name)} (${f.records.toLocaleString('en-US')} records, updated ${mdText(f.updatedAt)})`).join(', ');
 }
 
+function checksMarkdown(r: ScanReport): string[] {
+  if (!r.checks?.length) return r.checks ? ['No failed checks.'] : [];
+  const rows = ['| Check | Severity | Title | Where | Detail |', '| --- | --- | --- | --- | --- |', ...checkRows(r.checks).map((row) => `| ${row.map(mdText).join(' | ')} |`)];
+  const body = rows.join('\n');
+  const title = checksSummary(r.checks);
+  return [r.checks.length > FOLD_ROWS ? `<details>\n<summary>${htmlText(title)}</summary>\n\n${body}\n\n</details>` : `#### ${mdText(title)}\n\n${body}`];
+}
+
 export function renderMarkdown(r: ScanReport): string {
+  return `${[renderVulnerabilities(r).trimEnd(), ...checksMarkdown(r)].join('\n\n')}\n`;
+}
+
+function renderVulnerabilities(r: ScanReport): string {
   const inv = r.inventory;
   const image = mdText(inv.artifact.name);
   const issues = inv.issues.length

@@ -1,9 +1,12 @@
+import type { CheckResult } from '../checks/check.js';
 import type { Finding, Inventory } from '../core/types.js';
 
 /** Everything a renderer may show: the inventory, and the vulnerability results when scanned. */
 export interface ScanReport {
   inventory: Inventory;
   vulnerabilities?: VulnerabilityResults;
+  /** Failed secret and misconfiguration checks, when those scanners ran. */
+  checks?: CheckResult[];
   /** Table only: list every package even when vulnerabilities were scanned. */
   listAllPackages?: boolean;
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { CHECKS } from '../checks/catalog.js';
+import type { CheckInfo, CheckResult } from '../checks/check.js';
 import type { Finding, Severity } from '../core/types.js';
 import { TOOL_INFORMATION_URI, TOOL_NAME, TOOL_VERSION } from '../sbom/common.js';
 import { mdLink, mdText } from './markdown.js';
@@ -118,6 +120,43 @@ function rule(id: string, fs: Finding[]): SarifRule {
   };
 }
 
+/** A failed check as SARIF: one rule per check id (from the catalog), the file and line where found. */
+function checkRule(info: CheckInfo): SarifRule {
+  const text = `${info.title}\n${info.description}\nRemediation: ${info.remediation}\nSTRIDE: ${info.stride}; MITRE ATT&CK: ${info.attack}`;
+  return {
+    id: info.id,
+    shortDescription: { text: info.title },
+    fullDescription: { text: info.description },
+    defaultConfiguration: { level: LEVELS[info.severity] },
+    helpUri: `https://attack.mitre.org/techniques/${info.attack.replace('.', '/')}/`,
+    help: { text, markdown: `**${mdText(info.title)}**\n\n${mdText(info.description)}\n\n**Remediation:** ${mdText(info.remediation)}\n\nSTRIDE: ${info.stride} · MITRE ATT&CK: ${mdText(info.attack)}` },
+    properties: { ...(SEVERITY_SCORES[info.severity] ? { 'security-severity': SEVERITY_SCORES[info.severity]! } : {}), tags: ['security', info.targets.includes('secret') ? 'secret' : 'misconfiguration', info.stride, info.attack], precision: 'high' },
+  };
+}
+
+function checkFingerprint(c: CheckResult): string {
+  return createHash('sha256').update([c.checkId, c.location.path, c.location.field ?? '', c.location.line ?? '', c.location.layer?.diffId ?? ''].join('\0')).digest('hex');
+}
+
+function checksSarif(checks: readonly CheckResult[], offset: number): { rules: SarifRule[]; results: SarifResult[] } {
+  const ids = [...new Set(checks.map((c) => c.checkId))].filter((id) => CHECKS.some((c) => c.id === id));
+  const rules = ids.map((id) => checkRule(CHECKS.find((c) => c.id === id)!));
+  const results = checks.filter((c) => ids.includes(c.checkId)).map((c): SarifResult => ({
+    ruleId: c.checkId,
+    ruleIndex: offset + ids.indexOf(c.checkId),
+    level: LEVELS[c.severity],
+    message: { text: `${c.message}${c.evidence ? ` (${c.evidence})` : ''}` },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: c.location.path.startsWith('/') ? relativeUri(c.location.path) : relativeUri(c.location.path.replace(/\s+/g, '-')), uriBaseId: ROOT_BASE_ID }, region: { startLine: c.location.line ?? 1 } },
+        logicalLocations: [{ name: c.location.field ?? c.location.path, fullyQualifiedName: `${c.location.path}${c.location.field ? `#${c.location.field}` : ''}`, kind: 'resource' }],
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: checkFingerprint(c) },
+  }));
+  return { rules, results };
+}
+
 export function toSarif(r: ScanReport): SarifLog {
   const shown = groupByTarget(r.vulnerabilities?.shown ?? [], r.inventory).flatMap((g) => g.findings);
   const byId = new Map<string, Finding[]>();
@@ -137,6 +176,9 @@ export function toSarif(r: ScanReport): SarifLog {
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
   }));
+  const checks = checksSarif(r.checks ?? [], rules.length);
+  rules.push(...checks.rules);
+  results.push(...checks.results);
   const a = r.inventory.artifact;
   return {
     $schema: SARIF_SCHEMA,

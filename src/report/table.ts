@@ -1,5 +1,6 @@
 import { OS_ECOSYSTEMS, type Finding, type Inventory, type Package } from '../core/types.js';
 import type { ScanReport, VulnerabilityResults } from './report.js';
+import { checkRows, checksSummary } from './checks.js';
 import { countBySeverity, countsText, fixedIn, groupByTarget, isSuppressed, oneLine, truncate } from './vulns.js';
 
 // A readable summary for people: what the image is, its vulnerabilities when scanned,
@@ -11,7 +12,7 @@ function shortDigest(d: string): string {
   return d ? d.replace(/^sha256:/, '').slice(0, 12) : '-';
 }
 
-function columns(rows: string[][]): string {
+export function columns(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - [...c].length))).join('  ').trimEnd()).join('\n');
 }
@@ -20,6 +21,7 @@ export function renderTable(r: ScanReport): string {
   const inv = r.inventory;
   const out = [header(inv)];
   if (r.vulnerabilities) out.push(...vulnerabilitySections(r.vulnerabilities, inv));
+  if (r.checks) out.push(r.checks.length ? [`Checks: ${checksSummary(r.checks)}`, columns([['CHECK', 'SEVERITY', 'TITLE', 'WHERE', 'DETAIL'], ...checkRows(r.checks)])].join('\n') : 'Checks: none failed.');
   if (r.listAllPackages || !r.vulnerabilities) out.push(...packageSections(inv));
   if (inv.issues.length) {
     out.push(['Problems (packages in these files may be missing):', ...inv.issues.map((i) => `  ${i.path}: ${i.message} [${i.analyzer}]`)].join('\n'));

@@ -50,7 +50,7 @@ export function groupByTarget(findings: readonly Finding[], inv: Inventory): Tar
 
 export type SeverityCounts = Record<Severity, number>;
 
-export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
+export function countBySeverity(findings: readonly { severity: Severity }[]): SeverityCounts {
   const c = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
   for (const f of findings) c[f.severity]++;
   return c;

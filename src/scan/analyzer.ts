@@ -24,7 +24,7 @@ export interface FileAnalyzer<T> {
   /** Relative path, no leading slash. Called for every file of every layer: keep it cheap. */
   wants(path: string, info: FileInfo, target: ScanTarget): boolean;
   /** Throws on bad content; the error becomes a ScanIssue naming the file. */
-  parse(path: string, content: Buffer): T;
+  parse(path: string, content: Buffer, info?: FileInfo): T;
 }
 
 export interface FileVersion<T> {

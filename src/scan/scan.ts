@@ -8,6 +8,8 @@ import { packagePurl } from '../sbom/purl.js';
 import type { Cataloger, FileAnalyzer, FileInfo, ScanTarget } from './analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from './layer-analysis.js';
 import { LayerCache } from './layer-cache.js';
+import { checkAnalyzers, runChecks, type CheckOptions } from '../checks/run.js';
+import type { CheckResult } from '../checks/check.js';
 
 // artifact → per-layer analysis (cached) → merged view → OS + packages → Inventory.
 
@@ -26,6 +28,8 @@ export interface ScanOptions {
   keepOsOwned?: boolean;
   /** Which catalogers run: OS packages, language ("library") packages, or both (default). */
   pkgTypes?: readonly PkgType[];
+  /** Secret and misconfiguration checks (default: none). */
+  checks?: CheckOptions;
 }
 
 export type PkgType = 'os' | 'library';
@@ -38,6 +42,8 @@ export interface ScanStats {
 
 export interface ScanResult {
   inventory: Inventory;
+  /** Failed checks, when checks ran. */
+  checks?: CheckResult[];
   stats: ScanStats;
 }
 
@@ -48,9 +54,9 @@ function selectCatalogers(types: readonly PkgType[] = PKG_TYPES): Cataloger<unkn
 class Collector {
   readonly analysis: LayerAnalysis;
   private readonly analyzers: readonly FileAnalyzer<unknown>[];
-  constructor(diffId: string, private readonly target: ScanTarget, chosen: readonly Cataloger<unknown>[]) {
+  constructor(diffId: string, private readonly target: ScanTarget, analyzers: readonly FileAnalyzer<unknown>[]) {
     this.analysis = { diffId, whiteouts: [], opaqueDirs: [], files: {} };
-    this.analyzers = [osRelease, ...chosen];
+    this.analyzers = analyzers;
   }
   wants = (path: string, info: FileInfo): boolean => this.analyzers.some((a) => a.wants(path, info, this.target));
   onFile = (path: string, content: Buffer, info: FileInfo): void => {
@@ -58,7 +64,7 @@ class Collector {
       if (!a.wants(path, info, this.target)) continue;
       const files = (this.analysis.files[a.id] ??= {});
       try {
-        files[path] = { data: a.parse(path, content) };
+        files[path] = { data: a.parse(path, content, info) };
       } catch (e) {
         files[path] = { error: e instanceof Error ? e.message : String(e) };
       }
@@ -113,9 +119,14 @@ function inventoryFrom(
   return { schemaVersion: 1, artifact, os, layers, packages: kept, issues };
 }
 
+function analyzersFor(chosen: readonly Cataloger<unknown>[], opts: Pick<ScanOptions, 'checks'>): FileAnalyzer<unknown>[] {
+  return [osRelease, ...chosen, ...(opts.checks ? checkAnalyzers(opts.checks) : [])];
+}
+
 export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<ScanResult> {
   const chosen = selectCatalogers(opts.pkgTypes);
-  const cache = new LayerCache(opts.cacheDir, [osRelease, ...chosen].map((a) => `${a.id}@${a.version}`).join(','));
+  const analyzers = analyzersFor(chosen, opts);
+  const cache = new LayerCache(opts.cacheDir, analyzers.map((a) => `${a.id}@${a.version}`).join(','));
   const stats: ScanStats = { layersAnalysed: 0, layersFromCache: 0 };
   const analyses: { ref: LayerRef; analysis: LayerAnalysis }[] = [];
   const todo: typeof image.layers = [];
@@ -131,7 +142,7 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   opts.progress?.start(todo.reduce((n, l) => n + (l.size ?? 0), 0));
   try {
     for (const layer of todo) {
-      const c = new Collector(layer.diffId, 'image', chosen);
+      const c = new Collector(layer.diffId, 'image', analyzers);
       let reported = 0;
       const walk = await walkLayer(layer, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS, (b) => {
         opts.progress?.advance(b - reported);
@@ -154,18 +165,20 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
     ...(l.createdBy !== undefined ? { createdBy: l.createdBy } : {}),
     ...(l.mediaType ? { mediaType: l.mediaType } : {}),
   }));
-  return { inventory: inventoryFrom(image.artifact, layers, analyses, chosen, opts.keepOsOwned), stats };
+  const inventory = inventoryFrom(image.artifact, layers, analyses, chosen, opts.keepOsOwned);
+  return { inventory, stats, ...(opts.checks ? { checks: runChecks({ analyses, inventory, config: image.config }, opts.checks) } : {}) };
 }
 
-export type DirScanOptions = Pick<ScanOptions, 'limits' | 'keepOsOwned' | 'pkgTypes'>;
+export type DirScanOptions = Pick<ScanOptions, 'limits' | 'keepOsOwned' | 'pkgTypes' | 'checks'>;
 
 async function scanDir(dir: string, name: string, type: 'rootfs' | 'fs', opts: DirScanOptions): Promise<ScanResult> {
   const chosen = selectCatalogers(opts.pkgTypes);
-  const c = new Collector('', type === 'fs' ? 'fs' : 'image', chosen);
+  const c = new Collector('', type === 'fs' ? 'fs' : 'image', analyzersFor(chosen, opts));
   await walkRootfs(dir, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS);
   const artifact: Artifact = { name, type, repoTags: [], repoDigests: [] };
-  const inventory = inventoryFrom(artifact, [], [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }], chosen, opts.keepOsOwned);
-  return { inventory, stats: { layersAnalysed: 1, layersFromCache: 0 } };
+  const analyses = [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }];
+  const inventory = inventoryFrom(artifact, [], analyses, chosen, opts.keepOsOwned);
+  return { inventory, stats: { layersAnalysed: 1, layersFromCache: 0 }, ...(opts.checks ? { checks: runChecks({ analyses, inventory }, opts.checks) } : {}) };
 }
 
 /** An unpacked root filesystem, scanned as an image would be. */

@@ -1,0 +1,69 @@
+import type { LayerRef, Package } from '../../core/types.js';
+import type { FileView } from '../../scan/analyzer.js';
+import type { CheckInfo, CheckResult } from '../check.js';
+import type { FsFact } from './analyzer.js';
+
+// Filesystem checks over the image as it stands (deleted files do not count): each
+// result names the layer that introduced the file.
+
+export interface FsInput {
+  view: FileView<FsFact>;
+  packages: readonly Package[];
+}
+
+type FsCheck = (x: FsInput, info: CheckInfo) => CheckResult[];
+
+const result = (info: CheckInfo, message: string, path: string, layer?: LayerRef): CheckResult => ({
+  checkId: info.id,
+  severity: info.severity,
+  title: info.title,
+  message,
+  location: { path, ...(layer ? { layer } : {}) },
+});
+
+function facts<K extends FsFact['kind']>(x: FsInput, kind: K): { path: string; fact: Extract<FsFact, { kind: K }>; layer: LayerRef }[] {
+  const out: { path: string; fact: Extract<FsFact, { kind: K }>; layer: LayerRef }[] = [];
+  for (const path of x.view.paths()) {
+    const v = x.view.get(path);
+    if (v && v.data.kind === kind) out.push({ path: `/${path}`, fact: v.data as Extract<FsFact, { kind: K }>, layer: v.layer });
+  }
+  return out;
+}
+
+const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');
+
+const setid: FsCheck = (x, info) =>
+  facts(x, 'setid').map(({ path, fact, layer }) => result(info, `${path} is ${fact.mode & 0o4000 ? 'set-user-id' : 'set-group-id'} (mode ${octal(fact.mode)})`, path, layer));
+
+const worldWritable: FsCheck = (x, info) =>
+  facts(x, 'world-writable').map(({ path, fact, layer }) => result(info, `${path} is writable by every user (mode ${octal(fact.mode)})`, path, layer));
+
+const shadowHashes: FsCheck = (x, info) =>
+  facts(x, 'shadow').filter(({ fact }) => fact.users.length > 0).map(({ path, fact, layer }) => result(info, `${path} holds password hashes for ${fact.users.join(', ')}`, path, layer));
+
+const gitDirs: FsCheck = (x, info) =>
+  facts(x, 'git').map(({ path, layer }) => result(info, `${path.slice(0, -'/HEAD'.length)} is a git repository (history and remotes ship with the image)`, path.slice(0, -'/HEAD'.length), layer));
+
+const caches: FsCheck = (x, info) => {
+  const by = new Map<string, { files: number; bytes: number; layer: LayerRef }>();
+  for (const { fact, layer } of facts(x, 'cache')) {
+    const c = by.get(fact.cache) ?? { files: 0, bytes: 0, layer };
+    c.files++;
+    c.bytes += fact.size;
+    if (layer.index > c.layer.index) c.layer = layer;
+    by.set(fact.cache, c);
+  }
+  return [...by].map(([dir, c]) => result(info, `/${dir.replace(/^\//, '')} keeps ${c.files} file${c.files === 1 ? '' : 's'} (${(c.bytes / 2 ** 20).toFixed(1)} MiB) of package-manager cache`, `/${dir.replace(/^\//, '')}`, c.layer));
+};
+
+const sudo: FsCheck = (x, info) =>
+  x.packages.filter((p) => p.name === 'sudo' && (p.ecosystem === 'deb' || p.ecosystem === 'apk' || p.ecosystem === 'rpm')).map((p) => result(info, `sudo ${p.version} is installed`, p.path, p.layer));
+
+export const FS_CHECKS: Record<string, FsCheck> = {
+  'BW-FS-001': setid,
+  'BW-FS-002': worldWritable,
+  'BW-FS-003': shadowHashes,
+  'BW-FS-004': gitDirs,
+  'BW-FS-005': caches,
+  'BW-FS-006': sudo,
+};
