@@ -139,3 +139,28 @@ test('sarif: arbitrary ids, titles, paths and references still give schema-valid
     { numRuns: 200 },
   );
 });
+
+test('sarif: failed checks become rules from the catalog (STRIDE and ATT&CK tags) and results at their file and line', () => {
+  const layer = { index: 1, diffId: `sha256:${'e'.repeat(64)}` };
+  const report: ScanReport = {
+    ...pythonReport,
+    checks: [
+      { checkId: 'BW-FS-001', severity: 'LOW', title: 'Set-user-id or set-group-id executable', message: '/usr/bin/su is set-user-id (mode 4755)', location: { path: '/usr/bin/su', layer } },
+      { checkId: 'BW-IMG-001', severity: 'HIGH', title: 'Image runs as root', message: 'no USER: the container runs as root', location: { path: 'image config', field: 'config.User' } },
+      { checkId: 'BW-WL-001', severity: 'CRITICAL', title: 'Privileged container', message: 'Deployment/web: container "nginx" is privileged', location: { path: 'k8s/web.yaml', line: 13, field: 'spec.template.spec.containers[0].securityContext.privileged' } },
+    ],
+  };
+  const doc = sarifOf(report);
+  assertValid(doc);
+  const vulnRules = sarifOf(pythonReport).runs[0]!.tool.driver.rules.length;
+  const rule = ruleFor(doc, 'BW-WL-001');
+  assert.ok(rule.properties.tags.includes('ElevationOfPrivilege') && rule.properties.tags.includes('T1611') && rule.properties.tags.includes('misconfiguration'));
+  assert.equal(rule.defaultConfiguration.level, 'error');
+  const wl = resultFor(doc, 'BW-WL-001');
+  assert.equal(wl.ruleIndex, doc.runs[0]!.tool.driver.rules.indexOf(rule));
+  assert.ok(wl.ruleIndex >= vulnRules, 'check rules come after the vulnerability rules');
+  assert.equal(wl.locations[0]!.physicalLocation.artifactLocation.uri, 'k8s/web.yaml');
+  assert.equal(wl.locations[0]!.physicalLocation.region.startLine, 13);
+  assert.equal(resultFor(doc, 'BW-FS-001').locations[0]!.physicalLocation.artifactLocation.uri, 'usr/bin/su');
+  assert.equal(resultFor(doc, 'BW-IMG-001').level, 'error');
+});
