@@ -64,6 +64,9 @@ test('scan config: Kubernetes, compose and create bodies; PSS levels; gate and f
     assert.equal(checks.filter((c) => c.location.path.endsWith('safe.yaml') && c.checkId.startsWith('BW-PSS')).length, 0, 'the safe pod passes baseline');
     const restricted = (JSON.parse(bulwark(['scan', 'config', join(dir, 'safe.yaml'), '--pss', 'restricted', '-f', 'json']).stdout) as { checks: Check[] }).checks;
     assert.deepEqual(restricted.filter((c) => c.checkId.startsWith('BW-PSS')), [], 'and restricted');
+    const webRestricted = (JSON.parse(bulwark(['scan', 'config', join(dir, 'web.yaml'), '--pss', 'restricted', '-f', 'json']).stdout) as { checks: Check[] }).checks;
+    assert.ok(webRestricted.some((c) => c.checkId === 'BW-PSS-002' && /runAsNonRoot/.test(c.message)), 'restricted: non-root required');
+    assert.ok(!webRestricted.some((c) => c.checkId === 'BW-PSS-001'), 'one level at a time');
 
     const gate = bulwark(['scan', 'config', dir, '--severity', 'CRITICAL', '--exit-code', '4']);
     assert.equal(gate.code, 4);
