@@ -1,0 +1,65 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { haveBusybox, importBusybox, removeContainer, runContainer } from '../../testing/busybox.js';
+import { engineUp, removeImage } from '../../testing/engine.js';
+import { requireAll } from '../../testing/require.js';
+import { cgroupStats } from '../cgroup.js';
+import { ContainerTracker } from '../containers.js';
+import { ForkGuard, judgeForks, type ForkGuardEvent } from './fork-guard.js';
+
+// Acceptance 3 of the runtime issue: a fork bomb in a real container (with a safety pids
+// limit set here) is detected and contained: the limit is capped, the bomb's processes
+// killed, the container's other work left alone.
+
+const IMAGE = 'bulwark-test/busybox:forks';
+let ready = false;
+
+before(async () => {
+  if (!(await engineUp()) || !haveBusybox()) return;
+  await importBusybox('bulwark-test/busybox', 'forks');
+  ready = true;
+});
+
+after(async () => {
+  if (ready) await removeImage(IMAGE);
+});
+
+test('judging: refused forks, share of the limit, no limit, fork rate', () => {
+  const s = (pids: number, refused?: number) => ({ pids, procs: [], ...(refused !== undefined ? { pidsRefused: refused } : {}) });
+  assert.equal(judgeForks({ pidsLimit: 100 }, s(10, 0), s(12, 3), 100).bomb, true);
+  assert.equal(judgeForks({ pidsLimit: 100 }, s(10, 0), s(85, 0), 1000).bomb, true);
+  assert.equal(judgeForks({ pidsLimit: 100 }, s(10, 0), s(20, 0), 1000).bomb, false);
+  assert.equal(judgeForks({}, undefined, s(600), 0).bomb, true);
+  assert.match(judgeForks({}, s(10), s(60), 100).reason!, /500 new processes per second/);
+  assert.equal(judgeForks({}, s(10), s(12), 1000).bomb, false);
+});
+
+test('a fork bomb in a container is detected and contained; the container\'s other work survives', async (t) => {
+  if (!requireAll(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }) || !ready) return;
+  // the safety limit keeps the bomb from the host whatever happens to the guard
+  const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 1; b(){ b | b & }; b; sleep 300'], { pidsLimit: 200 });
+  const tracker = new ContainerTracker();
+  const events: ForkGuardEvent[] = [];
+  const guard = new ForkGuard(() => tracker.all().filter((c) => c.id === id), (e) => events.push(e), { intervalMs: 50 });
+  try {
+    await tracker.start();
+    guard.start();
+    const deadline = Date.now() + 20_000;
+    while (events.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(events.length >= 1, true, 'detected');
+    const e = events[0]!;
+    assert.equal(e.error, undefined);
+    assert.ok(e.containment && e.containment.killed > 0, `killed: ${JSON.stringify(e)}`);
+    assert.equal(e.containment.program, 'sh');
+    // contained: the bomb's processes are gone and stay gone; sleep and the first process remain
+    await new Promise((r) => setTimeout(r, 1000));
+    guard.stop();
+    const after = await cgroupStats(id);
+    assert.ok(after.procs.length <= 4, `${after.procs.length} processes left`);
+    assert.ok(tracker.get(id)?.running, 'the container still runs');
+  } finally {
+    guard.stop();
+    tracker.stop();
+    await removeContainer(id);
+  }
+});

@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import { engineRequest, readBody } from '../../image/engine.js';
+import { cgroupStats, type CgroupStats } from '../cgroup.js';
+import type { ContainerInfo } from '../containers.js';
+
+// The fork guard: a container whose process count races up (or keeps hitting its pids
+// limit) is running a fork bomb. Containment: cap its pids limit where it stands, so no
+// more processes can start, then kill the multiplying processes — those sharing the most
+// common program among the container's processes — leaving the container's first process.
+
+export interface ForkGuardOptions {
+  /** Processes per container that count as a bomb when no limit is set (default 500). */
+  maxPids?: number;
+  /** Share of the pids limit that counts as a bomb (default 0.8). */
+  limitShare?: number;
+  /** New processes per second that count as a bomb (default 200). */
+  maxForkRate?: number;
+}
+
+export interface ForkVerdict {
+  bomb: boolean;
+  reason?: string;
+}
+
+/** Judges two samples of a container's counters taken `elapsedMs` apart. */
+export function judgeForks(c: Pick<ContainerInfo, 'pidsLimit'>, prev: CgroupStats | undefined, now: CgroupStats, elapsedMs: number, o: ForkGuardOptions = {}): ForkVerdict {
+  const pids = now.pids ?? now.procs.length;
+  if (prev?.pidsRefused !== undefined && now.pidsRefused !== undefined && now.pidsRefused > prev.pidsRefused) {
+    return { bomb: true, reason: `${now.pidsRefused - prev.pidsRefused} forks refused at the pids limit (${pids} processes)` };
+  }
+  if (c.pidsLimit && pids >= c.pidsLimit * (o.limitShare ?? 0.8)) return { bomb: true, reason: `${pids} processes, ${Math.round((pids / c.pidsLimit) * 100)}% of the pids limit ${c.pidsLimit}` };
+  if (!c.pidsLimit && pids >= (o.maxPids ?? 500)) return { bomb: true, reason: `${pids} processes and no pids limit` };
+  if (prev && elapsedMs > 0) {
+    const rate = (pids - (prev.pids ?? prev.procs.length)) / (elapsedMs / 1000);
+    if (rate >= (o.maxForkRate ?? 200)) return { bomb: true, reason: `${Math.round(rate)} new processes per second (${pids} now)` };
+  }
+  return { bomb: false };
+}
+
+async function comm(pid: number): Promise<string | undefined> {
+  try {
+    return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Containment {
+  pidsLimit: number;
+  killed: number;
+  program?: string;
+}
+
+/** Caps the container's pids limit and kills the multiplying program's processes (bounded rounds). */
+export async function containForkBomb(c: Pick<ContainerInfo, 'id' | 'pid'>, rounds = 20): Promise<Containment> {
+  const first = await cgroupStats(c.id);
+  const cap = Math.max(first.pids ?? first.procs.length, 1);
+  const r = await engineRequest('POST', `/containers/${c.id}/update`, Buffer.from(JSON.stringify({ PidsLimit: cap })), { 'Content-Type': 'application/json' });
+  await readBody(r.body);
+  let killed = 0;
+  let program: string | undefined;
+  for (let i = 0; i < rounds; i++) {
+    const procs = (await cgroupStats(c.id)).procs.filter((p) => p !== c.pid);
+    const names = await Promise.all(procs.map(comm));
+    if (!program) {
+      const counts = new Map<string, number>();
+      for (const n of names) if (n) counts.set(n, (counts.get(n) ?? 0) + 1);
+      program = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+    }
+    const victims = procs.filter((_, j) => names[j] === program);
+    if (victims.length === 0) break;
+    for (const p of victims) {
+      try {
+        process.kill(p, 'SIGKILL');
+        killed++;
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return { pidsLimit: cap, killed, ...(program ? { program } : {}) };
+}
+
+export interface ForkGuardEvent {
+  container: ContainerInfo;
+  reason: string;
+  containment?: Containment;
+  error?: string;
+}
+
+/** Samples every running container's counters on an interval; contains what it judges a bomb. */
+export class ForkGuard {
+  private timer?: NodeJS.Timeout;
+  private readonly last = new Map<string, { at: number; stats: CgroupStats }>();
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly containers: () => ContainerInfo[],
+    private readonly onEvent: (e: ForkGuardEvent) => void,
+    private readonly o: ForkGuardOptions & { intervalMs?: number; contain?: boolean } = {},
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.o.intervalMs ?? 100);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    for (const c of this.containers()) {
+      if (!c.running || this.busy.has(c.id)) continue;
+      const at = Date.now();
+      const stats = await cgroupStats(c.id);
+      const prev = this.last.get(c.id);
+      this.last.set(c.id, { at, stats });
+      const v = judgeForks(c, prev?.stats, stats, prev ? at - prev.at : 0, this.o);
+      if (!v.bomb) continue;
+      this.busy.add(c.id);
+      try {
+        const containment = this.o.contain === false ? undefined : await containForkBomb(c);
+        this.onEvent({ container: c, reason: v.reason!, ...(containment ? { containment } : {}) });
+      } catch (e) {
+        this.onEvent({ container: c, reason: v.reason!, error: e instanceof Error ? e.message : String(e) });
+      } finally {
+        this.last.delete(c.id);
+        this.busy.delete(c.id);
+      }
+    }
+  }
+}
