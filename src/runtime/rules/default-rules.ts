@@ -1,0 +1,83 @@
+// Bulwark's default runtime rules: a rule file like any user's, loaded first. User rule
+// files load after it: a rule, macro or list with the same name replaces it; "append: true"
+// extends it; "enabled: false" turns a rule off. Fields: evt.type (exec, open, connect,
+// setuid, container_exec), proc.name, proc.exe, proc.args, proc.cmdline, proc.pid,
+// proc.ppid, proc.pname, proc.drift, user.uid, user.loginuid, user.name, container.id,
+// container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port.
+
+export const DEFAULT_RULES_YAML = `
+- list: shell_binaries
+  items: [sh, bash, dash, ash, zsh, ksh, csh, tcsh, fish, busybox]
+
+- list: sensitive_files
+  items: [/etc/shadow, /etc/gshadow, /etc/sudoers, /root/.ssh/id_rsa, /root/.ssh/id_ed25519, /root/.ssh/authorized_keys]
+
+- list: binary_dirs
+  items: [/bin, /sbin, /usr/bin, /usr/sbin, /usr/local/bin, /usr/local/sbin, /lib, /usr/lib]
+
+- macro: container
+  condition: container.id exists
+
+- macro: spawned_process
+  condition: evt.type = exec
+
+- macro: open_read
+  condition: evt.type = open and fd.write = false
+
+- macro: open_write
+  condition: evt.type = open and fd.write = true
+
+- rule: Drifted executable
+  desc: A program that is not part of the image (written or changed in the container) was executed.
+  condition: spawned_process and container and proc.drift = true
+  output: "drift: %proc.exe executed in %container.name (%container.image), not part of the image (pid %proc.pid, parent %proc.pname)"
+  severity: CRITICAL
+  stride: Tampering
+  attack: T1105
+  tags: [drift, process]
+
+- rule: Shell in container
+  desc: A shell started inside a container.
+  condition: spawned_process and container and proc.name in (shell_binaries)
+  output: "shell %proc.exe started in %container.name (%container.image): %proc.cmdline (parent %proc.pname, uid %user.uid)"
+  severity: MEDIUM
+  stride: ElevationOfPrivilege
+  attack: T1059.004
+  tags: [shell, process]
+
+- rule: Sensitive file read
+  desc: A file holding credentials was opened for reading inside a container.
+  condition: open_read and container and fd.name in (sensitive_files)
+  output: "%fd.name read by %proc.exe in %container.name (pid %proc.pid, uid %user.uid)"
+  severity: HIGH
+  stride: InformationDisclosure
+  attack: T1003.008
+  tags: [file]
+
+- rule: Sensitive file written
+  desc: A credential file or a program directory was written inside a container.
+  condition: open_write and container and (fd.name in (sensitive_files) or fd.directory in (binary_dirs))
+  output: "%fd.name written by %proc.exe in %container.name (pid %proc.pid, uid %user.uid)"
+  severity: HIGH
+  stride: Tampering
+  attack: T1565.001
+  tags: [file]
+
+- rule: Privilege change
+  desc: A process in a container changed its user id or ran a set-user-id program.
+  condition: evt.type = setuid and container
+  output: "%proc.exe in %container.name changed user to %user.uid (login uid %user.loginuid)"
+  severity: HIGH
+  stride: ElevationOfPrivilege
+  attack: T1548.001
+  tags: [privilege]
+
+- rule: Container exec session
+  desc: Someone ran a command in a container through the container engine (docker exec).
+  condition: evt.type = container_exec
+  output: "exec session in %container.name (%container.image): %proc.cmdline by %user.name"
+  severity: LOW
+  stride: Repudiation
+  attack: T1609
+  tags: [user-access]
+`;
