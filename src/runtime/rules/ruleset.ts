@@ -49,18 +49,10 @@ export interface RuleMatch {
   message: string;
 }
 
-interface RawRule {
-  name: string;
-  desc: string;
+/** A rule as files declare it, before its condition is parsed. */
+interface RawRule extends Omit<Rule, 'condition'> {
   condition: string;
-  output: string;
-  severity: Severity;
-  stride: Stride;
-  attack: string;
-  action: RuleAction;
-  tags: string[];
   enabled: boolean;
-  source: string;
 }
 
 function itemsOf(text: string, input: string): { item: z.infer<typeof Item>; where: string }[] {
