@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createSign, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import { request as httpRequest, type Server } from 'node:http';
@@ -7,6 +7,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { have } from './require.js';
+import { stopChild, trackChild } from './children.js';
 
 // A real Debian docker-registry (github.com/docker/distribution) on a loopback port for
 // tests, with optional TLS, htpasswd basic auth or token auth; a small token server for
@@ -100,24 +101,6 @@ function answers(url: URL): Promise<boolean> {
   });
 }
 
-// registries still running when the test process ends (a crash, a cancelled run) go with it
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of running) c.kill('SIGKILL');
-});
-
-function stopChild(child: ChildProcess): Promise<void> {
-  running.delete(child);
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 export async function startRegistry(setup: RegistrySetup): Promise<TestRegistry> {
   const port = await freePort();
@@ -147,7 +130,7 @@ export async function startRegistry(setup: RegistrySetup): Promise<TestRegistry>
   const log = join(setup.dir, 'registry.log');
   const fd = openSync(log, 'a');
   const child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', fd, fd] });
-  running.add(child);
+  trackChild(child);
   closeSync(fd);
   const host = `127.0.0.1:${port}`;
   const url = new URL(`${setup.tls ? 'https' : 'http'}://${host}/v2/`);

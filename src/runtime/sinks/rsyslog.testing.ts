@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { stopChild, trackChild } from '../../testing/children.js';
 
 // For tests only: a real rsyslogd (Debian's rsyslog) as the syslog receiver, with a private
 // configuration in a temporary directory — imudp and imtcp (plain, and TLS through the ossl or
@@ -115,24 +116,6 @@ function config(dir: string, out: string, ports: { udp: number; tcp: number; tls
   return `${lines.join('\n')}\n`;
 }
 
-// rsyslogd processes still running when the test process ends (a crash, a cancelled run) go with it
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of running) c.kill('SIGKILL');
-});
-
-function stopChild(child: ChildProcess): Promise<void> {
-  running.delete(child);
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 const frame = (msg: string): Buffer => {
   const b = Buffer.from(msg);
@@ -172,7 +155,7 @@ export async function startRsyslog(setup: RsyslogSetup): Promise<Rsyslog> {
   const logFile = join(dir, 'rsyslogd.log');
   const fd = openSync(logFile, 'a');
   const child = spawn('rsyslogd', ['-n', '-f', conf, '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', fd, fd] });
-  running.add(child);
+  trackChild(child);
   closeSync(fd);
   const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
 
