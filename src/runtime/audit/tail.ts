@@ -1,0 +1,124 @@
+import { open, stat, type FileHandle } from 'node:fs/promises';
+
+// Follows a log file the way `tail -F` does: new bytes as they are written, across auditd's
+// rotation (the file renamed and a new one created: the rest of the old one is read first)
+// and truncation. Polls; every read is bounded.
+
+export interface TailOptions {
+  path: string;
+  /** Start at the current end (only new lines) rather than at the beginning. */
+  fromEnd: boolean;
+  onData: (chunk: Buffer) => void;
+  onError: (err: Error) => void;
+  intervalMs?: number;
+}
+
+export interface Tail {
+  /** Reads what is there now. */
+  poll(): Promise<void>;
+  /** Reads what is left, then stops. */
+  stop(): Promise<void>;
+  readonly bytes: number;
+  readonly rotations: number;
+}
+
+const CHUNK = 256 * 1024;
+const MAX_PER_POLL = 32 * 1024 * 1024;
+
+export async function tailFile(opts: TailOptions): Promise<Tail> {
+  const interval = opts.intervalMs ?? 25;
+  const buf = Buffer.alloc(CHUNK);
+  let fh: FileHandle | undefined;
+  let ino = -1;
+  let pos = 0;
+  let bytes = 0;
+  let rotations = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let firstOpen = true;
+
+  async function openCurrent(): Promise<void> {
+    let h: FileHandle;
+    try {
+      h = await open(opts.path, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    const st = await h.stat();
+    fh = h;
+    ino = st.ino;
+    pos = firstOpen && opts.fromEnd ? st.size : 0;
+  }
+
+  async function readAvailable(): Promise<void> {
+    if (!fh) return;
+    let total = 0;
+    while (total < MAX_PER_POLL) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      total += bytesRead;
+      bytes += bytesRead;
+      opts.onData(Buffer.from(buf.subarray(0, bytesRead)));
+    }
+  }
+
+  async function once(): Promise<void> {
+    if (!fh) await openCurrent();
+    await readAvailable();
+    let st;
+    try {
+      st = await stat(opts.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // renamed away; the new file comes later
+      throw e;
+    }
+    if (fh && st.ino !== ino) {
+      await readAvailable();
+      await fh.close();
+      fh = undefined;
+      rotations++;
+      await openCurrent();
+      await readAvailable();
+    } else if (fh && st.size < pos) {
+      pos = 0;
+      await readAvailable();
+    }
+  }
+
+  function poll(): Promise<void> {
+    running = running.then(once).catch((e: unknown) => opts.onError(e instanceof Error ? e : new Error(String(e))));
+    return running;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void poll().then(schedule);
+    }, interval);
+  }
+
+  await openCurrent();
+  firstOpen = false; // a file that appears (or replaces this one) later is read from its start
+  schedule();
+
+  return {
+    poll,
+    async stop() {
+      if (stopped) return running;
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await poll();
+      await fh?.close().catch(() => undefined);
+      fh = undefined;
+    },
+    get bytes() {
+      return bytes;
+    },
+    get rotations() {
+      return rotations;
+    },
+  };
+}
