@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command[]>> = {
   policy: async () => [(await import('./policy.js')).policyCommand()],
   push: async () => [(await import('./push.js')).pushCommand()],
   checks: async () => [(await import('./checks.js')).checksCommand()],
+  agent: async () => [(await import('./agent.js')).agentCommand()],
 };
 const ALIASES: Record<string, string> = { verify: 'sign', attest: 'sign', 'verify-attestation': 'sign' };
 

@@ -74,6 +74,8 @@ export function containerIdFromCgroup(text: string): string | undefined {
 
 export interface TrackerOptions {
   onChange?(kind: 'start' | 'stop' | 'remove', c: ContainerInfo): void;
+  /** A command started in a container through the engine (docker exec): the engine's "exec_start: CMD" event. */
+  onExec?(c: ContainerInfo, command: string): void;
   onError?(e: Error): void;
   /** First reconnect delay; doubles to reconnectMaxMs. */
   reconnectMs?: number;
@@ -195,7 +197,10 @@ export class ContainerTracker {
     const id = e.Actor?.ID;
     if (e.Type !== 'container' || !id) return;
     try {
-      if (e.Action === 'start' || e.Action === 'unpause' || e.Action === 'update') {
+      if (e.Action?.startsWith('exec_start: ')) {
+        const c = this.byId.get(id) ?? (await this.refresh(id));
+        if (c) this.o.onExec?.(c, e.Action.slice('exec_start: '.length));
+      } else if (e.Action === 'start' || e.Action === 'unpause' || e.Action === 'update') {
         const c = await this.refresh(id);
         if (c && e.Action === 'start') this.o.onChange?.('start', c);
       } else if (e.Action === 'die') {

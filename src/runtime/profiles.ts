@@ -48,6 +48,10 @@ export class ProfileStore {
     for (const [k, p] of Object.entries(doc.profiles)) this.profiles.set(k, { ...p, allowed: new Set(p.allowed) });
   }
 
+  hasProfile(key: string): boolean {
+    return this.profiles.has(key);
+  }
+
   /** The profile's mode; profiles start in learn mode. */
   mode(key: string): ProfileMode {
     return this.profiles.get(key)?.mode ?? 'learn';

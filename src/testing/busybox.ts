@@ -13,10 +13,15 @@ export function haveBusybox(): boolean {
   return have('busybox') && readFileSync('/bin/busybox').subarray(0, 4).toString('latin1') === '\x7fELF';
 }
 
-export async function importBusybox(repo: string, tag: string): Promise<void> {
+/** `copies`: applets installed as their own file (a program of their own to audit and fanotify), not a link. */
+export async function importBusybox(repo: string, tag: string, copies: string[] = []): Promise<void> {
   const pack = tarStream.pack();
-  pack.entry({ name: 'bin/busybox', mode: 0o755 }, readFileSync('/bin/busybox'));
-  for (const a of APPLETS) pack.entry({ name: `bin/${a}`, type: 'symlink', linkname: 'busybox' });
+  const bin = readFileSync('/bin/busybox');
+  pack.entry({ name: 'bin/busybox', mode: 0o755 }, bin);
+  for (const a of APPLETS) {
+    if (copies.includes(a)) pack.entry({ name: `bin/${a}`, mode: 0o755 }, bin);
+    else pack.entry({ name: `bin/${a}`, type: 'symlink', linkname: 'busybox' });
+  }
   pack.entry({ name: 'etc/passwd', mode: 0o644 }, 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n');
   pack.entry({ name: 'etc/shadow', mode: 0o640 }, 'root:*:19000:0:99999:7:::\n');
   pack.entry({ name: 'tmp', type: 'directory', mode: 0o1777 });
@@ -50,4 +55,32 @@ export async function removeContainer(id: string): Promise<void> {
 export async function containerPid(id: string): Promise<number> {
   const r = await engineRequest('GET', `/containers/${id}/json`);
   return (JSON.parse((await readBody(r.body)).toString()) as { State: { Pid: number } }).State.Pid;
+}
+
+/** Runs a command in a running container through the engine (as docker exec does); its output and exit code. */
+export async function execInContainer(id: string, cmd: string[]): Promise<{ output: string; exitCode: number }> {
+  const c = await engineRequest('POST', `/containers/${id}/exec`, Buffer.from(JSON.stringify({ Cmd: cmd, AttachStdout: true, AttachStderr: true })), { 'Content-Type': 'application/json' });
+  const { Id } = JSON.parse((await readBody(c.body)).toString()) as { Id: string };
+  const s = await engineRequest('POST', `/exec/${Id}/start`, Buffer.from(JSON.stringify({ Detach: false, Tty: false })), { 'Content-Type': 'application/json' });
+  const raw = await readBody(s.body);
+  // the multiplexed stream: [stream, 0, 0, 0, size(4, big-endian)] then size bytes
+  let output = '';
+  for (let i = 0; i + 8 <= raw.length; ) {
+    const size = raw.readUInt32BE(i + 4);
+    output += raw.subarray(i + 8, i + 8 + size).toString();
+    i += 8 + size;
+  }
+  const inspect = await engineRequest('GET', `/exec/${Id}/json`);
+  const { ExitCode } = JSON.parse((await readBody(inspect.body)).toString()) as { ExitCode: number | null };
+  return { output, exitCode: ExitCode ?? -1 };
+}
+
+/** Puts one file into a running container (as docker cp does). */
+export async function putFile(id: string, dir: string, name: string, content: Buffer, mode = 0o755): Promise<void> {
+  const pack = tarStream.pack();
+  pack.entry({ name, mode }, content);
+  pack.finalize();
+  const r = await engineRequest('PUT', `/containers/${id}/archive?path=${encodeURIComponent(dir)}`, pack as unknown as { pipe(d: NodeJS.WritableStream): unknown }, { 'Content-Type': 'application/x-tar' });
+  await readBody(r.body);
+  if (r.status !== 200) throw new Error(`put ${dir}/${name}: HTTP ${r.status}`);
 }

@@ -1,0 +1,53 @@
+import { Command, Option } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { BulwarkError } from '../core/errors.js';
+import { parseSinkConfig } from '../runtime/sinks/index.js';
+
+// bulwark agent: the runtime agent in the foreground until SIGINT or SIGTERM.
+
+interface AgentFlags {
+  stateDir: string;
+  sink?: string[];
+  rules?: string[];
+  mode: 'learn' | 'monitor' | 'protect';
+  blockDrift?: boolean;
+  fanotify: boolean;
+  forkGuard: boolean;
+}
+
+function sinkOf(text: string): unknown {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new BulwarkError('USAGE', text, 'a sink is JSON, e.g. {"type":"syslog","format":"cef","protocol":"tcp","address":"siem.example.com:6514"}');
+  }
+  return parseSinkConfig(raw);
+}
+
+export function agentCommand(): Command {
+  return new Command('agent')
+    .description('watch every container on this Docker host (kernel audit, fanotify, the Engine): drift, executable profiles, fork bombs, sensitive files, exec sessions')
+    .option('--state-dir <dir>', 'profiles and the audit daemon\'s files', '/var/lib/bulwark/agent')
+    .option('--sink <json...>', 'where events go (default: JSON lines on stdout); types jsonl, syslog (rfc5424|cef over udp|tcp|tls), webhook, splunk-hec')
+    .option('--rules <file...>', 'rule files loaded after the default rules')
+    .addOption(new Option('--mode <mode>', 'profile mode for workloads seen for the first time').choices(['learn', 'monitor', 'protect']).default('learn'))
+    .option('--block-drift', 'refuse (or kill) programs that are not part of the image')
+    .option('--no-fanotify', 'never refuse before exec; kill right after instead')
+    .option('--no-fork-guard', 'do not watch process counts')
+    .addHelpText('after', '\nExamples:\n  bulwark agent --block-drift --sink \'{"type":"syslog","format":"cef","protocol":"udp","address":"127.0.0.1:514"}\'\n  bulwark agent --mode monitor --rules my-rules.yaml')
+    .action(async (f: AgentFlags) => {
+      const sinks = (f.sink ?? ['{"type":"jsonl"}']).map(sinkOf);
+      mkdirSync(f.stateDir, { recursive: true, mode: 0o700 });
+      const { startAgent } = await import('../runtime/agent.js');
+      const agent = await startAgent({
+        stateDir: f.stateDir, sinks, ...(f.rules ? { rules: f.rules } : {}), defaultMode: f.mode, blockDrift: f.blockDrift ?? false, fanotify: f.fanotify, ...(f.forkGuard ? {} : { forkGuard: false as const }),
+      });
+      process.stderr.write(`bulwark agent: running; enforcement ${agent.enforcement}${agent.enforcement === 'kill-after-exec' ? ` (${agent.enforcementReason})` : ''}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await agent.stop();
+    });
+}

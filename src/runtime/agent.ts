@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, join, posix } from 'node:path';
+import { messageOf } from '../core/errors.js';
+import type { Severity } from '../core/types.js';
+import { engineRequest, readBody } from '../image/engine.js';
+import { auditctl } from './audit/control.js';
+import type { AuditActivity } from './audit/interpret.js';
+import { KEYS } from './audit/rules.js';
+import { startAuditSource } from './audit/source.js';
+import { ContainerTracker, type ContainerInfo } from './containers.js';
+import { containerPath, isDrift } from './detectors/drift.js';
+import { ForkGuard, type ForkGuardEvent, type ForkGuardOptions } from './detectors/fork-guard.js';
+import type { EventAction, SecurityEvent } from './event.js';
+import { fanotifySupport, openExecGuard } from './fanotify/index.js';
+import { ProfileStore, type ProfileMode } from './profiles.js';
+import type { Fields } from './rules/condition.js';
+import { RuleSet, type RuleMatch } from './rules/ruleset.js';
+import { createSinks, type Sink } from './sinks/index.js';
+
+// `bulwark agent`: every container on this Docker host watched from kernel events. Audit
+// supplies exec, open, connect and privilege changes; the Engine's event stream the
+// containers and exec sessions; cgroups the process counts. Detections go through the
+// rules and out to the sinks. In Protect mode fanotify refuses a drifted or unlisted
+// program before it runs; where it cannot, the process is killed right after its exec.
+
+export interface AgentOptions {
+  /** Private state directory: profiles, the audit daemon's files. */
+  stateDir: string;
+  /** Sink configurations (default: JSON lines on stdout). */
+  sinks?: readonly unknown[];
+  /** User rule files, loaded after the defaults. */
+  rules?: string[];
+  /** Mode for workloads without a profile yet (default learn). */
+  defaultMode?: ProfileMode;
+  /** Refuse drifted executables in every container (default: alert only). */
+  blockDrift?: boolean;
+  /** Use fanotify to refuse before exec when available (default true). */
+  fanotify?: boolean;
+  forkGuard?: (ForkGuardOptions & { intervalMs?: number }) | false;
+  /** Files whose reads and writes inside containers are watched. */
+  sensitiveFiles?: string[];
+  /** Every event, as it is sent to the sinks. */
+  onEvent?(e: SecurityEvent): void;
+  onError?(e: Error): void;
+}
+
+export interface Agent {
+  /** deny-before-exec (fanotify) or kill-after-exec. */
+  readonly enforcement: 'deny-before-exec' | 'kill-after-exec';
+  readonly enforcementReason: string;
+  readonly profiles: ProfileStore;
+  /** The profile key of a container: its image id. */
+  profileKey(c: ContainerInfo): string;
+  stop(): Promise<void>;
+}
+
+const SENSITIVE = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/root/.ssh/id_rsa', '/root/.ssh/authorized_keys'];
+const DOCKER_CLIENTS = new Set(['docker', 'docker.io']);
+
+async function commOf(pid: number): Promise<string | undefined> {
+  try {
+    return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function userName(uid: number | undefined): Promise<string | undefined> {
+  if (uid === undefined) return undefined;
+  try {
+    const line = (await readFile('/etc/passwd', 'utf8')).split('\n').find((l) => l.split(':')[2] === String(uid));
+    return line?.split(':')[0] ?? String(uid);
+  } catch {
+    return String(uid);
+  }
+}
+
+export async function startAgent(o: AgentOptions): Promise<Agent> {
+  const onError = o.onError ?? ((e: Error) => process.stderr.write(`bulwark agent: ${e.message}\n`));
+  const sinks: Sink = createSinks(o.sinks ?? [{ type: 'jsonl' }], { onError: (e, info) => onError(new Error(`sink ${info.sink}: ${messageOf(e)}${info.willRetry ? ' (will retry)' : ''}`)) });
+  const rules = RuleSet.load(o.rules ?? []);
+  const profiles = new ProfileStore(join(o.stateDir, 'profiles.json'));
+  const profileKey = (c: ContainerInfo): string => `image:${c.imageId}`;
+  const modeOf = (c: ContainerInfo): ProfileMode => (profiles.hasProfile(profileKey(c)) ? profiles.mode(profileKey(c)) : o.defaultMode ?? 'learn');
+  const host = hostname();
+  // host processes that ran the docker client recently: who started an exec session
+  const clients: { at: number; uid?: number; auid?: number; argv: string[] }[] = [];
+  const watched = new Map<string, string[]>(); // container id → audit watch paths added for it
+
+  const send = (base: Omit<SecurityEvent, 'id' | 'time' | 'host'> & { time?: string }): SecurityEvent => {
+    const e: SecurityEvent = { id: randomUUID(), time: base.time ?? new Date().toISOString(), host, ...base };
+    sinks.emit(e);
+    o.onEvent?.(e);
+    return e;
+  };
+  const container = (c: ContainerInfo): NonNullable<SecurityEvent['container']> => ({ id: c.id, name: c.name, image: c.image, imageDigest: c.imageId });
+
+  const fromMatch = (m: RuleMatch, c: ContainerInfo | undefined, extra: Partial<SecurityEvent>, action: EventAction): SecurityEvent =>
+    send({ rule: m.rule.name, severity: m.rule.severity, message: m.message, stride: m.rule.stride, attack: m.rule.attack, action, ...(c ? { container: container(c) } : {}), ...extra });
+
+  async function act(rule: RuleMatch['rule'], c: ContainerInfo | undefined, pid: number | undefined): Promise<EventAction> {
+    try {
+      if (rule.action === 'kill' && pid) {
+        process.kill(pid, 'SIGKILL');
+        return 'killed';
+      }
+      if ((rule.action === 'pause' || rule.action === 'stop') && c) {
+        const r = await engineRequest('POST', `/containers/${c.id}/${rule.action}`);
+        await readBody(r.body);
+        return rule.action === 'pause' ? 'paused' : 'stopped';
+      }
+    } catch (e) {
+      onError(new Error(`${rule.name}: ${rule.action} failed: ${messageOf(e)}`));
+    }
+    return 'alert';
+  }
+
+  // --- fanotify: refuse before exec -----------------------------------------------------
+  const support = o.fanotify === false ? { ok: false, mode: 'kill-after-exec' as const, reason: 'fanotify turned off' } : fanotifySupport();
+  const tracker = new ContainerTracker({
+    onChange: (kind, c) => void onContainer(kind, c),
+    onExec: (c, command) => void onExecSession(c, command),
+    onError,
+  });
+  const byMerged = (path: string): ContainerInfo | undefined => tracker.all().find((c) => c.running && c.mergedDir && path.startsWith(`${c.mergedDir}/`));
+
+  /** Whether an exec of `exe` in `c` must be refused, and why. */
+  async function judgeExec(c: ContainerInfo, exe: string): Promise<{ drift: boolean; block: boolean; reason?: string; profileViolation: boolean }> {
+    const drift = await isDrift(c, exe);
+    const key = profileKey(c);
+    if (!profiles.hasProfile(key)) profiles.setMode(key, modeOf(c));
+    const v = profiles.observe(key, exe);
+    const block = (drift && (o.blockDrift ?? false)) || v.block;
+    return { drift, block, profileViolation: v.violation, ...(v.reason ? { reason: v.reason } : {}) };
+  }
+
+  let guard: ReturnType<typeof openExecGuard> | undefined;
+  const openGuard = (first: string): ReturnType<typeof openExecGuard> =>
+    openExecGuard({
+        path: first,
+        // the container sees its root through a mount of its own namespace: mark the overlay filesystem, not one mount
+        scope: 'filesystem',
+        timeoutMs: 1000,
+        onError,
+        decide: async (ev) => {
+          // each container's overlay is a filesystem of its own; the path comes as the container sees it
+          const c = byMerged(ev.path) ?? (await tracker.forPid(ev.pid));
+          if (!c) return true;
+          remember(ev.pid, c);
+          const exe = containerPath(c, ev.path);
+          if (!exe) return true;
+          const j = await judgeExec(c, exe);
+          if (!j.block) return true;
+          denied.set(`${c.id}:${exe}`, Date.now());
+          const fields: Fields = { 'evt.type': 'exec', 'proc.exe': exe, 'proc.name': basename(exe), 'proc.pid': ev.pid, 'proc.drift': j.drift, ...containerFields(c) };
+          const matches = rules.match(fields);
+          for (const m of matches) fromMatch(m, c, { process: { pid: ev.pid, exe }, file: { path: exe, operation: 'exec' } }, 'denied');
+          if (j.profileViolation && !j.drift) sendProfileEvent(c, ev.pid, exe, j.reason ?? '', 'denied');
+          return false;
+        },
+      });
+  const denied = new Map<string, number>();
+  // pid → container, learned while the exec waits for our decision: short-lived processes
+  // are gone (with their cgroup file) by the time their audit records arrive
+  const pids = new Map<number, { c: ContainerInfo; at: number }>();
+  const remember = (pid: number, c: ContainerInfo): void => {
+    pids.set(pid, { c, at: Date.now() });
+    if (pids.size > 10_000) for (const [k, v] of pids) if (Date.now() - v.at > 30_000 || pids.size > 10_000) pids.delete(k);
+  };
+  const containerOf = async (pid: number, ppid: number): Promise<ContainerInfo | undefined> =>
+    pids.get(pid)?.c ?? (await tracker.forPid(pid)) ?? pids.get(ppid)?.c ?? (await tracker.forPid(ppid));
+
+  function sendProfileEvent(c: ContainerInfo, pid: number, exe: string, reason: string, action: EventAction): void {
+    send({
+      rule: 'Unlisted executable', severity: 'HIGH', stride: 'ElevationOfPrivilege', attack: 'T1204',
+      message: `${exe} ran in ${c.name} (${c.image}): ${reason}`, action, container: container(c), process: { pid, exe }, file: { path: exe, operation: 'exec' },
+      fields: { mode: profiles.mode(profileKey(c)) },
+    });
+  }
+
+  function containerFields(c: ContainerInfo): Fields {
+    return { 'container.id': c.id, 'container.name': c.name, 'container.image': c.image };
+  }
+
+  async function onContainer(kind: 'start' | 'stop' | 'remove', c: ContainerInfo): Promise<void> {
+    try {
+      if (kind === 'start' && c.mergedDir) {
+        if (support.ok) {
+          if (guard) guard.add(c.mergedDir);
+          else guard = openGuard(c.mergedDir);
+        }
+        // audit watches see files by inode: watch the container's own copies of the sensitive files
+        const paths = (o.sensitiveFiles ?? SENSITIVE).map((p) => posix.join(c.mergedDir!, p));
+        const added: string[] = [];
+        for (const p of paths) if ((await auditctl(['-w', p, '-p', 'rwa', '-k', KEYS.sensitive])).code === 0) added.push(p);
+        watched.set(c.id, added);
+      } else if (kind !== 'start') {
+        if (c.mergedDir) guard?.remove(c.mergedDir);
+        for (const p of watched.get(c.id) ?? []) await auditctl(['-W', p, '-p', 'rwa', '-k', KEYS.sensitive]);
+        watched.delete(c.id);
+      }
+    } catch (e) {
+      onError(new Error(`container ${c.name}: ${messageOf(e)}`));
+    }
+  }
+
+  async function onExecSession(c: ContainerInfo, command: string): Promise<void> {
+    // the docker client that asked for it, from the host's recent exec events
+    const now = Date.now();
+    const client = [...clients].reverse().find((x) => now - x.at < 10_000 && x.argv.includes('exec') && x.argv.some((a) => a === c.name || (a.length >= 12 && c.id.startsWith(a))));
+    const who = client ? await userName(client.auid ?? client.uid) : undefined;
+    const fields: Fields = { 'evt.type': 'container_exec', 'proc.cmdline': command, 'proc.args': command.split(' '), 'user.name': who ?? '<unknown>', ...(client?.uid !== undefined ? { 'user.uid': client.uid } : {}), ...containerFields(c) };
+    for (const m of rules.match(fields)) fromMatch(m, c, { ...(client ? { process: { pid: 0, args: command.split(' '), ...(client.uid !== undefined ? { uid: client.uid } : {}), ...(client.auid !== undefined ? { auid: client.auid } : {}), ...(who ? { user: who } : {}) } } : {}), fields: { command } }, 'alert');
+  }
+
+  async function onActivity(a: AuditActivity): Promise<void> {
+    if (a.kind === 'exec' && a.exe && DOCKER_CLIENTS.has(basename(a.exe))) {
+      clients.push({ at: Date.now(), uid: a.uid, ...(a.auid !== undefined ? { auid: a.auid } : {}), argv: a.argv });
+      if (clients.length > 100) clients.shift();
+    }
+    // short-lived processes are gone by now: their parent still says which container
+    const c = await containerOf(a.pid, a.ppid);
+    if (!c) return;
+    if (a.kind === 'exec') remember(a.pid, c);
+    const pname = await commOf(a.ppid);
+    const base: Fields = {
+      'proc.pid': a.pid, 'proc.ppid': a.ppid, 'proc.name': a.comm ?? (a.exe ? basename(a.exe) : ''), 'proc.exe': a.exe ?? '', 'proc.pname': pname ?? '',
+      'user.uid': a.uid, ...(a.auid !== undefined ? { 'user.loginuid': a.auid } : {}), ...containerFields(c),
+    };
+    const proc = { pid: a.pid, ppid: a.ppid, uid: a.uid, ...(a.exe ? { exe: a.exe } : {}), ...(a.auid !== undefined ? { auid: a.auid } : {}), ...(a.cwd ? { cwd: a.cwd } : {}) };
+    if (a.kind === 'exec' && a.success && a.exe) {
+      const exe = a.exe;
+      if (denied.has(`${c.id}:${exe}`) && Date.now() - denied.get(`${c.id}:${exe}`)! < 2000) return; // refused before it ran
+      const j = await judgeExec(c, exe);
+      const fields: Fields = { ...base, 'evt.type': 'exec', 'proc.args': a.argv, 'proc.cmdline': a.argv.join(' '), 'proc.drift': j.drift };
+      const blockNow = j.block; // fanotify did not stop it (not available, or raced): kill right after exec
+      for (const m of rules.match(fields)) {
+        const action = blockNow ? await act({ ...m.rule, action: 'kill' }, c, a.pid) : await act(m.rule, c, a.pid);
+        fromMatch(m, c, { process: { ...proc, args: a.argv }, file: { path: exe, operation: 'exec' } }, action);
+      }
+      if (j.profileViolation && !j.drift) {
+        let action: EventAction = 'alert';
+        if (blockNow) {
+          try {
+            process.kill(a.pid, 'SIGKILL');
+            action = 'killed';
+          } catch {
+            action = 'alert';
+          }
+        }
+        sendProfileEvent(c, a.pid, exe, j.reason ?? '', action);
+      }
+    } else if (a.kind === 'open' && a.key === KEYS.sensitive) {
+      const path = containerPath(c, a.path) ?? a.path;
+      const fields: Fields = { ...base, 'evt.type': 'open', 'fd.name': path, 'fd.directory': posix.dirname(path), 'fd.write': a.write ?? false };
+      for (const m of rules.match(fields)) fromMatch(m, c, { process: proc, file: { path, operation: a.write ? 'write' : 'read' } }, await act(m.rule, c, a.pid));
+    } else if (a.kind === 'setuid' && a.exe !== '/' && !a.comm?.startsWith('runc')) {
+      // (the runtime itself sets the user of every process it starts in a container: not a change)
+      const fields: Fields = { ...base, 'evt.type': 'setuid' };
+      for (const m of rules.match(fields)) fromMatch(m, c, { process: proc, fields: { cause: a.cause } }, await act(m.rule, c, a.pid));
+    }
+  }
+
+  await tracker.start();
+  for (const c of tracker.all()) if (c.running) await onContainer('start', c);
+  const audit = await startAuditSource({
+    dir: join(o.stateDir, 'audit'),
+    onEvent: (a) => void onActivity(a).catch((e: unknown) => onError(e instanceof Error ? e : new Error(messageOf(e)))),
+    onError,
+    onLost: (lost) => onError(new Error(`the kernel dropped ${lost} audit events`)),
+  });
+
+  const forks = o.forkGuard === false
+    ? undefined
+    : new ForkGuard(() => tracker.all(), (f: ForkGuardEvent) => {
+        const severity: Severity = 'CRITICAL';
+        send({
+          rule: 'Fork bomb', severity, stride: 'DenialOfService', attack: 'T1499.001', container: container(f.container),
+          message: `fork bomb in ${f.container.name} (${f.container.image}): ${f.reason}${f.containment ? `; pids limit set to ${f.containment.pidsLimit}, ${f.containment.killed} ${f.containment.program ?? ''} processes killed` : ''}${f.error ? `; containment failed: ${f.error}` : ''}`,
+          action: f.containment ? 'limited' : 'alert',
+          ...(f.containment ? { fields: { pidsLimit: f.containment.pidsLimit, killed: f.containment.killed } } : {}),
+        });
+      }, o.forkGuard ?? {});
+  forks?.start();
+
+  return {
+    enforcement: support.ok ? 'deny-before-exec' : 'kill-after-exec',
+    enforcementReason: support.reason,
+    profiles,
+    profileKey,
+    async stop() {
+      forks?.stop();
+      tracker.stop();
+      await audit.stop();
+      guard?.close();
+      profiles.save();
+      await sinks.close({ flushTimeoutMs: 2000 });
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import { after, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
+import { startAgent, type Agent } from '../../src/runtime/agent.js';
+import type { SecurityEvent } from '../../src/runtime/event.js';
+import { execInContainer, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../../src/testing/busybox.js';
+import { engineUp, removeImage } from '../../src/testing/engine.js';
+import { have, requireAll } from '../../src/testing/require.js';
+
+// Acceptance 1, 2 and 4 of the runtime issue, end to end: the agent on this host (kernel
+// audit, the Docker Engine, fanotify where the kernel has it) watching containers built
+// from Debian's static busybox. Drift is reported and, in Protect mode, never runs; a
+// learned profile lets its programs run and stops others; an exec session is reported with
+// its command and who ran it, and reading /etc/shadow in a container alerts.
+
+const IMAGE = 'bulwark-test/busybox:agent';
+let tmp: TempDir;
+let ready = false;
+
+before(async () => {
+  if (!(await engineUp()) || !haveBusybox() || !have('auditctl')) return;
+  await importBusybox('bulwark-test/busybox', 'agent', ['cat', 'ls', 'id', 'head']);
+  tmp = await makeTempDir();
+  ready = true;
+});
+
+after(async () => {
+  if (!ready) return;
+  await removeImage(IMAGE);
+  await tmp.remove();
+});
+
+function gate(t: TestContext): boolean {
+  return requireAll(t, { 'Docker Engine (dockerd)': true, 'busybox (Debian busybox-static)': haveBusybox(), 'auditctl (Debian auditd)': have('auditctl') }) && ready;
+}
+
+async function withAgent(name: string, opts: Partial<Parameters<typeof startAgent>[0]>, fn: (agent: Agent, events: SecurityEvent[]) => Promise<void>): Promise<void> {
+  const events: SecurityEvent[] = [];
+  const errors: string[] = [];
+  const agent = await startAgent({ stateDir: join(tmp.path, name), sinks: [{ type: 'jsonl', path: join(tmp.path, `${name}.jsonl`) }], forkGuard: false, onEvent: (e) => events.push(e), onError: (e) => errors.push(e.message), ...opts });
+  try {
+    await fn(agent, events);
+  } catch (e) {
+    if (errors.length) console.log(`agent errors: ${errors.slice(0, 10).join(' | ')}`);
+    throw e;
+  } finally {
+    await agent.stop();
+  }
+}
+
+async function waitFor(events: SecurityEvent[], pred: (e: SecurityEvent) => boolean, ms = 5000): Promise<SecurityEvent | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const e = events.find(pred);
+    if (e || Date.now() > deadline) return e;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const PAYLOAD = (): Buffer => readFileSync('/bin/busybox');
+
+test('a program copied into a running container is reported as drift; blocked, it never runs', async (t) => {
+  if (!gate(t)) return;
+  const id = await runContainer(IMAGE, ['sleep', '300']);
+  try {
+    await withAgent('drift-monitor', {}, async (_agent, events) => {
+      // busybox runs the applet its file is named after
+      await putFile(id, '/tmp', 'echo', PAYLOAD());
+      const t0 = Date.now();
+      const r = await execInContainer(id, ['/tmp/echo', 'RAN-1']);
+      assert.match(r.output, /RAN-1/, 'alert only: it runs');
+      const e = await waitFor(events, (x) => x.rule === 'Drifted executable');
+      assert.ok(e, `drift reported: ${JSON.stringify(events.map((x) => x.rule))}`);
+      console.log(`drift reported ${Date.now() - t0} ms after the exec request`);
+      assert.equal(e.file?.path, '/tmp/echo');
+      assert.equal(e.container?.id, id);
+      assert.equal(e.stride, 'Tampering');
+      assert.equal(e.action, 'alert');
+      const sunk = readFileSync(join(tmp.path, 'drift-monitor.jsonl'), 'utf8');
+      assert.match(sunk, /"rule":"Drifted executable"/, 'the sink got it too');
+    });
+    await withAgent('drift-protect', { blockDrift: true }, async (agent, events) => {
+      await putFile(id, '/', 'echo', PAYLOAD());
+      const r = await execInContainer(id, ['/echo', 'RAN-2']);
+      assert.doesNotMatch(r.output, /RAN-2/, `${agent.enforcement}: the drifted program's output never appears`);
+      const e = await waitFor(events, (x) => x.rule === 'Drifted executable' && x.file?.path === '/echo');
+      assert.ok(e);
+      assert.equal(e.action, agent.enforcement === 'deny-before-exec' ? 'denied' : 'killed');
+      if (agent.enforcement === 'deny-before-exec') assert.notEqual(r.exitCode, 0);
+      const ok = await execInContainer(id, ['cat', '/etc/passwd']);
+      assert.match(ok.output, /^root:/, 'the image\'s own programs still run');
+    });
+  } finally {
+    await removeContainer(id);
+  }
+});
+
+test('after Learn, Protect stops an unlisted program and lets the learned ones run', async (t) => {
+  if (!gate(t)) return;
+  const id = await runContainer(IMAGE, ['sleep', '300']);
+  try {
+    await withAgent('profile', { defaultMode: 'learn' }, async (agent, events) => {
+      for (const cmd of [['cat', '/etc/passwd'], ['id'], ['head', '-n1', '/etc/passwd']]) assert.equal((await execInContainer(id, cmd)).exitCode, 0);
+      const key = `image:${JSON.parse(spawnSync('docker', ['inspect', '--format', '{{json .Image}}', id], { encoding: 'utf8' }).stdout) as string}`;
+      const deadline = Date.now() + 5000;
+      while (!['/bin/cat', '/bin/id', '/bin/head'].every((p) => agent.profiles.allowed(key).includes(p)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(['/bin/cat', '/bin/head', '/bin/id'].filter((p) => agent.profiles.allowed(key).includes(p)), ['/bin/cat', '/bin/head', '/bin/id'], `learned: ${agent.profiles.allowed(key).join(', ')}`);
+      agent.profiles.setMode(key, 'protect');
+      const listed = await execInContainer(id, ['cat', '/etc/passwd']);
+      assert.match(listed.output, /^root:/, 'a learned program runs');
+      const unlisted = await execInContainer(id, ['ls', '/']);
+      assert.doesNotMatch(unlisted.output, /\btmp\b/, 'the unlisted program never shows its output');
+      const e = await waitFor(events, (x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/ls');
+      assert.ok(e, JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
+      assert.equal(e.action, agent.enforcement === 'deny-before-exec' ? 'denied' : 'killed');
+      assert.ok(!events.some((x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/cat'), 'listed programs untouched');
+    });
+  } finally {
+    await removeContainer(id);
+  }
+});
+
+test('docker exec … sh is a user-access event with its command and user; reading /etc/shadow alerts', async (t) => {
+  if (!gate(t) || !requireAll(t, { 'docker CLI (Debian docker.io)': have('docker') })) return;
+  const name = `bulwark-agent-${process.pid}`;
+  const id = await runContainer(IMAGE, ['sleep', '300'], { name });
+  try {
+    await withAgent('access', {}, async (_agent, events) => {
+      // asynchronously: the agent runs in this process and must stay free to answer fanotify
+      const code = await new Promise<number | null>((resolve) => spawn('docker', ['exec', name, 'sh', '-c', 'cat /etc/shadow'], { stdio: 'ignore' }).on('exit', resolve));
+      assert.equal(code, 0);
+      const session = await waitFor(events, (x) => x.rule === 'Container exec session');
+      assert.ok(session, JSON.stringify(events.map((x) => x.rule)));
+      assert.match(session.message, /exec session in bulwark-agent-\d+ \(bulwark-test\/busybox:agent\): sh -c cat \/etc\/shadow by root/);
+      assert.equal(session.stride, 'Repudiation');
+      const shell = await waitFor(events, (x) => x.rule === 'Shell in container');
+      assert.ok(shell, `the shell itself: ${JSON.stringify(events.map((x) => [x.rule, x.process?.exe, x.message]))}`);
+      const read = await waitFor(events, (x) => x.rule === 'Sensitive file read');
+      assert.ok(read, JSON.stringify(events.map((x) => x.rule)));
+      assert.equal(read.file?.path, '/etc/shadow');
+      assert.equal(read.container?.id, id);
+      assert.equal(read.attack, 'T1003.008');
+    });
+  } finally {
+    await removeContainer(id);
+  }
+});
