@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, posix } from 'node:path';
@@ -59,9 +60,9 @@ export interface Agent {
 const SENSITIVE = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/root/.ssh/id_rsa', '/root/.ssh/authorized_keys'];
 const DOCKER_CLIENTS = new Set(['docker', 'docker.io']);
 
-async function commOf(pid: number): Promise<string | undefined> {
+function commOf(pid: number): string | undefined {
   try {
-    return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
     return undefined;
   }
@@ -90,7 +91,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const watched = new Map<string, string[]>(); // container id → audit watch paths added for it
 
   const send = (base: Omit<SecurityEvent, 'id' | 'time' | 'host'> & { time?: string }): SecurityEvent => {
-    const e: SecurityEvent = { id: randomUUID(), time: base.time ?? new Date().toISOString(), host, ...base };
+    const e: SecurityEvent = { id: randomUUID(), host, ...base, time: base.time ?? new Date().toISOString() };
     sinks.emit(e);
     o.onEvent?.(e);
     return e;
@@ -224,11 +225,12 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     const c = await containerOf(a.pid, a.ppid);
     if (!c) return;
     if (a.kind === 'exec') remember(a.pid, c);
-    const pname = await commOf(a.ppid);
+    const pname = commOf(a.ppid);
     const base: Fields = {
       'proc.pid': a.pid, 'proc.ppid': a.ppid, 'proc.name': a.comm ?? (a.exe ? basename(a.exe) : ''), 'proc.exe': a.exe ?? '', 'proc.pname': pname ?? '',
       'user.uid': a.uid, ...(a.auid !== undefined ? { 'user.loginuid': a.auid } : {}), ...containerFields(c),
     };
+    const time = a.time.toISOString(); // the kernel's time: latency is measured from it
     const proc = { pid: a.pid, ppid: a.ppid, uid: a.uid, ...(a.exe ? { exe: a.exe } : {}), ...(a.auid !== undefined ? { auid: a.auid } : {}), ...(a.cwd ? { cwd: a.cwd } : {}) };
     if (a.kind === 'exec' && a.success && a.exe) {
       const exe = a.exe;
@@ -238,7 +240,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       const blockNow = j.block; // fanotify did not stop it (not available, or raced): kill right after exec
       for (const m of rules.match(fields)) {
         const action = blockNow ? await act({ ...m.rule, action: 'kill' }, c, a.pid) : await act(m.rule, c, a.pid);
-        fromMatch(m, c, { process: { ...proc, args: a.argv }, file: { path: exe, operation: 'exec' } }, action);
+        fromMatch(m, c, { time, process: { ...proc, args: a.argv }, file: { path: exe, operation: 'exec' } }, action);
       }
       if (j.profileViolation && !j.drift) {
         let action: EventAction = 'alert';
@@ -255,11 +257,11 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     } else if (a.kind === 'open' && a.key === KEYS.sensitive) {
       const path = containerPath(c, a.path) ?? a.path;
       const fields: Fields = { ...base, 'evt.type': 'open', 'fd.name': path, 'fd.directory': posix.dirname(path), 'fd.write': a.write ?? false };
-      for (const m of rules.match(fields)) fromMatch(m, c, { process: proc, file: { path, operation: a.write ? 'write' : 'read' } }, await act(m.rule, c, a.pid));
+      for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, file: { path, operation: a.write ? 'write' : 'read' } }, await act(m.rule, c, a.pid));
     } else if (a.kind === 'setuid' && a.exe !== '/' && !a.comm?.startsWith('runc')) {
       // (the runtime itself sets the user of every process it starts in a container: not a change)
       const fields: Fields = { ...base, 'evt.type': 'setuid' };
-      for (const m of rules.match(fields)) fromMatch(m, c, { process: proc, fields: { cause: a.cause } }, await act(m.rule, c, a.pid));
+      for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, fields: { cause: a.cause } }, await act(m.rule, c, a.pid));
     }
   }
 
