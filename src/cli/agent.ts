@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { BulwarkError } from '../core/errors.js';
 import { parseSinkConfig } from '../runtime/sinks/index.js';
+import { parseSize } from './sizes.js';
 
 // bulwark agent: the runtime agent in the foreground until SIGINT or SIGTERM.
 
@@ -13,6 +14,15 @@ interface AgentFlags {
   blockDrift?: boolean;
   fanotify: boolean;
   forkGuard: boolean;
+  cpuThreshold?: string;
+  memoryThreshold?: string;
+  pidsThreshold?: string;
+}
+
+function positive(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new BulwarkError('USAGE', text, `${what} must be a positive number`);
+  return n;
 }
 
 function sinkOf(text: string): unknown {
@@ -35,13 +45,21 @@ export function agentCommand(): Command {
     .option('--block-drift', 'refuse (or kill) programs that are not part of the image')
     .option('--no-fanotify', 'never refuse before exec; kill right after instead')
     .option('--no-fork-guard', 'do not watch process counts')
+    .option('--cpu-threshold <percent>', 'alert when a container uses more than this share of a core')
+    .option('--memory-threshold <size>', 'alert when a container uses more memory than this (e.g. 512MiB)')
+    .option('--pids-threshold <n>', 'alert when a container runs more processes than this')
     .addHelpText('after', '\nExamples:\n  bulwark agent --block-drift --sink \'{"type":"syslog","format":"cef","protocol":"udp","address":"127.0.0.1:514"}\'\n  bulwark agent --mode monitor --rules my-rules.yaml')
     .action(async (f: AgentFlags) => {
       const sinks = (f.sink ?? ['{"type":"jsonl"}']).map(sinkOf);
       mkdirSync(f.stateDir, { recursive: true, mode: 0o700 });
+      const resources = {
+        ...(f.cpuThreshold ? { cpuPercent: positive(f.cpuThreshold, '--cpu-threshold') } : {}),
+        ...(f.memoryThreshold ? { memoryBytes: parseSize(f.memoryThreshold) } : {}),
+        ...(f.pidsThreshold ? { pids: positive(f.pidsThreshold, '--pids-threshold') } : {}),
+      };
       const { startAgent } = await import('../runtime/agent.js');
       const agent = await startAgent({
-        stateDir: f.stateDir, sinks, ...(f.rules ? { rules: f.rules } : {}), defaultMode: f.mode, blockDrift: f.blockDrift ?? false, fanotify: f.fanotify, ...(f.forkGuard ? {} : { forkGuard: false as const }),
+        stateDir: f.stateDir, sinks, ...(Object.keys(resources).length ? { resources } : {}), ...(f.rules ? { rules: f.rules } : {}), defaultMode: f.mode, blockDrift: f.blockDrift ?? false, fanotify: f.fanotify, ...(f.forkGuard ? {} : { forkGuard: false as const }),
       });
       process.stderr.write(`bulwark agent: running; enforcement ${agent.enforcement}${agent.enforcement === 'kill-after-exec' ? ` (${agent.enforcementReason})` : ''}\n`);
       await new Promise<void>((resolve) => {

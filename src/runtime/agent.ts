@@ -13,6 +13,7 @@ import { startAuditSource } from './audit/source.js';
 import { ContainerTracker, type ContainerInfo } from './containers.js';
 import { containerPath, isDrift } from './detectors/drift.js';
 import { ForkGuard, type ForkGuardEvent, type ForkGuardOptions } from './detectors/fork-guard.js';
+import { ResourceMonitor, type ResourceEvent, type ResourceThresholds } from './detectors/resources.js';
 import type { EventAction, SecurityEvent } from './event.js';
 import { fanotifySupport, openExecGuard } from './fanotify/index.js';
 import { ProfileStore, type ProfileMode } from './profiles.js';
@@ -40,6 +41,8 @@ export interface AgentOptions {
   /** Use fanotify to refuse before exec when available (default true). */
   fanotify?: boolean;
   forkGuard?: (ForkGuardOptions & { intervalMs?: number }) | false;
+  /** Per-container resource thresholds (none by default). */
+  resources?: ResourceThresholds & { intervalMs?: number };
   /** Files whose reads and writes inside containers are watched. */
   sensitiveFiles?: string[];
   /** Every event, as it is sent to the sinks. */
@@ -286,6 +289,16 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
         });
       }, o.forkGuard ?? {});
   forks?.start();
+  const monitor = o.resources
+    ? new ResourceMonitor(() => tracker.all(), o.resources, (r: ResourceEvent) => {
+        const shown = r.resource === 'cpu' ? `${r.value}% of a core (threshold ${r.threshold}%)` : r.resource === 'memory' ? `${(r.value / 2 ** 20).toFixed(0)} MiB of memory (threshold ${(r.threshold / 2 ** 20).toFixed(0)} MiB)` : `${r.value} processes (threshold ${r.threshold})`;
+        send({
+          rule: 'Resource threshold', severity: 'MEDIUM', stride: 'DenialOfService', attack: 'T1496', container: container(r.container), action: 'alert',
+          message: `${r.container.name} (${r.container.image}) uses ${shown}`, fields: { resource: r.resource, value: r.value, threshold: r.threshold },
+        });
+      }, o.resources.intervalMs)
+    : undefined;
+  monitor?.start();
 
   return {
     enforcement: support.ok ? 'deny-before-exec' : 'kill-after-exec',
@@ -294,6 +307,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     profileKey,
     async stop() {
       forks?.stop();
+      monitor?.stop();
       tracker.stop();
       await audit.stop();
       guard?.close();

@@ -148,3 +148,21 @@ test('docker exec … sh is a user-access event with its command and user; readi
     await removeContainer(id);
   }
 });
+
+test('a fork bomb in a container is reported by the agent and contained', async (t) => {
+  if (!gate(t)) return;
+  // the safety limit keeps the bomb from the host whatever happens to the agent
+  const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 1; b(){ while :; do b & done; }; b & sleep 300'], { pidsLimit: 200 });
+  try {
+    await withAgent('forks', { forkGuard: { intervalMs: 50 } }, async (_agent, events) => {
+      const e = await waitFor(events, (x) => x.rule === 'Fork bomb', 20_000);
+      assert.ok(e, JSON.stringify(events.map((x) => x.rule)));
+      assert.equal(e.action, 'limited');
+      assert.equal(e.stride, 'DenialOfService');
+      assert.match(e.message, /fork bomb in .*: .*; pids limit set to \d+, \d+ sh processes killed/);
+      assert.ok(Number(e.fields?.killed) > 0);
+    });
+  } finally {
+    await removeContainer(id);
+  }
+});

@@ -37,7 +37,7 @@ test('judging: refused forks, share of the limit, no limit, fork rate', () => {
 test('a fork bomb in a container is detected and contained; the container\'s other work survives', async (t) => {
   if (!requireAll(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }) || !ready) return;
   // the safety limit keeps the bomb from the host whatever happens to the guard
-  const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 1; b(){ b | b & }; b; sleep 300'], { pidsLimit: 200 });
+  const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 1; b(){ while :; do b & done; }; b & sleep 300'], { pidsLimit: 200 });
   const tracker = new ContainerTracker();
   const events: ForkGuardEvent[] = [];
   const guard = new ForkGuard(() => tracker.all().filter((c) => c.id === id), (e) => events.push(e), { intervalMs: 50 });

@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { engineRequest, readBody } from '../../image/engine.js';
 import { cgroupStats, type CgroupStats } from '../cgroup.js';
 import type { ContainerInfo } from '../containers.js';
 
 // The fork guard: a container whose process count races up (or keeps hitting its pids
 // limit) is running a fork bomb. Containment: cap its pids limit where it stands, so no
-// more processes can start, then kill the multiplying processes — those sharing the most
-// common program among the container's processes — leaving the container's first process.
+// more processes can start, then kill the program that replicates itself (processes whose
+// parent is the same program), leaving the container's first process and other work.
 
 export interface ForkGuardOptions {
   /** Processes per container that count as a bomb when no limit is set (default 500). */
@@ -37,12 +37,32 @@ export function judgeForks(c: Pick<ContainerInfo, 'pidsLimit'>, prev: CgroupStat
   return { bomb: false };
 }
 
-async function comm(pid: number): Promise<string | undefined> {
+/** comm and parent pid from /proc/<pid>/stat ("pid (comm) state ppid …"; comm may hold spaces and parentheses). */
+function procStat(pid: number): { comm: string; ppid: number } | undefined {
   try {
-    return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = s.lastIndexOf(')');
+    return { comm: s.slice(s.indexOf('(') + 1, close), ppid: Number(s.slice(close + 2).split(' ')[1]) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The program that is replicating itself: the one with the most processes whose parent is
+ * the same program (a shell function forking itself, a program that forks copies).
+ * Programs a single parent starts (the workload's own sleeps, workers) do not count.
+ */
+function replicating(procs: number[], init: number): string | undefined {
+  const stats = new Map(procs.map((p) => [p, procStat(p)]));
+  const counts = new Map<string, number>();
+  for (const st of stats.values()) {
+    // the first process's children are its own work (and shells exec their last command)
+    if (!st || st.ppid === init) continue;
+    const parent = stats.get(st.ppid) ?? procStat(st.ppid);
+    if (parent?.comm === st.comm) counts.set(st.comm, (counts.get(st.comm) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 export interface Containment {
@@ -61,13 +81,9 @@ export async function containForkBomb(c: Pick<ContainerInfo, 'id' | 'pid'>, roun
   let program: string | undefined;
   for (let i = 0; i < rounds; i++) {
     const procs = (await cgroupStats(c.id)).procs.filter((p) => p !== c.pid);
-    const names = await Promise.all(procs.map(comm));
-    if (!program) {
-      const counts = new Map<string, number>();
-      for (const n of names) if (n) counts.set(n, (counts.get(n) ?? 0) + 1);
-      program = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
-    }
-    const victims = procs.filter((_, j) => names[j] === program);
+    program ??= replicating(procs, c.pid);
+    if (!program) break; // nothing replicates itself: the cap alone holds it
+    const victims = procs.filter((p) => procStat(p)?.comm === program);
     if (victims.length === 0) break;
     for (const p of victims) {
       try {

@@ -1,0 +1,73 @@
+import { cgroupStats, type CgroupStats } from '../cgroup.js';
+import type { ContainerInfo } from '../containers.js';
+
+// Per-container resource use against thresholds: CPU (share of one core over the sample
+// interval), memory and process count, from the container's cgroup counters. One event per
+// container and resource while it stays over; another once it has come back under.
+
+export interface ResourceThresholds {
+  /** Percent of one core, averaged over the interval. */
+  cpuPercent?: number;
+  memoryBytes?: number;
+  pids?: number;
+}
+
+export interface ResourceEvent {
+  container: ContainerInfo;
+  resource: 'cpu' | 'memory' | 'pids';
+  value: number;
+  threshold: number;
+}
+
+type Resource = ResourceEvent['resource'];
+
+/** The resources over their thresholds between two samples `elapsedMs` apart. */
+export function overThresholds(prev: CgroupStats | undefined, now: CgroupStats, elapsedMs: number, t: ResourceThresholds): { resource: Resource; value: number; threshold: number }[] {
+  const out: { resource: Resource; value: number; threshold: number }[] = [];
+  if (t.cpuPercent !== undefined && prev?.cpuNs !== undefined && now.cpuNs !== undefined && elapsedMs > 0) {
+    const pct = ((now.cpuNs - prev.cpuNs) / 1e6 / elapsedMs) * 100;
+    if (pct > t.cpuPercent) out.push({ resource: 'cpu', value: Math.round(pct), threshold: t.cpuPercent });
+  }
+  if (t.memoryBytes !== undefined && now.memoryBytes !== undefined && now.memoryBytes > t.memoryBytes) out.push({ resource: 'memory', value: now.memoryBytes, threshold: t.memoryBytes });
+  const pids = now.pids ?? now.procs.length;
+  if (t.pids !== undefined && pids > t.pids) out.push({ resource: 'pids', value: pids, threshold: t.pids });
+  return out;
+}
+
+export class ResourceMonitor {
+  private timer?: NodeJS.Timeout;
+  private readonly last = new Map<string, { at: number; stats: CgroupStats }>();
+  private readonly over = new Set<string>();
+
+  constructor(
+    private readonly containers: () => ContainerInfo[],
+    private readonly thresholds: ResourceThresholds,
+    private readonly onEvent: (e: ResourceEvent) => void,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    for (const c of this.containers()) {
+      if (!c.running) continue;
+      const at = Date.now();
+      const stats = await cgroupStats(c.id);
+      const prev = this.last.get(c.id);
+      this.last.set(c.id, { at, stats });
+      const now = new Set(overThresholds(prev?.stats, stats, prev ? at - prev.at : 0, this.thresholds).map((x) => {
+        const key = `${c.id}:${x.resource}`;
+        if (!this.over.has(key)) this.onEvent({ container: c, ...x });
+        return key;
+      }));
+      for (const key of [...this.over]) if (key.startsWith(`${c.id}:`) && !now.has(key)) this.over.delete(key);
+      for (const key of now) this.over.add(key);
+    }
+  }
+}
