@@ -38,11 +38,13 @@ export function judgeForks(c: Pick<ContainerInfo, 'pidsLimit'>, prev: CgroupStat
 }
 
 /** comm and parent pid from /proc/<pid>/stat ("pid (comm) state ppid …"; comm may hold spaces and parentheses). */
-function procStat(pid: number): { comm: string; ppid: number } | undefined {
+function procStat(pid: number): { comm: string; ppid: number; startTicks: number } | undefined {
   try {
     const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = s.lastIndexOf(')');
-    return { comm: s.slice(s.indexOf('(') + 1, close), ppid: Number(s.slice(close + 2).split(' ')[1]) };
+    const f = s.slice(close + 2).split(' ');
+    // fields after the comm start at field 3 (state): ppid is field 4, starttime field 22
+    return { comm: s.slice(s.indexOf('(') + 1, close), ppid: Number(f[1]), startTicks: Number(f[19]) };
   } catch {
     return undefined;
   }
@@ -62,8 +64,18 @@ function replicating(procs: number[], init: number): string | undefined {
     const parent = stats.get(st.ppid) ?? procStat(st.ppid);
     if (parent?.comm === st.comm) counts.set(st.comm, (counts.get(st.comm) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const best = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (best) return best;
+  // a bomb at its limit churns: children die on refused forks and orphans move to the first
+  // process, so parents are gone; then it is the program of the processes started in the last second
+  const now = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * CLOCK_TICKS;
+  const young = new Map<string, number>();
+  for (const [pid, st] of stats) if (st && pid !== init && now - st.startTicks < CLOCK_TICKS) young.set(st.comm, (young.get(st.comm) ?? 0) + 1);
+  return [...young].sort((a, b) => b[1] - a[1]).find(([, n]) => n >= 10)?.[0];
 }
+
+/** USER_HZ: /proc/<pid>/stat times are in 1/100 s on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 export interface Containment {
   pidsLimit: number;
