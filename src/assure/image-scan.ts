@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES } from '../core/types.js';
+import { SEVERITIES, type Severity } from '../core/types.js';
 import type { OpenedImage } from '../image/image.js';
 import { scanVulnerabilities, dbExists } from '../match/scan-vulns.js';
 import { renderers } from '../report/index.js';
@@ -45,16 +45,18 @@ export function policyCheckOptions(c: NonNullable<Policy['checks']>): CheckOptio
   return { secrets: true, misconfig: true, disabled: new Set(c.skip), severity: c.severity };
 }
 
+/** The open findings (fixed or unfixed; not ignored or not affected), as a policy sees them. */
+function openFindings(list: readonly { id: string; severity: Severity; status: string; package?: { name: string } }[]): ScanFacts['findings'] {
+  return list
+    .filter((f) => f.status === 'fixed' || f.status === 'unfixed')
+    .map((f) => ({ id: f.id, severity: f.severity, fixable: f.status === 'fixed', ...(f.package ? { pkg: f.package.name } : {}) }));
+}
+
 /** Open findings as a policy sees them; undefined when the scan matched no vulnerability DB. */
 export function scanFacts(scan: ImageScan): ScanFacts | undefined {
   const v = scan.report.vulnerabilities;
   if (!v) return undefined;
-  return {
-    finishedAt: scan.finishedOn.toISOString(),
-    findings: v.findings
-      .filter((f) => f.status === 'fixed' || f.status === 'unfixed')
-      .map((f) => ({ id: f.id, severity: f.severity, fixable: f.status === 'fixed', pkg: f.package.name })),
-  };
+  return { finishedAt: scan.finishedOn.toISOString(), findings: openFindings(v.findings) };
 }
 
 export type CheckFacts = NonNullable<ImageFacts['checks']>;
@@ -95,10 +97,5 @@ export function attestedChecks(result: unknown): CheckFacts | undefined {
 export function attestedFindings(result: unknown, finishedAt: string): ScanFacts | undefined {
   const parsed = AttestedResult.safeParse(result);
   if (!parsed.success) return undefined;
-  return {
-    finishedAt,
-    findings: parsed.data.vulnerabilities.findings
-      .filter((f) => f.status === 'fixed' || f.status === 'unfixed')
-      .map((f) => ({ id: f.id, severity: f.severity, fixable: f.status === 'fixed', ...(f.package ? { pkg: f.package.name } : {}) })),
-  };
+  return { finishedAt, findings: openFindings(parsed.data.vulnerabilities.findings) };
 }

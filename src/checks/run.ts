@@ -42,7 +42,10 @@ export interface CheckInputs {
 
 function historyOf(config: ImageConfig, layers: LayerRef[]): { createdBy: string; layer?: LayerRef }[] {
   let next = 0;
-  return (config.history ?? []).map((h) => ({ createdBy: h.created_by ?? '', ...(h.empty_layer ? {} : (() => { const l = layers[next++]; return l ? { layer: l } : {}; })()) }));
+  return (config.history ?? []).map((h) => {
+    const layer = h.empty_layer ? undefined : layers[next++];
+    return { createdBy: h.created_by ?? '', ...(layer ? { layer } : {}) };
+  });
 }
 
 /** Masked evidence when a secret rule matches NAME=value (ENV entries, labels). */

@@ -17,10 +17,11 @@ import { renderers } from '../report/index.js';
 import { defaultCacheDir } from '../scan/layer-cache.js';
 import { PKG_TYPES, scanFs, scanImage, scanRootfs, type DirScanOptions, type PkgType, type ScanResult } from '../scan/scan.js';
 import { writeOutput } from './output.js';
+import { registryFlags, registryOptions, type RegistryFlags } from './registry-flags.js';
 import { terminalProgress } from './progress.js';
 import { parseSize } from './sizes.js';
 
-interface ScanFlags {
+interface ScanFlags extends RegistryFlags {
   format: string;
   output?: string;
   platform?: string;
@@ -43,8 +44,6 @@ interface ScanFlags {
   vex?: string[];
   listAllPkgs?: boolean;
   dbMaxAge: string;
-  insecure?: boolean;
-  caFile?: string;
 }
 
 function common(cmd: Command): Command {
@@ -156,13 +155,13 @@ async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
 export function scanCommand(): Command {
   const scan = new Command('scan').description('scan an image or a root filesystem');
   common(
-    scan
-      .command('image')
-      .description('scan a container image')
-      .argument('<target>', 'docker save archive (.tar/.tar.gz), OCI layout (oci:PATH[:TAG] or a directory), docker:NAME, registry:REF or REGISTRY/REPO[:TAG], or an image name the local engine knows')
-      .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: this host)')
-      .option('--insecure', 'registry: allow plain http or unverified TLS (loopback registries only)')
-      .option('--ca-file <file>', 'registry: PEM file of extra CA certificates (default: $SSL_CERT_FILE)')
+    registryFlags(
+      scan
+        .command('image')
+        .description('scan a container image')
+        .argument('<target>', 'docker save archive (.tar/.tar.gz), OCI layout (oci:PATH[:TAG] or a directory), docker:NAME, registry:REF or REGISTRY/REPO[:TAG], or an image name the local engine knows')
+        .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: this host)'),
+    )
       .option('--cache-dir <dir>', 'layer analysis cache', defaultCacheDir())
       .option('--no-cache', 'do not read or write the layer cache'),
   )
@@ -170,12 +169,7 @@ export function scanCommand(): Command {
     .action(async (target: string, f: ScanFlags) => {
       const limits = limitsOf(f);
       const checks = checkOptionsOf(f);
-      const image = await openImage(target, {
-        limits,
-        ...(f.platform ? { platform: parsePlatform(f.platform) } : {}),
-        ...(f.insecure ? { insecure: true } : {}),
-        ...(f.caFile ? { caFile: f.caFile } : {}),
-      });
+      const image = await openImage(target, { limits, ...(f.platform ? { platform: parsePlatform(f.platform) } : {}), ...registryOptions(f) });
       try {
         const r = await scanImage(image, {
           cacheDir: f.cache ? f.cacheDir ?? defaultCacheDir() : null,

@@ -152,12 +152,15 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
           // each container's overlay is a filesystem of its own; the path comes as the container sees it
           const c = byMerged(ev.path) ?? (await tracker.forPid(ev.pid));
           if (!c) return true;
-          remember(ev.pid, c);
           const exe = containerPath(c, ev.path);
-          if (!exe) return true;
+          if (!exe) {
+            remember(ev.pid, c);
+            return true;
+          }
           const j = await judgeExec(c, exe);
+          // the audit record of this exec comes later: it reuses the judgement
+          remember(ev.pid, c, { exe, j });
           if (!j.block) return true;
-          denied.set(`${c.id}:${exe}`, Date.now());
           const fields: Fields = { 'evt.type': 'exec', 'proc.exe': exe, 'proc.name': basename(exe), 'proc.pid': ev.pid, 'proc.drift': j.drift, ...containerFields(c) };
           const matches = rules.match(fields);
           for (const m of matches) fromMatch(m, c, { process: { pid: ev.pid, exe }, file: { path: exe, operation: 'exec' } }, 'denied');
@@ -165,13 +168,15 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
           return false;
         },
       });
-  const denied = new Map<string, number>();
-  // pid → container, learned while the exec waits for our decision: short-lived processes
-  // are gone (with their cgroup file) by the time their audit records arrive
-  const pids = new Map<number, { c: ContainerInfo; at: number }>();
-  const remember = (pid: number, c: ContainerInfo): void => {
-    pids.set(pid, { c, at: Date.now() });
-    if (pids.size > 10_000) for (const [k, v] of pids) if (Date.now() - v.at > 30_000 || pids.size > 10_000) pids.delete(k);
+  // pid → container (and the judgement of its exec), learned while the exec waits for our
+  // decision: short-lived processes are gone (with their cgroup file) by the time their
+  // audit records arrive
+  type Judgement = Awaited<ReturnType<typeof judgeExec>>;
+  const pids = new Map<number, { c: ContainerInfo; judged?: { exe: string; j: Judgement } }>();
+  const remember = (pid: number, c: ContainerInfo, judged?: { exe: string; j: Judgement }): void => {
+    pids.delete(pid); // re-inserted last: the map stays in age order
+    pids.set(pid, { c, ...(judged ? { judged } : {}) });
+    if (pids.size > 10_000) pids.delete(pids.keys().next().value!);
   };
   const containerOf = async (pid: number, ppid: number): Promise<ContainerInfo | undefined> =>
     pids.get(pid)?.c ?? (await tracker.forPid(pid)) ?? pids.get(ppid)?.c ?? (await tracker.forPid(ppid));
@@ -227,7 +232,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     // short-lived processes are gone by now: their parent still says which container
     const c = await containerOf(a.pid, a.ppid);
     if (!c) return;
-    if (a.kind === 'exec') remember(a.pid, c);
+    const judged = pids.get(a.pid)?.judged;
     const pname = commOf(a.ppid);
     const base: Fields = {
       'proc.pid': a.pid, 'proc.ppid': a.ppid, 'proc.name': a.comm ?? (a.exe ? basename(a.exe) : ''), 'proc.exe': a.exe ?? '', 'proc.pname': pname ?? '',
@@ -237,8 +242,9 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     const proc = { pid: a.pid, ppid: a.ppid, uid: a.uid, ...(a.exe ? { exe: a.exe } : {}), ...(a.auid !== undefined ? { auid: a.auid } : {}), ...(a.cwd ? { cwd: a.cwd } : {}) };
     if (a.kind === 'exec' && a.success && a.exe) {
       const exe = a.exe;
-      if (denied.has(`${c.id}:${exe}`) && Date.now() - denied.get(`${c.id}:${exe}`)! < 2000) return; // refused before it ran
-      const j = await judgeExec(c, exe);
+      // (an exec fanotify refused fails, and its record says so: only programs that ran get here)
+      const j = judged?.exe === exe ? judged.j : await judgeExec(c, exe);
+      remember(a.pid, c);
       const fields: Fields = { ...base, 'evt.type': 'exec', 'proc.args': a.argv, 'proc.cmdline': a.argv.join(' '), 'proc.drift': j.drift };
       const blockNow = j.block; // fanotify did not stop it (not available, or raced): kill right after exec
       for (const m of rules.match(fields)) {
