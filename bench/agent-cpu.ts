@@ -1,7 +1,10 @@
 // The agent's own CPU at a steady exec rate, measured as a user runs it: `node
 // dist/cli/main.js agent` in its own process (utime + stime from /proc/<pid>/stat, all
 // threads: fanotify reader, libuv pool, GC), a busybox container running ~200 execs/s.
-// Usage: npm run build && node --import tsx bench/agent-cpu.ts [seconds]
+// Two workloads: "learned" (default) — the programs are in the image's learned profile, the
+// steady state of a protected host: nothing to report; "alerts" — a fresh profile in monitor
+// mode, so every exec is an "Unlisted executable" event written to the JSON-lines sink.
+// Usage: npm run build && node --import tsx bench/agent-cpu.ts [seconds] [learned|alerts]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,31 +13,43 @@ import { execInContainer, importBusybox, removeContainer, runContainer } from '.
 import { removeImage } from '../src/testing/engine.js';
 
 const seconds = Number(process.argv[2] ?? 20);
+const scenario = process.argv[3] === 'alerts' ? 'alerts' : 'learned';
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-agent-'));
 const ticks = (pid: number): number => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
   return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
 };
+const split = (pid: number): [number, number] => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return [Number(x[11]), Number(x[12])];
+};
 const rss = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 await importBusybox('bulwark-bench/busybox', 'agentcpu', ['true']);
 const id = await runContainer('bulwark-bench/busybox:agentcpu', ['sleep', '3600']);
-const agent = spawn(process.execPath, [...(process.env.AGENT_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.AGENT_PROF] : []), join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'), 'agent', '--state-dir', join(dir, 'state'), '--mode', 'monitor', '--no-fork-guard', '--sink', JSON.stringify({ type: 'jsonl', path: join(dir, 'events.jsonl') })], { stdio: ['ignore', 'ignore', 'pipe'] });
+const agent = spawn(process.execPath, [...(process.env.AGENT_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.AGENT_PROF] : []), join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'), 'agent', '--state-dir', join(dir, 'state'), ...(scenario === 'alerts' ? ['--mode', 'monitor'] : ['--mode', 'learn', '--learn-period', '3s', '--after-learn', 'monitor']), '--no-fork-guard', '--sink', JSON.stringify({ type: 'jsonl', path: join(dir, 'events.jsonl') })], { stdio: ['ignore', 'ignore', 'pipe'] });
 try {
   await new Promise<void>((resolve, reject) => {
     agent.stderr.on('data', (d: Buffer) => (/running/.test(d.toString()) ? resolve() : undefined));
     agent.on('exit', (c) => reject(new Error(`agent exited ${c}`)));
   });
   await new Promise((r) => setTimeout(r, 1000));
+  // learn the loop's programs; the period ends 3 s after the first one
+  if (scenario === 'learned') await execInContainer(id, ['sh', '-c', 'i=0; while [ $i -lt 500 ]; do /bin/true; sleep 0.008; i=$((i+1)); done']);
   const idle0 = ticks(agent.pid!);
   await new Promise((r) => setTimeout(r, 5000));
   const idle = ticks(agent.pid!) - idle0;
   const c0 = ticks(agent.pid!);
+  const s0 = split(agent.pid!);
   const t0 = Date.now();
   const loops = seconds * 100;
   await execInContainer(id, ['sh', '-c', `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done`]);
   const wall = (Date.now() - t0) / 1000;
   const used = (ticks(agent.pid!) - c0) / 100;
-  console.log(`${((2 * loops) / wall).toFixed(0)} execs/s for ${wall.toFixed(1)} s: agent CPU ${((used / wall) * 100).toFixed(1)}% of one core (idle: ${idle}% over 5 s), RSS ${rss(agent.pid!).toFixed(0)} MB`);
+  const s1 = split(agent.pid!);
+  const [user, sys] = [(s1[0] - s0[0]) / 100, (s1[1] - s0[1]) / 100];
+  const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"Unlisted executable"')).length;
+  console.log(`${scenario}: ${events} events; ${((2 * loops) / wall).toFixed(0)} execs/s for ${wall.toFixed(1)} s: agent CPU ${((used / wall) * 100).toFixed(1)}% of one core (user ${((user / wall) * 100).toFixed(1)}%, system ${((sys / wall) * 100).toFixed(1)}%; idle: ${(idle / 5).toFixed(1)}%), RSS ${rss(agent.pid!).toFixed(0)} MB`);
 } finally {
   agent.kill('SIGTERM');
   await new Promise((r) => agent.on('exit', r));

@@ -3,7 +3,7 @@
 //
 // Threads
 //   - A reader thread owns the fanotify fd's queue and every event fd it reads: it reads
-//     events, resolves the path (readlink of /proc/self/fd/N), hands {id, pid, path} to JS
+//     events, resolves the path (readlink of /proc/self/fd/N), hands {id, pid, path, dev, ino} to JS
 //     through a thread-safe function, writes the fanotify_response and closes the event fd.
 //   - The JS thread only decides: a boolean returned by the callback, or respond(id, allow)
 //     later. Decisions are queued under a mutex and the reader thread is woken by an eventfd,
@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,6 +127,9 @@ struct ExecEvent {
   uint64_t id;
   int32_t pid;
   std::string path;
+  // the file's device and inode: which container filesystem, without a /proc lookup
+  double dev;
+  double ino;
 };
 
 class Guard {
@@ -275,6 +279,8 @@ class Guard {
     char target[PATH_MAX];
     ssize_t n = readlink(link, target, sizeof target - 1);
     std::string path = n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
+    struct stat st;
+    bool have_stat = fstat(fd, &st) == 0;
 
     uint64_t id;
     {
@@ -283,7 +289,8 @@ class Guard {
       pending_[id] = {fd, NowNs() + timeout_ns_};
       counters_.received += 1;
     }
-    ExecEvent* ev = new ExecEvent{this, id, pid, std::move(path)};
+    ExecEvent* ev = new ExecEvent{this, id, pid, std::move(path), have_stat ? static_cast<double>(st.st_dev) : -1,
+                                  have_stat ? static_cast<double>(st.st_ino) : -1};
     if (napi_call_threadsafe_function(tsfn_, ev, napi_tsfn_nonblocking) != napi_ok) {
       delete ev;
       Answer(id, true, &Counters::allowed_at_close);
@@ -410,13 +417,15 @@ void CallJs(napi_env env, napi_value js_cb, void* /*context*/, void* data) {
   }
   Guard* guard = ev->guard;
   uint64_t id = ev->id;
-  napi_value args[3], recv, result;
+  napi_value args[5], recv, result;
   napi_create_double(env, static_cast<double>(id), &args[0]);
   napi_create_int32(env, ev->pid, &args[1]);
   napi_create_string_utf8(env, ev->path.data(), ev->path.size(), &args[2]);
+  napi_create_double(env, ev->dev, &args[3]);
+  napi_create_double(env, ev->ino, &args[4]);
   delete ev;
   napi_get_undefined(env, &recv);
-  napi_status st = napi_call_function(env, recv, js_cb, 3, args, &result);
+  napi_status st = napi_call_function(env, recv, js_cb, 5, args, &result);
   if (st != napi_ok) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);

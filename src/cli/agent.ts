@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { BulwarkError } from '../core/errors.js';
 import { parseSinkConfig } from '../runtime/sinks/index.js';
+import { parseDuration } from '../policy/duration.js';
 import { parseSize } from './sizes.js';
 
 // bulwark agent: the runtime agent in the foreground until SIGINT or SIGTERM.
@@ -17,11 +18,21 @@ interface AgentFlags {
   cpuThreshold?: string;
   memoryThreshold?: string;
   pidsThreshold?: string;
+  ioThreshold?: string;
+  learnPeriod?: string;
+  afterLearn: 'monitor' | 'protect';
 }
 
 function positive(text: string, what: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new BulwarkError('USAGE', text, `${what} must be a positive number`);
+  return n;
+}
+
+/** "10MiB/s" or "10MiB" → bytes per second. */
+export function parseIoRate(text: string): number {
+  const n = parseSize(text.trim().replace(/\/s$/i, ''));
+  if (n <= 0) throw new BulwarkError('USAGE', text, '--io-threshold must be a positive rate (e.g. 10MiB/s)');
   return n;
 }
 
@@ -42,13 +53,16 @@ export function agentCommand(): Command {
     .option('--sink <json...>', 'where events go (default: JSON lines on stdout); types jsonl, syslog (rfc5424|cef over udp|tcp|tls), webhook, splunk-hec')
     .option('--rules <file...>', 'rule files loaded after the default rules')
     .addOption(new Option('--mode <mode>', 'profile mode for workloads seen for the first time').choices(['learn', 'monitor', 'protect']).default('learn'))
+    .option('--learn-period <duration>', 'end learning after this long (e.g. 30m, 24h); profiles then move to --after-learn')
+    .addOption(new Option('--after-learn <mode>', 'the mode a profile takes when its learning period ends').choices(['monitor', 'protect']).default('monitor'))
     .option('--block-drift', 'refuse (or kill) programs that are not part of the image')
     .option('--no-fanotify', 'never refuse before exec; kill right after instead')
     .option('--no-fork-guard', 'do not watch process counts')
     .option('--cpu-threshold <percent>', 'alert when a container uses more than this share of a core')
     .option('--memory-threshold <size>', 'alert when a container uses more memory than this (e.g. 512MiB)')
     .option('--pids-threshold <n>', 'alert when a container runs more processes than this')
-    .addHelpText('after', '\nExamples:\n  bulwark agent --block-drift --sink \'{"type":"syslog","format":"cef","protocol":"udp","address":"127.0.0.1:514"}\'\n  bulwark agent --mode monitor --rules my-rules.yaml')
+    .option('--io-threshold <rate>', 'alert when a container reads + writes more disk bytes per second than this (e.g. 10MiB/s)')
+    .addHelpText('after', '\nExamples:\n  bulwark agent --block-drift --sink \'{"type":"syslog","format":"cef","protocol":"udp","address":"127.0.0.1:514"}\'\n  bulwark agent --mode monitor --rules my-rules.yaml\n  bulwark agent --learn-period 24h --after-learn protect   (then: bulwark profiles list)')
     .action(async (f: AgentFlags) => {
       const sinks = (f.sink ?? ['{"type":"jsonl"}']).map(sinkOf);
       mkdirSync(f.stateDir, { recursive: true, mode: 0o700 });
@@ -56,10 +70,13 @@ export function agentCommand(): Command {
         ...(f.cpuThreshold ? { cpuPercent: positive(f.cpuThreshold, '--cpu-threshold') } : {}),
         ...(f.memoryThreshold ? { memoryBytes: parseSize(f.memoryThreshold) } : {}),
         ...(f.pidsThreshold ? { pids: positive(f.pidsThreshold, '--pids-threshold') } : {}),
+        ...(f.ioThreshold ? { ioBytesPerSecond: parseIoRate(f.ioThreshold) } : {}),
       };
+      const learnPeriodMs = f.learnPeriod === undefined ? undefined : parseDuration(f.learnPeriod);
+      if (learnPeriodMs === undefined && f.learnPeriod !== undefined) throw new BulwarkError('USAGE', f.learnPeriod, '--learn-period must be a duration such as 90s, 30m, 24h or 7d');
       const { startAgent } = await import('../runtime/agent.js');
       const agent = await startAgent({
-        stateDir: f.stateDir, sinks, ...(Object.keys(resources).length ? { resources } : {}), ...(f.rules ? { rules: f.rules } : {}), defaultMode: f.mode, blockDrift: f.blockDrift ?? false, fanotify: f.fanotify, ...(f.forkGuard ? {} : { forkGuard: false as const }),
+        stateDir: f.stateDir, sinks, ...(Object.keys(resources).length ? { resources } : {}), ...(f.rules ? { rules: f.rules } : {}), defaultMode: f.mode, ...(learnPeriodMs ? { learnPeriodMs, afterLearn: f.afterLearn } : {}), blockDrift: f.blockDrift ?? false, fanotify: f.fanotify, ...(f.forkGuard ? {} : { forkGuard: false as const }),
       });
       process.stderr.write(`bulwark agent: running; enforcement ${agent.enforcement}${agent.enforcement === 'kill-after-exec' ? ` (${agent.enforcementReason})` : ''}\n`);
       await new Promise<void>((resolve) => {

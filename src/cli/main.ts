@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command[]>> = {
   push: async () => [(await import('./push.js')).pushCommand()],
   checks: async () => [(await import('./checks.js')).checksCommand()],
   agent: async () => [(await import('./agent.js')).agentCommand()],
+  profiles: async () => [(await import('./profiles.js')).profilesCommand()],
 };
 const ALIASES: Record<string, string> = { verify: 'sign', attest: 'sign', 'verify-attestation': 'sign' };
 

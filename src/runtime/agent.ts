@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, posix } from 'node:path';
@@ -13,7 +13,7 @@ import { startAuditSource } from './audit/source.js';
 import { ContainerTracker, type ContainerInfo } from './containers.js';
 import { containerPath, isDrift } from './detectors/drift.js';
 import { ForkGuard, type ForkGuardEvent, type ForkGuardOptions } from './detectors/fork-guard.js';
-import { ResourceMonitor, type ResourceEvent, type ResourceThresholds } from './detectors/resources.js';
+import { describeResource, ResourceMonitor, type ResourceEvent, type ResourceThresholds } from './detectors/resources.js';
 import type { EventAction, SecurityEvent } from './event.js';
 import { fanotifySupport, openExecGuard } from './fanotify/index.js';
 import { ProfileStore, type ProfileMode } from './profiles.js';
@@ -36,6 +36,11 @@ export interface AgentOptions {
   rules?: string[];
   /** Mode for workloads without a profile yet (default learn). */
   defaultMode?: ProfileMode;
+  /** End learning after this long: learning profiles move to `afterLearn` (default: learn until told). */
+  learnPeriodMs?: number;
+  afterLearn?: 'monitor' | 'protect';
+  /** How often changed profiles are written (default 10 s; also at stop). */
+  saveIntervalMs?: number;
   /** Refuse drifted executables in every container (default: alert only). */
   blockDrift?: boolean;
   /** Use fanotify to refuse before exec when available (default true). */
@@ -57,6 +62,8 @@ export interface Agent {
   readonly profiles: ProfileStore;
   /** The profile key of a container: its image id. */
   profileKey(c: ContainerInfo): string;
+  /** The containers the agent knows now. */
+  containers(): ContainerInfo[];
   stop(): Promise<void>;
 }
 
@@ -69,6 +76,13 @@ function commOf(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The fields plus proc.pname, read from /proc only if a rule looks at it (most events match nothing). */
+function withParentName(fields: Record<string, Fields[string]>, ppid: number): Fields {
+  let pname: string | undefined;
+  Object.defineProperty(fields, 'proc.pname', { enumerable: true, get: () => (pname ??= commOf(ppid) ?? '') });
+  return fields;
 }
 
 async function userName(uid: number | undefined): Promise<string | undefined> {
@@ -128,7 +142,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     onExec: (c, command) => void onExecSession(c, command),
     onError,
   });
-  const byMerged = (path: string): ContainerInfo | undefined => tracker.all().find((c) => c.running && c.mergedDir && path.startsWith(`${c.mergedDir}/`));
+  // each running container's overlay is a filesystem of its own: its device names the container
+  const byDev = new Map<number, ContainerInfo>();
 
   /** Whether an exec of `exe` in `c` must be refused, and why. */
   async function judgeExec(c: ContainerInfo, exe: string): Promise<{ drift: boolean; block: boolean; reason?: string; profileViolation: boolean }> {
@@ -149,8 +164,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
         timeoutMs: 1000,
         onError,
         decide: async (ev) => {
-          // each container's overlay is a filesystem of its own; the path comes as the container sees it
-          const c = byMerged(ev.path) ?? (await tracker.forPid(ev.pid));
+          // the path comes as the container sees it; the file's device says whose it is
+          const c = byDev.get(ev.dev) ?? (await tracker.forPid(ev.pid));
           if (!c) return true;
           const exe = containerPath(c, ev.path);
           if (!exe) {
@@ -178,8 +193,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     pids.set(pid, { c, ...(judged ? { judged } : {}) });
     if (pids.size > 10_000) pids.delete(pids.keys().next().value!);
   };
-  const containerOf = async (pid: number, ppid: number): Promise<ContainerInfo | undefined> =>
-    pids.get(pid)?.c ?? (await tracker.forPid(pid)) ?? pids.get(ppid)?.c ?? (await tracker.forPid(ppid));
+  const containerOf = async (pid: number, ppid: number, dev?: number): Promise<ContainerInfo | undefined> =>
+    pids.get(pid)?.c ?? (dev !== undefined ? byDev.get(dev) : undefined) ?? (await tracker.forPid(pid)) ?? pids.get(ppid)?.c ?? (await tracker.forPid(ppid));
 
   function sendProfileEvent(c: ContainerInfo, pid: number, exe: string, reason: string, action: EventAction): void {
     send({
@@ -196,6 +211,11 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   async function onContainer(kind: 'start' | 'stop' | 'remove', c: ContainerInfo): Promise<void> {
     try {
       if (kind === 'start' && c.mergedDir) {
+        try {
+          byDev.set(statSync(c.mergedDir).dev, c);
+        } catch {
+          // gone already: pids say which container
+        }
         if (support.ok) {
           if (guard) guard.add(c.mergedDir);
           else guard = openGuard(c.mergedDir);
@@ -206,6 +226,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
         for (const p of paths) if ((await auditctl(['-w', p, '-p', 'rwa', '-k', KEYS.sensitive])).code === 0) added.push(p);
         watched.set(c.id, added);
       } else if (kind !== 'start') {
+        for (const [dev, x] of byDev) if (x.id === c.id) byDev.delete(dev);
         if (c.mergedDir) guard?.remove(c.mergedDir);
         for (const p of watched.get(c.id) ?? []) await auditctl(['-W', p, '-p', 'rwa', '-k', KEYS.sensitive]);
         watched.delete(c.id);
@@ -230,12 +251,11 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       if (clients.length > 100) clients.shift();
     }
     // short-lived processes are gone by now: their parent still says which container
-    const c = await containerOf(a.pid, a.ppid);
+    const c = await containerOf(a.pid, a.ppid, a.kind === 'exec' ? a.dev : undefined);
     if (!c) return;
     const judged = pids.get(a.pid)?.judged;
-    const pname = commOf(a.ppid);
     const base: Fields = {
-      'proc.pid': a.pid, 'proc.ppid': a.ppid, 'proc.name': a.comm ?? (a.exe ? basename(a.exe) : ''), 'proc.exe': a.exe ?? '', 'proc.pname': pname ?? '',
+      'proc.pid': a.pid, 'proc.ppid': a.ppid, 'proc.name': a.comm ?? (a.exe ? basename(a.exe) : ''), 'proc.exe': a.exe ?? '',
       'user.uid': a.uid, ...(a.auid !== undefined ? { 'user.loginuid': a.auid } : {}), ...containerFields(c),
     };
     const time = a.time.toISOString(); // the kernel's time: latency is measured from it
@@ -245,7 +265,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       // (an exec fanotify refused fails, and its record says so: only programs that ran get here)
       const j = judged?.exe === exe ? judged.j : await judgeExec(c, exe);
       remember(a.pid, c);
-      const fields: Fields = { ...base, 'evt.type': 'exec', 'proc.args': a.argv, 'proc.cmdline': a.argv.join(' '), 'proc.drift': j.drift };
+      const fields = withParentName({ ...base, 'evt.type': 'exec', 'proc.args': a.argv, 'proc.cmdline': a.argv.join(' '), 'proc.drift': j.drift }, a.ppid);
       const blockNow = j.block; // fanotify did not stop it (not available, or raced): kill right after exec
       for (const m of rules.match(fields)) {
         const action = blockNow ? await act({ ...m.rule, action: 'kill' }, c, a.pid) : await act(m.rule, c, a.pid);
@@ -265,11 +285,14 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       }
     } else if (a.kind === 'open' && a.key === KEYS.sensitive) {
       const path = containerPath(c, a.path) ?? a.path;
-      const fields: Fields = { ...base, 'evt.type': 'open', 'fd.name': path, 'fd.directory': posix.dirname(path), 'fd.write': a.write ?? false };
+      const fields = withParentName({ ...base, 'evt.type': 'open', 'fd.name': path, 'fd.directory': posix.dirname(path), 'fd.write': a.write ?? false }, a.ppid);
       for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, file: { path, operation: a.write ? 'write' : 'read' } }, await act(m.rule, c, a.pid));
+    } else if (a.kind === 'connect' && (a.family === 'inet' || a.family === 'inet6')) {
+      const fields = withParentName({ ...base, 'evt.type': 'connect', 'net.address': a.address, ...(a.port !== undefined ? { 'net.port': a.port } : {}), 'evt.success': a.success }, a.ppid);
+      for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, fields: { address: a.address, ...(a.port !== undefined ? { port: a.port } : {}) } }, await act(m.rule, c, a.pid));
     } else if (a.kind === 'setuid' && a.exe !== '/' && !a.comm?.startsWith('runc')) {
       // (the runtime itself sets the user of every process it starts in a container: not a change)
-      const fields: Fields = { ...base, 'evt.type': 'setuid' };
+      const fields = withParentName({ ...base, 'evt.type': 'setuid' }, a.ppid);
       for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, fields: { cause: a.cause } }, await act(m.rule, c, a.pid));
     }
   }
@@ -297,21 +320,43 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   forks?.start();
   const monitor = o.resources
     ? new ResourceMonitor(() => tracker.all(), o.resources, (r: ResourceEvent) => {
-        const shown = r.resource === 'cpu' ? `${r.value}% of a core (threshold ${r.threshold}%)` : r.resource === 'memory' ? `${(r.value / 2 ** 20).toFixed(0)} MiB of memory (threshold ${(r.threshold / 2 ** 20).toFixed(0)} MiB)` : `${r.value} processes (threshold ${r.threshold})`;
         send({
           rule: 'Resource threshold', severity: 'MEDIUM', stride: 'DenialOfService', attack: 'T1496', container: container(r.container), action: 'alert',
-          message: `${r.container.name} (${r.container.image}) uses ${shown}`, fields: { resource: r.resource, value: r.value, threshold: r.threshold },
+          message: `${r.container.name} (${r.container.image}) uses ${describeResource(r)}`, fields: { resource: r.resource, value: r.value, threshold: r.threshold },
         });
       }, o.resources.intervalMs)
     : undefined;
   monitor?.start();
+
+  // profiles are written as they change (a crash loses at most one interval), take in edits of
+  // their file (`bulwark profiles mode`), and leave learning when their period ends
+  const housekeeping = setInterval(() => {
+    try {
+      profiles.reloadIfEdited();
+      if (o.learnPeriodMs !== undefined) {
+        const mode = o.afterLearn ?? 'monitor';
+        for (const key of profiles.endLearning(o.learnPeriodMs, mode)) {
+          send({
+            rule: 'Profile learned', severity: 'LOW', stride: 'Repudiation', attack: 'T1204', action: 'alert',
+            message: `learning ended for ${key}: ${profiles.allowed(key).length} programs allowed, now in ${mode} mode`, fields: { profile: key, mode, programs: profiles.allowed(key).length },
+          });
+        }
+      }
+      profiles.saveIfChanged();
+    } catch (e) {
+      onError(new Error(`profiles: ${messageOf(e)}`));
+    }
+  }, Math.max(250, Math.min(o.saveIntervalMs ?? 10_000, (o.learnPeriodMs ?? Infinity) / 4)));
+  housekeeping.unref();
 
   return {
     enforcement: support.ok ? 'deny-before-exec' : 'kill-after-exec',
     enforcementReason: support.reason,
     profiles,
     profileKey,
+    containers: () => tracker.all(),
     async stop() {
+      clearInterval(housekeeping);
       forks?.stop();
       monitor?.stop();
       tracker.stop();

@@ -147,11 +147,20 @@ export class ContainerTracker {
       const c = await inspect(e.Id);
       if (!c) continue;
       seen.add(c.id);
-      const known = this.byId.has(c.id);
+      const prev = this.byId.get(c.id);
       this.byId.set(c.id, c);
-      if (!known) this.o.onChange?.('start', c);
+      // stopped and started again while we were not listening (dockerd restarted): a new
+      // overlay mount and new processes, so the old one ends and the new one starts
+      const restarted = prev?.running === true && prev.pid !== c.pid;
+      if (restarted) this.o.onChange?.('stop', { ...prev, running: false, pid: 0 });
+      if (restarted || !prev?.running) this.o.onChange?.('start', c);
     }
-    for (const [id, c] of this.byId) if (!seen.has(id) && c.running) this.byId.set(id, { ...c, running: false, pid: 0 });
+    for (const [id, c] of this.byId) {
+      if (seen.has(id) || !c.running) continue;
+      const stopped = { ...c, running: false, pid: 0 };
+      this.byId.set(id, stopped);
+      this.o.onChange?.('stop', stopped);
+    }
   }
 
   private async connect(delay: number): Promise<void> {

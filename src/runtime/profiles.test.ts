@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../core/tempdir.js';
 import { ProfileStore } from './profiles.js';
@@ -33,6 +33,40 @@ test('profiles: learn records, monitor alerts, protect blocks; deny patterns alw
     assert.equal(again.observe('other', '/bin/anything').violation, false, 'an unknown workload starts learning');
     writeFileSync(file, '{"version":2}');
     assert.throws(() => new ProfileStore(file), /profiles\.json: unexpected content/);
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test('profiles: a learning period ends in the mode asked for; only changes are saved; edits of the file by another process are taken in', async () => {
+  const tmp = await makeTempDir();
+  try {
+    const file = join(tmp.path, 'profiles.json');
+    const agent = new ProfileStore(file);
+    agent.observe('image:a', '/bin/sh');
+    agent.saveIfChanged();
+    const first = statSync(file).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    agent.observe('image:a', '/bin/sh'); // known already: nothing to write
+    agent.saveIfChanged();
+    assert.equal(statSync(file).mtimeMs, first);
+
+    const start = Date.parse(agent.list()[0]!.learnedSince);
+    assert.deepEqual(agent.endLearning(60_000, 'protect', start + 59_000), []);
+    assert.deepEqual(agent.endLearning(60_000, 'protect', start + 60_000), ['image:a']);
+    assert.equal(agent.observe('image:a', '/bin/nc').block, true);
+    agent.saveIfChanged();
+
+    // an operator (another process) sets a mode while the agent runs
+    assert.equal(agent.reloadIfEdited(), false, 'its own save is not an edit');
+    await new Promise((r) => setTimeout(r, 20));
+    const operator = new ProfileStore(file);
+    operator.setMode('image:a', 'monitor');
+    operator.save();
+    assert.equal(agent.reloadIfEdited(), true);
+    assert.equal(agent.mode('image:a'), 'monitor');
+    assert.deepEqual(agent.list().map((p) => [p.key, p.mode, p.programs]), [['image:a', 'monitor', 1]]);
+    assert.equal(agent.reloadIfEdited(), false);
   } finally {
     await tmp.remove();
   }

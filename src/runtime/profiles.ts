@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
@@ -34,18 +34,47 @@ const MAX_ALLOWED = 10_000;
 
 export class ProfileStore {
   private readonly profiles = new Map<string, Profile>();
+  /** Changed since the last save. */
+  private dirty = false;
+
+  /** The file's mtime when this store last read or wrote it: another change is someone's edit. */
+  private seenMtimeMs: number | undefined;
 
   constructor(private readonly file?: string) {
     if (!file) return;
+    for (const [k, p] of this.read() ?? []) this.profiles.set(k, p);
+  }
+
+  /** The stored profiles; undefined when there is no file. */
+  private read(): [string, Profile][] | undefined {
+    const file = this.file!;
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
+      this.seenMtimeMs = statSync(file).mtimeMs;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new BulwarkError('IO', file, `cannot read profiles (${(e as NodeJS.ErrnoException).code})`);
     }
     const doc = parseJson(text, Stored, file);
-    for (const [k, p] of Object.entries(doc.profiles)) this.profiles.set(k, { ...p, allowed: new Set(p.allowed) });
+    return Object.entries(doc.profiles).map(([k, p]) => [k, { ...p, allowed: new Set(p.allowed) }]);
+  }
+
+  /**
+   * Takes in edits made to the file by someone else (`bulwark profiles mode`) since this store
+   * last read or wrote it: the file's version of each profile it holds wins.
+   */
+  reloadIfEdited(): boolean {
+    if (!this.file) return false;
+    let mtime: number;
+    try {
+      mtime = statSync(this.file).mtimeMs;
+    } catch {
+      return false;
+    }
+    if (mtime === this.seenMtimeMs) return false;
+    for (const [k, p] of this.read() ?? []) this.profiles.set(k, p);
+    return true;
   }
 
   hasProfile(key: string): boolean {
@@ -59,16 +88,44 @@ export class ProfileStore {
 
   private profile(key: string): Profile {
     let p = this.profiles.get(key);
-    if (!p) this.profiles.set(key, (p = { mode: 'learn', allowed: new Set(), deny: [], learnedSince: new Date().toISOString() }));
+    if (!p) {
+      this.profiles.set(key, (p = { mode: 'learn', allowed: new Set(), deny: [], learnedSince: new Date().toISOString() }));
+      this.dirty = true;
+    }
     return p;
   }
 
   setMode(key: string, mode: ProfileMode): void {
-    this.profile(key).mode = mode;
+    const p = this.profile(key);
+    if (p.mode === mode) return;
+    p.mode = mode;
+    if (mode === 'learn') p.learnedSince = new Date().toISOString();
+    this.dirty = true;
   }
 
   setDeny(key: string, patterns: string[]): void {
     this.profile(key).deny = patterns;
+    this.dirty = true;
+  }
+
+  /**
+   * Moves every profile that has been learning for at least `periodMs` to `mode` (a learning
+   * period, as the peers' "discover then protect"); returns the keys moved.
+   */
+  endLearning(periodMs: number, mode: Exclude<ProfileMode, 'learn'>, now = Date.now()): string[] {
+    const moved: string[] = [];
+    for (const [key, p] of this.profiles) {
+      if (p.mode !== 'learn' || now - Date.parse(p.learnedSince) < periodMs) continue;
+      p.mode = mode;
+      moved.push(key);
+    }
+    if (moved.length) this.dirty = true;
+    return moved;
+  }
+
+  /** Every profile's key, mode and size. */
+  list(): { key: string; mode: ProfileMode; programs: number; learnedSince: string }[] {
+    return [...this.profiles].map(([key, p]) => ({ key, mode: p.mode, programs: p.allowed.size, learnedSince: p.learnedSince })).sort((a, b) => a.key.localeCompare(b.key));
   }
 
   allowed(key: string): string[] {
@@ -81,11 +138,19 @@ export class ProfileStore {
     const denied = p.deny.find((d) => globMatch(d, exe));
     if (denied) return { violation: true, block: true, reason: `${exe} matches deny pattern ${denied}` };
     if (p.mode === 'learn') {
-      if (p.allowed.size < MAX_ALLOWED) p.allowed.add(exe);
+      if (p.allowed.size < MAX_ALLOWED && !p.allowed.has(exe)) {
+        p.allowed.add(exe);
+        this.dirty = true;
+      }
       return { violation: false, block: false };
     }
     if (p.allowed.has(exe)) return { violation: false, block: false };
     return { violation: true, block: p.mode === 'protect', reason: `${exe} is not in the learned profile of ${key} (${p.allowed.size} programs)` };
+  }
+
+  /** Writes the file if anything changed since the last save (the agent calls this periodically, so a crash loses little). */
+  saveIfChanged(): void {
+    if (this.dirty) this.save();
   }
 
   save(): void {
@@ -94,5 +159,7 @@ export class ProfileStore {
     const tmp = `${this.file}.${process.pid}.partial`;
     writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, this.file);
+    this.seenMtimeMs = statSync(this.file).mtimeMs;
+    this.dirty = false;
   }
 }

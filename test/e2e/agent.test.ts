@@ -1,14 +1,15 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { startAgent, type Agent } from '../../src/runtime/agent.js';
 import type { SecurityEvent } from '../../src/runtime/event.js';
-import { execInContainer, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../../src/testing/busybox.js';
+import { containerPid, execInContainer, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../../src/testing/busybox.js';
 import { engineUp, removeImage } from '../../src/testing/engine.js';
 import { have, requireAll } from '../../src/testing/require.js';
+import { restartEngine } from '../../src/testing/restart-engine.js';
 
 // Acceptance 1, 2 and 4 of the runtime issue, end to end: the agent on this host (kernel
 // audit, the Docker Engine, fanotify where the kernel has it) watching containers built
@@ -149,6 +150,31 @@ test('docker exec … sh is a user-access event with its command and user; readi
   }
 });
 
+test('a connection from a container to a backdoor port alerts, and so does the network tool that made it', async (t) => {
+  if (!gate(t)) return;
+  // the container's own loopback: the test sends nothing beyond it
+  const id = await runContainer(IMAGE, ['sh', '-c', 'nc -l -p 4444 >/dev/null & sleep 300']);
+  try {
+    await withAgent('connect', {}, async (_agent, events) => {
+      await new Promise((r) => setTimeout(r, 300)); // the listener is up
+      // exec'd by the engine: busybox's shell would run its own nc applet without an exec
+      await execInContainer(id, ['nc', '-w', '1', '127.0.0.1', '4444']);
+      const e = await waitFor(events, (x) => x.rule === 'Connection to a suspicious port');
+      assert.ok(e, JSON.stringify(events.map((x) => x.rule)));
+      assert.equal(e.container?.id, id);
+      assert.equal(e.fields?.port, 4444);
+      assert.equal(e.fields?.address, '127.0.0.1');
+      assert.equal(e.attack, 'T1571');
+      assert.match(e.message, /connected to 127\.0\.0\.1 port 4444/);
+      const tool = await waitFor(events, (x) => x.rule === 'Network tool in container');
+      assert.ok(tool, JSON.stringify(events.map((x) => x.rule)));
+      assert.match(tool.message, /nc -w 1 127\.0\.0\.1 4444/);
+    });
+  } finally {
+    await removeContainer(id);
+  }
+});
+
 test('a fork bomb in a container is reported by the agent and contained', async (t) => {
   if (!gate(t)) return;
   // the safety limit keeps the bomb from the host whatever happens to the agent
@@ -163,6 +189,105 @@ test('a fork bomb in a container is reported by the agent and contained', async 
       assert.ok(Number(e.fields?.killed) > 0);
     });
   } finally {
+    await removeContainer(id);
+  }
+});
+
+// The agent survives restarts: of the Docker Engine (the container comes back with a new
+// overlay mount, which the agent must guard again) and of itself (killed outright, its
+// learned profile and its mode must come back from disk). Restarting dockerd disturbs the
+// host, so outside CI it runs only when asked.
+test('across a dockerd restart the agent re-lists the containers and still refuses drift', async (t) => {
+  const allowed = Boolean(process.env.CI) || process.env.BULWARK_TEST_RESTART_DOCKERD === '1';
+  if (!gate(t) || !requireAll(t, { 'permission to restart dockerd (CI=true or BULWARK_TEST_RESTART_DOCKERD=1)': allowed })) return;
+  const id = await runContainer(IMAGE, ['sleep', '600'], { restart: 'always' });
+  try {
+    await withAgent('dockerd-restart', { blockDrift: true }, async (agent, events) => {
+      const before = await containerPid(id);
+      await restartEngine();
+      const deadline = Date.now() + 60_000;
+      let now = 0;
+      while (Date.now() < deadline) {
+        now = await containerPid(id).catch(() => 0);
+        const known = agent.containers().find((c) => c.id === id);
+        if (now > 0 && known?.running && known.pid === now) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(now > 0, 'the container came back (restart policy or live restore)');
+      assert.equal(agent.containers().find((c) => c.id === id)?.pid, now, `the agent knows its new process (was ${before}, now ${now})`);
+      await putFile(id, '/', 'echo', PAYLOAD());
+      const r = await execInContainer(id, ['/echo', 'RAN-AFTER-RESTART']);
+      assert.doesNotMatch(r.output, /RAN-AFTER-RESTART/, `${agent.enforcement}: drift still refused`);
+      const e = await waitFor(events, (x) => x.rule === 'Drifted executable' && x.file?.path === '/echo');
+      assert.ok(e, JSON.stringify(events.map((x) => x.rule)));
+      assert.equal(e.container?.id, id);
+      assert.equal(e.action, agent.enforcement === 'deny-before-exec' ? 'denied' : 'killed');
+    });
+  } finally {
+    await removeContainer(id);
+  }
+});
+
+test('the agent killed outright comes back with its learned profile: the learning period ended in Protect, and Protect holds', async (t) => {
+  if (!gate(t)) return;
+  const id = await runContainer(IMAGE, ['sleep', '600']);
+  const state = join(tmp.path, 'crash-state');
+  const sinkFile = (n: number): string => join(tmp.path, `crash-${n}.jsonl`);
+  const start = async (n: number): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'agent', '--state-dir', state, '--no-fork-guard', '--learn-period', '3s', '--after-learn', 'protect', '--sink', JSON.stringify({ type: 'jsonl', path: sinkFile(n) })], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/running; enforcement/.test(err)) resolve();
+      });
+      child.on('exit', (c) => reject(new Error(`agent ${n} exited ${c}: ${err}`)));
+    });
+    return child;
+  };
+  const sunk = (n: number): SecurityEvent[] => {
+    try {
+      return readFileSync(sinkFile(n), 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as SecurityEvent);
+    } catch {
+      return [];
+    }
+  };
+  let first: ChildProcess | undefined;
+  let second: ChildProcess | undefined;
+  try {
+    first = await start(1);
+    // learn: the workload runs its programs until the period ends
+    const deadline = Date.now() + 20_000;
+    while (!sunk(1).some((e) => e.rule === 'Profile learned') && Date.now() < deadline) {
+      for (const cmd of [['cat', '/etc/passwd'], ['id']]) await execInContainer(id, cmd);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const learned = sunk(1).find((e) => e.rule === 'Profile learned');
+    assert.ok(learned, JSON.stringify(sunk(1).map((e) => e.rule)));
+    assert.match(learned.message, /now in protect mode/);
+    await new Promise((r) => setTimeout(r, 300)); // the profile file is written in the same step
+    first.kill('SIGKILL');
+    await new Promise((r) => first!.once('exit', r));
+
+    second = await start(2);
+    const cat = await execInContainer(id, ['cat', '/etc/passwd']);
+    assert.match(cat.output, /^root:/, 'a learned program runs');
+    const ls = await execInContainer(id, ['ls', '/']);
+    assert.doesNotMatch(ls.output, /\btmp\b/, 'an unlisted one does not');
+    const deadline2 = Date.now() + 5000;
+    while (!sunk(2).some((e) => e.rule === 'Unlisted executable') && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 50));
+    const e = sunk(2).find((x) => x.rule === 'Unlisted executable');
+    assert.ok(e, JSON.stringify(sunk(2).map((x) => x.rule)));
+    assert.equal(e.file?.path, '/bin/ls');
+    assert.match(String(e.action), /^(denied|killed)$/);
+    assert.equal(e.fields?.mode, 'protect');
+  } finally {
+    for (const c of [first, second]) {
+      if (c && c.exitCode === null && c.signalCode === null) {
+        c.kill('SIGTERM');
+        await new Promise((r) => c.once('exit', r));
+      }
+    }
     await removeContainer(id);
   }
 });

@@ -5,6 +5,7 @@ import {
   type AuditRecord,
   decodeProctitle,
   execveArgs,
+  fieldDev,
   fieldHex,
   fieldInt,
   fieldKeys,
@@ -60,6 +61,8 @@ export interface ExecEvent extends ActivityBase {
   path?: string;
   /** Set when the program is a script or dynamically linked: the next PATH item. */
   interpreter?: string;
+  /** The program file's device, as stat(2) gives st_dev: which container's filesystem. */
+  dev?: number;
 }
 
 export interface OpenEvent extends ActivityBase {
@@ -237,6 +240,8 @@ export function interpretEvent(ev: AuditEvent): AuditActivity[] {
     exec.kind = 'exec';
     exec.argv = argv;
     if (path !== undefined) exec.path = path;
+    const dev = fieldDev(item0?.fields.get('dev'));
+    if (dev !== undefined) exec.dev = dev;
     const item1 = fieldString(paths[1]?.fields.get('name'));
     if (item1 !== undefined && paths[1]?.fields.get('nametype') !== 'PARENT') exec.interpreter = item1;
     return setid ? [exec, setid] : [exec];

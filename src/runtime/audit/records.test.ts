@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -9,6 +9,7 @@ import {
   type AuditEvent,
   decodeProctitle,
   execveArgs,
+  fieldDev,
   fieldHex,
   fieldInt,
   fieldKeys,
@@ -369,4 +370,30 @@ test('records: parser throughput on the captured fixture', (t) => {
   assert.equal(r.malformed, 0);
   assert.equal(r.events, 220 * reps);
   assert.ok(r.events / r.secs > 5000, msg);
+});
+
+test('records: PATH dev= reads as stat(2) st_dev, checked against every mount of this machine', () => {
+  assert.equal(fieldDev('fe:00'), 0xfe00);
+  assert.equal(fieldDev('00:30'), 48);
+  assert.equal(fieldDev('103:1a2'), 0xa2 + 0x103 * 256 + 1 * 2 ** 20);
+  for (const bad of [undefined, '', 'fe', 'fe:', 'zz:00', '1:2:3', '123456789:0']) assert.equal(fieldDev(bad), undefined, String(bad));
+  // mountinfo names each mount's device as decimal major:minor; the last mount on a path is what stat sees
+  const mounts = new Map<string, string>();
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const f = line.split(' ');
+    if (f.length > 4 && !f[4]!.includes('\\')) mounts.set(f[4]!, f[2]!);
+  }
+  let checked = 0;
+  for (const [path, majmin] of mounts) {
+    let dev: number;
+    try {
+      dev = statSync(path).dev;
+    } catch {
+      continue;
+    }
+    const [maj, min] = majmin.split(':').map(Number) as [number, number];
+    assert.equal(fieldDev(`${maj.toString(16)}:${min.toString(16)}`), dev, `${path} (${majmin})`);
+    checked++;
+  }
+  assert.ok(checked > 3, `only ${checked} mounts checked`);
 });

@@ -197,6 +197,19 @@ export function fieldHex(raw: string | undefined): bigint | undefined {
   return BigInt(`0x${raw}`);
 }
 
+/**
+ * A PATH record's `dev=MAJ:MIN` (hex) as stat(2) reports st_dev (glibc's makedev encoding),
+ * so a file's audit record can be matched with a stat of its filesystem.
+ */
+export function fieldDev(raw: string | undefined): number | undefined {
+  const m = raw === undefined ? null : /^([0-9a-f]{1,8}):([0-9a-f]{1,8})$/i.exec(raw);
+  if (!m) return undefined;
+  const major = Number.parseInt(m[1]!, 16);
+  const minor = Number.parseInt(m[2]!, 16);
+  // bits: minor 0-7, major 8-19, minor 20-31, major 32-43 (numbers, not 32-bit ints: no overflow)
+  return (minor & 0xff) + (major & 0xfff) * 2 ** 8 + Math.floor(minor / 2 ** 8) * 2 ** 20 + Math.floor(major / 2 ** 12) * 2 ** 32;
+}
+
 /** The `key=` field: none, one, or several (the kernel joins several with 0x01). */
 export function fieldKeys(raw: string | undefined): string[] {
   const s = fieldString(raw);

@@ -2,7 +2,7 @@ import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { chmod, copyFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -180,6 +180,7 @@ test('kernel: 200 short-lived execs (and a burst of 200) all arrive, with exe, a
     for (const { pid } of seq) {
       const e = c.okExec(pid) as ExecEvent;
       assert.equal(e.exe, trueExe);
+      assert.equal(e.dev, statSync(trueExe).dev, 'the program file\'s device, as stat gives it');
       assert.deepEqual(e.argv, ['/bin/true']);
       assert.equal(e.cwd, work.path);
       assert.equal(e.uid, 0);
@@ -225,6 +226,55 @@ test('kernel: 200 short-lived execs (and a burst of 200) all arrive, with exe, a
   await checkRestored(src);
   assert.ok(!existsSync(join(dir.path, 'etc')), 'the private config is removed');
   assert.ok(!existsSync(join(dir.path, 'events.sock')));
+});
+
+test('kernel: our auditd killed is started again, and events keep coming', async (t) => {
+  if (!ready(t)) return;
+  const dir = await temp('bulwark-audit-');
+  const c = collector();
+  const src = await startAuditSource({ dir: dir.path, onEvent: c.onEvent, onError: c.onError, rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }) });
+  try {
+    const first = src.stats().daemonPid;
+    process.kill(first, 'SIGKILL');
+    await waitFor('a new auditd', () => src.stats().daemonRestarts === 1);
+    assert.notEqual(src.stats().daemonPid, first);
+    assert.equal((await auditStatus()).pid, src.stats().daemonPid, 'the kernel sends to the new one');
+    const r = await run('/bin/true', ['after-restart']);
+    await waitFor('the exec after the restart', () => c.okExec(r.pid) !== undefined);
+    assert.ok(c.errors.some((e) => /auditd: exited unexpectedly \(SIGKILL\); starting it again/.test(e.message)), c.errors.join(' | '));
+  } finally {
+    await src.stop();
+  }
+  await checkRestored(src);
+});
+
+test('kernel: our auditd ends with the process that started it (parent-death signal); a new source starts after such a crash', async (t) => {
+  if (!ready(t) || !requireAll(t, { 'setpriv (util-linux)': have('setpriv') })) return;
+  const dir = await temp('bulwark-audit-');
+  // a separate Node process starts the source and is then killed outright
+  const script = `import { startAuditSource } from ${JSON.stringify(new URL('./source.ts', import.meta.url).pathname)};
+const src = await startAuditSource({ dir: ${JSON.stringify(dir.path)}, onEvent() {}, onError() {}, rules: [] });
+console.log(src.stats().daemonPid);
+setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(child);
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const daemon = Number(line.toString().trim());
+  assert.ok(daemon > 0);
+  child.kill('SIGKILL');
+  await waitFor('its auditd to exit', () => !existsSync(`/proc/${daemon}`) || /^State:\s+Z/m.test(readFileSync(`/proc/${daemon}/status`, 'utf8')));
+  // the kernel still names the dead daemon until it next sends: a new source replaces it
+  const c = collector();
+  const src = await startAuditSource({ dir: dir.path, onEvent: c.onEvent, onError: c.onError, rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }) });
+  try {
+    assert.equal(src.mode, 'daemon-socket');
+    const r = await run('/bin/true', ['after-crash']);
+    await waitFor('an exec through the new daemon', () => c.okExec(r.pid) !== undefined);
+  } finally {
+    await src.stop();
+  }
+  removeRulesSync(ALL_KEYS);
+  auditctlSync(['-e', String(Math.min(initial!.enabled, 1))]);
 });
 
 test('kernel: reading our auditd’s log instead of its socket delivers too (audit already on: left on)', async (t) => {

@@ -63,6 +63,8 @@ export interface AuditSourceStats extends AssemblerStats {
   mode: AuditSourceMode;
   /** Our auditd's pid, or the running one we attached to. */
   daemonPid: number;
+  /** Times our auditd died and was started again. */
+  daemonRestarts: number;
   activities: number;
   callbackErrors: number;
   /** Events the kernel dropped since the start, and since boot. */
@@ -223,13 +225,21 @@ export async function runningDaemonOutputs(configDir: string, pid: number): Prom
   return out;
 }
 
+/** Running (not gone, not a zombie nobody reaped). */
+async function alive(pid: number): Promise<boolean> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return status !== '' && !/^State:\s+[ZX]/m.test(status);
+}
+
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
 export async function startAuditSource(opts: AuditSourceOptions): Promise<AuditSource> {
   const ctl = opts.auditctl ?? 'auditctl';
   const startTimeout = opts.startTimeoutMs ?? 10_000;
   const before: AuditStatus = await auditStatus(ctl);
   await mkdir(opts.dir, { recursive: true, mode: 0o700 });
 
-  const counters = { activities: 0, callbackErrors: 0 };
+  const counters = { activities: 0, callbackErrors: 0, daemonRestarts: 0 };
   let status = before;
   let lostSeen = before.lost;
   let ruleResult: InstallResult | undefined;
@@ -345,12 +355,19 @@ export async function startAuditSource(opts: AuditSourceOptions): Promise<AuditS
     const sockOk = Buffer.byteLength(join(opts.dir, 'events.sock')) < 100; // sun_path is 108 bytes
     const files = await writeAuditdConfig(opts.dir, { socket: wantSocket && sockOk, logFormat: opts.logFormat ?? 'RAW' });
     const args = auditdArgs(files.etcDir, before.enabled === 0);
-    const c = spawn(opts.auditd ?? 'auditd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // setpriv (util-linux) gives auditd a parent-death signal: if the agent is killed, its
+    // auditd goes too instead of holding the kernel's audit pid
+    const [cmd, ...cmdArgs] = !opts.auditd && SETPRIV !== undefined ? [SETPRIV, '--pdeathsig', 'TERM', '--', 'auditd', ...args] : [opts.auditd ?? 'auditd', ...args];
+    childExit = undefined;
+    const c = spawn(cmd!, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = c;
     childExited = new Promise((resolve) => {
       c.once('exit', (code, signal) => {
         childExit = { code, signal };
-        if (!stopping) reportError(new BulwarkError('IO', 'auditd', `exited unexpectedly (${signal ?? `code ${code}`}${code !== null && AUDITD_EXIT[code] ? `: ${AUDITD_EXIT[code]}` : ''})`));
+        if (!stopping) {
+          reportError(new BulwarkError('IO', 'auditd', `exited unexpectedly (${signal ?? `code ${code}`}${code !== null && AUDITD_EXIT[code] ? `: ${AUDITD_EXIT[code]}` : ''}); starting it again`));
+          restartDaemon();
+        }
         resolve();
       });
       c.once('error', (e) => {
@@ -399,6 +416,24 @@ export async function startAuditSource(opts: AuditSourceOptions): Promise<AuditS
     await readLog(files.logFile, false);
     await sync(files.logFile, startTimeout);
     mode = 'daemon-log';
+  }
+
+  // Our auditd died (killed, crashed): start another, at most once every 5 s. Kernel rules stay loaded.
+  let lastRestart = 0;
+  function restartDaemon(): void {
+    const wait = Math.max(0, lastRestart + 5000 - Date.now());
+    setTimeout(() => {
+      if (stopping) return;
+      lastRestart = Date.now();
+      void (async () => {
+        await closeSocket();
+        await tail?.stop();
+        tail = undefined;
+        splitter = new LineSplitter(onLine);
+        await startDaemon();
+        counters.daemonRestarts++;
+      })().catch((e: unknown) => reportError(new BulwarkError('IO', 'auditd', `cannot start it again: ${messageOf(e)}`, { cause: e })));
+    }, wait).unref();
   }
 
   async function attach(): Promise<void> {
@@ -466,7 +501,9 @@ export async function startAuditSource(opts: AuditSourceOptions): Promise<AuditS
         sync: () => void auditctlSync(['-e', '0'], ctl),
       });
     }
-    if (before.pid !== 0) {
+    // a registered daemon that is gone (its owner crashed) is replaced by ours: auditd takes
+    // over the kernel's audit pid when the old one no longer answers
+    if (before.pid !== 0 && (await alive(before.pid))) {
       if (before.enabled === 0) await auditctlOk(['-e', '1'], ctl);
       await attach();
     } else {

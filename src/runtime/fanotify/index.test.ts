@@ -1,7 +1,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { have, requireAll } from '../../testing/require.js';
@@ -160,6 +160,9 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
 
     assert.deepEqual(seen.map((e) => e.path), ['allowed-echo', 'true', 'denied-echo', 'denied-script.sh'].map((f) => join(mnt, f)));
     assert.ok(seen.every((e) => Number.isInteger(e.pid) && e.pid > 1));
+    // device and inode are those of the file executed
+    const files = ['allowed-echo', 'true', 'denied-echo', 'denied-script.sh'].map((f) => statSync(join(mnt, f)));
+    assert.deepEqual(seen.map((e) => [e.dev, e.ino]), files.map((st) => [st.dev, st.ino]));
     const s = g.stats();
     assert.equal(s.allowed, 2);
     assert.equal(s.denied, 2);

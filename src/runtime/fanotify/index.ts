@@ -28,6 +28,9 @@ export interface ExecEvent {
   pid: number;
   /** The executable (or script, or ELF interpreter) being opened for exec, as the host sees it. */
   path: string;
+  /** The file's device (st_dev) and inode, from the event's descriptor; -1 when fstat failed. */
+  dev: number;
+  ino: number;
 }
 
 export interface ExecGuardOptions {
@@ -99,7 +102,7 @@ export class FanotifyError extends BulwarkError {
 
 // ---- the addon ----
 
-type NativeCallback = (id: number, pid: number, path: string) => boolean | undefined;
+type NativeCallback = (id: number, pid: number, path: string, dev: number, ino: number) => boolean | undefined;
 
 interface NativeStats {
   allowed: number;
@@ -227,8 +230,8 @@ export function openExecGuard(opts: ExecGuardOptions): ExecGuard {
   };
 
   let native: NativeGuard | undefined;
-  const callback: NativeCallback = (id, pid, path) => {
-    const ev: ExecEvent = { pid, path };
+  const callback: NativeCallback = (id, pid, path, dev, ino) => {
+    const ev: ExecEvent = { pid, path, dev, ino };
     let answer: boolean | Promise<boolean>;
     try {
       answer = decide(ev);

@@ -145,7 +145,14 @@ export function parseCondition(src: string, input: string): Node {
   return node;
 }
 
+const globs = new Map<string, RegExp>();
 function globRe(pattern: string): RegExp {
+  let re = globs.get(pattern);
+  if (!re) globs.set(pattern, (re = globToRegExp(pattern)));
+  return re;
+}
+
+function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
@@ -195,6 +202,16 @@ export function expandItems(items: readonly string[], lists: ReadonlyMap<string,
   });
 }
 
+// `in` items expanded once per node and list table: this runs for every event
+const expanded = new WeakMap<Node, { lists: ReadonlyMap<string, readonly string[]>; set: Set<string> }>();
+function expandedSet(node: Extract<Node, { kind: 'in' }>, lists: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const hit = expanded.get(node);
+  if (hit?.lists === lists) return hit.set;
+  const set = new Set(expandItems(node.items, lists));
+  expanded.set(node, { lists, set });
+  return set;
+}
+
 export function evaluate(node: Node, fields: Fields, ctx: EvalContext, depth = 0): boolean {
   if (depth > MAX_DEPTH) return false;
   switch (node.kind) {
@@ -211,8 +228,11 @@ export function evaluate(node: Node, fields: Fields, ctx: EvalContext, depth = 0
     case 'exists':
       return fields[node.field] !== undefined;
     case 'in': {
-      const items = expandItems(node.items, ctx.lists);
-      return items.some((i) => compare(fields[node.field], '=', i));
+      const v = fields[node.field];
+      if (v === undefined) return false;
+      // `in` compares as strings (like =): one set lookup, or any item for a list value
+      const items = expandedSet(node, ctx.lists);
+      return Array.isArray(v) ? v.some((x) => items.has(String(x))) : items.has(String(v));
     }
     case 'cmp':
       return compare(fields[node.field], node.op, node.value);

@@ -3,7 +3,8 @@
 // extends it; "enabled: false" turns a rule off. Fields: evt.type (exec, open, connect,
 // setuid, container_exec), proc.name, proc.exe, proc.args, proc.cmdline, proc.pid,
 // proc.ppid, proc.pname, proc.drift, user.uid, user.loginuid, user.name, container.id,
-// container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port.
+// container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port,
+// evt.success.
 
 export const DEFAULT_RULES_YAML = `
 - list: shell_binaries
@@ -14,6 +15,12 @@ export const DEFAULT_RULES_YAML = `
 
 - list: binary_dirs
   items: [/bin, /sbin, /usr/bin, /usr/sbin, /usr/local/bin, /usr/local/sbin, /lib, /usr/lib]
+
+- list: backdoor_ports
+  items: [4444, 1337, 31337, 5555, 6666, 6667, 3333, 14444, 45700]
+
+- list: network_tools
+  items: [nc, ncat, netcat, nmap, masscan, socat, tcpdump]
 
 - macro: container
   condition: container.id exists
@@ -62,6 +69,24 @@ export const DEFAULT_RULES_YAML = `
   stride: Tampering
   attack: T1565.001
   tags: [file]
+
+- rule: Connection to a suspicious port
+  desc: A process in a container connected to a port used by reverse shells, IRC bots and mining pools.
+  condition: evt.type = connect and container and net.port in (backdoor_ports)
+  output: "%proc.exe in %container.name (%container.image) connected to %net.address port %net.port (pid %proc.pid, uid %user.uid)"
+  severity: HIGH
+  stride: ElevationOfPrivilege
+  attack: T1571
+  tags: [network]
+
+- rule: Network tool in container
+  desc: A network scanning or relay tool ran inside a container.
+  condition: spawned_process and container and proc.name in (network_tools)
+  output: "network tool %proc.exe started in %container.name (%container.image): %proc.cmdline (uid %user.uid)"
+  severity: MEDIUM
+  stride: InformationDisclosure
+  attack: T1046
+  tags: [network, process]
 
 - rule: Privilege change
   desc: A process in a container changed its user id or ran a set-user-id program.

@@ -24,6 +24,7 @@ describe('jsonl sink', () => {
       const end = Date.now() + 10_000;
       while (b.stats().sent < 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
       renameSync(path, `${path}.1`); // logrotate moves the file away
+      await new Promise((r) => setTimeout(r, 1100)); // the sink looks for that once a second
       b.emit(sampleEvent({ id: 'c' }));
       await b.close();
       assert.deepEqual(b.stats(), { sent: 2, failed: 0, dropped: 0, queued: 0 });
