@@ -6,7 +6,7 @@
 // mode, so every exec is an "Unlisted executable" event written to the JSON-lines sink.
 // Usage: npm run build && node --import tsx bench/agent-cpu.ts [seconds] [learned|alerts]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execInContainer, importBusybox, removeContainer, runContainer } from '../src/testing/busybox.js';
@@ -23,6 +23,21 @@ const split = (pid: number): [number, number] => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
   return [Number(x[11]), Number(x[12])];
+};
+/** CPU ticks per thread name (main "node", "libuv-worker", V8 workers, the fanotify reader…). */
+const threads = (pid: number): Map<string, number> => {
+  const out = new Map<string, number>();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const name = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
+      const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      out.set(`${t === String(pid) ? 'main' : name}#${t}`, Number(x[11]) + Number(x[12]));
+    } catch {
+      // ended
+    }
+  }
+  return out;
 };
 const rss = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 await importBusybox('bulwark-bench/busybox', 'agentcpu', ['true']);
@@ -41,6 +56,7 @@ try {
   const idle = ticks(agent.pid!) - idle0;
   const c0 = ticks(agent.pid!);
   const s0 = split(agent.pid!);
+  const th0 = threads(agent.pid!);
   const t0 = Date.now();
   const loops = seconds * 100;
   await execInContainer(id, ['sh', '-c', `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done`]);
@@ -48,8 +64,14 @@ try {
   const used = (ticks(agent.pid!) - c0) / 100;
   const s1 = split(agent.pid!);
   const [user, sys] = [(s1[0] - s0[0]) / 100, (s1[1] - s0[1]) / 100];
+  const byThread = new Map<string, number>();
+  for (const [k, v] of threads(agent.pid!)) {
+    const name = k.startsWith('main#') ? 'main' : k;
+    byThread.set(name, (byThread.get(name) ?? 0) + v - (th0.get(k) ?? 0));
+  }
   const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"Unlisted executable"')).length;
   console.log(`${scenario}: ${events} events; ${((2 * loops) / wall).toFixed(0)} execs/s for ${wall.toFixed(1)} s: agent CPU ${((used / wall) * 100).toFixed(1)}% of one core (user ${((user / wall) * 100).toFixed(1)}%, system ${((sys / wall) * 100).toFixed(1)}%; idle: ${(idle / 5).toFixed(1)}%), RSS ${rss(agent.pid!).toFixed(0)} MB`);
+  console.log(`by thread: ${[...byThread].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((v / 100 / wall) * 100).toFixed(1)}%`).join(', ')}`);
 } finally {
   agent.kill('SIGTERM');
   await new Promise((r) => agent.on('exit', r));

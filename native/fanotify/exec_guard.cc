@@ -6,7 +6,9 @@
 //     events, resolves the path (readlink of /proc/self/fd/N), hands {id, pid, path, dev, ino} to JS
 //     through a thread-safe function, writes the fanotify_response and closes the event fd.
 //   - The JS thread only decides: a boolean returned by the callback, or respond(id, allow)
-//     later. Decisions are queued under a mutex and the reader thread is woken by an eventfd,
+//     later. It may also ask for an allow to be cached: the same file (device, inode, ctime)
+//     under the same name is then allowed by the reader thread without asking again, until
+//     clearCache(). Decisions are queued under a mutex and the reader thread is woken by an eventfd,
 //     so one thread alone writes responses and closes event fds (no fd-reuse races).
 // Safety (fail open; never hang the host's execs)
 //   - An event with no decision by its deadline (timeout, default 2 s) is allowed by the
@@ -100,15 +102,31 @@ bool GetString(napi_env env, napi_value v, std::string* out) {
   return true;
 }
 
+// The file an exec opens, as far as an allow cache needs to know it: a file whose inode
+// changes in any way (content, mode, owner; overlayfs copy-up) gets a new ctime.
+struct FileIdentity {
+  bool known = false;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  int64_t ctime_sec = 0;
+  int64_t ctime_nsec = 0;
+  std::string path;
+};
+
 struct Pending {
   int fd;
   int64_t deadline_ns;
+  FileIdentity file;
+  uint64_t generation;  // of the cache when the event came: a clear since voids its "cache" answer
 };
 
 struct Decision {
   uint64_t id;
   bool allow;
+  bool cache;  // allow this file again without asking while it stays the same
 };
+
+constexpr size_t kMaxCached = 65536;
 
 struct Counters {
   double allowed = 0;         // allowed by a decision (callback or respond)
@@ -118,6 +136,7 @@ struct Counters {
   double received = 0;        // permission events read
   double overflows = 0;       // FAN_Q_OVERFLOW seen
   double read_errors = 0;     // read(2) failures on the group fd other than EAGAIN/EINTR
+  double cached = 0;          // allowed from the cache, without asking JS
 };
 
 class Guard;
@@ -144,12 +163,19 @@ class Guard {
   }
 
   // JS thread: queue a decision for the reader thread. False when the id is not pending.
-  bool Decide(uint64_t id, bool allow) {
+  bool Decide(uint64_t id, bool allow, bool cache) {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_ || pending_.find(id) == pending_.end()) return false;
-    decisions_.push_back({id, allow});
+    decisions_.push_back({id, allow, cache && allow});
     Wake();
     return true;
+  }
+
+  // JS thread: forget every cached answer (the rules behind them changed).
+  void ClearCache() {
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_.clear();
+    generation_ += 1;
   }
 
   bool IsPending(uint64_t id) {
@@ -222,13 +248,18 @@ class Guard {
   }
 
   // Answers one pending event (reader thread only). Returns false when it was not pending.
-  bool Answer(uint64_t id, bool allow, double Counters::*counter) {
+  bool Answer(uint64_t id, bool allow, double Counters::*counter, bool cache = false) {
     int fd;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = pending_.find(id);
       if (it == pending_.end()) return false;
       fd = it->second.fd;
+      const FileIdentity& f = it->second.file;
+      if (cache && f.known && it->second.generation == generation_) {
+        if (cache_.size() >= kMaxCached) cache_.clear();
+        cache_[{f.dev, f.ino}] = f;
+      }
       pending_.erase(it);
       counters_.*counter += 1;
     }
@@ -243,7 +274,7 @@ class Guard {
       batch.swap(decisions_);
     }
     for (const Decision& d : batch) {
-      Answer(d.id, d.allow, d.allow ? &Counters::allowed : &Counters::denied);
+      Answer(d.id, d.allow, d.allow ? &Counters::allowed : &Counters::denied, d.cache);
     }
   }
 
@@ -281,13 +312,38 @@ class Guard {
     std::string path = n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
     struct stat st;
     bool have_stat = fstat(fd, &st) == 0;
+    FileIdentity file;
+    if (have_stat && n > 0) {
+      file.known = true;
+      file.dev = static_cast<uint64_t>(st.st_dev);
+      file.ino = static_cast<uint64_t>(st.st_ino);
+      file.ctime_sec = static_cast<int64_t>(st.st_ctim.tv_sec);
+      file.ctime_nsec = static_cast<int64_t>(st.st_ctim.tv_nsec);
+      file.path = path;
+    }
 
     uint64_t id;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      id = next_id_++;
-      pending_[id] = {fd, NowNs() + timeout_ns_};
       counters_.received += 1;
+      if (file.known) {
+        // the same file (inode unchanged since) under the same name was allowed to be cached
+        auto hit = cache_.find({file.dev, file.ino});
+        if (hit != cache_.end() && hit->second.ctime_sec == file.ctime_sec &&
+            hit->second.ctime_nsec == file.ctime_nsec && hit->second.path == file.path) {
+          counters_.cached += 1;
+          id = 0;
+        } else {
+          id = next_id_++;
+        }
+      } else {
+        id = next_id_++;
+      }
+      if (id != 0) pending_[id] = {fd, NowNs() + timeout_ns_, file, generation_};
+    }
+    if (id == 0) {
+      Respond(fd, true);
+      return;
     }
     ExecEvent* ev = new ExecEvent{this, id, pid, std::move(path), have_stat ? static_cast<double>(st.st_dev) : -1,
                                   have_stat ? static_cast<double>(st.st_ino) : -1};
@@ -400,6 +456,8 @@ class Guard {
   std::mutex mu_;
   std::map<uint64_t, Pending> pending_;
   std::vector<Decision> decisions_;
+  std::map<std::pair<uint64_t, uint64_t>, FileIdentity> cache_;
+  uint64_t generation_ = 0;
   Counters counters_;
   uint64_t next_id_ = 1;
   bool stopping_ = false;
@@ -433,14 +491,19 @@ void CallJs(napi_env env, napi_value js_cb, void* /*context*/, void* data) {
       napi_value exc;
       napi_get_and_clear_last_exception(env, &exc);
     }
-    guard->Decide(id, true);
+    guard->Decide(id, true, false);
     return;
   }
   napi_valuetype type;
   if (napi_typeof(env, result, &type) == napi_ok && type == napi_boolean) {
     bool allow = true;
     napi_get_value_bool(env, result, &allow);
-    guard->Decide(id, allow);
+    guard->Decide(id, allow, false);
+  } else if (type == napi_number) {
+    // 0 deny, 1 allow, 2 allow and cache
+    int32_t v = 1;
+    napi_get_value_int32(env, result, &v);
+    guard->Decide(id, v != 0, v == 2);
   }
   // Anything else: the answer comes later through respond(id, allow), or the timeout.
 }
@@ -582,22 +645,34 @@ napi_value Mark(napi_env env, napi_callback_info info) {
   return undef;
 }
 
-// respond(id, allow) → true when the event was still pending
+// respond(id, allow, cache) → true when the event was still pending
 napi_value Respond(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  Guard* guard = Unwrap(env, info, 2, argv);
+  napi_value argv[3];
+  Guard* guard = Unwrap(env, info, 3, argv);
   if (guard == nullptr) return nullptr;
   double id = 0;
   bool allow = true;
+  bool cache = false;
   if (napi_get_value_double(env, argv[0], &id) != napi_ok ||
       napi_get_value_bool(env, argv[1], &allow) != napi_ok) {
-    napi_throw_type_error(env, nullptr, "respond(id: number, allow: boolean)");
+    napi_throw_type_error(env, nullptr, "respond(id: number, allow: boolean, cache?: boolean)");
     return nullptr;
   }
-  bool ok = id >= 1 && guard->Decide(static_cast<uint64_t>(id), allow);
+  napi_get_value_bool(env, argv[2], &cache);  // absent: no cache
+  bool ok = id >= 1 && guard->Decide(static_cast<uint64_t>(id), allow, cache);
   napi_value out;
   napi_get_boolean(env, ok, &out);
   return out;
+}
+
+napi_value ClearCacheJs(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  Guard* guard = Unwrap(env, info, 0, argv);
+  if (guard == nullptr) return nullptr;
+  guard->ClearCache();
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  return undef;
 }
 
 napi_value CloseGuard(napi_env env, napi_callback_info info) {
@@ -633,6 +708,7 @@ napi_value Stats(napi_env env, napi_callback_info info) {
   SetNumber(env, obj, "pending", static_cast<double>(pending));
   SetNumber(env, obj, "overflows", c.overflows);
   SetNumber(env, obj, "readErrors", c.read_errors);
+  SetNumber(env, obj, "cached", c.cached);
   return obj;
 }
 
@@ -691,6 +767,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"mark", nullptr, Mark, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"respond", nullptr, Respond, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"close", nullptr, CloseGuard, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"clearCache", nullptr, ClearCacheJs, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stats", nullptr, Stats, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_value cls;

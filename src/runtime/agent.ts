@@ -48,6 +48,14 @@ export interface AgentOptions {
   forkGuard?: (ForkGuardOptions & { intervalMs?: number }) | false;
   /** Per-container resource thresholds (none by default). */
   resources?: ResourceThresholds & { intervalMs?: number };
+  /**
+   * How audit records are read from the agent's own auditd: "log" polls its log every
+   * `auditPollMs` (25 ms), a few reads a second whatever the load; "socket" reads its af_unix
+   * dispatcher as each record comes, a few ms sooner but one wake-up per record. Default: log
+   * where fanotify enforces before exec, socket where kills wait for the audit record.
+   */
+  auditRead?: 'log' | 'socket';
+  auditPollMs?: number;
   /** Files whose reads and writes inside containers are watched. */
   sensitiveFiles?: string[];
   /** Every event, as it is sent to the sinks. */
@@ -175,7 +183,18 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
           const j = await judgeExec(c, exe);
           // the audit record of this exec comes later: it reuses the judgement
           remember(ev.pid, c, { exe, j });
-          if (!j.block) return true;
+          const key = `${ev.dev}:${ev.ino}:${exe}`;
+          if (!j.block) {
+            // nothing to say about it: the kernel-side cache allows it again unasked while the
+            // file stays the same, and its audit records skip judging
+            if (!j.drift && !j.profileViolation && ev.dev >= 0) {
+              clean.add(key);
+              return 'cache';
+            }
+            clean.delete(key);
+            return true;
+          }
+          clean.delete(key);
           const fields: Fields = { 'evt.type': 'exec', 'proc.exe': exe, 'proc.name': basename(exe), 'proc.pid': ev.pid, 'proc.drift': j.drift, ...containerFields(c) };
           const matches = rules.match(fields);
           for (const m of matches) fromMatch(m, c, { process: { pid: ev.pid, exe }, file: { path: exe, operation: 'exec' } }, 'denied');
@@ -187,6 +206,15 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   // decision: short-lived processes are gone (with their cgroup file) by the time their
   // audit records arrive
   type Judgement = Awaited<ReturnType<typeof judgeExec>>;
+  // execs the guard allows from its cache, as dev:ino:path: judged clean (no drift, in the profile)
+  const clean = new Set<string>();
+  const CLEAN: Judgement = { drift: false, block: false, profileViolation: false };
+  const clearCaches = (): void => {
+    clean.clear();
+    guard?.clearCache();
+  };
+  // a changed profile can make a cached answer wrong
+  profiles.onChange = clearCaches;
   const pids = new Map<number, { c: ContainerInfo; judged?: { exe: string; j: Judgement } }>();
   const remember = (pid: number, c: ContainerInfo, judged?: { exe: string; j: Judgement }): void => {
     pids.delete(pid); // re-inserted last: the map stays in age order
@@ -209,6 +237,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   }
 
   async function onContainer(kind: 'start' | 'stop' | 'remove', c: ContainerInfo): Promise<void> {
+    // overlay devices are reused by later containers: cached answers name devices
+    clearCaches();
     try {
       if (kind === 'start' && c.mergedDir) {
         try {
@@ -263,7 +293,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     if (a.kind === 'exec' && a.success && a.exe) {
       const exe = a.exe;
       // (an exec fanotify refused fails, and its record says so: only programs that ran get here)
-      const j = judged?.exe === exe ? judged.j : await judgeExec(c, exe);
+      const j = judged?.exe === exe ? judged.j : clean.has(`${a.dev}:${a.ino}:${exe}`) ? CLEAN : await judgeExec(c, exe);
       remember(a.pid, c);
       const fields = withParentName({ ...base, 'evt.type': 'exec', 'proc.args': a.argv, 'proc.cmdline': a.argv.join(' '), 'proc.drift': j.drift }, a.ppid);
       const blockNow = j.block; // fanotify did not stop it (not available, or raced): kill right after exec
@@ -301,6 +331,10 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   for (const c of tracker.all()) if (c.running) await onContainer('start', c);
   const audit = await startAuditSource({
     dir: join(o.stateDir, 'audit'),
+    // without fanotify, kills come after the exec's audit record: read it as soon as it comes
+    transport: (o.auditRead ?? (support.ok ? 'log' : 'socket')) === 'socket' ? 'auto' : 'log',
+    ...(o.auditPollMs ? { logPollMs: o.auditPollMs } : {}),
+    statsIntervalMs: 30_000, // lost-event counts need no finer grain; each look spawns auditctl
     onEvent: (a) => void onActivity(a).catch((e: unknown) => onError(e instanceof Error ? e : new Error(messageOf(e)))),
     onError,
     onLost: (lost) => onError(new Error(`the kernel dropped ${lost} audit events`)),

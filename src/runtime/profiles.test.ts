@@ -43,7 +43,10 @@ test('profiles: a learning period ends in the mode asked for; only changes are s
   try {
     const file = join(tmp.path, 'profiles.json');
     const agent = new ProfileStore(file);
+    let changes = 0;
+    agent.onChange = () => changes++;
     agent.observe('image:a', '/bin/sh');
+    assert.equal(changes, 0, 'learning a program changes no decision already made');
     agent.saveIfChanged();
     const first = statSync(file).mtimeMs;
     await new Promise((r) => setTimeout(r, 20));
@@ -55,6 +58,7 @@ test('profiles: a learning period ends in the mode asked for; only changes are s
     assert.deepEqual(agent.endLearning(60_000, 'protect', start + 59_000), []);
     assert.deepEqual(agent.endLearning(60_000, 'protect', start + 60_000), ['image:a']);
     assert.equal(agent.observe('image:a', '/bin/nc').block, true);
+    assert.equal(changes, 1, 'the end of learning is a change');
     agent.saveIfChanged();
 
     // an operator (another process) sets a mode while the agent runs
@@ -65,6 +69,7 @@ test('profiles: a learning period ends in the mode asked for; only changes are s
     operator.save();
     assert.equal(agent.reloadIfEdited(), true);
     assert.equal(agent.mode('image:a'), 'monitor');
+    assert.equal(changes, 2, 'an edit taken in is a change');
     assert.deepEqual(agent.list().map((p) => [p.key, p.mode, p.programs]), [['image:a', 'monitor', 1]]);
     assert.equal(agent.reloadIfEdited(), false);
   } finally {

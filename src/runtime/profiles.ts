@@ -36,6 +36,8 @@ export class ProfileStore {
   private readonly profiles = new Map<string, Profile>();
   /** Changed since the last save. */
   private dirty = false;
+  /** Told when a mode, a deny list or the stored profiles change (not when learning adds a program). */
+  onChange?: () => void;
 
   /** The file's mtime when this store last read or wrote it: another change is someone's edit. */
   private seenMtimeMs: number | undefined;
@@ -74,6 +76,7 @@ export class ProfileStore {
     }
     if (mtime === this.seenMtimeMs) return false;
     for (const [k, p] of this.read() ?? []) this.profiles.set(k, p);
+    this.onChange?.();
     return true;
   }
 
@@ -101,11 +104,13 @@ export class ProfileStore {
     p.mode = mode;
     if (mode === 'learn') p.learnedSince = new Date().toISOString();
     this.dirty = true;
+    this.onChange?.();
   }
 
   setDeny(key: string, patterns: string[]): void {
     this.profile(key).deny = patterns;
     this.dirty = true;
+    this.onChange?.();
   }
 
   /**
@@ -119,7 +124,10 @@ export class ProfileStore {
       p.mode = mode;
       moved.push(key);
     }
-    if (moved.length) this.dirty = true;
+    if (moved.length) {
+      this.dirty = true;
+      this.onChange?.();
+    }
     return moved;
   }
 

@@ -1,7 +1,7 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { startAgent, type Agent } from '../../src/runtime/agent.js';
@@ -80,8 +80,10 @@ test('a program copied into a running container is reported as drift; blocked, i
       assert.equal(e.container?.id, id);
       assert.equal(e.stride, 'Tampering');
       assert.equal(e.action, 'alert');
-      const sunk = readFileSync(join(tmp.path, 'drift-monitor.jsonl'), 'utf8');
-      assert.match(sunk, /"rule":"Drifted executable"/, 'the sink got it too');
+      // the sink writes in the background: give it a moment
+      const sunk = (): string => (existsSync(join(tmp.path, 'drift-monitor.jsonl')) ? readFileSync(join(tmp.path, 'drift-monitor.jsonl'), 'utf8') : '');
+      for (const until = Date.now() + 2000; !sunk().includes('"rule":"Drifted executable"') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+      assert.match(sunk(), /"rule":"Drifted executable"/, 'the sink got it too');
     });
     await withAgent('drift-protect', { blockDrift: true }, async (agent, events) => {
       await putFile(id, '/', 'echo', PAYLOAD());
@@ -183,10 +185,11 @@ test('a fork bomb in a container is reported by the agent and contained', async 
     await withAgent('forks', { forkGuard: { intervalMs: 50 } }, async (_agent, events) => {
       const e = await waitFor(events, (x) => x.rule === 'Fork bomb', 20_000);
       assert.ok(e, JSON.stringify(events.map((x) => x.rule)));
-      assert.equal(e.action, 'limited');
+      const seen = JSON.stringify(e);
+      assert.equal(e.action, 'limited', seen);
       assert.equal(e.stride, 'DenialOfService');
-      assert.match(e.message, /fork bomb in .*: .*; pids limit set to \d+, \d+ sh processes killed/);
-      assert.ok(Number(e.fields?.killed) > 0);
+      assert.match(e.message, /fork bomb in .*: .*; pids limit set to \d+, \d+ sh processes killed/, seen);
+      assert.ok(Number(e.fields?.killed) > 0, seen);
     });
   } finally {
     await removeContainer(id);

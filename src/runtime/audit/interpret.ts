@@ -61,8 +61,9 @@ export interface ExecEvent extends ActivityBase {
   path?: string;
   /** Set when the program is a script or dynamically linked: the next PATH item. */
   interpreter?: string;
-  /** The program file's device, as stat(2) gives st_dev: which container's filesystem. */
+  /** The program file's device, as stat(2) gives st_dev (which container's filesystem), and inode. */
   dev?: number;
+  ino?: number;
 }
 
 export interface OpenEvent extends ActivityBase {
@@ -242,6 +243,8 @@ export function interpretEvent(ev: AuditEvent): AuditActivity[] {
     if (path !== undefined) exec.path = path;
     const dev = fieldDev(item0?.fields.get('dev'));
     if (dev !== undefined) exec.dev = dev;
+    const ino = fieldInt(item0?.fields.get('inode'));
+    if (ino !== undefined) exec.ino = ino;
     const item1 = fieldString(paths[1]?.fields.get('name'));
     if (item1 !== undefined && paths[1]?.fields.get('nametype') !== 'PARENT') exec.interpreter = item1;
     return setid ? [exec, setid] : [exec];

@@ -46,6 +46,8 @@ export interface AuditSourceOptions {
   rateLimit?: number;
   /** With our own auditd: read its socket (default, log as fallback) or only its log. */
   transport?: 'auto' | 'socket' | 'log';
+  /** How often a log is read for new records (default 25 ms). */
+  logPollMs?: number;
   /** Our auditd's record format: RAW (default) or ENRICHED (adds interpreted fields after 0x1d). */
   logFormat?: 'RAW' | 'ENRICHED';
   /** Where a running auditd's configuration is read from. Default /etc/audit. */
@@ -341,7 +343,7 @@ export async function startAuditSource(opts: AuditSourceOptions): Promise<AuditS
   }
 
   async function readLog(path: string, fromEnd: boolean): Promise<void> {
-    tail = await tailFile({ path, fromEnd, onData: (b) => splitter.push(b), onError: reportError });
+    tail = await tailFile({ path, fromEnd, onData: (b) => splitter.push(b), onError: reportError, ...(opts.logPollMs ? { intervalMs: opts.logPollMs } : {}) });
   }
 
   // ---- our own auditd ----

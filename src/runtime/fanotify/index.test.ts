@@ -1,7 +1,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { have, requireAll } from '../../testing/require.js';
@@ -125,6 +125,48 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
   after(() => {
     for (const m of mounted) if (spawnSync('umount', [m]).status !== 0) spawnSync('umount', ['-l', m]);
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a "cache" answer lets the same unchanged file under the same name run again unasked; a change, another name or clearCache asks again', async (t) => {
+    if (!ready(t)) return;
+    const asked: string[] = [];
+    const file = join(mnt, 'cached-echo');
+    const later = join(mnt, 'async-echo');
+    const link = join(mnt, 'cached-link');
+    for (const f of [file, later]) {
+      copyFileSync('/usr/bin/echo', f);
+      chmodSync(f, 0o755);
+    }
+    const g = guard(t, {
+      decide: (ev) => {
+        asked.push(ev.path);
+        return ev.path === later ? Promise.resolve('cache' as const) : ev.path === file || ev.path === link ? 'cache' : true;
+      },
+    });
+    const times = (p: string): number => asked.filter((x) => x === p).length;
+    for (let i = 0; i < 3; i++) assert.equal((await run(file, [`run${i}`])).stdout, `run${i}\n`);
+    for (let i = 0; i < 3; i++) assert.equal((await run(later, ['async'])).stdout, 'async\n');
+    assert.equal(times(file), 1, 'asked once, then allowed from the cache');
+    assert.equal(times(later), 1, 'an answer given later caches too');
+    assert.equal(g.stats().cached, 4);
+
+    chmodSync(file, 0o700); // the inode changed (ctime)
+    await run(file);
+    await run(file);
+    assert.equal(times(file), 2);
+
+    linkSync(file, link); // the same inode under another name
+    await run(link);
+    await run(file);
+    assert.equal(times(link), 1);
+    assert.equal(times(file), 3, 'the cache holds one name per file: the other is asked again');
+
+    g.clearCache();
+    await run(file);
+    assert.equal(times(file), 4);
+    await run(join(mnt, 'true'));
+    await run(join(mnt, 'true'));
+    assert.equal(times(join(mnt, 'true')), 2, 'a plain true is never cached');
   });
 
   test('fanotifySupport says which Protect mode this machine gets', () => {

@@ -33,11 +33,18 @@ export interface ExecEvent {
   ino: number;
 }
 
+/**
+ * true allows, false denies (execve fails with EPERM). "cache" allows, and allows this file
+ * again without asking while it stays the same: same device and inode, an unchanged inode
+ * (ctime: any write, chmod or overlayfs copy-up changes it) and the same path.
+ */
+export type ExecAnswer = boolean | 'cache';
+
 export interface ExecGuardOptions {
   /** A path on each mount (scope "mount") or filesystem (scope "filesystem") to guard. */
   path: string | readonly string[];
-  /** true allows, false denies (execve fails with EPERM). Anything else allows. */
-  decide(ev: ExecEvent): boolean | Promise<boolean>;
+  /** Anything other than an ExecAnswer allows. */
+  decide(ev: ExecEvent): ExecAnswer | Promise<ExecAnswer>;
   /** Undecided execs are allowed after this many milliseconds (default 2000). */
   timeoutMs?: number;
   /** "mount" (default) guards the mount holding each path; "filesystem" its whole filesystem. */
@@ -65,6 +72,8 @@ export interface ExecGuardStats {
   overflows: number;
   /** Failed reads of the fanotify group. */
   readErrors: number;
+  /** Allowed from the cache of "cache" answers, without calling decide. */
+  cached: number;
 }
 
 export interface ExecGuard {
@@ -72,6 +81,8 @@ export interface ExecGuard {
   add(path: string): void;
   /** Stops guarding a mount (or filesystem) added before. */
   remove(path: string): void;
+  /** Forgets every "cache" answer: the next exec of each file is decided again. */
+  clearCache(): void;
   /** Allows every pending exec and stops guarding. Idempotent. */
   close(): void;
   stats(): ExecGuardStats;
@@ -102,7 +113,8 @@ export class FanotifyError extends BulwarkError {
 
 // ---- the addon ----
 
-type NativeCallback = (id: number, pid: number, path: string, dev: number, ino: number) => boolean | undefined;
+/** boolean, or 0 deny / 1 allow / 2 allow and cache; undefined: respond() later. */
+type NativeCallback = (id: number, pid: number, path: string, dev: number, ino: number) => boolean | number | undefined;
 
 interface NativeStats {
   allowed: number;
@@ -113,11 +125,13 @@ interface NativeStats {
   pending: number;
   overflows: number;
   readErrors: number;
+  cached: number;
 }
 
 interface NativeGuard {
   mark(path: string, scope: ExecGuardScope, remove: boolean): void;
-  respond(id: number, allow: boolean): boolean;
+  respond(id: number, allow: boolean, cache: boolean): boolean;
+  clearCache(): void;
   close(): void;
   stats(): NativeStats;
 }
@@ -232,7 +246,7 @@ export function openExecGuard(opts: ExecGuardOptions): ExecGuard {
   let native: NativeGuard | undefined;
   const callback: NativeCallback = (id, pid, path, dev, ino) => {
     const ev: ExecEvent = { pid, path, dev, ino };
-    let answer: boolean | Promise<boolean>;
+    let answer: ExecAnswer | Promise<ExecAnswer>;
     try {
       answer = decide(ev);
     } catch (e) {
@@ -240,12 +254,13 @@ export function openExecGuard(opts: ExecGuardOptions): ExecGuard {
       return true;
     }
     if (typeof answer === 'boolean') return answer;
+    if (answer === 'cache') return 2;
     if (answer instanceof Promise) {
       answer.then(
-        (allow) => native?.respond(id, allow !== false),
+        (allow) => native?.respond(id, allow !== false, allow === 'cache'),
         (e: unknown) => {
           failed(e, ev);
-          native?.respond(id, true);
+          native?.respond(id, true, false);
         },
       );
       return undefined;
@@ -280,6 +295,9 @@ export function openExecGuard(opts: ExecGuardOptions): ExecGuard {
       } catch (e) {
         throw systemError(e, path);
       }
+    },
+    clearCache(): void {
+      if (!closed) guard.clearCache();
     },
     close(): void {
       if (closed) return;
