@@ -145,6 +145,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   // --- fanotify: refuse before exec -----------------------------------------------------
   const support = o.fanotify === false ? { ok: false, mode: 'kill-after-exec' as const, reason: 'fanotify turned off' } : fanotifySupport();
+  let audit: Awaited<ReturnType<typeof startAuditSource>> | undefined;
   const tracker = new ContainerTracker({
     onChange: (kind, c) => void onContainer(kind, c),
     onExec: (c, command) => void onExecSession(c, command),
@@ -267,9 +268,17 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   }
 
   async function onExecSession(c: ContainerInfo, command: string): Promise<void> {
-    // the docker client that asked for it, from the host's recent exec events
-    const now = Date.now();
-    const client = [...clients].reverse().find((x) => now - x.at < 10_000 && x.argv.includes('exec') && x.argv.some((a) => a === c.name || (a.length >= 12 && c.id.startsWith(a))));
+    // the docker client that asked for it, from the host's recent exec events; the engine
+    // can tell before the audit log is read: read it now, then give it a moment
+    const find = (): (typeof clients)[number] | undefined => {
+      const now = Date.now();
+      return [...clients].reverse().find((x) => now - x.at < 10_000 && x.argv.includes('exec') && x.argv.some((a) => a === c.name || (a.length >= 12 && c.id.startsWith(a))));
+    };
+    let client = find();
+    for (let i = 0; !client && i < 4; i++) {
+      await (i === 0 ? audit?.catchUp() : new Promise((r) => setTimeout(r, 50)));
+      client = find();
+    }
     const who = client ? await userName(client.auid ?? client.uid) : undefined;
     const fields: Fields = { 'evt.type': 'container_exec', 'proc.cmdline': command, 'proc.args': command.split(' '), 'user.name': who ?? '<unknown>', ...(client?.uid !== undefined ? { 'user.uid': client.uid } : {}), ...containerFields(c) };
     for (const m of rules.match(fields)) fromMatch(m, c, { ...(client ? { process: { pid: 0, args: command.split(' '), ...(client.uid !== undefined ? { uid: client.uid } : {}), ...(client.auid !== undefined ? { auid: client.auid } : {}), ...(who ? { user: who } : {}) } } : {}), fields: { command } }, 'alert');
@@ -329,7 +338,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   await tracker.start();
   for (const c of tracker.all()) if (c.running) await onContainer('start', c);
-  const audit = await startAuditSource({
+  audit = await startAuditSource({
     dir: join(o.stateDir, 'audit'),
     // without fanotify, kills come after the exec's audit record: read it as soon as it comes
     transport: (o.auditRead ?? (support.ok ? 'log' : 'socket')) === 'socket' ? 'auto' : 'log',

@@ -228,6 +228,33 @@ test('kernel: 200 short-lived execs (and a burst of 200) all arrive, with exe, a
   assert.ok(!existsSync(join(dir.path, 'events.sock')));
 });
 
+test('kernel: a new daemon starts a new log: records of an earlier run are never read again', async (t) => {
+  if (!ready(t)) return;
+  const dir = await temp('bulwark-audit-');
+  const rules = bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] });
+  const first = collector();
+  const a = await startAuditSource({ dir: dir.path, transport: 'log', onEvent: first.onEvent, onError: first.onError, rules });
+  let earlier: { pid: number };
+  try {
+    assert.equal(a.mode, 'daemon-log');
+    earlier = await run('/bin/true', ['first-run']);
+    await waitFor('the first run\'s exec', () => first.okExec(earlier.pid) !== undefined);
+  } finally {
+    await a.stop();
+  }
+  const second = collector();
+  const b = await startAuditSource({ dir: dir.path, transport: 'log', onEvent: second.onEvent, onError: second.onError, rules });
+  try {
+    const now = await run('/bin/true', ['second-run']);
+    await waitFor('the second run\'s exec', () => second.okExec(now.pid) !== undefined);
+    assert.equal(second.okExec(earlier.pid), undefined, 'the first run\'s exec is not delivered again');
+    assert.ok(!second.all.some((x) => x.kind === 'exec' && x.argv.includes('first-run')));
+  } finally {
+    await b.stop();
+  }
+  await checkRestored(b);
+});
+
 test('kernel: our auditd killed is started again, and events keep coming', async (t) => {
   if (!ready(t)) return;
   const dir = await temp('bulwark-audit-');

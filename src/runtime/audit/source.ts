@@ -82,6 +82,8 @@ export interface AuditSource {
   stats(): AuditSourceStats;
   /** Reads the kernel status now (and reports newly lost events). */
   refreshStats(): Promise<AuditSourceStats>;
+  /** Reads what the log holds now, without waiting for the next poll (no-op for a socket). */
+  catchUp(): Promise<void>;
   /** Removes our rules, restores the kernel settings we changed, stops our auditd; idempotent. */
   stop(): Promise<void>;
 }
@@ -356,6 +358,9 @@ export async function startAuditSource(opts: AuditSourceOptions): Promise<AuditS
     const wantSocket = opts.transport !== 'log';
     const sockOk = Buffer.byteLength(join(opts.dir, 'events.sock')) < 100; // sun_path is 108 bytes
     const files = await writeAuditdConfig(opts.dir, { socket: wantSocket && sockOk, logFormat: opts.logFormat ?? 'RAW' });
+    // our private log from an earlier run (or an earlier daemon) was read then, or is stale:
+    // a new daemon starts a new log, read from its beginning
+    await Promise.all(['', '.1', '.2'].map((n) => rm(`${files.logFile}${n}`, { force: true })));
     const args = auditdArgs(files.etcDir, before.enabled === 0);
     // setpriv (util-linux) gives auditd a parent-death signal: if the agent is killed, its
     // auditd goes too instead of holding the kernel's audit pid
@@ -595,6 +600,9 @@ export async function startAuditSource(opts: AuditSourceOptions): Promise<AuditS
     },
     stats,
     refreshStats,
+    async catchUp() {
+      await tail?.poll();
+    },
     stop() {
       stopped ??= (async () => {
         stopping = true;
