@@ -145,7 +145,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   // --- fanotify: refuse before exec -----------------------------------------------------
   const support = o.fanotify === false ? { ok: false, mode: 'kill-after-exec' as const, reason: 'fanotify turned off' } : fanotifySupport();
-  let audit: Awaited<ReturnType<typeof startAuditSource>> | undefined;
+  // set once the audit source runs (after the containers are known)
+  const auditRef: { source?: Awaited<ReturnType<typeof startAuditSource>> } = {};
   const tracker = new ContainerTracker({
     onChange: (kind, c) => void onContainer(kind, c),
     onExec: (c, command) => void onExecSession(c, command),
@@ -276,7 +277,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     };
     let client = find();
     for (let i = 0; !client && i < 4; i++) {
-      await (i === 0 ? audit?.catchUp() : new Promise((r) => setTimeout(r, 50)));
+      await (i === 0 ? auditRef.source?.catchUp() : new Promise((r) => setTimeout(r, 50)));
       client = find();
     }
     const who = client ? await userName(client.auid ?? client.uid) : undefined;
@@ -338,7 +339,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   await tracker.start();
   for (const c of tracker.all()) if (c.running) await onContainer('start', c);
-  audit = await startAuditSource({
+  const audit = await startAuditSource({
     dir: join(o.stateDir, 'audit'),
     // without fanotify, kills come after the exec's audit record: read it as soon as it comes
     transport: (o.auditRead ?? (support.ok ? 'log' : 'socket')) === 'socket' ? 'auto' : 'log',
@@ -348,6 +349,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     onError,
     onLost: (lost) => onError(new Error(`the kernel dropped ${lost} audit events`)),
   });
+  auditRef.source = audit;
 
   const forks = o.forkGuard === false
     ? undefined
