@@ -4,7 +4,7 @@
 // Two workloads: "learned" (default) — the programs are in the image's learned profile, the
 // steady state of a protected host: nothing to report; "alerts" — a fresh profile in monitor
 // mode, so every exec is an "Unlisted executable" event written to the JSON-lines sink.
-// Usage: npm run build && node --import tsx bench/agent-cpu.ts [seconds] [learned|alerts]
+// Usage: npm run build && node --import tsx bench/agent-cpu.ts [seconds] [learned|alerts] [audit poll ms]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { removeImage } from '../src/testing/engine.js';
 
 const seconds = Number(process.argv[2] ?? 20);
 const scenario = process.argv[3] === 'alerts' ? 'alerts' : 'learned';
+const poll = process.argv[4];
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-agent-'));
 const ticks = (pid: number): number => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
@@ -42,7 +43,7 @@ const threads = (pid: number): Map<string, number> => {
 const rss = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 await importBusybox('bulwark-bench/busybox', 'agentcpu', ['true']);
 const id = await runContainer('bulwark-bench/busybox:agentcpu', ['sleep', '3600']);
-const agent = spawn(process.execPath, [...(process.env.AGENT_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.AGENT_PROF] : []), join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'), 'agent', '--state-dir', join(dir, 'state'), ...(scenario === 'alerts' ? ['--mode', 'monitor'] : ['--mode', 'learn', '--learn-period', '3s', '--after-learn', 'monitor']), '--no-fork-guard', '--sink', JSON.stringify({ type: 'jsonl', path: join(dir, 'events.jsonl') })], { stdio: ['ignore', 'ignore', 'pipe'] });
+const agent = spawn(process.execPath, [...(process.env.AGENT_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.AGENT_PROF] : []), join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'), 'agent', '--state-dir', join(dir, 'state'), ...(scenario === 'alerts' ? ['--mode', 'monitor'] : ['--mode', 'learn', '--learn-period', '3s', '--after-learn', 'monitor']), ...(poll ? ['--audit-poll', poll] : []), '--no-fork-guard', '--sink', JSON.stringify({ type: 'jsonl', path: join(dir, 'events.jsonl') })], { stdio: ['ignore', 'ignore', 'pipe'] });
 try {
   await new Promise<void>((resolve, reject) => {
     agent.stderr.on('data', (d: Buffer) => (/running/.test(d.toString()) ? resolve() : undefined));
@@ -69,12 +70,18 @@ try {
     const name = k.startsWith('main#') ? 'main' : k;
     byThread.set(name, (byThread.get(name) ?? 0) + v - (th0.get(k) ?? 0));
   }
-  const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"Unlisted executable"')).length;
-  console.log(`${scenario}: ${events} events; ${((2 * loops) / wall).toFixed(0)} execs/s for ${wall.toFixed(1)} s: agent CPU ${((used / wall) * 100).toFixed(1)}% of one core (user ${((user / wall) * 100).toFixed(1)}%, system ${((sys / wall) * 100).toFixed(1)}%; idle: ${(idle / 5).toFixed(1)}%), RSS ${rss(agent.pid!).toFixed(0)} MB`);
-  console.log(`by thread: ${[...byThread].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((v / 100 / wall) * 100).toFixed(1)}%`).join(', ')}`);
-} finally {
+  const memory = rss(agent.pid!);
+  // the last records are still on their way: count the events once the agent has stopped
   agent.kill('SIGTERM');
   await new Promise((r) => agent.on('exit', r));
+  const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"Unlisted executable"')).length;
+  console.log(`${scenario}: ${events} events; ${((2 * loops) / wall).toFixed(0)} execs/s for ${wall.toFixed(1)} s: agent CPU ${((used / wall) * 100).toFixed(1)}% of one core (user ${((user / wall) * 100).toFixed(1)}%, system ${((sys / wall) * 100).toFixed(1)}%; idle: ${(idle / 5).toFixed(1)}%), RSS ${memory.toFixed(0)} MB`);
+  console.log(`by thread: ${[...byThread].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((v / 100 / wall) * 100).toFixed(1)}%`).join(', ')}`);
+} finally {
+  if (agent.exitCode === null && agent.signalCode === null) {
+    agent.kill('SIGTERM');
+    await new Promise((r) => agent.on('exit', r));
+  }
   await removeContainer(id);
   await removeImage('bulwark-bench/busybox:agentcpu');
   rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // programs at a steady rate while the agent (in this process) watches it with a rule that
 // fires on every exec. Reports the exec rate reached, detection latency from the kernel's
 // audit timestamp to the event (p50/p99), events lost (execs without an event), and the
-// agent's CPU time and memory. Usage: npm run build && node --import tsx bench/agent.ts [seconds] [log|socket]
+// agent's CPU time and memory. Usage: npm run build && node --import tsx bench/agent.ts [seconds] [log|socket] [poll ms]
 // (how the agent reads its auditd: the log, polled every 25 ms, or the dispatcher socket)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +13,14 @@ import { removeImage } from '../src/testing/engine.js';
 
 const seconds = Number(process.argv[2] ?? 20);
 const auditRead = process.argv[3] === 'socket' ? 'socket' : 'log';
+const auditPollMs = process.argv[4] ? Number(process.argv[4]) : undefined; // the agent's default: 50
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-agent-'));
 const rules = join(dir, 'every-exec.yaml');
 writeFileSync(rules, '- rule: Any exec\n  condition: spawned_process and container and proc.name = true\n  output: "%proc.exe"\n  severity: LOW\n  stride: Tampering\n  attack: T1059\n');
 await importBusybox('bulwark-bench/busybox', 'agent', ['true']);
 const id = await runContainer('bulwark-bench/busybox:agent', ['sleep', '3600']);
 const latencies: number[] = [];
-const agent = await startAgent({ stateDir: join(dir, 'state'), rules: [rules], sinks: [{ type: 'jsonl', path: join(dir, 'events.jsonl') }], forkGuard: false, defaultMode: 'monitor', auditRead, onEvent: (e) => {
+const agent = await startAgent({ stateDir: join(dir, 'state'), rules: [rules], sinks: [{ type: 'jsonl', path: join(dir, 'events.jsonl') }], forkGuard: false, defaultMode: 'monitor', auditRead, ...(auditPollMs ? { auditPollMs } : {}), onEvent: (e) => {
   if (e.rule === 'Any exec') latencies.push(Date.now() - Date.parse(e.time));
 }, onError: () => {} });
 try {

@@ -22,6 +22,7 @@ interface AgentFlags {
   learnPeriod?: string;
   afterLearn: 'monitor' | 'protect';
   auditRead?: 'log' | 'socket';
+  auditPoll?: string;
 }
 
 function positive(text: string, what: string): number {
@@ -56,7 +57,8 @@ export function agentCommand(): Command {
     .addOption(new Option('--mode <mode>', 'profile mode for workloads seen for the first time').choices(['learn', 'monitor', 'protect']).default('learn'))
     .option('--learn-period <duration>', 'end learning after this long (e.g. 30m, 24h); profiles then move to --after-learn')
     .addOption(new Option('--after-learn <mode>', 'the mode a profile takes when its learning period ends').choices(['monitor', 'protect']).default('monitor'))
-    .addOption(new Option('--audit-read <how>', "read the agent's auditd from its log (polled every 25 ms: least CPU) or its socket (each record at once: a few ms sooner); default log where fanotify enforces, else socket").choices(['log', 'socket']))
+    .addOption(new Option('--audit-read <how>', "read the agent's auditd from its log (batched while busy: least CPU) or its socket (each record at once: sooner, twice the CPU); default log where fanotify enforces, else socket").choices(['log', 'socket']))
+    .option('--audit-poll <ms>', 'with --audit-read log: how often the log is read while records keep coming (default 50; less: events sooner, more CPU)')
     .option('--block-drift', 'refuse (or kill) programs that are not part of the image')
     .option('--no-fanotify', 'never refuse before exec; kill right after instead')
     .option('--no-fork-guard', 'do not watch process counts')
@@ -78,7 +80,7 @@ export function agentCommand(): Command {
       if (learnPeriodMs === undefined && f.learnPeriod !== undefined) throw new BulwarkError('USAGE', f.learnPeriod, '--learn-period must be a duration such as 90s, 30m, 24h or 7d');
       const { startAgent } = await import('../runtime/agent.js');
       const agent = await startAgent({
-        stateDir: f.stateDir, sinks, ...(Object.keys(resources).length ? { resources } : {}), ...(f.rules ? { rules: f.rules } : {}), defaultMode: f.mode, ...(f.auditRead ? { auditRead: f.auditRead } : {}), ...(learnPeriodMs ? { learnPeriodMs, afterLearn: f.afterLearn } : {}), blockDrift: f.blockDrift ?? false, fanotify: f.fanotify, ...(f.forkGuard ? {} : { forkGuard: false as const }),
+        stateDir: f.stateDir, sinks, ...(Object.keys(resources).length ? { resources } : {}), ...(f.rules ? { rules: f.rules } : {}), defaultMode: f.mode, ...(f.auditRead ? { auditRead: f.auditRead } : {}), ...(f.auditPoll ? { auditPollMs: Math.round(positive(f.auditPoll, '--audit-poll')) } : {}), ...(learnPeriodMs ? { learnPeriodMs, afterLearn: f.afterLearn } : {}), blockDrift: f.blockDrift ?? false, fanotify: f.fanotify, ...(f.forkGuard ? {} : { forkGuard: false as const }),
       });
       process.stderr.write(`bulwark agent: running; enforcement ${agent.enforcement}${agent.enforcement === 'kill-after-exec' ? ` (${agent.enforcementReason})` : ''}\n`);
       await new Promise<void>((resolve) => {

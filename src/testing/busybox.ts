@@ -35,11 +35,13 @@ export interface RunOptions {
   env?: string[];
   /** Restart policy: "always" brings the container back when the engine restarts. */
   restart?: 'always' | 'unless-stopped';
+  /** Run the engine's init (tini) as the first process: it reaps orphans, as `docker run --init`. */
+  init?: boolean;
 }
 
 /** Creates and starts a container; returns its id. */
 export async function runContainer(image: string, cmd: string[], o: RunOptions = {}): Promise<string> {
-  const body = { Image: image, Cmd: cmd, Env: o.env ?? [], HostConfig: { NetworkMode: 'none', ...(o.pidsLimit ? { PidsLimit: o.pidsLimit } : {}), ...(o.restart ? { RestartPolicy: { Name: o.restart } } : {}) } };
+  const body = { Image: image, Cmd: cmd, Env: o.env ?? [], HostConfig: { NetworkMode: 'none', ...(o.pidsLimit ? { PidsLimit: o.pidsLimit } : {}), ...(o.restart ? { RestartPolicy: { Name: o.restart } } : {}), ...(o.init ? { Init: true } : {}) } };
   const q = o.name ? `?name=${encodeURIComponent(o.name)}` : '';
   const c = await engineRequest('POST', `/containers/create${q}`, Buffer.from(JSON.stringify(body)), { 'Content-Type': 'application/json' });
   const created = JSON.parse((await readBody(c.body)).toString()) as { Id?: string; message?: string };

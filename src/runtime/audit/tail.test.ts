@@ -43,3 +43,36 @@ test('tail: from the end, across rotation and truncation, and a file that appear
     await tmp.remove();
   }
 });
+
+test('tail: a quiet file is watched, not polled; a write after a quiet spell arrives at once', async () => {
+  const tmp = await makeTempDir('bulwark-tail-');
+  try {
+    const path = join(tmp.path, 'audit.log');
+    await writeFile(path, '');
+    const arrivals: number[] = [];
+    let got = '';
+    const tail = await tailFile({ path, fromEnd: true, onData: (b) => ((got += b.toString()), arrivals.push(performance.now())), onError: (e) => assert.fail(e), intervalMs: 25 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 300)); // quiet: the tail waits on inotify (its slow poll is 5 s away)
+        const polls = tail.polls;
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(tail.polls, polls, 'no reads while the file is quiet (polling would make 12)');
+        const t0 = performance.now();
+        await appendFile(path, `line ${i}\n`);
+        for (const until = Date.now() + 3000; arrivals.length <= i && Date.now() < until; ) await new Promise((r) => setTimeout(r, 2));
+        assert.equal(arrivals.length, i + 1, `write ${i} delivered`);
+        assert.ok(arrivals[i]! - t0 < 1000, `write ${i} arrived ${(arrivals[i]! - t0).toFixed(1)} ms after it was made, long before the slow poll`);
+      }
+      // a burst is read in batches, not a read per write
+      for (let i = 0; i < 200; i++) await appendFile(path, `burst ${i}\n`);
+      for (const until = Date.now() + 3000; !got.includes('burst 199\n') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(got.endsWith('burst 199\n'));
+      assert.ok(arrivals.length < 3 + 200, `${arrivals.length - 3} reads for 200 writes`);
+    } finally {
+      await tail.stop();
+    }
+  } finally {
+    await tmp.remove();
+  }
+});

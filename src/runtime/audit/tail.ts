@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, type FSWatcher, fstatSync, openSync, readSync, statSync, watch } from 'node:fs';
 
 // Follows a log file the way `tail -F` does: new bytes as they are written, across auditd's
 // rotation (the file renamed and a new one created: the rest of the old one is read first)
@@ -11,6 +11,8 @@ export interface TailOptions {
   onData: (chunk: Buffer) => void;
   onError: (err: Error) => void;
   intervalMs?: number;
+  /** Wait on inotify while the file is quiet (default true). */
+  watch?: boolean;
 }
 
 export interface Tail {
@@ -20,10 +22,14 @@ export interface Tail {
   stop(): Promise<void>;
   readonly bytes: number;
   readonly rotations: number;
+  /** Reads of the file so far (a quiet file is not read until it changes). */
+  readonly polls: number;
 }
 
 const CHUNK = 256 * 1024;
 const MAX_PER_POLL = 32 * 1024 * 1024;
+const QUIET_POLLS = 4;
+const QUIET_FALLBACK_MS = 5000;
 
 export async function tailFile(opts: TailOptions): Promise<Tail> {
   const interval = opts.intervalMs ?? 25;
@@ -37,6 +43,7 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let firstOpen = true;
+  let polls = 0;
 
   // Synchronous calls: a local file in the page cache answers in microseconds, and a poll
   // through the thread pool costs more than the reading itself, tens of times a second.
@@ -78,6 +85,7 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
   }
 
   async function once(): Promise<void> {
+    polls++;
     if (fd === undefined) openCurrent();
     readAvailable();
     let st;
@@ -104,16 +112,50 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
     return running;
   }
 
-  function schedule(): void {
+  // Every wake-up of the process costs (a few hundred µs on a virtual machine), so a quiet
+  // file is not polled: after QUIET_POLLS empty polls the tail waits on inotify (fs.watch)
+  // for the next write, with a slow poll behind it in case an event never comes. Under load
+  // it polls every `interval`, taking whatever has piled up in one read.
+  let quiet = 0;
+  let watcher: FSWatcher | undefined;
+  let lastBytes = 0;
+
+  function afterPoll(): void {
     if (stopped) return;
-    timer = setTimeout(() => {
-      void poll().then(schedule);
-    }, interval);
+    quiet = bytes === lastBytes ? quiet + 1 : 0;
+    lastBytes = bytes;
+    if (quiet < QUIET_POLLS || opts.watch === false) {
+      timer = setTimeout(() => void poll().then(afterPoll), interval);
+      return;
+    }
+    try {
+      watcher = watch(opts.path, { persistent: false }, () => wake(false));
+      watcher.on('error', () => wake(false));
+    } catch {
+      watcher = undefined; // no inotify here: keep polling
+      timer = setTimeout(() => void poll().then(afterPoll), interval);
+      return;
+    }
+    timer = setTimeout(() => wake(true), QUIET_FALLBACK_MS);
+    // a write between the last poll and the watch sends no event: look once more
+    void poll().then(() => {
+      if (bytes !== lastBytes) wake(false);
+    });
+  }
+
+  /** `fallback`: the slow poll, not a write; an empty one goes straight back to waiting. */
+  function wake(fallback: boolean): void {
+    if (!watcher || stopped) return;
+    watcher.close();
+    watcher = undefined;
+    clearTimeout(timer);
+    quiet = fallback ? QUIET_POLLS - 1 : 0;
+    void poll().then(afterPoll);
   }
 
   openCurrent();
   firstOpen = false; // a file that appears (or replaces this one) later is read from its start
-  schedule();
+  timer = setTimeout(() => void poll().then(afterPoll), interval);
 
   return {
     poll,
@@ -121,6 +163,8 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
       if (stopped) return running;
       stopped = true;
       if (timer) clearTimeout(timer);
+      watcher?.close();
+      watcher = undefined;
       await poll();
       closeCurrent();
     },
@@ -129,6 +173,9 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
     },
     get rotations() {
       return rotations;
+    },
+    get polls() {
+      return polls;
     },
   };
 }

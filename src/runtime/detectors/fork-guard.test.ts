@@ -36,8 +36,9 @@ test('judging: refused forks, share of the limit, no limit, fork rate', () => {
 
 test('a fork bomb in a container is detected and contained; the container\'s other work survives', async (t) => {
   if (!requireAll(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }) || !ready) return;
-  // the safety limit keeps the bomb from the host whatever happens to the guard
-  const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 1; b(){ while :; do b & done; }; b & sleep 300'], { pidsLimit: 200 });
+  // the safety limit keeps the bomb from the host whatever happens to the guard; the engine's
+  // init reaps the dead copies (else they stay zombies, holding pids)
+  const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 1; b(){ while :; do b & done; }; b & sleep 300'], { pidsLimit: 200, init: true });
   const tracker = new ContainerTracker();
   const events: ForkGuardEvent[] = [];
   const guard = new ForkGuard(() => tracker.all().filter((c) => c.id === id), (e) => events.push(e), { intervalMs: 50 });
@@ -56,6 +57,7 @@ test('a fork bomb in a container is detected and contained; the container\'s oth
     guard.stop();
     const after = await cgroupStats(id);
     assert.ok(after.procs.length <= 4, `${after.procs.length} processes left`);
+    assert.ok((after.pids ?? 0) <= 4, `${after.pids} pids still held`);
     assert.ok(tracker.get(id)?.running, 'the container still runs');
   } finally {
     guard.stop();

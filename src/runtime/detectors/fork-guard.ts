@@ -5,8 +5,9 @@ import type { ContainerInfo } from '../containers.js';
 
 // The fork guard: a container whose process count races up (or keeps hitting its pids
 // limit) is running a fork bomb. Containment: cap its pids limit where it stands, so no
-// more processes can start, then kill the program that replicates itself (processes whose
-// parent is the same program), leaving the container's first process and other work.
+// more processes can start, then — the container frozen for a moment — kill the program
+// that replicates itself (processes whose parent is the same program), leaving the
+// container's first process and other work.
 
 export interface ForkGuardOptions {
   /** Processes per container that count as a bomb when no limit is set (default 500). */
@@ -83,29 +84,50 @@ export interface Containment {
   program?: string;
 }
 
-/** Caps the container's pids limit and kills the multiplying program's processes (bounded rounds). */
-export async function containForkBomb(c: Pick<ContainerInfo, 'id' | 'pid'>, rounds = 20): Promise<Containment> {
+async function engine(c: Pick<ContainerInfo, 'id'>, action: string, body?: unknown): Promise<void> {
+  const r = await engineRequest('POST', `/containers/${c.id}/${action}`, body === undefined ? undefined : Buffer.from(JSON.stringify(body)), body === undefined ? undefined : { 'Content-Type': 'application/json' });
+  await readBody(r.body);
+  if (r.status >= 300) throw new Error(`${action}: HTTP ${r.status}`);
+}
+
+function killAll(pids: number[]): number {
+  let killed = 0;
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGKILL');
+      killed++;
+    } catch {
+      // already gone
+    }
+  }
+  return killed;
+}
+
+/**
+ * Caps the container's pids limit, then freezes the container, kills the multiplying
+ * program's processes and thaws it: killed one by one while running, the survivors fork
+ * again into the freed slots; frozen, none can, and each dies of its SIGKILL as it thaws.
+ * A few rounds after catch any copy that was mid-fork.
+ */
+export async function containForkBomb(c: Pick<ContainerInfo, 'id' | 'pid'>, rounds = 10): Promise<Containment> {
   const first = await cgroupStats(c.id);
   const cap = Math.max(first.pids ?? first.procs.length, 1);
-  const r = await engineRequest('POST', `/containers/${c.id}/update`, Buffer.from(JSON.stringify({ PidsLimit: cap })), { 'Content-Type': 'application/json' });
-  await readBody(r.body);
+  await engine(c, 'update', { PidsLimit: cap });
   let killed = 0;
   let program: string | undefined;
-  for (let i = 0; i < rounds; i++) {
+  await engine(c, 'pause');
+  try {
     const procs = (await cgroupStats(c.id)).procs.filter((p) => p !== c.pid);
-    program ??= replicating(procs, c.pid);
-    if (!program) break; // nothing replicates itself: the cap alone holds it
-    const victims = procs.filter((p) => procStat(p)?.comm === program);
-    if (victims.length === 0) break;
-    for (const p of victims) {
-      try {
-        process.kill(p, 'SIGKILL');
-        killed++;
-      } catch {
-        // already gone
-      }
-    }
+    program = replicating(procs, c.pid);
+    if (program) killed += killAll(procs.filter((p) => procStat(p)?.comm === program));
+  } finally {
+    await engine(c, 'unpause');
+  }
+  for (let i = 0; program && i < rounds; i++) {
     await new Promise((res) => setTimeout(res, 20));
+    const victims = (await cgroupStats(c.id)).procs.filter((p) => p !== c.pid && procStat(p)?.comm === program);
+    if (victims.length === 0) break;
+    killed += killAll(victims);
   }
   return { pidsLimit: cap, killed, ...(program ? { program } : {}) };
 }
