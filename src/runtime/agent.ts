@@ -306,13 +306,18 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       // (an exec fanotify refused fails, and its record says so: only programs that ran get here)
       const j = judged?.exe === exe ? judged.j : clean.has(`${a.dev}:${a.ino}:${exe}`) ? CLEAN : await judgeExec(c, exe);
       remember(a.pid, c);
+      // run by another name (a busybox applet, an alternatives link): the profile holds the
+      // name too. fanotify sees only the file, so an unlisted name of a listed file is
+      // killed right after its exec.
+      const byName = a.path && a.path !== exe && !j.drift ? profiles.observe(profileKey(c), a.path) : undefined;
       const fields = withParentName({ ...base, 'evt.type': 'exec', 'proc.args': a.argv, 'proc.cmdline': a.argv.join(' '), 'proc.drift': j.drift }, a.ppid);
-      const blockNow = j.block; // fanotify did not stop it (not available, or raced): kill right after exec
+      // fanotify did not stop it (not available, raced, or only the name is unlisted): kill right after exec
+      const blockNow = j.block || (byName?.block ?? false);
       for (const m of rules.match(fields)) {
         const action = blockNow ? await act({ ...m.rule, action: 'kill' }, c, a.pid) : await act(m.rule, c, a.pid);
         fromMatch(m, c, { time, process: { ...proc, args: a.argv }, file: { path: exe, operation: 'exec' } }, action);
       }
-      if (j.profileViolation && !j.drift) {
+      if ((j.profileViolation || byName?.violation) && !j.drift) {
         let action: EventAction = 'alert';
         if (blockNow) {
           try {
@@ -322,7 +327,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
             action = 'alert';
           }
         }
-        sendProfileEvent(c, a.pid, exe, j.reason ?? '', action);
+        if (j.profileViolation) sendProfileEvent(c, a.pid, exe, j.reason ?? '', action);
+        else sendProfileEvent(c, a.pid, a.path!, `${byName?.reason ?? ''} (it is ${exe})`, action);
       }
     } else if (a.kind === 'open' && a.key === KEYS.sensitive) {
       const path = containerPath(c, a.path) ?? a.path;

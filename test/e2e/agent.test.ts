@@ -127,6 +127,34 @@ test('after Learn, Protect stops an unlisted program and lets the learned ones r
   }
 });
 
+test('programs that are one file under many names (busybox applets): the profile knows each name, and an unlisted one is killed', async (t) => {
+  if (!gate(t)) return;
+  // every applet a symlink to /bin/busybox: fanotify sees one file, audit the name it ran by
+  await importBusybox('bulwark-test/busybox', 'applets');
+  const id = await runContainer('bulwark-test/busybox:applets', ['sleep', '300']);
+  try {
+    await withAgent('applets', { defaultMode: 'learn' }, async (agent, events) => {
+      assert.match((await execInContainer(id, ['cat', '/etc/passwd'])).output, /^root:/);
+      const key = `image:${JSON.parse(spawnSync('docker', ['inspect', '--format', '{{json .Image}}', id], { encoding: 'utf8' }).stdout) as string}`;
+      for (const until = Date.now() + 5000; !agent.profiles.allowed(key).includes('/bin/cat') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(agent.profiles.allowed(key).filter((p) => p !== '/bin/sleep'), ['/bin/busybox', '/bin/cat'], 'the file and the name it ran by');
+      agent.profiles.setMode(key, 'protect');
+      assert.match((await execInContainer(id, ['cat', '/etc/passwd'])).output, /^root:/, 'a learned name runs');
+      // a program that keeps running (a listener), so the kill after its exec has something to kill
+      const nc = await execInContainer(id, ['nc', '-l', '-p', '5555']);
+      const e = await waitFor(events, (x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/nc');
+      assert.ok(e, JSON.stringify(events.map((x) => [x.rule, x.file?.path, x.action])));
+      assert.equal(e.action, 'killed', 'the file is listed, so fanotify lets it start; the name is not, so it is killed');
+      assert.equal(nc.exitCode, 137, 'ended by SIGKILL');
+      assert.match(e.message, /\/bin\/nc is not in the learned profile .* \(it is \/bin\/busybox\)/);
+      assert.ok(!events.some((x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/cat'), 'the learned name untouched');
+    });
+  } finally {
+    await removeContainer(id);
+    await removeImage('bulwark-test/busybox:applets');
+  }
+});
+
 test('docker exec … sh is a user-access event with its command and user; reading /etc/shadow alerts', async (t) => {
   if (!gate(t) || !requireAll(t, { 'docker CLI (Debian docker.io)': have('docker') })) return;
   const name = `bulwark-agent-${process.pid}`;
