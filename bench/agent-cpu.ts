@@ -16,15 +16,13 @@ const seconds = Number(process.argv[2] ?? 20);
 const scenario = process.argv[3] === 'alerts' ? 'alerts' : 'learned';
 const poll = process.argv[4];
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-agent-'));
-const ticks = (pid: number): number => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
-};
+/** utime and stime of a process, in clock ticks (100/s). */
 const split = (pid: number): [number, number] => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
   return [Number(x[11]), Number(x[12])];
 };
+const ticks = (pid: number): number => split(pid).reduce((a, b) => a + b, 0);
 /** CPU ticks per thread name (main "node", "libuv-worker", V8 workers, the fanotify reader…). */
 const threads = (pid: number): Map<string, number> => {
   const out = new Map<string, number>();

@@ -172,15 +172,20 @@ class Guard {
     return true;
   }
 
-  // Reader thread: a cached allow for this single-named file, unchanged since. Counts it.
-  bool CachedSingleName(const struct stat& st) {
-    std::lock_guard<std::mutex> lock(mu_);
+  // Reader thread, mu_ held: whether this file, unchanged since (same ctime), was allowed
+  // with "cache" — under the same name, or with `path` null when it had a single name.
+  bool CacheHitLocked(const struct stat& st, const std::string* path) {
     auto hit = cache_.find({static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)});
-    if (hit == cache_.end() || hit->second.nlink != 1 ||
-        hit->second.ctime_sec != static_cast<int64_t>(st.st_ctim.tv_sec) ||
+    if (hit == cache_.end() || hit->second.ctime_sec != static_cast<int64_t>(st.st_ctim.tv_sec) ||
         hit->second.ctime_nsec != static_cast<int64_t>(st.st_ctim.tv_nsec)) {
       return false;
     }
+    return path == nullptr ? hit->second.nlink == 1 : hit->second.path == *path;
+  }
+
+  bool CachedSingleName(const struct stat& st) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!CacheHitLocked(st, nullptr)) return false;
     counters_.received += 1;
     counters_.cached += 1;
     return true;
@@ -351,16 +356,9 @@ class Guard {
     {
       std::lock_guard<std::mutex> lock(mu_);
       counters_.received += 1;
-      if (file.known) {
-        // the same file (inode unchanged since) under the same name was allowed to be cached
-        auto hit = cache_.find({file.dev, file.ino});
-        if (hit != cache_.end() && hit->second.ctime_sec == file.ctime_sec &&
-            hit->second.ctime_nsec == file.ctime_nsec && hit->second.path == file.path) {
-          counters_.cached += 1;
-          id = 0;
-        } else {
-          id = next_id_++;
-        }
+      if (file.known && CacheHitLocked(st, &file.path)) {
+        counters_.cached += 1;
+        id = 0;
       } else {
         id = next_id_++;
       }

@@ -9,6 +9,7 @@ import { cgroupStats } from '../../src/runtime/cgroup.js';
 import type { SecurityEvent } from '../../src/runtime/event.js';
 import { containerPid, execInContainer, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../../src/testing/busybox.js';
 import { engineUp, removeImage } from '../../src/testing/engine.js';
+import { trackChild, stopChild } from '../../src/testing/children.js';
 import { have, requireAll } from '../../src/testing/require.js';
 import { restartEngine } from '../../src/testing/restart-engine.js';
 
@@ -278,7 +279,7 @@ test('the agent killed outright comes back with its learned profile: the learnin
   const state = join(tmp.path, 'crash-state');
   const sinkFile = (n: number): string => join(tmp.path, `crash-${n}.jsonl`);
   const start = async (n: number): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'agent', '--state-dir', state, '--no-fork-guard', '--learn-period', '3s', '--after-learn', 'protect', '--sink', JSON.stringify({ type: 'jsonl', path: sinkFile(n) })], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = trackChild(spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'agent', '--state-dir', state, '--no-fork-guard', '--learn-period', '3s', '--after-learn', 'protect', '--sink', JSON.stringify({ type: 'jsonl', path: sinkFile(n) })], { stdio: ['ignore', 'ignore', 'pipe'] }));
     let err = '';
     await new Promise<void>((resolve, reject) => {
       child.stderr!.on('data', (d: Buffer) => {
@@ -326,12 +327,7 @@ test('the agent killed outright comes back with its learned profile: the learnin
     assert.match(String(e.action), /^(denied|killed)$/);
     assert.equal(e.fields?.mode, 'protect');
   } finally {
-    for (const c of [first, second]) {
-      if (c && c.exitCode === null && c.signalCode === null) {
-        c.kill('SIGTERM');
-        await new Promise((r) => c.once('exit', r));
-      }
-    }
+    for (const c of [first, second]) if (c) await stopChild(c);
     await removeContainer(id);
   }
 });

@@ -33,14 +33,11 @@ interface Run {
   ms: number;
 }
 
-/** Runs `file args` through sh -c (exec), so the marked exec is not Node's own spawn. */
-function run(file: string, args: string[] = []): Promise<Run> {
+/** Runs a command with a clean environment; its exit code, output and wall time. */
+function collect(cmd: string, args: string[]): Promise<Run> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', 'exec "$0" "$@"', file, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
-    });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -48,6 +45,11 @@ function run(file: string, args: string[] = []): Promise<Run> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
   });
+}
+
+/** Runs `file args` through sh -c (exec), so the marked exec is not Node's own spawn. */
+function run(file: string, args: string[] = []): Promise<Run> {
+  return collect('/bin/sh', ['-c', 'exec "$0" "$@"', file, ...args]);
 }
 
 /** EPOCHREALTIME ("1700000000.123456") as integer microseconds, exact. */
@@ -71,16 +73,7 @@ async function pairedExecs(plain: string, guarded: string, n: number): Promise<{
 }
 
 function runBash(script: string, ...args: string[]): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/bash', ['-c', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
-  });
+  return collect('/bin/bash', ['-c', script, ...args]);
 }
 
 function percentile(xs: number[], p: number): number {
