@@ -62,7 +62,8 @@ class Collector {
   onFile = (path: string, content: Buffer, info: FileInfo): void => {
     for (const a of this.analyzers) {
       if (!a.wants(path, info, this.target)) continue;
-      const files = (this.analysis.files[a.id] ??= {});
+      // keyed by paths from the image: no inherited keys (a file may be named __proto__)
+      const files = (this.analysis.files[a.id] ??= Object.create(null) as Record<string, { data?: unknown; error?: string }>);
       try {
         files[path] = { data: a.parse(path, content, info) };
       } catch (e) {

@@ -3,9 +3,12 @@
 
 export type Paragraph = Record<string, string>;
 
+// field names are the file's text: a paragraph has no inherited keys
+const paragraph = (): Paragraph => Object.create(null) as Paragraph;
+
 export function parseParagraphs(text: string): Paragraph[] {
   const out: Paragraph[] = [];
-  let cur: Paragraph = {};
+  let cur: Paragraph = paragraph();
   let field: string | undefined;
   let lineNo = 0;
   for (const raw of text.split('\n')) {
@@ -13,7 +16,7 @@ export function parseParagraphs(text: string): Paragraph[] {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') {
       if (Object.keys(cur).length > 0) out.push(cur);
-      cur = {};
+      cur = paragraph();
       field = undefined;
       continue;
     }

@@ -13,7 +13,7 @@ const OPTION = /^ {2}(\w+): ?(.*)$/;
 export function parseGemfileLock(path: string, text: string): GemEntry[] {
   const out: GemEntry[] = [];
   let section: string | undefined;
-  let options: Record<string, string> = {};
+  let options: Record<string, string> = Object.create(null) as Record<string, string>; // keys are the file's text
   let sections = 0;
   const lines = text.split(/\r?\n/);
   lines.forEach((line, i) => {
@@ -21,7 +21,7 @@ export function parseGemfileLock(path: string, text: string): GemEntry[] {
     if (!line.startsWith(' ')) {
       if (!SECTION.test(line)) throw new Error(`${path}: line ${i + 1}: unexpected "${line.slice(0, 40)}"`);
       section = line;
-      options = {};
+      options = Object.create(null) as Record<string, string>;
       sections++;
       return;
     }

@@ -152,7 +152,7 @@ function base(ev: AuditEvent, sc: AuditRecord): ActivityBase | undefined {
   const uid = fieldInt(f.get('uid'));
   if (pid === undefined || nr === undefined || uid === undefined) return undefined;
   const archHex = f.get('arch')?.toLowerCase();
-  const arch = archHex !== undefined ? AUDIT_ARCH[archHex] : undefined;
+  const arch = archHex !== undefined && Object.hasOwn(AUDIT_ARCH, archHex) ? AUDIT_ARCH[archHex] : undefined; // record text
   const keys = fieldKeys(f.get('key'));
   const out: ActivityBase = {
     time: ev.time,

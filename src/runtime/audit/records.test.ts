@@ -126,6 +126,20 @@ test('records: a real SYSCALL line', () => {
   assert.equal(r.enriched, undefined);
 });
 
+test('records: an arch value naming an Object member is an unknown arch, not an inherited key', () => {
+  const lines = fixture('socket-raw.log');
+  const cat = lines.find((l) => l.startsWith('type=SYSCALL') && l.includes('comm="cat"'))!;
+  const serial = /audit\(([^)]+)\)/.exec(cat)![1]!;
+  const event = lines.filter((l) => l.includes(`audit(${serial})`));
+  const real = assemble(event).acts[0];
+  assert.equal(real?.arch, 'x86_64');
+  for (const bad of ['constructor', '__proto__', 'tostring']) {
+    // an exec of unknown arch is not interpreted; whatever is, carries no arch
+    const acts = assemble(event.map((l) => l.replace('arch=c000003e', `arch=${bad}`))).acts;
+    assert.deepEqual(acts.map((a) => a.arch), acts.map(() => undefined), bad);
+  }
+});
+
 test('records: the RAW af_unix capture parses completely and interprets the scenario', () => {
   const { asm, acts, events } = assemble(fixture('socket-raw.log'));
   assert.equal(asm.stats.malformed, 0);

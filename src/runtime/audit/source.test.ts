@@ -17,6 +17,7 @@ import { auditdArgs, type AuditSource, startAuditSource, writeAuditdConfig } fro
 // The real kernel audit, as root. This file is the only one that changes the kernel's audit
 // state (test files run in parallel); every test puts back what it changed, and the after()
 // hook does so again in case a test failed half-way.
+// bulwark-test: exclusive (changes the kernel's audit rules and daemon)
 
 const isRoot = process.getuid?.() === 0;
 const hasCtl = have('auditctl');
