@@ -1,12 +1,12 @@
 import { lstat, opendir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BulwarkError } from '../core/errors.js';
-import type { FileFilter, FileSink, Limits } from './layer-walker.js';
+import type { FileConsumer, Limits } from './layer-walker.js';
 
 // A root filesystem directory, walked without following symlinks, so that nothing
 // outside the directory is read whatever links it contains.
 
-export async function walkRootfs(root: string, wants: FileFilter, onFile: FileSink, limits: Limits): Promise<void> {
+export async function walkRootfs(root: string, consumer: FileConsumer, limits: Limits): Promise<void> {
   let st;
   try {
     st = await lstat(root);
@@ -25,9 +25,9 @@ export async function walkRootfs(root: string, wants: FileFilter, onFile: FileSi
         const full = join(root, path);
         const st = await lstat(full);
         const info = { size: st.size, mode: st.mode & 0o7777 };
-        if (!wants(path, info)) continue;
-        if (st.size > limits.maxFileBytes) throw new BulwarkError('TOO_LARGE', full, `${st.size} bytes is over the ${limits.maxFileBytes}-byte limit`);
-        onFile(path, await readFile(full), info);
+        if (!consumer.wants(path, info)) continue;
+        if (st.size > limits.maxFileBytes) consumer.onTooLarge(path, info);
+        else consumer.onFile(path, await readFile(full), info);
       }
     }
   }
