@@ -53,6 +53,8 @@ export interface FileConsumer {
   onFile: FileSink;
   /** A wanted file over the file size limit: not read, for the consumer to report. The walk goes on. */
   onTooLarge(path: string, info: WalkedFile): void;
+  /** A path the walk did not read for another reason (a live tree changed under it, too deep, unreadable). */
+  onSkipped?(path: string, why: string): void;
 }
 
 class Meter extends Transform {

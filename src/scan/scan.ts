@@ -51,6 +51,9 @@ function selectCatalogers(types: readonly PkgType[] = PKG_TYPES): Cataloger<unkn
   return catalogers.filter((c) => types.includes(OS_ECOSYSTEMS.includes(c.ecosystem) ? 'os' : 'library'));
 }
 
+/** The analyzer id under which the walker's own issues are kept. */
+const WALKER = 'walker';
+
 /** Hands each walked file to the analyzers that want it; parse errors and oversized files are kept as data. */
 class Collector implements FileConsumer {
   readonly analysis: LayerAnalysis;
@@ -76,6 +79,10 @@ class Collector implements FileConsumer {
   onTooLarge = (path: string, info: FileInfo): void => {
     const error = `not read: ${info.size} bytes, over the ${this.limits.maxFileBytes}-byte file size limit (--max-file-size)`;
     this.each(path, info, () => ({ error }));
+  };
+  /** Recorded as the walker's own: an issue naming the path. */
+  onSkipped = (path: string, why: string): void => {
+    (this.analysis.files[WALKER] ??= {})[path] = { error: why };
   };
   private each(path: string, info: FileInfo, result: (a: FileAnalyzer<unknown>) => { data?: unknown; error?: string }): void {
     for (const a of this.analyzers) {
