@@ -7,10 +7,17 @@ import { DEFAULT_LIMITS, walkLayer } from './layer-walker.js';
 
 const wantsEtc = (p: string): boolean => p.startsWith('etc/');
 
-async function collect(layer: ReturnType<typeof memLayer>, limits = DEFAULT_LIMITS): Promise<{ files: Record<string, string>; walk: Awaited<ReturnType<typeof walkLayer>> }> {
+interface Collected {
+  files: Record<string, string>;
+  tooLarge: string[];
+  walk: Awaited<ReturnType<typeof walkLayer>>;
+}
+
+async function collect(layer: ReturnType<typeof memLayer>, limits = DEFAULT_LIMITS, wants = wantsEtc): Promise<Collected> {
   const files: Record<string, string> = {};
-  const walk = await walkLayer(layer, wantsEtc, (p, c) => (files[p] = c.toString()), limits);
-  return { files, walk };
+  const tooLarge: string[] = [];
+  const walk = await walkLayer(layer, { wants, onFile: (p, c) => (files[p] = c.toString()), onTooLarge: (p) => tooLarge.push(p) }, limits);
+  return { files, tooLarge, walk };
 }
 
 async function rejectsWith(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
@@ -87,12 +94,44 @@ test('a decompression bomb is stopped at the layer size limit and at the expansi
   await rejectsWith(collect(memLayer(gz, plain), { ...DEFAULT_LIMITS, ratioFloorBytes: 1 << 20 }), 'TOO_LARGE', /layer0: layer expands more than 200-fold: a decompression bomb/);
   // the same layer stored uncompressed is no bomb
   assert.equal((await collect(memLayer(plain, plain), { ...DEFAULT_LIMITS, ratioFloorBytes: 1 << 20 })).walk.uncompressedBytes, plain.length);
-  const wanted = await makeTar([{ name: 'etc/huge', content: Buffer.alloc(4096) }]);
-  await rejectsWith(collect(memLayer(wanted, wanted), { ...DEFAULT_LIMITS, maxFileBytes: 1000 }), 'TOO_LARGE', /layer0:etc\/huge: file expands beyond the 1000-byte limit/);
 });
 
-test('hard links to wanted files deliver the same content', async () => {
-  const plain = await makeTar([{ name: 'etc/a', content: 'A' }, { name: 'etc/b', type: 'link', linkname: 'etc/a' }]);
-  const { files } = await collect(memLayer(plain, plain));
-  assert.deepEqual(files, { 'etc/a': 'A', 'etc/b': 'A' });
+test('a wanted file over the file size limit is handed over as too large, unread, and the walk goes on', async () => {
+  const plain = await makeTar([{ name: 'etc/huge', content: Buffer.alloc(4096) }, { name: 'etc/link', type: 'link', linkname: 'etc/huge' }, { name: 'etc/small', content: 'ok' }]);
+  const r = await collect(memLayer(plain, plain), { ...DEFAULT_LIMITS, maxFileBytes: 1000 });
+  assert.deepEqual(r.files, { 'etc/small': 'ok' });
+  assert.deepEqual(r.tooLarge, ['etc/huge', 'etc/link']);
+});
+
+/** The layer, counting how often it is read. */
+function counted(plain: Buffer): { layer: ReturnType<typeof memLayer>; reads: () => number } {
+  const layer = memLayer(plain, plain);
+  let n = 0;
+  const open = layer.open;
+  return { layer: { ...layer, open: () => (n++, open()) }, reads: () => n };
+}
+
+test('hard links deliver their content under their own name, whatever name the target was stored under', async () => {
+  const plain = await makeTar([
+    { name: 'etc/a', content: 'A' },
+    { name: 'etc/b', type: 'link', linkname: 'etc/a' },
+    { name: 'usr/hidden', content: 'H' },
+    { name: 'etc/c', type: 'link', linkname: 'usr/hidden' },
+    { name: 'etc/d', type: 'link', linkname: 'etc/c' },
+    { name: 'usr/hidden', content: 'replaced after the links' },
+    // a link later replaced by a regular file is that file
+    { name: 'etc/e', type: 'link', linkname: 'usr/hidden' },
+    { name: 'etc/e', content: 'E' },
+  ]);
+  const { layer, reads } = counted(plain);
+  const { files } = await collect(layer);
+  assert.deepEqual(files, { 'etc/a': 'A', 'etc/b': 'A', 'etc/c': 'H', 'etc/d': 'H', 'etc/e': 'E' });
+  assert.equal(reads(), 2);
+});
+
+test('a layer without wanted hard links is read once', async () => {
+  const plain = await makeTar([{ name: 'etc/a', content: 'A' }, { name: 'usr/b', type: 'link', linkname: 'etc/a' }, { name: 'etc/gone', type: 'link', linkname: 'nowhere' }]);
+  const { layer, reads } = counted(plain);
+  assert.deepEqual((await collect(layer)).files, { 'etc/a': 'A' });
+  assert.equal(reads(), 1);
 });

@@ -7,9 +7,18 @@ import { decompressor, sniffCompression } from './decompress.js';
 import type { ImageLayer } from './image.js';
 import { normaliseEntryPath, parentsOf, printable } from './safe-path.js';
 
-// Streams one layer once: verifies its digests, applies the size limits, records
-// whiteouts and hands the files the analyzers asked for to the caller. Nothing is
-// written to disk and nothing from the layer is executed.
+// Streams one layer: verifies its digests, applies the size limits, records whiteouts
+// and hands the files the analyzers asked for to the caller, one at a time (no file's
+// content outlives its hand-over). Nothing is written to disk and nothing from the layer
+// is executed.
+//
+// A hard link is analysed under its own name. Its target is an earlier entry of the same
+// tar, stored under a name nobody may have wanted (dpkg's status as a .png), and keeping
+// every file's content in case a link names it later is what made large layers cost
+// gigabytes. So the first pass notes, per wanted link, the ordinal of the entry holding
+// its content, and a second pass over the layer (only for layers that have such links)
+// reads just those entries. For a registry layer the second pass downloads the blob
+// again, verified against its digest like the first.
 
 export interface Limits {
   /** Uncompressed bytes one layer may expand to. */
@@ -21,8 +30,6 @@ export interface Limits {
   /** ...once it has expanded past this many bytes (small layers of zeros are normal). */
   ratioFloorBytes: number;
 }
-
-const HARDLINK_KEEP_BYTES = 1 << 20;
 
 export const DEFAULT_LIMITS: Limits = { maxLayerBytes: 32 * 2 ** 30, maxFileBytes: 512 * 2 ** 20, maxRatio: 200, ratioFloorBytes: 2 ** 30 };
 
@@ -39,6 +46,16 @@ export interface WalkedFile {
 
 export type FileFilter = (path: string, info: WalkedFile) => boolean;
 export type FileSink = (path: string, content: Buffer, info: WalkedFile) => void;
+
+/** What a walk hands files to. */
+export interface FileConsumer {
+  wants: FileFilter;
+  onFile: FileSink;
+  /** A wanted file over the file size limit: not read, for the consumer to report. The walk goes on. */
+  onTooLarge(path: string, info: WalkedFile): void;
+  /** A path the walk did not read for another reason (a live tree changed under it, too deep, unreadable). */
+  onSkipped?(path: string, why: string): void;
+}
 
 class Meter extends Transform {
   readonly hash: Hash = createHash('sha256');
@@ -77,13 +94,13 @@ async function collect(stream: AsyncIterable<unknown>, max: number, input: strin
   return Buffer.concat(chunks);
 }
 
-export async function walkLayer(
-  layer: ImageLayer,
-  wants: FileFilter,
-  onFile: FileSink,
-  limits: Limits = DEFAULT_LIMITS,
-  onProgress?: (storedBytes: number) => void,
-): Promise<LayerWalk> {
+
+type EntryStream = Parameters<typeof drain>[0];
+/** One tar entry; `ordinal` counts entries from 0, the same on every read of the same layer. */
+type EntryHandler = (header: tar.Header, stream: EntryStream, ordinal: number) => Promise<void>;
+
+/** Streams the layer's entries through `onEntry`, one at a time, applying the layer limits and verifying the digests at the end. */
+async function streamLayer(layer: ImageLayer, limits: Limits, onEntry: EntryHandler, onProgress?: (storedBytes: number) => void): Promise<number> {
   const input = layer.input;
   const compression = sniffCompression(await layer.peek(4));
   const stored = new Meter(onProgress);
@@ -93,43 +110,10 @@ export async function walkLayer(
       throw new BulwarkError('TOO_LARGE', input, `layer expands more than ${limits.maxRatio}-fold: a decompression bomb`);
     }
   });
-  const result: LayerWalk = { whiteouts: [], opaqueDirs: [], uncompressedBytes: 0 };
-  const symlinks = new Set<string>();
-  const files = new Map<string, { content: Buffer; info: WalkedFile }>();
   const extract = tar.extract();
+  let ordinal = 0;
   extract.on('entry', (header, stream, next) => {
-    const handle = async (): Promise<void> => {
-      const path = normaliseEntryPath(header.name, input);
-      if (path === '') return drain(stream);
-      const through = parentsOf(path).find((p) => symlinks.has(p));
-      if (through) throw new BulwarkError('UNSAFE_PATH', input, `entry ${printable(path)} is written through the symlink ${printable(through)}`);
-      const slash = path.lastIndexOf('/');
-      const base = path.slice(slash + 1);
-      const dir = slash === -1 ? '' : path.slice(0, slash);
-      if (base.startsWith('.wh.')) {
-        if (base === '.wh..wh..opq') result.opaqueDirs.push(dir);
-        else result.whiteouts.push(dir ? `${dir}/${base.slice(4)}` : base.slice(4));
-        return drain(stream);
-      }
-      if (header.type === 'symlink') symlinks.add(path);
-      else symlinks.delete(path);
-      if (header.type === 'link') {
-        const target = normaliseEntryPath(header.linkname ?? '', input);
-        const seen = files.get(target);
-        if (seen && wants(path, seen.info)) onFile(path, seen.content, seen.info);
-        return drain(stream);
-      }
-      const info = { size: header.size ?? 0, mode: header.mode ?? 0 };
-      if ((header.type === 'file' || header.type === 'contiguous-file') && wants(path, info)) {
-        const content = await collect(stream, limits.maxFileBytes, input, path);
-        // kept for hard links to it, unless large: a hard-linked binary is the same binary, reported once
-        if (content.length <= HARDLINK_KEEP_BYTES) files.set(path, { content, info });
-        onFile(path, content, info);
-        return;
-      }
-      return drain(stream);
-    };
-    handle().then(() => next(), (e: unknown) => next(e as Error));
+    onEntry(header, stream, ordinal++).then(() => next(), (e: unknown) => next(e as Error));
   });
   try {
     await pipeline(layer.open(), stored, decompressor(compression), plain, extract);
@@ -140,12 +124,109 @@ export async function walkLayer(
     const code = /unexpected (end|eof)|end of file|premature|truncated/i.test(msg) ? 'TRUNCATED' : 'CORRUPT';
     throw new BulwarkError(code, input, `${code === 'TRUNCATED' ? 'truncated' : 'corrupt'} ${compression === 'none' ? 'tar' : compression} data (${msg})`, { cause: e });
   }
-  result.uncompressedBytes = plain.bytes;
   const diffId = `sha256:${plain.hash.digest('hex')}`;
   if (layer.blobDigest) {
     const blob = `sha256:${stored.hash.digest('hex')}`;
     if (blob !== layer.blobDigest) throw new BulwarkError('DIGEST_MISMATCH', input, `content has digest ${blob}, expected ${layer.blobDigest}`);
   }
   if (diffId !== layer.diffId) throw new BulwarkError('DIGEST_MISMATCH', input, `uncompressed content has digest ${diffId}, expected diff id ${layer.diffId}`);
-  return result;
+  return plain.bytes;
+}
+
+/** The regular-file entry whose bytes a path holds (its own, or its hard link target's). */
+interface Stored {
+  ordinal: number;
+  path: string;
+  info: WalkedFile;
+}
+
+/** Wanted hard links, by the ordinal of the entry holding their content. */
+type Linked = Map<number, { target: Stored; names: Set<string> }>;
+
+/** The first pass: whiteouts, regular files handed over as they stream, wanted hard links noted for the second. */
+class FirstPass {
+  readonly result: LayerWalk = { whiteouts: [], opaqueDirs: [], uncompressedBytes: 0 };
+  readonly linked: Linked = new Map();
+  private readonly symlinks = new Set<string>();
+  /** Path → the entry holding its content, for every regular file and hard link so far (names and numbers only). */
+  private readonly contents = new Map<string, Stored>();
+  /** A wanted link's name → the ordinal it waits for; a later entry at that name cancels it. */
+  private readonly linkAt = new Map<string, number>();
+
+  constructor(private readonly input: string, private readonly consumer: FileConsumer, private readonly limits: Limits) {}
+
+  entry: EntryHandler = async (header, stream, ordinal) => {
+    const path = normaliseEntryPath(header.name, this.input);
+    if (path === '') return drain(stream);
+    const through = parentsOf(path).find((p) => this.symlinks.has(p));
+    if (through) throw new BulwarkError('UNSAFE_PATH', this.input, `entry ${printable(path)} is written through the symlink ${printable(through)}`);
+    if (this.whiteout(path)) return drain(stream);
+    // resolved before this entry replaces whatever stood at its path (a link to itself)
+    const target = header.type === 'link' ? this.contents.get(normaliseEntryPath(header.linkname ?? '', this.input)) : undefined;
+    this.replace(path);
+    if (header.type === 'symlink') this.symlinks.add(path);
+    if (header.type === 'link') {
+      if (target) this.link(path, target);
+      return drain(stream);
+    }
+    if (header.type !== 'file' && header.type !== 'contiguous-file') return drain(stream);
+    const info = { size: header.size ?? 0, mode: header.mode ?? 0 };
+    this.contents.set(path, { ordinal, path, info });
+    if (!this.consumer.wants(path, info)) return drain(stream);
+    if (info.size > this.limits.maxFileBytes) {
+      this.consumer.onTooLarge(path, info);
+      return drain(stream);
+    }
+    this.consumer.onFile(path, await collect(stream, this.limits.maxFileBytes, this.input, path), info);
+  };
+
+  private whiteout(path: string): boolean {
+    const slash = path.lastIndexOf('/');
+    const base = path.slice(slash + 1);
+    if (!base.startsWith('.wh.')) return false;
+    const dir = slash === -1 ? '' : path.slice(0, slash);
+    if (base === '.wh..wh..opq') this.result.opaqueDirs.push(dir);
+    else this.result.whiteouts.push(dir ? `${dir}/${base.slice(4)}` : base.slice(4));
+    return true;
+  }
+
+  /** A new entry at `path`: what stood there before, and a link waiting to be read there, are gone. */
+  private replace(path: string): void {
+    this.symlinks.delete(path);
+    this.contents.delete(path);
+    const waiting = this.linkAt.get(path);
+    if (waiting !== undefined) {
+      this.linkAt.delete(path);
+      this.linked.get(waiting)?.names.delete(path);
+    }
+  }
+
+  private link(path: string, target: Stored): void {
+    this.contents.set(path, target);
+    if (!this.consumer.wants(path, target.info)) return;
+    if (target.info.size > this.limits.maxFileBytes) return this.consumer.onTooLarge(path, target.info);
+    const l = this.linked.get(target.ordinal) ?? { target, names: new Set<string>() };
+    l.names.add(path);
+    this.linked.set(target.ordinal, l);
+    this.linkAt.set(path, target.ordinal);
+  }
+}
+
+/** The second pass: reads only the entries wanted hard links hold, each handed over under every link's name. */
+async function readLinked(layer: ImageLayer, limits: Limits, linked: Linked, consumer: FileConsumer): Promise<void> {
+  await streamLayer(layer, limits, async (header, stream, ordinal) => {
+    const l = linked.get(ordinal);
+    if (!l || l.names.size === 0) return drain(stream);
+    // the same bytes give the same entries; anything else fails the digest check at the end anyway
+    if (normaliseEntryPath(header.name, layer.input) !== l.target.path) throw new BulwarkError('CORRUPT', layer.input, 'layer content changed between two reads');
+    const content = await collect(stream, limits.maxFileBytes, layer.input, l.target.path);
+    for (const name of l.names) consumer.onFile(name, content, l.target.info);
+  });
+}
+
+export async function walkLayer(layer: ImageLayer, consumer: FileConsumer, limits: Limits = DEFAULT_LIMITS, onProgress?: (storedBytes: number) => void): Promise<LayerWalk> {
+  const first = new FirstPass(layer.input, consumer, limits);
+  first.result.uncompressedBytes = await streamLayer(layer, limits, first.entry, onProgress);
+  if ([...first.linked.values()].some((l) => l.names.size > 0)) await readLinked(layer, limits, first.linked, consumer);
+  return first.result;
 }

@@ -17,14 +17,23 @@ export interface FileInfo {
  */
 export type ScanTarget = 'image' | 'fs';
 
+/** What the scan's limits mean for a parser that reads files out of a file (nested archives). */
+export interface ParseContext {
+  /** The user's file size limit (--max-file-size): a nested file larger than this is not read, and reported. */
+  maxFileBytes: number;
+}
+
 export interface FileAnalyzer<T> {
   id: string;
   /** Part of the layer-cache key: bump it whenever `parse` changes what it returns. */
   version: number;
-  /** Relative path, no leading slash. Called for every file of every layer: keep it cheap. */
+  /**
+   * Relative path, no leading slash. Called for every file of every layer: keep it cheap.
+   * Size limits are the walker's: a wanted file over the user's limit becomes a ScanIssue.
+   */
   wants(path: string, info: FileInfo, target: ScanTarget): boolean;
   /** Throws on bad content; the error becomes a ScanIssue naming the file. */
-  parse(path: string, content: Buffer, info?: FileInfo): T;
+  parse(path: string, content: Buffer, info?: FileInfo, ctx?: ParseContext): T;
 }
 
 export interface FileVersion<T> {

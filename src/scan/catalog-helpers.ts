@@ -1,5 +1,4 @@
 import type { Ecosystem, LayerRef } from '../core/types.js';
-import { DEFAULT_LIMITS } from '../image/layer-walker.js';
 import { introducedIn, type FileInfo, type FileVersion, type FileView, type FoundPackage } from './analyzer.js';
 
 // What several catalogers do alike. (Not under src/ecosystems: every folder there is a cataloger.)
@@ -48,7 +47,7 @@ export function listedSince<T>(history: FileVersion<T>[], keysOf: (data: T) => s
 /** Below this, an executable is too small to carry embedded build data (Go build info, cargo-auditable). */
 const MIN_BINARY = 1024;
 
-/** An executable worth reading for the build data compilers embed: not tiny, and within the walker's file limit. */
+/** An executable worth reading for the build data compilers embed: not tiny (the walker reports one over its size limit). */
 export function isBinaryCandidate(info: FileInfo): boolean {
-  return (info.mode & 0o111) !== 0 && info.size >= MIN_BINARY && info.size <= DEFAULT_LIMITS.maxFileBytes;
+  return (info.mode & 0o111) !== 0 && info.size >= MIN_BINARY;
 }

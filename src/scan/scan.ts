@@ -1,7 +1,7 @@
 import { OS_ECOSYSTEMS, type Artifact, type Inventory, type LayerInfo, type LayerRef, type Package, type ScanIssue } from '../core/types.js';
 import { catalogers } from '../ecosystems/index.js';
 import type { OpenedImage } from '../image/image.js';
-import { DEFAULT_LIMITS, walkLayer, type Limits } from '../image/layer-walker.js';
+import { DEFAULT_LIMITS, walkLayer, type FileConsumer, type Limits } from '../image/layer-walker.js';
 import { walkRootfs } from '../image/rootfs.js';
 import { osRelease } from '../os/detect.js';
 import { packagePurl } from '../sbom/purl.js';
@@ -51,26 +51,48 @@ function selectCatalogers(types: readonly PkgType[] = PKG_TYPES): Cataloger<unkn
   return catalogers.filter((c) => types.includes(OS_ECOSYSTEMS.includes(c.ecosystem) ? 'os' : 'library'));
 }
 
-class Collector {
+/** The analyzer id under which the walker's own issues are kept. */
+const WALKER = 'walker';
+
+/** Hands each walked file to the analyzers that want it; parse errors and oversized files are kept as data. */
+class Collector implements FileConsumer {
   readonly analysis: LayerAnalysis;
-  private readonly analyzers: readonly FileAnalyzer<unknown>[];
-  constructor(diffId: string, private readonly target: ScanTarget, analyzers: readonly FileAnalyzer<unknown>[]) {
+  constructor(
+    diffId: string,
+    private readonly target: ScanTarget,
+    private readonly analyzers: readonly FileAnalyzer<unknown>[],
+    private readonly limits: Limits,
+  ) {
     this.analysis = { diffId, whiteouts: [], opaqueDirs: [], files: {} };
-    this.analyzers = analyzers;
   }
   wants = (path: string, info: FileInfo): boolean => this.analyzers.some((a) => a.wants(path, info, this.target));
   onFile = (path: string, content: Buffer, info: FileInfo): void => {
-    for (const a of this.analyzers) {
-      if (!a.wants(path, info, this.target)) continue;
-      // keyed by paths from the image: no inherited keys (a file may be named __proto__)
-      const files = (this.analysis.files[a.id] ??= Object.create(null) as Record<string, { data?: unknown; error?: string }>);
+    const ctx = { maxFileBytes: this.limits.maxFileBytes };
+    this.each(path, info, (a) => {
       try {
-        files[path] = { data: a.parse(path, content, info) };
+        return { data: a.parse(path, content, info, ctx) };
       } catch (e) {
-        files[path] = { error: e instanceof Error ? e.message : String(e) };
+        return { error: e instanceof Error ? e.message : String(e) };
       }
-    }
+    });
   };
+  onTooLarge = (path: string, info: FileInfo): void => {
+    const error = `not read: ${info.size} bytes, over the ${this.limits.maxFileBytes}-byte file size limit (--max-file-size)`;
+    this.each(path, info, () => ({ error }));
+  };
+  /** Recorded as the walker's own: an issue naming the path. */
+  onSkipped = (path: string, why: string): void => {
+    this.filesOf(WALKER)[path] = { error: why };
+  };
+  /** Keyed by paths from the image: no inherited keys (a file may be named __proto__). */
+  private filesOf(analyzer: string): Record<string, { data?: unknown; error?: string }> {
+    return (this.analysis.files[analyzer] ??= Object.create(null) as Record<string, { data?: unknown; error?: string }>);
+  }
+  private each(path: string, info: FileInfo, result: (a: FileAnalyzer<unknown>) => { data?: unknown; error?: string }): void {
+    for (const a of this.analyzers) {
+      if (a.wants(path, info, this.target)) this.filesOf(a.id)[path] = result(a);
+    }
+  }
 }
 
 /**
@@ -127,7 +149,9 @@ function analyzersFor(chosen: readonly Cataloger<unknown>[], opts: Pick<ScanOpti
 export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<ScanResult> {
   const chosen = selectCatalogers(opts.pkgTypes);
   const analyzers = analyzersFor(chosen, opts);
-  const cache = new LayerCache(opts.cacheDir, analyzers.map((a) => `${a.id}@${a.version}`).join(','));
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  // the file size limit decides what is read and what is an issue: part of the key
+  const cache = new LayerCache(opts.cacheDir, [...analyzers.map((a) => `${a.id}@${a.version}`), `max-file=${limits.maxFileBytes}`].join(','));
   const stats: ScanStats = { layersAnalysed: 0, layersFromCache: 0 };
   const analyses: { ref: LayerRef; analysis: LayerAnalysis }[] = [];
   const todo: typeof image.layers = [];
@@ -143,9 +167,9 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   opts.progress?.start(todo.reduce((n, l) => n + (l.size ?? 0), 0));
   try {
     for (const layer of todo) {
-      const c = new Collector(layer.diffId, 'image', analyzers);
+      const c = new Collector(layer.diffId, 'image', analyzers, limits);
       let reported = 0;
-      const walk = await walkLayer(layer, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS, (b) => {
+      const walk = await walkLayer(layer, c, limits, (b) => {
         opts.progress?.advance(b - reported);
         reported = b;
       });
@@ -174,8 +198,9 @@ export type DirScanOptions = Pick<ScanOptions, 'limits' | 'keepOsOwned' | 'pkgTy
 
 async function scanDir(dir: string, name: string, type: 'rootfs' | 'fs', opts: DirScanOptions): Promise<ScanResult> {
   const chosen = selectCatalogers(opts.pkgTypes);
-  const c = new Collector('', type === 'fs' ? 'fs' : 'image', analyzersFor(chosen, opts));
-  await walkRootfs(dir, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS);
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const c = new Collector('', type === 'fs' ? 'fs' : 'image', analyzersFor(chosen, opts), limits);
+  await walkRootfs(dir, c, limits);
   const artifact: Artifact = { name, type, repoTags: [], repoDigests: [] };
   const analyses = [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }];
   const inventory = inventoryFrom(artifact, [], analyses, chosen, opts.keepOsOwned);

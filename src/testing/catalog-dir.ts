@@ -27,16 +27,22 @@ export async function catalogDir<T>(c: Cataloger<T>, dir: string, target: ScanTa
   const analysis: LayerAnalysis = { diffId: '', whiteouts: [], opaqueDirs: [], files: {} };
   const files: Record<string, { data?: unknown; error?: string }> = (analysis.files[c.id] = {});
   const wanted: string[] = [];
+  const record = (path: string, r: { data?: unknown; error?: string }): void => {
+    wanted.push(path);
+    files[path] = r;
+  };
   await walkRootfs(
     dir,
-    (path, info) => c.wants(path, info, target),
-    (path, content) => {
-      wanted.push(path);
-      try {
-        files[path] = { data: JSON.parse(JSON.stringify(c.parse(path, content) ?? null)) as unknown };
-      } catch (e) {
-        files[path] = { error: messageOf(e) };
-      }
+    {
+      wants: (path, info) => c.wants(path, info, target),
+      onFile: (path, content) => {
+        try {
+          record(path, { data: JSON.parse(JSON.stringify(c.parse(path, content) ?? null)) as unknown });
+        } catch (e) {
+          record(path, { error: messageOf(e) });
+        }
+      },
+      onTooLarge: (path, info) => record(path, { error: `not read: ${info.size} bytes, over the file size limit` }),
     },
     DEFAULT_LIMITS,
   );

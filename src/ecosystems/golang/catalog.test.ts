@@ -109,11 +109,11 @@ test('stdlib versions as OSV names them', () => {
   for (const [go, want] of table) assert.equal(stdlibVersion(go), want, go);
 });
 
-test('wants: executables between 1 KiB and the file limit, go.mod only in source trees', () => {
+test('wants: executables of 1 KiB and more (a huge one is for the walker to report), go.mod only in source trees', () => {
   assert.equal(golang.wants('usr/bin/app', { size: 2_000_000, mode: 0o755 }, 'image'), true);
   assert.equal(golang.wants('usr/bin/app', { size: 2_000_000, mode: 0o644 }, 'image'), false);
   assert.equal(golang.wants('usr/bin/tiny', { size: 512, mode: 0o755 }, 'image'), false);
-  assert.equal(golang.wants('usr/bin/huge', { size: 2 ** 40, mode: 0o755 }, 'image'), false);
+  assert.equal(golang.wants('usr/bin/huge', { size: 2 ** 40, mode: 0o755 }, 'image'), true);
   assert.equal(golang.wants('src/go.mod', { size: 200, mode: 0o644 }, 'fs'), true);
   assert.equal(golang.wants('go.mod', { size: 200, mode: 0o644 }, 'image'), false);
   assert.equal(golang.wants('src/notgo.mod', { size: 200, mode: 0o644 }, 'fs'), false);

@@ -89,7 +89,38 @@ function fromManifest(attrs: Map<string, string>, fileName: string): Omit<JarPac
   return { ...(groupId ? { groupId } : {}), artifactId, version, identifiedBy: mVersion ? 'manifest' : 'file name' };
 }
 
-function visit(buf: Buffer, fileName: string, location: string, depth: number, budget: Budget, out: ArchiveData): void {
+/** How far one read of an archive may go: nested depth is counted per archive, bytes for all of them. */
+interface Reach {
+  budget: Budget;
+  /** A nested archive larger than this is not read, and reported (the user's file size limit). */
+  maxNested: number;
+}
+
+/** Reads the nested archives of one archive, each one that cannot be read a warning naming it. */
+function visitNested(buf: Buffer, entries: ZipEntry[], location: string, depth: number, reach: Reach, out: ArchiveData): void {
+  for (const e of entries) {
+    if (!isArchiveName(e.name)) continue;
+    const at = `${location}!/${e.name}`;
+    if (depth >= MAX_DEPTH) {
+      out.warnings.push(`${at}: not read: archives nested more than ${MAX_DEPTH} deep`);
+      continue;
+    }
+    if (e.size > reach.maxNested) {
+      out.warnings.push(`${at}: not read: ${e.size} bytes, over the ${reach.maxNested}-byte file size limit`);
+      continue;
+    }
+    try {
+      visit(readEntry(buf, e, location, reach.maxNested, reach.budget), e.name, at, depth + 1, reach, out);
+    } catch (err) {
+      // a bomb refuses the whole file; a damaged nested archive only itself
+      if (isBulwarkError(err) && err.code === 'TOO_LARGE') throw err;
+      out.warnings.push(messageOf(err));
+    }
+  }
+}
+
+function visit(buf: Buffer, fileName: string, location: string, depth: number, reach: Reach, out: ArchiveData): void {
+  const budget = reach.budget;
   const entries = listEntries(buf, location, (n) => POM_PROPERTIES.test(n) || n.toUpperCase() === MANIFEST || isArchiveName(n));
   const poms = entries.filter((e) => POM_PROPERTIES.test(e.name)).map((e) => readPom(buf, e, location, budget));
   const mf = entries.find((e) => e.name.toUpperCase() === MANIFEST);
@@ -110,28 +141,17 @@ function visit(buf: Buffer, fileName: string, location: string, depth: number, b
     if (p.version) out.packages.push({ groupId: p.groupId, artifactId: p.artifactId, version: p.version, licenses: [], location: at, identifiedBy: 'pom.properties' });
     else out.warnings.push(`${at}: pom.properties without a version`);
   }
-  for (const e of entries) {
-    if (!isArchiveName(e.name)) continue;
-    const at = `${location}!/${e.name}`;
-    if (depth >= MAX_DEPTH) {
-      out.warnings.push(`${at}: not read: archives nested more than ${MAX_DEPTH} deep`);
-      continue;
-    }
-    try {
-      visit(readEntry(buf, e, location, MAX_NESTED_BYTES, budget), e.name, at, depth + 1, budget, out);
-    } catch (err) {
-      // a bomb refuses the whole file; a damaged nested archive only itself
-      if (isBulwarkError(err) && err.code === 'TOO_LARGE') throw err;
-      out.warnings.push(messageOf(err));
-    }
-  }
+  visitNested(buf, entries, location, depth, reach, out);
 }
 
-/** Reads an archive at `location` (absolute, e.g. "/app/app.jar"); throws BulwarkError on damage or bombs. */
-export function readArchive(buf: Buffer, location: string, budget: Budget = { remaining: MAX_TOTAL_BYTES }): ArchiveData {
+/**
+ * Reads an archive at `location` (absolute, e.g. "/app/app.jar"); throws BulwarkError on damage or bombs.
+ * A nested archive over `maxFileBytes` (or MAX_NESTED_BYTES) is a warning naming it.
+ */
+export function readArchive(buf: Buffer, location: string, maxFileBytes = MAX_NESTED_BYTES, budget: Budget = { remaining: MAX_TOTAL_BYTES }): ArchiveData {
   const out: ArchiveData = { kind: 'archive', packages: [], warnings: [] };
   try {
-    visit(buf, location, location, 0, budget, out);
+    visit(buf, location, location, 0, { budget, maxNested: Math.min(maxFileBytes, MAX_NESTED_BYTES) }, out);
   } catch (err) {
     if (isBulwarkError(err)) throw err;
     throw new BulwarkError('CORRUPT', location, `unreadable archive (${messageOf(err)})`, { cause: err });

@@ -43,13 +43,13 @@ function fixture(t: TestContext): { fx: Built; dir: string } | undefined {
   return { fx, dir: tree.path };
 }
 
-test('wants: archives of any location in both targets (not empty, not over the walker limit); pom.xml and gradle.lockfile only in fs', () => {
+test('wants: archives of any location in both targets (not empty; a huge one is for the walker to report); pom.xml and gradle.lockfile only in fs', () => {
   const f = { size: 1000, mode: 0o644 };
   assert.equal(java.wants('usr/share/java/x.jar', f, 'image'), true);
   assert.equal(java.wants('srv/jenkins/plugins/git.hpi', f, 'image'), true);
   assert.equal(java.wants('a/b.WAR', f, 'fs'), true);
   assert.equal(java.wants('a/empty.jar', { size: 0, mode: 0o644 }, 'image'), false);
-  assert.equal(java.wants('a/huge.jar', { size: 2 ** 30, mode: 0o644 }, 'image'), false);
+  assert.equal(java.wants('a/huge.jar', { size: 2 ** 40, mode: 0o644 }, 'image'), true);
   assert.equal(java.wants('src/pom.xml', f, 'image'), false);
   assert.equal(java.wants('src/pom.xml', f, 'fs'), true);
   assert.equal(java.wants('gradle.lockfile', f, 'fs'), true);

@@ -1,5 +1,4 @@
 import { PackageURL } from 'packageurl-js';
-import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
 import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
 import { introducedIn } from '../../scan/analyzer.js';
 import { readArchive, type ArchiveData, type JarPackage } from './archive.js';
@@ -21,14 +20,14 @@ export const java: Cataloger<JavaData> = {
   version: 1,
   ecosystem: 'maven',
   wants(path, info, target) {
-    // the walker refuses files above its limit; an empty file is no archive
-    if (isArchiveName(path)) return info.size > 0 && info.size <= DEFAULT_LIMITS.maxFileBytes;
+    // an empty file is no archive; the walker reports one over the size limit
+    if (isArchiveName(path)) return info.size > 0;
     if (target !== 'fs') return false;
     const base = baseName(path);
     return base === 'pom.xml' || base === 'gradle.lockfile';
   },
-  parse(path, content) {
-    if (isArchiveName(path)) return readArchive(content, `/${path}`);
+  parse(path, content, _info, ctx) {
+    if (isArchiveName(path)) return readArchive(content, `/${path}`, ctx?.maxFileBytes);
     const base = baseName(path);
     if (base === 'pom.xml') return parsePom(content.toString('utf8'));
     if (base === 'gradle.lockfile') return parseGradleLockfile(content.toString('utf8'));
