@@ -18,6 +18,7 @@ import { restartEngine } from '../../src/testing/restart-engine.js';
 // from Debian's static busybox. Drift is reported and, in Protect mode, never runs; a
 // learned profile lets its programs run and stops others; an exec session is reported with
 // its command and who ran it, and reading /etc/shadow in a container alerts.
+// bulwark-test: exclusive (kernel audit rules and daemon; one test restarts dockerd)
 
 const IMAGE = 'bulwark-test/busybox:agent';
 let tmp: TempDir;
