@@ -1,4 +1,5 @@
 import { OS_ECOSYSTEMS, SEVERITIES, type Finding, type Inventory, type Package, type ScanIssue } from '../core/types.js';
+import { sameName } from '../ecosystems/names.js';
 import { schemeFor } from '../versions/index.js';
 import type { VersionScheme } from '../versions/scheme.js';
 import type { OsvRecord } from '../vulndb/osv.js';
@@ -27,8 +28,6 @@ interface Hit {
   fixed: string[];
 }
 
-const normalise = (eco: string, name: string): string => (eco === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name);
-
 function hitsFor(p: Package, inv: Inventory, source: AdvisorySource, semver: VersionScheme, issues: ScanIssue[]): Hit[] {
   const lookup = lookupFor(p, inv.os);
   if (!lookup) return [];
@@ -45,7 +44,7 @@ function hitsFor(p: Package, inv: Inventory, source: AdvisorySource, semver: Ver
       let affected = false;
       try {
         for (const a of record.affected ?? []) {
-          if (a.package?.ecosystem !== eco || normalise(eco, a.package.name) !== normalise(eco, lookup.name)) continue;
+          if (a.package?.ecosystem !== eco || !sameName(eco, a.package.name, lookup.name)) continue;
           const v = evaluate(lookup.version, a, scheme, semver);
           affected ||= v.affected;
           fixed.push(...v.fixed);
