@@ -177,6 +177,16 @@ export class VulnStore {
     return this.q.aliases.all(alias).map((r) => r.id);
   }
 
+  /** The newest copy of `id` and of every record naming it in `aliases` or `upstream`, by id. */
+  recordsNaming(id: string): OsvRecord[] {
+    const out: OsvRecord[] = [];
+    for (const i of new Set([id, ...this.idsForAlias(id)])) {
+      const r = this.byId(i);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
   feeds(): FeedInfo[] {
     return this.db.prepare<[], FeedRow>('SELECT * FROM feeds ORDER BY name').all().map(feedInfo);
   }
