@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { BulwarkError } from '../core/errors.js';
-import { SEVERITIES, type Severity } from '../core/types.js';
+import type { Severity } from '../core/types.js';
 import type { OpenedImage } from '../image/image.js';
+import { atOrAbove } from '../match/gate.js';
 import { evaluate, type Verdict } from '../policy/evaluate.js';
 import type { ImageFacts } from '../policy/facts.js';
 import type { Policy } from '../policy/schema.js';
@@ -23,6 +24,8 @@ export interface PushOptions {
   policy?: Policy;
   /** Refuse when an open finding is at or above this severity. */
   failOn?: Severity;
+  /** The severity unrated findings count as for failOn; default UNKNOWN (ranked lowest). */
+  unknownAs?: Severity;
   /** Sign and attest (SBOM and vulnerabilities) with this key after pushing. */
   key?: KeyObject;
 }
@@ -38,8 +41,6 @@ export interface PushOutcome {
   signed?: Signed;
   attestations: string[];
 }
-
-const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 
 /** The facts of the image as it will be once pushed (and signed and attested, with a key). */
 function factsBeforePush(image: OpenedImage, dest: string, digest: string, scan: ImageScan, o: PushOptions): ImageFacts {
@@ -81,7 +82,7 @@ export async function pushWithGate(image: OpenedImage, dest: string, o: PushOpti
     const v = scan.report.vulnerabilities;
     if (!v) outcome.refusals.push(`[fail-on] no vulnerability database to check against ${o.failOn}`);
     else {
-      const bad = v.findings.filter((f) => (f.status === 'fixed' || f.status === 'unfixed') && rank(f.severity) >= rank(o.failOn!));
+      const bad = atOrAbove(v.findings, o.failOn, o.unknownAs);
       if (bad.length) outcome.refusals.push(`[fail-on] ${bad.length} vulnerabilit${bad.length === 1 ? 'y' : 'ies'} at ${o.failOn} or above: ${[...new Set(bad.map((f) => f.id))].slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`);
     }
   }

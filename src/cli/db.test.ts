@@ -71,13 +71,17 @@ test('cli db: bad input is one line naming it, exit 2, nothing lost', () => {
 
 test('cli db: update from a loopback mirror, then 304; a killed update leaves the DB working', async () => {
   const db = join(tmp.path, 'update', 'bulwark.db');
-  const first = await bulwarkAsync(['db', 'update', '--mirror', server.url, '--ecosystems', 'PyPI', '--db', db]).done;
+  const first = await bulwarkAsync(['db', 'update', '--mirror', server.url, '--ecosystems', 'PyPI', '--severity-source', 'none', '--db', db]).done;
   assert.equal(first.code, 0, first.stderr);
   assert.equal(first.stderr, ''); // not a TTY: no progress bar
   assert.match(first.stdout, /^osv:PyPI +updated +2661 records, 2661 affected +2\.6 MB$/m);
   assert.match(first.stdout, new RegExp(`^database: ${db} \\(updated\\)$`, 'm'));
   const second = await bulwarkAsync(['db', 'update', '--mirror', server.url, '--db', db]).done;
   assert.match(second.stdout, /^osv:PyPI +unchanged$/m);
+  // the default severity source, which this mirror lacks: reported, not an error
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /^osv:GIT +absent$/m);
+  assert.match(second.stderr, /^bulwark: warning: severity source http:\/\/127\.0\.0\.1:\d+\/GIT\/all\.zip not found: findings their own feed leaves unrated stay UNKNOWN$/m);
   assert.match(second.stdout, /\(unchanged\)$/m);
 
   // a body cut short: exit 2, one line, the DB as it was

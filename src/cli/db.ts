@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { importPath } from '../vulndb/import.js';
 import { ageWarning, defaultDbPath, formatAge, parseMaxAge } from '../vulndb/location.js';
 import { VulnStore, type FeedInfo } from '../vulndb/store.js';
-import { DEFAULT_MIRROR, updateDb, type FeedUpdate } from '../vulndb/update.js';
+import { DEFAULT_MIRROR, DEFAULT_SEVERITY_SOURCES, updateDb, type FeedUpdate } from '../vulndb/update.js';
 import { downloadProgress } from './db-progress.js';
 
 // `bulwark db update|import|status`: results on stdout, progress and warnings on stderr.
@@ -14,6 +14,7 @@ interface DbFlags {
 interface UpdateFlags extends DbFlags {
   mirror: string;
   ecosystems?: string;
+  severitySource: string;
   offline?: boolean;
   quiet?: boolean;
 }
@@ -50,6 +51,7 @@ export function dbCommand(): Command {
     .description('download the OSV feeds (one all.zip per ecosystem) into the local database')
     .option('--mirror <url>', 'base URL of the OSV bucket or a mirror in its layout: http://, https:// or file://', DEFAULT_MIRROR)
     .option('--ecosystems <list>', 'comma-separated OSV ecosystems (default: those in the DB, or all supported when it is new)')
+    .option('--severity-source <list>', 'bucket folders read only to rate vulnerabilities their own feed leaves unrated (GIT: OSV\'s NVD-converted CVE records with NVD\'s CVSS vectors); none to skip', DEFAULT_SEVERITY_SOURCES.join(','))
     .option('--db <path>', DB_HELP)
     .option('--offline', 'never use the network: only a file:// mirror is read')
     .option('-q, --quiet', 'no progress display')
@@ -60,10 +62,12 @@ export function dbCommand(): Command {
         dbPath: f.db ?? defaultDbPath(),
         mirror: f.mirror,
         ...(ecosystems ? { ecosystems } : {}),
+        severitySources: f.severitySource === 'none' ? [] : f.severitySource.split(',').map((e) => e.trim()).filter(Boolean),
         offline: f.offline ?? false,
         ...(f.quiet ? {} : { progress: downloadProgress(true) }),
       });
       if (r.feeds.some((x) => x.status === 'skipped-offline')) process.stderr.write(`bulwark: offline: nothing downloaded from ${f.mirror}; ${r.dbPath} unchanged\n`);
+      for (const x of r.feeds.filter((y) => y.status === 'absent')) process.stderr.write(`bulwark: warning: severity source ${x.source} not found: findings their own feed leaves unrated stay UNKNOWN\n`);
       process.stdout.write(table(r.feeds.map(updateRow)));
       process.stdout.write(`database: ${r.dbPath} (${r.written ? 'updated' : 'unchanged'})\n`);
     });

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { pushWithGate } from '../assure/push.js';
-import { parseSeverities } from '../match/gate.js';
+import { parseSeverity } from '../match/gate.js';
 import { openImage } from '../image/open.js';
 import { parsePlatform } from '../image/platform.js';
 import { loadPolicy } from '../policy/load.js';
@@ -17,6 +17,7 @@ import { renderVerdict } from './verdict.js';
 interface PushFlags extends RegistryFlags {
   policy?: string;
   failOn?: string;
+  unknownAs: string;
   key?: string;
   passwordFile?: string;
   db?: string;
@@ -32,6 +33,7 @@ export function pushCommand(): Command {
     .argument('<destination>', 'REGISTRY/REPO[:TAG]')
     .option('--policy <file>', 'policy file (YAML, kind ImagePolicy) the image must pass')
     .option('--fail-on <severity>', 'refuse when a vulnerability at or above this severity is open (LOW, MEDIUM, HIGH, CRITICAL)')
+    .option('--unknown-as <severity>', 'the severity unrated vulnerabilities count as for --fail-on (UNKNOWN ranks lowest)', 'UNKNOWN')
     .option('--key <file>', 'sign and attest with this private key (cosign format) after the push')
     .option('--password-file <file>', 'password for the key (default: $BULWARK_PASSWORD or $COSIGN_PASSWORD)')
     .option('--db <path>', 'vulnerability database (default: $BULWARK_DB or <cache>/db/bulwark.db)')
@@ -41,7 +43,8 @@ export function pushCommand(): Command {
     .addHelpText('after', '\nExample:\n  bulwark push app.tar registry.example.com/team/app:1.4 --policy production.yaml --key cosign.key')
     .action(async (source: string, dest: string, f: PushFlags) => {
       const policy = f.policy ? loadPolicy(f.policy) : undefined;
-      const failOn = f.failOn ? parseSeverities(f.failOn)[0] : undefined;
+      const failOn = f.failOn ? parseSeverity(f.failOn) : undefined;
+      const unknownAs = parseSeverity(f.unknownAs);
       const key = f.key ? readPrivateKey(f.key, f.passwordFile) : undefined;
       const image = await openImage(source, { ...registryOptions(f), ...(f.platform ? { platform: parsePlatform(f.platform) } : {}) });
       try {
@@ -49,7 +52,7 @@ export function pushCommand(): Command {
           registry: registryOptions(f),
           scan: { dbPath: f.db ?? defaultDbPath(), cacheDir: f.cache ? defaultCacheDir() : null, ...(f.quiet ? {} : { progress: terminalProgress(true) }) },
           ...(policy ? { policy } : {}),
-          ...(failOn ? { failOn } : {}),
+          ...(failOn ? { failOn, unknownAs } : {}),
           ...(key ? { key } : {}),
         });
         if (out.verdict) process.stderr.write(renderVerdict(out.verdict));

@@ -5,7 +5,7 @@ import { SEVERITIES, type Severity } from '../core/types.js';
 import { CHECKS } from '../checks/catalog.js';
 import type { CheckOptions } from '../checks/run.js';
 import { scanConfig, type PssLevel } from '../checks/config-scan.js';
-import { exitCodeFor, parseSeverities } from '../match/gate.js';
+import { atOrAbove, exitCodeFor, parseSeverities, parseSeverity } from '../match/gate.js';
 import { dbExists, scanVulnerabilities } from '../match/scan-vulns.js';
 import type { ScanReport } from '../report/report.js';
 import { defaultDbPath, warnIfOld } from '../vulndb/location.js';
@@ -39,6 +39,8 @@ interface ScanFlags extends RegistryFlags {
   db?: string;
   severity: string;
   ignoreUnfixed?: boolean;
+  failOn?: string;
+  unknownAs: string;
   exitCode: string;
   ignorefile?: string;
   vex?: string[];
@@ -63,6 +65,8 @@ function common(cmd: Command): Command {
     .option('--severity <list>', 'severities to report and gate on', SEVERITIES.join(','))
     .option('--ignore-unfixed', 'leave out vulnerabilities with no fixed version')
     .option('--exit-code <n>', 'exit with n when vulnerabilities remain after filters (2 is reserved for errors)', '0')
+    .option('--fail-on <severity>', 'exit non-zero (the --exit-code value, else 1) when a vulnerability at or above this severity remains after filters')
+    .option('--unknown-as <severity>', 'the severity unrated vulnerabilities count as for --severity and --fail-on (UNKNOWN ranks lowest: --fail-on LOW does not count it)', 'UNKNOWN')
     .option('--ignorefile <file>', 'accepted risks (YAML: id, package, reason, expires); default .bulwarkignore when present')
     .option('--vex <file...>', 'OpenVEX or CycloneDX VEX documents: not_affected statements suppress findings')
     .option('--list-all-pkgs', 'table: list every package as well as the vulnerabilities')
@@ -134,9 +138,11 @@ async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
   let code = checks?.length ? exitCode : 0;
   if (scannersOf(f, dbPath).has('vuln')) {
     const ignoreFile = f.ignorefile ?? (existsSync('.bulwarkignore') ? '.bulwarkignore' : undefined);
+    const unknownAs = parseSeverity(f.unknownAs);
     const { results, issues } = await scanVulnerabilities(r.inventory, {
       dbPath,
       severities,
+      unknownAs,
       ignoreUnfixed: f.ignoreUnfixed ?? false,
       ...(ignoreFile ? { ignoreFile } : {}),
       vexFiles: f.vex ?? [],
@@ -145,7 +151,7 @@ async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
     report.vulnerabilities = results;
     for (const e of results.expiredIgnores) process.stderr.write(`bulwark: warning: ignore entry ${e.id} expired on ${e.expires}: no longer applied\n`);
     warnIfOld(dbPath, f.dbMaxAge);
-    code ||= exitCodeFor(results.shown, exitCode);
+    code ||= f.failOn ? exitCodeFor(atOrAbove(results.shown, parseSeverity(f.failOn), unknownAs), exitCode || 1) : exitCodeFor(results.shown, exitCode);
   }
   await writeOutput(render(report), f.output);
   if (code !== 0) process.exitCode = code;

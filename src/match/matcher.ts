@@ -1,10 +1,11 @@
 import { OS_ECOSYSTEMS, SEVERITIES, type Finding, type Inventory, type Package, type ScanIssue } from '../core/types.js';
+import { sameName } from '../ecosystems/names.js';
 import { schemeFor } from '../versions/index.js';
 import type { VersionScheme } from '../versions/scheme.js';
 import type { OsvRecord } from '../vulndb/osv.js';
 import { evaluate } from './affected.js';
 import { distroEcosystems, lookupFor } from './osv-ecosystem.js';
-import { judgeSeverity } from './severity.js';
+import { judgeRecords, type Judged } from './severity.js';
 
 // Inventory × advisories → findings. One vulnerability in one installed package is one
 // finding however many feeds describe it: records are grouped through their ids and aliases.
@@ -14,6 +15,8 @@ export interface AdvisorySource {
   advisoriesFor(ecosystem: string, name: string): OsvRecord[];
   /** Whether the source has any advisory for the ecosystem (to warn about unchecked packages). */
   hasEcosystem?(ecosystem: string): boolean;
+  /** Records, from any feed, that are `id` or name it among their aliases (to borrow a severity). */
+  recordsNaming?(id: string): OsvRecord[];
 }
 
 export interface MatchResult {
@@ -26,8 +29,6 @@ interface Hit {
   ecosystem: string;
   fixed: string[];
 }
-
-const normalise = (eco: string, name: string): string => (eco === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name);
 
 function hitsFor(p: Package, inv: Inventory, source: AdvisorySource, semver: VersionScheme, issues: ScanIssue[]): Hit[] {
   const lookup = lookupFor(p, inv.os);
@@ -45,7 +46,7 @@ function hitsFor(p: Package, inv: Inventory, source: AdvisorySource, semver: Ver
       let affected = false;
       try {
         for (const a of record.affected ?? []) {
-          if (a.package?.ecosystem !== eco || normalise(eco, a.package.name) !== normalise(eco, lookup.name)) continue;
+          if (a.package?.ecosystem !== eco || !sameName(eco, a.package.name, lookup.name)) continue;
           const v = evaluate(lookup.version, a, scheme, semver);
           affected ||= v.affected;
           fixed.push(...v.fixed);
@@ -96,14 +97,26 @@ export function targetOf(p: Package): string {
   return sp ? sp[1]! : p.path;
 }
 
-function findingFrom(p: Package, hits: Hit[], scheme: VersionScheme | undefined): Finding {
+/**
+ * The findings' own records' severity; when they rate nothing (Go's feed never does), the
+ * severity of another record of the same vulnerability in the DB (a GHSA record, OSV's
+ * NVD-converted CVE record, a distribution's rating), naming that record.
+ */
+function severityFor(records: OsvRecord[], ids: string[], source: AdvisorySource): Judged {
+  const own = judgeRecords(records);
+  if (own.severity !== 'UNKNOWN' || !source.recordsNaming) return own;
+  const mine = new Set(records.map((r) => r.id));
+  const others = new Map<string, OsvRecord>();
+  for (const id of ids) for (const r of source.recordsNaming(id)) if (!mine.has(r.id) && !r.withdrawn) others.set(r.id, r);
+  const borrowed = judgeRecords([...others.values()].sort((a, b) => a.id.localeCompare(b.id)));
+  return borrowed.severity === 'UNKNOWN' ? own : { ...borrowed, source: `${borrowed.source} (${borrowed.recordId!})` };
+}
+
+function findingFrom(p: Package, hits: Hit[], scheme: VersionScheme | undefined, source: AdvisorySource): Finding {
   const ids = [...new Set(hits.flatMap((h) => idsOf(h.record)))];
   const id = primaryId(ids);
   const records = hits.map((h) => h.record);
-  const sev = judgeSeverity({
-    vectors: records.flatMap((r) => [...(r.severity ?? []), ...(r.affected ?? []).flatMap((a) => a.severity ?? [])].filter((s) => s.type.startsWith('CVSS')).map((s) => s.score)),
-    words: records.flatMap((r) => [dbSeverity(r.database_specific), ...(r.affected ?? []).map((a) => dbSeverity(a.ecosystem_specific) ?? dbSeverity(a.database_specific)), /^(\w+):/.exec(r.summary ?? '')?.[1]]),
-  });
+  const sev = severityFor(records, ids, source);
   const fixed = [...new Set(hits.flatMap((h) => h.fixed))];
   if (scheme) fixed.sort((a, b) => { try { return scheme.compare(a, b); } catch { return a.localeCompare(b); } });
   const related = [...new Set(records.flatMap((r) => r.related ?? []))].filter((r) => !ids.includes(r)).sort();
@@ -134,11 +147,6 @@ function titleOf(records: OsvRecord[]): { title?: string } {
   return { title: first.length > 160 ? `${first.slice(0, 157)}...` : first };
 }
 
-function dbSeverity(x: unknown): string | undefined {
-  const s = (x as { severity?: unknown } | undefined)?.severity;
-  return typeof s === 'string' ? s : undefined;
-}
-
 export function matchInventory(inv: Inventory, source: AdvisorySource): MatchResult {
   const issues: ScanIssue[] = [];
   const semver = schemeFor('npm')!;
@@ -156,7 +164,7 @@ export function matchInventory(inv: Inventory, source: AdvisorySource): MatchRes
     const hits = hitsFor(p, inv, source, semver, issues);
     if (hits.length === 0) continue;
     const scheme = schemeFor(hits[0]!.ecosystem);
-    for (const g of group(hits)) findings.push(findingFrom(p, g, scheme));
+    for (const g of group(hits)) findings.push(findingFrom(p, g, scheme, source));
   }
   const rank = (f: Finding): number => SEVERITIES.indexOf(f.severity);
   findings.sort((a, b) => a.target.localeCompare(b.target) || a.package.name.localeCompare(b.package.name) || rank(b) - rank(a) || a.id.localeCompare(b.id));

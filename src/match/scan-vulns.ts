@@ -14,6 +14,8 @@ export interface VulnOptions {
   dbPath: string;
   severities: readonly Severity[];
   ignoreUnfixed: boolean;
+  /** The severity unrated findings count as for `severities`; default UNKNOWN. */
+  unknownAs?: Severity;
   ignoreFile?: string;
   vexFiles: string[];
   now?: Date;
@@ -27,7 +29,7 @@ export async function scanVulnerabilities(inv: Inventory, o: VulnOptions): Promi
     const { findings, issues } = matchInventory(inv, store);
     applyVex(findings, vex);
     const expired = applyIgnores(findings, ignores, o.now ?? new Date());
-    const shown = reportable(findings, { severities: o.severities, ignoreUnfixed: o.ignoreUnfixed });
+    const shown = reportable(findings, { severities: o.severities, ignoreUnfixed: o.ignoreUnfixed, ...(o.unknownAs ? { unknownAs: o.unknownAs } : {}) });
     const feeds = store.feeds().map((f) => ({ name: f.name, records: f.records, updatedAt: f.importedAt }));
     return {
       results: {

@@ -1,5 +1,6 @@
 import cvssCalculator from 'ae-cvss-calculator';
 import type { Cvss, Severity } from '../core/types.js';
+import type { OsvRecord } from '../vulndb/osv.js';
 
 // One normalised severity per finding: the highest CVSS base score among the vectors
 // the advisory carries (computed with a maintained CVSS library), else the feed's own
@@ -50,6 +51,47 @@ export function judgeSeverity(input: SeverityInput): { severity: Severity; sourc
   for (const w of input.words) {
     const s = severityOfWord(w);
     if (s) return { severity: s, source: 'feed rating' };
+  }
+  return { severity: 'UNKNOWN', source: 'none' };
+}
+
+export interface Judged {
+  severity: Severity;
+  source: string;
+  cvss?: Cvss;
+  /** The record whose vector or rating gave the severity. */
+  recordId?: string;
+}
+
+/** The CVSS vectors a record carries, at its top level and per affected package. */
+function vectorsOf(r: OsvRecord): string[] {
+  return [...(r.severity ?? []), ...(r.affected ?? []).flatMap((a) => a.severity ?? [])].filter((s) => s.type.startsWith('CVSS')).map((s) => s.score);
+}
+
+function dbSeverity(x: unknown): string | undefined {
+  const s = (x as { severity?: unknown } | undefined)?.severity;
+  return typeof s === 'string' ? s : undefined;
+}
+
+/** Feed ratings: database_specific.severity (GHSA), per-package ratings, a "Moderate: …" summary (Red Hat, AlmaLinux). */
+function wordsOf(r: OsvRecord): (string | undefined)[] {
+  return [dbSeverity(r.database_specific), ...(r.affected ?? []).map((a) => dbSeverity(a.ecosystem_specific) ?? dbSeverity(a.database_specific)), /^(\w+):/.exec(r.summary ?? '')?.[1]];
+}
+
+/** judgeSeverity over records, naming the record the severity came from. */
+export function judgeRecords(records: readonly OsvRecord[]): Judged {
+  const scored = records.flatMap((r) => vectorsOf(r).flatMap((v) => {
+    const cvss = cvssOf(v);
+    return cvss ? [{ cvss, id: r.id }] : [];
+  }));
+  scored.sort((a, b) => Number(b.cvss.version) - Number(a.cvss.version) || b.cvss.score - a.cvss.score);
+  const best = scored[0];
+  if (best) return { severity: severityOfScore(best.cvss.score), source: `CVSS ${best.cvss.version}`, cvss: best.cvss, recordId: best.id };
+  for (const r of records) {
+    for (const w of wordsOf(r)) {
+      const s = severityOfWord(w);
+      if (s) return { severity: s, source: 'feed rating', recordId: r.id };
+    }
   }
   return { severity: 'UNKNOWN', source: 'none' };
 }

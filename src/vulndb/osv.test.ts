@@ -6,7 +6,7 @@ import { isBulwarkError, messageOf } from '../core/errors.js';
 import { listEntries, readEntry } from '../core/zip.js';
 import { SHARED_DATA } from '../testing/osv-bucket.js';
 import { readBounded } from './import.js';
-import { normalizePackageName, parseOsvRecord, type OsvRecord } from './osv.js';
+import { parseOsvRecord, type OsvRecord } from './osv.js';
 import { VulnStore } from './store.js';
 
 /** A few real records (one per feed shape) as parsed JSON values. */
@@ -54,14 +54,6 @@ test('osv: the fields matching depends on are checked', () => {
   rejects(range([{ introduced: '0' }], 'RANGE'), /ranges\.0\.type/);
   rejects({ ...base, affected: [{ package: { ecosystem: 'PyPI' } }] }, /affected\.0\.package\.name/);
   assert.throws(() => parseOsvRecord('{"id": ', 'x.json'), (e) => isBulwarkError(e) && /^x\.json: invalid JSON/.test(e.message));
-});
-
-test('osv: package names are normalised per ecosystem', () => {
-  assert.equal(normalizePackageName('PyPI', 'JW_Util'), 'jw-util');
-  assert.equal(normalizePackageName('PyPI', 'Foo.-_Bar'), 'foo-bar');
-  assert.equal(normalizePackageName('NuGet', 'Newtonsoft.Json'), 'newtonsoft.json');
-  assert.equal(normalizePackageName('Go', 'github.com/BurntSushi/toml'), 'github.com/BurntSushi/toml');
-  assert.equal(normalizePackageName('Alpine:v3.11', 'py3-Foo_bar'), 'py3-Foo_bar');
 });
 
 /** A JSON value, possibly replacing a node of a real record. */

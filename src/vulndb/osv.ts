@@ -78,15 +78,3 @@ export type OsvRange = z.infer<typeof rangeSchema>;
 export function parseOsvRecord(bytes: Buffer | string, input: string): OsvRecord {
   return parseJson(bytes, osvRecordSchema, input);
 }
-
-/**
- * The package name as the store indexes it: PyPI names per PEP 503, NuGet ids
- * case-insensitively (both registries treat those spellings as one package);
- * every other ecosystem (Go module paths included) compares names as they are.
- */
-export function normalizePackageName(ecosystem: string, name: string): string {
-  const base = ecosystem.split(':')[0];
-  if (base === 'PyPI') return name.toLowerCase().replace(/[-_.]+/g, '-');
-  if (base === 'NuGet') return name.toLowerCase();
-  return name;
-}

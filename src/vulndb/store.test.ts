@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { isBulwarkError } from '../core/errors.js';
 import { makeTempDir } from '../core/tempdir.js';
 import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
@@ -131,6 +132,32 @@ test('store: files that are not databases, and paths that do not exist, are refu
     assert.throws(() => importPath(s, join(tmp.path, 'nothing-here')), (e) => isBulwarkError(e) && e.code === 'NOT_FOUND');
     assert.throws(() => importPath(s, junk), (e) => isBulwarkError(e) && e.code === 'USAGE');
     s.close();
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test('store: a schema-1 DB, whose index left crates.io and Packagist names unfolded, is re-keyed on open', async () => {
+  const tmp = await makeTempDir();
+  try {
+    const path = join(tmp.path, 'v1.db');
+    const s = VulnStore.open(path);
+    const crate = { id: 'RUSTSEC-X', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'crates.io', name: 'Serde_Json' } }] };
+    const twin = { id: 'RUSTSEC-Y', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'crates.io', name: 'serde-json' } }] };
+    s.replaceFeed({ name: 'f', source: 's', sha256: '0' }, (put) => [crate, twin].forEach(put));
+    s.close();
+    // what schema 1 stored: names verbatim, version 1
+    const raw = new Database(path);
+    raw.prepare("UPDATE packages SET name = 'Serde_Json' WHERE id = 'RUSTSEC-X'").run();
+    raw.pragma('user_version = 1');
+    raw.close();
+    const r = VulnStore.open(path, { readonly: true });
+    assert.deepEqual(ids(r.advisoriesFor('crates.io', 'serde_json')), ['RUSTSEC-X', 'RUSTSEC-Y']);
+    r.close();
+    const again = new Database(path, { readonly: true });
+    assert.equal(again.pragma('user_version', { simple: true }), 2);
+    assert.deepEqual(again.prepare('SELECT DISTINCT name FROM packages').all(), [{ name: 'serde-json' }]);
+    again.close();
   } finally {
     await tmp.remove();
   }

@@ -2,14 +2,17 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BulwarkError, messageOf } from '../core/errors.js';
-import { normalizePackageName, type OsvRecord } from './osv.js';
+import { normalizePackageName } from '../ecosystems/names.js';
+import type { OsvRecord } from './osv.js';
 
 // The local vulnerability DB (SQLite). Every feed owns its copies of the records it
 // brought; a record id several feeds carry (a GHSA in PyPI and npm) keeps one copy per
 // feed and reads return the newest `modified` copy, so replacing one feed never loses
 // another feed's data. Records are validated before they are stored and trusted on read.
 
-const SCHEMA_VERSION = 1;
+// 2: package names keyed by ecosystems/names.ts (schema 1 left crates.io and Packagist
+// names unfolded); a schema-1 DB is re-keyed in place when opened.
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE feeds (name TEXT PRIMARY KEY, source TEXT NOT NULL, etag TEXT, last_modified TEXT,
@@ -108,6 +111,10 @@ export class VulnStore {
       if (version === 0 && tables === 0 && !readonly) {
         db.exec(SCHEMA);
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      } else if (version === 1 && !memory) {
+        db.close();
+        rekeyNames(path);
+        db = new Database(path, { readonly, fileMustExist: true });
       } else if (version !== SCHEMA_VERSION) {
         throw new BulwarkError('CORRUPT', path, version === 0 ? 'not a Bulwark vulnerability database' : `vulnerability database schema ${String(version)} (this Bulwark reads ${SCHEMA_VERSION}): run \`bulwark db update\` with a new --db`);
       }
@@ -170,6 +177,16 @@ export class VulnStore {
     return this.q.aliases.all(alias).map((r) => r.id);
   }
 
+  /** The newest copy of `id` and of every record naming it in `aliases` or `upstream`, by id. */
+  recordsNaming(id: string): OsvRecord[] {
+    const out: OsvRecord[] = [];
+    for (const i of new Set([id, ...this.idsForAlias(id)])) {
+      const r = this.byId(i);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
   feeds(): FeedInfo[] {
     return this.db.prepare<[], FeedRow>('SELECT * FROM feeds ORDER BY name').all().map(feedInfo);
   }
@@ -218,6 +235,36 @@ export class VulnStore {
         .run(feed, meta.source, meta.etag ?? null, meta.lastModified ?? null, meta.sha256, counts.records, counts.affected, meta.importedAt ?? new Date().toISOString());
       return counts;
     });
+  }
+}
+
+/**
+ * Schema 1 -> 2: re-keys the package index by today's name rules, once, whoever opens the
+ * DB first (a readonly open too: the index is derived data, the records stay as they are).
+ */
+function rekeyNames(path: string): void {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: true });
+  } catch (e) {
+    throw new BulwarkError('IO', path, `vulnerability database of schema 1 needs re-indexing, which needs write access (${messageOf(e)}): run \`bulwark db update\``, { cause: e });
+  }
+  try {
+    db.transaction(() => {
+      if (db.pragma('user_version', { simple: true }) !== 1) return; // another process did it
+      const rows = db.prepare<[], { ecosystem: string; name: string }>('SELECT DISTINCT ecosystem, name FROM packages').all();
+      const rename = db.prepare('UPDATE OR IGNORE packages SET name = ? WHERE ecosystem = ? AND name = ?');
+      const drop = db.prepare('DELETE FROM packages WHERE ecosystem = ? AND name = ?');
+      for (const r of rows) {
+        const key = normalizePackageName(r.ecosystem, r.name);
+        if (key === r.name) continue;
+        rename.run(key, r.ecosystem, r.name);
+        drop.run(r.ecosystem, r.name); // rows whose re-keyed twin already existed
+      }
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  } finally {
+    db.close();
   }
 }
 

@@ -1,13 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isBulwarkError, type ErrorCode } from '../core/errors.js';
+import type { Inventory, Package } from '../core/types.js';
 import { makeTempDir, type TempDir } from '../core/tempdir.js';
 import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
 import { SHARED_DATA, serveBucket, type BucketServer } from '../testing/osv-bucket.js';
+import { matchInventory } from '../match/matcher.js';
 import { VulnStore } from './store.js';
 import { feedUrl, updateDb } from './update.js';
 
@@ -124,4 +126,36 @@ test('update: offline never touches the network; bad mirrors and missing feeds a
   await failsWith(updateDb({ dbPath: db, mirror: server.url, ecosystems: ['npm'] }), ['NOT_FOUND'], /npm\/all\.zip: no such feed \(HTTP 404\)/);
   assert.equal(feedUrl(new URL('https://b.example/osv'), 'Rocky Linux').href, 'https://b.example/osv/Rocky%20Linux/all.zip');
   assert.throws(() => feedUrl(new URL('https://b.example/'), '../etc'), (e) => isBulwarkError(e) && e.code === 'USAGE');
+});
+
+test('update: a severity source lands beside the ecosystems and rates what their feeds leave unrated; absent, it is reported', async () => {
+  // a mirror with the real Go feed and a GIT folder holding one NVD-converted CVE record
+  const mirror = join(tmp.path, 'sev-mirror');
+  mkdirSync(join(mirror, 'Go'), { recursive: true });
+  mkdirSync(join(mirror, 'GIT'));
+  symlinkSync(join(OSV, 'Go', 'all.zip'), join(mirror, 'Go', 'all.zip'));
+  const vector = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H'; // NVD's for CVE-2022-27664: 7.5
+  const cve = { id: 'CVE-2022-27664', modified: '2024-11-21T07:00:00Z', severity: [{ type: 'CVSS_V3', score: vector }], affected: [{ ranges: [{ type: 'GIT', repo: 'https://go.googlesource.com/go', events: [{ introduced: '0' }] }] }] };
+  writeFileSync(join(mirror, 'GIT', 'all.zip'), writeZip([{ name: 'CVE-2022-27664.json', data: Buffer.from(JSON.stringify(cve)), deflate: true }]));
+  const bucket = await serveBucket(mirror);
+  try {
+    const db = join(tmp.path, 'sev', 'bulwark.db');
+    const r = await updateDb({ dbPath: db, mirror: bucket.url, ecosystems: ['Go'], severitySources: ['GIT'] });
+    assert.deepEqual(r.feeds.map((f) => [f.feed, f.status, f.records]), [['osv:Go', 'updated', 4291], ['osv:GIT', 'updated', 1]]);
+    const s = VulnStore.open(db, { readonly: true });
+    const stdlib: Package = { ecosystem: 'golang', name: 'stdlib', version: '1.16.15', licenses: [], purl: 'pkg:golang/stdlib@1.16.15', layer: { index: 0, diffId: '' }, path: '/app', files: [] };
+    const inv: Inventory = { schemaVersion: 1, artifact: { name: 'x', type: 'fs', repoTags: [], repoDigests: [] }, os: null, layers: [], packages: [stdlib], issues: [] };
+    const f = matchInventory(inv, s).findings.find((x) => x.id === 'CVE-2022-27664');
+    s.close();
+    assert.deepEqual([f?.severity, f?.severitySource, f?.cvss?.score], ['HIGH', 'CVSS 3.1 (CVE-2022-27664)', 7.5]);
+    // the next update: the DB's ecosystems are Go (GIT stays a severity source), both unchanged
+    const again = await updateDb({ dbPath: db, mirror: bucket.url, severitySources: ['GIT'] });
+    assert.deepEqual(again.feeds.map((x) => [x.feed, x.status]), [['osv:Go', 'unchanged'], ['osv:GIT', 'unchanged']]);
+    // a mirror without it: the update goes ahead and says so
+    const other = await updateDb({ dbPath: join(tmp.path, 'sev2', 'bulwark.db'), mirror: server.url, ecosystems: ['PyPI'], severitySources: ['GIT'] });
+    assert.deepEqual(other.feeds.map((x) => [x.feed, x.status]), [['osv:PyPI', 'updated'], ['osv:GIT', 'absent']]);
+    assert.equal(other.written, true);
+  } finally {
+    await bucket.close();
+  }
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError, isBulwarkError } from '../core/errors.js';
 import { fetchFeed, type DownloadProgress } from './fetch.js';
 import { forEachZipRecord, sha256 } from './import.js';
 import { VulnStore, type FeedInfo } from './store.js';
@@ -14,6 +14,12 @@ import { VulnStore, type FeedInfo } from './store.js';
 // DB in place and working. When nothing changed the DB file is not touched at all.
 
 export const DEFAULT_MIRROR = 'https://osv-vulnerabilities.storage.googleapis.com';
+/**
+ * Bucket folders fetched for their severities, not their packages: OSV's synthetic `GIT`
+ * ecosystem holds its NVD-converted CVE-* records (GIT ranges only, NVD's CVSS vectors),
+ * which rate the CVEs that feeds such as Go's leave unrated.
+ */
+export const DEFAULT_SEVERITY_SOURCES = ['GIT'];
 export const DEFAULT_ECOSYSTEMS = ['PyPI', 'Go', 'npm', 'Maven', 'crates.io', 'RubyGems', 'NuGet', 'Packagist', 'Debian', 'Ubuntu', 'Alpine', 'AlmaLinux', 'Rocky Linux'];
 
 export interface UpdateOptions {
@@ -22,6 +28,8 @@ export interface UpdateOptions {
   mirror?: string;
   /** Default: the osv:* feeds already in the DB, else DEFAULT_ECOSYSTEMS. */
   ecosystems?: string[];
+  /** Bucket folders read for severities only (DEFAULT_SEVERITY_SOURCES); one the mirror lacks is reported absent. Default none. */
+  severitySources?: string[];
   /** Never use the network: only a file:// mirror is read. */
   offline?: boolean;
   progress?: DownloadProgress;
@@ -31,7 +39,7 @@ export interface UpdateOptions {
 export interface FeedUpdate {
   feed: string;
   source: string;
-  status: 'updated' | 'unchanged' | 'skipped-offline';
+  status: 'updated' | 'unchanged' | 'skipped-offline' | 'absent';
   records?: number;
   affected?: number;
   bytes?: number;
@@ -71,27 +79,46 @@ function existingFeeds(dbPath: string): FeedInfo[] {
   }
 }
 
+interface Planned {
+  ecosystem: string;
+  /** A severity source: absent from the mirror is reported, not an error. */
+  optional: boolean;
+}
+
+function plan(o: UpdateOptions, old: Map<string, FeedInfo>): Planned[] {
+  const severity = o.severitySources ?? [];
+  const inDb = [...old.keys()].filter((n) => n.startsWith('osv:')).map((n) => n.slice(4)).filter((e) => !severity.includes(e));
+  const ecosystems = o.ecosystems ?? (inDb.length > 0 ? inDb : DEFAULT_ECOSYSTEMS);
+  return [...ecosystems.map((ecosystem) => ({ ecosystem, optional: false })), ...severity.filter((e) => !ecosystems.includes(e)).map((ecosystem) => ({ ecosystem, optional: true }))];
+}
+
 export async function updateDb(o: UpdateOptions): Promise<UpdateReport> {
   const base = mirrorUrl(o.mirror ?? DEFAULT_MIRROR);
   const old = new Map(existingFeeds(o.dbPath).map((f) => [f.name, f]));
-  const inDb = [...old.keys()].filter((n) => n.startsWith('osv:')).map((n) => n.slice(4));
-  const ecosystems = o.ecosystems ?? (inDb.length > 0 ? inDb : DEFAULT_ECOSYSTEMS);
+  const planned = plan(o, old);
   const report: UpdateReport = { dbPath: o.dbPath, feeds: [], written: false };
   if (o.offline && base.protocol !== 'file:') {
-    report.feeds = ecosystems.map((e) => ({ feed: `osv:${e}`, source: feedUrl(base, e).href, status: 'skipped-offline' }));
+    report.feeds = planned.map((p) => ({ feed: `osv:${p.ecosystem}`, source: feedUrl(base, p.ecosystem).href, status: 'skipped-offline' }));
     return report;
   }
   const dir = dirname(o.dbPath);
   const tmp = join(dir, `.${basename(o.dbPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let next: VulnStore | undefined;
   try {
-    for (const eco of ecosystems) {
+    for (const { ecosystem: eco, optional } of planned) {
       const feed = `osv:${eco}`;
       const url = feedUrl(base, eco);
       const had = old.get(feed);
       // validators only for the same source: another mirror's ETag means nothing here
       const same = had?.source === url.href;
-      const got = await fetchFeed(url, same ? { etag: had.etag, lastModified: had.lastModified } : {}, { ...(o.progress ? { progress: o.progress } : {}), label: feed });
+      const got = await fetchFeed(url, same ? { etag: had.etag, lastModified: had.lastModified } : {}, { ...(o.progress ? { progress: o.progress } : {}), label: feed }).catch((e: unknown) => {
+        if (optional && isBulwarkError(e) && e.code === 'NOT_FOUND') return undefined;
+        throw e;
+      });
+      if (!got) {
+        report.feeds.push({ feed, source: url.href, status: 'absent' });
+        continue;
+      }
       if (got.status === 'not-modified' || (same && sha256(got.bytes) === had.sha256)) {
         report.feeds.push({ feed, source: url.href, status: 'unchanged' });
         continue;

@@ -52,10 +52,35 @@ test('exit code: the --exit-code value when findings remain after filters, 0 oth
   assert.match(noDb.stderr, /no vulnerability database/);
 });
 
-test('--ignore-unfixed leaves out findings without a fixed version', () => {
-  const all = scan();
-  const unfixed = all.findings.filter((f) => f.status === 'unfixed').length;
-  assert.equal(scan('--ignore-unfixed').shown, all.shown - unfixed);
+function distInfo(dir: string, pkgs: [string, string][]): string {
+  for (const [name, version] of pkgs) {
+    const d = join(dir, 'site-packages', `${name}-${version}.dist-info`);
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'METADATA'), `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`);
+  }
+  return dir;
+}
+
+test('--ignore-unfixed leaves out a real unfixed finding and keeps the fixed ones', () => {
+  // pycrypto 2.6.1 is its last release: PYSEC-2018-97 (CVE-2018-6594) has no fixed event
+  const both = distInfo(join(tmp.path, 'unfixed'), [['pycrypto', '2.6.1'], ['requests', '2.30.0']]);
+  const run = (dir: string, ...extra: string[]) => bulwark(['scan', 'fs', dir, '--db', db, '--exit-code', '7', ...extra]);
+  const json = JSON.parse(run(both, '--format', 'json').stdout) as { vulnerabilities: { findings: Finding[] } };
+  const cve = json.vulnerabilities.findings.find((f) => f.id === 'CVE-2018-6594');
+  assert.equal(cve?.package.name, 'pycrypto');
+  assert.equal(cve.status, 'unfixed');
+  assert.deepEqual(cve.fixedVersions, []);
+  const all = run(both);
+  assert.match(all.stdout, /CVE-2018-6594/);
+  assert.match(all.stdout, /CVE-2023-32681/);
+  const fixedOnly = run(both, '--ignore-unfixed');
+  assert.doesNotMatch(fixedOnly.stdout, /CVE-2018-6594/);
+  assert.match(fixedOnly.stdout, /CVE-2023-32681/, 'fixed findings stay');
+  assert.equal(fixedOnly.code, 7);
+  // the gate: pycrypto alone has only unfixed findings
+  const alone = distInfo(join(tmp.path, 'unfixed-alone'), [['pycrypto', '2.6.1']]);
+  assert.equal(run(alone).code, 7);
+  assert.equal(run(alone, '--ignore-unfixed').code, 0);
 });
 
 test('ignore file: live entries suppress with their reason; expired ones stop applying and are reported', () => {
