@@ -1,4 +1,5 @@
 import type { Ecosystem, LayerRef, OsInfo, Package, ScanIssue } from '../core/types.js';
+import type { InflateBudget } from '../core/zip.js';
 
 // Two phases, so that per-layer work can be cached: `parse` sees one file of one
 // layer and returns plain JSON data; the second phase sees the merged image.
@@ -24,7 +25,13 @@ export interface FileAnalyzer<T> {
   /** Relative path, no leading slash. Called for every file of every layer: keep it cheap. */
   wants(path: string, info: FileInfo, target: ScanTarget): boolean;
   /** Throws on bad content; the error becomes a ScanIssue naming the file. */
-  parse(path: string, content: Buffer, info?: FileInfo): T;
+  parse(path: string, content: Buffer, info?: FileInfo, ctx?: ParseContext): T;
+}
+
+/** What the files of one scan share while they are parsed. */
+export interface ParseContext {
+  /** One inflate budget for every archive the scan opens, nested ones included. */
+  inflate: InflateBudget;
 }
 
 export interface FileVersion<T> {

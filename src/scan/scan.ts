@@ -5,10 +5,11 @@ import { DEFAULT_LIMITS, walkLayer, type Limits } from '../image/layer-walker.js
 import { walkRootfs } from '../image/rootfs.js';
 import { osRelease } from '../os/detect.js';
 import { packagePurl } from '../sbom/purl.js';
-import type { Cataloger, FileAnalyzer, FileInfo, ScanTarget } from './analyzer.js';
+import type { Cataloger, FileAnalyzer, FileInfo, ParseContext, ScanTarget } from './analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from './layer-analysis.js';
 import { LayerCache } from './layer-cache.js';
 import { checkAnalyzers, runChecks, type CheckOptions } from '../checks/run.js';
+import { scanBudget } from '../core/zip.js';
 import type { CheckResult } from '../checks/check.js';
 
 // artifact → per-layer analysis (cached) → merged view → OS + packages → Inventory.
@@ -54,7 +55,7 @@ function selectCatalogers(types: readonly PkgType[] = PKG_TYPES): Cataloger<unkn
 class Collector {
   readonly analysis: LayerAnalysis;
   private readonly analyzers: readonly FileAnalyzer<unknown>[];
-  constructor(diffId: string, private readonly target: ScanTarget, analyzers: readonly FileAnalyzer<unknown>[]) {
+  constructor(diffId: string, private readonly target: ScanTarget, analyzers: readonly FileAnalyzer<unknown>[], private readonly ctx: ParseContext) {
     this.analysis = { diffId, whiteouts: [], opaqueDirs: [], files: {} };
     this.analyzers = analyzers;
   }
@@ -64,7 +65,7 @@ class Collector {
       if (!a.wants(path, info, this.target)) continue;
       const files = (this.analysis.files[a.id] ??= {});
       try {
-        files[path] = { data: a.parse(path, content, info) };
+        files[path] = { data: a.parse(path, content, info, this.ctx) };
       } catch (e) {
         files[path] = { error: e instanceof Error ? e.message : String(e) };
       }
@@ -140,17 +141,20 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
     }
   }
   opts.progress?.start(todo.reduce((n, l) => n + (l.size ?? 0), 0));
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const ctx: ParseContext = { inflate: scanBudget(limits) };
   try {
     for (const layer of todo) {
-      const c = new Collector(layer.diffId, 'image', analyzers);
+      const c = new Collector(layer.diffId, 'image', analyzers, ctx);
       let reported = 0;
-      const walk = await walkLayer(layer, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS, (b) => {
+      const walk = await walkLayer(layer, c.wants, c.onFile, limits, (b) => {
         opts.progress?.advance(b - reported);
         reported = b;
       });
       c.analysis.whiteouts = walk.whiteouts;
       c.analysis.opaqueDirs = walk.opaqueDirs;
-      await cache.put(c.analysis);
+      // once the scan's inflate budget refused an archive, what a layer yields depends on the layers read before it
+      if (!ctx.inflate.exhausted) await cache.put(c.analysis);
       stats.layersAnalysed++;
       analyses[layer.index] = { ref: { index: layer.index, diffId: layer.diffId }, analysis: c.analysis };
     }
@@ -173,8 +177,9 @@ export type DirScanOptions = Pick<ScanOptions, 'limits' | 'keepOsOwned' | 'pkgTy
 
 async function scanDir(dir: string, name: string, type: 'rootfs' | 'fs', opts: DirScanOptions): Promise<ScanResult> {
   const chosen = selectCatalogers(opts.pkgTypes);
-  const c = new Collector('', type === 'fs' ? 'fs' : 'image', analyzersFor(chosen, opts));
-  await walkRootfs(dir, c.wants, c.onFile, opts.limits ?? DEFAULT_LIMITS);
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const c = new Collector('', type === 'fs' ? 'fs' : 'image', analyzersFor(chosen, opts), { inflate: scanBudget(limits) });
+  await walkRootfs(dir, c.wants, c.onFile, limits);
   const artifact: Artifact = { name, type, repoTags: [], repoDigests: [] };
   const analyses = [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }];
   const inventory = inventoryFrom(artifact, [], analyses, chosen, opts.keepOsOwned);

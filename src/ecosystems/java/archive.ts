@@ -3,7 +3,8 @@ import { BulwarkError, isBulwarkError, messageOf } from '../../core/errors.js';
 import { fromFileName, isArchiveName, stem } from './filename.js';
 import { bundleLicenses, parseManifest } from './manifest.js';
 import { parseProperties } from './properties.js';
-import { listEntries, readEntry, type Budget, type ZipEntry } from '../../core/zip.js';
+import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
+import { listEntries, readEntry, scanBudget, type InflateBudget, type ZipEntry } from '../../core/zip.js';
 
 // What a Java archive is, and what it carries: pom.properties first, then the manifest,
 // then the file name; nested archives (fat jars, WEB-INF/lib, EAR modules) recursively.
@@ -32,7 +33,6 @@ export interface ArchiveData {
 export const MAX_DEPTH = 3;
 export const MAX_METADATA_BYTES = 2 ** 20;
 export const MAX_NESTED_BYTES = 256 * 2 ** 20;
-export const MAX_TOTAL_BYTES = 2 ** 30;
 
 const POM_PROPERTIES = /^META-INF\/maven\/([^/]+)\/([^/]+)\/pom\.properties$/;
 const MANIFEST = 'META-INF/MANIFEST.MF';
@@ -47,7 +47,7 @@ interface Pom {
 
 const token = (s: string | undefined): string | undefined => (s && TOKEN.test(s) ? s : undefined);
 
-function readPom(buf: Buffer, e: ZipEntry, location: string, budget: Budget): Pom {
+function readPom(buf: Buffer, e: ZipEntry, location: string, budget: InflateBudget): Pom {
   const props = parseProperties(readEntry(buf, e, location, MAX_METADATA_BYTES, budget).toString('latin1'));
   const dirs = POM_PROPERTIES.exec(e.name)!;
   const version = props.get('version')?.trim();
@@ -89,7 +89,7 @@ function fromManifest(attrs: Map<string, string>, fileName: string): Omit<JarPac
   return { ...(groupId ? { groupId } : {}), artifactId, version, identifiedBy: mVersion ? 'manifest' : 'file name' };
 }
 
-function visit(buf: Buffer, fileName: string, location: string, depth: number, budget: Budget, out: ArchiveData): void {
+function visit(buf: Buffer, fileName: string, location: string, depth: number, budget: InflateBudget, out: ArchiveData): void {
   const entries = listEntries(buf, location, (n) => POM_PROPERTIES.test(n) || n.toUpperCase() === MANIFEST || isArchiveName(n));
   const poms = entries.filter((e) => POM_PROPERTIES.test(e.name)).map((e) => readPom(buf, e, location, budget));
   const mf = entries.find((e) => e.name.toUpperCase() === MANIFEST);
@@ -127,9 +127,13 @@ function visit(buf: Buffer, fileName: string, location: string, depth: number, b
   }
 }
 
-/** Reads an archive at `location` (absolute, e.g. "/app/app.jar"); throws BulwarkError on damage or bombs. */
-export function readArchive(buf: Buffer, location: string, budget: Budget = { remaining: MAX_TOTAL_BYTES }): ArchiveData {
+/**
+ * Reads an archive at `location` (absolute, e.g. "/app/app.jar"); throws BulwarkError on damage or bombs.
+ * `budget` is the scan's: what this archive and those nested in it inflate is charged to it.
+ */
+export function readArchive(buf: Buffer, location: string, budget: InflateBudget = scanBudget(DEFAULT_LIMITS)): ArchiveData {
   const out: ArchiveData = { kind: 'archive', packages: [], warnings: [] };
+  budget.addStored(buf.length);
   try {
     visit(buf, location, location, 0, budget, out);
   } catch (err) {

@@ -18,7 +18,7 @@ const sameJar = (a: JarPackage, b: JarPackage): boolean => a.version === b.versi
 
 export const java: Cataloger<JavaData> = {
   id: 'java',
-  version: 1,
+  version: 2,
   ecosystem: 'maven',
   wants(path, info, target) {
     // the walker refuses files above its limit; an empty file is no archive
@@ -27,8 +27,8 @@ export const java: Cataloger<JavaData> = {
     const base = baseName(path);
     return base === 'pom.xml' || base === 'gradle.lockfile';
   },
-  parse(path, content) {
-    if (isArchiveName(path)) return readArchive(content, `/${path}`);
+  parse(path, content, _info, ctx) {
+    if (isArchiveName(path)) return readArchive(content, `/${path}`, ctx?.inflate);
     const base = baseName(path);
     if (base === 'pom.xml') return parsePom(content.toString('utf8'));
     if (base === 'gradle.lockfile') return parseGradleLockfile(content.toString('utf8'));
