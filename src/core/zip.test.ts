@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBulwarkError } from './errors.js';
-import { listEntries } from './zip.js';
+import fc from 'fast-check';
+import { InflateBudget, listEntries, readEntry } from './zip.js';
 import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
 import { have, requireAll } from '../testing/require.js';
 
@@ -59,4 +60,46 @@ test('entries sharing bytes with another entry or with the central directory are
     assert.equal(unzipStatus(buf), 12, `unzip does not call ${what} overlapped`);
     assert.ok(refusedAsCorrupt(buf), `${what} was read`);
   }
+});
+
+test('property: mutated archives are read within the budget or refused with CORRUPT, TRUNCATED or TOO_LARGE', () => {
+  const bases = [
+    writeZip([{ name: 'META-INF/MANIFEST.MF', data: hello, deflate: true }, { name: 'b', data: hello }, { name: 'dir/', data: Buffer.alloc(0) }]),
+    writeZip([{ name: 'lib/x-1.0.jar', data: writeZip([{ name: 'z', data: Buffer.alloc(50_000) }]), deflate: true }]),
+    ...Object.values(overlapping()),
+  ];
+  // whole-field writes of the values that break parsers (0, all ones, lengths near the end) as well as single bytes
+  const edit = fc.record({
+    // an unbiased integer: fast-check's doubles crowd near 0 and its bias favours the bounds, which would hit the first signature every time
+    where: fc.noBias(fc.integer({ min: 0, max: 2 ** 30 })),
+    width: fc.constantFrom(1, 2, 4),
+    value: fc.oneof(fc.constantFrom(0, 0xffffffff, 0xffff, 0x7fffffff, 46, 22), fc.integer({ min: 0, max: 0xffffffff })),
+  });
+  const cut = fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) });
+  const mutation = fc.record({ base: fc.integer({ min: 0, max: bases.length - 1 }), edits: fc.array(edit, { minLength: 1, maxLength: 4 }), cut });
+  const limit = 1 << 20;
+  let read = 0;
+  fc.assert(
+    fc.property(mutation, ({ base, edits, cut }) => {
+      const b = Buffer.from(bases[base]!);
+      for (const e of edits) {
+        const at = Math.min(e.where % b.length, b.length - e.width);
+        if (at >= 0) b.writeUIntLE(e.value % 2 ** (8 * e.width), at, e.width);
+      }
+      const input = cut === null ? b : b.subarray(0, Math.floor(cut * b.length));
+      const budget = new InflateBudget({ maxBytes: limit, maxRatio: 100, ratioFloorBytes: 64 << 10 });
+      budget.addStored(input.length);
+      let out = 0;
+      try {
+        for (const e of listEntries(input, '/m.zip', () => true)) out += readEntry(input, e, '/m.zip', limit, budget).length;
+        read++;
+      } catch (e) {
+        assert.ok(isBulwarkError(e) && ['CORRUPT', 'TRUNCATED', 'TOO_LARGE'].includes(e.code), `unexpected ${String(e)}`);
+      }
+      // bounded work: what was returned was granted first, and the grants stayed within the budget
+      assert.ok(out <= budget.used && budget.used <= limit, `${out} bytes returned, ${budget.used} granted`);
+    }),
+    { numRuns: 500 },
+  );
+  assert.ok(read > 0 && read < 500, `${read} of 500 mutated archives read: the mutations miss the structures or break everything`);
 });
