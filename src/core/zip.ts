@@ -51,12 +51,20 @@ export class InflateBudget {
   }
 }
 
-/** Everything the archives of one scan inflate to, nested ones included, stays under this. */
-export const MAX_SCAN_INFLATE_BYTES = 4 * 2 ** 30;
+/**
+ * What the archives of one scan may inflate to, nested ones included. Jars hold compressed
+ * classes and nest stored or deflated jars: even an EAR of WARs of jars reads about three
+ * times its own bytes, so a scan's archives may read 5 times theirs, past the first 64 MiB.
+ */
+export const SCAN_INFLATE: ExpansionLimits = { maxBytes: 4 * 2 ** 30, maxRatio: 5, ratioFloorBytes: 64 * 2 ** 20 };
 
-/** The one budget a scan's archives share: the scan's own ratio limits and MAX_SCAN_INFLATE_BYTES. */
+/** The one budget a scan's archives share: SCAN_INFLATE, tightened by the scan's own ratio limits. */
 export function scanBudget(ratio: Pick<ExpansionLimits, 'maxRatio' | 'ratioFloorBytes'>): InflateBudget {
-  return new InflateBudget({ maxBytes: MAX_SCAN_INFLATE_BYTES, maxRatio: ratio.maxRatio, ratioFloorBytes: ratio.ratioFloorBytes });
+  return new InflateBudget({
+    maxBytes: SCAN_INFLATE.maxBytes,
+    maxRatio: Math.min(ratio.maxRatio, SCAN_INFLATE.maxRatio),
+    ratioFloorBytes: Math.min(ratio.ratioFloorBytes, SCAN_INFLATE.ratioFloorBytes),
+  });
 }
 
 /** A byte total alone, for inputs read whole and trusted no further (an OSV feed). */

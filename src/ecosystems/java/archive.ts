@@ -33,6 +33,8 @@ export interface ArchiveData {
 export const MAX_DEPTH = 3;
 export const MAX_METADATA_BYTES = 2 ** 20;
 export const MAX_NESTED_BYTES = 256 * 2 ** 20;
+/** pom.properties read per archive: a shaded jar has hundreds; more is a flood meant to stall the scan. */
+export const MAX_POMS = 10_000;
 
 const POM_PROPERTIES = /^META-INF\/maven\/([^/]+)\/([^/]+)\/pom\.properties$/;
 const MANIFEST = 'META-INF/MANIFEST.MF';
@@ -91,7 +93,9 @@ function fromManifest(attrs: Map<string, string>, fileName: string): Omit<JarPac
 
 function visit(buf: Buffer, fileName: string, location: string, depth: number, budget: InflateBudget, out: ArchiveData): void {
   const entries = listEntries(buf, location, (n) => POM_PROPERTIES.test(n) || n.toUpperCase() === MANIFEST || isArchiveName(n));
-  const poms = entries.filter((e) => POM_PROPERTIES.test(e.name)).map((e) => readPom(buf, e, location, budget));
+  const pomEntries = entries.filter((e) => POM_PROPERTIES.test(e.name));
+  if (pomEntries.length > MAX_POMS) out.warnings.push(`${location}: ${pomEntries.length - MAX_POMS} pom.properties not read (limit ${MAX_POMS} per archive)`);
+  const poms = pomEntries.slice(0, MAX_POMS).map((e) => readPom(buf, e, location, budget));
   const mf = entries.find((e) => e.name.toUpperCase() === MANIFEST);
   const attrs = mf ? parseManifest(readEntry(buf, mf, location, MAX_METADATA_BYTES, budget)) : new Map<string, string>();
   const sha1 = createHash('sha1').update(buf).digest('hex');

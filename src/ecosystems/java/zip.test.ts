@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { isBulwarkError, type ErrorCode } from '../../core/errors.js';
-import { readArchive } from './archive.js';
+import { MAX_POMS, readArchive } from './archive.js';
 import { useJavaFixtures } from './fixtures/build.js';
 import { nestedJars, writeZip } from './fixtures/zip-writer.js';
 import { byteBudget, InflateBudget, listEntries, MAX_ENTRIES, readEntry } from '../../core/zip.js';
@@ -142,4 +142,11 @@ test('a deflated entry whose data is damaged is refused, never returned', () => 
   const cut = Buffer.from(zip);
   cut.fill(0, start + (body.length >> 1), start + body.length);
   assert.throws(() => readArchive(cut, '/a-1.jar'), (e) => isBulwarkError(e) && (e.code === 'TRUNCATED' || e.code === 'CORRUPT'));
+});
+
+test('a flood of pom.properties is read up to MAX_POMS, the rest named in a warning', () => {
+  const poms = Array.from({ length: MAX_POMS + 2 }, (_, i) => ({ name: `META-INF/maven/g/a${i}/pom.properties`, data: Buffer.from(`version=${i}\n`) }));
+  const r = readArchive(writeZip(poms), '/flood.jar');
+  assert.equal(r.packages.length, MAX_POMS);
+  assert.deepEqual(r.warnings.filter((w) => w.includes('pom.properties not read')), [`/flood.jar: 2 pom.properties not read (limit ${MAX_POMS} per archive)`]);
 });
