@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Inventory, Package } from '../src/core/types.js';
-import { listEntries, readEntry } from '../src/core/zip.js';
+import { byteBudget, listEntries, readEntry } from '../src/core/zip.js';
 import { matchInventory } from '../src/match/matcher.js';
 import { parseOsvRecord, type OsvRecord } from '../src/vulndb/osv.js';
 import { VulnStore } from '../src/vulndb/store.js';
@@ -17,7 +17,7 @@ const data = join(import.meta.dirname, '..', '..', 'shared', 'data', 'osv');
 const base: OsvRecord[] = [];
 for (const eco of ['PyPI', 'Go', 'AlmaLinux']) {
   const zip = readFileSync(join(data, eco, 'all.zip'));
-  const budget = { remaining: 2 ** 31 };
+  const budget = byteBudget(2 ** 31);
   for (const e of listEntries(zip, eco, (n) => n.endsWith('.json'))) base.push(parseOsvRecord(readEntry(zip, e, eco, 1 << 24, budget), e.name));
 }
 const perRound = base.reduce((n, r) => n + (r.affected?.length ?? 0), 0);

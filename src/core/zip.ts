@@ -1,6 +1,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { BulwarkError } from './errors.js';
 import { crc32 } from './crc32.js';
+import { overExpansion, type ExpansionLimits } from './expansion.js';
 
 // A synchronous, bounded ZIP reader (PKWARE APPNOTE 6.3), for jars and OSV all.zip feeds: end of central directory
 // (+ zip64), central directory entries, local headers, stored and deflated data.
@@ -17,9 +18,58 @@ export interface ZipEntry {
   localOffset: number;
 }
 
-/** Bytes that may still be read out of one archive and everything nested in it. */
-export interface Budget {
-  remaining: number;
+/**
+ * What the archives of one scan (or one feed) may inflate to, nested archives included:
+ * a byte total, and a ratio to the bytes of the archives read from outside any other.
+ */
+export class InflateBudget {
+  private stored = 0;
+  private inflated = 0;
+  /** Set once a read was refused: what is read after that depends on what else shared the budget. */
+  exhausted = false;
+
+  constructor(private readonly limits: ExpansionLimits) {}
+
+  /** Bytes granted so far. */
+  get used(): number {
+    return this.inflated;
+  }
+
+  /** Counts an outermost archive's own bytes towards the ratio. */
+  addStored(bytes: number): void {
+    this.stored += bytes;
+  }
+
+  /** Grants `bytes` more or throws TOO_LARGE naming `where`. */
+  charge(bytes: number, where: string): void {
+    const why = overExpansion(this.limits, this.inflated + bytes, this.stored);
+    if (why) {
+      this.exhausted = true;
+      throw new BulwarkError('TOO_LARGE', where, `archive ${why}`);
+    }
+    this.inflated += bytes;
+  }
+}
+
+/**
+ * What the archives of one scan may inflate to, nested ones included. Jars hold compressed
+ * classes and nest stored or deflated jars: even an EAR of WARs of jars reads about three
+ * times its own bytes, so a scan's archives may read 5 times theirs, past the first 64 MiB.
+ */
+export const SCAN_INFLATE: ExpansionLimits = { maxBytes: 4 * 2 ** 30, maxRatio: 5, ratioFloorBytes: 64 * 2 ** 20 };
+
+/** The one budget a scan's archives share: SCAN_INFLATE, tightened by the scan's own ratio limits. */
+export function scanBudget(ratio: Pick<ExpansionLimits, 'maxRatio' | 'ratioFloorBytes'>): InflateBudget {
+  return new InflateBudget({
+    maxBytes: SCAN_INFLATE.maxBytes,
+    maxRatio: Math.min(ratio.maxRatio, SCAN_INFLATE.maxRatio),
+    ratioFloorBytes: Math.min(ratio.ratioFloorBytes, SCAN_INFLATE.ratioFloorBytes),
+  });
+}
+
+/** A byte total alone, for inputs read whole and trusted no further (an OSV feed). */
+export function byteBudget(maxBytes: number): InflateBudget {
+  return new InflateBudget({ maxBytes, maxRatio: Infinity, ratioFloorBytes: Infinity });
 }
 
 export const MAX_ENTRIES = 500_000;
@@ -116,54 +166,91 @@ function applyZip64(buf: Buffer, from: number, to: number, e: ZipEntry, disk: nu
   if (e.size === U32 || e.compressedSize === U32 || e.localOffset === U32) throw new BulwarkError('CORRUPT', input, `entry ${JSON.stringify(e.name)}: zip64 sizes without a zip64 extra field`);
 }
 
-/** Central directory entries whose names `keep` accepts, in directory order. */
+/** The central directory record at `p`, and where the next one starts. */
+function readRecord(buf: Buffer, p: number, i: number, dir: Directory, input: string): { entry: ZipEntry; next: number } {
+  const limit = dir.start + dir.size;
+  if (p + 46 > limit) throw new BulwarkError('CORRUPT', input, `central directory ends after ${i} of ${dir.count} entries`);
+  if (buf.readUInt32LE(p) !== SIG_CENTRAL) throw new BulwarkError('CORRUPT', input, `bad central directory signature at entry ${i}`);
+  const flags = buf.readUInt16LE(p + 8);
+  const nameLen = buf.readUInt16LE(p + 28);
+  const extraLen = buf.readUInt16LE(p + 30);
+  const next = p + 46 + nameLen + extraLen + buf.readUInt16LE(p + 32);
+  if (next > limit) throw new BulwarkError('CORRUPT', input, `central directory entry ${i} overruns the directory`);
+  if (nameLen > MAX_NAME_BYTES) throw new BulwarkError('CORRUPT', input, `entry ${i}: name of ${nameLen} bytes (limit ${MAX_NAME_BYTES})`);
+  // bit 11: UTF-8 names; otherwise CP437, read as Latin-1 (the names we look for are ASCII)
+  const entry: ZipEntry = {
+    name: buf.toString(flags & 0x800 ? 'utf8' : 'latin1', p + 46, p + 46 + nameLen),
+    method: buf.readUInt16LE(p + 10),
+    flags,
+    crc: buf.readUInt32LE(p + 16),
+    compressedSize: buf.readUInt32LE(p + 20),
+    size: buf.readUInt32LE(p + 24),
+    localOffset: buf.readUInt32LE(p + 42),
+  };
+  const disk = buf.readUInt16LE(p + 34);
+  if (entry.size === U32 || entry.compressedSize === U32 || entry.localOffset === U32 || disk === U16) applyZip64(buf, p + 46 + nameLen, p + 46 + nameLen + extraLen, entry, disk, input);
+  entry.localOffset += dir.base;
+  return { entry, next };
+}
+
+/** Where an entry's data starts: after its local header, whose name and extra lengths may differ from the directory's. */
+function dataStart(buf: Buffer, e: ZipEntry, input: string): number {
+  need(buf, e.localOffset, 30, input, `local header of ${JSON.stringify(e.name)}`);
+  if (buf.readUInt32LE(e.localOffset) !== SIG_LOCAL) throw new BulwarkError('CORRUPT', `${input}!/${e.name}`, 'bad local header signature');
+  return e.localOffset + 30 + buf.readUInt16LE(e.localOffset + 26) + buf.readUInt16LE(e.localOffset + 28);
+}
+
+/**
+ * Refuses entries whose local header and data share bytes with another entry or with the
+ * central directory: the overlap is how a small archive names the same compressed
+ * kernel many times over (a non-recursive zip bomb). `spans` holds [start, end) pairs.
+ */
+function refuseOverlaps(spans: Float64Array, names: (i: number) => string, dir: Directory, input: string): void {
+  const n = spans.length / 2;
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = spans[2 * i]! >= spans[2 * i - 2]!;
+  if (!sorted) order.sort((a, b) => spans[2 * a]! - spans[2 * b]!);
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    if (spans[2 * i + 1]! > dir.start) throw new BulwarkError('CORRUPT', input, `entry ${JSON.stringify(names(i))} overlaps the central directory: a zip bomb or a damaged archive`);
+    const prev = k > 0 ? order[k - 1]! : -1;
+    if (prev >= 0 && spans[2 * i]! < spans[2 * prev + 1]!) {
+      throw new BulwarkError('CORRUPT', input, `entries ${JSON.stringify(names(prev))} and ${JSON.stringify(names(i))} overlap: a zip bomb`);
+    }
+  }
+}
+
+/**
+ * Central directory entries whose names `keep` accepts, in directory order. Every entry,
+ * kept or not, must have a local header of its own and bytes no other entry claims.
+ */
 export function listEntries(buf: Buffer, input: string, keep: (name: string) => boolean): ZipEntry[] {
   const dir = readDirectory(buf, input);
   const out: ZipEntry[] = [];
-  const limit = dir.start + dir.size;
+  // dir.count * 46 <= dir.size <= buf.length: the allocation is bounded by the archive itself
+  const spans = new Float64Array(2 * dir.count);
+  const offsets = new Float64Array(dir.count);
   let p = dir.start;
   for (let i = 0; i < dir.count; i++) {
-    if (p + 46 > limit) throw new BulwarkError('CORRUPT', input, `central directory ends after ${i} of ${dir.count} entries`);
-    if (buf.readUInt32LE(p) !== SIG_CENTRAL) throw new BulwarkError('CORRUPT', input, `bad central directory signature at entry ${i}`);
-    const flags = buf.readUInt16LE(p + 8);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const next = p + 46 + nameLen + extraLen + buf.readUInt16LE(p + 32);
-    if (next > limit) throw new BulwarkError('CORRUPT', input, `central directory entry ${i} overruns the directory`);
-    if (nameLen > MAX_NAME_BYTES) throw new BulwarkError('CORRUPT', input, `entry ${i}: name of ${nameLen} bytes (limit ${MAX_NAME_BYTES})`);
-    // bit 11: UTF-8 names; otherwise CP437, read as Latin-1 (the names we look for are ASCII)
-    const name = buf.toString(flags & 0x800 ? 'utf8' : 'latin1', p + 46, p + 46 + nameLen);
-    if (keep(name)) {
-      const e: ZipEntry = {
-        name,
-        method: buf.readUInt16LE(p + 10),
-        flags,
-        crc: buf.readUInt32LE(p + 16),
-        compressedSize: buf.readUInt32LE(p + 20),
-        size: buf.readUInt32LE(p + 24),
-        localOffset: buf.readUInt32LE(p + 42),
-      };
-      const disk = buf.readUInt16LE(p + 34);
-      if (e.size === U32 || e.compressedSize === U32 || e.localOffset === U32 || disk === U16) applyZip64(buf, p + 46 + nameLen, p + 46 + nameLen + extraLen, e, disk, input);
-      e.localOffset += dir.base;
-      out.push(e);
-    }
+    const { entry, next } = readRecord(buf, p, i, dir, input);
+    spans[2 * i] = entry.localOffset;
+    spans[2 * i + 1] = dataStart(buf, entry, input) + entry.compressedSize;
+    offsets[i] = p;
+    if (keep(entry.name)) out.push(entry);
     p = next;
   }
+  refuseOverlaps(spans, (i) => readRecord(buf, offsets[i]!, i, dir, input).entry.name, dir, input);
   return out;
 }
 
 /** One entry's bytes, refused before inflating when its declared size exceeds maxBytes or the budget. */
-export function readEntry(buf: Buffer, e: ZipEntry, input: string, maxBytes: number, budget: Budget): Buffer {
+export function readEntry(buf: Buffer, e: ZipEntry, input: string, maxBytes: number, budget: InflateBudget): Buffer {
   const where = `${input}!/${e.name}`;
   if (e.flags & 0x41) throw new BulwarkError('CORRUPT', where, 'encrypted entry');
   if (e.size > maxBytes) throw new BulwarkError('TOO_LARGE', where, `declares ${e.size} bytes (limit ${maxBytes})`);
-  const charge = Math.max(e.size, e.compressedSize);
-  if (charge > budget.remaining) throw new BulwarkError('TOO_LARGE', where, 'archive expands beyond the byte budget: a decompression bomb');
-  budget.remaining -= charge;
-  need(buf, e.localOffset, 30, input, `local header of ${JSON.stringify(e.name)}`);
-  if (buf.readUInt32LE(e.localOffset) !== SIG_LOCAL) throw new BulwarkError('CORRUPT', where, 'bad local header signature');
-  const start = e.localOffset + 30 + buf.readUInt16LE(e.localOffset + 26) + buf.readUInt16LE(e.localOffset + 28);
+  budget.charge(Math.max(e.size, e.compressedSize), where);
+  const start = dataStart(buf, e, input);
   need(buf, start, e.compressedSize, input, `data of ${JSON.stringify(e.name)}`);
   const raw = buf.subarray(start, start + e.compressedSize);
   let data: Buffer;

@@ -3,6 +3,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { BulwarkError, isBulwarkError, messageOf } from '../core/errors.js';
+import { overExpansion, type ExpansionLimits } from '../core/expansion.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import type { ImageLayer } from './image.js';
 import { normaliseEntryPath, parentsOf, printable } from './safe-path.js';
@@ -32,6 +33,11 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = { maxLayerBytes: 32 * 2 ** 30, maxFileBytes: 512 * 2 ** 20, maxRatio: 200, ratioFloorBytes: 2 ** 30 };
+
+/** What one layer (or one gzip-compressed image archive) may expand to. */
+export function layerExpansion(limits: Limits): ExpansionLimits {
+  return { maxBytes: limits.maxLayerBytes, maxRatio: limits.maxRatio, ratioFloorBytes: limits.ratioFloorBytes };
+}
 
 export interface LayerWalk {
   whiteouts: string[];
@@ -105,10 +111,8 @@ async function streamLayer(layer: ImageLayer, limits: Limits, onEntry: EntryHand
   const compression = sniffCompression(await layer.peek(4));
   const stored = new Meter(onProgress);
   const plain = new Meter((total) => {
-    if (total > limits.maxLayerBytes) throw new BulwarkError('TOO_LARGE', input, `layer expands beyond the ${limits.maxLayerBytes}-byte limit`);
-    if (total > limits.ratioFloorBytes && total > limits.maxRatio * Math.max(stored.bytes, 1)) {
-      throw new BulwarkError('TOO_LARGE', input, `layer expands more than ${limits.maxRatio}-fold: a decompression bomb`);
-    }
+    const why = overExpansion(layerExpansion(limits), total, stored.bytes);
+    if (why) throw new BulwarkError('TOO_LARGE', input, `layer ${why}`);
   });
   const extract = tar.extract();
   let ordinal = 0;

@@ -5,13 +5,14 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { BulwarkError, isBulwarkError, messageOf } from '../core/errors.js';
+import { overExpansion } from '../core/expansion.js';
 import { makeTempDir } from '../core/tempdir.js';
 import { DirArchive, TarArchive, type Archive } from './archive.js';
 import { sniffCompression } from './decompress.js';
 import { openDockerArchive } from './docker-archive.js';
 import { openEngineImage } from './engine.js';
 import type { OpenedImage } from './image.js';
-import { DEFAULT_LIMITS, type Limits } from './layer-walker.js';
+import { DEFAULT_LIMITS, layerExpansion, type Limits } from './layer-walker.js';
 import { openOciLayout } from './oci-layout.js';
 import { hostPlatform, type Platform } from './platform.js';
 import { openRegistryImage } from './registry.js';
@@ -35,7 +36,29 @@ async function exists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
 
-/** A gzip-compressed archive is unpacked once into a private temp file for random access. */
+/** Counts the bytes passing through, and checks them when asked to. */
+function counter(check: (total: number) => void = () => {}): Transform & { bytes: number } {
+  const t = Object.assign(
+    new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        t.bytes += chunk.length;
+        try {
+          check(t.bytes);
+          cb(null, chunk);
+        } catch (e) {
+          cb(e as Error);
+        }
+      },
+    }),
+    { bytes: 0 },
+  );
+  return t;
+}
+
+/**
+ * A gzip-compressed archive is unpacked once into a private temp file for random access,
+ * never past the layer size limit nor the expansion ratio a layer may have.
+ */
 async function openTarFile(path: string, limits: Limits): Promise<{ archive: Archive; cleanup: () => Promise<void> }> {
   const fh = createReadStream(path, { start: 0, end: 3 });
   const head: Buffer[] = [];
@@ -44,15 +67,12 @@ async function openTarFile(path: string, limits: Limits): Promise<{ archive: Arc
   const tmp = await makeTempDir();
   try {
     const file = join(tmp.path, 'image.tar');
-    let n = 0;
-    const limit = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        n += chunk.length;
-        if (n > limits.maxLayerBytes) cb(new BulwarkError('TOO_LARGE', path, `expands beyond the ${limits.maxLayerBytes}-byte limit`));
-        else cb(null, chunk);
-      },
+    const stored = counter();
+    const plain = counter((total) => {
+      const why = overExpansion(layerExpansion(limits), total, stored.bytes);
+      if (why) throw new BulwarkError('TOO_LARGE', path, why);
     });
-    await pipeline(createReadStream(path), createGunzip(), limit, createWriteStream(file, { mode: 0o600 })).catch((e: unknown) => {
+    await pipeline(createReadStream(path), stored, createGunzip(), plain, createWriteStream(file, { mode: 0o600 })).catch((e: unknown) => {
       if (isBulwarkError(e)) throw e;
       throw new BulwarkError(/unexpected end/i.test(messageOf(e)) ? 'TRUNCATED' : 'CORRUPT', path, `bad gzip data (${messageOf(e)})`);
     });

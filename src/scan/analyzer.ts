@@ -1,4 +1,5 @@
 import type { Ecosystem, LayerRef, OsInfo, Package, ScanIssue } from '../core/types.js';
+import type { InflateBudget } from '../core/zip.js';
 
 // Two phases, so that per-layer work can be cached: `parse` sees one file of one
 // layer and returns plain JSON data; the second phase sees the merged image.
@@ -17,10 +18,12 @@ export interface FileInfo {
  */
 export type ScanTarget = 'image' | 'fs';
 
-/** What the scan's limits mean for a parser that reads files out of a file (nested archives). */
+/** What the files of one scan share while they are parsed (parsers that read files out of a file: nested archives). */
 export interface ParseContext {
   /** The user's file size limit (--max-file-size): a nested file larger than this is not read, and reported. */
   maxFileBytes: number;
+  /** One inflate budget for every archive the scan opens, nested ones included. */
+  inflate: InflateBudget;
 }
 
 export interface FileAnalyzer<T> {

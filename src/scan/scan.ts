@@ -5,10 +5,11 @@ import { DEFAULT_LIMITS, walkLayer, type FileConsumer, type Limits } from '../im
 import { walkRootfs } from '../image/rootfs.js';
 import { osRelease } from '../os/detect.js';
 import { packagePurl } from '../sbom/purl.js';
-import type { Cataloger, FileAnalyzer, FileInfo, ScanTarget } from './analyzer.js';
+import type { Cataloger, FileAnalyzer, FileInfo, ParseContext, ScanTarget } from './analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from './layer-analysis.js';
 import { LayerCache } from './layer-cache.js';
 import { checkAnalyzers, runChecks, type CheckOptions } from '../checks/run.js';
+import { scanBudget } from '../core/zip.js';
 import type { CheckResult } from '../checks/check.js';
 
 // artifact → per-layer analysis (cached) → merged view → OS + packages → Inventory.
@@ -62,15 +63,15 @@ class Collector implements FileConsumer {
     private readonly target: ScanTarget,
     private readonly analyzers: readonly FileAnalyzer<unknown>[],
     private readonly limits: Limits,
+    private readonly ctx: ParseContext,
   ) {
     this.analysis = { diffId, whiteouts: [], opaqueDirs: [], files: {} };
   }
   wants = (path: string, info: FileInfo): boolean => this.analyzers.some((a) => a.wants(path, info, this.target));
   onFile = (path: string, content: Buffer, info: FileInfo): void => {
-    const ctx = { maxFileBytes: this.limits.maxFileBytes };
     this.each(path, info, (a) => {
       try {
-        return { data: a.parse(path, content, info, ctx) };
+        return { data: a.parse(path, content, info, this.ctx) };
       } catch (e) {
         return { error: e instanceof Error ? e.message : String(e) };
       }
@@ -165,9 +166,10 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
     }
   }
   opts.progress?.start(todo.reduce((n, l) => n + (l.size ?? 0), 0));
+  const ctx: ParseContext = { maxFileBytes: limits.maxFileBytes, inflate: scanBudget(limits) };
   try {
     for (const layer of todo) {
-      const c = new Collector(layer.diffId, 'image', analyzers, limits);
+      const c = new Collector(layer.diffId, 'image', analyzers, limits, ctx);
       let reported = 0;
       const walk = await walkLayer(layer, c, limits, (b) => {
         opts.progress?.advance(b - reported);
@@ -175,7 +177,8 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
       });
       c.analysis.whiteouts = walk.whiteouts;
       c.analysis.opaqueDirs = walk.opaqueDirs;
-      await cache.put(c.analysis);
+      // once the scan's inflate budget refused an archive, what a layer yields depends on the layers read before it
+      if (!ctx.inflate.exhausted) await cache.put(c.analysis);
       stats.layersAnalysed++;
       analyses[layer.index] = { ref: { index: layer.index, diffId: layer.diffId }, analysis: c.analysis };
     }
@@ -199,7 +202,7 @@ export type DirScanOptions = Pick<ScanOptions, 'limits' | 'keepOsOwned' | 'pkgTy
 async function scanDir(dir: string, name: string, type: 'rootfs' | 'fs', opts: DirScanOptions): Promise<ScanResult> {
   const chosen = selectCatalogers(opts.pkgTypes);
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const c = new Collector('', type === 'fs' ? 'fs' : 'image', analyzersFor(chosen, opts), limits);
+  const c = new Collector('', type === 'fs' ? 'fs' : 'image', analyzersFor(chosen, opts), limits, { maxFileBytes: limits.maxFileBytes, inflate: scanBudget(limits) });
   await walkRootfs(dir, c, limits);
   const artifact: Artifact = { name, type, repoTags: [], repoDigests: [] };
   const analyses = [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }];

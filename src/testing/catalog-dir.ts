@@ -1,11 +1,12 @@
 // Tests only: runs one cataloger over a directory the way src/scan/scan.ts does (walk, wants,
-// parse with errors kept as data, a JSON round trip as the layer cache would store it,
+// parse with errors kept as data and one inflate budget, a JSON round trip as the layer cache would store it,
 // one-layer view, catalog, purl, a purl that cannot be built reported as an issue), so a
 // cataloger can be tested end to end on its own, without the registry in ecosystems/index.ts.
 import { messageOf } from '../core/errors.js';
 import type { Package, ScanIssue } from '../core/types.js';
 import { walkRootfs } from '../image/rootfs.js';
 import { DEFAULT_LIMITS } from '../image/layer-walker.js';
+import { scanBudget } from '../core/zip.js';
 import type { Cataloger, ScanTarget } from '../scan/analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../scan/layer-analysis.js';
 
@@ -27,6 +28,7 @@ export async function catalogDir<T>(c: Cataloger<T>, dir: string, target: ScanTa
   const analysis: LayerAnalysis = { diffId: '', whiteouts: [], opaqueDirs: [], files: {} };
   const files: Record<string, { data?: unknown; error?: string }> = (analysis.files[c.id] = {});
   const wanted: string[] = [];
+  const ctx = { maxFileBytes: DEFAULT_LIMITS.maxFileBytes, inflate: scanBudget(DEFAULT_LIMITS) };
   const record = (path: string, r: { data?: unknown; error?: string }): void => {
     wanted.push(path);
     files[path] = r;
@@ -37,7 +39,7 @@ export async function catalogDir<T>(c: Cataloger<T>, dir: string, target: ScanTa
       wants: (path, info) => c.wants(path, info, target),
       onFile: (path, content) => {
         try {
-          record(path, { data: JSON.parse(JSON.stringify(c.parse(path, content) ?? null)) as unknown });
+          record(path, { data: JSON.parse(JSON.stringify(c.parse(path, content, undefined, ctx) ?? null)) as unknown });
         } catch (e) {
           record(path, { error: messageOf(e) });
         }

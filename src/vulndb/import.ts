@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
-import { listEntries, readEntry, type Budget } from '../core/zip.js';
+import { byteBudget, listEntries, readEntry } from '../core/zip.js';
 import { convertSecdb, isSecdb } from './alpine-secdb.js';
 import { osvRecordSchema, parseOsvRecord, type OsvRecord } from './osv.js';
 import type { FeedCounts, VulnStore } from './store.js';
@@ -51,7 +51,7 @@ export function readBounded(path: string): Buffer {
 
 /** Every record of an OSV all.zip, each CRC-checked and validated; errors name zip:entry. */
 export function forEachZipRecord(zip: Buffer, input: string, fn: (r: OsvRecord) => void): void {
-  const budget: Budget = { remaining: MAX_EXPANDED_BYTES };
+  const budget = byteBudget(MAX_EXPANDED_BYTES);
   for (const e of listEntries(zip, input, (n) => n.endsWith('.json'))) {
     fn(parseOsvRecord(readEntry(zip, e, input, MAX_RECORD_BYTES, budget), `${input}:${e.name}`));
   }

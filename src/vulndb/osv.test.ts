@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { isBulwarkError, messageOf } from '../core/errors.js';
-import { listEntries, readEntry } from '../core/zip.js';
+import { byteBudget, listEntries, readEntry } from '../core/zip.js';
 import { SHARED_DATA } from '../testing/osv-bucket.js';
 import { readBounded } from './import.js';
 import { parseOsvRecord, type OsvRecord } from './osv.js';
@@ -15,7 +15,7 @@ function realRecords(): unknown[] {
   for (const [eco, ids] of [['PyPI', ['PYSEC-2006-1.json', 'PYSEC-2022-42969.json']], ['Go', ['GO-2020-0001.json']], ['AlmaLinux', ['ALBA-2019:0973.json']]] as const) {
     const zip = join(SHARED_DATA, 'osv', eco, 'all.zip');
     const buf = readBounded(zip);
-    for (const e of listEntries(buf, zip, (n) => (ids as readonly string[]).includes(n))) out.push(JSON.parse(readEntry(buf, e, zip, 1 << 20, { remaining: 1 << 24 }).toString()));
+    for (const e of listEntries(buf, zip, (n) => (ids as readonly string[]).includes(n))) out.push(JSON.parse(readEntry(buf, e, zip, 1 << 20, byteBudget(1 << 24)).toString()));
   }
   assert.equal(out.length, 4);
   return out;

@@ -3,7 +3,8 @@ import { BulwarkError, isBulwarkError, messageOf } from '../../core/errors.js';
 import { fromFileName, isArchiveName, stem } from './filename.js';
 import { bundleLicenses, parseManifest } from './manifest.js';
 import { parseProperties } from './properties.js';
-import { listEntries, readEntry, type Budget, type ZipEntry } from '../../core/zip.js';
+import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
+import { listEntries, readEntry, scanBudget, type InflateBudget, type ZipEntry } from '../../core/zip.js';
 
 // What a Java archive is, and what it carries: pom.properties first, then the manifest,
 // then the file name; nested archives (fat jars, WEB-INF/lib, EAR modules) recursively.
@@ -32,7 +33,8 @@ export interface ArchiveData {
 export const MAX_DEPTH = 3;
 export const MAX_METADATA_BYTES = 2 ** 20;
 export const MAX_NESTED_BYTES = 256 * 2 ** 20;
-export const MAX_TOTAL_BYTES = 2 ** 30;
+/** pom.properties read per archive: a shaded jar has hundreds; more is a flood meant to stall the scan. */
+export const MAX_POMS = 10_000;
 
 const POM_PROPERTIES = /^META-INF\/maven\/([^/]+)\/([^/]+)\/pom\.properties$/;
 const MANIFEST = 'META-INF/MANIFEST.MF';
@@ -47,7 +49,7 @@ interface Pom {
 
 const token = (s: string | undefined): string | undefined => (s && TOKEN.test(s) ? s : undefined);
 
-function readPom(buf: Buffer, e: ZipEntry, location: string, budget: Budget): Pom {
+function readPom(buf: Buffer, e: ZipEntry, location: string, budget: InflateBudget): Pom {
   const props = parseProperties(readEntry(buf, e, location, MAX_METADATA_BYTES, budget).toString('latin1'));
   const dirs = POM_PROPERTIES.exec(e.name)!;
   const version = props.get('version')?.trim();
@@ -91,7 +93,7 @@ function fromManifest(attrs: Map<string, string>, fileName: string): Omit<JarPac
 
 /** How far one read of an archive may go: nested depth is counted per archive, bytes for all of them. */
 interface Reach {
-  budget: Budget;
+  budget: InflateBudget;
   /** A nested archive larger than this is not read, and reported (the user's file size limit). */
   maxNested: number;
 }
@@ -122,7 +124,9 @@ function visitNested(buf: Buffer, entries: ZipEntry[], location: string, depth: 
 function visit(buf: Buffer, fileName: string, location: string, depth: number, reach: Reach, out: ArchiveData): void {
   const budget = reach.budget;
   const entries = listEntries(buf, location, (n) => POM_PROPERTIES.test(n) || n.toUpperCase() === MANIFEST || isArchiveName(n));
-  const poms = entries.filter((e) => POM_PROPERTIES.test(e.name)).map((e) => readPom(buf, e, location, budget));
+  const pomEntries = entries.filter((e) => POM_PROPERTIES.test(e.name));
+  if (pomEntries.length > MAX_POMS) out.warnings.push(`${location}: ${pomEntries.length - MAX_POMS} pom.properties not read (limit ${MAX_POMS} per archive)`);
+  const poms = pomEntries.slice(0, MAX_POMS).map((e) => readPom(buf, e, location, budget));
   const mf = entries.find((e) => e.name.toUpperCase() === MANIFEST);
   const attrs = mf ? parseManifest(readEntry(buf, mf, location, MAX_METADATA_BYTES, budget)) : new Map<string, string>();
   const sha1 = createHash('sha1').update(buf).digest('hex');
@@ -146,10 +150,12 @@ function visit(buf: Buffer, fileName: string, location: string, depth: number, r
 
 /**
  * Reads an archive at `location` (absolute, e.g. "/app/app.jar"); throws BulwarkError on damage or bombs.
- * A nested archive over `maxFileBytes` (or MAX_NESTED_BYTES) is a warning naming it.
+ * A nested archive over `maxFileBytes` (or MAX_NESTED_BYTES) is a warning naming it; `budget` is the scan's:
+ * what this archive and those nested in it inflate is charged to it.
  */
-export function readArchive(buf: Buffer, location: string, maxFileBytes = MAX_NESTED_BYTES, budget: Budget = { remaining: MAX_TOTAL_BYTES }): ArchiveData {
+export function readArchive(buf: Buffer, location: string, maxFileBytes = MAX_NESTED_BYTES, budget: InflateBudget = scanBudget(DEFAULT_LIMITS)): ArchiveData {
   const out: ArchiveData = { kind: 'archive', packages: [], warnings: [] };
+  budget.addStored(buf.length);
   try {
     visit(buf, location, location, 0, { budget, maxNested: Math.min(maxFileBytes, MAX_NESTED_BYTES) }, out);
   } catch (err) {

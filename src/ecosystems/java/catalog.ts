@@ -17,7 +17,7 @@ const sameJar = (a: JarPackage, b: JarPackage): boolean => a.version === b.versi
 
 export const java: Cataloger<JavaData> = {
   id: 'java',
-  version: 1,
+  version: 2,
   ecosystem: 'maven',
   wants(path, info, target) {
     // an empty file is no archive; the walker reports one over the size limit
@@ -27,7 +27,7 @@ export const java: Cataloger<JavaData> = {
     return base === 'pom.xml' || base === 'gradle.lockfile';
   },
   parse(path, content, _info, ctx) {
-    if (isArchiveName(path)) return readArchive(content, `/${path}`, ctx?.maxFileBytes);
+    if (isArchiveName(path)) return readArchive(content, `/${path}`, ctx?.maxFileBytes, ctx?.inflate);
     const base = baseName(path);
     if (base === 'pom.xml') return parsePom(content.toString('utf8'));
     if (base === 'gradle.lockfile') return parseGradleLockfile(content.toString('utf8'));

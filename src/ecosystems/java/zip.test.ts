@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { isBulwarkError, type ErrorCode } from '../../core/errors.js';
-import { MAX_NESTED_BYTES, readArchive } from './archive.js';
+import { MAX_POMS, readArchive } from './archive.js';
 import { useJavaFixtures } from './fixtures/build.js';
-import { writeZip } from './fixtures/zip-writer.js';
-import { listEntries, MAX_ENTRIES, readEntry } from '../../core/zip.js';
+import { nestedJars, writeZip } from './fixtures/zip-writer.js';
+import { byteBudget, InflateBudget, listEntries, MAX_ENTRIES, readEntry } from '../../core/zip.js';
 
 const fixture = useJavaFixtures();
 
@@ -37,7 +37,7 @@ function sameAsUnzip(path: string): number {
   assert.deepEqual(entries.map((e) => e.name).sort(), [...names].sort());
   let files = 0;
   for (const e of entries.filter((x) => !x.name.endsWith('/'))) {
-    const ours = readEntry(buf, e, path, 2 ** 30, { remaining: 2 ** 30 });
+    const ours = readEntry(buf, e, path, 2 ** 30, byteBudget(2 ** 30));
     assert.ok(ours.equals(infoZip('unzip', ['-p', path, e.name])), e.name);
     files++;
   }
@@ -55,7 +55,7 @@ test('zip64 (Info-ZIP -fz), data descriptors (jar, deflated) and a prepended lau
   assert.ok(sameAsUnzip(join(f.dir, 'demo-app-exec.jar')) >= 4);
 });
 
-test('zip bombs are refused: huge declared sizes before inflating, lying sizes while inflating, overlaps by the budget', () => {
+test('zip bombs are refused: huge declared sizes before inflating, lying sizes while inflating, overlapping entries before reading', () => {
   const small = Buffer.from('PK');
   for (const deflate of [false, true]) {
     // a nested archive declaring more than the nested limit is not read, and named
@@ -66,10 +66,22 @@ test('zip bombs are refused: huge declared sizes before inflating, lying sizes w
   assert.deepEqual(readArchive(liar, '/app-1.0.jar').warnings, ['/app-1.0.jar!/lib/liar-1.0.jar: inflates beyond its declared size']);
   const mf = writeZip([{ name: 'META-INF/MANIFEST.MF', data: small, declaredSize: 2 ** 21 }]);
   rejects(() => readArchive(mf, '/app-1.0.jar'), 'TOO_LARGE', /MANIFEST\.MF: declares 2097152 bytes/);
-  // fifty directory records sharing one 1 MiB nested archive: each read is charged to the one budget
+  // fifty directory records sharing one 1 MiB nested archive: refused before any is read
   const inner = writeZip([{ name: 'pad', data: Buffer.alloc(2 ** 20) }]);
   const overlap = writeZip(Array.from({ length: 50 }, (_, i) => ({ name: `lib/o${i}-1.0.jar`, data: inner, ...(i > 0 ? { sameAs: 0 } : {}) })));
-  rejects(() => readArchive(overlap, '/app-1.0.jar', MAX_NESTED_BYTES, { remaining: 10 * 2 ** 20 }), 'TOO_LARGE', /decompression bomb/);
+  rejects(() => readArchive(overlap, '/app-1.0.jar'), 'CORRUPT', /overlap: a zip bomb/);
+});
+
+test('nested archives draw on one budget: jars in jars, each level within its own limits, refused past the shared bytes or ratio', () => {
+  // ~1.2 KiB outside, three levels of ~300 KiB inside: ~900 KiB read in all
+  const jar = (p: string): Buffer => nestedJars(p, 4, 300 << 10);
+  const shared = new InflateBudget({ maxBytes: 3 << 19, maxRatio: Infinity, ratioFloorBytes: Infinity });
+  assert.equal(readArchive(jar('a'), '/a-1.0.jar', undefined, shared).packages.length, 4);
+  rejects(() => readArchive(jar('b'), '/b-1.0.jar', undefined, shared), 'TOO_LARGE', /b1-1\.1\.jar.*expands beyond the 1572864-byte limit/);
+  // the ratio is taken to the outermost archives' own bytes
+  const ratio = (maxRatio: number): InflateBudget => new InflateBudget({ maxBytes: 2 ** 30, maxRatio, ratioFloorBytes: 256 << 10 });
+  rejects(() => readArchive(jar('c'), '/c-1.0.jar', undefined, ratio(200)), 'TOO_LARGE', /expands more than 200-fold/);
+  assert.equal(readArchive(jar('c'), '/c-1.0.jar', undefined, ratio(2000)).packages.length, 4);
 });
 
 test('structural damage: not a zip, truncated, too many entries, overlong names, bad signatures', (t) => {
@@ -131,4 +143,11 @@ test('a deflated entry whose data is damaged is refused, never returned', () => 
   const cut = Buffer.from(zip);
   cut.fill(0, start + (body.length >> 1), start + body.length);
   assert.throws(() => readArchive(cut, '/a-1.jar'), (e) => isBulwarkError(e) && (e.code === 'TRUNCATED' || e.code === 'CORRUPT'));
+});
+
+test('a flood of pom.properties is read up to MAX_POMS, the rest named in a warning', () => {
+  const poms = Array.from({ length: MAX_POMS + 2 }, (_, i) => ({ name: `META-INF/maven/g/a${i}/pom.properties`, data: Buffer.from(`version=${i}\n`) }));
+  const r = readArchive(writeZip(poms), '/flood.jar');
+  assert.equal(r.packages.length, MAX_POMS);
+  assert.deepEqual(r.warnings.filter((w) => w.includes('pom.properties not read')), [`/flood.jar: 2 pom.properties not read (limit ${MAX_POMS} per archive)`]);
 });
