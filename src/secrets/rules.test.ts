@@ -215,6 +215,25 @@ test('config passwords: placeholders, references, comments, prose and program co
   none('/etc/ssl/openssl.cnf', 'secret = pass:s3cr3tvalue # the key is "secret", pass: is the value syntax\n');
 });
 
+test('config passwords: package names in package.json and its lockfiles are not passwords; a password field still is', () => {
+  const manifest = {
+    name: 'app',
+    version: '1.0.0',
+    dependencies: { 'pbkdf2-password': '^1.2.1', 'password-validator': '^5.3.0', 'secret-handshake': '^1.0.0', 'bcrypt-pass': '~0.1.x' },
+    devDependencies: { '@acme/check-password': '>=1.2.0 <2 || 3.0.0-rc.1', 'hash-pwd': 'npm:pbkdf2@^3.1.2', 'my-passwd': '1.0.0 - 1.4.2' },
+    peerDependencies: { 'auth-password': '*', 'local-password': 'file:../local-password', 'ws-password': 'workspace:^' },
+  };
+  none('/app/package.json', JSON.stringify(manifest, null, 2));
+  none('/app/package.json', JSON.stringify(manifest));
+  const lock = { lockfileVersion: 3, packages: { '': { dependencies: { 'pbkdf2-password': '^1.2.1' } }, 'node_modules/pbkdf2-password': { version: '1.2.1', requires: { 'pbkdf2-password': '1.2.1' } } } };
+  none('/app/package-lock.json', JSON.stringify(lock, null, 2));
+  none('/app/npm-shrinkwrap.json', JSON.stringify(lock));
+  const pw = `Tr0ub4dor&${t.randomBase62(8)}`;
+  only('/app/package.json', JSON.stringify({ ...manifest, config: { db: { user: 'app', password: pw } } }, null, 2), 'BW-SEC-017');
+  // elsewhere a version-like value under a password key is still a password
+  only('/app/config.json', '{"db-password": "1.2.3"}', 'BW-SEC-017');
+});
+
 test('generic: high-entropy values under credential-like keys; low-entropy, word-like and code values are not', () => {
   const value = t.randomBase62(32);
   only('/app/settings.py', `API_KEY = "${value}"`, 'BW-SEC-023');

@@ -166,6 +166,21 @@ function unquotedValuesAllowed(path: string): boolean {
   return fileKinds(path).has('config') || /\.(?:sh|bash|zsh|ksh|env)$/i.test(path);
 }
 
+/** Package manifests and lockfiles, whose keys are package names ("pbkdf2-password": "^1.2.1"). */
+const PACKAGE_MANIFEST = /(?:^|\/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|bower\.json|composer\.json)$/i;
+
+/** One version or range as npm writes them: 1.2.3, ^1.2, ~0.1.x, >=1 <2, 1 - 2, 1.x || 2, *. */
+const SEMVER_COMPARATOR = String.raw`(?:[\^~]|[<>]=?|=)?v?(?:\d+|[xX*])(?:\.(?:\d+|[xX*])){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?`;
+const SEMVER_RANGE = new RegExp(`^(?:\\*|${SEMVER_COMPARATOR}(?:(?:\\s*\\|\\|\\s*|\\s+(?:-\\s+)?)${SEMVER_COMPARATOR})*)$`);
+
+/** A dependency specifier: a version range, an alias (npm:name@1), or a workspace, file, link or git source. */
+export function isDependencySpec(v: string): boolean {
+  const s = v.trim();
+  if (s.length > 200) return false;
+  if (/^(?:npm:|workspace:|file:|link:|portal:|patch:|git\+|git:|github:|gitlab:|bitbucket:)/.test(s)) return true;
+  return SEMVER_RANGE.test(s);
+}
+
 /** A password value worth reporting. */
 function plausiblePassword(v: string, key: string | undefined, path: string): boolean {
   if (v.length < 3 || !/[\p{L}\p{N}]/u.test(v) || isAllowlisted(v)) return false;
@@ -178,6 +193,8 @@ function plausiblePassword(v: string, key: string | undefined, path: string): bo
   if (/\s/.test(v) && /^[\p{L}\p{P}\s]+$/u.test(v)) return false;
   // Words alone in JSON are nearly always UI strings ("password": "Passwort").
   if (path.toLowerCase().endsWith('.json') && /^\p{L}+$/u.test(v)) return false;
+  // In a package manifest a key ending in "password" is a package name and its value a version.
+  if (PACKAGE_MANIFEST.test(path) && isDependencySpec(v)) return false;
   return true;
 }
 
