@@ -113,6 +113,10 @@ test('GitHub: checksummed tokens of every prefix and fine-grained PATs', () => {
   only('/app/ci.yaml', `token: ${t.githubFineGrained()}`, 'BW-SEC-008');
 });
 
+test('GitHub: real tokens GitHub minted (published after they were revoked) are found', () => {
+  for (const body of t.REAL_GITHUB_TOKEN_BODIES) only('/app/.env', `GH_TOKEN=ghp_${body}`, 'BW-SEC-007');
+});
+
 test('GitHub: a wrong checksum or a placeholder is not a token, even assigned to GITHUB_TOKEN', () => {
   const good = t.githubToken();
   const bad = good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A');
