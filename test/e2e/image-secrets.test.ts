@@ -141,7 +141,7 @@ test('secrets in build arguments, ADD URLs, labels and ENV are secret findings w
     assert.equal(out.code, 0, `${format}: ${out.stderr}`);
     const piece = leaks(out.stdout + out.stderr);
     assert.equal(piece, undefined, `${format} (${scanners}) shows ${piece}`);
-    if (['table', 'sarif', 'markdown'].includes(format!)) for (const id of ['BW-SEC-007', 'BW-SEC-013', 'BW-SEC-017', 'BW-SEC-020', 'BW-IMG-006']) assert.ok(out.stdout.includes(id), `${format} lists ${id}`);
+    if (['table', 'sarif', 'markdown'].includes(format!) && scanners === 'secret,misconfig') for (const id of ['BW-SEC-007', 'BW-SEC-013', 'BW-SEC-017', 'BW-SEC-020', 'BW-IMG-006']) assert.ok(out.stdout.includes(id), `${format} lists ${id}`);
   }
 });
 
