@@ -146,7 +146,7 @@ test('secrets in build arguments, ADD URLs, labels and ENV are secret findings w
 });
 
 test('an error naming an input with a password in it does not print the password', async () => {
-  const out = bulwark(['scan', 'image', `oci:/nonexistent-secrets-e2e/https://ci:${URL_PASSWORD}@files.internal/x`, '-q']);
+  const out = bulwark(['scan', 'image', `/nonexistent-secrets-e2e/https://ci:${URL_PASSWORD}@files.internal/x.tar`, '-q']);
   assert.equal(out.code, 2);
   assert.match(out.stderr, /^bulwark: /);
   assert.equal(leaks(out.stdout + out.stderr), undefined, out.stderr);
