@@ -16,8 +16,6 @@ export const NOT_A_SECRET = /^(\$\{?\w+\}?|\/[\w./-]*|true|false|yes|no|none|nul
 /** Build-argument values shown as they are: the above, and versions (1.2.3, v20.11-alpine). */
 const PLAIN_BUILD_ARG = /^v?\d{1,6}(?:\.\d{1,6}){0,3}(?:-[a-z][a-z0-9.]{0,15})?$/i;
 
-/** The classic builder records metadata steps as "/bin/sh -c #(nop) ENV …": no comment, the step itself. */
-const NOP = /^\/bin\/sh -c #\(nop\)/;
 /** Build arguments recorded before a RUN command: "|2 A=1 B=2 /bin/sh -c …" (BuildKit: "RUN |2 A=1 …"). */
 const BUILD_ARGS = /^(?:RUN )?\|(\d{1,4}) /;
 /** scheme://user:password@ — the password group. */
@@ -68,10 +66,10 @@ export interface MetadataScan {
 
 /** The secrets in one piece of metadata: a history command, or a NAME=value (ENV, label, annotation). */
 export function scanMetadata(text: string, mode: MetadataMode, where: { path: string; field: string; layer?: LayerRef }): MetadataScan {
-  // Same length, so offsets hold: the "#(nop)" marker read as a blank, not a comment.
-  const readable = mode === 'command' ? text.replace(NOP, (m) => m.replace('#', ' ')) : text;
-  const extra = unreportedSpans(readable, mode);
-  const found = scanText(where.path, readable, { mode, field: where.field, ...(where.layer ? { layer: where.layer } : {}), alsoMask: extra });
+  // Comments are scanned too (scanText skips them only in files): the classic builder writes
+  // "/bin/sh -c #(nop) ENV …" for metadata steps, and a RUN line's comment is printed as well.
+  const extra = unreportedSpans(text, mode);
+  const found = scanText(where.path, text, { mode, field: where.field, ...(where.layer ? { layer: where.layer } : {}), alsoMask: extra });
   const spans = [...found.spans, ...extra];
   return { results: found.results, values: found.values, masked: spans.length ? maskLine(text, spans, Infinity) : text };
 }
