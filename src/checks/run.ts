@@ -8,6 +8,7 @@ import type { CheckInfo, CheckResult } from './check.js';
 import { fsFacts, type FsFact } from './filesystem/analyzer.js';
 import { FS_CHECKS } from './filesystem/checks.js';
 import { IMAGE_CHECKS } from './image/config.js';
+import { historySteps, imageMetadataSecrets, maskedHistory } from './image/secrets.js';
 
 // The checks half of a scan: which analyzers the layer walk needs, and the results from
 // what they found plus the image config — filtered and re-graded as the user asked.
@@ -38,15 +39,11 @@ export interface CheckInputs {
   inventory: Inventory;
   /** For images: config and history. */
   config?: ImageConfig;
+  /** For images: the manifest's annotations, where the source has a manifest. */
+  annotations?: Record<string, string>;
 }
 
-function historyOf(config: ImageConfig, layers: LayerRef[]): { createdBy: string; layer?: LayerRef }[] {
-  let next = 0;
-  return (config.history ?? []).map((h) => {
-    const layer = h.empty_layer ? undefined : layers[next++];
-    return { createdBy: h.created_by ?? '', ...(layer ? { layer } : {}) };
-  });
-}
+const layerRefs = (inputs: CheckInputs): LayerRef[] => inputs.analyses.map((a) => a.ref);
 
 /** Masked evidence when a secret rule matches NAME=value (ENV entries, labels). */
 export function secretInAssignment(name: string, value: string): string | undefined {
@@ -59,7 +56,8 @@ export function runChecks(inputs: CheckInputs, o: CheckOptions): CheckResult[] {
   const on = (id: string): CheckInfo | undefined => (o.disabled?.has(id) ? undefined : info.get(id));
   if (o.misconfig) {
     if (inputs.config) {
-      const facts = { config: inputs.config, history: historyOf(inputs.config, inputs.analyses.map((a) => a.ref)), secretIn: secretInAssignment };
+      // history as checks print it: masked
+      const facts = { config: inputs.config, history: maskedHistory(historySteps(inputs.config, layerRefs(inputs))), secretIn: secretInAssignment };
       for (const [id, check] of Object.entries(IMAGE_CHECKS)) {
         const c = on(id);
         if (c) out.push(...check(facts, c));
@@ -72,6 +70,7 @@ export function runChecks(inputs: CheckInputs, o: CheckOptions): CheckResult[] {
     }
   }
   if (o.secrets) {
+    if (inputs.config) for (const r of imageMetadataSecrets(inputs.config, layerRefs(inputs), inputs.annotations)) if (on(r.checkId)) out.push(r);
     // every layer: a secret deleted by a later layer is still in the image
     for (const { ref, analysis } of inputs.analyses) {
       for (const r of Object.values(analysis.files[secretsAnalyzer.id] ?? {})) {

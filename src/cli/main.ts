@@ -44,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT_ERROR;
     }
     const line = isBulwarkError(e) ? e.message : `internal error: ${messageOf(e)}`;
-    process.stderr.write(`bulwark: ${line.replace(/\n/g, ' ')}\n`);
+    // an error can quote what it read (a config value, a URL with a password): masked; loaded only on this path
+    const { maskMetadata } = await import('../secrets/metadata.js');
+    process.stderr.write(`bulwark: ${maskMetadata(line.replace(/\n/g, ' '))}\n`);
     if (process.env.BULWARK_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return EXIT_ERROR;
   }

@@ -11,6 +11,8 @@ import { LayerCache } from './layer-cache.js';
 import { checkAnalyzers, runChecks, type CheckOptions } from '../checks/run.js';
 import { scanBudget } from '../core/zip.js';
 import type { CheckResult } from '../checks/check.js';
+import { maskMetadata } from '../secrets/metadata.js';
+import { z } from 'zod';
 
 // artifact → per-layer analysis (cached) → merged view → OS + packages → Inventory.
 
@@ -140,7 +142,23 @@ function inventoryFrom(
   }
   const kept = dropOsOwned(packages, keepOsOwned);
   kept.sort((a, b) => a.ecosystem.localeCompare(b.ecosystem) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.path.localeCompare(b.path));
-  return { schemaVersion: 1, artifact, os, layers, packages: kept, issues };
+  // a parser's message can quote the file ("…"password": "…" is not valid JSON"): masked
+  const masked = issues.map((i) => ({ ...i, message: maskMetadata(i.message) }));
+  return { schemaVersion: 1, artifact, os, layers, packages: kept, issues: masked };
+}
+
+const ManifestAnnotations = z.looseObject({ annotations: z.record(z.string(), z.string()).optional() });
+
+/** The image manifest's annotations, where the source has a manifest that records any. */
+function manifestAnnotations(image: OpenedImage): Record<string, string> | undefined {
+  if (!image.manifest) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(image.manifest.bytes.toString('utf8'));
+  } catch {
+    return undefined; // the source already read this manifest; an unreadable one failed there
+  }
+  return ManifestAnnotations.safeParse(doc).data?.annotations;
 }
 
 function analyzersFor(chosen: readonly Cataloger<unknown>[], opts: Pick<ScanOptions, 'checks'>): FileAnalyzer<unknown>[] {
@@ -190,11 +208,14 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
     digest: l.digest,
     diffId: l.diffId,
     ...(l.size !== undefined ? { size: l.size } : {}),
-    ...(l.createdBy !== undefined ? { createdBy: l.createdBy } : {}),
+    // the layer list prints the command: build arguments, URL passwords and tokens masked
+    ...(l.createdBy !== undefined ? { createdBy: maskMetadata(l.createdBy) } : {}),
     ...(l.mediaType ? { mediaType: l.mediaType } : {}),
   }));
   const inventory = inventoryFrom(image.artifact, layers, analyses, chosen, opts.keepOsOwned);
-  return { inventory, stats, ...(opts.checks ? { checks: runChecks({ analyses, inventory, config: image.config }, opts.checks) } : {}) };
+  const annotations = manifestAnnotations(image);
+  const checks = opts.checks ? runChecks({ analyses, inventory, config: image.config, ...(annotations ? { annotations } : {}) }, opts.checks) : undefined;
+  return { inventory, stats, ...(checks ? { checks } : {}) };
 }
 
 export type DirScanOptions = Pick<ScanOptions, 'limits' | 'keepOsOwned' | 'pkgTypes' | 'checks'>;

@@ -113,6 +113,10 @@ test('GitHub: checksummed tokens of every prefix and fine-grained PATs', () => {
   only('/app/ci.yaml', `token: ${t.githubFineGrained()}`, 'BW-SEC-008');
 });
 
+test('GitHub: real tokens GitHub minted (published after they were revoked) are found', () => {
+  for (const body of t.REAL_GITHUB_TOKEN_BODIES) only('/app/.env', `GH_TOKEN=ghp_${body}`, 'BW-SEC-007');
+});
+
 test('GitHub: a wrong checksum or a placeholder is not a token, even assigned to GITHUB_TOKEN', () => {
   const good = t.githubToken();
   const bad = good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A');
@@ -213,6 +217,25 @@ test('config passwords: placeholders, references, comments, prose and program co
   none('/app/config.yaml', 'url: https://user:password@example.org/\nurl: https://${USER}:${PASS}@host/\n');
   none('/root/.netrc', 'machine example.org login me password changeme\n');
   none('/etc/ssl/openssl.cnf', 'secret = pass:s3cr3tvalue # the key is "secret", pass: is the value syntax\n');
+});
+
+test('config passwords: package names in package.json and its lockfiles are not passwords; a password field still is', () => {
+  const manifest = {
+    name: 'app',
+    version: '1.0.0',
+    dependencies: { 'pbkdf2-password': '^1.2.1', 'password-validator': '^5.3.0', 'secret-handshake': '^1.0.0', 'bcrypt-pass': '~0.1.x' },
+    devDependencies: { '@acme/check-password': '>=1.2.0 <2 || 3.0.0-rc.1', 'hash-pwd': 'npm:pbkdf2@^3.1.2', 'my-passwd': '1.0.0 - 1.4.2' },
+    peerDependencies: { 'auth-password': '*', 'local-password': 'file:../local-password', 'ws-password': 'workspace:^' },
+  };
+  none('/app/package.json', JSON.stringify(manifest, null, 2));
+  none('/app/package.json', JSON.stringify(manifest));
+  const lock = { lockfileVersion: 3, packages: { '': { dependencies: { 'pbkdf2-password': '^1.2.1' } }, 'node_modules/pbkdf2-password': { version: '1.2.1', requires: { 'pbkdf2-password': '1.2.1' } } } };
+  none('/app/package-lock.json', JSON.stringify(lock, null, 2));
+  none('/app/npm-shrinkwrap.json', JSON.stringify(lock));
+  const pw = `Tr0ub4dor&${t.randomBase62(8)}`;
+  only('/app/package.json', JSON.stringify({ ...manifest, config: { db: { user: 'app', password: pw } } }, null, 2), 'BW-SEC-017');
+  // elsewhere a version-like value under a password key is still a password
+  only('/app/config.json', '{"db-password": "1.2.3"}', 'BW-SEC-017');
 });
 
 test('generic: high-entropy values under credential-like keys; low-entropy, word-like and code values are not', () => {

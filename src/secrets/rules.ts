@@ -35,9 +35,17 @@ export type SecretFamily =
   | 'config-password'
   | 'generic';
 
+/**
+ * How text is read: a file; a command line from image history (an unquoted value ends at a
+ * blank; comments are shown, so they are scanned too); a NAME=value line (ENV, label,
+ * annotation) whose value runs to the end of the line. Outside files a bare value is a literal.
+ */
+export type TextMode = 'file' | 'command' | 'value';
+
 /** What a rule's validate sees besides the value. */
 export interface SecretContext {
   path: string;
+  mode: TextMode;
   /** The whole decoded file. */
   text: string;
   /** Offsets of the whole match in `text`. */
@@ -119,10 +127,12 @@ function failedKnownFormat(v: string): boolean {
 
 /**
  * End of a config value that runs to the end of the line: for a quoted value, up to the
- * closing quote (backslash escapes skipped; none on the line drops the match); otherwise up
- * to a " #" or " ;" comment, without trailing blanks or a trailing comma.
+ * closing quote (backslash escapes skipped; none on the line drops the match); on a command
+ * line, up to a blank; otherwise up to a " #" or " ;" comment, without trailing blanks or a
+ * trailing comma.
  */
-function configValueLength(raw: string, quote: string | undefined): number {
+function configValueLength(raw: string, quote: string | undefined, mode: TextMode): number {
+  if (!quote && mode === 'command') return /^\S*/.exec(raw)![0].length;
   if (quote) {
     for (let i = 0; i < raw.length; i++) {
       if (raw[i] === '\\') i++;
@@ -166,6 +176,21 @@ function unquotedValuesAllowed(path: string): boolean {
   return fileKinds(path).has('config') || /\.(?:sh|bash|zsh|ksh|env)$/i.test(path);
 }
 
+/** Package manifests and lockfiles, whose keys are package names ("pbkdf2-password": "^1.2.1"). */
+const PACKAGE_MANIFEST = /(?:^|\/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|bower\.json|composer\.json)$/i;
+
+/** One version or range as npm writes them: 1.2.3, ^1.2, ~0.1.x, >=1 <2, 1 - 2, 1.x || 2, *. */
+const SEMVER_COMPARATOR = String.raw`(?:[\^~]|[<>]=?|=)?v?(?:\d+|[xX*])(?:\.(?:\d+|[xX*])){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?`;
+const SEMVER_RANGE = new RegExp(`^(?:\\*|${SEMVER_COMPARATOR}(?:(?:\\s*\\|\\|\\s*|\\s+(?:-\\s+)?)${SEMVER_COMPARATOR})*)$`);
+
+/** A dependency specifier: a version range, an alias (npm:name@1), or a workspace, file, link or git source. */
+export function isDependencySpec(v: string): boolean {
+  const s = v.trim();
+  if (s.length > 200) return false;
+  if (/^(?:npm:|workspace:|file:|link:|portal:|patch:|git\+|git:|github:|gitlab:|bitbucket:)/.test(s)) return true;
+  return SEMVER_RANGE.test(s);
+}
+
 /** A password value worth reporting. */
 function plausiblePassword(v: string, key: string | undefined, path: string): boolean {
   if (v.length < 3 || !/[\p{L}\p{N}]/u.test(v) || isAllowlisted(v)) return false;
@@ -178,6 +203,8 @@ function plausiblePassword(v: string, key: string | undefined, path: string): bo
   if (/\s/.test(v) && /^[\p{L}\p{P}\s]+$/u.test(v)) return false;
   // Words alone in JSON are nearly always UI strings ("password": "Passwort").
   if (path.toLowerCase().endsWith('.json') && /^\p{L}+$/u.test(v)) return false;
+  // In a package manifest a key ending in "password" is a package name and its value a version.
+  if (PACKAGE_MANIFEST.test(path) && isDependencySpec(v)) return false;
   return true;
 }
 
@@ -445,7 +472,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     attack: FILES,
     keywords: ['password', 'passwd', 'passphrase', 'pwd', 'pass'],
     regex: new RegExp(`(?<key>password|passwd|passphrase|(?<![A-Za-z])pwd|(?<![A-Za-z])pass)${ASSIGN}(?<q>["'\`]?)(?<secret>[^\\r\\n]{1,256})`, 'dgi'),
-    valueLength: (raw, ctx) => configValueLength(raw, ctx.groups.q),
+    valueLength: (raw, ctx) => configValueLength(raw, ctx.groups.q, ctx.mode),
     validate: (secret, ctx) => !inValuePosition(ctx.text, ctx.start) && plausiblePassword(secret, ctx.groups.key, ctx.path),
     skipComments: true,
     scope: 'config',
@@ -551,7 +578,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     validate: (secret, ctx) => {
       if (!CREDENTIAL_KEY.test(identifierEndingAt(ctx.text, ctx.start + (ctx.groups.key?.length ?? 0)))) return false;
       // Unquoted values in program code are expressions (token = scanner.next2()), not literals.
-      if (!ctx.groups.q && !unquotedValuesAllowed(ctx.path)) return false;
+      if (!ctx.groups.q && ctx.mode === 'file' && !unquotedValuesAllowed(ctx.path)) return false;
       const c = charClasses(secret);
       if (!c.digit || !(c.lower || c.upper)) return false;
       if (/^(?:\/|\.\.?\/)/.test(secret) || /^[a-z]+(?:[._-][a-z0-9]+)+$/.test(secret)) return false;

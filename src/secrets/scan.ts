@@ -8,7 +8,7 @@ import type { LayerRef, Severity } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
 import { mask, maskLine, type Span } from './mask.js';
 import { DEFAULT_MAX_BYTES, fileKinds, wantsFile, type FileKind } from './paths.js';
-import { SECRET_RULES, type SecretContext, type SecretRule } from './rules.js';
+import { SECRET_RULES, type SecretContext, type SecretRule, type TextMode } from './rules.js';
 
 export { DEFAULT_MAX_BYTES, wantsFile };
 
@@ -18,6 +18,8 @@ export interface ScanSecretsOptions {
   /** Recorded in every result's location. */
   layer?: LayerRef;
 }
+
+export type { TextMode };
 
 export interface SecretScanResult {
   results: CheckResult[];
@@ -66,6 +68,9 @@ interface Plan {
 }
 
 const plans = new Map<string, Plan>();
+
+/** Image metadata (commands, ENV, labels) is read with the configuration-file rules too. */
+const METADATA_KINDS: ReadonlySet<FileKind> = new Set(['config']);
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -172,12 +177,12 @@ function nearWindows(rule: SecretRule, text: string): Array<[number, number]> {
   return windows;
 }
 
-function matchRule(rule: SecretRule, path: string, text: string, out: Candidate[]): void {
+function matchRule(rule: SecretRule, path: string, mode: TextMode, text: string, out: Candidate[]): void {
   if (!rule.near) {
-    matchIn(rule, path, text, 0, text.length, out);
+    matchIn(rule, path, mode, text, 0, text.length, out);
     return;
   }
-  for (const [s, e] of nearWindows(rule, text)) matchIn(rule, path, text, s, e, out);
+  for (const [s, e] of nearWindows(rule, text)) matchIn(rule, path, mode, text, s, e, out);
 }
 
 /**
@@ -186,7 +191,7 @@ function matchRule(rule: SecretRule, path: string, text: string, out: Candidate[
  * characters) is neither started nor bounded falsely at a cut; matches starting past `to`
  * are dropped. Offsets given to validate and recorded are offsets in the full text.
  */
-function matchIn(rule: SecretRule, path: string, full: string, from: number, to: number, out: Candidate[]): void {
+function matchIn(rule: SecretRule, path: string, mode: TextMode, full: string, from: number, to: number, out: Candidate[]): void {
   const whole = from === 0 && to === full.length;
   const base = whole ? 0 : Math.max(0, from - 1);
   const text = whole ? full : full.slice(base, Math.min(full.length, to + 256));
@@ -206,13 +211,13 @@ function matchIn(rule: SecretRule, path: string, full: string, from: number, to:
     let secret = raw;
     let end = m.index + m[0].length;
     if (rule.valueLength) {
-      const len = Math.min(raw.length, rule.valueLength(raw, { path, text: full, start: m.index + base, end: end + base, groups }));
+      const len = Math.min(raw.length, rule.valueLength(raw, { path, mode, text: full, start: m.index + base, end: end + base, groups }));
       secret = raw.slice(0, Math.max(0, len));
       end = at[0] + secret.length + (groups.q ? 1 : 0);
     }
     re.lastIndex = Math.max(m.index + 1, end);
     if (secret.length === 0) continue;
-    const ctx: SecretContext = { path, text: full, start: m.index + base, end: end + base, groups };
+    const ctx: SecretContext = { path, mode, text: full, start: m.index + base, end: end + base, groups };
     let ok = false;
     try {
       ok = rule.validate ? rule.validate(secret, ctx) : true;
@@ -220,7 +225,7 @@ function matchIn(rule: SecretRule, path: string, full: string, from: number, to:
       ok = false;
     }
     if (!ok) continue;
-    if (rule.skipComments) {
+    if (rule.skipComments && mode === 'file') {
       xmlComments ??= full.includes('<!--');
       if (inComment(full, ctx.start, xmlComments)) continue;
     }
@@ -278,28 +283,38 @@ function secretSpansIn(window: string, offset: number, found: readonly Candidate
   return spans;
 }
 
-/**
- * Scans one file's content for secrets. Binary content and content over maxBytes are skipped
- * (and say so); rules limited to configuration files run only when the path names one.
- */
-export function scanSecrets(path: string, content: Buffer, opts: ScanSecretsOptions = {}): SecretScanResult {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (content.length > maxBytes) return { results: [], skipped: 'too-large' };
-  if (looksBinary(content)) return { results: [], skipped: 'binary' };
-  if (content.length === 0) return { results: [] };
-  const text = content.toString('utf8');
-  const plan = planFor(fileKinds(path));
+/** Where a text scan's results say they are: the file's path (and line), or a field of image metadata. */
+export interface TextScanOptions {
+  mode?: TextMode;
+  layer?: LayerRef;
+  /** Results name this field instead of the rule's key, and carry no line (image metadata). */
+  field?: string;
+  /** More spans to mask in every excerpt (values masked without being reported). */
+  alsoMask?: readonly Span[];
+}
+
+export interface TextScanResult {
+  results: CheckResult[];
+  /** Every span a found secret occupies or recurs at, for masking the whole text. */
+  spans: Span[];
+  /** The raw value of each result, in order: for de-duplication by the caller, never for output. */
+  values: string[];
+}
+
+/** The secrets in `text`, read as a file named `path` (modes: see TextMode). */
+export function scanText(path: string, text: string, opts: TextScanOptions = {}): TextScanResult {
+  const mode = opts.mode ?? 'file';
+  const plan = planFor(mode === 'file' ? fileKinds(path) : METADATA_KINDS);
   const present = presentKeywords(text, plan);
   const candidates: Candidate[] = [];
   plan.rules.forEach((rule, i) => {
     const exact = plan.exact[i];
-    if (plan.ruleKeywords[i]!.some((k) => present[k] === 1) && (!exact || exact.test(text))) matchRule(rule, path, text, candidates);
+    if (plan.ruleKeywords[i]!.some((k) => present[k] === 1) && (!exact || exact.test(text))) matchRule(rule, path, mode, text, candidates);
   });
-  if (candidates.length === 0) return { results: [] };
+  if (candidates.length === 0) return { results: [], spans: [], values: [] };
   const found = dedupe(candidates);
-
   const distinct = [...new Set(found.map((c) => c.secret).filter((x) => x.length >= 4))];
-  const results: CheckResult[] = [];
+  const out: TextScanResult = { results: [], spans: secretSpansIn(text, 0, found, distinct), values: [] };
   const reported = new Set<string>();
   let line = 1;
   let counted = 0;
@@ -310,31 +325,50 @@ export function scanSecrets(path: string, content: Buffer, opts: ScanSecretsOpti
     const once = `${c.rule.id}\n${line}\n${c.secret}`;
     if (reported.has(once)) continue;
     reported.add(once);
-    // The line around the match, looked for no further than the evidence window needs.
-    const lineStart = nearLineStart(text, c.start);
-    const reach = Math.min(text.length, Math.max(c.sEnd, c.start) + EVIDENCE_WINDOW + 1);
-    const nl = text.slice(c.start, reach).indexOf('\n');
-    let lineEnd = nl >= 0 ? c.start + nl : reach;
-    if (lineEnd > lineStart && text[lineEnd - 1] === '\r') lineEnd--;
-    const from = Math.max(lineStart, c.start - EVIDENCE_WINDOW);
-    const to = Math.min(lineEnd, Math.max(c.sEnd, c.start) + EVIDENCE_WINDOW);
-    const window = text.slice(from, to);
-    let evidence = maskLine(window, secretSpansIn(window, from, found, distinct));
-    if (from > lineStart && !evidence.startsWith('…')) evidence = `…${evidence}`;
-    if (to < lineEnd && !evidence.endsWith('…')) evidence = `${evidence}…`;
-
-    let field = c.field?.text;
-    if (c.field && found.some((o) => (o.sStart < c.field!.end && c.field!.start < o.sEnd) || (o.secret.length >= 4 && c.field!.text.includes(o.secret)))) {
-      field = undefined;
-    }
-    results.push({
-      checkId: c.rule.id,
-      severity: c.rule.severity,
-      title: c.rule.title,
-      message: `${c.rule.title}: ${mask(c.secret)}`,
-      location: { path, line, ...(field ? { field } : {}), ...(opts.layer ? { layer: opts.layer } : {}) },
-      evidence,
-    });
+    out.results.push(resultFor(c, path, text, line, found, distinct, opts));
+    out.values.push(c.secret);
   }
-  return { results };
+  return out;
+}
+
+/** One result: rule, where, the masked message and a masked excerpt of its line. */
+function resultFor(c: Candidate, path: string, text: string, line: number, found: readonly Candidate[], distinct: readonly string[], opts: TextScanOptions): CheckResult {
+  // The line around the match, looked for no further than the evidence window needs.
+  const lineStart = nearLineStart(text, c.start);
+  const reach = Math.min(text.length, Math.max(c.sEnd, c.start) + EVIDENCE_WINDOW + 1);
+  const nl = text.slice(c.start, reach).indexOf('\n');
+  let lineEnd = nl >= 0 ? c.start + nl : reach;
+  if (lineEnd > lineStart && text[lineEnd - 1] === '\r') lineEnd--;
+  const from = Math.max(lineStart, c.start - EVIDENCE_WINDOW);
+  const to = Math.min(lineEnd, Math.max(c.sEnd, c.start) + EVIDENCE_WINDOW);
+  const window = text.slice(from, to);
+  const extra = (opts.alsoMask ?? []).map(([s, e]): Span => [s - from, e - from]);
+  let evidence = maskLine(window, [...secretSpansIn(window, from, found, distinct), ...extra]);
+  if (from > lineStart && !evidence.startsWith('…')) evidence = `…${evidence}`;
+  if (to < lineEnd && !evidence.endsWith('…')) evidence = `${evidence}…`;
+
+  let field = opts.field ?? c.field?.text;
+  if (!opts.field && c.field && found.some((o) => (o.sStart < c.field!.end && c.field!.start < o.sEnd) || (o.secret.length >= 4 && c.field!.text.includes(o.secret)))) {
+    field = undefined;
+  }
+  return {
+    checkId: c.rule.id,
+    severity: c.rule.severity,
+    title: c.rule.title,
+    message: `${c.rule.title}: ${mask(c.secret)}`,
+    location: { path, ...(opts.field ? {} : { line }), ...(field ? { field } : {}), ...(opts.layer ? { layer: opts.layer } : {}) },
+    evidence,
+  };
+}
+
+/**
+ * Scans one file's content for secrets. Binary content and content over maxBytes are skipped
+ * (and say so); rules limited to configuration files run only when the path names one.
+ */
+export function scanSecrets(path: string, content: Buffer, opts: ScanSecretsOptions = {}): SecretScanResult {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (content.length > maxBytes) return { results: [], skipped: 'too-large' };
+  if (looksBinary(content)) return { results: [], skipped: 'binary' };
+  if (content.length === 0) return { results: [] };
+  return { results: scanText(path, content.toString('utf8'), opts.layer ? { layer: opts.layer } : {}).results };
 }

@@ -52,12 +52,6 @@ export function hasValidTokenChecksum(token: string, prefix: string): boolean {
   return tokenChecksum(body.slice(0, 30)) === body.slice(30);
 }
 
-/** Builds a token in the checksummed format (used by tests to make synthetic tokens). */
-export function makeChecksumToken(prefix: string, random: string): string {
-  if (!/^[A-Za-z0-9]{30}$/.test(random)) throw new RangeError('random part must be 30 base62 characters');
-  return prefix + random + tokenChecksum(random);
-}
-
 function readVarint(b: Buffer, at: number): { value: number; next: number } | null {
   let value = 0;
   let shift = 0;

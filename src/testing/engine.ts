@@ -36,14 +36,15 @@ export async function importRootfs(stream: NodeJS.ReadableStream, repo: string, 
 /** Builds from a Dockerfile and context files given in memory, with no network. */
 export type ContextFile = Buffer | string | { content: Buffer; mode: number };
 
-export async function buildImage(tag: string, files: Record<string, ContextFile>): Promise<void> {
+/** `buildArgs`: values for the Dockerfile's ARGs (docker build --build-arg). */
+export async function buildImage(tag: string, files: Record<string, ContextFile>, buildArgs?: Record<string, string>): Promise<void> {
   const pack = tar.pack();
   for (const [name, f] of Object.entries(files)) {
     if (typeof f === 'string' || Buffer.isBuffer(f)) pack.entry({ name }, typeof f === 'string' ? Buffer.from(f) : f);
     else pack.entry({ name, mode: f.mode }, f.content);
   }
   pack.finalize();
-  const q = new URLSearchParams({ t: tag, networkmode: 'none', rm: '1', forcerm: '1' });
+  const q = new URLSearchParams({ t: tag, networkmode: 'none', rm: '1', forcerm: '1', ...(buildArgs ? { buildargs: JSON.stringify(buildArgs) } : {}) });
   await expectOk(`build ${tag}`, await engineRequest('POST', `/build?${q}`, pack, { 'Content-Type': 'application/x-tar' }));
 }
 

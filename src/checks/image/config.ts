@@ -1,5 +1,6 @@
 import type { LayerRef } from '../../core/types.js';
 import type { ImageConfig } from '../../image/image.js';
+import { maskMetadata, NOT_A_SECRET, SECRET_NAME } from '../../secrets/metadata.js';
 import type { CheckInfo, CheckResult } from '../check.js';
 
 // Checks on what an image says about itself: its config (user, ports, env, labels,
@@ -7,7 +8,7 @@ import type { CheckInfo, CheckResult } from '../check.js';
 
 export interface ImageFactsForChecks {
   config: ImageConfig;
-  /** Every history entry (empty layers included), with the layer each non-empty one made. */
+  /** Every history entry (empty layers included), masked, with the layer each non-empty one made. */
   history: { createdBy: string; layer?: LayerRef }[];
   /** Secret detector for values (ENV, labels): the masked evidence, or undefined. */
   secretIn(name: string, value: string): string | undefined;
@@ -56,8 +57,6 @@ const sensitivePorts: ImageCheck = (f, info) =>
     return what ? [result(info, `exposes port ${spec} (${what})`, `config.ExposedPorts["${spec}"]`, stepLayer(f, new RegExp(`EXPOSE.*\\b${port}\\b`)))] : [];
   });
 
-const SECRET_NAME = /(pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|access[_-]?key)/i;
-const NOT_A_SECRET = /^(\$\{?\w+\}?|\/[\w./-]*|true|false|yes|no|none|null|\d{1,5}|)$/i;
 
 /** ENV and labels: a value a secret rule matches, or a non-trivial value under a secret-sounding name. */
 function secretsIn(f: ImageFactsForChecks, info: CheckInfo, entries: [string, string][], kind: 'ENV' | 'LABEL', field: (k: string) => string): CheckResult[] {
@@ -102,7 +101,7 @@ const mutableBase: ImageCheck = (f, info) => {
     if (!base || base.includes('@sha256:')) return [];
     const tag = /:([\w.-]+)$/.exec(base.split('/').pop() ?? '')?.[1];
     if (tag && tag !== 'latest') return [];
-    return [result(info, `base image ${base} is named by ${tag ? 'the mutable tag latest' : 'no tag (latest)'} and no digest`, `config.Labels["${l}"]`)];
+    return [result(info, `base image ${maskMetadata(base)} is named by ${tag ? 'the mutable tag latest' : 'no tag (latest)'} and no digest`, `config.Labels["${l}"]`)];
   });
 };
 
