@@ -201,7 +201,7 @@ export function scanCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(renderers).filter((k) => k !== 'cyclonedx' && k !== 'spdx-json')).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--pss <level>', 'also check the Kubernetes Pod Security Standards at this level').choices(['baseline', 'restricted']))
-    .option('--pss-version <version>', 'Pod Security Standards version (v1.23 … latest)', 'latest')
+    .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.N (v1.0 … v1.22 as admission evaluates them, newer than Bulwark knows = latest)', 'latest')
     .option('--severity <list>', 'severities to report and gate on', SEVERITIES.join(','))
     .option('--exit-code <n>', 'exit with n when checks fail (2 is reserved for errors)', '0')
     .option('--skip-checks <ids>', 'check ids not to run (comma-separated)')
