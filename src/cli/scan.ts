@@ -17,6 +17,7 @@ import { renderers } from '../report/index.js';
 import { defaultCacheDir } from '../scan/layer-cache.js';
 import { PKG_TYPES, scanFs, scanImage, scanRootfs, type DirScanOptions, type PkgType, type ScanResult } from '../scan/scan.js';
 import { writeOutput } from './output.js';
+import { noPurlWarnings } from '../sbom/common.js';
 import { registryFlags, registryOptions, type RegistryFlags } from './registry-flags.js';
 import { terminalProgress } from './progress.js';
 import { parseSize } from './sizes.js';
@@ -148,6 +149,7 @@ async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
     code ||= exitCodeFor(results.shown, exitCode);
   }
   await writeOutput(render(report), f.output);
+  if (f.format === 'cyclonedx' || f.format === 'spdx-json') for (const w of noPurlWarnings(r.inventory)) process.stderr.write(`bulwark: warning: ${w}\n`);
   if (code !== 0) process.exitCode = code;
   if (f.stats) process.stderr.write(`layers analysed: ${r.stats.layersAnalysed}, from cache: ${r.stats.layersFromCache}\n`);
 }
