@@ -17,6 +17,7 @@ import { renderers } from '../report/index.js';
 import { defaultCacheDir } from '../scan/layer-cache.js';
 import { PKG_TYPES, scanFs, scanImage, scanRootfs, type DirScanOptions, type PkgType, type ScanResult } from '../scan/scan.js';
 import { writeOutput } from './output.js';
+import { noPurlWarnings } from '../sbom/common.js';
 import { registryFlags, registryOptions, type RegistryFlags } from './registry-flags.js';
 import { terminalProgress } from './progress.js';
 import { parseSize } from './sizes.js';
@@ -154,6 +155,7 @@ async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
     code ||= f.failOn ? exitCodeFor(atOrAbove(results.shown, parseSeverity(f.failOn), unknownAs), exitCode || 1) : exitCodeFor(results.shown, exitCode);
   }
   await writeOutput(render(report), f.output);
+  if (f.format === 'cyclonedx' || f.format === 'spdx-json') for (const w of noPurlWarnings(r.inventory)) process.stderr.write(`bulwark: warning: ${w}\n`);
   if (code !== 0) process.exitCode = code;
   if (f.stats) process.stderr.write(`layers analysed: ${r.stats.layersAnalysed}, from cache: ${r.stats.layersFromCache}\n`);
 }
@@ -207,7 +209,7 @@ export function scanCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(renderers).filter((k) => k !== 'cyclonedx' && k !== 'spdx-json')).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--pss <level>', 'also check the Kubernetes Pod Security Standards at this level').choices(['baseline', 'restricted']))
-    .option('--pss-version <version>', 'Pod Security Standards version (v1.23 … latest)', 'latest')
+    .option('--pss-version <version>', 'Pod Security Standards version: latest or v1.N (v1.0 … v1.22 as admission evaluates them, newer than Bulwark knows = latest)', 'latest')
     .option('--severity <list>', 'severities to report and gate on', SEVERITIES.join(','))
     .option('--exit-code <n>', 'exit with n when checks fail (2 is reserved for errors)', '0')
     .option('--skip-checks <ids>', 'check ids not to run (comma-separated)')

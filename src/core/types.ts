@@ -136,7 +136,9 @@ export interface Finding {
   severitySource: string;
   cvss?: Cvss;
   title?: string;
+  /** The advisory's own page: a record's reference of type ADVISORY, else the record's OSV page. */
+  advisory?: string;
   references: string[];
-  /** Report grouping: "os" or the application directory the package file is in. */
+  /** Report grouping: "os", or the file that holds the package (binary, lockfile, archive), or for packages installed one directory each (node_modules, site-packages) the directory that holds them. */
   target: string;
 }

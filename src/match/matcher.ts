@@ -6,6 +6,7 @@ import type { OsvRecord } from '../vulndb/osv.js';
 import { evaluate } from './affected.js';
 import { distroEcosystems, lookupFor } from './osv-ecosystem.js';
 import { judgeRecords, type Judged } from './severity.js';
+import { osvPage, safeUrl } from '../sbom/links.js';
 
 // Inventory × advisories → findings. One vulnerability in one installed package is one
 // finding however many feeds describe it: records are grouped through their ids and aliases.
@@ -88,13 +89,34 @@ function primaryId(ids: string[]): string {
   return cves[0] ?? [...ids].sort()[0]!;
 }
 
-/** Where a finding is reported: the OS, or the application its package file belongs to. */
+/**
+ * Where a finding is reported, as Trivy's targets: the OS; npm and Python packages installed one
+ * directory each under the node_modules or site-packages that holds them; everything else under
+ * the file it was read from (each Go or Rust binary, lockfile, jar its own target), so the same
+ * module in two binaries under one node_modules is two targets, never a repeated row.
+ */
 export function targetOf(p: Package): string {
   if (OS_ECOSYSTEMS.includes(p.ecosystem)) return 'os';
-  const nm = p.path.indexOf('/node_modules/');
-  if (nm >= 0) return p.path.slice(0, nm) || '/';
-  const sp = /^(.*\/(?:site|dist)-packages)\//.exec(p.path);
-  return sp ? sp[1]! : p.path;
+  if (p.ecosystem === 'npm') {
+    const nm = p.path.indexOf('/node_modules/');
+    if (nm >= 0) return p.path.slice(0, nm) || '/';
+  }
+  if (p.ecosystem === 'pypi') {
+    const sp = /^(.*\/(?:site|dist)-packages)\//.exec(p.path);
+    if (sp) return sp[1]!;
+  }
+  return p.path;
+}
+
+/** The first ADVISORY reference that is a usable URL, else the OSV page of the first record. */
+function advisoryOf(records: OsvRecord[]): string {
+  for (const r of records) {
+    for (const x of r.references ?? []) {
+      const u = x.type === 'ADVISORY' ? safeUrl(x.url) : undefined;
+      if (u) return u;
+    }
+  }
+  return osvPage(records[0]!.id);
 }
 
 /**
@@ -132,6 +154,7 @@ function findingFrom(p: Package, hits: Hit[], scheme: VersionScheme | undefined,
     severitySource: sev.source,
     ...(sev.cvss ? { cvss: sev.cvss } : {}),
     ...titleOf(records),
+    advisory: advisoryOf(records),
     references: [...new Set(records.flatMap((r) => (r.references ?? []).map((x) => x.url)))].slice(0, 10),
     target: targetOf(p),
   };

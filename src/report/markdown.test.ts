@@ -27,13 +27,13 @@ test('markdown: heading with the image and counts per severity', () => {
   assert.ok(md.startsWith('### docker.io/library/python:3.11-slim-bookworm: 8 vulnerabilities\n\n**CRITICAL: 0 · HIGH: 2 · MEDIUM: 3 · LOW: 2 · UNKNOWN: 1**\n'));
 });
 
-test('markdown: one table per target, rows by severity, ids linked to their first reference', () => {
+test('markdown: one table per target, rows by severity, ids linked to the advisory (else its OSV page)', () => {
   const md = renderMarkdown(pythonReport);
   assert.equal(md.split('| Package | Installed | Fixed in | ID | Severity | Title |').length - 1, 4);
   assert.match(md, /^#### OS packages \(debian 12\): 5 vulnerabilities \(CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 1, UNKNOWN: 1\)$/m);
   assert.match(md, /^#### \/usr\/local\/lib\/python3\.11\/site-packages: 1 vulnerability /m);
-  assert.ok(md.includes('| pip | 23.0.1 | 23.3 | [CVE-2023-5752](https://github.com/pypa/pip/pull/12306) | LOW | Mercurial configuration injectable in repo revision when installing via pip |'));
-  assert.ok(md.includes('| apt | 2.6.1 | — | [CVE-2011-3374](https://security-tracker.debian.org/tracker/CVE-2011-3374) | LOW |'), 'no fix: a dash');
+  assert.ok(md.includes('| pip | 23.0.1 | 23.3 | [CVE-2023-5752](https://mail.python.org/archives/list/security-announce@python.org/thread/F4PL35U6X4VVHZ5ILJU3PWUWN7H7LZXL/) | LOW | Mercurial configuration injectable in repo revision when installing via pip |'), 'the ADVISORY reference, not the pull request listed first');
+  assert.ok(md.includes('| apt | 2.6.1 | — | [CVE-2011-3374](https://osv.dev/vulnerability/CVE-2011-3374) | LOW |'), 'no fix: a dash; no advisory: the OSV page');
   assert.ok(md.includes('[TEMP-0841856-B18BAF](https://osv.dev/vulnerability/TEMP-0841856-B18BAF)'), 'no reference: the id at OSV');
   const os = md.slice(md.indexOf('#### OS packages'), md.indexOf('#### /app'));
   assert.deepEqual(tableRows(os).slice(2).map((l) => /\[([^\]]+)\]/.exec(l)?.[1]), ['CVE-2023-6246', 'CVE-2023-5678', 'CVE-2024-0727', 'CVE-2011-3374', 'TEMP-0841856-B18BAF']);
@@ -61,7 +61,7 @@ test('markdown: titles cannot break the table, inject HTML, links or mentions', 
     ...pipMercurial,
     title: 'a | b <img src=x> [c](https://e.x) @octocat **x** `t` \\| e',
     package: { ...pipMercurial.package, name: 'pip|<b>' },
-    references: ['https://example.com/a(b)c', 'javascript:alert(1)'],
+    advisory: 'https://example.com/a(b)c',
   };
   const md = renderMarkdown(withShown([evil]));
   const row = tableRows(md).find((l) => l.includes('pip'))!;

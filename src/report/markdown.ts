@@ -1,6 +1,7 @@
 import type { Finding } from '../core/types.js';
 import type { ScanReport, VulnerabilityResults } from './report.js';
 import { checkRows, checksSummary } from './checks.js';
+import { escapeControls } from './control.js';
 import { countBySeverity, countsText, fixedIn, groupByTarget, isSuppressed, linkOf, oneLine, truncate } from './vulns.js';
 
 // For pull-request comments (GitHub / GitLab flavoured Markdown): a heading with the counts,
@@ -60,7 +61,7 @@ function checksMarkdown(r: ScanReport): string[] {
 }
 
 export function renderMarkdown(r: ScanReport): string {
-  return `${[renderVulnerabilities(r).trimEnd(), ...checksMarkdown(r)].join('\n\n')}\n`;
+  return escapeControls(`${[renderVulnerabilities(r).trimEnd(), ...checksMarkdown(r)].join('\n\n')}\n`);
 }
 
 function renderVulnerabilities(r: ScanReport): string {

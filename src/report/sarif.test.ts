@@ -67,12 +67,12 @@ test('sarif: rule descriptions, help and security-severity', () => {
   const pip = ruleFor(doc, 'CVE-2023-5752');
   assert.equal(pip.shortDescription.text, 'Mercurial configuration injectable in repo revision when installing via pip');
   assert.match(pip.fullDescription.text, /^CVE-2023-5752: Mercurial configuration/);
-  assert.equal(pip.helpUri, 'https://github.com/pypa/pip/pull/12306', 'the first reference');
+  assert.equal(pip.helpUri, 'https://mail.python.org/archives/list/security-announce@python.org/thread/F4PL35U6X4VVHZ5ILJU3PWUWN7H7LZXL/', 'the advisory, not the pull request listed first');
   assert.deepEqual(pip.properties, { 'security-severity': '3.3', tags: ['vulnerability', 'security', 'LOW'], precision: 'very-high' });
   assert.match(pip.help.text, /^Package: pip 23\.0\.1, fixed in: 23\.3, at: \/usr\/local\/lib\/python3\.11\/site-packages\/pip-23\.0\.1\.dist-info\/METADATA$/m);
   assert.match(pip.help.text, /^Aliases: GHSA-mq26-g339-26xf, PYSEC-2023-228$/m);
   assert.ok(pip.help.markdown!.includes('\n| LOW | pip | 23.0.1 | 23.3 | /usr/local/lib/python3.11/site-packages/pip-23.0.1.dist-info/METADATA |\n'));
-  assert.ok(pip.help.markdown!.startsWith('**Vulnerability [CVE-2023-5752](https://github.com/pypa/pip/pull/12306)**: Mercurial'));
+  assert.ok(pip.help.markdown!.startsWith('**Vulnerability [CVE-2023-5752](https://mail.python.org/archives/list/security-announce@python.org/thread/F4PL35U6X4VVHZ5ILJU3PWUWN7H7LZXL/)**: Mercurial'));
   assert.equal(ruleFor(doc, 'CVE-2023-6246').properties['security-severity'], '7.8', 'the CVSS score');
   const alsa = ruleFor(sarifOf(almaReport), 'ALSA-2024:2447');
   assert.equal(alsa.properties['security-severity'], '5.5', 'no CVSS: the usual score for MEDIUM');

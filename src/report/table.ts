@@ -1,6 +1,7 @@
 import { OS_ECOSYSTEMS, type Finding, type Inventory, type Package } from '../core/types.js';
 import type { ScanReport, VulnerabilityResults } from './report.js';
 import { checkRows, checksSummary } from './checks.js';
+import { escapeControls } from './control.js';
 import { countBySeverity, countsText, fixedIn, groupByTarget, isSuppressed, oneLine, truncate } from './vulns.js';
 
 // A readable summary for people: what the image is, its vulnerabilities when scanned,
@@ -26,7 +27,7 @@ export function renderTable(r: ScanReport): string {
   if (inv.issues.length) {
     out.push(['Problems (packages in these files may be missing):', ...inv.issues.map((i) => `  ${i.path}: ${i.message} [${i.analyzer}]`)].join('\n'));
   }
-  return `${out.join('\n\n')}\n`;
+  return escapeControls(`${out.join('\n\n')}\n`);
 }
 
 function header(inv: Inventory): string {

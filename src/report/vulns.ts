@@ -1,6 +1,6 @@
 // Shared by the vulnerability renderers: ordering, grouping by target, counts, links.
 import { SEVERITIES, type Finding, type Inventory, type Severity } from '../core/types.js';
-import { safeUrl, sourceOf } from '../sbom/links.js';
+import { osvPage, safeUrl } from '../sbom/links.js';
 
 export { safeUrl, sourceOf, wellFormed } from '../sbom/links.js';
 
@@ -80,11 +80,11 @@ export function truncate(s: string, max: number): string {
   return `${(space >= max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-/** The finding's first usable reference, else the page of its id's source. */
+/**
+ * The advisory itself: the record's ADVISORY reference or its OSV page, as the matcher chose it;
+ * a finding from elsewhere (an older report) links to the OSV page of its id. Never merely the
+ * first reference, which is often a commit or a code review.
+ */
 export function linkOf(f: Finding): string {
-  for (const r of f.references) {
-    const u = safeUrl(r);
-    if (u) return u;
-  }
-  return sourceOf(f.id).url;
+  return (f.advisory ? safeUrl(f.advisory) : undefined) ?? osvPage(f.id);
 }

@@ -1,6 +1,6 @@
 // Shared by the SBOM writers: tool identity, deterministic ids, purls.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Inventory, Package } from '../core/types.js';
+import { OS_ECOSYSTEMS, type Inventory, type Package } from '../core/types.js';
 import { packagePurl } from './purl.js';
 
 export const TOOL_NAME = 'bulwark';
@@ -29,9 +29,27 @@ export function imageVersion(inv: Inventory): string | undefined {
   return inv.artifact.imageId || inv.artifact.digest || undefined;
 }
 
-/** The cataloger's purl, or one computed here when it left none. */
-export function purlOf(pkg: Package, inv: Inventory): string {
-  return pkg.purl || packagePurl(pkg, inv.os);
+/**
+ * The cataloger's purl; for an OS package left without one, one computed from the OS. Undefined
+ * when none can be built (a jar that names no groupId, e.g. a JDK's jrt-fs.jar): the scan has
+ * reported that as an issue, and the SBOM lists the package without a purl rather than fail or
+ * invent one (an OS family is no Maven namespace).
+ */
+export function purlOf(pkg: Package, inv: Inventory): string | undefined {
+  if (pkg.purl) return pkg.purl;
+  if (!OS_ECOSYSTEMS.includes(pkg.ecosystem)) return undefined;
+  try {
+    return packagePurl(pkg, inv.os);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One warning line per package an SBOM lists without a purl. */
+export function noPurlWarnings(inv: Inventory): string[] {
+  return inv.packages
+    .filter((p) => purlOf(p, inv) === undefined)
+    .map((p) => `${p.ecosystem} package ${JSON.stringify(p.name)} ${p.version} (${p.path}) has no purl: listed without one, with its file${p.metadata?.sha1 ? ' and SHA-1' : ''}`);
 }
 
 /** An SPDX idstring (letters, digits, "." and "-" only), at most max characters, never empty. */

@@ -14,7 +14,8 @@ export interface CycloneDxOptions {
   findings?: readonly Finding[];
 }
 
-// Fixed refs for the two non-package components; package refs are purls, which never start "bulwark:".
+// Fixed refs for the two non-package components; package refs are purls (or, for a package with
+// none, "bulwark:package:…"), so they never collide with these.
 export const IMAGE_REF = 'bulwark:image';
 export const OS_REF = 'bulwark:os';
 
@@ -54,7 +55,7 @@ export function toCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): object
   const components: { pkg: Package; component: Models.Component }[] = [];
   for (const pkg of inv.packages) {
     const purl = purlOf(pkg, inv);
-    const c = packageComponent(pkg, purl, refs.take(purl));
+    const c = packageComponent(pkg, purl, refs.take(purl ?? `bulwark:package:${pkg.ecosystem}/${pkg.name}@${pkg.version}`));
     bom.components.add(c);
     image.dependencies.add(c.bomRef);
     components.push({ pkg, component: c });
@@ -67,8 +68,9 @@ export function toCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): object
   return JSON.parse(serializer.serialize(bom, { sortLists: true })) as object;
 }
 
-function packageComponent(pkg: Package, purl: string, bomRef: string): Models.Component {
-  const c = new Models.Component(Enums.ComponentType.Library, pkg.name, { version: pkg.version, purl, bomRef });
+function packageComponent(pkg: Package, purl: string | undefined, bomRef: string): Models.Component {
+  const c = new Models.Component(Enums.ComponentType.Library, pkg.name, { version: pkg.version, ...(purl ? { purl } : {}), bomRef });
+  if (pkg.metadata?.sha1) c.hashes.set(Enums.HashAlgorithm['SHA-1'], pkg.metadata.sha1);
   const lic = cdxLicenses(pkg.licenses);
   if ('expression' in lic) {
     const e = new Models.LicenseExpression(lic.expression);

@@ -26,11 +26,16 @@ export interface IdSource {
   url: string;
 }
 
+/** The OSV page of an advisory id. */
+export function osvPage(id: string): string {
+  return `https://osv.dev/vulnerability/${encodeURIComponent(wellFormed(id))}`;
+}
+
 /** Where an advisory id is published, by its prefix. */
 export function sourceOf(id: string): IdSource {
   const e = encodeURIComponent(wellFormed(id));
   if (/^CVE-/i.test(id)) return { name: 'NVD', url: `https://nvd.nist.gov/vuln/detail/${e}` };
   if (/^GHSA-/i.test(id)) return { name: 'GitHub Advisory Database', url: `https://github.com/advisories/${e}` };
   if (/^GO-/.test(id)) return { name: 'Go Vulnerability Database', url: `https://pkg.go.dev/vuln/${e}` };
-  return { name: 'OSV', url: `https://osv.dev/vulnerability/${e}` };
+  return { name: 'OSV', url: osvPage(id) };
 }

@@ -79,14 +79,15 @@ function element(SPDXID: string, name: string, versionInfo: string | undefined) 
   };
 }
 
-function packageElement(pkg: Package, id: string, purl: string, refs: LicenseRefs): object {
+function packageElement(pkg: Package, id: string, purl: string | undefined, refs: LicenseRefs): object {
   const src = pkg.source ? `built from source package ${pkg.source.name}${pkg.source.version ? ` ${pkg.source.version}` : ''}; ` : '';
   const layer = pkg.layer.diffId ? `, layer ${pkg.layer.index} (${pkg.layer.diffId})` : '';
   return {
     ...element(id, pkg.name, pkg.version),
     licenseDeclared: spdxDeclared(pkg.licenses, refs),
     sourceInfo: `${src}recorded in ${pkg.path}${layer}`,
-    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl }],
+    ...(purl ? { externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl }] } : {}),
+    ...(pkg.metadata?.sha1 ? { checksums: [{ algorithm: 'SHA1', checksumValue: pkg.metadata.sha1 }] } : {}),
     // Distribution packages hold libraries and programs alike; LIBRARY matches CycloneDX's "library".
     primaryPackagePurpose: 'LIBRARY',
   };

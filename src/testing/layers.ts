@@ -12,6 +12,8 @@ export interface TestEntry {
   content?: string | Buffer;
   type?: 'file' | 'directory' | 'symlink' | 'link';
   linkname?: string;
+  /** Permission bits (0o4755 for a set-user-id program); 0o644 files and 0o755 directories unless given. */
+  mode?: number;
 }
 
 export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
@@ -19,7 +21,7 @@ export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
   for (const e of entries) {
     const type = e.type ?? 'file';
     const body = type === 'file' ? Buffer.from(e.content ?? '') : undefined;
-    pack.entry({ name: e.name, type, ...(e.linkname ? { linkname: e.linkname } : {}), mode: type === 'directory' ? 0o755 : 0o644 }, body ?? '');
+    pack.entry({ name: e.name, type, ...(e.linkname ? { linkname: e.linkname } : {}), mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644) }, body ?? '');
   }
   pack.finalize();
   const chunks: Buffer[] = [];

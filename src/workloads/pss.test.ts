@@ -291,13 +291,13 @@ test('pss: with the UserNamespacesPodSecurityStandards gate, hostUsers: false po
   assert.deepEqual(evaluatePss(hostUsers, 'restricted', 'latest', { userNamespacesPodSecurityStandards: true }).violations.map((v) => v.control), ['Running as Non-root user']);
 });
 
-test('pss: versions — v1.23 … latest, "latest" resolved, others refused', () => {
+test('pss: versions — "latest" resolved, any v1.N accepted, others refused', () => {
   assert.equal(PSS_VERSIONS[0], 'v1.23');
   assert.equal(PSS_VERSIONS.at(-1), PSS_LATEST);
   assert.equal(PSS_LATEST, 'v1.34');
   assert.equal(evaluatePss(pod(), 'baseline').version, PSS_LATEST);
   assert.equal(evaluatePss(pod(), 'baseline', '1.30').version, 'v1.30');
-  for (const bad of ['v1.22', 'v1.35', 'v2.0', '', 'lastest', 'v1.3O']) {
+  for (const bad of ['v2.0', 'v0.9', 'v1.01', 'v1.', '', 'lastest', 'v1.3O', 'v1.35.1']) {
     assert.throws(() => pssMinor(bad), (e: unknown) => e instanceof BulwarkError && e.code === 'USAGE', bad);
   }
   assert.deepEqual(pssControls('baseline', 'v1.33').map((c) => c.control), ['HostProcess', 'Host Namespaces', 'Privileged Containers', 'Capabilities', 'HostPath Volumes', 'Host Ports', 'AppArmor', 'SELinux', '/proc Mount Type', 'Seccomp', 'Sysctls']);
@@ -317,4 +317,57 @@ test('pss: compose services and Docker bodies are evaluated on the same model', 
   const r = evaluatePss(agent, 'baseline');
   assert.equal(r.violations.find((v) => v.control === 'HostPath Volumes')!.message, 'hostPath volumes (volumes "/var/run/docker.sock", "/", "cache")');
   assert.equal(r.violations.find((v) => v.control === 'Capabilities')!.field, 'services.agent.cap_add[0]');
+});
+
+// Pod Security Admission (k8s.io/pod-security-admission/policy) registers every check with a
+// minimum version from v1.0 and evaluates a version newer than its newest check as that newest:
+// a cluster labelled for a release newer than Bulwark's table, or for one before the standard's
+// first publication (v1.23), gets the answer the admission plugin gives.
+test('pss: a version newer than the table (v1.35, v1.99) is evaluated as latest', () => {
+  const failing = pod((s, c) => { s.hostNetwork = true; c.livenessProbe = { httpGet: { host: 'localhost', port: 80 } }; delete c.securityContext.allowPrivilegeEscalation; });
+  for (const v of ['v1.35', '1.36', 'v1.99']) {
+    for (const level of ['baseline', 'restricted'] as const) {
+      const r = evaluatePss(failing, level, v);
+      assert.equal(r.version, PSS_LATEST, v);
+      assert.deepEqual(r.violations, evaluatePss(failing, level, 'latest').violations, `${level} ${v}`);
+    }
+  }
+  assert.deepEqual(controlsOf(failing, 'baseline', 'v1.35'), ['baseline:Host Namespaces', 'baseline:Host Probes / Lifecycle Hooks']);
+});
+
+test('pss: versions before v1.23 are evaluated as the admission plugin evaluates them, down to v1.0', () => {
+  const root = pod((s) => { s.securityContext.runAsUser = 0; });
+  assert.deepEqual(controlsOf(root, 'restricted', 'v1.23'), ['restricted:Running as Non-root user']);
+  assert.deepEqual(controlsOf(root, 'restricted', 'v1.22'), [], 'runAsUser=0 is checked from v1.23');
+  // restricted Capabilities from v1.22; before, the baseline's list of default capabilities
+  const addsChown = pod((s, c) => { c.securityContext.capabilities = { add: ['CHOWN'] }; });
+  assert.deepEqual(controlsOf(addsChown, 'restricted', 'v1.22'), ['restricted:Capabilities']);
+  assert.deepEqual(controlsOf(addsChown, 'restricted', 'v1.21'), []);
+  assert.deepEqual(controlsOf(pod((s, c) => { c.securityContext.capabilities = { add: ['SYS_ADMIN'] }; }), 'restricted', 'v1.21'), ['baseline:Capabilities']);
+  // Privilege Escalation from v1.8
+  const escalates = pod((s, c) => { delete c.securityContext.allowPrivilegeEscalation; });
+  assert.deepEqual(controlsOf(escalates, 'restricted', 'v1.8'), ['restricted:Privilege Escalation']);
+  assert.deepEqual(controlsOf(escalates, 'restricted', 'v1.7'), []);
+  // Seccomp: the fields from v1.19 (restricted requires one); before, baseline reads the alpha annotations
+  const noSeccomp = pod((s) => { delete s.securityContext.seccompProfile; });
+  assert.deepEqual(controlsOf(noSeccomp, 'restricted', 'v1.19'), ['restricted:Seccomp']);
+  assert.deepEqual(controlsOf(noSeccomp, 'restricted', 'v1.18'), []);
+  const unconfinedField = pod((s) => { s.securityContext.seccompProfile = { type: 'Unconfined' }; });
+  assert.deepEqual(controlsOf(unconfinedField, 'baseline', 'v1.19'), ['baseline:Seccomp']);
+  assert.deepEqual(controlsOf(unconfinedField, 'baseline', 'v1.18'), []);
+  const annotated = pod((s, c, m) => {
+    m.annotations = { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined', 'container.seccomp.security.alpha.kubernetes.io/app': 'docker/default', 'container.seccomp.security.alpha.kubernetes.io/gone': 'unconfined' };
+  });
+  const old = evaluatePss(annotated, 'baseline', 'v1.0');
+  assert.deepEqual(old.violations.map((v) => [v.control, v.message, v.field]), [['Seccomp', 'seccompProfile (forbidden annotation seccomp.security.alpha.kubernetes.io/pod="unconfined")', 'metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"]']]);
+  assert.equal(old.version, 'v1.0');
+  assert.deepEqual(controlsOf(annotated, 'baseline', 'v1.19'), [], 'the annotations are not read from v1.19');
+  const localhost = pod((s, c, m) => { m.annotations = { 'seccomp.security.alpha.kubernetes.io/pod': 'localhost/profile.json', 'container.seccomp.security.alpha.kubernetes.io/app': 'runtime/default' }; });
+  assert.deepEqual(controlsOf(localhost, 'baseline', 'v1.0'), []);
+  // Sysctls: net.ipv4.ip_unprivileged_port_start is in the v1.0 list
+  const sysctl = pod((s) => { s.securityContext.sysctls = [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }]; });
+  assert.deepEqual(controlsOf(sysctl, 'baseline', 'v1.0'), []);
+  assert.deepEqual(controlsOf(pod((s) => { s.securityContext.sysctls = [{ name: 'net.ipv4.ip_local_reserved_ports', value: '80' }]; }), 'baseline', 'v1.0'), ['baseline:Sysctls']);
+  // baseline's v1.0 controls are all there at v1.0
+  assert.deepEqual(controlsOf(pod((s, c) => { s.hostPID = true; c.securityContext.privileged = true; }), 'baseline', 'v1.0'), ['baseline:Host Namespaces', 'baseline:Privileged Containers']);
 });

@@ -12,13 +12,20 @@ import {
 } from './model.js';
 
 // The Pod Security Standards (kubernetes.io/docs/concepts/security/pod-security-standards),
-// baseline and restricted, as published for each Kubernetes minor version from v1.23. Each
+// baseline and restricted, as published for each Kubernetes minor version from v1.23, and as
+// Pod Security Admission evaluates the versions before (down to v1.0) and after: each of its
+// checks has a minimum version from v1.0, and a version newer than its newest is evaluated as
+// its newest (k8s.io/pod-security-admission policy registry). Each
 // control is one entry: the level it belongs to, the version it applies from, and a function
 // that returns the admission-style detail of what violates it. Messages follow the
 // Pod Security admission plugin's "reason (detail)" form, e.g.
 //   privileged (container "nginx" must not set securityContext.privileged=true)
 //
 // Differences between versions implemented here (the standard's own version notes):
+//   v1.0   baseline Seccomp reads the alpha annotations (seccomp.security.alpha.kubernetes.io/pod,
+//          container.seccomp.security.alpha.kubernetes.io/<name>); v1.8 restricted Privilege
+//          Escalation; v1.19 Seccomp reads the fields (restricted from here); v1.22 restricted
+//          Capabilities; v1.23 restricted Running as Non-root user
 //   v1.25  restricted: Privilege Escalation, Seccomp and Capabilities do not apply to pods with
 //          spec.os.name: windows
 //   v1.27  baseline Sysctls: + net.ipv4.ip_local_reserved_ports
@@ -33,10 +40,12 @@ import {
 
 export type PssLevel = 'baseline' | 'restricted';
 
-const FIRST_MINOR = 23;
+/** The first version the standard was published for (earlier ones are evaluated too, as admission does). */
+const FIRST_PUBLISHED_MINOR = 23;
 const LATEST_MINOR = 34;
 export const PSS_LATEST = `v1.${LATEST_MINOR}`;
-export const PSS_VERSIONS: readonly string[] = Array.from({ length: LATEST_MINOR - FIRST_MINOR + 1 }, (_, i) => `v1.${FIRST_MINOR + i}`);
+/** Versions the standard was published for; any v1.N is accepted (see pssMinor). */
+export const PSS_VERSIONS: readonly string[] = Array.from({ length: LATEST_MINOR - FIRST_PUBLISHED_MINOR + 1 }, (_, i) => `v1.${FIRST_PUBLISHED_MINOR + i}`);
 
 export interface PssViolation {
   /** The control's name as the standard publishes it ("Privileged Containers", "Seccomp"). */
@@ -115,8 +124,7 @@ const BASELINE_CAPS = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER',
 
 /** Safe sysctls by the version that added them to the baseline policy. */
 const SYSCTLS: readonly [number, readonly string[]][] = [
-  [0, ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range']],
-  [22, ['net.ipv4.ip_unprivileged_port_start']],
+  [0, ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start']],
   [27, ['net.ipv4.ip_local_reserved_ports']],
   [29, ['net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']],
   [32, ['net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem']],
@@ -137,7 +145,25 @@ const RESTRICTED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emp
 /** Docker's own volume kinds that are no more than those: named volumes and tmpfs. */
 const ENGINE_VOLUME_TYPES = new Set(['volume', 'tmpfs']);
 
+const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
+const SECCOMP_CONTAINER_ANNOTATION = 'container.seccomp.security.alpha.kubernetes.io/';
+
+/** Before v1.19 the baseline reads the alpha annotations: runtime/default, docker/default or localhost/… */
+function seccompAnnotations(ctx: Ctx): Found | undefined {
+  const ok = (v: string) => v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/');
+  const keys = [SECCOMP_POD_ANNOTATION, ...allContainers(ctx.w.pod).map((c) => SECCOMP_CONTAINER_ANNOTATION + c.name)];
+  const bad = new Map<string, Val<string>>();
+  for (const key of keys) {
+    const v = ctx.w.pod.annotations.get(key);
+    if (v && !ok(v.value)) bad.set(`${key}=${JSON.stringify(v.value)}`, v);
+  }
+  if (bad.size === 0) return undefined;
+  const names = [...bad.keys()].sort();
+  return { detail: `forbidden ${plural(names.length, 'annotation', 'annotations')} ${names.join(', ')}`, at: names.map((n) => bad.get(n)!) };
+}
+
 function seccompBaseline(ctx: Ctx): Found | undefined {
+  if (ctx.minor < 19) return seccompAnnotations(ctx);
   const parts: string[] = [];
   const at: Place[] = [];
   const pod = ctx.w.pod.securityContext.seccompProfile;
@@ -354,8 +380,8 @@ const CONTROLS: readonly Control[] = [
       return bad.length > 0 ? { detail: `${containersPhrase(bad)} must not set securityContext.procMount to ${quoted(unique(bad.map((c) => c.securityContext.procMount!.value)))}`, at: bad.map((c) => c.securityContext.procMount!) } : undefined;
     },
   },
-  // Seccomp: the annotations' version (v1.0) is older than every version here; the fields since v1.19
-  { key: 'seccompBaseline', control: 'Seccomp', level: 'baseline', since: 19, reason: () => 'seccompProfile', check: seccompBaseline },
+  // Seccomp: the annotations until v1.18, the fields since v1.19
+  { key: 'seccompBaseline', control: 'Seccomp', level: 'baseline', since: 0, reason: () => 'seccompProfile', check: seccompBaseline },
   {
     key: 'sysctls', control: 'Sysctls', level: 'baseline', since: 0, reason: () => 'forbidden sysctls',
     check: (ctx) => {
@@ -397,15 +423,15 @@ const CONTROLS: readonly Control[] = [
   { key: 'capabilitiesRestricted', control: 'Capabilities', level: 'restricted', since: 22, applies: linuxOnlySince125, supersedes: 'capabilitiesBaseline', reason: () => 'unrestricted capabilities', check: capabilitiesRestricted },
 ];
 
-/** "latest", "v1.30", "1.30" → minor number; unknown versions are an error. */
+/**
+ * "latest", "v1.30", "1.30" → the minor version evaluated. As Pod Security Admission: any
+ * v1.N from v1.0 is valid, and one newer than the newest known is evaluated as the newest.
+ */
 export function pssMinor(version: string): number {
   if (version === 'latest') return LATEST_MINOR;
-  const m = /^v?1\.(\d+)$/.exec(version.trim());
-  const minor = m ? Number(m[1]) : NaN;
-  if (!(minor >= FIRST_MINOR && minor <= LATEST_MINOR)) {
-    throw new BulwarkError('USAGE', version, `unsupported Pod Security Standards version (expected latest or v1.${FIRST_MINOR} … ${PSS_LATEST})`);
-  }
-  return minor;
+  const m = /^v?1\.(0|[1-9]\d{0,8})$/.exec(version.trim());
+  if (!m) throw new BulwarkError('USAGE', version, 'not a Pod Security Standards version (expected latest or v1.<minor>, e.g. v1.30)');
+  return Math.min(Number(m[1]), LATEST_MINOR);
 }
 
 /** Controls of a level at a version, by published name (restricted includes baseline's). */

@@ -79,8 +79,9 @@ test('root user, port 22, an ENV secret, a private key and a SUID binary are eac
   const key = doc.checks.filter((c) => c.location.path === '/root/.ssh/id_rsa');
   assert.ok(key.length >= 1, 'the private key file is reported');
   assert.equal(key[0]!.location.layer?.index, layerOf(/id_rsa/));
-  const suid = one('BW-FS-001', (c) => c.location.path === '/usr/local/bin/helper');
-  assert.match(suid.message, /set-user-id \(mode 4755\)/);
+  const suid = one('BW-FS-007', (c) => c.location.path === '/usr/local/bin/helper');
+  assert.match(suid.message, /set-user-id \(mode 4755\) and no OS package installed it/);
+  assert.equal(suid.severity, 'HIGH', 'no OS package installed it: an application layer did');
   assert.equal(suid.location.layer?.index, 0);
   assert.equal(suid.location.layer?.diffId, doc.layers[0]!.diffId);
 
@@ -90,12 +91,12 @@ test('root user, port 22, an ENV secret, a private key and a SUID binary are eac
     const out = bulwark(['scan', 'image', archive, '--scanners', 'secret,misconfig', '-f', format, '-q']);
     assert.equal(out.code, 0, out.stderr);
     for (const secret of [SECRET_KEY, SECRET_KEY.slice(8, 24), body, body.slice(10, 30)]) assert.ok(!out.stdout.includes(secret), `${format} leaks ${secret.slice(0, 6)}…`);
-    if (format !== 'cyclonedx') for (const id of ['BW-IMG-001', 'BW-IMG-002', 'BW-IMG-003', 'BW-FS-001']) assert.ok(out.stdout.includes(id), `${format} lists ${id}`);
+    if (format !== 'cyclonedx') for (const id of ['BW-IMG-001', 'BW-IMG-002', 'BW-IMG-003', 'BW-FS-007']) assert.ok(out.stdout.includes(id), `${format} lists ${id}`);
   }
   // the gate counts checks too; a skipped check is gone, a re-graded one carries its new severity
   assert.equal(bulwark(['scan', 'image', archive, '--scanners', 'misconfig', '--exit-code', '3', '-q']).code, 3);
-  const tuned = bulwark(['scan', 'image', archive, '--scanners', 'misconfig', '-f', 'json', '-q', '--skip-checks', 'BW-IMG-001', '--check-severity', 'BW-FS-001=CRITICAL']);
+  const tuned = bulwark(['scan', 'image', archive, '--scanners', 'misconfig', '-f', 'json', '-q', '--skip-checks', 'BW-IMG-001', '--check-severity', 'BW-FS-007=CRITICAL']);
   const checks = (JSON.parse(tuned.stdout) as { checks: Check[] }).checks;
   assert.ok(!checks.some((c) => c.checkId === 'BW-IMG-001'));
-  assert.equal(checks.find((c) => c.checkId === 'BW-FS-001')?.severity, 'CRITICAL');
+  assert.equal(checks.find((c) => c.checkId === 'BW-FS-007')?.severity, 'CRITICAL');
 });

@@ -1,4 +1,4 @@
-import type { LayerRef, Package } from '../../core/types.js';
+import { OS_ECOSYSTEMS, type LayerRef, type Package } from '../../core/types.js';
 import type { FileView } from '../../scan/analyzer.js';
 import type { CheckInfo, CheckResult } from '../check.js';
 import type { FsFact } from './analyzer.js';
@@ -32,8 +32,51 @@ function facts<K extends FsFact['kind']>(x: FsInput, kind: K): { path: string; f
 
 const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');
 
+/** Merged-/usr images keep /bin, /sbin and /lib* as links into /usr: dpkg lists /bin/su for what sits at /usr/bin/su. */
+const canonical = (path: string): string => path.replace(/^\/(bin|sbin|lib|lib32|lib64|libx32)\//, '/usr/$1/');
+
+/** Files OS packages installed (canonical path) → the package and the layer it was installed or last changed in. */
+function osOwned(packages: readonly Package[]): Map<string, Package> {
+  const owned = new Map<string, Package>();
+  for (const p of packages) {
+    if (!OS_ECOSYSTEMS.includes(p.ecosystem)) continue;
+    for (const f of p.files) {
+      const key = canonical(f);
+      const had = owned.get(key);
+      if (!had || p.layer.index > had.layer.index) owned.set(key, p);
+    }
+  }
+  return owned;
+}
+
+type SetidFact = ReturnType<typeof facts<'setid'>>[number];
+
+/**
+ * Set-id files split by who put them there: the distribution's own (BW-FS-001) or an
+ * application layer's (BW-FS-007): no OS package lists the file, or a layer after the one
+ * its package came in changed it (a chmod u+s, a replaced binary).
+ */
+function setidFiles(x: FsInput): { os: { f: SetidFact; pkg: Package }[]; other: { f: SetidFact; pkg?: Package }[] } {
+  const owned = osOwned(x.packages);
+  const os: { f: SetidFact; pkg: Package }[] = [];
+  const other: { f: SetidFact; pkg?: Package }[] = [];
+  for (const f of facts(x, 'setid')) {
+    const pkg = owned.get(canonical(f.path));
+    if (pkg && f.layer.index <= pkg.layer.index) os.push({ f, pkg });
+    else other.push({ f, ...(pkg ? { pkg } : {}) });
+  }
+  return { os, other };
+}
+
+const setidKind = (fact: { mode: number }): string => `${fact.mode & 0o4000 ? 'set-user-id' : 'set-group-id'} (mode ${octal(fact.mode)})`;
+
 const setid: FsCheck = (x, info) =>
-  facts(x, 'setid').map(({ path, fact, layer }) => result(info, `${path} is ${fact.mode & 0o4000 ? 'set-user-id' : 'set-group-id'} (mode ${octal(fact.mode)})`, path, layer));
+  setidFiles(x).os.map(({ f: { path, fact, layer }, pkg }) => result(info, `${path} is ${setidKind(fact)}, installed by ${pkg.ecosystem} package ${pkg.name}`, path, layer));
+
+const setidUnpackaged: FsCheck = (x, info) =>
+  setidFiles(x).other.map(({ f: { path, fact, layer }, pkg }) =>
+    result(info, pkg ? `${path} is ${setidKind(fact)}, changed in layer ${layer.index} after ${pkg.ecosystem} package ${pkg.name} installed it in layer ${pkg.layer.index}` : `${path} is ${setidKind(fact)} and no OS package installed it`, path, layer),
+  );
 
 const worldWritable: FsCheck = (x, info) =>
   facts(x, 'world-writable').map(({ path, fact, layer }) => result(info, `${path} is writable by every user (mode ${octal(fact.mode)})`, path, layer));
@@ -66,4 +109,5 @@ export const FS_CHECKS: Record<string, FsCheck> = {
   'BW-FS-004': gitDirs,
   'BW-FS-005': caches,
   'BW-FS-006': sudo,
+  'BW-FS-007': setidUnpackaged,
 };

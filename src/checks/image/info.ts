@@ -55,7 +55,7 @@ export const IMAGE_CHECK_INFO: CheckInfo[] = [
   },
   {
     id: 'BW-FS-001', title: 'Set-user-id or set-group-id executable', severity: 'LOW', stride: 'ElevationOfPrivilege', attack: 'T1548.001', targets: ['filesystem'],
-    description: 'A set-id executable runs with its owner\'s privileges whoever starts it; each one is a path to root if it has a flaw.',
+    description: 'A set-id executable the distribution installed (passwd, su, mount…) runs with its owner\'s privileges whoever starts it; each one is a path to root if it has a flaw.',
     remediation: 'Remove the set-id bits (RUN chmod a-s …) or the program; run containers with no-new-privileges.',
   },
   {
@@ -82,5 +82,10 @@ export const IMAGE_CHECK_INFO: CheckInfo[] = [
     id: 'BW-FS-006', title: 'sudo installed', severity: 'MEDIUM', stride: 'ElevationOfPrivilege', attack: 'T1548.003', targets: ['filesystem'],
     description: 'sudo in a container is a ready-made privilege escalation path and a sign the image expects interactive use.',
     remediation: 'Remove sudo; do privileged work at build time and run as a non-root user.',
+  },
+  {
+    id: 'BW-FS-007', title: 'Set-id executable no OS package installed', severity: 'HIGH', stride: 'ElevationOfPrivilege', attack: 'T1548.001', targets: ['filesystem'],
+    description: 'A set-user-id or set-group-id executable that no OS package installed (or that a later layer changed after its package installed it): an application layer added a path to root that no distribution reviewed or patches.',
+    remediation: 'Remove the set-id bits (RUN chmod a-s …) or the program; if it must stay, install it from a package and run containers with no-new-privileges.',
   },
 ];

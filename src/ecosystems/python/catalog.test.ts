@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { makeTempDir } from '../../core/tempdir.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { python } from './catalog.js';
@@ -64,15 +66,16 @@ test('lockfiles and requirements are read only when scanning a source tree', () 
     'usr/lib/python3/dist-packages/pycairo-1.20.1.egg-info',
     'root/.venv/lib/python3.12/site-packages/attrs-24.2.0.dist-info/METADATA',
     'usr/local/lib/python3.8/site-packages/foo-1.0-py3.8.egg/EGG-INFO/PKG-INFO',
+    'src/mypkg.egg-info/PKG-INFO',
+    'usr/local/somesdk/lib/third_party/foo-1.2.dist-info/METADATA',
   ]) {
     assert.equal(python.wants(p, info, 'image'), true, p);
   }
   for (const p of [
-    'src/mypkg.egg-info/PKG-INFO',
     'usr/lib/python3/dist-packages/six-1.16.0.egg-info/SOURCES.txt',
     'usr/lib/python3/dist-packages/pip-23.0.1.dist-info/RECORD',
-    'usr/lib/python3/dist-packages/pkg/sub.dist-info/METADATA',
     'usr/share/doc/python3-yaml/METADATA',
+    'opt/tool/EGG-INFO/PKG-INFO',
     'requirements.in',
   ]) {
     assert.equal(python.wants(p, info, 'fs'), false, p);
@@ -97,4 +100,28 @@ test('each package is attributed to the layer that introduced it; a removed dist
     found.map((p) => [p.name, p.version, p.layer.index]).sort(),
     [['certifi', '2025.11.12', 1], ['idna', '3.11', 0], ['requests', '2.32.5', 1]],
   );
+});
+
+test('distributions outside site-packages (a vendored SDK tree, a tool\'s own egg-info) are catalogued, as Trivy does', async () => {
+  const tmp = await makeTempDir();
+  try {
+    const put = (from: string, to: string): void => {
+      mkdirSync(dirname(join(tmp.path, to)), { recursive: true });
+      copyFileSync(join(FIXTURES, 'rootfs', from), join(tmp.path, to));
+    };
+    put('opt/app/venv/lib/python3.11/site-packages/flask-3.1.3.dist-info/METADATA', 'usr/local/somesdk/lib/third_party/flask-3.1.3.dist-info/METADATA');
+    put('usr/lib/python3/dist-packages/certifi-2022.9.24.egg-info/PKG-INFO', 'opt/tool/certifi-2022.9.24.egg-info/PKG-INFO');
+    put('usr/lib/python3/dist-packages/pycairo-1.20.1.egg-info', 'opt/legacy/pycairo-1.20.1.egg-info');
+    put('usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA', 'usr/local/somesdk/dist-info/PyYAML-6.0.dist-info/METADATA');
+    const { packages, issues } = await catalogDir(python, tmp.path, 'image');
+    assert.deepEqual(issues, []);
+    assert.deepEqual(packages.map((p) => [p.path, p.name, p.version, p.purl]), [
+      ['/opt/legacy/pycairo-1.20.1.egg-info', 'pycairo', '1.20.1', 'pkg:pypi/pycairo@1.20.1'],
+      ['/opt/tool/certifi-2022.9.24.egg-info/PKG-INFO', 'certifi', '2022.9.24', 'pkg:pypi/certifi@2022.9.24'],
+      ['/usr/local/somesdk/dist-info/PyYAML-6.0.dist-info/METADATA', 'PyYAML', '6.0', 'pkg:pypi/pyyaml@6.0'],
+      ['/usr/local/somesdk/lib/third_party/flask-3.1.3.dist-info/METADATA', 'Flask', '3.1.3', 'pkg:pypi/flask@3.1.3'],
+    ]);
+  } finally {
+    await tmp.remove();
+  }
 });

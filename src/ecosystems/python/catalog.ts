@@ -45,7 +45,7 @@ function catalog(view: FileView<Parsed>): FoundPackage[] {
 
 export const python: Cataloger<Parsed> = {
   id: 'python',
-  version: 1,
+  version: 2,
   ecosystem: 'pypi',
   wants: (path, _info, target) => pythonFile(path, target) !== undefined,
   parse,
