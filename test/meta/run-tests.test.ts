@@ -22,17 +22,28 @@ function launch(root: string): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [LAUNCHER], { encoding: 'utf8', env });
 }
 
-/** A test file that logs when it starts and ends, and holds the CPU-free stretch in between. */
-function timedTest(name: string, log: string, mark: boolean, fail = false): string {
+/**
+ * A test file that logs when it starts and ends. With `peers`, it waits (bounded) until each of
+ * them has started too, so files run side by side overlap however loaded the machine is.
+ */
+function timedTest(name: string, log: string, mark: boolean, opts: { fail?: boolean; peers?: string[] } = {}): string {
   return [
     mark ? '// bulwark-test: exclusive (test of the launcher)' : '',
     "import { test } from 'node:test';",
-    "import { appendFileSync } from 'node:fs';",
+    "import { appendFileSync, readFileSync } from 'node:fs';",
+    `const log = ${JSON.stringify(log)};`,
     `test('${name}', async () => {`,
-    `  appendFileSync(${JSON.stringify(log)}, '${name} start ' + Date.now() + '\\n');`,
-    '  await new Promise((r) => setTimeout(r, 400));',
-    `  appendFileSync(${JSON.stringify(log)}, '${name} end ' + Date.now() + '\\n');`,
-    fail ? "  throw new Error('planned failure');" : '',
+    `  appendFileSync(log, '${name} start ' + Date.now() + '\\n');`,
+    `  for (const peer of ${JSON.stringify(opts.peers ?? [])}) {`,
+    '    const until = Date.now() + 30000;',
+    "    while (!readFileSync(log, 'utf8').includes(peer + ' start')) {",
+    "      if (Date.now() > until) throw new Error(peer + ' never ran beside this file');",
+    '      await new Promise((r) => setTimeout(r, 20));',
+    '    }',
+    '  }',
+    '  await new Promise((r) => setTimeout(r, 200));',
+    `  appendFileSync(log, '${name} end ' + Date.now() + '\\n');`,
+    opts.fail ? "  throw new Error('planned failure');" : '',
     '});',
   ].join('\n');
 }
@@ -54,8 +65,8 @@ test('run-tests: exclusive files run alone, after the others, and the closing li
     const log = join(tmp.path, 'log');
     mkdirSync(join(tmp.path, 'src'));
     mkdirSync(join(tmp.path, 'test'));
-    writeFileSync(join(tmp.path, 'src', 'a.test.ts'), timedTest('a', log, false));
-    writeFileSync(join(tmp.path, 'src', 'b.test.ts'), timedTest('b', log, false));
+    writeFileSync(join(tmp.path, 'src', 'a.test.ts'), timedTest('a', log, false, { peers: ['b'] }));
+    writeFileSync(join(tmp.path, 'src', 'b.test.ts'), timedTest('b', log, false, { peers: ['a'] }));
     writeFileSync(join(tmp.path, 'src', 'x.test.ts'), timedTest('x', log, true));
     writeFileSync(join(tmp.path, 'test', 'y.test.ts'), timedTest('y', log, true));
     const r = launch(tmp.path);
@@ -63,7 +74,7 @@ test('run-tests: exclusive files run alone, after the others, and the closing li
     assert.match(r.stdout, /^tests: 4 passed, 0 failed, 0 skipped$/m);
     const spans = intervals(log);
     const [a, b, x, y] = ['a', 'b', 'x', 'y'].map((n) => spans.get(n)!);
-    // the two shared files ran side by side (so the check below is not vacuous) …
+    // the two shared files ran side by side (each waited for the other to start) …
     assert.ok(a![0] < b![1] && b![0] < a![1], `shared files overlapped: ${JSON.stringify([...spans])}`);
     // … and each exclusive one overlapped nothing
     for (const [ex, others] of [[x!, [a!, b!, y!]], [y!, [a!, b!, x!]]] as const) {
@@ -79,7 +90,7 @@ test('run-tests: a failing exclusive file fails the run and is counted', async (
   try {
     mkdirSync(join(tmp.path, 'src'));
     writeFileSync(join(tmp.path, 'src', 'a.test.ts'), timedTest('a', join(tmp.path, 'log'), false));
-    writeFileSync(join(tmp.path, 'src', 'x.test.ts'), timedTest('x', join(tmp.path, 'log'), true, true));
+    writeFileSync(join(tmp.path, 'src', 'x.test.ts'), timedTest('x', join(tmp.path, 'log'), true, { fail: true }));
     const r = launch(tmp.path);
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^tests: 1 passed, 1 failed, 0 skipped$/m);
