@@ -10,7 +10,7 @@ import type { SecurityEvent } from '../../src/runtime/event.js';
 import { containerPid, execInContainer, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../../src/testing/busybox.js';
 import { engineUp, removeImage } from '../../src/testing/engine.js';
 import { trackChild, stopChild } from '../../src/testing/children.js';
-import { have, requireAll } from '../../src/testing/require.js';
+import { have, requireAll, requireSetUp } from '../../src/testing/require.js';
 import { restartEngine } from '../../src/testing/restart-engine.js';
 
 // Acceptance 1, 2 and 4 of the runtime issue, end to end: the agent on this host (kernel
@@ -36,8 +36,8 @@ after(async () => {
   await tmp.remove();
 });
 
-function gate(t: TestContext): boolean {
-  return requireAll(t, { 'Docker Engine (dockerd)': true, 'busybox (Debian busybox-static)': haveBusybox(), 'auditctl (Debian auditd)': have('auditctl') }) && ready;
+async function gate(t: TestContext): Promise<boolean> {
+  return requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox(), 'auditctl (Debian auditd)': have('auditctl') }, ready);
 }
 
 async function withAgent(name: string, opts: Partial<Parameters<typeof startAgent>[0]>, fn: (agent: Agent, events: SecurityEvent[]) => Promise<void>): Promise<void> {
@@ -66,7 +66,7 @@ async function waitFor(events: SecurityEvent[], pred: (e: SecurityEvent) => bool
 const PAYLOAD = (): Buffer => readFileSync('/bin/busybox');
 
 test('a program copied into a running container is reported as drift; blocked, it never runs', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   const id = await runContainer(IMAGE, ['sleep', '300']);
   try {
     await withAgent('drift-monitor', {}, async (_agent, events) => {
@@ -104,7 +104,7 @@ test('a program copied into a running container is reported as drift; blocked, i
 });
 
 test('after Learn, Protect stops an unlisted program and lets the learned ones run', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   const id = await runContainer(IMAGE, ['sleep', '300']);
   try {
     await withAgent('profile', { defaultMode: 'learn' }, async (agent, events) => {
@@ -129,7 +129,7 @@ test('after Learn, Protect stops an unlisted program and lets the learned ones r
 });
 
 test('programs that are one file under many names (busybox applets): the profile knows each name, and an unlisted one is killed', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   // every applet a symlink to /bin/busybox: fanotify sees one file, audit the name it ran by
   await importBusybox('bulwark-test/busybox', 'applets');
   const id = await runContainer('bulwark-test/busybox:applets', ['sleep', '300']);
@@ -157,7 +157,7 @@ test('programs that are one file under many names (busybox applets): the profile
 });
 
 test('docker exec … sh is a user-access event with its command and user; reading /etc/shadow alerts', async (t) => {
-  if (!gate(t) || !requireAll(t, { 'docker CLI (Debian docker.io)': have('docker') })) return;
+  if (!(await gate(t)) || !requireAll(t, { 'docker CLI (Debian docker.io)': have('docker') })) return;
   const name = `bulwark-agent-${process.pid}`;
   const id = await runContainer(IMAGE, ['sleep', '300'], { name });
   try {
@@ -183,7 +183,7 @@ test('docker exec … sh is a user-access event with its command and user; readi
 });
 
 test('a connection from a container to a backdoor port alerts, and so does the network tool that made it', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   // the container's own loopback: the test sends nothing beyond it
   const id = await runContainer(IMAGE, ['sh', '-c', 'nc -l -p 4444 >/dev/null & sleep 300']);
   try {
@@ -208,7 +208,7 @@ test('a connection from a container to a backdoor port alerts, and so does the n
 });
 
 test('a fork bomb in a container is reported by the agent and contained', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   // the safety limit keeps the bomb from the host whatever happens to the agent; the
   // engine's init reaps what dies (without it, sh execs its last command, sleep, as the
   // container's first process, and every dead copy stays a zombie holding a pid)
@@ -244,7 +244,7 @@ test('a fork bomb in a container is reported by the agent and contained', async 
 // host, so outside CI it runs only when asked.
 test('across a dockerd restart the agent re-lists the containers and still refuses drift', async (t) => {
   const allowed = Boolean(process.env.CI) || process.env.BULWARK_TEST_RESTART_DOCKERD === '1';
-  if (!gate(t) || !requireAll(t, { 'permission to restart dockerd (CI=true or BULWARK_TEST_RESTART_DOCKERD=1)': allowed })) return;
+  if (!(await gate(t)) || !requireAll(t, { 'permission to restart dockerd (CI=true or BULWARK_TEST_RESTART_DOCKERD=1)': allowed })) return;
   const id = await runContainer(IMAGE, ['sleep', '600'], { restart: 'always' });
   try {
     await withAgent('dockerd-restart', { blockDrift: true }, async (agent, events) => {
@@ -274,7 +274,7 @@ test('across a dockerd restart the agent re-lists the containers and still refus
 });
 
 test('the agent killed outright comes back with its learned profile: the learning period ended in Protect, and Protect holds', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   const id = await runContainer(IMAGE, ['sleep', '600']);
   const state = join(tmp.path, 'crash-state');
   const sinkFile = (n: number): string => join(tmp.path, `crash-${n}.jsonl`);
