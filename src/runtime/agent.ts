@@ -19,6 +19,7 @@ import { fanotifySupport, openExecGuard } from './fanotify/index.js';
 import { killInContainer } from './kill.js';
 import { liveProcess, procStat } from './proc.js';
 import { ProfileStore, type ProfileMode } from './profiles.js';
+import { ensureStateDir } from './state.js';
 import type { Fields } from './rules/condition.js';
 import { RuleSet, type RuleMatch } from './rules/ruleset.js';
 import { SENSITIVE_FILES } from './sensitive-files.js';
@@ -128,6 +129,7 @@ async function userName(uid: number | undefined): Promise<string | undefined> {
 }
 
 export async function startAgent(o: AgentOptions): Promise<Agent> {
+  ensureStateDir(o.stateDir);
   const onError = o.onError ?? ((e: Error) => process.stderr.write(`bulwark agent: ${e.message}\n`));
   const sinks: Sink = createSinks(o.sinks ?? [{ type: 'jsonl' }], { onError: (e, info) => onError(new Error(`sink ${info.sink}: ${messageOf(e)}${info.willRetry ? ' (will retry)' : ''}`)) });
   const rules = RuleSet.load(o.rules ?? []);
