@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { BulwarkError } from '../core/errors.js';
-import { loadSinkConfigFile, sinksFromEnv, SINKS_ENV } from '../runtime/sinks/document.js';
+import { loadSinkConfigFile, parseSinkAt, sinksFromEnv, SINKS_ENV } from '../runtime/sinks/document.js';
 import { parseSinkConfig, type SinkConfig } from '../runtime/sinks/index.js';
 import { parseDuration } from '../policy/duration.js';
 import { parseSize } from './sizes.js';
@@ -48,11 +48,7 @@ function sinkOf(text: string, i: number): SinkConfig {
   } catch {
     throw new BulwarkError('USAGE', input, 'a sink is JSON, e.g. {"type":"syslog","format":"cef","protocol":"tcp","address":"siem.example.com:6514"}');
   }
-  try {
-    return parseSinkConfig(raw);
-  } catch (e) {
-    throw new BulwarkError('USAGE', input, e instanceof BulwarkError ? e.message.replace(/^sink config: /, '') : 'invalid', { cause: e });
-  }
+  return parseSinkAt(raw, input);
 }
 
 /** Sinks from --sink-config, BULWARK_SINKS and --sink, in that order; JSON lines on stdout when none. */

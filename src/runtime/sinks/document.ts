@@ -27,13 +27,16 @@ export function parseSinkDocument(text: string, input: string): SinkConfig[] {
   const doc = Document.safeParse(raw);
   if (!doc.success) throw new BulwarkError('USAGE', input, 'expected a list of sinks or {sinks: [...]}');
   const list = Array.isArray(doc.data) ? doc.data : doc.data.sinks;
-  return list.map((s, i) => {
-    try {
-      return parseSinkConfig(s);
-    } catch (e) {
-      throw new BulwarkError('USAGE', `${input} sink ${i + 1}`, e instanceof BulwarkError ? e.message.replace(/^sink config: /, '') : 'invalid', { cause: e });
-    }
-  });
+  return list.map((s, i) => parseSinkAt(s, `${input} sink ${i + 1}`));
+}
+
+/** One sink configuration; an error names `input` and the field (the value may be a secret). */
+export function parseSinkAt(raw: unknown, input: string): SinkConfig {
+  try {
+    return parseSinkConfig(raw);
+  } catch (e) {
+    throw new BulwarkError('USAGE', input, e instanceof BulwarkError ? e.message.replace(/^sink config: /, '') : 'invalid', { cause: e });
+  }
 }
 
 /** The sinks of a --sink-config file: refused when a link, or readable or writable by group or others. */
