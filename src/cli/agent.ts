@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { mkdirSync } from 'node:fs';
 import { BulwarkError } from '../core/errors.js';
-import { parseSinkConfig } from '../runtime/sinks/index.js';
+import { loadSinkConfigFile, parseSinkAt, sinksFromEnv, SINKS_ENV } from '../runtime/sinks/document.js';
+import { parseSinkConfig, type SinkConfig } from '../runtime/sinks/index.js';
 import { parseDuration } from '../policy/duration.js';
 import { parseSize } from './sizes.js';
 
@@ -10,6 +10,7 @@ import { parseSize } from './sizes.js';
 interface AgentFlags {
   stateDir: string;
   sink?: string[];
+  sinkConfig?: string;
   rules?: string[];
   mode: 'learn' | 'monitor' | 'protect';
   blockDrift?: boolean;
@@ -38,14 +39,22 @@ export function parseIoRate(text: string): number {
   return n;
 }
 
-function sinkOf(text: string): unknown {
+function sinkOf(text: string, i: number): SinkConfig {
+  // (never echoed: it may hold a token)
+  const input = `--sink ${i + 1}`;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new BulwarkError('USAGE', text, 'a sink is JSON, e.g. {"type":"syslog","format":"cef","protocol":"tcp","address":"siem.example.com:6514"}');
+    throw new BulwarkError('USAGE', input, 'a sink is JSON, e.g. {"type":"syslog","format":"cef","protocol":"tcp","address":"siem.example.com:6514"}');
   }
-  return parseSinkConfig(raw);
+  return parseSinkAt(raw, input);
+}
+
+/** Sinks from --sink-config, BULWARK_SINKS and --sink, in that order; JSON lines on stdout when none. */
+export function agentSinks(f: Pick<AgentFlags, 'sink' | 'sinkConfig'>, env: NodeJS.ProcessEnv = process.env): SinkConfig[] {
+  const all = [...(f.sinkConfig ? loadSinkConfigFile(f.sinkConfig) : []), ...(sinksFromEnv(env) ?? []), ...(f.sink ?? []).map(sinkOf)];
+  return all.length ? all : [parseSinkConfig({ type: 'jsonl' })];
 }
 
 export function agentCommand(): Command {
@@ -53,6 +62,7 @@ export function agentCommand(): Command {
     .description('watch every container on this Docker host (kernel audit, fanotify, the Engine): drift, executable profiles, fork bombs, sensitive files, exec sessions')
     .option('--state-dir <dir>', 'profiles and the audit daemon\'s files', '/var/lib/bulwark/agent')
     .option('--sink <json...>', 'where events go (default: JSON lines on stdout); types jsonl, syslog (rfc5424|cef over udp|tcp|tls), webhook, splunk-hec')
+    .option('--sink-config <file>', `sinks from a YAML or JSON file only its owner can read (keeps tokens out of the command line); or the same document in ${SINKS_ENV}`)
     .option('--rules <file...>', 'rule files loaded after the default rules')
     .addOption(new Option('--mode <mode>', 'profile mode for workloads seen for the first time').choices(['learn', 'monitor', 'protect']).default('learn'))
     .option('--learn-period <duration>', 'end learning after this long (e.g. 30m, 24h); profiles then move to --after-learn')
@@ -68,8 +78,7 @@ export function agentCommand(): Command {
     .option('--io-threshold <rate>', 'alert when a container reads + writes more disk bytes per second than this (e.g. 10MiB/s)')
     .addHelpText('after', '\nExamples:\n  bulwark agent --block-drift --sink \'{"type":"syslog","format":"cef","protocol":"udp","address":"127.0.0.1:514"}\'\n  bulwark agent --mode monitor --rules my-rules.yaml\n  bulwark agent --learn-period 24h --after-learn protect   (then: bulwark profiles list)')
     .action(async (f: AgentFlags) => {
-      const sinks = (f.sink ?? ['{"type":"jsonl"}']).map(sinkOf);
-      mkdirSync(f.stateDir, { recursive: true, mode: 0o700 });
+      const sinks = agentSinks(f);
       const resources = {
         ...(f.cpuThreshold ? { cpuPercent: positive(f.cpuThreshold, '--cpu-threshold') } : {}),
         ...(f.memoryThreshold ? { memoryBytes: parseSize(f.memoryThreshold) } : {}),

@@ -7,8 +7,8 @@ import { messageOf } from '../core/errors.js';
 import type { Severity } from '../core/types.js';
 import { engineRequest, readBody } from '../image/engine.js';
 import { auditctl } from './audit/control.js';
-import type { AuditActivity } from './audit/interpret.js';
-import { KEYS } from './audit/rules.js';
+import type { AuditActivity, ExecEvent as ExecActivity } from './audit/interpret.js';
+import { bulwarkRules, KEYS, sensitiveWatches } from './audit/rules.js';
 import { startAuditSource } from './audit/source.js';
 import { ContainerTracker, type ContainerInfo } from './containers.js';
 import { containerPath, isDrift } from './detectors/drift.js';
@@ -16,9 +16,13 @@ import { ForkGuard, type ForkGuardEvent, type ForkGuardOptions } from './detecto
 import { describeResource, ResourceMonitor, type ResourceEvent, type ResourceThresholds } from './detectors/resources.js';
 import type { EventAction, SecurityEvent } from './event.js';
 import { fanotifySupport, openExecGuard } from './fanotify/index.js';
+import { killInContainer } from './kill.js';
+import { liveProcess, procStat } from './proc.js';
 import { ProfileStore, type ProfileMode } from './profiles.js';
+import { ensureStateDir } from './state.js';
 import type { Fields } from './rules/condition.js';
 import { RuleSet, type RuleMatch } from './rules/ruleset.js';
+import { SENSITIVE_FILES } from './sensitive-files.js';
 import { createSinks, type Sink } from './sinks/index.js';
 
 // `bulwark agent`: every container on this Docker host watched from kernel events. Audit
@@ -57,8 +61,6 @@ export interface AgentOptions {
    */
   auditRead?: 'log' | 'socket';
   auditPollMs?: number;
-  /** Files whose reads and writes inside containers are watched. */
-  sensitiveFiles?: string[];
   /** Every event, as it is sent to the sinks. */
   onEvent?(e: SecurityEvent): void;
   onError?(e: Error): void;
@@ -76,8 +78,30 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
-const SENSITIVE = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/root/.ssh/id_rsa', '/root/.ssh/authorized_keys'];
 const DOCKER_CLIENTS = new Set(['docker', 'docker.io']);
+
+/** A process as judged: its pid and, when known, its start time (the two name it for good). */
+interface Proc {
+  pid: number;
+  start?: number;
+}
+
+interface Judged {
+  exe: string;
+  j: { drift: boolean; block: boolean; reason?: string; profileViolation: boolean };
+}
+
+/** What the agent knows of a pid: the process's start time, its container (none: a host process), the judgement of its exec. */
+interface PidEntry {
+  start?: number;
+  c: ContainerInfo;
+  judged?: Judged;
+}
+
+interface Identity extends Partial<PidEntry> {
+  /** Running now (its cgroup was read); false: gone before its record was read. */
+  live: boolean;
+}
 
 function commOf(pid: number): string | undefined {
   try {
@@ -105,16 +129,19 @@ async function userName(uid: number | undefined): Promise<string | undefined> {
 }
 
 export async function startAgent(o: AgentOptions): Promise<Agent> {
+  ensureStateDir(o.stateDir);
   const onError = o.onError ?? ((e: Error) => process.stderr.write(`bulwark agent: ${e.message}\n`));
   const sinks: Sink = createSinks(o.sinks ?? [{ type: 'jsonl' }], { onError: (e, info) => onError(new Error(`sink ${info.sink}: ${messageOf(e)}${info.willRetry ? ' (will retry)' : ''}`)) });
   const rules = RuleSet.load(o.rules ?? []);
+  // the files the rules call sensitive are the ones watched (a rule file can add to the list)
+  const sensitive = rules.list('sensitive_files') ?? SENSITIVE_FILES;
   const profiles = new ProfileStore(join(o.stateDir, 'profiles.json'));
   const profileKey = (c: ContainerInfo): string => `image:${c.imageId}`;
   const modeOf = (c: ContainerInfo): ProfileMode => (profiles.hasProfile(profileKey(c)) ? profiles.mode(profileKey(c)) : o.defaultMode ?? 'learn');
   const host = hostname();
   // host processes that ran the docker client recently: who started an exec session
   const clients: { at: number; uid?: number; auid?: number; argv: string[] }[] = [];
-  const watched = new Map<string, string[]>(); // container id → audit watch paths added for it
+  const watched = new Map<string, string[][]>(); // container id → the audit watches added for it
 
   const send = (base: Omit<SecurityEvent, 'id' | 'time' | 'host'> & { time?: string }): SecurityEvent => {
     const e: SecurityEvent = { id: randomUUID(), host, ...base, time: base.time ?? new Date().toISOString() };
@@ -127,13 +154,20 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const fromMatch = (m: RuleMatch, c: ContainerInfo | undefined, extra: Partial<SecurityEvent>, action: EventAction): SecurityEvent =>
     send({ rule: m.rule.name, severity: m.rule.severity, message: m.message, stride: m.rule.stride, attack: m.rule.attack, action, ...(c ? { container: container(c) } : {}), ...extra });
 
-  async function act(rule: RuleMatch['rule'], c: ContainerInfo | undefined, pid: number | undefined): Promise<EventAction> {
+  /** Kills the process (the one that started at `start`) with its descendants, inside the container only. */
+  async function kill(c: ContainerInfo, p: Proc): Promise<EventAction> {
     try {
-      if (rule.action === 'kill' && pid) {
-        process.kill(pid, 'SIGKILL');
-        return 'killed';
-      }
-      if ((rule.action === 'pause' || rule.action === 'stop') && c) {
+      return (await killInContainer(c.id, p.pid, p.start)).length > 0 ? 'killed' : 'alert';
+    } catch (e) {
+      onError(new Error(`kill ${p.pid} in ${c.name}: ${messageOf(e)}`));
+      return 'alert';
+    }
+  }
+
+  async function act(rule: RuleMatch['rule'], c: ContainerInfo, p: Proc): Promise<EventAction> {
+    try {
+      if (rule.action === 'kill') return await kill(c, p);
+      if (rule.action === 'pause' || rule.action === 'stop') {
         const r = await engineRequest('POST', `/containers/${c.id}/${rule.action}`);
         await readBody(r.body);
         return rule.action === 'pause' ? 'paused' : 'stopped';
@@ -157,7 +191,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const byDev = new Map<number, ContainerInfo>();
 
   /** Whether an exec of `exe` in `c` must be refused, and why. */
-  async function judgeExec(c: ContainerInfo, exe: string): Promise<{ drift: boolean; block: boolean; reason?: string; profileViolation: boolean }> {
+  async function judgeExec(c: ContainerInfo, exe: string): Promise<Judged['j']> {
     const drift = await isDrift(c, exe);
     const key = profileKey(c);
     if (!profiles.hasProfile(key)) profiles.setMode(key, modeOf(c));
@@ -175,17 +209,16 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
         timeoutMs: 1000,
         onError,
         decide: async (ev) => {
-          // the path comes as the container sees it; the file's device says whose it is
-          const c = byDev.get(ev.dev) ?? (await tracker.forPid(ev.pid));
+          // the process waits for our answer, so it lives: its cgroup says whose it is (a host
+          // process running a file from a container's root is no container's business)
+          const who = await identify(ev.pid);
+          const c = who.c;
           if (!c) return true;
           const exe = containerPath(c, ev.path);
-          if (!exe) {
-            remember(ev.pid, c);
-            return true;
-          }
+          if (!exe) return true;
           const j = await judgeExec(c, exe);
           // the audit record of this exec comes later: it reuses the judgement
-          remember(ev.pid, c, { exe, j });
+          remember(ev.pid, who.start, c, { exe, j });
           const key = `${ev.dev}:${ev.ino}:${exe}`;
           if (!j.block) {
             // nothing to say about it: the kernel-side cache allows it again unasked while the
@@ -208,7 +241,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   // pid → container (and the judgement of its exec), learned while the exec waits for our
   // decision: short-lived processes are gone (with their cgroup file) by the time their
   // audit records arrive
-  type Judgement = Awaited<ReturnType<typeof judgeExec>>;
+  type Judgement = Judged['j'];
   // execs the guard allows from its cache, as dev:ino:path: judged clean (no drift, in the profile)
   const clean = new Set<string>();
   const CLEAN: Judgement = { drift: false, block: false, profileViolation: false };
@@ -218,14 +251,37 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   };
   // a changed profile can make a cached answer wrong
   profiles.onChange = clearCaches;
-  const pids = new Map<number, { c: ContainerInfo; judged?: { exe: string; j: Judgement } }>();
-  const remember = (pid: number, c: ContainerInfo, judged?: { exe: string; j: Judgement }): void => {
+  // container processes by pid, each entry valid only for the process that started at `start`
+  // (pids are reused). Host processes are not kept: a process enters its container's cgroup
+  // after it starts (runc moves it), never the other way.
+  const pids = new Map<number, PidEntry>();
+  const remember = (pid: number, start: number | undefined, c: ContainerInfo, judged?: PidEntry['judged']): void => {
     pids.delete(pid); // re-inserted last: the map stays in age order
-    pids.set(pid, { c, ...(judged ? { judged } : {}) });
+    pids.set(pid, { ...(start !== undefined ? { start } : {}), c, ...(judged ? { judged } : {}) });
     if (pids.size > 10_000) pids.delete(pids.keys().next().value!);
   };
-  const containerOf = async (pid: number, ppid: number, dev?: number): Promise<ContainerInfo | undefined> =>
-    pids.get(pid)?.c ?? (dev !== undefined ? byDev.get(dev) : undefined) ?? (await tracker.forPid(pid)) ?? pids.get(ppid)?.c ?? (await tracker.forPid(ppid));
+
+  /**
+   * The container of the process at `pid`. While it lives, its cgroup says (a cached answer
+   * counts only for the same process: same start time). Once gone, what was recorded while it
+   * ran, or else the filesystem of the file it ran (`dev`, for an exec) — never its parent's.
+   */
+  async function identify(pid: number, dev?: number): Promise<Identity> {
+    const cached = pids.get(pid);
+    const st = procStat(pid);
+    if (st && cached && cached.start === st.startTicks) return { ...cached, live: true };
+    const live = st ? liveProcess(pid, st) : undefined;
+    if (live) {
+      const c = live.containerId ? await tracker.forId(live.containerId) : undefined;
+      if (c) remember(pid, live.startTicks, c);
+      else pids.delete(pid);
+      return { live: true, start: live.startTicks, ...(c ? { c } : {}) };
+    }
+    // gone: what was recorded while it ran (unless another process has the pid now)
+    if (cached && !st) return { ...cached, live: false };
+    const c = dev !== undefined ? byDev.get(dev) : undefined;
+    return { live: false, ...(c ? { c } : {}) };
+  }
 
   function sendProfileEvent(c: ContainerInfo, pid: number, exe: string, reason: string, action: EventAction): void {
     send({
@@ -254,14 +310,13 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
           else guard = openGuard(c.mergedDir);
         }
         // audit watches see files by inode: watch the container's own copies of the sensitive files
-        const paths = (o.sensitiveFiles ?? SENSITIVE).map((p) => posix.join(c.mergedDir!, p));
-        const added: string[] = [];
-        for (const p of paths) if ((await auditctl(['-w', p, '-p', 'rwa', '-k', KEYS.sensitive])).code === 0) added.push(p);
+        const added: string[][] = [];
+        for (const args of sensitiveWatches(sensitive, c.mergedDir)) if ((await auditctl(args)).code === 0) added.push(args);
         watched.set(c.id, added);
       } else if (kind !== 'start') {
         for (const [dev, x] of byDev) if (x.id === c.id) byDev.delete(dev);
         if (c.mergedDir) guard?.remove(c.mergedDir);
-        for (const p of watched.get(c.id) ?? []) await auditctl(['-W', p, '-p', 'rwa', '-k', KEYS.sensitive]);
+        for (const args of watched.get(c.id) ?? []) await auditctl(args.map((a) => (a === '-w' ? '-W' : a)));
         watched.delete(c.id);
       }
     } catch (e) {
@@ -287,14 +342,16 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   }
 
   async function onActivity(a: AuditActivity): Promise<void> {
-    if (a.kind === 'exec' && a.exe && DOCKER_CLIENTS.has(basename(a.exe))) {
+    const who = await identify(a.pid, a.kind === 'exec' ? a.dev : undefined);
+    // who ran an exec session: a docker client on the host, never one in a container (whose
+    // word would be anyone's), nor one gone before we could tell where it ran
+    if (a.kind === 'exec' && a.exe && DOCKER_CLIENTS.has(basename(a.exe)) && who.live && !who.c) {
       clients.push({ at: Date.now(), uid: a.uid, ...(a.auid !== undefined ? { auid: a.auid } : {}), argv: a.argv });
       if (clients.length > 100) clients.shift();
     }
-    // short-lived processes are gone by now: their parent still says which container
-    const c = await containerOf(a.pid, a.ppid, a.kind === 'exec' ? a.dev : undefined);
+    const c = who.c;
     if (!c) return;
-    const judged = pids.get(a.pid)?.judged;
+    const p: Proc = { pid: a.pid, ...(who.start !== undefined ? { start: who.start } : {}) };
     const base: Fields = {
       'proc.pid': a.pid, 'proc.ppid': a.ppid, 'proc.name': a.comm ?? (a.exe ? basename(a.exe) : ''), 'proc.exe': a.exe ?? '',
       'user.uid': a.uid, ...(a.auid !== undefined ? { 'user.loginuid': a.auid } : {}), ...containerFields(c),
@@ -302,57 +359,62 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     const time = a.time.toISOString(); // the kernel's time: latency is measured from it
     const proc = { pid: a.pid, ppid: a.ppid, uid: a.uid, ...(a.exe ? { exe: a.exe } : {}), ...(a.auid !== undefined ? { auid: a.auid } : {}), ...(a.cwd ? { cwd: a.cwd } : {}) };
     if (a.kind === 'exec' && a.success && a.exe) {
-      const exe = a.exe;
-      // (an exec fanotify refused fails, and its record says so: only programs that ran get here)
-      const j = judged?.exe === exe ? judged.j : clean.has(`${a.dev}:${a.ino}:${exe}`) ? CLEAN : await judgeExec(c, exe);
-      remember(a.pid, c);
-      // run by another name (a busybox applet, an alternatives link): the profile holds the
-      // name too. fanotify sees only the file, so an unlisted name of a listed file is
-      // killed right after its exec.
-      const byName = a.path && a.path !== exe && !j.drift ? profiles.observe(profileKey(c), a.path) : undefined;
-      const fields = withParentName({ ...base, 'evt.type': 'exec', 'proc.args': a.argv, 'proc.cmdline': a.argv.join(' '), 'proc.drift': j.drift }, a.ppid);
-      // fanotify did not stop it (not available, raced, or only the name is unlisted): kill right after exec
-      const blockNow = j.block || (byName?.block ?? false);
-      for (const m of rules.match(fields)) {
-        const action = blockNow ? await act({ ...m.rule, action: 'kill' }, c, a.pid) : await act(m.rule, c, a.pid);
-        fromMatch(m, c, { time, process: { ...proc, args: a.argv }, file: { path: exe, operation: 'exec' } }, action);
-      }
-      if ((j.profileViolation || byName?.violation) && !j.drift) {
-        let action: EventAction = 'alert';
-        if (blockNow) {
-          try {
-            process.kill(a.pid, 'SIGKILL');
-            action = 'killed';
-          } catch {
-            action = 'alert';
-          }
-        }
-        if (j.profileViolation) sendProfileEvent(c, a.pid, exe, j.reason ?? '', action);
-        else sendProfileEvent(c, a.pid, a.path!, `${byName?.reason ?? ''} (it is ${exe})`, action);
-      }
+      await onExec(a as ExecActivity, c, p, who.judged, base, time, proc);
     } else if (a.kind === 'open' && a.key === KEYS.sensitive) {
       const path = containerPath(c, a.path) ?? a.path;
       const fields = withParentName({ ...base, 'evt.type': 'open', 'fd.name': path, 'fd.directory': posix.dirname(path), 'fd.write': a.write ?? false }, a.ppid);
-      for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, file: { path, operation: a.write ? 'write' : 'read' } }, await act(m.rule, c, a.pid));
+      for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, file: { path, operation: a.write ? 'write' : 'read' } }, await act(m.rule, c, p));
     } else if (a.kind === 'connect' && (a.family === 'inet' || a.family === 'inet6')) {
       const fields = withParentName({ ...base, 'evt.type': 'connect', 'net.address': a.address, ...(a.port !== undefined ? { 'net.port': a.port } : {}), 'evt.success': a.success }, a.ppid);
-      for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, fields: { address: a.address, ...(a.port !== undefined ? { port: a.port } : {}) } }, await act(m.rule, c, a.pid));
+      for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, fields: { address: a.address, ...(a.port !== undefined ? { port: a.port } : {}) } }, await act(m.rule, c, p));
     } else if (a.kind === 'setuid' && a.exe !== '/' && !a.comm?.startsWith('runc')) {
       // (the runtime itself sets the user of every process it starts in a container: not a change)
       const fields = withParentName({ ...base, 'evt.type': 'setuid' }, a.ppid);
-      for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, fields: { cause: a.cause } }, await act(m.rule, c, a.pid));
+      for (const m of rules.match(fields)) fromMatch(m, c, { time, process: proc, fields: { cause: a.cause } }, await act(m.rule, c, p));
     }
   }
 
+  /** A program that ran in a container: judged (or the judgement fanotify made reused), learned, killed in Protect. */
+  async function onExec(a: ExecActivity, c: ContainerInfo, p: Proc, judged: Judged | undefined, base: Fields, time: string, proc: NonNullable<SecurityEvent['process']>): Promise<void> {
+    const exe = a.exe!;
+    // (an exec fanotify refused fails, and its record says so: only programs that ran get here)
+    const j = judged?.exe === exe ? judged.j : clean.has(`${a.dev}:${a.ino}:${exe}`) ? CLEAN : await judgeExec(c, exe);
+    remember(a.pid, p.start, c);
+    // run by another name (a busybox applet, an alternatives link): the profile holds the
+    // name too. fanotify sees only the file, so an unlisted name of a listed file is
+    // killed right after its exec.
+    const byName = a.path && a.path !== exe && !j.drift ? profiles.observe(profileKey(c), a.path) : undefined;
+    const fields = withParentName({ ...base, 'evt.type': 'exec', 'proc.args': a.argv, 'proc.cmdline': a.argv.join(' '), 'proc.drift': j.drift }, a.ppid);
+    // fanotify did not stop it (not available, raced, or only the name is unlisted): kill right
+    // after exec, once, with whatever it started meanwhile
+    const blockNow = j.block || (byName?.block ?? false);
+    let killed: Promise<EventAction> | undefined;
+    const killOnce = (): Promise<EventAction> => (killed ??= kill(c, p));
+    for (const m of rules.match(fields)) {
+      const action = blockNow || m.rule.action === 'kill' ? await killOnce() : await act(m.rule, c, p);
+      fromMatch(m, c, { time, process: { ...proc, args: a.argv }, file: { path: exe, operation: 'exec' } }, action);
+    }
+    if ((j.profileViolation || byName?.violation) && !j.drift) {
+      const action: EventAction = blockNow ? await killOnce() : 'alert';
+      if (j.profileViolation) sendProfileEvent(c, a.pid, exe, j.reason ?? '', action);
+      else sendProfileEvent(c, a.pid, a.path!, `${byName?.reason ?? ''} (it is ${exe})`, action);
+    }
+  }
+
+  let activity = Promise.resolve();
   await tracker.start();
   for (const c of tracker.all()) if (c.running) await onContainer('start', c);
   const audit = await startAuditSource({
     dir: join(o.stateDir, 'audit'),
+    rules: bulwarkRules({ sensitiveFiles: sensitive }),
     // without fanotify, kills come after the exec's audit record: read it as soon as it comes
     transport: (o.auditRead ?? (support.ok ? 'log' : 'socket')) === 'socket' ? 'auto' : 'log',
     logPollMs: o.auditPollMs ?? 50,
     statsIntervalMs: 30_000, // lost-event counts need no finer grain; each look spawns auditctl
-    onEvent: (a) => void onActivity(a).catch((e: unknown) => onError(e instanceof Error ? e : new Error(messageOf(e)))),
+    // one record after the other: an exec's record says whose a pid is before that pid's next records are read
+    onEvent: (a) => {
+      activity = activity.then(() => onActivity(a)).catch((e: unknown) => onError(e instanceof Error ? e : new Error(messageOf(e))));
+    },
     onError,
     onLost: (lost) => onError(new Error(`the kernel dropped ${lost} audit events`)),
   });

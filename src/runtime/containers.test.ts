@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { engineUp, removeImage } from '../testing/engine.js';
 import { containerPid, haveBusybox, importBusybox, removeContainer, runContainer } from '../testing/busybox.js';
-import { requireAll } from '../testing/require.js';
+import { requireSetUp } from '../testing/require.js';
 import { ContainerTracker, containerIdFromCgroup, type ContainerInfo } from './containers.js';
 
 // The container inventory against the real Docker Engine: containers running before the
@@ -32,7 +32,7 @@ test('cgroup paths name the container (v1 cgroupfs, v2 systemd scope)', () => {
 });
 
 test('the tracker knows running containers, new ones, their processes and overlay dirs, and removals', async (t) => {
-  if (!requireAll(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }) || !ready) return;
+  if (!requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, ready)) return;
   const before = await runContainer(IMAGE, ['sleep', '300'], { pidsLimit: 64 });
   const events: [string, string][] = [];
   const tracker = new ContainerTracker({ onChange: (kind, c) => events.push([kind, c.id]) });

@@ -129,7 +129,11 @@ export class ContainerTracker {
       return undefined; // gone already
     }
     const id = containerIdFromCgroup(text);
-    if (!id) return undefined;
+    return id ? this.forId(id) : undefined;
+  }
+
+  /** The container with this id, asking the engine when it is new to us. */
+  async forId(id: string): Promise<ContainerInfo | undefined> {
     return this.byId.get(id) ?? (await this.refresh(id));
   }
 

@@ -1,8 +1,8 @@
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { z } from 'zod';
-import { BulwarkError } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
 import { globMatch } from '../policy/glob.js';
+import { readPrivateFile, writePrivateFile } from './state.js';
 
 // Executable allow lists per image or workload, in three modes: Learn records what runs,
 // Monitor alerts on anything else, Protect blocks it. Deny patterns are refused in every
@@ -50,14 +50,10 @@ export class ProfileStore {
   /** The stored profiles; undefined when there is no file. */
   private read(): [string, Profile][] | undefined {
     const file = this.file!;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-      this.seenMtimeMs = statSync(file).mtimeMs;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new BulwarkError('IO', file, `cannot read profiles (${(e as NodeJS.ErrnoException).code})`);
-    }
+    // never through a link planted at its name
+    const text = readPrivateFile(file);
+    if (text === undefined) return undefined;
+    this.seenMtimeMs = lstatSync(file).mtimeMs;
     const doc = parseJson(text, Stored, file);
     return Object.entries(doc.profiles).map(([k, p]) => [k, { ...p, allowed: new Set(p.allowed) }]);
   }
@@ -70,7 +66,7 @@ export class ProfileStore {
     if (!this.file) return false;
     let mtime: number;
     try {
-      mtime = statSync(this.file).mtimeMs;
+      mtime = lstatSync(this.file).mtimeMs;
     } catch {
       return false;
     }
@@ -164,10 +160,8 @@ export class ProfileStore {
   save(): void {
     if (!this.file) return;
     const doc = { version: 1, profiles: Object.fromEntries([...this.profiles].map(([k, p]) => [k, { mode: p.mode, allowed: [...p.allowed].sort(), deny: p.deny, learnedSince: p.learnedSince }])) };
-    const tmp = `${this.file}.${process.pid}.partial`;
-    writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.file);
-    this.seenMtimeMs = statSync(this.file).mtimeMs;
+    writePrivateFile(this.file, `${JSON.stringify(doc, null, 2)}\n`);
+    this.seenMtimeMs = lstatSync(this.file).mtimeMs;
     this.dirty = false;
   }
 }

@@ -18,3 +18,13 @@ export function requireAll(t: TestContext, what: Record<string, boolean>): boole
   t.skip(msg);
   return false;
 }
+
+/**
+ * requireAll, then the file's setup (a before() hook that needs the same things) must have
+ * run: with everything present a test never passes silently because its setup did not.
+ */
+export function requireSetUp(t: TestContext, what: Record<string, boolean>, setUp: boolean): boolean {
+  if (!requireAll(t, what)) return false;
+  if (!setUp) throw new Error(`setup did not run for "${t.name}" although ${Object.keys(what).join(', ')} are present`);
+  return true;
+}

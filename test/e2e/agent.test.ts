@@ -1,7 +1,7 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { startAgent, type Agent } from '../../src/runtime/agent.js';
@@ -10,7 +10,7 @@ import type { SecurityEvent } from '../../src/runtime/event.js';
 import { containerPid, execInContainer, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../../src/testing/busybox.js';
 import { engineUp, removeImage } from '../../src/testing/engine.js';
 import { trackChild, stopChild } from '../../src/testing/children.js';
-import { have, requireAll } from '../../src/testing/require.js';
+import { have, requireAll, requireSetUp } from '../../src/testing/require.js';
 import { restartEngine } from '../../src/testing/restart-engine.js';
 
 // Acceptance 1, 2 and 4 of the runtime issue, end to end: the agent on this host (kernel
@@ -37,8 +37,8 @@ after(async () => {
   await tmp.remove();
 });
 
-function gate(t: TestContext): boolean {
-  return requireAll(t, { 'Docker Engine (dockerd)': true, 'busybox (Debian busybox-static)': haveBusybox(), 'auditctl (Debian auditd)': have('auditctl') }) && ready;
+async function gate(t: TestContext): Promise<boolean> {
+  return requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox(), 'auditctl (Debian auditd)': have('auditctl') }, ready);
 }
 
 async function withAgent(name: string, opts: Partial<Parameters<typeof startAgent>[0]>, fn: (agent: Agent, events: SecurityEvent[]) => Promise<void>): Promise<void> {
@@ -67,7 +67,7 @@ async function waitFor(events: SecurityEvent[], pred: (e: SecurityEvent) => bool
 const PAYLOAD = (): Buffer => readFileSync('/bin/busybox');
 
 test('a program copied into a running container is reported as drift; blocked, it never runs', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   const id = await runContainer(IMAGE, ['sleep', '300']);
   try {
     await withAgent('drift-monitor', {}, async (_agent, events) => {
@@ -105,7 +105,7 @@ test('a program copied into a running container is reported as drift; blocked, i
 });
 
 test('after Learn, Protect stops an unlisted program and lets the learned ones run', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   const id = await runContainer(IMAGE, ['sleep', '300']);
   try {
     await withAgent('profile', { defaultMode: 'learn' }, async (agent, events) => {
@@ -130,7 +130,7 @@ test('after Learn, Protect stops an unlisted program and lets the learned ones r
 });
 
 test('programs that are one file under many names (busybox applets): the profile knows each name, and an unlisted one is killed', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   // every applet a symlink to /bin/busybox: fanotify sees one file, audit the name it ran by
   await importBusybox('bulwark-test/busybox', 'applets');
   const id = await runContainer('bulwark-test/busybox:applets', ['sleep', '300']);
@@ -158,7 +158,7 @@ test('programs that are one file under many names (busybox applets): the profile
 });
 
 test('docker exec … sh is a user-access event with its command and user; reading /etc/shadow alerts', async (t) => {
-  if (!gate(t) || !requireAll(t, { 'docker CLI (Debian docker.io)': have('docker') })) return;
+  if (!(await gate(t)) || !requireAll(t, { 'docker CLI (Debian docker.io)': have('docker') })) return;
   const name = `bulwark-agent-${process.pid}`;
   const id = await runContainer(IMAGE, ['sleep', '300'], { name });
   try {
@@ -183,8 +183,27 @@ test('docker exec … sh is a user-access event with its command and user; readi
   }
 });
 
+test('reading /root/.ssh/id_ed25519 in a container alerts; the .pub and known_hosts beside it do not', async (t) => {
+  if (!(await gate(t))) return;
+  const id = await runContainer(IMAGE, ['sleep', '300']);
+  try {
+    // there before the agent starts: a watch needs the file
+    for (const f of ['id_ed25519', 'id_ed25519.pub', 'known_hosts']) await putFile(id, '/', `root/.ssh/${f}`, Buffer.from(`${f}\n`), 0o600);
+    await withAgent('ssh-key', {}, async (_agent, events) => {
+      // the near misses first: once the key's read is reported, theirs would have been
+      for (const f of ['id_ed25519.pub', 'known_hosts', 'id_ed25519']) assert.match((await execInContainer(id, ['cat', `/root/.ssh/${f}`])).output, new RegExp(`^${f.replace('.', '\\.')}`));
+      const read = await waitFor(events, (x) => x.rule === 'Sensitive file read' && x.file?.path === '/root/.ssh/id_ed25519');
+      assert.ok(read, JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
+      assert.equal(read.container?.id, id);
+      assert.deepEqual(events.filter((x) => x.rule.startsWith('Sensitive file')).map((x) => x.file?.path), ['/root/.ssh/id_ed25519']);
+    });
+  } finally {
+    await removeContainer(id);
+  }
+});
+
 test('a connection from a container to a backdoor port alerts, and so does the network tool that made it', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   // the container's own loopback: the test sends nothing beyond it
   const id = await runContainer(IMAGE, ['sh', '-c', 'nc -l -p 4444 >/dev/null & sleep 300']);
   try {
@@ -209,7 +228,7 @@ test('a connection from a container to a backdoor port alerts, and so does the n
 });
 
 test('a fork bomb in a container is reported by the agent and contained', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   // the safety limit keeps the bomb from the host whatever happens to the agent; the
   // engine's init reaps what dies (without it, sh execs its last command, sleep, as the
   // container's first process, and every dead copy stays a zombie holding a pid)
@@ -239,13 +258,135 @@ test('a fork bomb in a container is reported by the agent and contained', async 
   }
 });
 
+/** Starts `cmd` on the host as process `pid` (as root: the kernel hands out ns_last_pid + 1 next); undefined when another process took it first. */
+async function spawnAtPid(pid: number, cmd: string, args: string[]): Promise<ChildProcess | undefined> {
+  for (let i = 0; i < 20 && !existsSync(`/proc/${pid}`); i++) {
+    writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
+    const child = spawn(cmd, args, { stdio: 'ignore' });
+    if (child.pid === pid) return trackChild(child);
+    child.kill('SIGKILL');
+  }
+  return undefined;
+}
+
+const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+
+test('a host process that reuses the pid of a container process is not judged, learned or killed', async (t) => {
+  if (!(await gate(t)) || !requireAll(t, { root: process.getuid?.() === 0 })) return;
+  const id = await runContainer(IMAGE, ['sleep', '300']);
+  let host: ChildProcess | undefined;
+  try {
+    // Protect with nothing learned, fanotify off: every program in the container is killed
+    // after its exec, from its audit record, in the order of the records
+    await withAgent('pid-reuse', { defaultMode: 'protect', fanotify: false }, async (_agent, events) => {
+      for (let attempt = 0; attempt < 5 && !host; attempt++) {
+        const n = events.length;
+        await execInContainer(id, ['cat', '/etc/passwd']);
+        const e = await waitFor(events, (x) => events.indexOf(x) >= n && x.rule === 'Unlisted executable' && x.file?.path === '/bin/cat');
+        const pid = e?.process?.pid;
+        assert.ok(pid, JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
+        for (const until = Date.now() + 5000; alive(pid) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+        // the container's process is gone: a host program takes its pid
+        host = await spawnAtPid(pid, 'sleep', ['60']);
+      }
+      assert.ok(host?.pid, 'a host process got a pid a container process had');
+      const from = events.length;
+      // records are handled in order: once this later one is, the host program's exec was
+      await execInContainer(id, ['head', '-n1', '/etc/passwd']);
+      assert.ok(await waitFor(events, (x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/head'), JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
+      const about = events.slice(from).filter((x) => x.process?.pid === host!.pid);
+      assert.deepEqual(about.map((x) => [x.rule, x.file?.path]), [], 'nothing is said about the host process');
+      assert.ok(alive(host.pid!), 'the host process was not killed');
+      assert.equal(host.exitCode, null);
+    });
+  } finally {
+    if (host) await stopChild(host);
+    await removeContainer(id);
+  }
+});
+
+/** The command lines of the processes in a container now (zombies have none). */
+async function commandLines(id: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of (await cgroupStats(id)).procs) {
+    try {
+      out.push(readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0').join(' ').trim());
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+test('Protect kills a payload with the processes it forked: none survives', async (t) => {
+  if (!(await gate(t))) return;
+  // the engine's init reaps the killed
+  const id = await runContainer(IMAGE, ['sleep', '300'], { init: true });
+  try {
+    // fanotify off: the payload runs and is killed after its exec
+    await withAgent('forking-payload', { defaultMode: 'learn', fanotify: false }, async (agent, events) => {
+      // learned: busybox by the name sh, and as the shell runs its applets (/proc/self/exe);
+      // not /bin/ls (a copy of it)
+      assert.equal((await execInContainer(id, ['sh', '-c', 'sleep 0'])).exitCode, 0);
+      const key = `image:${JSON.parse(spawnSync('docker', ['inspect', '--format', '{{json .Image}}', id], { encoding: 'utf8' }).stdout) as string}`;
+      const learned = (): boolean => ['/bin/busybox', '/bin/sh', '/proc/self/exe'].every((p) => agent.profiles.allowed(key).includes(p));
+      for (const until = Date.now() + 5000; !learned() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(learned(), agent.profiles.allowed(key).join(', '));
+      agent.profiles.setMode(key, 'protect');
+      // the payload (/bin/ls, running as sleep) has children before it runs: the shell starts
+      // them, then becomes the payload
+      const run = await execInContainer(id, ['sh', '-c', 'sleep 601 & sleep 602 & exec -a sleep /bin/ls 603']);
+      const e = await waitFor(events, (x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/ls');
+      assert.ok(e, JSON.stringify(events.map((x) => [x.rule, x.file?.path, x.action])));
+      let left = await commandLines(id);
+      for (const until = Date.now() + 5000; left.some((l) => /^sleep 60[123]$/.test(l)) && Date.now() < until; ) {
+        await new Promise((r) => setTimeout(r, 50));
+        left = await commandLines(id);
+      }
+      assert.deepEqual(left.filter((l) => /^sleep 60[123]$/.test(l)), [], `its children are gone too (left: ${left.join(' | ')})`);
+      assert.ok(left.some((l) => l.endsWith('sleep 300')), 'the container\'s own process is untouched');
+      assert.equal(e.action, 'killed');
+      assert.equal(run.exitCode, 137, 'the payload ended by SIGKILL');
+    });
+  } finally {
+    await removeContainer(id);
+  }
+});
+
+test('an exec session is never credited to a "docker" client running in a container', async (t) => {
+  if (!(await gate(t))) return;
+  const name = `bulwark-agent-target-${process.pid}`;
+  const target = await runContainer(IMAGE, ['sleep', '300'], { name });
+  const other = await runContainer(IMAGE, ['sleep', '300']);
+  let fake: Promise<unknown> | undefined;
+  try {
+    // a program named docker in another container, whose arguments name an exec into the target
+    await putFile(other, '/tmp', 'docker', PAYLOAD());
+    await withAgent('exec-client', {}, async (_agent, events) => {
+      fake = execInContainer(other, ['sh', '-c', `exec -a sh /tmp/docker -c 'sleep 60; :' exec ${name}`]);
+      // its exec is read (it is drift, reported from the same record)
+      assert.ok(await waitFor(events, (x) => x.rule === 'Drifted executable' && x.file?.path === '/tmp/docker' && x.container?.id === other), JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
+      // a session started through the engine's API, with no docker client at all
+      await execInContainer(target, ['cat', '/etc/passwd']);
+      const session = await waitFor(events, (x) => x.rule === 'Container exec session' && x.container?.id === target);
+      assert.ok(session, JSON.stringify(events.map((x) => x.rule)));
+      assert.match(session.message, / by <unknown>$/, 'nobody is named');
+      assert.equal(session.process, undefined);
+    });
+  } finally {
+    await removeContainer(other);
+    await removeContainer(target);
+    await fake;
+  }
+});
+
 // The agent survives restarts: of the Docker Engine (the container comes back with a new
 // overlay mount, which the agent must guard again) and of itself (killed outright, its
 // learned profile and its mode must come back from disk). Restarting dockerd disturbs the
 // host, so outside CI it runs only when asked.
 test('across a dockerd restart the agent re-lists the containers and still refuses drift', async (t) => {
   const allowed = Boolean(process.env.CI) || process.env.BULWARK_TEST_RESTART_DOCKERD === '1';
-  if (!gate(t) || !requireAll(t, { 'permission to restart dockerd (CI=true or BULWARK_TEST_RESTART_DOCKERD=1)': allowed })) return;
+  if (!(await gate(t)) || !requireAll(t, { 'permission to restart dockerd (CI=true or BULWARK_TEST_RESTART_DOCKERD=1)': allowed })) return;
   const id = await runContainer(IMAGE, ['sleep', '600'], { restart: 'always' });
   try {
     await withAgent('dockerd-restart', { blockDrift: true }, async (agent, events) => {
@@ -275,7 +416,7 @@ test('across a dockerd restart the agent re-lists the containers and still refus
 });
 
 test('the agent killed outright comes back with its learned profile: the learning period ended in Protect, and Protect holds', async (t) => {
-  if (!gate(t)) return;
+  if (!(await gate(t))) return;
   const id = await runContainer(IMAGE, ['sleep', '600']);
   const state = join(tmp.path, 'crash-state');
   const sinkFile = (n: number): string => join(tmp.path, `crash-${n}.jsonl`);

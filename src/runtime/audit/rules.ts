@@ -1,4 +1,6 @@
+import { posix } from 'node:path';
 import { BulwarkError } from '../../core/errors.js';
+import { SENSITIVE_FILES } from '../sensitive-files.js';
 import { auditctl, auditctlOk, auditctlSync } from './control.js';
 import { type AuditArch, hostArches, syscallNumber } from './syscalls.js';
 
@@ -20,7 +22,8 @@ export const KEYS = {
 
 export const ALL_KEYS: readonly string[] = Object.values(KEYS);
 
-export const DEFAULT_SENSITIVE_FILES: readonly string[] = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/sudoers.d'];
+/** Watched for reads too: the one list the default rules match (sensitive-files.ts). */
+export const DEFAULT_SENSITIVE_FILES: readonly string[] = SENSITIVE_FILES;
 export const DEFAULT_CONFIG_FILES: readonly string[] = ['/etc/passwd', '/etc/group', '/etc/ld.so.preload', '/etc/ssh/sshd_config', '/etc/crontab', '/etc/cron.d'];
 
 export interface AuditRule {
@@ -51,6 +54,11 @@ function syscallRule(key: string, bits: 'b64' | 'b32', arch: AuditArch, names: s
   return { key, optional, args: ['-a', 'always,exit', '-F', `arch=${bits}`, '-S', known.join(','), ...extra, '-k', key] };
 }
 
+/** auditctl arguments watching each file (under `root`: a container's merged root) for reads, writes and attribute changes. */
+export function sensitiveWatches(files: readonly string[], root = '/'): string[][] {
+  return files.map((p) => ['-w', posix.join(root, p), '-p', 'rwa', '-k', KEYS.sensitive]);
+}
+
 /** The rules for this machine. */
 export function bulwarkRules(opts: RuleOptions = {}): AuditRule[] {
   const arches = hostArches(opts.arch);
@@ -67,7 +75,7 @@ export function bulwarkRules(opts: RuleOptions = {}): AuditRule[] {
     out.push(syscallRule(KEYS.connect, 'b32', arches.b32, ['socketcall'].filter(() => arches.b32 === 'i386'), true, ['-F', 'a0=3']));
   }
   if (opts.privilege !== false) both(KEYS.privilege, PRIVILEGE);
-  for (const p of opts.sensitiveFiles ?? DEFAULT_SENSITIVE_FILES) out.push({ key: KEYS.sensitive, optional: true, args: ['-w', p, '-p', 'rwa', '-k', KEYS.sensitive] });
+  for (const args of sensitiveWatches(opts.sensitiveFiles ?? DEFAULT_SENSITIVE_FILES)) out.push({ key: KEYS.sensitive, optional: true, args });
   for (const p of opts.configFiles ?? DEFAULT_CONFIG_FILES) out.push({ key: KEYS.config, optional: true, args: ['-w', p, '-p', 'wa', '-k', KEYS.config] });
   return out.filter((r): r is AuditRule => r !== undefined);
 }

@@ -4,7 +4,7 @@ import tarStream from 'tar-stream';
 import { engineRequest, readBody } from '../../image/engine.js';
 import { haveBusybox, importBusybox, removeContainer, runContainer } from '../../testing/busybox.js';
 import { engineUp, removeImage } from '../../testing/engine.js';
-import { requireAll } from '../../testing/require.js';
+import { requireSetUp } from '../../testing/require.js';
 import { ContainerTracker } from '../containers.js';
 import { containerPath, isDrift } from './drift.js';
 
@@ -31,7 +31,7 @@ test('containerPath strips the merged dir; anything else must be absolute', () =
 });
 
 test('a program copied into a running container is drift; the image\'s programs and odd paths are not', async (t) => {
-  if (!requireAll(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }) || !ready) return;
+  if (!requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, ready)) return;
   const id = await runContainer(IMAGE, ['sleep', '300']);
   const tracker = new ContainerTracker();
   try {

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { haveBusybox, importBusybox, removeContainer, runContainer } from '../../testing/busybox.js';
 import { engineUp, removeImage } from '../../testing/engine.js';
-import { requireAll } from '../../testing/require.js';
+import { requireSetUp } from '../../testing/require.js';
 import { cgroupStats } from '../cgroup.js';
 import { ContainerTracker } from '../containers.js';
 import { ForkGuard, judgeForks, type ForkGuardEvent } from './fork-guard.js';
@@ -35,7 +35,7 @@ test('judging: refused forks, share of the limit, no limit, fork rate', () => {
 });
 
 test('a fork bomb in a container is detected and contained; the container\'s other work survives', async (t) => {
-  if (!requireAll(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }) || !ready) return;
+  if (!requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, ready)) return;
   // the safety limit keeps the bomb from the host whatever happens to the guard; the engine's
   // init reaps the dead copies (else they stay zombies, holding pids)
   const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 1; b(){ while :; do b & done; }; b & sleep 300'], { pidsLimit: 200, init: true });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { engineRequest, readBody } from '../../image/engine.js';
 import { cgroupStats, type CgroupStats } from '../cgroup.js';
 import type { ContainerInfo } from '../containers.js';
+import { procStat } from '../proc.js';
 
 // The fork guard: a container whose process count races up (or keeps hitting its pids
 // limit) is running a fork bomb. Containment: cap its pids limit where it stands, so no
@@ -36,19 +37,6 @@ export function judgeForks(c: Pick<ContainerInfo, 'pidsLimit'>, prev: CgroupStat
     if (rate >= (o.maxForkRate ?? 200)) return { bomb: true, reason: `${Math.round(rate)} new processes per second (${pids} now)` };
   }
   return { bomb: false };
-}
-
-/** comm and parent pid from /proc/<pid>/stat ("pid (comm) state ppid …"; comm may hold spaces and parentheses). */
-function procStat(pid: number): { comm: string; ppid: number; startTicks: number } | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = s.lastIndexOf(')');
-    const f = s.slice(close + 2).split(' ');
-    // fields after the comm start at field 3 (state): ppid is field 4, starttime field 22
-    return { comm: s.slice(s.indexOf('(') + 1, close), ppid: Number(f[1]), startTicks: Number(f[19]) };
-  } catch {
-    return undefined;
-  }
 }
 
 /**

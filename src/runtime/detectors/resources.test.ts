@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execInContainer, haveBusybox, importBusybox, removeContainer, runContainer } from '../../testing/busybox.js';
 import { engineUp, removeImage } from '../../testing/engine.js';
-import { requireAll } from '../../testing/require.js';
+import { requireSetUp } from '../../testing/require.js';
 import { cgroupStats } from '../cgroup.js';
 import { ContainerTracker } from '../containers.js';
 import { describeResource, overThresholds, ResourceMonitor, type ResourceEvent } from './resources.js';
@@ -49,7 +49,7 @@ test('describeResource: the text for each resource', () => {
 });
 
 test('a container burning a core crosses the CPU threshold once', async (t) => {
-  if (!requireAll(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }) || !ready) return;
+  if (!requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, ready)) return;
   const id = await runContainer(IMAGE, ['sh', '-c', 'while :; do :; done']);
   const tracker = new ContainerTracker();
   const events: ResourceEvent[] = [];
@@ -73,7 +73,7 @@ test('a container burning a core crosses the CPU threshold once', async (t) => {
 // (on cgroup v1 the monitor first turns the kernel's counting on for the container: enableIoAccounting)
 test('a container writing 64 MiB straight to disk: its I/O counter grows by as much and crosses the I/O threshold', async (t) => {
   const root = process.getuid?.() === 0;
-  if (!requireAll(t, { 'root (cgroup files)': root, 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }) || !ready) return;
+  if (!requireSetUp(t, { 'root (cgroup files)': root, 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, ready)) return;
   const id = await runContainer(IMAGE, ['sleep', '600']);
   const tracker = new ContainerTracker();
   const events: ResourceEvent[] = [];

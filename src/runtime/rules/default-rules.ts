@@ -6,12 +6,14 @@
 // container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port,
 // evt.success.
 
+import { SENSITIVE_FILES } from '../sensitive-files.js';
+
 export const DEFAULT_RULES_YAML = `
 - list: shell_binaries
   items: [sh, bash, dash, ash, zsh, ksh, csh, tcsh, fish, busybox]
 
 - list: sensitive_files
-  items: [/etc/shadow, /etc/gshadow, /etc/sudoers, /root/.ssh/id_rsa, /root/.ssh/id_ed25519, /root/.ssh/authorized_keys]
+  items: [${SENSITIVE_FILES.join(', ')}]
 
 - list: binary_dirs
   items: [/bin, /sbin, /usr/bin, /usr/sbin, /usr/local/bin, /usr/local/sbin, /lib, /usr/lib]
@@ -54,7 +56,7 @@ export const DEFAULT_RULES_YAML = `
 
 - rule: Sensitive file read
   desc: A file holding credentials was opened for reading inside a container.
-  condition: open_read and container and fd.name in (sensitive_files)
+  condition: open_read and container and (fd.name in (sensitive_files) or fd.directory in (sensitive_files))
   output: "%fd.name read by %proc.exe in %container.name (pid %proc.pid, uid %user.uid)"
   severity: HIGH
   stride: InformationDisclosure
@@ -63,7 +65,7 @@ export const DEFAULT_RULES_YAML = `
 
 - rule: Sensitive file written
   desc: A credential file or a program directory was written inside a container.
-  condition: open_write and container and (fd.name in (sensitive_files) or fd.directory in (binary_dirs))
+  condition: open_write and container and (fd.name in (sensitive_files) or fd.directory in (sensitive_files) or fd.directory in (binary_dirs))
   output: "%fd.name written by %proc.exe in %container.name (pid %proc.pid, uid %user.uid)"
   severity: HIGH
   stride: Tampering

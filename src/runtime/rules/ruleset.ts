@@ -150,6 +150,11 @@ export class RuleSet {
     return RuleSet.fromTexts([...(withDefaults ? [{ text: DEFAULT_RULES_YAML, input: 'default rules' }] : []), ...userFiles.map(read)]);
   }
 
+  /** A list's items after every file loaded (the agent watches the files of `sensitive_files`). */
+  list(name: string): readonly string[] | undefined {
+    return this.lists.get(name);
+  }
+
   /** Every enabled rule the event's fields satisfy, with its output filled in. */
   match(fields: Fields): RuleMatch[] {
     const ctx = { macros: this.macros, lists: this.lists };

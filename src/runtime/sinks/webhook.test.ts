@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import { makeCerts, type TestCerts } from '../../testing/registry.js';
-import { have, requireAll } from '../../testing/require.js';
+import { have, requireSetUp } from '../../testing/require.js';
 import { sampleEvent } from './events.testing.js';
 import { createSink } from './index.js';
 
@@ -177,7 +177,7 @@ describe('webhook sink', () => {
     after(async () => tmp?.remove());
 
     it('trusts the configured CA file, and refuses a server it does not vouch for', async (t) => {
-      if (!requireAll(t, { openssl: have('openssl') }) || !certs) return;
+      if (!requireSetUp(t, { openssl: have('openssl') }, certs !== undefined) || !certs) return;
       const rx = await receiver(() => ({ status: 200 }), certs);
       const good = createSink({ type: 'webhook', url: rx.url, caFile: certs.caCert, retry: quick });
       const bad = createSink({ type: 'webhook', url: rx.url, retry: quick });
