@@ -7,6 +7,8 @@ import { requireAll } from '../testing/require.js';
 import { ProfileStore } from './profiles.js';
 import { ensureStateDir, readPrivateFile, writePrivateFile } from './state.js';
 
+// bulwark-test: exclusive (one test starts the agent, which would run auditd if the state-dir check regressed)
+
 test('the state directory: created 0700 when missing; refused when a link, writable by others or someone else\'s', async (t) => {
   const tmp = await makeTempDir();
   try {

@@ -40,28 +40,32 @@ export function judgeForks(c: Pick<ContainerInfo, 'pidsLimit'>, prev: CgroupStat
 }
 
 /**
- * The program that is replicating itself: the one with the most processes whose parent is
- * the same program (a shell function forking itself, a program that forks copies).
- * Programs a single parent starts (the workload's own sleeps, workers) do not count.
+ * The program that is replicating itself. Two signs, added up per program: processes whose
+ * parent is the same program (a shell function forking itself, a program forking copies),
+ * and processes started in the last second. Either alone can mislead: at its limit a bomb
+ * churns (copies die on refused forks and orphans move to the first process, so parents are
+ * gone), and a shell that execs its last command makes that command look like its own parent
+ * (`sleep 300 &` then `exec sleep` is sleep under sleep). Programs the first process starts
+ * (the workload's own sleeps, workers) do not count as copies.
  */
 function replicating(procs: number[], init: number): string | undefined {
   const stats = new Map(procs.map((p) => [p, procStat(p)]));
-  const counts = new Map<string, number>();
-  for (const st of stats.values()) {
-    // the first process's children are its own work (and shells exec their last command)
-    if (!st || st.ppid === init) continue;
-    const parent = stats.get(st.ppid) ?? procStat(st.ppid);
-    if (parent?.comm === st.comm) counts.set(st.comm, (counts.get(st.comm) ?? 0) + 1);
-  }
-  const best = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
-  if (best) return best;
-  // a bomb at its limit churns: children die on refused forks and orphans move to the first
-  // process, so parents are gone; then it is the program of the processes started in the last second
   const now = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * CLOCK_TICKS;
-  const young = new Map<string, number>();
-  for (const [pid, st] of stats) if (st && pid !== init && now - st.startTicks < CLOCK_TICKS) young.set(st.comm, (young.get(st.comm) ?? 0) + 1);
-  return [...young].sort((a, b) => b[1] - a[1]).find(([, n]) => n >= 10)?.[0];
+  const score = new Map<string, number>();
+  const add = (comm: string): void => void score.set(comm, (score.get(comm) ?? 0) + 1);
+  for (const [pid, st] of stats) {
+    if (!st || pid === init) continue;
+    if (now - st.startTicks < CLOCK_TICKS) add(st.comm);
+    if (st.ppid === init) continue;
+    const parent = stats.get(st.ppid) ?? procStat(st.ppid);
+    if (parent?.comm === st.comm) add(st.comm);
+  }
+  const [best] = [...score].sort((a, b) => b[1] - a[1]);
+  return best && best[1] >= MIN_SCORE ? best[0] : undefined;
 }
+
+/** Below this, no program stands out as multiplying (a shell and one copy of its command do not). */
+const MIN_SCORE = 3;
 
 /** USER_HZ: /proc/<pid>/stat times are in 1/100 s on every Linux architecture Node runs on. */
 const CLOCK_TICKS = 100;
