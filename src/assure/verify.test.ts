@@ -112,3 +112,27 @@ test('a mutated attestation envelope never verifies and never throws anything bu
     );
   });
 });
+
+test('an attestation subject is matched by the digest algorithm the image is named by, its hex in any case', async () => {
+  await withRegistry(async (set, target) => {
+    const t = await target();
+    const sha512 = `sha512:${createHash('sha512').update('the image').digest('hex')}`;
+    const attest = (subjectDigest: Record<string, string>, digest: string): void => {
+      const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'x', digest: subjectDigest }], predicateType: PREDICATE_CYCLONEDX, predicate: {} }));
+      const envelope = Buffer.from(JSON.stringify(signEnvelope(IN_TOTO_PAYLOAD_TYPE, statement, priv)));
+      set(attachmentTag(digest, 'att'), attachmentManifest({ mediaType: DSSE_TYPE, payload: envelope, annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: PREDICATE_CYCLONEDX } }), [envelope]);
+    };
+    const [, hex] = t.digest.split(':') as [string, string];
+    attest({ sha256: hex.toUpperCase() }, t.digest);
+    assert.equal((await verifyAttestations(t, keys)).verified.length, 1, 'upper-case hex names the same digest');
+    attest({ SHA256: hex }, t.digest);
+    assert.equal((await verifyAttestations(t, keys)).verified.length, 1, 'algorithm names compare without case');
+    const t512 = { ...t, digest: sha512 };
+    attest({ sha512: sha512.split(':')[1]! }, sha512);
+    assert.equal((await verifyAttestations(t512, keys)).verified.length, 1, 'a sha512-named image is covered by its sha512 subject');
+    attest({ sha256: hex, sha512: '00'.repeat(64) }, sha512);
+    const other = await verifyAttestations(t512, keys);
+    assert.equal(other.verified.length, 0);
+    assert.match(other.failures[0]!, /its subject is not this image/);
+  });
+});
