@@ -11,6 +11,7 @@ import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../signing/keys.
 import { signBytes } from '../signing/signature.js';
 import { simpleSigningPayload } from '../signing/simple-signing.js';
 import { fakeRegistry } from '../testing/fake-registry.js';
+import { attachmentManifest } from '../testing/image-writer.js';
 import { attachmentTag, DSSE_TYPE, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_TYPE } from './attachments.js';
 import type { Target } from './target.js';
 import { verifyAttestations } from './verify-attestation.js';
@@ -24,16 +25,6 @@ const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).dige
 const pair = generateKeyPair('');
 const priv = loadPrivateKey(pair.privatePem, '', 'test.key');
 const keys = [{ name: 'test', key: loadPublicKey(pair.publicPem, 'test.pub') }];
-
-function attachmentManifest(layer: { mediaType: string; payload: Buffer; annotations: Record<string, string> }): Buffer {
-  const config = Buffer.from('{}');
-  return Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [{ mediaType: layer.mediaType, digest: sha(layer.payload), size: layer.payload.length, annotations: layer.annotations }],
-  }));
-}
 
 async function withRegistry(fn: (set: (tag: string, manifest: Buffer, blobs: Buffer[]) => void, target: () => Promise<Target>) => Promise<void>): Promise<void> {
   const image = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}');
