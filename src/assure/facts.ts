@@ -4,6 +4,7 @@ import type { RegistryOptions } from '../registry/client.js';
 import { repositoryName } from '../registry/reference.js';
 import type { ImageFacts } from '../policy/facts.js';
 import { newestAttestedScan } from './attested-scan.js';
+import { referenceFacts } from './reference-facts.js';
 import { checkFacts, scanFacts, scanForAssurance, type AssuranceScanOptions, type CheckFacts, type ScanFacts } from './image-scan.js';
 import type { CheckOptions } from '../checks/run.js';
 import type { NamedKey } from './keys.js';
@@ -68,11 +69,7 @@ export async function gatherFacts(reference: string, o: GatherOptions): Promise<
       await image.close();
     }
     const facts: ImageFacts = {
-      reference: target.input,
-      registry: target.ref.registry,
-      repository: target.ref.repository,
-      ...(target.ref.tag ? { tag: target.ref.tag } : {}),
-      pinned: target.ref.digest !== undefined,
+      ...referenceFacts(target.ref),
       digest: target.digest,
       layers: image.config.rootfs.diff_ids,
       signatures: { keys: unique(sigs.verified.map((s) => s.key)) },
