@@ -134,7 +134,7 @@ test('htpasswd basic auth over TLS: credentials from the environment or docker c
     openRegistryImage(ref, { env: { DOCKER_CONFIG: config('helper', { credsStore: 'secretservice' }) }, caFile: certs.caCert }),
     isError('AUTH', /credential helper docker-credential-secretservice for it, which Bulwark does not run/),
   );
-  await assert.rejects(openRegistryImage(ref, hermetic({ ...creds(), BULWARK_REGISTRY_PASSWORD: 'wrong' }, { caFile: certs.caCert })), isError('AUTH', /still answers 401 after authenticating: the credentials from BULWARK_REGISTRY_USERNAME\/PASSWORD were refused/));
+  await assert.rejects(openRegistryImage(ref, hermetic({ ...creds(), BULWARK_REGISTRY_PASSWORD: 'wrong' }, { caFile: certs.caCert })), isError('AUTH', /still answers 401 after authenticating: the credentials from BULWARK_REGISTRY_USERNAME\/PASSWORD \(BULWARK_REGISTRY=127\.0\.0\.1:\d+\) were refused/));
   await assert.rejects(openRegistryImage(ref, hermetic(creds(), { tries: 1 })), isError('NETWORK', /TLS with .* failed .*--ca-file/));
   // --insecure on a loopback TLS registry skips verification (and still authenticates)
   await ok(hermetic(creds(), { insecure: true }));
