@@ -45,6 +45,20 @@ const DockerConfig = z.looseObject({
   credHelpers: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * JSON that holds credentials, against a schema: an error names the file and the place,
+ * never a piece of its text (V8's syntax errors quote the input around the fault).
+ */
+export function parseSecretJson<S extends z.ZodType>(text: string, schema: S, path: string): z.infer<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new BulwarkError('CORRUPT', path, 'not valid JSON (its text is not shown: it may hold credentials)');
+  }
+  return parseJson(JSON.stringify(raw), schema, path);
+}
+
 /** docker's config.json: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
@@ -73,7 +87,7 @@ function fromConfig(registry: string, path: string): CredentialLookup {
   } catch {
     return { config: path };
   }
-  const config = parseJson(text, DockerConfig, path);
+  const config = parseSecretJson(text, DockerConfig, path);
   const helperName = Object.entries(config.credHelpers ?? {}).find(([k]) => matchesRegistry(k, registry))?.[1];
   const helper = helperName ?? config.credsStore;
   const entry = Object.entries(config.auths ?? {}).find(([k]) => matchesRegistry(k, registry));

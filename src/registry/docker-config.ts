@@ -2,8 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync }
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { BulwarkError, messageOf } from '../core/errors.js';
-import { parseJson } from '../core/json.js';
-import { dockerConfigPath, keyRegistry, type Credentials } from './auth.js';
+import { dockerConfigPath, keyRegistry, parseSecretJson, type Credentials } from './auth.js';
 import { canonicalRegistry, DOCKER_HUB } from './reference.js';
 
 // `bulwark registry login/logout`: docker's config.json, written as `docker login` writes
@@ -36,7 +35,7 @@ function read(path: string): ConfigFile {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new BulwarkError('IO', path, `cannot read docker's config (${messageOf(e)})`);
   }
-  return parseJson(text, ConfigFile, path);
+  return parseSecretJson(text, ConfigFile, path);
 }
 
 /** Replaces the file at once (a reader never sees half of it), readable by its owner only. */
