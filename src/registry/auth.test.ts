@@ -80,7 +80,7 @@ test('credential helpers are named, never run; a 401 then says so', async () => 
   });
   const secret = 'hunter2-sekrit';
   const garbled = configDir('garbled', {});
-  writeFileSync(join(garbled.DOCKER_CONFIG!, 'config.json'), `{"auths":{"x.io":{"username":"u","password":"${secret}"}}`);
+  writeFileSync(join(garbled.DOCKER_CONFIG!, 'config.json'), `{"auths":{"x.io":{"username":"u","password":${secret}}}}`);
   assert.throws(() => findCredentials('x.io', garbled), (e: unknown) => e instanceof BulwarkError && e.code === 'CORRUPT' && !e.message.includes(secret.slice(0, 6)));
   const broken = configDir('broken', { auths: { 'x.io': { auth: b64('no-colon') } } });
   assert.throws(() => findCredentials('x.io', broken), (e: unknown) => e instanceof BulwarkError && e.code === 'CORRUPT');
