@@ -2,9 +2,10 @@ import { openRegistryImage } from '../image/registry.js';
 import type { Platform } from '../image/platform.js';
 import type { RegistryOptions } from '../registry/client.js';
 import { repositoryName } from '../registry/reference.js';
-import { PREDICATE_VULN, VulnPredicate } from '../signing/in-toto.js';
 import type { ImageFacts } from '../policy/facts.js';
-import { attestedChecks, attestedFindings, checkFacts, scanFacts, scanForAssurance, type AssuranceScanOptions, type CheckFacts, type ScanFacts } from './image-scan.js';
+import { newestAttestedScan } from './attested-scan.js';
+import { referenceFacts } from './reference-facts.js';
+import { checkFacts, scanFacts, scanForAssurance, type AssuranceScanOptions, type CheckFacts, type ScanFacts } from './image-scan.js';
 import type { CheckOptions } from '../checks/run.js';
 import type { NamedKey } from './keys.js';
 import { resolveTarget } from './target.js';
@@ -12,14 +13,16 @@ import { verifyAttestations } from './verify-attestation.js';
 import { verifySignatures } from './verify.js';
 
 // Everything a policy asks about an image in a registry: its digest and layers, which of
-// the policy's keys signed and attested it, and its vulnerabilities — from a verified
-// vulnerability attestation when there is one (its scan time is what scan age means),
-// else from a scan run now.
+// the policy's keys signed and attested it, and its vulnerabilities — from the newest
+// verified vulnerability attestation by a key the policy trusts for it (its scan time is
+// what scan age means), else from a scan run now.
 
 export interface GatherOptions extends RegistryOptions {
   /** Secret and misconfiguration checks to run when scanning now (a policy with a checks rule). */
   checks?: CheckOptions;
   keys: NamedKey[];
+  /** Names of the keys whose vulnerability attestations count (see vulnAttestationKeys). */
+  vulnKeys: readonly string[];
   /** Scan the image now when no verified vulnerability attestation exists. */
   scanWhenUnattested: boolean;
   scan: AssuranceScanOptions;
@@ -50,15 +53,9 @@ export async function gatherFacts(reference: string, o: GatherOptions): Promise<
     let scan: ScanFacts | undefined;
     let checks: CheckFacts | undefined;
     try {
-      for (const a of atts.verified) {
-        if (a.predicateType !== PREDICATE_VULN) continue;
-        const p = VulnPredicate.safeParse(a.predicate);
-        const found = p.success ? attestedFindings(p.data.scanner.result, p.data.metadata.scanFinishedOn) : undefined;
-        if (found && (!scan || found.finishedAt > scan.finishedAt)) {
-          scan = found;
-          checks = p.success ? attestedChecks(p.data.scanner.result) : undefined;
-        }
-      }
+      const attested = newestAttestedScan(atts.verified, o.vulnKeys);
+      scan = attested?.scan;
+      checks = attested?.checks;
       if (scan) notes.push(`vulnerabilities: from the attested scan of ${scan.finishedAt}`);
       if ((!scan || (o.checks && !checks)) && o.scanWhenUnattested) {
         const now = await scanForAssurance(image, { ...o.scan, ...(o.checks ? { checks: o.checks } : {}) });
@@ -72,11 +69,7 @@ export async function gatherFacts(reference: string, o: GatherOptions): Promise<
       await image.close();
     }
     const facts: ImageFacts = {
-      reference: target.input,
-      registry: target.ref.registry,
-      repository: target.ref.repository,
-      ...(target.ref.tag ? { tag: target.ref.tag } : {}),
-      pinned: target.ref.digest !== undefined,
+      ...referenceFacts(target.ref),
       digest: target.digest,
       layers: image.config.rootfs.diff_ids,
       signatures: { keys: unique(sigs.verified.map((s) => s.key)) },

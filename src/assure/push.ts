@@ -7,12 +7,13 @@ import { evaluate, type Verdict } from '../policy/evaluate.js';
 import type { ImageFacts } from '../policy/facts.js';
 import type { Policy } from '../policy/schema.js';
 import { RegistryClient, type RegistryOptions } from '../registry/client.js';
-import { formatReference, parseReference, repositoryName } from '../registry/reference.js';
+import { parseReference, repositoryName } from '../registry/reference.js';
 import { PREDICATE_CYCLONEDX, PREDICATE_VULN } from '../signing/in-toto.js';
 import { attestImage } from './attest.js';
 import { checkFacts, policyCheckOptions, sbomPredicate, scanFacts, scanForAssurance, vulnPredicate, type AssuranceScanOptions, type ImageScan } from './image-scan.js';
 import { namesOf, policyKeys } from './keys.js';
 import { planPush, pushPlan } from './push-image.js';
+import { referenceFacts } from './reference-facts.js';
 import { signImage, type Signed } from './sign.js';
 
 // The gate in front of the registry: scan, judge, and only then push, sign and attest.
@@ -44,16 +45,11 @@ export interface PushOutcome {
 
 /** The facts of the image as it will be once pushed (and signed and attested, with a key). */
 function factsBeforePush(image: OpenedImage, dest: string, digest: string, scan: ImageScan, o: PushOptions): ImageFacts {
-  const ref = parseReference(dest);
   const signers = o.key && o.policy ? namesOf(policyKeys(o.policy.keys, o.policy.source), o.key) : [];
   const s = scanFacts(scan);
   const checks = checkFacts(scan);
   return {
-    reference: formatReference(ref),
-    registry: ref.registry,
-    repository: ref.repository,
-    ...(ref.tag ? { tag: ref.tag } : {}),
-    pinned: false,
+    ...referenceFacts(dest),
     digest,
     layers: image.config.rootfs.diff_ids,
     signatures: { keys: signers },

@@ -1,6 +1,6 @@
 import { BulwarkError } from '../core/errors.js';
 import { RegistryClient, type RegistryOptions } from '../registry/client.js';
-import { formatReference, parseReference, repositoryName, type Reference } from '../registry/reference.js';
+import { DOCKER_HUB, formatReference, parseReference, repositoryName, type Reference } from '../registry/reference.js';
 
 // An image in a registry, resolved to the digest that signatures and policies are about.
 
@@ -28,7 +28,12 @@ export async function resolveTarget(reference: string, opts: RegistryOptions = {
   }
 }
 
-/** The identity a signature names: the repository, with the tag when the image was named by one. */
+/**
+ * The identity a signature's payload names (critical.identity.docker-reference): the
+ * repository without tag or digest, as sigstore's payload writes it (go-containerregistry's
+ * Repository.Name(), so Docker Hub is "index.docker.io/…"); cosign clients and
+ * containers/image policies (matchRepository) read it that way.
+ */
 export function signedIdentity(ref: Reference): string {
-  return ref.tag && !ref.digest ? `${repositoryName(ref)}:${ref.tag}` : repositoryName(ref);
+  return ref.registry === DOCKER_HUB ? `index.docker.io/${ref.repository}` : repositoryName(ref);
 }

@@ -1,6 +1,6 @@
 import { isBulwarkError } from '../core/errors.js';
 import { parseEnvelope, verifyEnvelope } from '../signing/dsse.js';
-import { IN_TOTO_PAYLOAD_TYPE, parseStatement } from '../signing/in-toto.js';
+import { IN_TOTO_PAYLOAD_TYPE, parseStatement, statementCovers } from '../signing/in-toto.js';
 import { attachmentTag, DSSE_TYPE, readAttachments } from './attachments.js';
 import type { NamedKey } from './keys.js';
 import type { Target } from './target.js';
@@ -24,7 +24,6 @@ export async function verifyAttestations(target: Target, keys: NamedKey[], predi
   const found = await readAttachments(target.client, target.ref.repository, target.digest, 'att');
   const verdict: AttestationVerdict = { digest: target.digest, verified: [], failures: [] };
   if (found.length === 0) verdict.failures.push(`no attestations: ${attachmentTag(target.digest, 'att')} does not exist`);
-  const hex = target.digest.split(':')[1];
   found.forEach((a, i) => {
     const n = `attestation ${i + 1}`;
     if (a.mediaType !== DSSE_TYPE) return void verdict.failures.push(`${n}: media type ${a.mediaType} is not a DSSE envelope`);
@@ -35,7 +34,7 @@ export async function verifyAttestations(target: Target, keys: NamedKey[], predi
       const signer = keys.find((k) => (payload = verifyEnvelope(envelope, k.key)) !== undefined);
       if (!signer || !payload) return void verdict.failures.push(`${n}: not signed by ${keys.map((k) => k.name).join(', ')} (or the statement was altered)`);
       const statement = parseStatement(payload, `${target.input} ${n}`);
-      if (!statement.subject.some((s) => s.digest.sha256 === hex)) return void verdict.failures.push(`${n}: its subject is not this image (${target.digest})`);
+      if (!statementCovers(statement, target.digest)) return void verdict.failures.push(`${n}: its subject is not this image (${target.digest})`);
       if (predicateType && statement.predicateType !== predicateType) return;
       verdict.verified.push({ key: signer.name, predicateType: statement.predicateType, predicate: statement.predicate });
     } catch (e) {

@@ -11,6 +11,7 @@ import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../signing/keys.
 import { signBytes } from '../signing/signature.js';
 import { simpleSigningPayload } from '../signing/simple-signing.js';
 import { fakeRegistry } from '../testing/fake-registry.js';
+import { attachmentManifest } from '../testing/image-writer.js';
 import { attachmentTag, DSSE_TYPE, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_TYPE } from './attachments.js';
 import type { Target } from './target.js';
 import { verifyAttestations } from './verify-attestation.js';
@@ -24,16 +25,6 @@ const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).dige
 const pair = generateKeyPair('');
 const priv = loadPrivateKey(pair.privatePem, '', 'test.key');
 const keys = [{ name: 'test', key: loadPublicKey(pair.publicPem, 'test.pub') }];
-
-function attachmentManifest(layer: { mediaType: string; payload: Buffer; annotations: Record<string, string> }): Buffer {
-  const config = Buffer.from('{}');
-  return Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [{ mediaType: layer.mediaType, digest: sha(layer.payload), size: layer.payload.length, annotations: layer.annotations }],
-  }));
-}
 
 async function withRegistry(fn: (set: (tag: string, manifest: Buffer, blobs: Buffer[]) => void, target: () => Promise<Target>) => Promise<void>): Promise<void> {
   const image = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}');
@@ -110,5 +101,29 @@ test('a mutated attestation envelope never verifies and never throws anything bu
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+test('an attestation subject is matched by the digest algorithm the image is named by, its hex in any case', async () => {
+  await withRegistry(async (set, target) => {
+    const t = await target();
+    const sha512 = `sha512:${createHash('sha512').update('the image').digest('hex')}`;
+    const attest = (subjectDigest: Record<string, string>, digest: string): void => {
+      const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'x', digest: subjectDigest }], predicateType: PREDICATE_CYCLONEDX, predicate: {} }));
+      const envelope = Buffer.from(JSON.stringify(signEnvelope(IN_TOTO_PAYLOAD_TYPE, statement, priv)));
+      set(attachmentTag(digest, 'att'), attachmentManifest({ mediaType: DSSE_TYPE, payload: envelope, annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: PREDICATE_CYCLONEDX } }), [envelope]);
+    };
+    const [, hex] = t.digest.split(':') as [string, string];
+    attest({ sha256: hex.toUpperCase() }, t.digest);
+    assert.equal((await verifyAttestations(t, keys)).verified.length, 1, 'upper-case hex names the same digest');
+    attest({ SHA256: hex }, t.digest);
+    assert.equal((await verifyAttestations(t, keys)).verified.length, 1, 'algorithm names compare without case');
+    const t512 = { ...t, digest: sha512 };
+    attest({ sha512: sha512.split(':')[1]! }, sha512);
+    assert.equal((await verifyAttestations(t512, keys)).verified.length, 1, 'a sha512-named image is covered by its sha512 subject');
+    attest({ sha256: hex, sha512: '00'.repeat(64) }, sha512);
+    const other = await verifyAttestations(t512, keys);
+    assert.equal(other.verified.length, 0);
+    assert.match(other.failures[0]!, /its subject is not this image/);
   });
 });

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command[]>> = {
   checks: async () => [(await import('./checks.js')).checksCommand()],
   agent: async () => [(await import('./agent.js')).agentCommand()],
   profiles: async () => [(await import('./profiles.js')).profilesCommand()],
+  registry: async () => [(await import('./registry.js')).registryCommand()],
 };
 const ALIASES: Record<string, string> = { verify: 'sign', attest: 'sign', 'verify-attestation': 'sign' };
 

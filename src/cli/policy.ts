@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { vulnAttestationKeys } from '../assure/attested-scan.js';
 import { gatherFacts } from '../assure/facts.js';
 import { policyKeys } from '../assure/keys.js';
 import { policyCheckOptions } from '../assure/image-scan.js';
@@ -42,6 +43,7 @@ export function policyCommand(): Command {
       const { facts, notes } = await gatherFacts(ref, {
         ...registryOptions(f),
         keys: policyKeys(p.keys, p.source),
+        vulnKeys: vulnAttestationKeys(p),
         scanWhenUnattested: f.scan && (p.vulnerabilities !== undefined || p.maxScanAge !== undefined || p.checks !== undefined),
         ...(p.checks ? { checks: policyCheckOptions(p.checks) } : {}),
         scan: { dbPath: f.db ?? defaultDbPath(), cacheDir: f.cache ? defaultCacheDir() : null },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../core/types.js';
+import { canonicalRegistry } from '../registry/reference.js';
 import { parseDuration } from './duration.js';
 
 // The ImagePolicy document (apiVersion bulwark.dev/v1). Every object is strict: an unknown
@@ -64,18 +65,28 @@ const keyName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected 
 const digest = z.string().regex(/^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/, 'expected a layer digest sha256:<64 hex digits>');
 const tagPattern = z.string().regex(/^[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,127}$/, 'expected a tag or a tag glob such as latest or *-SNAPSHOT');
 
+function canonicalHost(hostPort: string): string | undefined {
+  try {
+    return canonicalRegistry(hostPort);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Why an image pattern can never match a normalised image name, if it cannot. */
 export function patternProblem(p: string): string | undefined {
   if (/\s/.test(p)) return 'contains whitespace';
   const comps = p.split('/');
   const first = comps[0]!;
-  const colon = first.lastIndexOf(':');
-  const host = colon >= 0 ? first.slice(0, colon) : first;
-  const port = colon >= 0 ? first.slice(colon + 1) : '';
-  const hostLike = host.includes('*') || host.includes('.') || host === 'localhost';
-  if (!hostLike || (colon >= 0 && !/^[0-9*]+$/.test(port)))
+  const [, host = '', port] = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(first) ?? [];
+  const hostLike = host.includes('*') || host.includes('.') || host.toLowerCase() === 'localhost' || host.startsWith('[');
+  if (!hostLike || (port !== undefined && !/^[0-9*]+$/.test(port)))
     return `the first component must be a registry host such as docker.io, ghcr.io or 127.0.0.1:5000 (Docker Hub: docker.io/library/${p})`;
-  if (/^(?:index|registry-1)\.docker\.io$/.test(host)) return `write Docker Hub as docker.io (${p.replace(/^[^/]*/, 'docker.io')})`;
+  if (/^(?:index|registry-1)\.docker\.io$/i.test(host)) return `write Docker Hub as docker.io (${p.replace(/^[^/]*/, 'docker.io')})`;
+  const canonical = first.includes('*') ? first.toLowerCase() : canonicalHost(first);
+  if (canonical === undefined) return 'the first component is not a valid registry host';
+  // images are matched by their canonical name (lower case, no default port): so must patterns be
+  if (canonical !== first) return `write the registry as images are named: ${p.replace(/^[^/]*/, canonical)}`;
   if (host === 'docker.io' && comps.length === 2 && !comps[1]!.includes('*'))
     return `Docker Hub official images are named docker.io/library/${comps[1]}`;
   const repo = comps.slice(1).join('/').replace(/@.*$/, '').replace(/:[^/]*$/, '');

@@ -44,10 +44,26 @@ test('credentials: the environment first, then docker config auths (base64 or us
   assert.deepEqual(findCredentials('127.0.0.1:5000', env).credentials, { username: 'loop', password: 'back' });
   assert.equal(findCredentials('127.0.0.1:5001', env).credentials, undefined);
   assert.match(findCredentials('registry.example.com', env).source ?? '', /config\.json \(auths\."registry\.example\.com"\)/);
-  const both = { ...env, BULWARK_REGISTRY_USERNAME: 'ci', BULWARK_REGISTRY_PASSWORD: 'token' };
+  const both = { ...env, BULWARK_REGISTRY: 'Registry.Example.com:443', BULWARK_REGISTRY_USERNAME: 'ci', BULWARK_REGISTRY_PASSWORD: 'token' };
   assert.deepEqual(findCredentials('registry.example.com', both).credentials, { username: 'ci', password: 'token' });
   assert.throws(() => findCredentials('x.io', { ...env, BULWARK_REGISTRY_USERNAME: 'ci' }), (e: unknown) => e instanceof BulwarkError && e.code === 'USAGE');
   assert.deepEqual(findCredentials('x.io', { DOCKER_CONFIG: join(tmp.path, 'none') }), { config: join(tmp.path, 'none', 'config.json') });
+});
+
+test('credentials from the environment belong to the registry BULWARK_REGISTRY names, and to no other', () => {
+  const env = configDir('bound', { auths: { 'other.example.com': { auth: b64('o:p') } } });
+  const login = { ...env, BULWARK_REGISTRY: 'registry.example.com', BULWARK_REGISTRY_USERNAME: 'ci', BULWARK_REGISTRY_PASSWORD: 'token' };
+  assert.deepEqual(findCredentials('REGISTRY.example.com:443', login).credentials, { username: 'ci', password: 'token' });
+  assert.match(findCredentials('registry.example.com', login).source ?? '', /BULWARK_REGISTRY=registry\.example\.com/);
+  const elsewhere = findCredentials('evil.example.com', login);
+  assert.equal(elsewhere.credentials, undefined);
+  assert.match(elsewhere.note ?? '', /are for registry\.example\.com \(BULWARK_REGISTRY\), not this registry/);
+  assert.deepEqual(findCredentials('other.example.com', login).credentials, { username: 'o', password: 'p' }, 'other hosts keep their own docker login');
+  assert.equal(findCredentials('registry.example.com:5000', login).credentials, undefined, 'another port is another registry');
+  assert.deepEqual(findCredentials('docker.io', { ...login, BULWARK_REGISTRY: 'https://index.docker.io/v1/' }).credentials, { username: 'ci', password: 'token' });
+  for (const bad of [{ BULWARK_REGISTRY: undefined }, { BULWARK_REGISTRY: '' }, { BULWARK_REGISTRY: 'not a host' }]) {
+    assert.throws(() => findCredentials('registry.example.com', { ...login, ...bad }), (e: unknown) => e instanceof BulwarkError && e.code === 'USAGE', JSON.stringify(bad));
+  }
 });
 
 test('credential helpers are named, never run; a 401 then says so', async () => {
@@ -62,6 +78,10 @@ test('credential helpers are named, never run; a 401 then says so', async () => 
     assert.match(e.message, /BULWARK_REGISTRY_USERNAME.*"auths" of .*helpers\/config\.json/);
     return true;
   });
+  const secret = 'hunter2-sekrit';
+  const garbled = configDir('garbled', {});
+  writeFileSync(join(garbled.DOCKER_CONFIG!, 'config.json'), `{"auths":{"x.io":{"username":"u","password":${secret}}}}`);
+  assert.throws(() => findCredentials('x.io', garbled), (e: unknown) => e instanceof BulwarkError && e.code === 'CORRUPT' && !e.message.includes(secret.slice(0, 6)));
   const broken = configDir('broken', { auths: { 'x.io': { auth: b64('no-colon') } } });
   assert.throws(() => findCredentials('x.io', broken), (e: unknown) => e instanceof BulwarkError && e.code === 'CORRUPT');
 });

@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { BulwarkError } from '../core/errors.js';
 import { parseJson } from '../core/json.js';
-import { DOCKER_HUB } from './reference.js';
+import { canonicalRegistry } from './reference.js';
 
 // Registry authentication as docker does it: anonymous until a 401 names a scheme;
 // Basic sends the credentials; Bearer fetches a token for the challenge's scope from
 // its realm (with the credentials, when any) and caches it per scope until it expires.
-// Credentials come from BULWARK_REGISTRY_USERNAME/PASSWORD or docker's config.json;
-// credential helpers are programs, and Bulwark never runs them.
+// Credentials belong to one registry, as docker's logins do: BULWARK_REGISTRY_USERNAME/
+// PASSWORD only for the registry BULWARK_REGISTRY names, else the "auths" entry of
+// docker's config.json for that host (`bulwark registry login` writes one). They go to
+// that registry's origin and to the token realm its own challenge names, and only over
+// https (plain http only to the registry's own loopback origin under --insecure).
+// Credential helpers are programs, and Bulwark never runs them.
 
 export interface Credentials {
   username: string;
@@ -41,20 +45,39 @@ const DockerConfig = z.looseObject({
   credHelpers: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * JSON that holds credentials, against a schema: an error names the file and the place,
+ * never a piece of its text (V8's syntax errors quote the input around the fault).
+ */
+export function parseSecretJson<S extends z.ZodType>(text: string, schema: S, path: string): z.infer<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new BulwarkError('CORRUPT', path, 'not valid JSON (its text is not shown: it may hold credentials)');
+  }
+  return parseJson(JSON.stringify(raw), schema, path);
+}
+
 /** docker's config.json: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
 }
 
-/** A config key as docker compares it: scheme and path dropped ("https://index.docker.io/v1/" → "index.docker.io"). */
-function keyHost(key: string): string {
-  return key.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase();
+/**
+ * A config key's registry as references name it: scheme and path dropped, canonical host
+ * ("https://index.docker.io/v1/" → "docker.io"); undefined for a key that names no host.
+ */
+export function keyRegistry(key: string): string | undefined {
+  try {
+    return canonicalRegistry(key.replace(/^https?:\/\//i, '').split('/')[0]!);
+  } catch {
+    return undefined;
+  }
 }
 
 function matchesRegistry(key: string, registry: string): boolean {
-  const host = keyHost(key);
-  if (registry === DOCKER_HUB) return host === 'index.docker.io' || host === 'docker.io' || host === 'registry-1.docker.io';
-  return host === registry.toLowerCase();
+  return keyRegistry(key) === canonicalRegistry(registry);
 }
 
 function fromConfig(registry: string, path: string): CredentialLookup {
@@ -64,7 +87,7 @@ function fromConfig(registry: string, path: string): CredentialLookup {
   } catch {
     return { config: path };
   }
-  const config = parseJson(text, DockerConfig, path);
+  const config = parseSecretJson(text, DockerConfig, path);
   const helperName = Object.entries(config.credHelpers ?? {}).find(([k]) => matchesRegistry(k, registry))?.[1];
   const helper = helperName ?? config.credsStore;
   const entry = Object.entries(config.auths ?? {}).find(([k]) => matchesRegistry(k, registry));
@@ -83,15 +106,29 @@ function fromConfig(registry: string, path: string): CredentialLookup {
   return withHelper;
 }
 
-/** Credentials for a registry: the BULWARK_REGISTRY_* environment first, then docker's config.json. */
+const ENV_SOURCE = 'BULWARK_REGISTRY_USERNAME/PASSWORD';
+
+/** The registry the environment's credentials are for; undefined when none are set. */
+function envRegistry(env: NodeJS.ProcessEnv): string | undefined {
+  const { BULWARK_REGISTRY_USERNAME: username, BULWARK_REGISTRY_PASSWORD: password, BULWARK_REGISTRY: named } = env;
+  if (username === undefined && password === undefined) return undefined;
+  if (!username || password === undefined) throw new BulwarkError('USAGE', ENV_SOURCE, 'set both, or neither');
+  if (!named) throw new BulwarkError('USAGE', ENV_SOURCE, 'set BULWARK_REGISTRY=host[:port] to the registry they are for (they are sent to no other)');
+  return canonicalRegistry(named.replace(/^https?:\/\//i, '').replace(/\/.*$/, ''), 'BULWARK_REGISTRY');
+}
+
+/**
+ * Credentials for a registry: BULWARK_REGISTRY_USERNAME/PASSWORD when BULWARK_REGISTRY
+ * names this registry, else its entry in docker's config.json.
+ */
 export function findCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): CredentialLookup {
-  const username = env.BULWARK_REGISTRY_USERNAME;
-  const password = env.BULWARK_REGISTRY_PASSWORD;
-  if (username !== undefined || password !== undefined) {
-    if (!username || password === undefined) throw new BulwarkError('USAGE', 'BULWARK_REGISTRY_USERNAME/BULWARK_REGISTRY_PASSWORD', 'set both, or neither');
-    return { credentials: { username, password }, source: 'BULWARK_REGISTRY_USERNAME/PASSWORD' };
+  const bound = envRegistry(env);
+  if (bound !== undefined && bound === canonicalRegistry(registry)) {
+    return { credentials: { username: env.BULWARK_REGISTRY_USERNAME!, password: env.BULWARK_REGISTRY_PASSWORD! }, source: `${ENV_SOURCE} (BULWARK_REGISTRY=${bound})` };
   }
-  return fromConfig(registry, dockerConfigPath(env));
+  const found = fromConfig(registry, dockerConfigPath(env));
+  if (bound === undefined || found.credentials) return found;
+  return { ...found, note: [found.note, `${ENV_SOURCE} are for ${bound} (BULWARK_REGISTRY), not this registry`].filter(Boolean).join('; ') };
 }
 
 export interface Challenge {
@@ -175,6 +212,8 @@ export class RegistryAuth {
     private readonly registry: string,
     private readonly fetchToken: TokenFetch,
     private readonly lookup: () => CredentialLookup = () => findCredentials(registry),
+    /** Whether a token realm may be sent the credentials: https, or the registry's own loopback origin under --insecure. */
+    private readonly realmMayHaveCredentials: (realm: URL) => boolean = (realm) => realm.protocol === 'https:',
   ) {}
 
   private creds(): CredentialLookup {
@@ -203,7 +242,7 @@ export class RegistryAuth {
       ? `; docker's config names the credential helper ${c.helper} for it, which Bulwark does not run (it executes a program)`
       : '';
     const note = c.note ? `; ${c.note}` : '';
-    return `${helper}${note}: set BULWARK_REGISTRY_USERNAME and BULWARK_REGISTRY_PASSWORD, or put the login in the "auths" of ${c.config ?? dockerConfigPath()}`;
+    return `${helper}${note}: set BULWARK_REGISTRY_USERNAME and BULWARK_REGISTRY_PASSWORD with BULWARK_REGISTRY=${this.registry}, or run bulwark registry login ${this.registry} (the "auths" of ${c.config ?? dockerConfigPath()})`;
   }
 
   /** After a 401: obtain what the challenge asks for, or throw AUTH saying why it cannot be had. */
@@ -234,7 +273,7 @@ export class RegistryAuth {
     const scopes = (ch.params.scope ?? scope).split(' ').filter(Boolean);
     for (const s of scopes) url.searchParams.append('scope', s);
     const c = this.creds();
-    const headers: Record<string, string> = c.credentials ? { Authorization: basicHeader(c.credentials) } : {};
+    const headers: Record<string, string> = c.credentials && this.realmMayHaveCredentials(url) ? { Authorization: basicHeader(c.credentials) } : {};
     const res = await this.fetchToken(url, headers);
     const where = `token server ${url.origin}${url.pathname}`;
     if (res.status === 401 || res.status === 403) {

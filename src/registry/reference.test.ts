@@ -17,11 +17,21 @@ test('references normalise as docker does: Docker Hub defaults, registry hosts, 
     ['localhost:5000/app:dev', 'localhost:5000', 'app', 'dev'],
     ['127.0.0.1:5000/a/b', '127.0.0.1:5000', 'a/b'],
     ['[::1]:5000/app:1', '[::1]:5000', 'app', '1'],
-    ['Registry/app', 'Registry', 'app'],
+    ['Registry/app', 'registry', 'app'],
+    ['Docker.IO/ubuntu', 'docker.io', 'library/ubuntu'],
+    ['INDEX.docker.io:443/library/ubuntu:22.04', 'docker.io', 'library/ubuntu', '22.04'],
+    ['registry-1.docker.io/ubuntu:Latest', 'docker.io', 'library/ubuntu', 'Latest'],
+    ['GHCR.io:443/org/app', 'ghcr.io', 'org/app'],
+    ['localhost:80/app', 'localhost', 'app'],
+    ['127.0.0.1:80/app', '127.0.0.1', 'app'],
+    ['127.1:5000/app', '127.0.0.1:5000', 'app'],
+    ['[0:0:0:0:0:0:0:1]:443/app', '[::1]', 'app'],
+    ['registry.example.com:80/app', 'registry.example.com:80', 'app'],
+    ['registry.example.com:05000/app', 'registry.example.com:5000', 'app'],
     ['localhost:5000', 'docker.io', 'library/localhost', '5000'],
     [`quay.io/app@${D}`, 'quay.io', 'app', undefined, D],
     [`quay.io/app:1@${D}`, 'quay.io', 'app', '1', D],
-    ['my-registry.example.com:443/a_b/c.d/e--f:tag_1.0-rc', 'my-registry.example.com:443', 'a_b/c.d/e--f', 'tag_1.0-rc'],
+    ['my-registry.example.com:443/a_b/c.d/e--f:tag_1.0-rc', 'my-registry.example.com', 'a_b/c.d/e--f', 'tag_1.0-rc'],
   ];
   for (const [input, registry, repository, tag, digest] of table) {
     assert.deepEqual(parseReference(input), { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) }, input);
@@ -32,7 +42,7 @@ test('references normalise as docker does: Docker Hub defaults, registry hosts, 
 });
 
 test('invalid references are usage errors naming the reference', () => {
-  for (const bad of ['', 'upper/Case', 'Debian', 'ghcr.io/Org/app', 'app:', 'app:-tag', 'app@sha256:abc', 'ghcr.io/', 'a//b', 'host:99999/app', '-bad.example/app', 'a'.repeat(64), `r.io/${'a'.repeat(260)}`]) {
+  for (const bad of ['', 'upper/Case', 'Debian', 'ghcr.io/Org/app', 'app:', 'app:-tag', 'app@sha256:abc', 'ghcr.io/', 'a//b', 'host:99999/app', '999.1.1.1/app', '[:::]/app', `app@sha256:${'A'.repeat(64)}`, `app@SHA256:${'a'.repeat(64)}`, '-bad.example/app', 'a'.repeat(64), `r.io/${'a'.repeat(260)}`]) {
     assert.throws(() => parseReference(bad), (e: unknown) => e instanceof BulwarkError && e.code === 'USAGE', bad);
   }
 });

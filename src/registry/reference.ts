@@ -5,6 +5,12 @@ import { BulwarkError } from '../core/errors.js';
 // A first path component is a registry when it has a '.' or a ':', is "localhost", or
 // has upper-case letters; otherwise the image is on Docker Hub, where one-component
 // names live under library/.
+//
+// A parsed reference is canonical, so that one image has one spelling before any policy
+// matches it: the registry host lower-cased (DNS names are case-insensitive; IPs in their
+// usual form), default ports dropped (:443; :80 on loopback, where plain http is allowed),
+// Docker Hub's aliases as docker.io. Repository paths must be lower case and tags keep
+// their case, as the distribution spec has them; digests are lower-case hex.
 
 export const DOCKER_HUB = 'docker.io';
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
@@ -73,7 +79,7 @@ export function parseReference(input: string): Reference {
     const port = /:([0-9]+)$/.exec(registry)?.[1];
     if (port !== undefined && Number(port) > 65535) throw bad(input, `port ${port} is out of range`);
   }
-  if (DOCKER_HUB_ALIASES.has(registry)) registry = DOCKER_HUB;
+  registry = canonicalRegistry(registry, input);
   if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
   if (repository === '' || !repository.split('/').every((c) => PATH_COMPONENT.test(c))) {
     throw bad(input, `repository "${repository}" must be lower-case components of letters, digits and . _ - separators`);
@@ -81,6 +87,22 @@ export function parseReference(input: string): Reference {
   if (/^[a-f0-9]{64}$/.test(rest)) throw bad(input, 'a bare 64-hex image id is not a reference');
   if (registry.length + 1 + repository.length > MAX_NAME) throw bad(input, `name longer than ${MAX_NAME} characters`);
   return { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+/**
+ * A registry host[:port] (already valid) in its one spelling: lower case, IPs as the URL
+ * standard writes them ("127.1" → "127.0.0.1", "[0::1]" → "[::1]"), no :443, no :80 on
+ * loopback, Docker Hub's aliases as docker.io.
+ */
+export function canonicalRegistry(hostPort: string, input = hostPort): string {
+  let url: URL;
+  try {
+    url = new URL(`https://${hostPort}`);
+  } catch {
+    throw bad(input, `"${hostPort}" is not a valid registry host`);
+  }
+  const host = url.port === '80' && isLoopback(url.hostname) ? url.hostname : url.host;
+  return DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB : host;
 }
 
 /** The repository fully qualified: "docker.io/library/debian". */

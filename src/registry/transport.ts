@@ -13,7 +13,8 @@ import { isLoopback, registryEndpoint } from './reference.js';
 // unverified TLS) only for loopback registries. Network errors, 429 and 5xx are retried a
 // bounded number of times with exponential backoff; other 4xx never are. A 401 is
 // answered once through RegistryAuth; GET/HEAD redirects stay on the same origin or go to
-// https, and credentials never leave the registry's origin.
+// https, and credentials never leave the registry's origin (but for the token realm its
+// own challenge names, over https).
 
 export interface RegistryOptions {
   /** Plain http or unverified TLS; refused for registries that are not loopback. */
@@ -134,7 +135,12 @@ export class Transport {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.maxManifestBytes = opts.maxManifestBytes ?? 4 << 20;
     const env = opts.env ?? process.env;
-    this.auth = new RegistryAuth(registry, (url, headers) => this.fetchToken(url, headers), opts.credentials ?? (() => findCredentials(registry, env)));
+    this.auth = new RegistryAuth(
+      registry,
+      (url, headers) => this.fetchToken(url, headers),
+      opts.credentials ?? (() => findCredentials(registry, env)),
+      (realm) => realm.protocol === 'https:' || realm.origin === this.base.origin,
+    );
   }
 
   static async create(registry: string, opts: RegistryOptions = {}): Promise<Transport> {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BulwarkError } from '../core/errors.js';
-import { makeStatement, makeVulnPredicate, parseStatement, parseTimestamp, statementCovers, PREDICATE_CYCLONEDX, PREDICATE_VULN, VulnPredicate } from './in-toto.js';
+import { makeStatement, makeVulnPredicate, parseStatement, parseTimestamp, statementCovers, PREDICATE_CYCLONEDX, PREDICATE_VULN, STATEMENT_V1, VulnPredicate } from './in-toto.js';
 import { mutatedJson, onlyBulwarkErrors } from './fixtures/mutate.js';
 
 const HEX = 'cd'.repeat(32);
@@ -74,4 +74,16 @@ test('in-toto: arbitrary and mutated statements never throw anything but a Bulwa
     }),
     { numRuns: 1000 },
   );
+});
+
+test('in-toto: statementCovers compares any algorithm, hex and algorithm names in any case', () => {
+  const st = (digest: Record<string, string>) => parseStatement(Buffer.from(JSON.stringify({ _type: STATEMENT_V1, subject: [{ name: 'a', digest: { sha1: 'ab' } }, { name: 'b', digest }], predicateType: 'p', predicate: {} })), 'att');
+  const h512 = 'ef'.repeat(64);
+  assert.ok(statementCovers(st({ sha256: HEX.toUpperCase() }), `sha256:${HEX}`));
+  assert.ok(statementCovers(st({ sha256: HEX }), `SHA256:${HEX.toUpperCase()}`));
+  assert.ok(statementCovers(st({ Sha512: h512 }), `sha512:${h512}`));
+  assert.ok(!statementCovers(st({ sha512: h512 }), `sha256:${HEX}`), 'another algorithm is not a match');
+  assert.ok(!statementCovers(st({ sha256: HEX }), `sha256:${HEX.slice(1)}`));
+  for (const bad of ['', ':', 'sha256:', `:${HEX}`, HEX]) assert.ok(!statementCovers(st({ sha256: HEX }), bad), bad);
+  assert.ok(!statementCovers(st({ sha256: HEX }), 'constructor:x'), 'own keys only, no prototype lookups');
 });

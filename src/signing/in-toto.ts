@@ -31,10 +31,17 @@ export function parseStatement(bytes: Buffer, input: string): Statement {
   return parseJson(bytes, Statement, input);
 }
 
-/** True when a subject of the statement carries this digest ('sha256:…'). */
+/**
+ * True when a subject of the statement carries this digest ("alg:hex", any algorithm): the
+ * one subject check. Algorithm names and hex compare case-insensitively (in-toto writes
+ * lower case; some producers do not).
+ */
 export function statementCovers(st: Statement, digest: string): boolean {
-  const [alg, hex] = digest.split(':');
-  return alg !== undefined && hex !== undefined && st.subject.some((s) => s.digest[alg]?.toLowerCase() === hex);
+  const colon = digest.indexOf(':');
+  if (colon <= 0 || colon === digest.length - 1) return false;
+  const alg = digest.slice(0, colon).toLowerCase();
+  const hex = digest.slice(colon + 1).toLowerCase();
+  return st.subject.some((s) => Object.entries(s.digest).some(([a, h]) => a.toLowerCase() === alg && h.toLowerCase() === hex));
 }
 
 // RFC 3339 as Go's time.Time marshals it (fraction and offset optional parts).

@@ -109,3 +109,14 @@ export function ociIndex(images: { image: MemImage; platform: { os: string; arch
   );
   return { bytes, digest: sha256(bytes), mediaType };
 }
+
+/** A cosign-style attachment manifest (".sig"/".att" tag): an empty config and one layer per payload. */
+export function attachmentManifest(...layers: { mediaType: string; payload: Buffer; annotations: Record<string, string> }[]): Buffer {
+  const cfg = Buffer.from('{}');
+  return Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(cfg), size: cfg.length },
+    layers: layers.map((l) => ({ mediaType: l.mediaType, digest: sha256(l.payload), size: l.payload.length, annotations: l.annotations })),
+  }));
+}

@@ -42,7 +42,7 @@ export function secureRegistrySuite(user: string, pass: string, setup: (r: Secur
     const noConfig = join(tmp.path, 'no-docker-config');
     mkdirSync(noConfig);
     const reg = await startRegistry({ dir: join(tmp.path, 'reg'), tls: { cert: certs.serverCert, key: certs.serverKey }, htpasswd: { username: user, password: pass } });
-    const login = { BULWARK_REGISTRY_USERNAME: user, BULWARK_REGISTRY_PASSWORD: pass, DOCKER_CONFIG: noConfig };
+    const login = { BULWARK_REGISTRY: reg.host, BULWARK_REGISTRY_USERNAME: user, BULWARK_REGISTRY_PASSWORD: pass, DOCKER_CONFIG: noConfig };
     r = {
       tmp, certs, reg, user, pass, noConfig,
       env: (extra = {}) => ({ ...login, ...extra }),

@@ -11,6 +11,7 @@ import { hostPlatform } from '../../src/image/platform.js';
 import { openRegistryImage, type RegistryImageOptions } from '../../src/image/registry.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { scanImage, type ScanResult } from '../../src/scan/scan.js';
+import { fakeRegistry } from '../../src/testing/fake-registry.js';
 import { buildFixture, bulwark, run } from '../../src/testing/fixtures.js';
 import { dockerArchive, ociImage, ociIndex, type MemImage } from '../../src/testing/image-writer.js';
 import { gzip, makeTar } from '../../src/testing/layers.js';
@@ -73,7 +74,8 @@ function hermetic(env: NodeJS.ProcessEnv = {}, more: RegistryImageOptions = {}):
   return { env: { DOCKER_CONFIG: noConfig, ...env }, ...more };
 }
 
-const creds = { BULWARK_REGISTRY_USERNAME: USER, BULWARK_REGISTRY_PASSWORD: PASS };
+/** The login for the basic-auth registry, bound to it. */
+const creds = (): Record<string, string> => ({ BULWARK_REGISTRY: basic.host, BULWARK_REGISTRY_USERNAME: USER, BULWARK_REGISTRY_PASSWORD: PASS });
 
 async function scan(ref: string, opts: RegistryImageOptions, cacheDir: string | null = null): Promise<ScanResult> {
   const img = await openRegistryImage(ref, opts);
@@ -117,8 +119,8 @@ test('htpasswd basic auth over TLS: credentials from the environment or docker c
   await skopeoCopy(`docker-archive:${small}`, `docker://${basic.host}/small/app:1`, { creds: `${USER}:${PASS}`, certDir: certs.certDir });
   const ref = `${basic.host}/small/app:1`;
   const ok = async (opts: RegistryImageOptions): Promise<void> => assert.equal((await scan(ref, opts)).inventory.os?.version, '3.19.1');
-  await ok(hermetic(creds, { caFile: certs.caCert }));
-  await ok(hermetic({ ...creds, SSL_CERT_FILE: certs.caCert }));
+  await ok(hermetic(creds(), { caFile: certs.caCert }));
+  await ok(hermetic({ ...creds(), SSL_CERT_FILE: certs.caCert }));
   const config = (name: string, doc: object): string => {
     const dir = join(tmp.path, name);
     mkdirSync(dir, { recursive: true });
@@ -132,10 +134,21 @@ test('htpasswd basic auth over TLS: credentials from the environment or docker c
     openRegistryImage(ref, { env: { DOCKER_CONFIG: config('helper', { credsStore: 'secretservice' }) }, caFile: certs.caCert }),
     isError('AUTH', /credential helper docker-credential-secretservice for it, which Bulwark does not run/),
   );
-  await assert.rejects(openRegistryImage(ref, hermetic({ ...creds, BULWARK_REGISTRY_PASSWORD: 'wrong' }, { caFile: certs.caCert })), isError('AUTH', /still answers 401 after authenticating: the credentials from BULWARK_REGISTRY_USERNAME\/PASSWORD were refused/));
-  await assert.rejects(openRegistryImage(ref, hermetic(creds, { tries: 1 })), isError('NETWORK', /TLS with .* failed .*--ca-file/));
+  await assert.rejects(openRegistryImage(ref, hermetic({ ...creds(), BULWARK_REGISTRY_PASSWORD: 'wrong' }, { caFile: certs.caCert })), isError('AUTH', /still answers 401 after authenticating: the credentials from BULWARK_REGISTRY_USERNAME\/PASSWORD \(BULWARK_REGISTRY=127\.0\.0\.1:\d+\) were refused/));
+  await assert.rejects(openRegistryImage(ref, hermetic(creds(), { tries: 1 })), isError('NETWORK', /TLS with .* failed .*--ca-file/));
   // --insecure on a loopback TLS registry skips verification (and still authenticates)
-  await ok(hermetic(creds, { insecure: true }));
+  await ok(hermetic(creds(), { insecure: true }));
+  // the login is bound to this registry: another loopback origin asking for one gets nothing
+  const hostile = await fakeRegistry({}, (_req, res) => {
+    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="hostile"' }).end();
+    return true;
+  });
+  try {
+    await assert.rejects(openRegistryImage(`${hostile.host}/small/app:1`, hermetic(creds(), { insecure: true })), isError('AUTH', /requires a login and no credentials were given.*are for 127\.0\.0\.1:\d+ \(BULWARK_REGISTRY\), not this registry/));
+    assert.deepEqual(hostile.auths.filter((a) => a !== undefined), []);
+  } finally {
+    await hostile.stop();
+  }
 });
 
 test('bearer token auth: docker-registry trusts tokens from a token server, fetched with the login and cached per scope', async (t) => {
@@ -143,7 +156,7 @@ test('bearer token auth: docker-registry trusts tokens from a token server, fetc
   // skopeo runs asynchronously: the token server answers from this process
   await skopeoCopy(`docker-archive:${small}`, `docker://${tokenReg.host}/small/app:1`, { creds: `${TOKEN_USER}:${TOKEN_PASS}`, certDir: certs.certDir });
   tokens.requests.length = 0;
-  const opts = hermetic({ BULWARK_REGISTRY_USERNAME: TOKEN_USER, BULWARK_REGISTRY_PASSWORD: TOKEN_PASS }, { caFile: certs.caCert });
+  const opts = hermetic({ BULWARK_REGISTRY: tokenReg.host, BULWARK_REGISTRY_USERNAME: TOKEN_USER, BULWARK_REGISTRY_PASSWORD: TOKEN_PASS }, { caFile: certs.caCert });
   const r = await scan(`${tokenReg.host}/small/app:1`, opts);
   assert.equal(r.inventory.os?.version, '3.19.1');
   assert.deepEqual(tokens.requests, [{ scopes: ['repository:small/app:pull'], user: TOKEN_USER }], 'one token for manifest, config and layer');
@@ -160,7 +173,7 @@ async function alpine(version: string, platform: { os: string; architecture: str
 
 test('push primitives: blobs, manifests and a two-platform index pushed by Bulwark, read back by platform and by skopeo; mounts and tag pages', async (t) => {
   if (!gate(t)) return;
-  const client = await RegistryClient.create(basic.host, { caFile: certs.caCert, env: { DOCKER_CONFIG: noConfig, ...creds } });
+  const client = await RegistryClient.create(basic.host, { caFile: certs.caCert, env: { DOCKER_CONFIG: noConfig, ...creds() } });
   try {
     const amd64 = await alpine('3.19.1', { os: 'linux', architecture: 'amd64' });
     const arm64 = await alpine('3.19.2', { os: 'linux', architecture: 'arm64', variant: 'v8' });
@@ -176,7 +189,7 @@ test('push primitives: blobs, manifests and a two-platform index pushed by Bulwa
     assert.deepEqual(await client.headManifest('multi/app', 'multi'), { digest: index.digest, mediaType: index.mediaType, size: index.bytes.length });
     assert.equal(await client.headManifest('multi/app', 'missing'), undefined);
 
-    const opts = hermetic(creds, { caFile: certs.caCert });
+    const opts = hermetic(creds(), { caFile: certs.caCert });
     for (const [architecture, version, want] of [['amd64', '3.19.1', amd64], ['arm64', '3.19.2', arm64]] as const) {
       const img = await openRegistryImage(`${basic.host}/multi/app:multi`, { ...opts, platform: { os: 'linux', architecture } });
       try {
@@ -261,7 +274,7 @@ test('a real Debian image pushed to the registry scans to the same inventory as 
   } finally {
     await local.close();
   }
-  const opts = hermetic(creds, { caFile: certs.caCert });
+  const opts = hermetic(creds(), { caFile: certs.caCert });
   const remote = (await scan(ref, opts)).inventory;
   assert.ok(reference.packages.length > 80);
   assert.ok(!reference.packages.some((p) => p.name === 'ca-certificates'));
@@ -277,7 +290,7 @@ test('a real Debian image pushed to the registry scans to the same inventory as 
   await scanImage(img, { cacheDir: cache }).finally(() => img.close());
   assert.deepEqual((await scan(ref, opts, cache)).stats, { layersAnalysed: 0, layersFromCache: 2 });
   // and the CLI, given a bare reference with a registry host
-  const cli = bulwark(['scan', 'image', ref, '--ca-file', certs.caCert, '--format', 'json', '--no-cache', '--quiet'], { DOCKER_CONFIG: noConfig, ...creds });
+  const cli = bulwark(['scan', 'image', ref, '--ca-file', certs.caCert, '--format', 'json', '--no-cache', '--quiet'], { DOCKER_CONFIG: noConfig, ...creds() });
   assert.equal(cli.code, 0, cli.stderr);
   assert.deepEqual((JSON.parse(cli.stdout) as Inventory).packages.map(row), reference.packages.map(row));
 });

@@ -65,7 +65,7 @@ function skopeoVerifiedCopy(ref: string, pub: string): { code: number; stderr: s
   const policy = {
     default: [{ type: 'reject' }],
     transports: {
-      docker: { [suite.get().reg.host]: [{ type: 'sigstoreSigned', keyPath: pub, signedIdentity: { type: 'matchRepoDigestOrExact' } }] },
+      docker: { [suite.get().reg.host]: [{ type: 'sigstoreSigned', keyPath: pub, signedIdentity: { type: 'matchRepository' } }] },
       dir: { '': [{ type: 'insecureAcceptAnything' }] },
     },
   };
@@ -99,7 +99,7 @@ test('an image signed by Bulwark verifies in Bulwark, is found and carried by sk
     const digest = (await c.headManifest('team/app', '1.0'))!.digest;
     assert.equal(payloads.length, 1);
     assert.equal(payloads[0]!.critical.image['docker-manifest-digest'], digest);
-    assert.equal(payloads[0]!.critical.identity['docker-reference'], ref);
+    assert.equal(payloads[0]!.critical.identity['docker-reference'], `${reg.host}/team/app`, 'the repository, as cosign writes it');
   } finally {
     c.close();
   }
@@ -115,7 +115,7 @@ test('an image signed by Bulwark verifies in Bulwark, is found and carried by sk
   skopeoMirror(ref, `${reg.host}/mirror/app:1.0`);
   const mirrored = bulwark(['verify', `${reg.host}/mirror/app:1.0`, '--key', pub, ...ca()], env());
   assert.equal(mirrored.code, 1);
-  assert.ok(mirrored.stderr.includes(`signature 1: signed for ${ref}, not for repository ${reg.host}/mirror/app`), mirrored.stderr);
+  assert.ok(mirrored.stderr.includes(`signature 1: signed for ${reg.host}/team/app, not for repository ${reg.host}/mirror/app`), mirrored.stderr);
   const asSigned = bulwark(['verify', `${reg.host}/mirror/app:1.0`, '--key', pub, '--identity', `${reg.host}/team/app`, ...ca()], env());
   assert.equal(asSigned.code, 0, asSigned.stderr);
   // signing again with the same key adds nothing; a second key adds a second signature
