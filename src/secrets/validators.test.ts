@@ -13,6 +13,7 @@ import {
   tokenChecksum,
 } from './validators.js';
 import { isAllowlisted, isTrivial, isVariableReference } from './allowlist.js';
+import { have, requireAll } from '../testing/require.js';
 import * as t from './fixtures/tokens.js';
 
 const BASE62 = [...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'];
@@ -27,12 +28,10 @@ test('base62 digits run 0-9, A-Z, a-z, left-padded to the width', () => {
 });
 
 test('token checksum: CRC-32 of the 30 random characters in base62 agrees with an independent CRC-32 (Python zlib)', (t) => {
+  if (!requireAll(t, { python3: have('python3') })) return;
   const samples = ['aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1', 'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0', '000000000000000000000000000000'];
   const py = spawnSync('python3', ['-c', 'import sys, zlib\nfor s in sys.argv[1:]: print(zlib.crc32(s.encode()))', ...samples], { encoding: 'utf8' });
-  if (py.status !== 0) {
-    t.skip('python3 not available');
-    return;
-  }
+  assert.equal(py.status, 0, py.stderr);
   const crcs = py.stdout.trim().split('\n').map(Number);
   samples.forEach((s, i) => assert.equal(tokenChecksum(s), base62(crcs[i]!, 6), s));
 });
