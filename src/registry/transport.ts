@@ -25,6 +25,8 @@ export interface RegistryOptions {
   tries?: number;
   /** First retry delay; it doubles each time (default 200 ms). */
   retryBaseMs?: number;
+  /** How a retry waits (default: a timer); tests pass one that records the delays. */
+  sleep?: (ms: number) => Promise<void>;
   /** Idle time after which a connection is given up (default 30 s). */
   timeoutMs?: number;
   /** Largest manifest or index accepted (default 4 MiB). */
@@ -119,6 +121,7 @@ export class Transport {
   private readonly auth: RegistryAuth;
   readonly tries: number;
   private readonly retryBaseMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
   private readonly timeoutMs: number;
   readonly maxManifestBytes: number;
 
@@ -132,6 +135,7 @@ export class Transport {
   ) {
     this.tries = Math.max(1, opts.tries ?? 3);
     this.retryBaseMs = opts.retryBaseMs ?? 200;
+    this.sleep = opts.sleep ?? sleep;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.maxManifestBytes = opts.maxManifestBytes ?? 4 << 20;
     const env = opts.env ?? process.env;
@@ -231,12 +235,12 @@ export class Transport {
         res = await once();
       } catch (e) {
         if (attempt >= this.tries || isBulwarkError(e) || !RETRIABLE_CODES.has(errCode(e))) throw this.networkError(e, url, input);
-        await sleep(this.delay(attempt));
+        await this.sleep(this.delay(attempt));
         continue;
       }
       if ((res.status === 429 || res.status >= 500) && attempt < this.tries) {
         res.body.resume();
-        await sleep(this.delay(attempt, header(res.headers, 'retry-after')));
+        await this.sleep(this.delay(attempt, header(res.headers, 'retry-after')));
         continue;
       }
       return res;

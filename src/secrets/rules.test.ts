@@ -179,7 +179,7 @@ test('JWT: signed tokens with JSON header and payload; malformed, unsigned and d
   none('/app/client.js', `const example = "${t.jwt({ alg: 'HS256', typ: 'JWT' }, { sub: '1234567890', name: 'John Doe', iat: 1516239022 })}";`);
 });
 
-test('config passwords: every config format', () => {
+test('config passwords: .env, properties, YAML, JSON, INI and conf files, .pypirc, tomcat-users.xml, Maven settings, .npmrc, docker config, URLs, .git-credentials, .netrc', () => {
   const pw = `S3cr-${t.randomBase62(10)}`;
   only('/app/.env', `DB_PASSWORD=${pw}`, 'BW-SEC-017');
   only('/app/.env.production', `export DB_PASS="${pw}"`, 'BW-SEC-017');

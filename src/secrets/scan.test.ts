@@ -6,6 +6,7 @@ import { SECRET_RULES } from './rules.js';
 import { DEFAULT_MAX_BYTES, looksBinary, scanSecrets } from './scan.js';
 import * as t from './fixtures/tokens.js';
 import { cleanText } from './fixtures/bench.js';
+import { pathologicalSecretInputs } from './fixtures/pathological.js';
 
 test('binary content and content over the size limit are skipped, and say so', () => {
   const token = t.githubToken();
@@ -68,42 +69,20 @@ test('config-only rules need a config path; token rules run on any text file', (
   assert.equal(scanSecrets('/app/run.py', Buffer.from(`T="${t.githubToken()}"`)).results.length, 1);
 });
 
-test('pathological inputs finish quickly (no catastrophic backtracking)', () => {
-  const n = 200_000;
-  const inputs: Array<[string, string]> = [
-    ['/k.pem', `-----BEGIN PRIVATE KEY-----${' '.repeat(n)}!`],
-    ['/k.pem', `-----BEGIN PRIVATE KEY-----\n${'Proc-Type: x\n'.repeat(n / 13)}`],
-    ['/k.pem', `-----BEGIN PRIVATE KEY-----\n${'A'.repeat(n)}`],
-    ['/c.env', `password=${'a'.repeat(n)}`],
-    ['/c.env', 'password='.repeat(n / 9)],
-    ['/c.yaml', `url: x://${'a:'.repeat(n / 2)}`],
-    ['/c.yaml', `${'://a:b'.repeat(n / 6)}`],
-    ['/a.js', `token = "${'a1'.repeat(n / 2)}`],
-    ['/a.js', 'token='.repeat(n / 6)],
-    ['/a.js', `eyJ${'a'.repeat(n)}.${'b'.repeat(n)}`],
-    ['/a.txt', `AKIAABCDEFGHIJKLMNOP${' x'.repeat(n / 2)}`],
-    ['/a.txt', `AKIAABCDEFGHIJKLMNOP ${'a'.repeat(n)}`],
-    ['/a.txt', `xoxb-${'1-'.repeat(n / 2)}`],
-    ['/a.txt', `glpat-${'a.'.repeat(n / 2)}`],
-    ['/s.xml', `<${'a'.repeat(n)}password>`],
-    ['/s.xml', '<password>'.repeat(n / 10)],
-  ];
-  for (const [path, text] of inputs) {
-    const start = performance.now();
-    scanSecrets(path, Buffer.from(text));
-    const ms = performance.now() - start;
-    assert.ok(ms < 1500, `${path} ${JSON.stringify(text.slice(0, 30))}: ${ms.toFixed(0)} ms`);
+test('pathological inputs (runs that would make a backtracking pattern blow up) give their findings, evidence bounded', { timeout: 120_000 }, () => {
+  // the hang guard is the timeout; the times, and how they grow with the input, are in bench/linear-time.ts
+  for (const [path, text, findings] of pathologicalSecretInputs(200_000)) {
+    const { results } = scanSecrets(path, Buffer.from(text));
+    assert.equal(results.length, findings, `${path} ${JSON.stringify(text.slice(0, 30))}`);
+    for (const r of results) assert.ok(r.evidence!.length <= 125, r.evidence);
   }
 });
 
-test('clean text costs little: 4 MiB without secrets, no findings', () => {
+test('4 MiB of clean text (prose, code and config lines with the rules\' keywords) has no findings', () => {
   const text = Buffer.from(cleanText(4 * 1024 * 1024));
-  const start = performance.now();
   const r = scanSecrets('/app/src/big.js', text);
-  const ms = performance.now() - start;
   assert.deepEqual(r.results, []);
-  // Generous bound for a loaded CI machine; the bench in fixtures/bench.ts measures properly.
-  assert.ok(ms < 2000, `${ms.toFixed(0)} ms`);
+  // its throughput: src/secrets/fixtures/bench.ts (bench/README.md)
 });
 
 test('arbitrary bytes, and text built from rule keywords, never throw', () => {
@@ -204,12 +183,10 @@ test('the masking property holds for generated real-format secrets too, and each
   }
 });
 
-test('a huge single-line file with many secrets is reported in part, quickly', () => {
+test('a huge single-line file with 300 secrets: 200 reported (the cap), each with at most 125 characters of evidence', () => {
   const tokens = t.checksummedBodies().slice(0, 300).map((b) => `ghp_${b}`);
   const text = tokens.map((tok) => `${'x=1;'.repeat(8000)}t="${tok}";`).join('');
-  const start = performance.now();
   const { results } = scanSecrets('/app/huge.min.js', Buffer.from(text));
-  assert.ok(performance.now() - start < 3000);
   assert.equal(results.length, 200);
   for (const r of results) assert.ok(r.evidence!.length <= 125 && r.evidence!.startsWith('…') && r.evidence!.endsWith('…'), r.evidence);
 });

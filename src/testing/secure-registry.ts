@@ -61,6 +61,6 @@ export function secureRegistrySuite(user: string, pass: string, setup: (r: Secur
       if (!r) throw new Error('the test registry is not running');
       return r;
     },
-    ready: (t) => requireAll(t, haveRegistryTools()) && done,
+    ready: (t) => requireAll(t, { ...haveRegistryTools(), 'docker-registry started (before hook)': done }),
   };
 }

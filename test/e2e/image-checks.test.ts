@@ -58,7 +58,7 @@ after(async () => {
 interface Check { checkId: string; severity: string; message: string; evidence?: string; location: { path: string; field?: string; layer?: { index: number; diffId: string } } }
 
 test('root user, port 22, an ENV secret, a private key and a SUID binary are each reported with their layer', async (t) => {
-  if (!requireAll(t, { 'Docker Engine (dockerd on /var/run/docker.sock)': await engineUp() }) || !archive) return;
+  if (!requireAll(t, { 'Docker Engine (dockerd on /var/run/docker.sock)': await engineUp(), 'fixture image built and saved (before hook)': archive !== '' })) return;
   const r = bulwark(['scan', 'image', archive, '--scanners', 'secret,misconfig', '-f', 'json', '-q', '--no-cache']);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { checks: Check[]; layers: { index: number; diffId: string; createdBy?: string }[] };

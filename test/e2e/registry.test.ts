@@ -66,7 +66,7 @@ after(async () => {
 });
 
 function gate(t: TestContext, extra: Record<string, boolean> = {}): boolean {
-  return requireAll(t, { ...haveRegistryTools(), ...extra }) && ready;
+  return requireAll(t, { ...haveRegistryTools(), ...extra, 'docker-registry started (before hook)': ready });
 }
 
 /** Options for a test registry: no ambient credentials, CA file or docker config. */

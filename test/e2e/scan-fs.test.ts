@@ -11,7 +11,7 @@ import { bulwark } from '../../src/testing/fixtures.js';
 
 const ECO = join(import.meta.dirname, '..', '..', 'src', 'ecosystems');
 
-test('scan fs reads lockfiles of every ecosystem and reports a malformed one without failing', async () => {
+test('scan fs reads an npm and a Poetry lockfile, and reports a malformed one without failing', async () => {
   const tmp = await makeTempDir();
   try {
     const repo = join(tmp.path, 'repo');

@@ -46,7 +46,7 @@ test('an installed node_modules tree gives every install location npm ls reports
   assert.ok(packages.every((p) => p.ecosystem === 'npm' && p.files.length === 0 && p.layer.index === 0));
 });
 
-test('licences are read in every shape package.json has had', async () => {
+test('licences are read as a string, an array, an object, a legacy licenses list, and none declared', async () => {
   const { packages } = await catalogDir(npm, INSTALLED, 'image');
   const lic = (name: string): string[] => packages.find((p) => p.name === name)!.licenses;
   assert.deepEqual(lic('react'), ['MIT']);
