@@ -9,7 +9,7 @@ import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { haveBusybox, importBusybox } from '../../src/testing/busybox.js';
 import { buildImage, engineUp, removeImage, saveImage } from '../../src/testing/engine.js';
 import { bulwark } from '../../src/testing/fixtures.js';
-import { requireAll } from '../../src/testing/require.js';
+import { requireSetUp } from '../../src/testing/require.js';
 import * as t from '../../src/secrets/fixtures/tokens.js';
 import tarStream from 'tar-stream';
 
@@ -116,7 +116,7 @@ function leaks(out: string): string | undefined {
 }
 
 test('secrets in build arguments, ADD URLs, labels and ENV are secret findings with their layer, masked in every format', async (t) => {
-  if (!requireAll(t, { 'Docker Engine (dockerd on /var/run/docker.sock)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }) || !archive) return;
+  if (!requireSetUp(t, { 'Docker Engine (dockerd on /var/run/docker.sock)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, archive !== '')) return;
   const r = bulwark(['scan', 'image', archive, '--scanners', 'secret', '-f', 'json', '-q', '--no-cache']);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { checks: Check[]; layers: { index: number; createdBy?: string }[] };

@@ -4,10 +4,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import { makeCerts, type TestCerts } from '../../testing/registry.js';
-import { have, requireSetUp } from '../../testing/require.js';
+import { have, requireAll } from '../../testing/require.js';
 import { sampleEvent } from './events.testing.js';
 import { createSink } from './index.js';
 
@@ -168,16 +168,12 @@ describe('webhook sink', () => {
 
   describe('over https', () => {
     let tmp: TempDir | undefined;
-    let certs: TestCerts | undefined;
-    before(async () => {
-      if (!have('openssl')) return;
-      tmp = await makeTempDir();
-      certs = makeCerts(join(tmp.path, 'certs'));
-    });
     after(async () => tmp?.remove());
 
     it('trusts the configured CA file, and refuses a server it does not vouch for', async (t) => {
-      if (!requireSetUp(t, { openssl: have('openssl') }, certs !== undefined) || !certs) return;
+      if (!requireAll(t, { openssl: have('openssl') })) return;
+      tmp = await makeTempDir();
+      const certs: TestCerts = makeCerts(join(tmp.path, 'certs'));
       const rx = await receiver(() => ({ status: 200 }), certs);
       const good = createSink({ type: 'webhook', url: rx.url, caFile: certs.caCert, retry: quick });
       const bad = createSink({ type: 'webhook', url: rx.url, retry: quick });
