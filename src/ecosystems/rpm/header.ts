@@ -29,6 +29,11 @@ const INDEX_ENTRY_SIZE = 16;
 // rpm's own sanity limits for a header (hdrchkTags / HEADER_DATA_MAX).
 const MAX_TAGS = 0xffff;
 const MAX_DATA = 256 * 1024 * 1024;
+// File paths are a dirname and a basename each: one long dirname shared by many basenames
+// expands to count × length. rpm's own headers hold far fewer path bytes than header bytes
+// (a few percent: per-file digests, modes, owners take the room), so paths of more than four
+// times the header are a crafted header, refused before they are built.
+const MAX_PATHS_PER_HEADER_BYTE = 4;
 
 /** Everything the catalogue keeps (RpmRecord) plus what only the header parser reports. */
 export interface RpmHeader extends RpmRecord {
@@ -45,6 +50,8 @@ interface Entry {
 class HeaderReader {
   private readonly entries = new Map<number, Entry>();
   private readonly data: Buffer;
+  /** Bytes of the header: index and data store. */
+  private readonly size: number;
 
   constructor(
     blob: Buffer,
@@ -61,6 +68,7 @@ class HeaderReader {
       this.fail(`index and data need ${dataStart + dl} bytes, blob has ${blob.length}`);
     }
     this.data = blob.subarray(dataStart, dataStart + dl);
+    this.size = dataStart + dl;
     for (let i = 0; i < il; i++) {
       const at = 8 + i * INDEX_ENTRY_SIZE;
       const tag = blob.readInt32BE(at);
@@ -72,8 +80,8 @@ class HeaderReader {
     }
   }
 
-  fail(reason: string): never {
-    throw new BulwarkError('CORRUPT', this.input, `${this.where}: ${reason}`);
+  fail(reason: string, code: 'CORRUPT' | 'TOO_LARGE' = 'CORRUPT'): never {
+    throw new BulwarkError(code, this.input, `${this.where}: ${reason}`);
   }
 
   /** NUL-terminated string at `offset` in the data store, and where the next one starts. */
@@ -139,11 +147,17 @@ class HeaderReader {
     if (dirindexes.length !== basenames.length) {
       this.fail(`${basenames.length} basenames but ${dirindexes.length} dir indexes`);
     }
-    return basenames.map((base, i) => {
+    const dirs = basenames.map((_, i) => {
       const dir = dirnames[dirindexes[i] ?? -1];
       if (dir === undefined) this.fail(`file ${i}: dir index ${dirindexes[i]} outside ${dirnames.length} dirnames`);
-      return dir + base;
+      return dir;
     });
+    let length = 0;
+    for (let i = 0; i < basenames.length; i++) length += dirs[i]!.length + basenames[i]!.length;
+    if (length > MAX_PATHS_PER_HEADER_BYTE * this.size) {
+      this.fail(`${basenames.length} file paths would take ${length} characters, more than ${MAX_PATHS_PER_HEADER_BYTE} times the ${this.size}-byte header`, 'TOO_LARGE');
+    }
+    return basenames.map((base, i) => dirs[i]! + base);
   }
 }
 
