@@ -120,6 +120,27 @@ export function machoOverlappingCommands(size: number): Buffer {
   return b;
 }
 
+/** Mach-O 64 with well-formed LC_SEGMENT_64 commands filling half the file, each writable and mapping the whole file. */
+export function machoOverlappingSegments(size: number): Buffer {
+  const b = Buffer.alloc(size);
+  const cmds = Math.floor((size / 2 - 32) / 72);
+  b.writeUInt32LE(0xfeedfacf, 0);
+  b.writeUInt32LE(0x0100000c, 4);
+  b.writeUInt32LE(2, 12);
+  b.writeUInt32LE(cmds, 16);
+  b.writeUInt32LE(cmds * 72, 20);
+  for (let i = 0; i < cmds; i++) {
+    const at = 32 + i * 72;
+    b.writeUInt32LE(0x19, at);
+    b.writeUInt32LE(72, at + 4);
+    b.writeBigUInt64LE(BigInt(size), at + 32); // vmsize
+    b.writeBigUInt64LE(BigInt(size), at + 48); // filesize, from file offset 0
+    b.writeUInt32LE(3, at + 56); // maxprot
+    b.writeUInt32LE(3, at + 60); // initprot: read, write
+  }
+  return b;
+}
+
 /**
  * An ELF without section headers whose body repeats Go's module-info start sentinel and
  * "path\t"; the end sentinel is missing, or (`endSentinel`) only at the very end, after a byte

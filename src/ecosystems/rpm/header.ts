@@ -140,24 +140,29 @@ class HeaderReader {
   }
 
   files(): string[] {
-    const basenames = this.stringArray(TAG.BASENAMES);
-    if (basenames === undefined) return this.stringArray(TAG.OLDFILENAMES) ?? [];
+    const base = this.entries.get(TAG.BASENAMES);
+    if (base === undefined) return this.stringArray(TAG.OLDFILENAMES) ?? [];
     const dirindexes = this.int32Array(TAG.DIRINDEXES) ?? [];
+    if (dirindexes.length !== base.count) this.fail(`${base.count} basenames but ${dirindexes.length} dir indexes`);
     const dirnames = this.stringArray(TAG.DIRNAMES) ?? [];
-    if (dirindexes.length !== basenames.length) {
-      this.fail(`${basenames.length} basenames but ${dirindexes.length} dir indexes`);
-    }
-    const dirs = basenames.map((_, i) => {
-      const dir = dirnames[dirindexes[i] ?? -1];
-      if (dir === undefined) this.fail(`file ${i}: dir index ${dirindexes[i]} outside ${dirnames.length} dirnames`);
+    const dirs = dirindexes.map((d, i) => {
+      const dir = dirnames[d];
+      if (dir === undefined) this.fail(`file ${i}: dir index ${d} outside ${dirnames.length} dirnames`);
       return dir;
     });
+    // the directories alone may pass the bound: then no basename is read
+    this.checkPathLength(dirs, []);
+    const basenames = this.stringArray(TAG.BASENAMES)!;
+    this.checkPathLength(dirs, basenames);
+    return basenames.map((name, i) => dirs[i]! + name);
+  }
+
+  private checkPathLength(dirs: string[], basenames: string[]): void {
     let length = 0;
-    for (let i = 0; i < basenames.length; i++) length += dirs[i]!.length + basenames[i]!.length;
+    for (let i = 0; i < dirs.length; i++) length += dirs[i]!.length + (basenames[i]?.length ?? 0);
     if (length > MAX_PATHS_PER_HEADER_BYTE * this.size) {
-      this.fail(`${basenames.length} file paths would take ${length} characters, more than ${MAX_PATHS_PER_HEADER_BYTE} times the ${this.size}-byte header`, 'TOO_LARGE');
+      this.fail(`${dirs.length} file paths would take ${length} characters, more than ${MAX_PATHS_PER_HEADER_BYTE} times the ${this.size}-byte header`, 'TOO_LARGE');
     }
-    return basenames.map((base, i) => dirs[i]! + base);
   }
 }
 
