@@ -100,12 +100,19 @@ class HeaderReader {
     return this.cString(tag, e.offset)[0];
   }
 
-  stringArray(tag: number): string[] | undefined {
+  /** A string array's entry, its type and count checked, its strings not read yet. */
+  private stringArrayEntry(tag: number): Entry | undefined {
     const e = this.entries.get(tag);
     if (!e) return undefined;
     if (e.type !== TYPE.STRING_ARRAY && e.type !== TYPE.I18NSTRING) this.fail(`tag ${tag}: type ${e.type} is not a string array`);
     // Every string takes at least its NUL byte, so a larger count cannot fit.
     if (e.count > this.data.length - e.offset) this.fail(`tag ${tag}: ${e.count} strings cannot fit`);
+    return e;
+  }
+
+  stringArray(tag: number): string[] | undefined {
+    const e = this.stringArrayEntry(tag);
+    if (!e) return undefined;
     const out: string[] = [];
     let at = e.offset;
     for (let i = 0; i < e.count; i++) {
@@ -140,7 +147,7 @@ class HeaderReader {
   }
 
   files(): string[] {
-    const base = this.entries.get(TAG.BASENAMES);
+    const base = this.stringArrayEntry(TAG.BASENAMES);
     if (base === undefined) return this.stringArray(TAG.OLDFILENAMES) ?? [];
     const dirindexes = this.int32Array(TAG.DIRINDEXES) ?? [];
     if (dirindexes.length !== base.count) this.fail(`${base.count} basenames but ${dirindexes.length} dir indexes`);
