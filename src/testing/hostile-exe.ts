@@ -96,49 +96,46 @@ export function peLongNames(size: number, nsect = 0xffff): Buffer {
 }
 
 /**
- * Mach-O 64 whose load commands each claim 24 bytes but declare as many sections as the rest
- * of the file can hold: the commands' section tables overlap, one table per command.
+ * Mach-O 64 (arm64 executable) over `size` bytes, half of them LC_SEGMENT_64 load commands of
+ * `cmdSize` bytes each; `fill` writes the rest of each command at its offset.
  */
-export function machoOverlappingCommands(size: number): Buffer {
+function machoSegments(size: number, cmdSize: number, fill: (b: Buffer, at: number) => void): Buffer {
   const b = Buffer.alloc(size);
-  const cmds = Math.floor((size / 2 - 32) / 24);
-  const nsects = Math.floor((size / 2 - 128) / 80);
+  const cmds = Math.floor((size / 2 - 32) / cmdSize);
   b.writeUInt32LE(0xfeedfacf, 0);
   b.writeUInt32LE(0x0100000c, 4); // arm64
   b.writeUInt32LE(2, 12); // MH_EXECUTE
   b.writeUInt32LE(cmds, 16);
-  b.writeUInt32LE(cmds * 24, 20);
-  for (let i = 0; i < cmds; i++) {
-    const at = 32 + i * 24;
-    // LC_SEGMENT_64 of 24 bytes; the command 48 bytes before reads words 3 and 4 as its
-    // initprot (writable) and nsects
+  b.writeUInt32LE(cmds * cmdSize, 20);
+  for (let at = 32; at + cmdSize <= 32 + cmds * cmdSize; at += cmdSize) {
     b.writeUInt32LE(0x19, at);
-    b.writeUInt32LE(24, at + 4);
-    b.writeUInt32LE(3, at + 12);
-    b.writeUInt32LE(nsects, at + 16);
+    b.writeUInt32LE(cmdSize, at + 4);
+    fill(b, at);
   }
   return b;
 }
 
+/**
+ * Mach-O 64 whose load commands each claim 24 bytes but declare as many sections as the rest
+ * of the file can hold: the commands' section tables overlap, one table per command.
+ */
+export function machoOverlappingCommands(size: number): Buffer {
+  const nsects = Math.floor((size / 2 - 128) / 80);
+  // the command 48 bytes before reads words 3 and 4 as its initprot (writable) and nsects
+  return machoSegments(size, 24, (b, at) => {
+    b.writeUInt32LE(3, at + 12);
+    b.writeUInt32LE(nsects, at + 16);
+  });
+}
+
 /** Mach-O 64 with well-formed LC_SEGMENT_64 commands filling half the file, each writable and mapping the whole file. */
 export function machoOverlappingSegments(size: number): Buffer {
-  const b = Buffer.alloc(size);
-  const cmds = Math.floor((size / 2 - 32) / 72);
-  b.writeUInt32LE(0xfeedfacf, 0);
-  b.writeUInt32LE(0x0100000c, 4);
-  b.writeUInt32LE(2, 12);
-  b.writeUInt32LE(cmds, 16);
-  b.writeUInt32LE(cmds * 72, 20);
-  for (let i = 0; i < cmds; i++) {
-    const at = 32 + i * 72;
-    b.writeUInt32LE(0x19, at);
-    b.writeUInt32LE(72, at + 4);
+  return machoSegments(size, 72, (b, at) => {
     b.writeBigUInt64LE(BigInt(size), at + 32); // vmsize
     b.writeBigUInt64LE(BigInt(size), at + 48); // filesize, from file offset 0
     b.writeUInt32LE(3, at + 56); // maxprot
     b.writeUInt32LE(3, at + 60); // initprot: read, write
-  }
-  return b;
+  });
 }
 
 /**
