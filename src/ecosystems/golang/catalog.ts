@@ -74,7 +74,7 @@ export const golang: Cataloger<GoFile> = {
   },
   parse(path, content) {
     if (isGoMod(path)) return { kind: 'gomod', mod: parseGoMod(content.toString('utf8')) };
-    const info = readGoBuildInfo(content);
+    const info = readGoBuildInfo(content, path);
     return info ? { kind: 'binary', info } : null;
   },
   catalog(view, ctx) {

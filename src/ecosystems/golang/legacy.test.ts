@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { isBulwarkError } from '../../core/errors.js';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import { have, requireAll } from '../../testing/require.js';
 import { readGoBuildInfo } from './buildinfo.js';
-import { INFO_END, INFO_START, legacyGoElf, writeElf } from './fixtures/elf-writer.js';
+import { inlineBuildInfo, legacyGoElf, writeElf } from './fixtures/elf-writer.js';
 import { goVersionM } from './fixtures/go-toolchain.js';
 
 // Toolchains before Go 1.18 stored pointers to the strings; no such toolchain is packaged
@@ -65,13 +66,7 @@ test('a pointer to an address no segment maps is an error', () => {
 });
 
 function inlineElf(goVersion: string, modinfo: string): Buffer {
-  const mod = Buffer.concat([INFO_START, Buffer.from(modinfo), INFO_END]);
-  const hdr = Buffer.alloc(32);
-  hdr.write('\xff Go buildinf:', 0, 'latin1');
-  hdr[14] = 8;
-  hdr[15] = 2;
-  const len = (n: number): Buffer => (n < 128 ? Buffer.from([n]) : Buffer.from([(n & 0x7f) | 0x80, n >> 7]));
-  const data = Buffer.concat([hdr, len(goVersion.length), Buffer.from(goVersion), len(mod.length), mod]);
+  const data = inlineBuildInfo(goVersion, modinfo);
   return writeElf({ bits: 64, littleEndian: true, sections: [{ name: '.go.buildinfo', data, addr: 0x600000, writable: true }, { name: '.gopclntab', data: Buffer.alloc(32), addr: 0x400000 }] });
 }
 
@@ -81,13 +76,13 @@ test('the inline layout from a hand-written file matches the one Go writes', () 
   assert.equal(info.deps.length, 2);
 });
 
-// The parser meets hostile files: whatever bytes change, it returns or throws one of its own
-// errors (a Node buffer error, with a code, would mean an unchecked read).
+// The parser meets hostile files: whatever bytes change, it returns or throws its own
+// BulwarkError CORRUPT (a Node buffer error would mean an unchecked read).
 function survives(b: Buffer): void {
   try {
     readGoBuildInfo(b);
   } catch (e) {
-    assert.ok(e instanceof Error && (e as NodeJS.ErrnoException).code === undefined, String(e));
+    assert.ok(isBulwarkError(e) && e.code === 'CORRUPT', String(e));
   }
 }
 

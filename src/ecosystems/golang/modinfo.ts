@@ -1,5 +1,6 @@
 // The module information the go command embeds in a binary (what `go version -m` prints):
 // tab-separated lines "path", "mod", "dep", "=>" (replacement of the line before) and "build".
+import { BulwarkError } from '../../core/errors.js';
 
 export interface GoModule {
   path: string;
@@ -18,8 +19,8 @@ export interface ModInfo {
   settings: Record<string, string>;
 }
 
-function moduleLine(cols: string[], lineNo: number): GoModule {
-  if (cols.length < 2 || cols.length > 3 || !cols[0]) throw new Error(`module info line ${lineNo}: expected path, version and optional sum`);
+function moduleLine(cols: string[], lineNo: number, input: string): GoModule {
+  if (cols.length < 2 || cols.length > 3 || !cols[0]) throw new BulwarkError('CORRUPT', input, `module info line ${lineNo}: expected path, version and optional sum`);
   return { path: cols[0], version: cols[1]!, ...(cols[2] ? { sum: cols[2] } : {}) };
 }
 
@@ -34,7 +35,8 @@ function unquote(s: string): string {
   }
 }
 
-export function parseModinfo(text: string): ModInfo {
+/** Throws BulwarkError CORRUPT naming `input` (the executable) for a module line it cannot read. */
+export function parseModinfo(text: string, input = 'module info'): ModInfo {
   const info: ModInfo = { deps: [], settings: {} };
   let last: GoModule | undefined;
   let lineNo = 0;
@@ -45,11 +47,11 @@ export function parseModinfo(text: string): ModInfo {
     const [kind, rest] = tab < 0 ? [line, ''] : [line.slice(0, tab), line.slice(tab + 1)];
     switch (kind) {
       case 'path': info.path = rest; break;
-      case 'mod': last = info.main = moduleLine(rest.split('\t'), lineNo); break;
-      case 'dep': info.deps.push((last = moduleLine(rest.split('\t'), lineNo))); break;
+      case 'mod': last = info.main = moduleLine(rest.split('\t'), lineNo, input); break;
+      case 'dep': info.deps.push((last = moduleLine(rest.split('\t'), lineNo, input))); break;
       case '=>':
-        if (!last || last.replace) throw new Error(`module info line ${lineNo}: replacement without a module before it`);
-        last.replace = moduleLine(rest.split('\t'), lineNo);
+        if (!last || last.replace) throw new BulwarkError('CORRUPT', input, `module info line ${lineNo}: replacement without a module before it`);
+        last.replace = moduleLine(rest.split('\t'), lineNo, input);
         break;
       case 'build': {
         const eq = rest.startsWith('"') ? rest.indexOf('=', rest.indexOf('"', 1)) : rest.indexOf('=');

@@ -29,6 +29,11 @@ const INDEX_ENTRY_SIZE = 16;
 // rpm's own sanity limits for a header (hdrchkTags / HEADER_DATA_MAX).
 const MAX_TAGS = 0xffff;
 const MAX_DATA = 256 * 1024 * 1024;
+// File paths are a dirname and a basename each: one long dirname shared by many basenames
+// expands to count × length. rpm's own headers hold far fewer path bytes than header bytes
+// (a few percent: per-file digests, modes, owners take the room), so paths of more than four
+// times the header are a crafted header, refused before they are built.
+const MAX_PATHS_PER_HEADER_BYTE = 4;
 
 /** Everything the catalogue keeps (RpmRecord) plus what only the header parser reports. */
 export interface RpmHeader extends RpmRecord {
@@ -45,6 +50,8 @@ interface Entry {
 class HeaderReader {
   private readonly entries = new Map<number, Entry>();
   private readonly data: Buffer;
+  /** Bytes of the header: index and data store. */
+  private readonly size: number;
 
   constructor(
     blob: Buffer,
@@ -61,6 +68,7 @@ class HeaderReader {
       this.fail(`index and data need ${dataStart + dl} bytes, blob has ${blob.length}`);
     }
     this.data = blob.subarray(dataStart, dataStart + dl);
+    this.size = dataStart + dl;
     for (let i = 0; i < il; i++) {
       const at = 8 + i * INDEX_ENTRY_SIZE;
       const tag = blob.readInt32BE(at);
@@ -72,8 +80,8 @@ class HeaderReader {
     }
   }
 
-  fail(reason: string): never {
-    throw new BulwarkError('CORRUPT', this.input, `${this.where}: ${reason}`);
+  fail(reason: string, code: 'CORRUPT' | 'TOO_LARGE' = 'CORRUPT'): never {
+    throw new BulwarkError(code, this.input, `${this.where}: ${reason}`);
   }
 
   /** NUL-terminated string at `offset` in the data store, and where the next one starts. */
@@ -92,12 +100,19 @@ class HeaderReader {
     return this.cString(tag, e.offset)[0];
   }
 
-  stringArray(tag: number): string[] | undefined {
+  /** A string array's entry, its type and count checked, its strings not read yet. */
+  private stringArrayEntry(tag: number): Entry | undefined {
     const e = this.entries.get(tag);
     if (!e) return undefined;
     if (e.type !== TYPE.STRING_ARRAY && e.type !== TYPE.I18NSTRING) this.fail(`tag ${tag}: type ${e.type} is not a string array`);
     // Every string takes at least its NUL byte, so a larger count cannot fit.
     if (e.count > this.data.length - e.offset) this.fail(`tag ${tag}: ${e.count} strings cannot fit`);
+    return e;
+  }
+
+  stringArray(tag: number): string[] | undefined {
+    const e = this.stringArrayEntry(tag);
+    if (!e) return undefined;
     const out: string[] = [];
     let at = e.offset;
     for (let i = 0; i < e.count; i++) {
@@ -132,18 +147,29 @@ class HeaderReader {
   }
 
   files(): string[] {
-    const basenames = this.stringArray(TAG.BASENAMES);
-    if (basenames === undefined) return this.stringArray(TAG.OLDFILENAMES) ?? [];
+    const base = this.stringArrayEntry(TAG.BASENAMES);
+    if (base === undefined) return this.stringArray(TAG.OLDFILENAMES) ?? [];
     const dirindexes = this.int32Array(TAG.DIRINDEXES) ?? [];
+    if (dirindexes.length !== base.count) this.fail(`${base.count} basenames but ${dirindexes.length} dir indexes`);
     const dirnames = this.stringArray(TAG.DIRNAMES) ?? [];
-    if (dirindexes.length !== basenames.length) {
-      this.fail(`${basenames.length} basenames but ${dirindexes.length} dir indexes`);
-    }
-    return basenames.map((base, i) => {
-      const dir = dirnames[dirindexes[i] ?? -1];
-      if (dir === undefined) this.fail(`file ${i}: dir index ${dirindexes[i]} outside ${dirnames.length} dirnames`);
-      return dir + base;
+    const dirs = dirindexes.map((d, i) => {
+      const dir = dirnames[d];
+      if (dir === undefined) this.fail(`file ${i}: dir index ${d} outside ${dirnames.length} dirnames`);
+      return dir;
     });
+    // the directories alone may pass the bound: then no basename is read
+    this.checkPathLength(dirs, []);
+    const basenames = this.stringArray(TAG.BASENAMES)!;
+    this.checkPathLength(dirs, basenames);
+    return basenames.map((name, i) => dirs[i]! + name);
+  }
+
+  private checkPathLength(dirs: string[], basenames: string[]): void {
+    let length = 0;
+    for (let i = 0; i < dirs.length; i++) length += dirs[i]!.length + (basenames[i]?.length ?? 0);
+    if (length > MAX_PATHS_PER_HEADER_BYTE * this.size) {
+      this.fail(`${dirs.length} file paths would take ${length} characters, more than ${MAX_PATHS_PER_HEADER_BYTE} times the ${this.size}-byte header`, 'TOO_LARGE');
+    }
   }
 }
 

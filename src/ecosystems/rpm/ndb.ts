@@ -64,6 +64,13 @@ export function readNdbPackages(content: Buffer, input: string): Buffer[] {
     slots.push(slot);
   }
 
+  // rpm gives every blob blocks of its own. Blobs nested inside one another would have their
+  // headers parse the same bytes once per enclosing blob: quadratic in the file.
+  slots.sort((a, b) => a.blkOff - b.blkOff);
+  slots.forEach((slot, i) => {
+    const prev = slots[i - 1];
+    if (prev && prev.blkOff + prev.blkCnt > slot.blkOff) fail('CORRUPT', `packages ${prev.pkgIdx} and ${slot.pkgIdx} share blocks`);
+  });
   slots.sort((a, b) => a.pkgIdx - b.pkgIdx);
   slots.forEach((slot, i) => {
     if (i > 0 && slots[i - 1]?.pkgIdx === slot.pkgIdx) fail('CORRUPT', `package ${slot.pkgIdx} has two slots`);

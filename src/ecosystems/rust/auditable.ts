@@ -1,6 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { z } from 'zod';
-import { exeFormat, readExe, regionBytes, type Exe } from '../golang/exe.js';
+import { BulwarkError, messageOf } from '../../core/errors.js';
+import { exeFormat, exeProblem, readExe, regionBytes, type Exe } from '../golang/exe.js';
 
 // cargo-auditable embeds the crate graph in a section named .dep-v0 (__DATA,.dep-v0 on
 // Mach-O): zlib-compressed JSON {"packages":[{name, version, source, kind?, dependencies?, root?}]}.
@@ -29,29 +30,32 @@ export interface AuditedCrate {
   root: boolean;
 }
 
-export function parseAuditJson(json: Buffer): AuditedCrate[] {
+export function parseAuditJson(json: Buffer, input = 'executable'): AuditedCrate[] {
   let raw: unknown;
   try {
     raw = JSON.parse(json.toString('utf8'));
   } catch (e) {
-    throw new Error(`cargo-auditable data: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new BulwarkError('CORRUPT', input, `cargo-auditable data: invalid JSON (${messageOf(e)})`);
   }
   const r = VersionInfo.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new Error(`cargo-auditable data: unexpected content${i && i.path.length > 0 ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`);
+    throw new BulwarkError('CORRUPT', input, `cargo-auditable data: unexpected content${i && i.path.length > 0 ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`);
   }
   return r.data.packages.map((p) => ({ name: p.name, version: p.version, source: p.source, kind: p.kind ?? 'runtime', root: p.root === true }));
 }
 
-/** The crates recorded in an executable; null when it carries no audit data. Throws when the data is present but unreadable. */
-export function readAuditData(b: Buffer): AuditedCrate[] | null {
+/**
+ * The crates recorded in an executable; null when it carries no audit data. Throws BulwarkError
+ * when the data is present but unreadable (TOO_LARGE past the format's bound). `input` names the file.
+ */
+export function readAuditData(b: Buffer, input = 'executable'): AuditedCrate[] | null {
   if (!exeFormat(b)) return null;
   let exe: Exe;
   try {
-    exe = readExe(b);
+    exe = readExe(b, input);
   } catch (e) {
-    if (b.includes(SECTION)) throw new Error(`executable with cargo-auditable data has malformed headers: ${e instanceof Error ? e.message : String(e)}`);
+    if (b.includes(SECTION)) throw new BulwarkError('CORRUPT', input, `executable with cargo-auditable data has malformed headers: ${exeProblem(e)}`, { cause: e });
     return null;
   }
   const sec = exe.sections.find((s) => s.name === SECTION);
@@ -60,7 +64,8 @@ export function readAuditData(b: Buffer): AuditedCrate[] | null {
   try {
     json = inflateSync(regionBytes(b, sec), { maxOutputLength: MAX_JSON });
   } catch (e) {
-    throw new Error(`cargo-auditable data: cannot decompress (${e instanceof Error ? e.message : String(e)})`);
+    const code = (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'TOO_LARGE' : 'CORRUPT';
+    throw new BulwarkError(code, input, `cargo-auditable data: cannot decompress (${messageOf(e)})`);
   }
-  return parseAuditJson(json);
+  return parseAuditJson(json, input);
 }

@@ -46,7 +46,7 @@ export const rust: Cataloger<RustFile> = {
   },
   parse(path, content) {
     if (isLock(path)) return { kind: 'lock', crates: parseCargoLock(content.toString('utf8')).packages };
-    const crates = readAuditData(content);
+    const crates = readAuditData(content, path);
     return crates ? { kind: 'binary', crates } : null;
   },
   catalog(view) {
