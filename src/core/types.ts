@@ -21,6 +21,14 @@ export interface SourcePackage {
   version?: string;
 }
 
+/**
+ * What a package is to the artifact: an `application` is the project itself, read from its own
+ * manifest (a package.json outside node_modules, a pyproject.toml, …), as Trivy's `root`
+ * relationship and CycloneDX's component type `application`; absent for a dependency or an
+ * installed package.
+ */
+export type PackageRole = 'application';
+
 export interface Package {
   ecosystem: Ecosystem;
   name: string;
@@ -42,6 +50,7 @@ export interface Package {
   metadata?: Record<string, string>;
   /** For a language package whose file an OS package installed: that OS package. */
   ownedBy?: { ecosystem: Ecosystem; name: string; version: string };
+  role?: PackageRole;
 }
 
 export interface OsInfo {

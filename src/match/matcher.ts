@@ -91,7 +91,8 @@ function primaryId(ids: string[]): string {
 
 /**
  * Where a finding is reported, as Trivy's targets: the OS; npm and Python packages installed one
- * directory each under the node_modules or site-packages that holds them; everything else under
+ * directory each under the node_modules or site-packages that holds them (an npm application under
+ * the directory of its package.json, beside its node_modules); everything else under
  * the file it was read from (each Go or Rust binary, lockfile, jar its own target), so the same
  * module in two binaries under one node_modules is two targets, never a repeated row.
  */
@@ -100,6 +101,8 @@ export function targetOf(p: Package): string {
   if (p.ecosystem === 'npm') {
     const nm = p.path.indexOf('/node_modules/');
     if (nm >= 0) return p.path.slice(0, nm) || '/';
+    // the project's own package.json: its directory, where the packages it installed are reported
+    if (p.role === 'application') return p.path.slice(0, p.path.lastIndexOf('/')) || '/';
   }
   if (p.ecosystem === 'pypi') {
     const sp = /^(.*\/(?:site|dist)-packages)\//.exec(p.path);

@@ -75,6 +75,13 @@ function suppressedLine(f: Finding): string {
   return `${f.id} in ${f.package.name} ${f.package.version}: ${how}${f.statusReason ? ` (${oneLine(f.statusReason)})` : ''}`;
 }
 
+/** Where a language package was read, what owns it, and whether it is the application itself. */
+function pathCell(p: Package): string {
+  const location = p.metadata?.location ? ` (${p.metadata.location})` : '';
+  const owner = p.ownedBy ? ` [from ${p.ownedBy.ecosystem} ${p.ownedBy.name}]` : '';
+  return `${p.path}${location}${owner}${p.role ? ` [${p.role}]` : ''}`;
+}
+
 function packageSections(inv: Inventory): string[] {
   const out: string[] = [];
   if (inv.layers.length) {
@@ -95,7 +102,7 @@ function packageSections(inv: Inventory): string[] {
   }
   if (langPkgs.length) {
     const rows = [['TYPE', 'NAME', 'VERSION', 'LAYER', 'PATH']];
-    for (const p of langPkgs) rows.push([p.ecosystem, p.name, p.version, layerOf(p), `${p.path}${p.metadata?.location ? ` (${p.metadata.location})` : ''}${p.ownedBy ? ` [from ${p.ownedBy.ecosystem} ${p.ownedBy.name}]` : ''}`]);
+    for (const p of langPkgs) rows.push([p.ecosystem, p.name, p.version, layerOf(p), pathCell(p)]);
     out.push(columns(rows));
   }
   return out;

@@ -69,7 +69,9 @@ export function toCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): object
 }
 
 function packageComponent(pkg: Package, purl: string | undefined, bomRef: string): Models.Component {
-  const c = new Models.Component(Enums.ComponentType.Library, pkg.name, { version: pkg.version, ...(purl ? { purl } : {}), bomRef });
+  // the project's own manifest is an application, as Syft and Trivy write it; every other package a library
+  const type = pkg.role === 'application' ? Enums.ComponentType.Application : Enums.ComponentType.Library;
+  const c = new Models.Component(type, pkg.name, { version: pkg.version, ...(purl ? { purl } : {}), bomRef });
   if (pkg.metadata?.sha1) c.hashes.set(Enums.HashAlgorithm['SHA-1'], pkg.metadata.sha1);
   const lic = cdxLicenses(pkg.licenses);
   if ('expression' in lic) {

@@ -89,7 +89,8 @@ function packageElement(pkg: Package, id: string, purl: string | undefined, refs
     ...(purl ? { externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl }] } : {}),
     ...(pkg.metadata?.sha1 ? { checksums: [{ algorithm: 'SHA1', checksumValue: pkg.metadata.sha1 }] } : {}),
     // Distribution packages hold libraries and programs alike; LIBRARY matches CycloneDX's "library".
-    primaryPackagePurpose: 'LIBRARY',
+    // The project's own manifest is the application, as in CycloneDX.
+    primaryPackagePurpose: pkg.role === 'application' ? 'APPLICATION' : 'LIBRARY',
   };
 }
 

@@ -34,6 +34,11 @@ export function listedPackage(ecosystem: Ecosystem, e: ListedEntry, at: FoundAt)
   return { ecosystem, name: e.name, version: e.version, licenses: e.licenses ?? [], layer: at.layer, path: at.path, files: [], ...(e.dev ? { metadata: { dev: 'true' } } : {}) };
 }
 
+/** The project itself, read from its own manifest (package.json, pyproject.toml, Cargo.toml, …). */
+export function applicationPackage(ecosystem: Ecosystem, e: ListedEntry, at: FoundAt): FoundPackage {
+  return { ...listedPackage(ecosystem, e, at), role: 'application' };
+}
+
 /**
  * For a file that lists packages by key: the layer since which the file has listed a key,
  * walking back through its versions while each still lists it.

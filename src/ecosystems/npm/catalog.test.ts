@@ -16,8 +16,8 @@ interface LsNode {
   dependencies?: Record<string, LsNode>;
 }
 
-/** npm's own reading of the installed tree: every install location once, as [name, version, package.json path]. */
-function npmLs(dir: string): string[][] {
+/** npm's own reading of the installed tree: the project, and every install location once, as [name, version, package.json path]. */
+function npmLs(dir: string): { root: string[]; installed: string[][] } {
   const r = spawnSync('npm', ['ls', '--all', '--json', '--long'], { cwd: dir, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const seen = new Map<string, string[]>();
@@ -28,15 +28,19 @@ function npmLs(dir: string): string[][] {
       walk(d);
     }
   };
-  walk(JSON.parse(r.stdout) as LsNode);
-  return [...seen.values()].sort((a, b) => a[2]!.localeCompare(b[2]!));
+  const top = JSON.parse(r.stdout) as LsNode;
+  walk(top);
+  return { root: [top.name!, top.version!, '/package.json'], installed: [...seen.values()].sort((a, b) => a[2]!.localeCompare(b[2]!)) };
 }
 
-test('an installed node_modules tree gives every install location npm ls reports, nested duplicates and aliases included', async () => {
+test('an installed node_modules tree gives every install location npm ls reports, nested duplicates and aliases included, and the project as the application', async () => {
   const { packages, issues } = await catalogDir(npm, INSTALLED, 'image');
   assert.deepEqual(issues, []);
-  const ours = packages.map((p) => [p.name, p.version, p.path]).sort((a, b) => a[2]!.localeCompare(b[2]!));
-  assert.deepEqual(ours, npmLs(INSTALLED));
+  const ls = npmLs(INSTALLED);
+  const row = (p: Package): string[] => [p.name, p.version, p.path];
+  const ours = packages.filter((p) => !p.role).map(row).sort((a, b) => a[2]!.localeCompare(b[2]!));
+  assert.deepEqual(ours, ls.installed);
+  assert.deepEqual(packages.filter((p) => p.role === 'application').map(row), [ls.root]);
   const at = (path: string): Package => packages.find((p) => p.path === `/node_modules/${path}/package.json`)!;
   assert.equal(at('debug/node_modules/ms').version, '2.0.0');
   assert.equal(at('ms').version, '2.1.3');
@@ -60,9 +64,13 @@ test('licences are read as a string, an array, an object, a legacy licenses list
 test('only package.json files that sit in a package directory under node_modules are installed packages', () => {
   const info = { size: 100, mode: 0o644 };
   const yes = ['node_modules/ms/package.json', 'app/node_modules/@babel/core/package.json', 'node_modules/a/node_modules/b/package.json', 'node_modules/.pnpm/ms@2.1.3/node_modules/ms/package.json'];
-  const no = ['package.json', 'node_modules/resolve/test/resolver/dot_main/package.json', 'node_modules/@babel/package.json', 'node_modules/.cache/package.json', 'node_modules/x/package.json.bak', 'xnode_modules/ms/package.json'];
-  for (const p of yes) assert.ok(npm.wants(p, info, 'image'), p);
+  const no = ['node_modules/resolve/test/resolver/dot_main/package.json', 'node_modules/@babel/package.json', 'node_modules/.cache/package.json', 'node_modules/x/package.json.bak', 'app/package.json.bak'];
+  // outside node_modules: the application's own manifest
+  const app = ['package.json', 'app/package.json', 'xnode_modules/ms/package.json'];
+  const manifest = Buffer.from('{"name":"x","version":"1.0.0"}');
+  for (const p of yes) assert.equal(npm.wants(p, info, 'image') && npm.parse(p, manifest).kind, 'installed', p);
   for (const p of no) assert.ok(!npm.wants(p, info, 'image'), p);
+  for (const p of app) assert.equal(npm.wants(p, info, 'image') && npm.parse(p, manifest).kind, 'application', p);
 });
 
 test('lockfiles are read in source trees only, and not those that packages ship inside node_modules', () => {
@@ -92,7 +100,12 @@ test('a source tree is scanned for its lockfiles and its installed packages alik
   assert.equal(byFile.get('/lockfiles/pnpm9/pnpm-lock.yaml'), 10);
   assert.equal(byFile.get('/lockfiles/yarn-berry/yarn.lock'), 10);
   assert.equal(byFile.get('/installed/node_modules/ms/package.json'), 1);
-  assert.equal([...byFile.keys()].filter((k) => k.startsWith('/lockfiles/')).length, 9);
+  assert.equal([...byFile.keys()].filter((k) => k.startsWith('/lockfiles/') && !k.endsWith('/package.json')).length, 9);
+  // each project's package.json beside its lockfile (and the workspace member's) is one application, the lockfile lists none
+  const apps = packages.filter((p) => p.role === 'application');
+  assert.equal(apps.length, 11);
+  assert.equal(apps.filter((p) => p.name === 'bulwark-npm-fixture' && p.path.startsWith('/lockfiles/')).length, 9);
+  assert.ok(!packages.some((p) => !p.role && p.name === 'bulwark-npm-fixture'));
   const dev = packages.find((p) => p.path === '/lockfiles/npm-v3/package-lock.json' && p.name === 'is-number')!;
   assert.deepEqual(dev.metadata, { dev: 'true' });
 });

@@ -20,16 +20,28 @@ const Manifest = z.object({
   licenses: z.unknown().optional(),
 });
 
+export type PackageJson = z.infer<typeof Manifest>;
+
+/** Any package.json, as far as a package is concerned. */
+export function readPackageJson(path: string, content: Buffer): PackageJson {
+  // a few published package.json files start with a byte-order mark, which npm ignores
+  return parseJson(content.toString('utf8').replace(/^\uFEFF/, ''), Manifest, path);
+}
+
+/** The package a package.json with both name and version describes. */
+export function entryOf(m: PackageJson & { name: string; version: string }, path: string): NpmEntry {
+  return { name: checkName(m.name, path), version: m.version, licenses: npmLicences(m.license, m.licenses) };
+}
+
 /**
  * null for a private package without name or version (a workspace member's manifest
  * copied into node_modules); any other package.json without both is an error, reported.
  */
 export function parseInstalled(path: string, content: Buffer): NpmEntry | null {
-  // a few published package.json files start with a byte-order mark, which npm ignores
-  const m = parseJson(content.toString('utf8').replace(/^\uFEFF/, ''), Manifest, path);
+  const m = readPackageJson(path, content);
   if (!m.name || !m.version) {
     if (m.private) return null;
     throw new Error(`${path}: package.json without ${m.name ? 'version' : 'name'}`);
   }
-  return { name: checkName(m.name, path), version: m.version, licenses: npmLicences(m.license, m.licenses) };
+  return entryOf({ ...m, name: m.name, version: m.version }, path);
 }

@@ -7,7 +7,7 @@ import { keyToSpec } from './pnpm-lock.js';
 // Lockfiles and package.json files are untrusted input: whatever the bytes, parse
 // returns plain data or throws an Error, never anything else and never hangs.
 
-const FILES = ['node_modules/x/package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml'];
+const FILES = ['node_modules/x/package.json', 'app/package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml'];
 
 function parsesOrThrowsError(path: string, text: string): void {
   try {

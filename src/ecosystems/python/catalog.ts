@@ -1,18 +1,22 @@
 import type { Cataloger, FileView, FoundPackage } from '../../scan/analyzer.js';
-import { catalogFiles, listedPackage, listedSince } from '../../scan/catalog-helpers.js';
+import { applicationPackage, catalogFiles, listedPackage, listedSince } from '../../scan/catalog-helpers.js';
 import { pythonFile } from './files.js';
 import { parseCoreMetadata } from './metadata.js';
 import { normalizeName, pypiPurl, type PyPackage } from './package.js';
 import { parsePipfileLock } from './pipfile.js';
 import { parsePoetryLock } from './poetry.js';
+import { parsePyproject } from './pyproject.js';
 import { parseRequirements } from './requirements.js';
 import { parseUvLock } from './uv.js';
 
-// Installed distributions (dist-info, egg-info) in images and trees; Poetry, Pipenv
-// and uv lockfiles and pinned requirements in source trees only.
+// Installed distributions (dist-info, egg-info) and the project's own pyproject.toml (the
+// application) in images and trees; Poetry, Pipenv and uv lockfiles and pinned requirements in
+// source trees only. None of those lockfiles lists the project itself: no double count.
 
 interface Parsed {
   packages: PyPackage[];
+  /** The file is the project's own manifest: its package is the application. */
+  application?: true;
 }
 
 function parse(path: string, content: Buffer): Parsed {
@@ -20,6 +24,10 @@ function parse(path: string, content: Buffer): Parsed {
   switch (pythonFile(path, 'fs')) {
     case 'installed':
       return { packages: [parseCoreMetadata(text())] };
+    case 'project': {
+      const p = parsePyproject(text());
+      return { packages: p ? [p] : [], application: true };
+    }
     case 'poetry':
       return { packages: parsePoetryLock(text()) };
     case 'pipfile':
@@ -39,13 +47,14 @@ function catalog(view: FileView<Parsed>): FoundPackage[] {
   return catalogFiles(view, (data, at, path) => {
     // the layer since which this file has named each package at this version
     const since = listedSince(view.history(path), (d) => d.packages.map(keyOf));
-    return data.packages.map((p) => listedPackage('pypi', p, { ...at, layer: since(keyOf(p)) ?? at.layer }));
+    const list = data.application ? applicationPackage : listedPackage;
+    return data.packages.map((p) => list('pypi', p, { ...at, layer: since(keyOf(p)) ?? at.layer }));
   });
 }
 
 export const python: Cataloger<Parsed> = {
   id: 'python',
-  version: 2,
+  version: 3,
   ecosystem: 'pypi',
   wants: (path, _info, target) => pythonFile(path, target) !== undefined,
   parse,

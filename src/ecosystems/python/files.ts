@@ -3,9 +3,12 @@ import type { ScanTarget } from '../../scan/analyzer.js';
 // Which files the Python cataloger reads. Installed packages are metadata files of any
 // distribution directory wherever it lies, as Trivy reads them: site-packages of any
 // interpreter or virtualenv, and trees vendored elsewhere (/usr/local/<sdk>/foo.dist-info/);
-// lockfiles and requirements only in source trees.
+// the project's own pyproject.toml anywhere else; lockfiles and requirements only in source trees.
 
-export type PythonFile = 'installed' | 'poetry' | 'pipfile' | 'uv' | 'requirements';
+export type PythonFile = 'installed' | 'project' | 'poetry' | 'pipfile' | 'uv' | 'requirements';
+
+/** Where installers put other people's distributions: a pyproject.toml there is no project of the artifact. */
+const INSTALL_DIR = /(?:^|\/)(?:site|dist)-packages\//;
 
 function installed(path: string): boolean {
   const parts = path.split('/');
@@ -24,8 +27,10 @@ function installed(path: string): boolean {
 
 export function pythonFile(path: string, target: ScanTarget): PythonFile | undefined {
   if (installed(path)) return 'installed';
-  if (target !== 'fs') return undefined;
   const base = path.slice(path.lastIndexOf('/') + 1);
+  // the project's own manifest, in images (/app/pyproject.toml) and source trees alike
+  if (base === 'pyproject.toml') return INSTALL_DIR.test(path) ? undefined : 'project';
+  if (target !== 'fs') return undefined;
   if (base === 'poetry.lock') return 'poetry';
   if (base === 'Pipfile.lock') return 'pipfile';
   if (base === 'uv.lock') return 'uv';
