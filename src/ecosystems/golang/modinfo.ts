@@ -37,7 +37,8 @@ function unquote(s: string): string {
 
 /** Throws BulwarkError CORRUPT naming `input` (the executable) for a module line it cannot read. */
 export function parseModinfo(text: string, input = 'module info'): ModInfo {
-  const info: ModInfo = { deps: [], settings: {} };
+  // setting names are the binary's text: no inherited keys
+  const info: ModInfo = { deps: [], settings: Object.create(null) as Record<string, string> };
   let last: GoModule | undefined;
   let lineNo = 0;
   for (const line of text.split('\n')) {
