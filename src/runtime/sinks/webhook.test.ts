@@ -97,11 +97,14 @@ describe('webhook sink', () => {
 
   it('does not retry a 400', async () => {
     const rx = await receiver(() => ({ status: 400, body: '{"error":"bad"}' }));
-    const sink = createSink({ type: 'webhook', url: rx.url, retry: quick });
+    const errors: string[] = [];
+    const sink = createSink({ type: 'webhook', url: rx.url, retry: quick }, { onError: (_e, info) => errors.push(`${info.attempt}:${info.willRetry}`) });
     try {
       sink.emit(sampleEvent());
+      // failed is counted only once the queue has given up on the event: no attempt can follow
       await until(() => sink.stats().failed === 1);
-      await new Promise((r) => setTimeout(r, 150)); // time enough for a (wrong) retry
+      await sink.close({ flushTimeoutMs: 1000 });
+      assert.deepEqual(errors, ['1:false'], 'one attempt, reported as not retried');
       assert.equal(rx.hits.length, 1);
       assert.deepEqual(sink.stats(), { sent: 0, failed: 1, dropped: 0, queued: 0 });
     } finally {
