@@ -12,6 +12,7 @@ import { engineUp, removeImage } from '../../src/testing/engine.js';
 import { trackChild, stopChild } from '../../src/testing/children.js';
 import { have, requireAll, requireSetUp } from '../../src/testing/require.js';
 import { restartEngine } from '../../src/testing/restart-engine.js';
+import { waitUntil } from '../../src/testing/wait.js';
 
 // Acceptance 1, 2 and 4 of the runtime issue, end to end: the agent on this host (kernel
 // audit, the Docker Engine, fanotify where the kernel has it) watching containers built
@@ -208,7 +209,11 @@ test('a connection from a container to a backdoor port alerts, and so does the n
   const id = await runContainer(IMAGE, ['sh', '-c', 'nc -l -p 4444 >/dev/null & sleep 300']);
   try {
     await withAgent('connect', {}, async (_agent, events) => {
-      await new Promise((r) => setTimeout(r, 300)); // the listener is up
+      // the listener is up: port 4444 (115C) in LISTEN (0A) in the container's network namespace
+      const pid = await containerPid(id);
+      const listening = (): boolean =>
+        ['tcp', 'tcp6'].some((f) => /^\s*\d+: [0-9A-F]+:115C [0-9A-F]+:0000 0A /m.test(readFileSync(`/proc/${pid}/net/${f}`, 'utf8')));
+      await waitUntil('nc listening on port 4444 in the container', listening);
       // exec'd by the engine: busybox's shell would run its own nc applet without an exec
       await execInContainer(id, ['nc', '-w', '1', '127.0.0.1', '4444']);
       const e = await waitFor(events, (x) => x.rule === 'Connection to a suspicious port');
@@ -244,12 +249,12 @@ test('a fork bomb in a container is reported by the agent and contained', async 
       // refused forks first (busybox sh exits on one), leaving nothing to kill
       assert.match(e.message, /fork bomb in .*: .*; pids limit set to \d+, \d+ (sh )?processes killed/, seen);
       // contained: the bomb is gone and the container's own work goes on
-      let stats = await cgroupStats(id);
-      for (const until = Date.now() + 15_000; (stats.pids ?? stats.procs.length) > 10 && Date.now() < until; ) {
-        await new Promise((r) => setTimeout(r, 100));
-        stats = await cgroupStats(id);
-      }
-      assert.ok((stats.pids ?? stats.procs.length) <= 10, `${stats.pids ?? stats.procs.length} processes left (${seen})`);
+      let left = -1;
+      await waitUntil(`the bomb gone (${seen})`, async () => {
+        const stats = await cgroupStats(id);
+        left = stats.pids ?? stats.procs.length;
+        return left <= 10;
+      }, { timeoutMs: 15_000 }).catch((e: Error) => assert.fail(`${e.message}: ${left} processes left`));
       assert.equal((await containerPid(id)) > 0, true, 'the container still runs');
       assert.match((await execInContainer(id, ['cat', '/etc/passwd'])).output, /^root:/, 'and still works');
     });
@@ -443,7 +448,8 @@ test('the agent killed outright comes back with its learned profile: the learnin
   let second: ChildProcess | undefined;
   try {
     first = await start(1);
-    // learn: the workload runs its programs until the period ends
+    // learn: the workload runs its programs (every 200 ms: the workload's own pace, not a
+    // wait before an assertion) until the period ends
     const deadline = Date.now() + 20_000;
     while (!sunk(1).some((e) => e.rule === 'Profile learned') && Date.now() < deadline) {
       for (const cmd of [['cat', '/etc/passwd'], ['id']]) await execInContainer(id, cmd);
@@ -452,7 +458,9 @@ test('the agent killed outright comes back with its learned profile: the learnin
     const learned = sunk(1).find((e) => e.rule === 'Profile learned');
     assert.ok(learned, JSON.stringify(sunk(1).map((e) => e.rule)));
     assert.match(learned.message, /now in protect mode/);
-    await new Promise((r) => setTimeout(r, 300)); // the profile file is written in the same step
+    // the profile is saved in the step that ends learning: its file says protect
+    const profileFile = join(state, 'profiles.json');
+    await waitUntil('profiles.json in protect mode', () => existsSync(profileFile) && /"protect"/.test(readFileSync(profileFile, 'utf8')));
     first.kill('SIGKILL');
     await new Promise((r) => first!.once('exit', r));
 
@@ -461,8 +469,7 @@ test('the agent killed outright comes back with its learned profile: the learnin
     assert.match(cat.output, /^root:/, 'a learned program runs');
     const ls = await execInContainer(id, ['ls', '/']);
     assert.doesNotMatch(ls.output, /\btmp\b/, 'an unlisted one does not');
-    const deadline2 = Date.now() + 5000;
-    while (!sunk(2).some((e) => e.rule === 'Unlisted executable') && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil('an Unlisted executable event', () => sunk(2).some((e) => e.rule === 'Unlisted executable'), { timeoutMs: 5000, intervalMs: 50 }).catch(() => undefined); // the assertion below says what came
     const e = sunk(2).find((x) => x.rule === 'Unlisted executable');
     assert.ok(e, JSON.stringify(sunk(2).map((x) => x.rule)));
     assert.equal(e.file?.path, '/bin/ls');

@@ -24,6 +24,8 @@ export interface Tail {
   readonly rotations: number;
   /** Reads of the file so far (a quiet file is not read until it changes). */
   readonly polls: number;
+  /** Slow polls taken because no inotify event came while the file was quiet. */
+  readonly slowPolls: number;
 }
 
 const CHUNK = 256 * 1024;
@@ -44,6 +46,7 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
   let running: Promise<void> = Promise.resolve();
   let firstOpen = true;
   let polls = 0;
+  let slowPolls = 0;
 
   // Synchronous calls: a local file in the page cache answers in microseconds, and a poll
   // through the thread pool costs more than the reading itself, tens of times a second.
@@ -149,6 +152,7 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
     watcher.close();
     watcher = undefined;
     clearTimeout(timer);
+    if (fallback) slowPolls++;
     quiet = fallback ? QUIET_POLLS - 1 : 0;
     void poll().then(afterPoll);
   }
@@ -176,6 +180,9 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
     },
     get polls() {
       return polls;
+    },
+    get slowPolls() {
+      return slowPolls;
     },
   };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execInContainer, haveBusybox, importBusybox, removeContainer, runContainer } from '../../testing/busybox.js';
 import { engineUp, removeImage } from '../../testing/engine.js';
 import { requireSetUp } from '../../testing/require.js';
+import { waitUntil } from '../../testing/wait.js';
 import { cgroupStats } from '../cgroup.js';
 import { ContainerTracker } from '../containers.js';
 import { describeResource, overThresholds, ResourceMonitor, type ResourceEvent } from './resources.js';
@@ -57,9 +58,10 @@ test('a container burning a core crosses the CPU threshold once', async (t) => {
   try {
     await tracker.start();
     monitor.start();
-    const deadline = Date.now() + 15_000;
-    while (events.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitUntil('a CPU event', () => events.length > 0, { timeoutMs: 15_000 });
+    // three more samples while the loop keeps burning: still over, so no second event
+    const seen = monitor.samples;
+    await waitUntil('three more samples', () => monitor.samples >= seen + 3, { timeoutMs: 15_000 });
     assert.equal(events.length, 1, `one event while it stays over: ${JSON.stringify(events.map((e) => [e.resource, e.value]))}`);
     assert.equal(events[0]!.resource, 'cpu');
     assert.ok(events[0]!.value > 50);
@@ -82,7 +84,7 @@ test('a container writing 64 MiB straight to disk: its I/O counter grows by as m
   try {
     await tracker.start();
     monitor.start();
-    await new Promise((r) => setTimeout(r, 1200)); // a first sample to measure from
+    await waitUntil('a first sample to measure from', () => monitor.samples >= 1, { timeoutMs: 15_000 });
     const before = await cgroupStats(id);
     assert.ok(before.ioBytes !== undefined, 'an I/O counter for the container');
     // O_DIRECT: the bios are issued by dd itself, so charged to its cgroup (v1 charges page-cache writeback to the root)
@@ -90,8 +92,7 @@ test('a container writing 64 MiB straight to disk: its I/O counter grows by as m
     assert.equal(dd.exitCode, 0, dd.output);
     const grown = (await cgroupStats(id)).ioBytes! - before.ioBytes;
     assert.ok(grown >= 64 * 2 ** 20, `I/O counter grew by ${grown} bytes`);
-    const deadline = Date.now() + 10_000;
-    while (!events.some((e) => e.resource === 'io') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil('an io event', () => events.some((e) => e.resource === 'io')).catch(() => undefined); // the assertion below says what came
     const io = events.find((e) => e.resource === 'io');
     assert.ok(io, `an io event: ${JSON.stringify(events.map((e) => [e.resource, e.value]))}`);
     assert.equal(io.container.id, id);

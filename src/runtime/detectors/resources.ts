@@ -68,6 +68,7 @@ export class ResourceMonitor {
   private readonly last = new Map<string, { at: number; stats: CgroupStats }>();
   private readonly over = new Set<string>();
   private readonly accounting = new Set<string>();
+  private sampled = 0;
 
   constructor(
     private readonly containers: () => ContainerInfo[],
@@ -84,6 +85,11 @@ export class ResourceMonitor {
     clearInterval(this.timer);
   }
 
+  /** Container samples taken so far (one per running container per tick). */
+  get samples(): number {
+    return this.sampled;
+  }
+
   private async tick(): Promise<void> {
     for (const c of this.containers()) {
       if (!c.running) continue;
@@ -95,6 +101,7 @@ export class ResourceMonitor {
       const stats = await cgroupStats(c.id);
       const prev = this.last.get(c.id);
       this.last.set(c.id, { at, stats });
+      this.sampled++;
       const now = new Set(overThresholds(prev?.stats, stats, prev ? at - prev.at : 0, this.thresholds).map((x) => {
         const key = `${c.id}:${x.resource}`;
         if (!this.over.has(key)) this.onEvent({ container: c, ...x });

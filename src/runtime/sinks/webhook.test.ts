@@ -97,11 +97,14 @@ describe('webhook sink', () => {
 
   it('does not retry a 400', async () => {
     const rx = await receiver(() => ({ status: 400, body: '{"error":"bad"}' }));
-    const sink = createSink({ type: 'webhook', url: rx.url, retry: quick });
+    const errors: string[] = [];
+    const sink = createSink({ type: 'webhook', url: rx.url, retry: quick }, { onError: (_e, info) => errors.push(`${info.attempt}:${info.willRetry}`) });
     try {
       sink.emit(sampleEvent());
+      // failed is counted only once the queue has given up on the event: no attempt can follow
       await until(() => sink.stats().failed === 1);
-      await new Promise((r) => setTimeout(r, 150)); // time enough for a (wrong) retry
+      await sink.close({ flushTimeoutMs: 1000 });
+      assert.deepEqual(errors, ['1:false'], 'one attempt, reported as not retried');
       assert.equal(rx.hits.length, 1);
       assert.deepEqual(sink.stats(), { sent: 0, failed: 1, dropped: 0, queued: 0 });
     } finally {
@@ -138,28 +141,21 @@ describe('webhook sink', () => {
     }
   });
 
-  it('emit never waits, even while the receiver hangs; close() gives up at its timeout', async () => {
+  // emit is synchronous: 2000 emits in one loop, with no await, while a request hangs at the
+  // receiver. The request timeout (60 s) is beyond the test's hang guard (30 s), so close()
+  // returning at all is its own flush timeout (300 ms) giving up.
+  it('emit never waits, even while the receiver hangs; close() gives up at its timeout', { timeout: 30_000 }, async () => {
     const rx = await receiver(() => 'hang');
     const sink = createSink({ type: 'webhook', url: rx.url, queueSize: 500, retry: quick, timeoutMs: 60_000 });
     try {
       sink.emit(sampleEvent({ id: 'first' }));
       await until(() => rx.hits.length === 1); // a request is now stuck at the receiver
-      let slowest = 0;
-      const start = process.hrtime.bigint();
       for (let i = 0; i < 2000; i++) {
-        const t0 = process.hrtime.bigint();
         const r: unknown = sink.emit(sampleEvent({ id: `e${i}` }));
-        slowest = Math.max(slowest, Number(process.hrtime.bigint() - t0) / 1e6);
         assert.equal(r, undefined, 'emit returns nothing to await');
       }
-      const total = Number(process.hrtime.bigint() - start) / 1e6;
-      assert.ok(total < 500, `2000 emits took ${total} ms`);
-      assert.ok(slowest < 50, `slowest emit ${slowest} ms`);
       assert.deepEqual(sink.stats(), { sent: 0, failed: 0, dropped: 1500, queued: 501 });
-      const t0 = Date.now();
       await sink.close({ flushTimeoutMs: 300 });
-      const took = Date.now() - t0;
-      assert.ok(took < 2500, `close took ${took} ms`);
       assert.deepEqual(sink.stats(), { sent: 0, failed: 1, dropped: 2000, queued: 0 });
     } finally {
       await rx.stop();
