@@ -69,36 +69,50 @@ async function untilFrozen(f: Freezer): Promise<void> {
 }
 
 /**
- * SIGKILLs `pid` and its descendants, all in container `id`'s cgroup, with the container
- * frozen. `startTicks` (from /proc/<pid>/stat when it was judged) makes sure pid is still that
- * process. Returns the pids signalled, pid first; none when pid is no longer in the container
- * (or is another process now).
+ * Runs `fn` on the processes of container `id`'s cgroup (and those below it) while the
+ * container is frozen, then thaws it; a container paused by its owner stays paused. A
+ * freezer that is still FREEZING after a second (a fork bomb can hold it there) does not
+ * stop `fn`: what it sees may still move, and callers look again after.
  */
-export async function killInContainer(id: string, pid: number, startTicks?: number): Promise<number[]> {
+export async function whileFrozen<T>(id: string, fn: (procs: number[]) => T): Promise<T> {
   const f = freezerOf(id);
   if (!f) throw new Error(`container ${id.slice(0, 12)} has no freezer cgroup`);
-  // a container paused by its owner stays paused
   const wasFrozen = f.frozen();
   if (!wasFrozen) {
     f.freeze();
     await untilFrozen(f);
   }
   try {
-    const procs = cgroupProcs(f.dir);
-    if (!procs.includes(pid)) return [];
-    if (startTicks !== undefined && procStat(pid)?.startTicks !== startTicks) return [];
-    const victims = descendants(pid, procs);
-    const killed: number[] = [];
-    for (const p of victims) {
-      try {
-        process.kill(p, 'SIGKILL');
-        killed.push(p);
-      } catch {
-        // exited already
-      }
-    }
-    return killed;
+    return fn(cgroupProcs(f.dir));
   } finally {
     if (!wasFrozen) f.thaw();
   }
+}
+
+/** SIGKILLs each of `pids` that still exists; returns those signalled. */
+export function killEach(pids: readonly number[]): number[] {
+  const killed: number[] = [];
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGKILL');
+      killed.push(p);
+    } catch {
+      // exited already
+    }
+  }
+  return killed;
+}
+
+/**
+ * SIGKILLs `pid` and its descendants, all in container `id`'s cgroup, with the container
+ * frozen. `startTicks` (from /proc/<pid>/stat when it was judged) makes sure pid is still that
+ * process. Returns the pids signalled, pid first; none when pid is no longer in the container
+ * (or is another process now).
+ */
+export function killInContainer(id: string, pid: number, startTicks?: number): Promise<number[]> {
+  return whileFrozen(id, (procs) => {
+    if (!procs.includes(pid)) return [];
+    if (startTicks !== undefined && procStat(pid)?.startTicks !== startTicks) return [];
+    return killEach(descendants(pid, procs));
+  });
 }

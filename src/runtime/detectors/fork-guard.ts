@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { killEach, whileFrozen } from '../kill.js';
 import { engineRequest, readBody } from '../../image/engine.js';
 import { cgroupStats, type CgroupStats } from '../cgroup.js';
 import type { ContainerInfo } from '../containers.js';
@@ -82,19 +83,6 @@ async function engine(c: Pick<ContainerInfo, 'id'>, action: string, body?: unkno
   if (r.status >= 300) throw new Error(`${action}: HTTP ${r.status}`);
 }
 
-function killAll(pids: number[]): number {
-  let killed = 0;
-  for (const p of pids) {
-    try {
-      process.kill(p, 'SIGKILL');
-      killed++;
-    } catch {
-      // already gone
-    }
-  }
-  return killed;
-}
-
 /**
  * Caps the container's pids limit, then freezes the container, kills the multiplying
  * program's processes and thaws it: killed one by one while running, the survivors fork
@@ -105,21 +93,19 @@ export async function containForkBomb(c: Pick<ContainerInfo, 'id' | 'pid'>, roun
   const first = await cgroupStats(c.id);
   const cap = Math.max(first.pids ?? first.procs.length, 1);
   await engine(c, 'update', { PidsLimit: cap });
-  let killed = 0;
+  // frozen with the cgroup freezer itself: the engine's pause refuses (HTTP 500) when runc
+  // cannot freeze a bombing container in time, and (409) while another freeze is under way
   let program: string | undefined;
-  await engine(c, 'pause');
-  try {
-    const procs = (await cgroupStats(c.id)).procs.filter((p) => p !== c.pid);
+  let killed = await whileFrozen(c.id, (all) => {
+    const procs = all.filter((p) => p !== c.pid);
     program = replicating(procs, c.pid);
-    if (program) killed += killAll(procs.filter((p) => procStat(p)?.comm === program));
-  } finally {
-    await engine(c, 'unpause');
-  }
+    return program ? killEach(procs.filter((p) => procStat(p)?.comm === program)).length : 0;
+  });
   for (let i = 0; program && i < rounds; i++) {
     await new Promise((res) => setTimeout(res, 20));
     const victims = (await cgroupStats(c.id)).procs.filter((p) => p !== c.pid && procStat(p)?.comm === program);
     if (victims.length === 0) break;
-    killed += killAll(victims);
+    killed += killEach(victims).length;
   }
   return { pidsLimit: cap, killed, ...(program ? { program } : {}) };
 }
