@@ -135,3 +135,23 @@ test('a layer without wanted hard links is read once', async () => {
   assert.deepEqual((await collect(layer)).files, { 'etc/a': 'A' });
   assert.equal(reads(), 1);
 });
+
+test('a link to a wanted file read just before is handed over from memory; one to a file too large to keep takes a second read', async () => {
+  const small = await makeTar([{ name: 'etc/perl', content: 'P' }, { name: 'etc/perl5', type: 'link', linkname: 'etc/perl' }]);
+  const kept = counted(small);
+  assert.deepEqual((await collect(kept.layer)).files, { 'etc/perl': 'P', 'etc/perl5': 'P' });
+  assert.equal(kept.reads(), 1);
+  // 9 MiB: over what is kept of one file
+  const big = Buffer.alloc(9 * 2 ** 20, 0x61);
+  const large = await makeTar([{ name: 'etc/big', content: big }, { name: 'etc/big2', type: 'link', linkname: 'etc/big' }]);
+  const second = counted(large);
+  const { files } = await collect(second.layer);
+  assert.equal(files['etc/big2'], big.toString());
+  assert.equal(second.reads(), 2);
+  // evicted: 40 MiB of other wanted files read between the file and its link
+  const filler = Array.from({ length: 5 }, (_, i) => ({ name: `etc/fill${i}`, content: Buffer.alloc(8 * 2 ** 20, 0x62) }));
+  const evicted = await makeTar([{ name: 'etc/first', content: 'F' }, ...filler, { name: 'etc/late', type: 'link', linkname: 'etc/first' }]);
+  const third = counted(evicted);
+  assert.equal((await collect(third.layer)).files['etc/late'], 'F');
+  assert.equal(third.reads(), 2);
+});

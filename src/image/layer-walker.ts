@@ -19,7 +19,10 @@ import { normaliseEntryPath, parentsOf, printable } from './safe-path.js';
 // gigabytes. So the first pass notes, per wanted link, the ordinal of the entry holding
 // its content, and a second pass over the layer (only for layers that have such links)
 // reads just those entries. For a registry layer the second pass downloads the blob
-// again, verified against its digest like the first.
+// again, verified against its digest like the first. Most links name a file that was
+// itself wanted (perl5.36.0 → perl): the last few wanted files read are kept within a small
+// byte budget (`Retained`), and a link to one of them is handed over from memory, with no
+// second pass.
 
 export interface Limits {
   /** Uncompressed bytes one layer may expand to. */
@@ -144,8 +147,43 @@ interface Stored {
   info: WalkedFile;
 }
 
-/** Wanted hard links, by the ordinal of the entry holding their content. */
-type Linked = Map<number, { target: Stored; names: Set<string> }>;
+/** Wanted hard links, by the ordinal of the entry holding their content (when kept, the content). */
+type Linked = Map<number, { target: Stored; names: Set<string>; content?: Buffer }>;
+
+/** Bytes of recently read wanted files kept for links that may name them, and of those links' contents. */
+const RETAIN_FILE_BYTES = 8 * 2 ** 20;
+const RETAIN_TOTAL_BYTES = 32 * 2 ** 20;
+
+/**
+ * The contents of the last wanted files read, oldest evicted first, and the contents links
+ * hold on to: together never more than RETAIN_TOTAL_BYTES, however many links a layer has.
+ */
+class Retained {
+  private readonly recent = new Map<number, Buffer>();
+  private bytes = 0;
+  private pinnedBytes = 0;
+
+  keep(ordinal: number, content: Buffer): void {
+    if (content.length > RETAIN_FILE_BYTES) return;
+    this.recent.set(ordinal, content);
+    this.bytes += content.length;
+    for (const [o, b] of this.recent) {
+      if (this.bytes + this.pinnedBytes <= RETAIN_TOTAL_BYTES) break;
+      this.recent.delete(o);
+      this.bytes -= b.length;
+    }
+  }
+
+  /** The content of `ordinal` for a link to hold until the walk ends, if kept and within the budget. */
+  pin(ordinal: number): Buffer | undefined {
+    const b = this.recent.get(ordinal);
+    if (!b) return undefined;
+    this.recent.delete(ordinal);
+    this.bytes -= b.length;
+    this.pinnedBytes += b.length;
+    return b;
+  }
+}
 
 /** The first pass: whiteouts, regular files handed over as they stream, wanted hard links noted for the second. */
 class FirstPass {
@@ -156,6 +194,7 @@ class FirstPass {
   private readonly contents = new Map<string, Stored>();
   /** A wanted link's name → the ordinal it waits for; a later entry at that name cancels it. */
   private readonly linkAt = new Map<string, number>();
+  private readonly retained = new Retained();
 
   constructor(private readonly input: string, private readonly consumer: FileConsumer, private readonly limits: Limits) {}
 
@@ -181,8 +220,19 @@ class FirstPass {
       this.consumer.onTooLarge(path, info);
       return drain(stream);
     }
-    this.consumer.onFile(path, await collect(stream, this.limits.maxFileBytes, this.input, path), info);
+    const content = await collect(stream, this.limits.maxFileBytes, this.input, path);
+    this.consumer.onFile(path, content, info);
+    this.retained.keep(ordinal, content);
   };
+
+  /** Hands over the wanted links whose content was kept; the others are left for a second pass. */
+  handOverKept(): void {
+    for (const [ordinal, l] of this.linked) {
+      if (!l.content) continue;
+      for (const name of l.names) this.consumer.onFile(name, l.content, l.target.info);
+      this.linked.delete(ordinal);
+    }
+  }
 
   private whiteout(path: string): boolean {
     const slash = path.lastIndexOf('/');
@@ -209,7 +259,11 @@ class FirstPass {
     this.contents.set(path, target);
     if (!this.consumer.wants(path, target.info)) return;
     if (target.info.size > this.limits.maxFileBytes) return this.consumer.onTooLarge(path, target.info);
-    const l = this.linked.get(target.ordinal) ?? { target, names: new Set<string>() };
+    let l = this.linked.get(target.ordinal);
+    if (!l) {
+      const content = this.retained.pin(target.ordinal);
+      l = { target, names: new Set<string>(), ...(content ? { content } : {}) };
+    }
     l.names.add(path);
     this.linked.set(target.ordinal, l);
     this.linkAt.set(path, target.ordinal);
@@ -231,6 +285,7 @@ async function readLinked(layer: ImageLayer, limits: Limits, linked: Linked, con
 export async function walkLayer(layer: ImageLayer, consumer: FileConsumer, limits: Limits = DEFAULT_LIMITS, onProgress?: (storedBytes: number) => void): Promise<LayerWalk> {
   const first = new FirstPass(layer.input, consumer, limits);
   first.result.uncompressedBytes = await streamLayer(layer, limits, first.entry, onProgress);
+  first.handOverKept();
   if ([...first.linked.values()].some((l) => l.names.size > 0)) await readLinked(layer, limits, first.linked, consumer);
   return first.result;
 }
