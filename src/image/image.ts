@@ -34,6 +34,11 @@ export interface ImageLayer {
   /** First bytes of the stored blob, to tell the compression. */
   peek(n: number): Promise<Buffer>;
   open(): Readable;
+  /**
+   * Bytes [start, start+len) of the stored blob, where it is a local file (an image archive or
+   * layout on disk): lets a walk read a few entries again without streaming the whole layer.
+   */
+  readRange?(start: number, len: number): Promise<Buffer>;
 }
 
 export interface OpenedImage {
@@ -75,5 +80,6 @@ export async function archivedLayer(archive: Archive, path: string, layer: Omit<
     input: `${archive.input}:${path}`,
     peek: (n: number) => archive.readRange(path, 0, n),
     open: () => archive.stream(path),
+    readRange: (start: number, len: number) => archive.readRange(path, start, len),
   };
 }

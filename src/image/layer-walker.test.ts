@@ -155,3 +155,26 @@ test('a link to a wanted file read just before is handed over from memory; one t
   assert.equal((await collect(third.layer)).files['etc/late'], 'F');
   assert.equal(third.reads(), 2);
 });
+
+test('a local uncompressed layer is read again only where its wanted links point (headers read at random), not streamed twice', async () => {
+  const big = Buffer.alloc(9 * 2 ** 20, 0x63);
+  const plain = await makeTar([{ name: 'usr/share/pixmaps/logo.png', content: 'Package: hidden\n' }, { name: 'etc/big', content: big }, { name: 'etc/status', type: 'link', linkname: 'usr/share/pixmaps/logo.png' }, { name: 'etc/big2', type: 'link', linkname: 'etc/big' }]);
+  const ranges: number[] = [];
+  const local = { ...counted(plain), read: (s: number, n: number) => (ranges.push(n), Promise.resolve(plain.subarray(s, s + n))) };
+  const { files } = await collect({ ...local.layer, readRange: local.read });
+  assert.equal(files['etc/status'], 'Package: hidden\n');
+  assert.equal(files['etc/big2'], big.toString());
+  assert.equal(local.reads(), 1, 'streamed once');
+  // windows of headers (and small contents) of at most 256 KiB, and the large entry once, directly
+  assert.equal(ranges.filter((n) => n === big.length).length, 1);
+  assert.ok(ranges.every((n) => n === big.length || n <= 256 * 1024), JSON.stringify(ranges));
+});
+
+test('when the local bytes read again are not what the first pass saw, the layer is streamed again instead', async () => {
+  const plain = await makeTar([{ name: 'usr/share/pixmaps/logo.png', content: 'Package: real\n' }, { name: 'etc/status', type: 'link', linkname: 'usr/share/pixmaps/logo.png' }]);
+  const other = await makeTar([{ name: 'usr/share/pixmaps/other.png', content: 'Package: fake\n' }, { name: 'etc/status', type: 'link', linkname: 'usr/share/pixmaps/other.png' }]);
+  const c = counted(plain);
+  const { files } = await collect({ ...c.layer, readRange: (s: number, n: number) => Promise.resolve(other.subarray(s, s + n)) });
+  assert.equal(files['etc/status'], 'Package: real\n');
+  assert.equal(c.reads(), 2);
+});

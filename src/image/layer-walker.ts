@@ -7,6 +7,7 @@ import { overExpansion, type ExpansionLimits } from '../core/expansion.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import type { ImageLayer } from './image.js';
 import { normaliseEntryPath, parentsOf, printable } from './safe-path.js';
+import { type TarEntry, walkTarHeaders, windowedReader } from './tar-index.js';
 
 // Streams one layer: verifies its digests, applies the size limits, records whiteouts
 // and hands the files the analyzers asked for to the caller, one at a time (no file's
@@ -270,6 +271,31 @@ class FirstPass {
   }
 }
 
+/**
+ * The second pass on a local uncompressed layer: its tar headers are read at random, and
+ * only the entries wanted links hold. The bytes are the file the first pass verified (its
+ * digest); an entry that is not the one the first pass saw at that place gives up (false),
+ * for the streaming second pass to do the work.
+ */
+async function readLinkedAt(layer: ImageLayer & { readRange(start: number, len: number): Promise<Buffer>; size: number }, linked: Linked, consumer: FileConsumer): Promise<boolean> {
+  const read = windowedReader(layer.readRange.bind(layer), layer.size);
+  const found = new Map<number, TarEntry>();
+  let left = [...linked.values()].filter((l) => l.names.size > 0).length;
+  await walkTarHeaders(read, layer.size, layer.input, (e, ordinal) => {
+    if (!linked.get(ordinal)?.names.size) return true;
+    found.set(ordinal, e);
+    return --left > 0;
+  });
+  const todo = [...linked].filter(([, l]) => l.names.size > 0);
+  if (todo.some(([o, l]) => found.get(o)?.path !== l.target.path || found.get(o)?.type !== 'file' || found.get(o)?.size !== l.target.info.size)) return false;
+  for (const [o, l] of todo) {
+    const e = found.get(o)!;
+    const content = await read(e.offset, e.size);
+    for (const name of l.names) consumer.onFile(name, content, l.target.info);
+  }
+  return true;
+}
+
 /** The second pass: reads only the entries wanted hard links hold, each handed over under every link's name. */
 async function readLinked(layer: ImageLayer, limits: Limits, linked: Linked, consumer: FileConsumer): Promise<void> {
   await streamLayer(layer, limits, async (header, stream, ordinal) => {
@@ -286,6 +312,8 @@ export async function walkLayer(layer: ImageLayer, consumer: FileConsumer, limit
   const first = new FirstPass(layer.input, consumer, limits);
   first.result.uncompressedBytes = await streamLayer(layer, limits, first.entry, onProgress);
   first.handOverKept();
-  if ([...first.linked.values()].some((l) => l.names.size > 0)) await readLinked(layer, limits, first.linked, consumer);
+  if (![...first.linked.values()].some((l) => l.names.size > 0)) return first.result;
+  const local = layer.readRange && layer.size !== undefined && sniffCompression(await layer.peek(4)) === 'none';
+  if (!(local && (await readLinkedAt(layer as Parameters<typeof readLinkedAt>[0], first.linked, consumer)))) await readLinked(layer, limits, first.linked, consumer);
   return first.result;
 }

@@ -70,55 +70,89 @@ export function parsePax(data: Buffer, input: string): Record<string, string> {
   return out;
 }
 
-async function readExactly(fh: FileHandle, pos: number, len: number, input: string): Promise<Buffer> {
-  const buf = Buffer.alloc(len);
-  const { bytesRead } = await fh.read(buf, 0, len, pos);
-  if (bytesRead !== len) throw new BulwarkError('TRUNCATED', input, `archive ends inside an entry at byte ${pos + bytesRead}`);
-  return buf;
+/** Reads exactly `len` bytes at `pos` of a tar, or fails naming where it ended. */
+export type RangeReader = (pos: number, len: number) => Promise<Buffer>;
+
+/**
+ * A reader that fetches `window` bytes at a time and serves reads inside the last window
+ * from it: tar headers of small files sit close together, and each fetch may cost a system
+ * call or more.
+ */
+export function windowedReader(read: RangeReader, size: number, window = 256 * 1024): RangeReader {
+  let at = -1;
+  let buf: Buffer = Buffer.alloc(0);
+  return async (pos, len) => {
+    if (len > window) return read(pos, len);
+    if (at < 0 || pos < at || pos + len > at + buf.length) {
+      at = pos;
+      buf = await read(pos, Math.min(window, size - pos));
+    }
+    return buf.subarray(pos - at, pos - at + len);
+  };
+}
+
+function fileReader(fh: FileHandle, input: string): RangeReader {
+  return async (pos, len) => {
+    const buf = Buffer.alloc(len);
+    const { bytesRead } = await fh.read(buf, 0, len, pos);
+    if (bytesRead !== len) throw new BulwarkError('TRUNCATED', input, `archive ends inside an entry at byte ${pos + bytesRead}`);
+    return buf;
+  };
 }
 
 const MAX_META = 1 << 20;
 
+/**
+ * Visits the entries of a tar of `size` bytes by reading only its headers (and pax / GNU
+ * long-name records), in order, each with its ordinal among the entries a streaming reader
+ * emits (metadata records are not entries). `visit` returning false stops the walk.
+ * Returns whether the end-of-archive marker was reached.
+ */
+export async function walkTarHeaders(read: RangeReader, size: number, input: string, visit: (e: TarEntry, ordinal: number) => boolean | void): Promise<boolean> {
+  let pos = 0;
+  let ordinal = 0;
+  let longName: string | undefined;
+  let longLink: string | undefined;
+  let pax: Record<string, string> = {};
+  while (pos + BLOCK <= size) {
+    const h = await read(pos, BLOCK);
+    if (h.every((b) => b === 0)) return true;
+    if (!checksumOk(h, input)) throw new BulwarkError('CORRUPT', input, `not a tar archive (bad header checksum at byte ${pos})`);
+    const flag = String.fromCharCode(h[156] ?? 0);
+    const blockSize = octal(h, 124, 12, input);
+    const dataStart = pos + BLOCK;
+    if (dataStart + blockSize > size) throw new BulwarkError('TRUNCATED', input, `archive ends inside an entry at byte ${size}`);
+    pos = dataStart + Math.ceil(blockSize / BLOCK) * BLOCK;
+    if (flag === 'x' || flag === 'L' || flag === 'K') {
+      if (blockSize > MAX_META) throw new BulwarkError('CORRUPT', input, 'oversized tar metadata entry');
+      const data = await read(dataStart, blockSize);
+      if (flag === 'x') pax = parsePax(data, input);
+      else if (flag === 'L') longName = cstring(data, 0, data.length);
+      else longLink = cstring(data, 0, data.length);
+      continue;
+    }
+    if (flag === 'g') continue;
+    const isUstar = h.toString('ascii', 257, 262) === 'ustar';
+    const prefix = isUstar ? cstring(h, 345, 155) : '';
+    const rawName = pax.path ?? longName ?? (prefix ? `${prefix}/${cstring(h, 0, 100)}` : cstring(h, 0, 100));
+    const linkname = pax.linkpath ?? longLink ?? cstring(h, 157, 100);
+    const realSize = pax.size !== undefined ? Number(pax.size) : blockSize;
+    pax = {};
+    longName = longLink = undefined;
+    const path = normaliseEntryPath(rawName, input);
+    const type = typeOf(flag);
+    if (type === 'link') normaliseEntryPath(linkname, input);
+    if (visit({ path, type, size: realSize, offset: dataStart, ...(type === 'symlink' || type === 'link' ? { linkname } : {}) }, ordinal++) === false) return false;
+  }
+  return false;
+}
+
 export async function indexTar(file: string, input = file): Promise<Map<string, TarEntry>> {
   const fh = await open(file, 'r');
   try {
-    const { size: fileSize } = await fh.stat();
+    const { size } = await fh.stat();
     const entries = new Map<string, TarEntry>();
-    let pos = 0;
-    let longName: string | undefined;
-    let longLink: string | undefined;
-    let pax: Record<string, string> = {};
-    let sawEnd = false;
-    while (pos + BLOCK <= fileSize) {
-      const h = await readExactly(fh, pos, BLOCK, input);
-      if (h.every((b) => b === 0)) { sawEnd = true; break; }
-      if (!checksumOk(h, input)) throw new BulwarkError('CORRUPT', input, `not a tar archive (bad header checksum at byte ${pos})`);
-      const flag = String.fromCharCode(h[156] ?? 0);
-      const size = octal(h, 124, 12, input);
-      const dataStart = pos + BLOCK;
-      if (dataStart + size > fileSize) throw new BulwarkError('TRUNCATED', input, `archive ends inside an entry at byte ${fileSize}`);
-      pos = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-      if (flag === 'x' || flag === 'L' || flag === 'K') {
-        if (size > MAX_META) throw new BulwarkError('CORRUPT', input, 'oversized tar metadata entry');
-        const data = await readExactly(fh, dataStart, size, input);
-        if (flag === 'x') pax = parsePax(data, input);
-        else if (flag === 'L') longName = cstring(data, 0, data.length);
-        else longLink = cstring(data, 0, data.length);
-        continue;
-      }
-      if (flag === 'g') continue;
-      const isUstar = h.toString('ascii', 257, 262) === 'ustar';
-      const prefix = isUstar ? cstring(h, 345, 155) : '';
-      const rawName = pax.path ?? longName ?? (prefix ? `${prefix}/${cstring(h, 0, 100)}` : cstring(h, 0, 100));
-      const linkname = pax.linkpath ?? longLink ?? cstring(h, 157, 100);
-      const realSize = pax.size !== undefined ? Number(pax.size) : size;
-      pax = {};
-      longName = longLink = undefined;
-      const path = normaliseEntryPath(rawName, input);
-      const type = typeOf(flag);
-      if (type === 'link') normaliseEntryPath(linkname, input);
-      entries.set(path, { path, type, size: realSize, offset: dataStart, ...(type === 'symlink' || type === 'link' ? { linkname } : {}) });
-    }
+    const sawEnd = await walkTarHeaders(fileReader(fh, input), size, input, (e) => void entries.set(e.path, e));
     // Writers (Go's archive/tar, GNU tar) always close with zero blocks; without them the file was cut short.
     if (!sawEnd) throw new BulwarkError('TRUNCATED', input, 'archive ends without its end-of-archive marker');
     if (entries.size === 0) throw new BulwarkError('UNKNOWN_FORMAT', input, 'empty or not a tar archive');
