@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { makeTempDir } from '../../core/tempdir.js';
 import fc from 'fast-check';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { php } from './catalog.js';
@@ -76,4 +77,29 @@ test('property: arbitrary JSON as installed.json or composer.lock parses or thro
     }),
     { numRuns: 200 },
   );
+});
+
+test('the project\'s own composer.json is the application component, once; an installed package\'s is not, nor one without a version', async () => {
+  const tmp = await makeTempDir();
+  try {
+    const put = (rel: string, text: string): void => {
+      mkdirSync(dirname(join(tmp.path, rel)), { recursive: true });
+      writeFileSync(join(tmp.path, rel), text);
+    };
+    cpSync(join(FIXTURES, 'composer1'), join(tmp.path, 'app'), { recursive: true });
+    put('app/composer.json', JSON.stringify({ name: 'acme/shop', version: '1.4.0', license: 'MIT', require: { 'psr/log': '^1.1' } }));
+    // an installed package ships its own composer.json: that package is installed.json's business
+    put('app/vendor/psr/log/composer.json', JSON.stringify({ name: 'psr/log', version: '1.1.2' }));
+    put('tool/composer.json', JSON.stringify({ name: 'acme/tool', require: {} }));
+    for (const target of ['image', 'fs'] as const) {
+      const { packages, issues } = await catalogDir(php, tmp.path, target);
+      assert.deepEqual(issues, []);
+      const apps = packages.filter((p) => p.role === 'application');
+      assert.deepEqual(apps.map((p) => [p.name, p.version, p.purl, p.path, p.licenses]), [['acme/shop', '1.4.0', 'pkg:composer/acme/shop@1.4.0', '/app/composer.json', ['MIT']]], target);
+      // installed.json's three, unchanged, and nothing from vendor/psr/log/composer.json
+      assert.deepEqual(packages.filter((p) => !p.role).map((p) => p.purl).sort(), ['pkg:composer/monolog/monolog@1.25.2', 'pkg:composer/psr/log@1.1.2', 'pkg:composer/symfony/polyfill-mbstring@v1.13.1'], target);
+    }
+  } finally {
+    await tmp.remove();
+  }
 });

@@ -12,6 +12,8 @@ export interface ComposerEntry {
   version: string;
   licenses: string[];
   dev?: boolean;
+  /** The project itself, from its own composer.json. */
+  application?: boolean;
 }
 
 // composer.json's schema: "vendor/package"; older packages may still have capitals
@@ -46,4 +48,15 @@ export function parseInstalledJson(path: string, content: Buffer): ComposerEntry
 export function parseComposerLock(path: string, content: Buffer): ComposerEntry[] {
   const doc = parseJson(content, Lock, path);
   return [...doc.packages.map((p) => entry(p, false)), ...(doc['packages-dev'] ?? []).map((p) => entry(p, true))];
+}
+
+// the root composer.json: "name" and "version" are both optional (a project's version most
+// often comes from its VCS tag); other fields are the project's business
+const Root = z.object({ name: z.string().regex(NAME, 'not a vendor/package name').optional(), version: z.string().min(1).optional(), license: Package.shape.license });
+
+/** The project's own composer.json: the application component when it names itself and its version. */
+export function parseComposerJson(path: string, content: Buffer): ComposerEntry[] {
+  const doc = parseJson(content, Root, path);
+  if (!doc.name || !doc.version) return [];
+  return [{ ...entry({ name: doc.name, version: doc.version, license: doc.license }, false), application: true }];
 }
