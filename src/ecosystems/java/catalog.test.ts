@@ -103,6 +103,8 @@ test('a source tree also reads pom.xml and gradle.lockfile, and says what the po
   ]);
   assert.equal(packages.find((p) => p.name === 'org.slf4j:slf4j-api' && p.path === '/src/orders/pom.xml')!.metadata!.scope, 'provided');
   assert.deepEqual(packages.find((p) => p.metadata?.role === 'project')!.licenses, ['Apache-2.0']);
+  // the pom's own project is the application component, and nothing else is
+  assert.deepEqual(packages.filter((p) => p.role === 'application').map((p) => p.name), ['com.example.platform:orders-service']);
   const pomIssue = issues.find((i) => i.path === '/src/orders/pom.xml');
   assert.match(pomIssue!.message, /^3 declaration\(s\) not pinned by this pom alone: org\.junit\.jupiter:junit-jupiter \(no version/);
 });

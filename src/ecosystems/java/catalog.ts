@@ -59,7 +59,7 @@ export const java: Cataloger<JavaData> = {
         if (d.unresolved.length > 0) issue(`${d.unresolved.length} declaration(s) not pinned by this pom alone: ${d.unresolved.join(', ')}`);
         if (d.project) {
           const { groupId, artifactId, version, licenses } = d.project;
-          out.push({ ...where, name: name(groupId, artifactId), version, licenses, metadata: { location: `/${path}`, role: 'project' } });
+          out.push({ ...where, name: name(groupId, artifactId), version, licenses, role: 'application', metadata: { location: `/${path}`, role: 'project' } });
         }
         for (const dep of d.dependencies) {
           const metadata: Record<string, string> = { location: `/${path}`, role: 'dependency', ...(dep.scope ? { scope: dep.scope } : {}) };
