@@ -1,6 +1,5 @@
-import { inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { BulwarkError } from './errors.js';
-import { crc32 } from './crc32.js';
 import { overExpansion, type ExpansionLimits } from './expansion.js';
 
 // A synchronous, bounded ZIP reader (PKWARE APPNOTE 6.3), for jars and OSV all.zip feeds: end of central directory

@@ -1,7 +1,7 @@
 // Structural checks that turn a pattern match into a finding: checksums, decodable
 // structure, entropy. Each one is cheap and runs only on a regex match, never on a whole file.
 
-import { crc32 } from '../core/crc32.js';
+import { crc32 } from 'node:zlib';
 
 /** Shannon entropy in bits per character. */
 export function shannonEntropy(s: string): number {
