@@ -33,85 +33,102 @@ const MAX_PER_POLL = 32 * 1024 * 1024;
 const QUIET_POLLS = 4;
 const QUIET_FALLBACK_MS = 5000;
 
-export async function tailFile(opts: TailOptions): Promise<Tail> {
-  const interval = opts.intervalMs ?? 25;
-  const buf = Buffer.alloc(CHUNK);
-  let fd: number | undefined;
-  let ino = -1;
-  let pos = 0;
-  let bytes = 0;
-  let rotations = 0;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let firstOpen = true;
-  let polls = 0;
-  let slowPolls = 0;
+/**
+ * The file being tailed: where reading stands, and what follows a rotation (a new inode at the
+ * path: the old file read to its end, the new one from its start) or a truncation.
+ * Synchronous calls: a local file in the page cache answers in microseconds, and a poll
+ * through the thread pool costs more than the reading itself, tens of times a second.
+ */
+class FileCursor {
+  private readonly buf = Buffer.alloc(CHUNK);
+  private fd: number | undefined;
+  private ino = -1;
+  private pos = 0;
+  private firstOpen = true;
+  bytes = 0;
+  rotations = 0;
+  polls = 0;
 
-  // Synchronous calls: a local file in the page cache answers in microseconds, and a poll
-  // through the thread pool costs more than the reading itself, tens of times a second.
-  function openCurrent(): void {
+  constructor(private readonly opts: TailOptions) {}
+
+  /** Opens what stands at the path now (at its end, for the first open with `fromEnd`). */
+  open(): void {
     let f: number;
     try {
-      f = openSync(opts.path, 'r');
+      f = openSync(this.opts.path, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    fd = f;
+    this.fd = f;
     const st = fstatSync(f);
-    ino = st.ino;
-    pos = firstOpen && opts.fromEnd ? st.size : 0;
+    this.ino = st.ino;
+    this.pos = this.firstOpen && this.opts.fromEnd ? st.size : 0;
   }
 
-  function closeCurrent(): void {
-    if (fd === undefined) return;
+  /** After the first open: whatever stands at the path later is read from its start. */
+  started(): void {
+    this.firstOpen = false;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
     try {
-      closeSync(fd);
+      closeSync(this.fd);
     } catch {
       // already gone
     }
-    fd = undefined;
+    this.fd = undefined;
   }
 
-  function readAvailable(): void {
-    if (fd === undefined) return;
+  private readAvailable(): void {
+    if (this.fd === undefined) return;
     let total = 0;
     while (total < MAX_PER_POLL) {
-      const bytesRead = readSync(fd, buf, 0, CHUNK, pos);
+      const bytesRead = readSync(this.fd, this.buf, 0, CHUNK, this.pos);
       if (bytesRead === 0) break;
-      pos += bytesRead;
+      this.pos += bytesRead;
       total += bytesRead;
-      bytes += bytesRead;
-      opts.onData(Buffer.from(buf.subarray(0, bytesRead)));
+      this.bytes += bytesRead;
+      this.opts.onData(Buffer.from(this.buf.subarray(0, bytesRead)));
     }
   }
 
-  async function once(): Promise<void> {
-    polls++;
-    if (fd === undefined) openCurrent();
-    readAvailable();
+  /** One poll: what was appended, then a rotation or truncation if the path says so. */
+  once(): void {
+    this.polls++;
+    if (this.fd === undefined) this.open();
+    this.readAvailable();
     let st;
     try {
-      st = statSync(opts.path);
+      st = statSync(this.opts.path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // renamed away; the new file comes later
       throw e;
     }
-    if (fd !== undefined && st.ino !== ino) {
-      readAvailable();
-      closeCurrent();
-      rotations++;
-      openCurrent();
-      readAvailable();
-    } else if (fd !== undefined && st.size < pos) {
-      pos = 0;
-      readAvailable();
+    if (this.fd !== undefined && st.ino !== this.ino) {
+      this.readAvailable();
+      this.close();
+      this.rotations++;
+      this.open();
+      this.readAvailable();
+    } else if (this.fd !== undefined && st.size < this.pos) {
+      this.pos = 0;
+      this.readAvailable();
     }
   }
+}
+
+export async function tailFile(opts: TailOptions): Promise<Tail> {
+  const interval = opts.intervalMs ?? 25;
+  const file = new FileCursor(opts);
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let slowPolls = 0;
 
   function poll(): Promise<void> {
-    running = running.then(once).catch((e: unknown) => opts.onError(e instanceof Error ? e : new Error(String(e))));
+    running = running.then(() => file.once()).catch((e: unknown) => opts.onError(e instanceof Error ? e : new Error(String(e))));
     return running;
   }
 
@@ -125,8 +142,8 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
 
   function afterPoll(): void {
     if (stopped) return;
-    quiet = bytes === lastBytes ? quiet + 1 : 0;
-    lastBytes = bytes;
+    quiet = file.bytes === lastBytes ? quiet + 1 : 0;
+    lastBytes = file.bytes;
     if (quiet < QUIET_POLLS || opts.watch === false) {
       timer = setTimeout(() => void poll().then(afterPoll), interval);
       return;
@@ -142,7 +159,7 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
     timer = setTimeout(() => wake(true), QUIET_FALLBACK_MS);
     // a write between the last poll and the watch sends no event: look once more
     void poll().then(() => {
-      if (bytes !== lastBytes) wake(false);
+      if (file.bytes !== lastBytes) wake(false);
     });
   }
 
@@ -157,8 +174,8 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
     void poll().then(afterPoll);
   }
 
-  openCurrent();
-  firstOpen = false; // a file that appears (or replaces this one) later is read from its start
+  file.open();
+  file.started();
   timer = setTimeout(() => void poll().then(afterPoll), interval);
 
   return {
@@ -170,16 +187,16 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
       watcher?.close();
       watcher = undefined;
       await poll();
-      closeCurrent();
+      file.close();
     },
     get bytes() {
-      return bytes;
+      return file.bytes;
     },
     get rotations() {
-      return rotations;
+      return file.rotations;
     },
     get polls() {
-      return polls;
+      return file.polls;
     },
     get slowPolls() {
       return slowPolls;
