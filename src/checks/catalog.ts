@@ -1,5 +1,5 @@
-import { secretChecks } from '../secrets/rules.js';
-import { workloadChecks } from '../workloads/checks.js';
+import { secretChecks } from './secrets/rules.js';
+import { workloadChecks } from './workloads/checks.js';
 import type { CheckInfo } from './check.js';
 import { IMAGE_CHECK_INFO } from './image/info.js';
 

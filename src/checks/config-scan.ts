@@ -1,8 +1,8 @@
 import type { Inventory } from '../core/types.js';
-import { checkWorkload } from '../workloads/checks.js';
-import { scanConfigPath } from '../workloads/discover.js';
-import { workloadLabel } from '../workloads/model.js';
-import { evaluatePss } from '../workloads/pss.js';
+import { checkWorkload } from './workloads/checks.js';
+import { scanConfigPath } from './workloads/discover.js';
+import { workloadLabel } from './workloads/model.js';
+import { evaluatePss } from './workloads/pss.js';
 import type { CheckResult } from './check.js';
 
 // `scan config PATH`: workload files (Kubernetes manifests, compose files, container-create
