@@ -50,6 +50,12 @@ export function secretInAssignment(name: string, value: string): string | undefi
   return scanSecrets(`ENV ${name}`, Buffer.from(`${name}=${value}\n`)).results[0]?.evidence;
 }
 
+/** Results at the severities the user re-graded their checks to (in place). */
+export function regrade(results: CheckResult[], severity: ReadonlyMap<string, Severity> | undefined): CheckResult[] {
+  for (const r of results) r.severity = severity?.get(r.checkId) ?? r.severity;
+  return results;
+}
+
 export function runChecks(inputs: CheckInputs, o: CheckOptions): CheckResult[] {
   const info = new Map<string, CheckInfo>(CHECKS.map((c) => [c.id, c]));
   const out: CheckResult[] = [];
@@ -78,6 +84,5 @@ export function runChecks(inputs: CheckInputs, o: CheckOptions): CheckResult[] {
       }
     }
   }
-  for (const r of out) r.severity = o.severity?.get(r.checkId) ?? r.severity;
-  return out.sort((a, b) => a.checkId.localeCompare(b.checkId) || a.location.path.localeCompare(b.location.path) || (a.location.line ?? 0) - (b.location.line ?? 0));
+  return regrade(out, o.severity).sort((a, b) => a.checkId.localeCompare(b.checkId) || a.location.path.localeCompare(b.location.path) || (a.location.line ?? 0) - (b.location.line ?? 0));
 }
