@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import type { OpenedImage } from '../image/image.js';
-import { runPipeline, type PipelineResult } from '../pipeline/pipeline.js';
+import { runPipeline, type ImageTarget, type PipelineChecks, type PipelineOptions, type PipelineResult } from '../pipeline/pipeline.js';
 import type { GateRules } from '../pipeline/verdict.js';
 import { dbExists } from '../pipeline/vulns.js';
 import { renderers } from '../report/index.js';
 import { toJsonReport } from '../report/json.js';
 import { TOOL_INFORMATION_URI, TOOL_VERSION } from '../sbom/common.js';
 import { makeVulnPredicate } from '../signing/in-toto.js';
-import type { ScanOptions } from '../scan/scan.js';
 import type { ImageFacts } from '../policy/facts.js';
 import type { Policy } from '../policy/schema.js';
-import type { CheckOptions } from '../checks/run.js';
 
 // The scan that assurance works from: inventory plus vulnerabilities, timed, reduced to the
 // facts a policy reads and kept whole for the vulnerability attestation.
@@ -20,7 +18,9 @@ export type ImageScan = Pick<PipelineResult, 'report' | 'verdict' | 'startedOn' 
 
 export type ScanFacts = NonNullable<ImageFacts['scan']>;
 
-export interface AssuranceScanOptions extends Pick<ScanOptions, 'cacheDir' | 'limits' | 'progress' | 'checks'> {
+export interface AssuranceScanOptions extends Pick<ImageTarget, 'cacheDir' | 'progress'> {
+  limits?: NonNullable<PipelineOptions['catalog']>['limits'];
+  checks?: PipelineChecks;
   /** Vulnerability DB; without one the scan has no vulnerability results (and policies needing them fail). */
   dbPath: string;
   /** What counts against the image (push's --fail-on). */
@@ -41,7 +41,7 @@ export async function scanForAssurance(image: OpenedImage, o: AssuranceScanOptio
 }
 
 /** The scan a policy's checks rule needs: secrets and misconfigurations, with its skips and grades. */
-export function policyCheckOptions(c: NonNullable<Policy['checks']>): CheckOptions {
+export function policyCheckOptions(c: NonNullable<Policy['checks']>): PipelineChecks {
   return { secrets: true, misconfig: true, disabled: new Set(c.skip), severity: c.severity };
 }
 

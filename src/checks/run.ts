@@ -2,7 +2,8 @@ import type { Inventory, LayerRef, Severity } from '../core/types.js';
 import type { ImageConfig } from '../image/image.js';
 import type { FileAnalyzer } from '../scan/analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../scan/layer-analysis.js';
-import { scanSecrets, wantsFile } from './secrets/scan.js';
+import { secretsAnalyzer } from './secrets/analyzer.js';
+import { scanSecrets } from './secrets/scan.js';
 import { CHECKS } from './catalog.js';
 import type { CheckInfo, CheckResult } from './check.js';
 import { fsFacts, type FsFact } from './filesystem/analyzer.js';
@@ -21,14 +22,6 @@ export interface CheckOptions {
   /** Check id → severity to report instead of the catalog's. */
   severity?: ReadonlyMap<string, Severity>;
 }
-
-/** Secrets found in one file; the layer is added when results are collected. */
-export const secretsAnalyzer: FileAnalyzer<CheckResult[]> = {
-  id: 'secrets',
-  version: 1,
-  wants: (path, info) => wantsFile(path, info.size),
-  parse: (path, content) => scanSecrets(`/${path}`, content).results,
-};
 
 export function checkAnalyzers(o: CheckOptions): FileAnalyzer<unknown>[] {
   return [...(o.misconfig ? [fsFacts] : []), ...(o.secrets ? [secretsAnalyzer] : [])] as FileAnalyzer<unknown>[];

@@ -4,7 +4,7 @@ import { BulwarkError } from '../core/errors.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import { CHECKS } from '../checks/catalog.js';
 import type { CheckOptions } from '../checks/run.js';
-import type { PssLevel } from '../checks/config-scan.js';
+import type { PssLevel } from '../checks/workloads/config-scan.js';
 import { parseSeverities, parseSeverity } from '../match/gate.js';
 import { runPipeline, type PipelineOptions, type PipelineTarget } from '../pipeline/pipeline.js';
 import { dbExists } from '../pipeline/vulns.js';

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../checks/check.js';
-import { scanConfig, type PssLevel } from '../checks/config-scan.js';
+import { scanConfig, type PssLevel } from '../checks/workloads/config-scan.js';
 import { regrade, type CheckOptions } from '../checks/run.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import type { OpenedImage } from '../image/image.js';
@@ -35,6 +35,10 @@ export interface PipelineOptions {
   /** What counts against the target and the exit code. */
   gate?: GateRules;
 }
+
+/** The checks a caller asks for (the pipeline's input type, so callers above need not reach into checks/). */
+export type PipelineChecks = NonNullable<PipelineOptions['checks']>;
+export type ImageTarget = Extract<PipelineTarget, { kind: 'image' }>;
 
 export interface PipelineResult {
   /** Inventory, vulnerability results and the failed checks at the reported severities. */
