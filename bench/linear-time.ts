@@ -1,5 +1,5 @@
 // How the secret scanner's and the Python parsers' time grows with hostile input: each
-// input of the unit tests' linear-time guards (src/secrets/fixtures/pathological.ts,
+// input of the unit tests' linear-time guards (src/checks/secrets/fixtures/pathological.ts,
 // src/ecosystems/python/fixtures/long-runs.ts, the single huge line of scan.test.ts) at
 // three sizes, median of 5 runs each. Linear work shows a ratio near 4 between the largest
 // and the smallest size; quadratic work near 16.
@@ -8,9 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { parseCoreMetadata } from '../src/ecosystems/python/metadata.js';
 import { parseRequirements } from '../src/ecosystems/python/requirements.js';
 import { longRequirementLines, manyClassifiers } from '../src/ecosystems/python/fixtures/long-runs.js';
-import { scanSecrets } from '../src/secrets/scan.js';
-import { pathologicalSecretInputs } from '../src/secrets/fixtures/pathological.js';
-import { githubToken } from '../src/secrets/fixtures/tokens.js';
+import { scanSecrets } from '../src/checks/secrets/scan.js';
+import { pathologicalSecretInputs } from '../src/checks/secrets/fixtures/pathological.js';
+import { githubToken } from '../src/checks/secrets/fixtures/tokens.js';
 
 const base = Number(process.argv[2] ?? 100_000);
 const sizes = [base, base * 2, base * 4];

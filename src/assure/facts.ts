@@ -6,7 +6,7 @@ import type { ImageFacts } from '../policy/facts.js';
 import { newestAttestedScan } from './attested-scan.js';
 import { referenceFacts } from './reference-facts.js';
 import { checkFacts, scanFacts, scanForAssurance, type AssuranceScanOptions, type CheckFacts, type ScanFacts } from './image-scan.js';
-import type { CheckOptions } from '../checks/run.js';
+import type { PipelineChecks } from '../pipeline/pipeline.js';
 import type { NamedKey } from './keys.js';
 import { resolveTarget } from './target.js';
 import { verifyAttestations } from './verify-attestation.js';
@@ -19,7 +19,7 @@ import { verifySignatures } from './verify.js';
 
 export interface GatherOptions extends RegistryOptions {
   /** Secret and misconfiguration checks to run when scanning now (a policy with a checks rule). */
-  checks?: CheckOptions;
+  checks?: PipelineChecks;
   keys: NamedKey[];
   /** Names of the keys whose vulnerability attestations count (see vulnAttestationKeys). */
   vulnKeys: readonly string[];

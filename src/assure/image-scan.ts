@@ -1,47 +1,47 @@
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import type { OpenedImage } from '../image/image.js';
-import { scanVulnerabilities, dbExists } from '../match/scan-vulns.js';
+import { runPipeline, type ImageTarget, type PipelineChecks, type PipelineOptions, type PipelineResult } from '../pipeline/pipeline.js';
+import type { GateRules } from '../pipeline/verdict.js';
+import { dbExists } from '../pipeline/vulns.js';
 import { renderers } from '../report/index.js';
 import { toJsonReport } from '../report/json.js';
 import { TOOL_INFORMATION_URI, TOOL_VERSION } from '../sbom/common.js';
 import { makeVulnPredicate } from '../signing/in-toto.js';
-import type { ScanReport } from '../report/report.js';
-import { scanImage, type ScanOptions } from '../scan/scan.js';
 import type { ImageFacts } from '../policy/facts.js';
 import type { Policy } from '../policy/schema.js';
-import type { CheckOptions } from '../checks/run.js';
 
 // The scan that assurance works from: inventory plus vulnerabilities, timed, reduced to the
 // facts a policy reads and kept whole for the vulnerability attestation.
 
-export interface ImageScan {
-  report: ScanReport;
-  startedOn: Date;
-  finishedOn: Date;
-}
+export type ImageScan = Pick<PipelineResult, 'report' | 'verdict' | 'startedOn' | 'finishedOn'>;
 
 export type ScanFacts = NonNullable<ImageFacts['scan']>;
 
-export interface AssuranceScanOptions extends Pick<ScanOptions, 'cacheDir' | 'limits' | 'progress' | 'checks'> {
+export interface AssuranceScanOptions extends Pick<ImageTarget, 'cacheDir' | 'progress'> {
+  limits?: NonNullable<PipelineOptions['catalog']>['limits'];
+  checks?: PipelineChecks;
   /** Vulnerability DB; without one the scan has no vulnerability results (and policies needing them fail). */
   dbPath: string;
+  /** What counts against the image (push's --fail-on). */
+  gate?: GateRules;
 }
 
+/** The pipeline over an image, every severity reported, no ignores: what push, attest and policy check judge. */
 export async function scanForAssurance(image: OpenedImage, o: AssuranceScanOptions): Promise<ImageScan> {
-  const startedOn = new Date();
-  const r = await scanImage(image, { cacheDir: o.cacheDir, ...(o.limits ? { limits: o.limits } : {}), keepOsOwned: false, pkgTypes: ['os', 'library'], ...(o.progress ? { progress: o.progress } : {}), ...(o.checks ? { checks: o.checks } : {}) });
-  const report: ScanReport = { inventory: r.inventory, listAllPackages: false, ...(r.checks ? { checks: r.checks } : {}) };
-  if (dbExists(o.dbPath)) {
-    const { results, issues } = await scanVulnerabilities(r.inventory, { dbPath: o.dbPath, severities: SEVERITIES, ignoreUnfixed: false, vexFiles: [] });
-    r.inventory.issues.push(...issues);
-    report.vulnerabilities = results;
-  }
-  return { report, startedOn, finishedOn: new Date() };
+  return runPipeline(
+    { kind: 'image', image, cacheDir: o.cacheDir, ...(o.progress ? { progress: o.progress } : {}) },
+    {
+      catalog: { ...(o.limits ? { limits: o.limits } : {}), keepOsOwned: false, pkgTypes: ['os', 'library'] },
+      ...(o.checks ? { checks: o.checks } : {}),
+      ...(dbExists(o.dbPath) ? { vulns: { dbPath: o.dbPath } } : {}),
+      ...(o.gate ? { gate: o.gate } : {}),
+    },
+  );
 }
 
 /** The scan a policy's checks rule needs: secrets and misconfigurations, with its skips and grades. */
-export function policyCheckOptions(c: NonNullable<Policy['checks']>): CheckOptions {
+export function policyCheckOptions(c: NonNullable<Policy['checks']>): PipelineChecks {
   return { secrets: true, misconfig: true, disabled: new Set(c.skip), severity: c.severity };
 }
 

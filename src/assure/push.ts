@@ -2,7 +2,6 @@ import type { KeyObject } from 'node:crypto';
 import { BulwarkError } from '../core/errors.js';
 import type { Severity } from '../core/types.js';
 import type { OpenedImage } from '../image/image.js';
-import { atOrAbove } from '../match/gate.js';
 import { evaluate, type Verdict } from '../policy/evaluate.js';
 import type { ImageFacts } from '../policy/facts.js';
 import type { Policy } from '../policy/schema.js';
@@ -63,7 +62,8 @@ export async function pushWithGate(image: OpenedImage, dest: string, o: PushOpti
   const ref = parseReference(dest);
   if (ref.digest) throw new BulwarkError('USAGE', dest, 'push to a tag: the digest is the image\'s own');
   const tag = ref.tag ?? 'latest';
-  const scan = await scanForAssurance(image, { ...o.scan, ...(o.policy?.checks ? { checks: policyCheckOptions(o.policy.checks) } : {}) });
+  const gate = o.failOn ? { gate: { failOn: o.failOn, ...(o.unknownAs ? { unknownAs: o.unknownAs } : {}) } } : {};
+  const scan = await scanForAssurance(image, { ...o.scan, ...gate, ...(o.policy?.checks ? { checks: policyCheckOptions(o.policy.checks) } : {}) });
   const plan = await planPush(image);
   const outcome: PushOutcome = { destination: `${repositoryName(ref)}:${tag}`, digest: plan.digest, scan, refusals: [], pushed: false, attestations: [] };
   if (o.policy) {
@@ -75,10 +75,9 @@ export async function pushWithGate(image: OpenedImage, dest: string, o: PushOpti
     outcome.refusals.push(...verdict.violations.map((v) => `[${v.rule}] ${v.message}`));
   }
   if (o.failOn) {
-    const v = scan.report.vulnerabilities;
-    if (!v) outcome.refusals.push(`[fail-on] no vulnerability database to check against ${o.failOn}`);
+    if (!scan.report.vulnerabilities) outcome.refusals.push(`[fail-on] no vulnerability database to check against ${o.failOn}`);
     else {
-      const bad = atOrAbove(v.findings, o.failOn, o.unknownAs);
+      const bad = scan.verdict.findings;
       if (bad.length) outcome.refusals.push(`[fail-on] ${bad.length} vulnerabilit${bad.length === 1 ? 'y' : 'ies'} at ${o.failOn} or above: ${[...new Set(bad.map((f) => f.id))].slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`);
     }
   }

@@ -1,9 +1,17 @@
-import { secretChecks } from '../secrets/rules.js';
-import { workloadChecks } from '../workloads/checks.js';
-import type { CheckInfo } from './check.js';
-import { IMAGE_CHECK_INFO } from './image/info.js';
+import type { CheckFamily, CheckInfo } from './check.js';
+import { filesystemFamily } from './filesystem/index.js';
+import { imageFamily } from './image/index.js';
+import { secretsFamily } from './secrets/index.js';
+import { workloadsFamily } from './workloads/index.js';
 
-// Every check Bulwark has, one list: `bulwark checks list` prints it, reports and threat
-// models look ids up in it.
+// Every check Bulwark has, one line per family: `bulwark checks list` prints it, reports and
+// threat models look ids up in it. A new family is a folder under checks/ and a line here.
 
-export const CHECKS: readonly CheckInfo[] = [...IMAGE_CHECK_INFO, ...secretChecks(), ...workloadChecks()];
+export const FAMILIES: readonly CheckFamily[] = [
+  imageFamily,
+  filesystemFamily,
+  secretsFamily,
+  workloadsFamily,
+];
+
+export const CHECKS: readonly CheckInfo[] = FAMILIES.flatMap((f) => f.checks);

@@ -26,6 +26,12 @@ export interface CheckInfo {
   pss?: { level: 'baseline' | 'restricted'; control: string };
 }
 
+/** A family of checks: a folder under checks/ with its checks, its catalog entries and one line in catalog.ts. */
+export interface CheckFamily {
+  id: 'image' | 'filesystem' | 'secrets' | 'workloads';
+  checks: readonly CheckInfo[];
+}
+
 /** Where a result was found: a file (line), an image layer, a workload resource and field. */
 export interface ResultLocation {
   /** File path (in the image or on disk) or resource ("Deployment/web"). */

@@ -2,7 +2,8 @@ import type { Inventory, LayerRef, Severity } from '../core/types.js';
 import type { ImageConfig } from '../image/image.js';
 import type { FileAnalyzer } from '../scan/analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../scan/layer-analysis.js';
-import { scanSecrets, wantsFile } from '../secrets/scan.js';
+import { secretsAnalyzer } from './secrets/analyzer.js';
+import { scanSecrets } from './secrets/scan.js';
 import { CHECKS } from './catalog.js';
 import type { CheckInfo, CheckResult } from './check.js';
 import { fsFacts, type FsFact } from './filesystem/analyzer.js';
@@ -22,14 +23,6 @@ export interface CheckOptions {
   severity?: ReadonlyMap<string, Severity>;
 }
 
-/** Secrets found in one file; the layer is added when results are collected. */
-export const secretsAnalyzer: FileAnalyzer<CheckResult[]> = {
-  id: 'secrets',
-  version: 1,
-  wants: (path, info) => wantsFile(path, info.size),
-  parse: (path, content) => scanSecrets(`/${path}`, content).results,
-};
-
 export function checkAnalyzers(o: CheckOptions): FileAnalyzer<unknown>[] {
   return [...(o.misconfig ? [fsFacts] : []), ...(o.secrets ? [secretsAnalyzer] : [])] as FileAnalyzer<unknown>[];
 }
@@ -48,6 +41,12 @@ const layerRefs = (inputs: CheckInputs): LayerRef[] => inputs.analyses.map((a) =
 /** Masked evidence when a secret rule matches NAME=value (ENV entries, labels). */
 export function secretInAssignment(name: string, value: string): string | undefined {
   return scanSecrets(`ENV ${name}`, Buffer.from(`${name}=${value}\n`)).results[0]?.evidence;
+}
+
+/** Results at the severities the user re-graded their checks to (in place). */
+export function regrade(results: CheckResult[], severity: ReadonlyMap<string, Severity> | undefined): CheckResult[] {
+  for (const r of results) r.severity = severity?.get(r.checkId) ?? r.severity;
+  return results;
 }
 
 export function runChecks(inputs: CheckInputs, o: CheckOptions): CheckResult[] {
@@ -78,6 +77,5 @@ export function runChecks(inputs: CheckInputs, o: CheckOptions): CheckResult[] {
       }
     }
   }
-  for (const r of out) r.severity = o.severity?.get(r.checkId) ?? r.severity;
-  return out.sort((a, b) => a.checkId.localeCompare(b.checkId) || a.location.path.localeCompare(b.location.path) || (a.location.line ?? 0) - (b.location.line ?? 0));
+  return regrade(out, o.severity).sort((a, b) => a.checkId.localeCompare(b.checkId) || a.location.path.localeCompare(b.location.path) || (a.location.line ?? 0) - (b.location.line ?? 0));
 }

@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const line = isBulwarkError(e) ? e.message : `internal error: ${messageOf(e)}`;
     // an error can quote what it read (a config value, a URL with a password): masked; loaded only on this path
-    const { maskMetadata } = await import('../secrets/metadata.js');
+    const { maskMetadata } = await import('../checks/secrets/metadata.js');
     process.stderr.write(`bulwark: ${maskMetadata(line.replace(/\n/g, ' '))}\n`);
     if (process.env.BULWARK_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return EXIT_ERROR;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '../core/tempdir.js';
 import type { ScanIssue } from '../core/types.js';
 import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
-import { githubToken } from '../secrets/fixtures/tokens.js';
+import { githubToken } from '../checks/secrets/fixtures/tokens.js';
 import { bulwark } from '../testing/fixtures.js';
 import { dockerArchive } from '../testing/image-writer.js';
 import { makeTar, type TestEntry } from '../testing/layers.js';

@@ -4,10 +4,10 @@ import { BulwarkError } from '../core/errors.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import { CHECKS } from '../checks/catalog.js';
 import type { CheckOptions } from '../checks/run.js';
-import { scanConfig, type PssLevel } from '../checks/config-scan.js';
-import { atOrAbove, exitCodeFor, parseSeverities, parseSeverity } from '../match/gate.js';
-import { dbExists, scanVulnerabilities } from '../match/scan-vulns.js';
-import type { ScanReport } from '../report/report.js';
+import type { PssLevel } from '../checks/workloads/config-scan.js';
+import { parseSeverities, parseSeverity } from '../match/gate.js';
+import { runPipeline, type PipelineOptions, type PipelineTarget } from '../pipeline/pipeline.js';
+import { dbExists } from '../pipeline/vulns.js';
 import { defaultDbPath, warnIfOld } from '../vulndb/location.js';
 import { EXIT_ERROR } from './exit.js';
 import { openImage } from '../image/open.js';
@@ -15,7 +15,7 @@ import { DEFAULT_LIMITS, type Limits } from '../image/layer-walker.js';
 import { parsePlatform } from '../image/platform.js';
 import { renderers } from '../report/index.js';
 import { defaultCacheDir } from '../scan/layer-cache.js';
-import { PKG_TYPES, scanFs, scanImage, scanRootfs, type DirScanOptions, type PkgType, type ScanResult } from '../scan/scan.js';
+import { PKG_TYPES, type PkgType } from '../scan/scan.js';
 import { writeOutput } from './output.js';
 import { noPurlWarnings } from '../sbom/common.js';
 import { registryFlags, registryOptions, type RegistryFlags } from './registry-flags.js';
@@ -115,11 +115,6 @@ function pkgTypesOf(f: ScanFlags): PkgType[] {
   return types as PkgType[];
 }
 
-function dirOptions(f: ScanFlags): DirScanOptions {
-  const checks = checkOptionsOf(f);
-  return { limits: limitsOf(f), keepOsOwned: f.includeOsOwned ?? false, pkgTypes: pkgTypesOf(f), ...(checks ? { checks } : {}) };
-}
-
 function limitsOf(f: ScanFlags): Limits {
   return {
     ...DEFAULT_LIMITS,
@@ -128,36 +123,32 @@ function limitsOf(f: ScanFlags): Limits {
   };
 }
 
-async function finish(r: ScanResult, f: ScanFlags): Promise<void> {
+/** The pipeline's options from the flags: what to catalogue, check and match, and how to gate. */
+function pipelineOptions(f: ScanFlags): PipelineOptions {
+  const checks = checkOptionsOf(f);
+  const dbPath = f.db ?? defaultDbPath();
+  const ignoreFile = f.ignorefile ?? (existsSync('.bulwarkignore') ? '.bulwarkignore' : undefined);
+  return {
+    catalog: { limits: limitsOf(f), keepOsOwned: f.includeOsOwned ?? false, pkgTypes: pkgTypesOf(f) },
+    ...(checks ? { checks } : {}),
+    ...(scannersOf(f, dbPath).has('vuln') ? { vulns: { dbPath, ...(ignoreFile ? { ignoreFile } : {}), vexFiles: f.vex ?? [] } } : {}),
+    severities: parseSeverities(f.severity),
+    ignoreUnfixed: f.ignoreUnfixed ?? false,
+    gate: { exitCode: exitCodeOf(f), unknownAs: parseSeverity(f.unknownAs), ...(f.failOn ? { failOn: parseSeverity(f.failOn) } : {}) },
+  };
+}
+
+/** Run the pipeline, render its report, warn, and set the gate's exit code. */
+async function scanAndRender(target: PipelineTarget, f: ScanFlags, o: PipelineOptions = pipelineOptions(f)): Promise<void> {
   const render = renderers[f.format];
   if (!render) throw new BulwarkError('USAGE', f.format, 'unknown format');
-  const severities = parseSeverities(f.severity);
-  const checks = r.checks?.filter((c) => severities.includes(c.severity));
-  const report: ScanReport = { inventory: r.inventory, listAllPackages: f.listAllPkgs ?? false, ...(checks ? { checks } : {}) };
-  const exitCode = exitCodeOf(f);
-  const dbPath = f.db ?? defaultDbPath();
-  let code = checks?.length ? exitCode : 0;
-  if (scannersOf(f, dbPath).has('vuln')) {
-    const ignoreFile = f.ignorefile ?? (existsSync('.bulwarkignore') ? '.bulwarkignore' : undefined);
-    const unknownAs = parseSeverity(f.unknownAs);
-    const { results, issues } = await scanVulnerabilities(r.inventory, {
-      dbPath,
-      severities,
-      unknownAs,
-      ignoreUnfixed: f.ignoreUnfixed ?? false,
-      ...(ignoreFile ? { ignoreFile } : {}),
-      vexFiles: f.vex ?? [],
-    });
-    r.inventory.issues.push(...issues);
-    report.vulnerabilities = results;
-    for (const e of results.expiredIgnores) process.stderr.write(`bulwark: warning: ignore entry ${e.id} expired on ${e.expires}: no longer applied\n`);
-    warnIfOld(dbPath, f.dbMaxAge);
-    code ||= f.failOn ? exitCodeFor(atOrAbove(results.shown, parseSeverity(f.failOn), unknownAs), exitCode || 1) : exitCodeFor(results.shown, exitCode);
-  }
-  await writeOutput(render(report), f.output);
-  if (f.format === 'cyclonedx' || f.format === 'spdx-json') for (const w of noPurlWarnings(r.inventory)) process.stderr.write(`bulwark: warning: ${w}\n`);
-  if (code !== 0) process.exitCode = code;
-  if (f.stats) process.stderr.write(`layers analysed: ${r.stats.layersAnalysed}, from cache: ${r.stats.layersFromCache}\n`);
+  const r = await runPipeline(target, o);
+  for (const e of r.report.vulnerabilities?.expiredIgnores ?? []) process.stderr.write(`bulwark: warning: ignore entry ${e.id} expired on ${e.expires}: no longer applied\n`);
+  if (o.vulns) warnIfOld(o.vulns.dbPath, f.dbMaxAge);
+  await writeOutput(render({ ...r.report, listAllPackages: f.listAllPkgs ?? false }), f.output);
+  if (f.format === 'cyclonedx' || f.format === 'spdx-json') for (const w of noPurlWarnings(r.report.inventory)) process.stderr.write(`bulwark: warning: ${w}\n`);
+  if (r.verdict.exitCode !== 0) process.exitCode = r.verdict.exitCode;
+  if (f.stats && r.stats) process.stderr.write(`layers analysed: ${r.stats.layersAnalysed}, from cache: ${r.stats.layersFromCache}\n`);
 }
 
 export function scanCommand(): Command {
@@ -175,19 +166,10 @@ export function scanCommand(): Command {
   )
     .addHelpText('after', '\nExamples:\n  bulwark scan image debian.tar\n  bulwark scan image oci:./layout:1.0 --format cyclonedx -o sbom.json\n  bulwark scan image docker:nginx:latest\n  bulwark scan image registry.example.com/team/app:1.4 --ca-file corp-ca.pem')
     .action(async (target: string, f: ScanFlags) => {
-      const limits = limitsOf(f);
-      const checks = checkOptionsOf(f);
-      const image = await openImage(target, { limits, ...(f.platform ? { platform: parsePlatform(f.platform) } : {}), ...registryOptions(f) });
+      const o = pipelineOptions(f); // bad flags fail before the image is opened
+      const image = await openImage(target, { limits: limitsOf(f), ...(f.platform ? { platform: parsePlatform(f.platform) } : {}), ...registryOptions(f) });
       try {
-        const r = await scanImage(image, {
-          cacheDir: f.cache ? f.cacheDir ?? defaultCacheDir() : null,
-          limits,
-          keepOsOwned: f.includeOsOwned ?? false,
-          pkgTypes: pkgTypesOf(f),
-          ...(checks ? { checks } : {}),
-          ...(f.quiet ? {} : { progress: terminalProgress(true) }),
-        });
-        await finish(r, f);
+        await scanAndRender({ kind: 'image', image, cacheDir: f.cache ? f.cacheDir ?? defaultCacheDir() : null, ...(f.quiet ? {} : { progress: terminalProgress(true) }) }, f, o);
       } finally {
         await image.close();
       }
@@ -195,12 +177,12 @@ export function scanCommand(): Command {
   common(scan.command('rootfs').description('scan an unpacked root filesystem directory').argument('<dir>', 'root filesystem directory'))
     .addHelpText('after', '\nExample:\n  bulwark scan rootfs /srv/chroot/bookworm --format spdx-json')
     .action(async (dir: string, f: ScanFlags) => {
-      await finish(await scanRootfs(dir, dir, dirOptions(f)), f);
+      await scanAndRender({ kind: 'rootfs', dir }, f);
     });
   common(scan.command('fs').description('scan a source tree or directory: installed packages, lockfiles and manifests').argument('<dir>', 'directory'))
     .addHelpText('after', '\nExample:\n  bulwark scan fs . --format cyclonedx -o sbom.json')
     .action(async (dir: string, f: ScanFlags) => {
-      await finish(await scanFs(dir, dir, dirOptions(f)), f);
+      await scanAndRender({ kind: 'fs', dir }, f);
     });
   scan
     .command('config')
@@ -216,13 +198,12 @@ export function scanCommand(): Command {
     .option('--check-severity <id=severity...>', 'report a check at another severity')
     .addHelpText('after', '\nExamples:\n  bulwark scan config k8s/ --pss restricted --pss-version v1.29\n  bulwark scan config docker-compose.yml --exit-code 1 --severity HIGH,CRITICAL')
     .action(async (path: string, f: ScanFlags & { pss?: PssLevel; pssVersion: string }) => {
-      const tuning = checkOptionsOf({ ...f, scanners: 'misconfig' })!;
-      const r = await scanConfig(path, { ...(f.pss ? { pss: { level: f.pss, version: f.pssVersion } } : {}), ...(tuning.disabled ? { disabled: tuning.disabled } : {}) });
-      for (const c of r.checks) c.severity = tuning.severity?.get(c.checkId) ?? c.severity;
-      const severities = parseSeverities(f.severity);
-      const checks = r.checks.filter((c) => severities.includes(c.severity));
-      await writeOutput(renderers[f.format]!({ inventory: r.inventory, checks }), f.output);
-      if (checks.length) process.exitCode = exitCodeOf(f);
+      const r = await runPipeline(
+        { kind: 'config', path, ...(f.pss ? { pss: { level: f.pss, version: f.pssVersion } } : {}) },
+        { checks: checkOptionsOf({ ...f, scanners: 'misconfig' })!, severities: parseSeverities(f.severity), gate: { exitCode: exitCodeOf(f) } },
+      );
+      await writeOutput(renderers[f.format]!(r.report), f.output);
+      if (r.verdict.exitCode !== 0) process.exitCode = r.verdict.exitCode;
     });
   return scan;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../image/layer-walker.js';
 import { ImageConfig, type OpenedImage } from '../image/image.js';
-import { githubToken } from '../secrets/fixtures/tokens.js';
+import { githubToken } from '../checks/secrets/fixtures/tokens.js';
 import { makeTar, memLayer, sha256, type TestEntry } from '../testing/layers.js';
 import { scanImage } from './scan.js';
 

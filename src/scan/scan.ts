@@ -11,7 +11,7 @@ import { LayerCache } from './layer-cache.js';
 import { checkAnalyzers, runChecks, type CheckOptions } from '../checks/run.js';
 import { scanBudget } from '../core/zip.js';
 import type { CheckResult } from '../checks/check.js';
-import { maskMetadata } from '../secrets/metadata.js';
+import { maskMetadata } from '../checks/secrets/metadata.js';
 import { z } from 'zod';
 
 // artifact → per-layer analysis (cached) → merged view → OS + packages → Inventory.

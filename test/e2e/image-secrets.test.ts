@@ -10,7 +10,7 @@ import { haveBusybox, importBusybox } from '../../src/testing/busybox.js';
 import { buildImage, engineUp, removeImage, saveImage } from '../../src/testing/engine.js';
 import { bulwark } from '../../src/testing/fixtures.js';
 import { requireSetUp } from '../../src/testing/require.js';
-import * as t from '../../src/secrets/fixtures/tokens.js';
+import * as t from '../../src/checks/secrets/fixtures/tokens.js';
 import tarStream from 'tar-stream';
 
 // Issue 12 item 7: secrets in image metadata — a build argument on a RUN command, a URL

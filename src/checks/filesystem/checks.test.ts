@@ -11,7 +11,7 @@ import { requireAll } from '../../testing/require.js';
 import type { LayerRef, Package } from '../../core/types.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
 import type { CheckResult } from '../check.js';
-import { IMAGE_CHECK_INFO } from '../image/info.js';
+import { FS_CHECK_INFO } from './info.js';
 import { fsFacts, type FsFact } from './analyzer.js';
 import { FS_CHECKS } from './checks.js';
 
@@ -33,7 +33,7 @@ function layer(index: number, files: F[], whiteouts: string[] = []): { ref: Laye
 
 function run(id: string, layers: ReturnType<typeof layer>[], packages: Partial<Package>[] = []): CheckResult[] {
   const view = viewFor<FsFact>(mergeLayers(layers), fsFacts.id);
-  return FS_CHECKS[id]!({ view, packages: packages.map((p) => ({ files: [], ...p })) as Package[] }, IMAGE_CHECK_INFO.find((c) => c.id === id)!);
+  return FS_CHECKS[id]!({ view, packages: packages.map((p) => ({ files: [], ...p })) as Package[] }, FS_CHECK_INFO.find((c) => c.id === id)!);
 }
 
 const SHADOW_LOCKED = 'root:*:19000:0:99999:7:::\ndaemon:!:19000::::::\nnobody:!!:19000::::::\n';
@@ -76,7 +76,7 @@ const CASES: Record<string, { fail: ReturnType<typeof layer>[]; pass: ReturnType
 };
 
 test('every filesystem check has a failing and a passing fixture', () => {
-  const ids = IMAGE_CHECK_INFO.filter((c) => c.id.startsWith('BW-FS-')).map((c) => c.id);
+  const ids = FS_CHECK_INFO.filter((c) => c.id.startsWith('BW-FS-')).map((c) => c.id);
   assert.deepEqual(Object.keys(FS_CHECKS).sort(), ids.sort(), 'one implementation per catalog entry');
   for (const id of ids) {
     const c = CASES[id];

@@ -1,6 +1,6 @@
 import type { LayerRef } from '../../core/types.js';
 import type { ImageConfig } from '../../image/image.js';
-import { maskMetadata, NOT_A_SECRET, SECRET_NAME } from '../../secrets/metadata.js';
+import { maskMetadata, NOT_A_SECRET, SECRET_NAME } from '../secrets/metadata.js';
 import type { CheckInfo, CheckResult } from '../check.js';
 
 // Checks on what an image says about itself: its config (user, ports, env, labels,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ImageConfig } from '../../image/image.js';
-import * as t from '../../secrets/fixtures/tokens.js';
+import * as t from '../secrets/fixtures/tokens.js';
 import { historySteps, imageMetadataSecrets, maskedHistory } from './secrets.js';
 
 const layer = (index: number) => ({ index, diffId: `sha256:${String(index).repeat(64)}` });

@@ -1,6 +1,6 @@
 import type { LayerRef } from '../../core/types.js';
 import type { ImageConfig } from '../../image/image.js';
-import { maskMetadata, scanMetadata, type MetadataMode } from '../../secrets/metadata.js';
+import { maskMetadata, scanMetadata, type MetadataMode } from '../secrets/metadata.js';
 import type { CheckResult } from '../check.js';
 
 // Secret findings in what an image says about itself: ENV, labels, manifest annotations and

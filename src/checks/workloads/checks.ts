@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { CheckInfo, CheckResult, CheckTarget } from '../checks/check.js';
+import type { CheckInfo, CheckResult, CheckTarget } from '../check.js';
 import { limits } from './engine.js';
 import {
   allContainers,

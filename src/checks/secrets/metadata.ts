@@ -4,8 +4,8 @@
 // (a layer list, a check message): URL passwords, build-argument values and values under
 // credential names are masked even when no rule reports them.
 
-import type { CheckResult } from '../checks/check.js';
-import type { LayerRef } from '../core/types.js';
+import type { CheckResult } from '../check.js';
+import type { LayerRef } from '../../core/types.js';
 import { maskLine, type Span } from './mask.js';
 import { scanText } from './scan.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError } from '../../core/errors.js';
 import { WORKLOAD_KINDS, parseKubernetes } from './kubernetes.js';
 import { readJsonDocument } from './source.js';
 import { kubernetesFromDocuments } from './kubernetes.js';

@@ -1,4 +1,4 @@
-import type { CheckTarget } from '../checks/check.js';
+import type { CheckTarget } from '../check.js';
 
 // One normalised model for everything that runs a container: a Kubernetes pod template, a
 // docker-compose service and a Docker Engine container-create body all become a Workload whose

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError } from '../../core/errors.js';
 import { classify, isComposeFileName, scanConfigPath } from './discover.js';
 import { readYamlDocuments } from './source.js';
 

@@ -1,4 +1,4 @@
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError } from '../../core/errors.js';
 import {
   allContainers,
   capabilityName,

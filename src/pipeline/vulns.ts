@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import type { Inventory, ScanIssue, Severity } from '../core/types.js';
+import { reportable } from '../match/gate.js';
+import { applyIgnores, readIgnoreFile } from '../match/ignore.js';
+import { matchInventory } from '../match/matcher.js';
+import { applyVex, readVex } from '../match/vex.js';
 import type { VulnerabilityResults } from '../report/report.js';
 import { VulnStore } from '../vulndb/store.js';
-import { reportable } from './gate.js';
-import { applyIgnores, readIgnoreFile } from './ignore.js';
-import { matchInventory } from './matcher.js';
-import { applyVex, readVex } from './vex.js';
 
-// The vulnerability half of a scan: match against the local DB, apply VEX and the
-// ignore file, filter for the gate.
+// The vulnerability stage of the pipeline: match against the local DB, apply VEX and the
+// ignore file, filter for the gate. Lives here, not in match/, because its result is the
+// report's shape (match/ stays below report/).
 
 export interface VulnOptions {
   dbPath: string;

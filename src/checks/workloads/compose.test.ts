@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError } from '../../core/errors.js';
 import { isComposeDocument, parseCompose } from './compose.js';
 import { parsePortSpec } from './engine.js';
 import type { Workload } from './model.js';

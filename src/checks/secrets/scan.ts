@@ -3,9 +3,9 @@
 // present. Matches are validated, de-duplicated (overlaps keep the most specific rule),
 // and leave here only masked.
 
-import type { CheckResult } from '../checks/check.js';
-import type { LayerRef, Severity } from '../core/types.js';
-import { SEVERITIES } from '../core/types.js';
+import type { CheckResult } from '../check.js';
+import type { LayerRef, Severity } from '../../core/types.js';
+import { SEVERITIES } from '../../core/types.js';
 import { mask, maskLine, type Span } from './mask.js';
 import { DEFAULT_MAX_BYTES, fileKinds, wantsFile, type FileKind } from './paths.js';
 import { SECRET_RULES, type SecretContext, type SecretRule, type TextMode } from './rules.js';

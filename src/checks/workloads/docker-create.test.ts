@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError } from '../../core/errors.js';
 import { isDockerCreateBody, parseDockerCreate } from './docker-create.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'docker', 'create-body.json');

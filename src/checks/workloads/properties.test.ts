@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError } from '../../core/errors.js';
 import { checkWorkload } from './checks.js';
 import { parseCompose } from './compose.js';
 import { parseDockerCreate } from './docker-create.js';

@@ -1,6 +1,6 @@
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError } from '../../core/errors.js';
 import type { Place, Val } from './model.js';
 
 // Reading workload documents (YAML streams, JSON) into plain values that still know where each

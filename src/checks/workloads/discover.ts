@@ -1,6 +1,6 @@
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
-import { BulwarkError, messageOf } from '../core/errors.js';
+import { BulwarkError, messageOf } from '../../core/errors.js';
 import { composeFromDocument, isComposeDocument } from './compose.js';
 import { dockerCreateFromDocument, isDockerCreateBody } from './docker-create.js';
 import { isKubernetesObject, kubernetesFromDocuments } from './kubernetes.js';

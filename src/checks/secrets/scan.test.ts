@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { CheckResult } from '../checks/check.js';
+import type { CheckResult } from '../check.js';
 import { SECRET_RULES } from './rules.js';
 import { DEFAULT_MAX_BYTES, looksBinary, scanSecrets } from './scan.js';
 import * as t from './fixtures/tokens.js';
@@ -82,7 +82,7 @@ test('4 MiB of clean text (prose, code and config lines with the rules\' keyword
   const text = Buffer.from(cleanText(4 * 1024 * 1024));
   const r = scanSecrets('/app/src/big.js', text);
   assert.deepEqual(r.results, []);
-  // its throughput: src/secrets/fixtures/bench.ts (bench/README.md)
+  // its throughput: src/checks/secrets/fixtures/bench.ts (bench/README.md)
 });
 
 test('arbitrary bytes, and text built from rule keywords, never throw', () => {

@@ -1,9 +1,9 @@
-import type { Inventory } from '../core/types.js';
-import { checkWorkload } from '../workloads/checks.js';
-import { scanConfigPath } from '../workloads/discover.js';
-import { workloadLabel } from '../workloads/model.js';
-import { evaluatePss } from '../workloads/pss.js';
-import type { CheckResult } from './check.js';
+import type { Inventory } from '../../core/types.js';
+import { checkWorkload } from './checks.js';
+import { scanConfigPath } from './discover.js';
+import { workloadLabel } from './model.js';
+import { evaluatePss } from './pss.js';
+import type { CheckResult } from '../check.js';
 
 // `scan config PATH`: workload files (Kubernetes manifests, compose files, container-create
 // bodies) → the workload checks, and optionally a Pod Security Standards level; results

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError } from '../../core/errors.js';
 import { parseCompose } from './compose.js';
 import { parseKubernetes } from './kubernetes.js';
 import type { Workload } from './model.js';
