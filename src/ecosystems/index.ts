@@ -1,4 +1,4 @@
-import { erase, type Cataloger } from '../scan/analyzer.js';
+import { erase, type Cataloger } from '../analysis/analyzer.js';
 import { apk } from './apk/catalog.js';
 import { dotnet } from './dotnet/catalog.js';
 import { dpkg } from './dpkg/catalog.js';

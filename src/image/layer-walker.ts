@@ -3,9 +3,10 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { BulwarkError, isBulwarkError, messageOf } from '../core/errors.js';
-import { overExpansion, type ExpansionLimits } from '../core/expansion.js';
+import { overExpansion } from '../core/expansion.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import type { ImageLayer } from './image.js';
+import { DEFAULT_LIMITS, layerExpansion, type Limits } from './limits.js';
 import { normaliseEntryPath, parentsOf, printable } from './safe-path.js';
 import { type TarEntry, walkTarHeaders, windowedReader } from './tar-index.js';
 
@@ -24,24 +25,6 @@ import { type TarEntry, walkTarHeaders, windowedReader } from './tar-index.js';
 // itself wanted (perl5.36.0 → perl): the last few wanted files read are kept within a small
 // byte budget (`Retained`), and a link to one of them is handed over from memory, with no
 // second pass.
-
-export interface Limits {
-  /** Uncompressed bytes one layer may expand to. */
-  maxLayerBytes: number;
-  /** Bytes one analysed file may have. */
-  maxFileBytes: number;
-  /** Uncompressed/stored ratio beyond which a large layer is taken for a decompression bomb... */
-  maxRatio: number;
-  /** ...once it has expanded past this many bytes (small layers of zeros are normal). */
-  ratioFloorBytes: number;
-}
-
-export const DEFAULT_LIMITS: Limits = { maxLayerBytes: 32 * 2 ** 30, maxFileBytes: 512 * 2 ** 20, maxRatio: 200, ratioFloorBytes: 2 ** 30 };
-
-/** What one layer (or one gzip-compressed image archive) may expand to. */
-export function layerExpansion(limits: Limits): ExpansionLimits {
-  return { maxBytes: limits.maxLayerBytes, maxRatio: limits.maxRatio, ratioFloorBytes: limits.ratioFloorBytes };
-}
 
 export interface LayerWalk {
   whiteouts: string[];

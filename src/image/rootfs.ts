@@ -2,7 +2,8 @@ import { constants } from 'node:fs';
 import { lstat, open, opendir, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { BulwarkError } from '../core/errors.js';
-import type { FileConsumer, Limits } from './layer-walker.js';
+import type { FileConsumer } from './layer-walker.js';
+import type { Limits } from './limits.js';
 
 // A root filesystem directory, walked so that nothing outside it is read even while the
 // tree changes under the walk (a live container's merged directory renaming a directory

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FileView } from '../scan/analyzer.js';
+import type { FileView } from '../analysis/analyzer.js';
 import { osRelease } from './detect.js';
 
 type Data = ReturnType<typeof osRelease.parse>;

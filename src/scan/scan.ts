@@ -1,13 +1,14 @@
 import { OS_ECOSYSTEMS, type Artifact, type Inventory, type LayerInfo, type LayerRef, type Package, type ScanIssue } from '../core/types.js';
 import { catalogers } from '../ecosystems/index.js';
 import type { OpenedImage } from '../image/image.js';
-import { DEFAULT_LIMITS, walkLayer, type FileConsumer, type Limits } from '../image/layer-walker.js';
+import { walkLayer, type FileConsumer } from '../image/layer-walker.js';
+import { DEFAULT_LIMITS, type Limits } from '../image/limits.js';
 import { walkRootfs } from '../image/rootfs.js';
 import { osRelease } from '../os/detect.js';
 import { packagePurl } from '../sbom/purl.js';
-import type { Cataloger, FileAnalyzer, FileInfo, ParseContext, ScanTarget } from './analyzer.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from './layer-analysis.js';
-import { LayerCache } from './layer-cache.js';
+import type { Cataloger, FileAnalyzer, FileInfo, ParseContext, ScanTarget } from '../analysis/analyzer.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../analysis/layer-analysis.js';
+import { LayerCache } from '../analysis/layer-cache.js';
 import { checkAnalyzers, runChecks, type CheckOptions } from '../checks/run.js';
 import { scanBudget } from '../core/zip.js';
 import type { CheckResult } from '../checks/check.js';

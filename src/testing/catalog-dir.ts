@@ -5,10 +5,10 @@
 import { messageOf } from '../core/errors.js';
 import type { Package, ScanIssue } from '../core/types.js';
 import { walkRootfs } from '../image/rootfs.js';
-import { DEFAULT_LIMITS } from '../image/layer-walker.js';
+import { DEFAULT_LIMITS } from '../image/limits.js';
 import { scanBudget } from '../core/zip.js';
-import type { Cataloger, ScanTarget } from '../scan/analyzer.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../scan/layer-analysis.js';
+import type { Cataloger, ScanTarget } from '../analysis/analyzer.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../analysis/layer-analysis.js';
 
 export interface DirCatalog {
   packages: Package[];

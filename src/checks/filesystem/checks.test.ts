@@ -9,7 +9,7 @@ import { dockerArchive } from '../../testing/image-writer.js';
 import { makeTar } from '../../testing/layers.js';
 import { requireAll } from '../../testing/require.js';
 import type { LayerRef, Package } from '../../core/types.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../../analysis/layer-analysis.js';
 import type { CheckResult } from '../check.js';
 import { IMAGE_CHECK_INFO } from '../image/info.js';
 import { fsFacts, type FsFact } from './analyzer.js';

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import type { Package } from '../../core/types.js';
-import type { FileVersion, FileView } from '../../scan/analyzer.js';
+import type { FileVersion, FileView } from '../../analysis/analyzer.js';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { requireAll } from '../../testing/require.js';
 import { java, type JavaData } from './catalog.js';

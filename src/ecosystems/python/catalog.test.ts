@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeTempDir } from '../../core/tempdir.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../../analysis/layer-analysis.js';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { python } from './catalog.js';
 
