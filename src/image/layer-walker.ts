@@ -37,7 +37,8 @@ export interface WalkedFile {
   mode: number;
 }
 
-export type FileFilter = (path: string, info: WalkedFile) => boolean;
+/** Whether to read a file; handed the walk's limits (the user's), so what is wanted may depend on them. */
+export type FileFilter = (path: string, info: WalkedFile, limits: Limits) => boolean;
 export type FileSink = (path: string, content: Buffer, info: WalkedFile) => void;
 
 /** What a walk hands files to. */
@@ -199,7 +200,7 @@ class FirstPass {
     if (header.type !== 'file' && header.type !== 'contiguous-file') return drain(stream);
     const info = { size: header.size ?? 0, mode: header.mode ?? 0 };
     this.contents.set(path, { ordinal, path, info });
-    if (!this.consumer.wants(path, info)) return drain(stream);
+    if (!this.consumer.wants(path, info, this.limits)) return drain(stream);
     if (info.size > this.limits.maxFileBytes) {
       this.consumer.onTooLarge(path, info);
       return drain(stream);
@@ -241,7 +242,7 @@ class FirstPass {
 
   private link(path: string, target: Stored): void {
     this.contents.set(path, target);
-    if (!this.consumer.wants(path, target.info)) return;
+    if (!this.consumer.wants(path, target.info, this.limits)) return;
     if (target.info.size > this.limits.maxFileBytes) return this.consumer.onTooLarge(path, target.info);
     let l = this.linked.get(target.ordinal);
     if (!l) {

@@ -112,7 +112,7 @@ class RootWalk {
 
   private async file(parent: FileHandle, name: string, path: string, seen: Stats): Promise<void> {
     const info = { size: seen.size, mode: seen.mode & 0o7777 };
-    if (!this.consumer.wants(path, info)) return;
+    if (!this.consumer.wants(path, info, this.limits)) return;
     if (seen.size > this.limits.maxFileBytes) return this.consumer.onTooLarge(path, info);
     const fh = await openSame(parent, name, seen, FILE_FLAGS);
     if (typeof fh === 'string') return this.skipped(path, fh);

@@ -1,12 +1,13 @@
 import { OS_ECOSYSTEMS, type Artifact, type Inventory, type LayerInfo, type LayerRef, type Package, type ScanIssue } from '../core/types.js';
 import { catalogers } from '../ecosystems/index.js';
 import type { OpenedImage } from '../image/image.js';
-import { walkLayer, type FileConsumer } from '../image/layer-walker.js';
+import { walkLayer } from '../image/layer-walker.js';
 import { DEFAULT_LIMITS, type Limits } from '../image/limits.js';
 import { walkRootfs } from '../image/rootfs.js';
 import { osRelease } from '../os/detect.js';
 import { packagePurl } from '../sbom/purl.js';
-import type { Cataloger, FileAnalyzer, FileInfo, ParseContext, ScanTarget } from '../analysis/analyzer.js';
+import type { Cataloger, FileAnalyzer, ParseContext } from '../analysis/analyzer.js';
+import { Collector } from '../analysis/collector.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../analysis/layer-analysis.js';
 import { LayerCache } from '../analysis/layer-cache.js';
 import { checkAnalyzers, runChecks, type CheckOptions } from '../checks/run.js';
@@ -53,50 +54,6 @@ export interface ScanResult {
 
 function selectCatalogers(types: readonly PkgType[] = PKG_TYPES): Cataloger<unknown>[] {
   return catalogers.filter((c) => types.includes(OS_ECOSYSTEMS.includes(c.ecosystem) ? 'os' : 'library'));
-}
-
-/** The analyzer id under which the walker's own issues are kept. */
-const WALKER = 'walker';
-
-/** Hands each walked file to the analyzers that want it; parse errors and oversized files are kept as data. */
-class Collector implements FileConsumer {
-  readonly analysis: LayerAnalysis;
-  constructor(
-    diffId: string,
-    private readonly target: ScanTarget,
-    private readonly analyzers: readonly FileAnalyzer<unknown>[],
-    private readonly limits: Limits,
-    private readonly ctx: ParseContext,
-  ) {
-    this.analysis = { diffId, whiteouts: [], opaqueDirs: [], files: {} };
-  }
-  wants = (path: string, info: FileInfo): boolean => this.analyzers.some((a) => a.wants(path, info, this.target));
-  onFile = (path: string, content: Buffer, info: FileInfo): void => {
-    this.each(path, info, (a) => {
-      try {
-        return { data: a.parse(path, content, info, this.ctx) };
-      } catch (e) {
-        return { error: e instanceof Error ? e.message : String(e) };
-      }
-    });
-  };
-  onTooLarge = (path: string, info: FileInfo): void => {
-    const error = `not read: ${info.size} bytes, over the ${this.limits.maxFileBytes}-byte file size limit (--max-file-size)`;
-    this.each(path, info, () => ({ error }));
-  };
-  /** Recorded as the walker's own: an issue naming the path. */
-  onSkipped = (path: string, why: string): void => {
-    this.filesOf(WALKER)[path] = { error: why };
-  };
-  /** Keyed by paths from the image: no inherited keys (a file may be named __proto__). */
-  private filesOf(analyzer: string): Record<string, { data?: unknown; error?: string }> {
-    return (this.analysis.files[analyzer] ??= Object.create(null) as Record<string, { data?: unknown; error?: string }>);
-  }
-  private each(path: string, info: FileInfo, result: (a: FileAnalyzer<unknown>) => { data?: unknown; error?: string }): void {
-    for (const a of this.analyzers) {
-      if (a.wants(path, info, this.target)) this.filesOf(a.id)[path] = result(a);
-    }
-  }
 }
 
 /**

@@ -36,7 +36,7 @@ export async function catalogDir<T>(c: Cataloger<T>, dir: string, target: ScanTa
   await walkRootfs(
     dir,
     {
-      wants: (path, info) => c.wants(path, info, target),
+      wants: (path, info, limits) => c.wants(path, info, target, limits),
       onFile: (path, content) => {
         try {
           record(path, { data: JSON.parse(JSON.stringify(c.parse(path, content, undefined, ctx) ?? null)) as unknown });

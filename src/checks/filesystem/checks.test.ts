@@ -14,6 +14,7 @@ import type { CheckResult } from '../check.js';
 import { IMAGE_CHECK_INFO } from '../image/info.js';
 import { fsFacts, type FsFact } from './analyzer.js';
 import { FS_CHECKS } from './checks.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 // Every filesystem check: an image (layers of files with modes) that fails it and one that
 // passes, through the real analyzer and the union-filesystem merge.
@@ -26,7 +27,7 @@ function layer(index: number, files: F[], whiteouts: string[] = []): { ref: Laye
   const out: Record<string, { data?: unknown }> = {};
   for (const f of files) {
     const info = { size: (f.content ?? '').length, mode: f.mode ?? REG | 0o644 };
-    if (fsFacts.wants(f.path, info, 'image')) out[f.path] = { data: fsFacts.parse(f.path, Buffer.from(f.content ?? ''), info) };
+    if (fsFacts.wants(f.path, info, 'image', DEFAULT_LIMITS)) out[f.path] = { data: fsFacts.parse(f.path, Buffer.from(f.content ?? ''), info) };
   }
   return { ref, analysis: { diffId: ref.diffId, whiteouts, opaqueDirs: [], files: { [fsFacts.id]: out } } };
 }
