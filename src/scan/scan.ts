@@ -1,14 +1,14 @@
-import { OS_ECOSYSTEMS, type Artifact, type Inventory, type LayerInfo, type LayerRef, type Package, type ScanIssue } from '../core/types.js';
+import { OS_ECOSYSTEMS, type Artifact, type Inventory, type LayerInfo, type LayerRef, type OsInfo, type Package, type ScanIssue } from '../core/types.js';
 import { catalogers } from '../ecosystems/index.js';
 import type { OpenedImage } from '../image/image.js';
 import { walkLayer } from '../image/layer-walker.js';
 import { DEFAULT_LIMITS, type Limits } from '../image/limits.js';
 import { walkRootfs } from '../image/rootfs.js';
-import { osRelease } from '../os/detect.js';
+import { osDetectors } from '../os/index.js';
 import { packagePurl } from '../sbom/purl.js';
 import type { Cataloger, FileAnalyzer, ParseContext } from '../analysis/analyzer.js';
 import { Collector } from '../analysis/collector.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../analysis/layer-analysis.js';
+import { mergeLayers, viewFor, type LayerAnalysis, type MergedFile } from '../analysis/layer-analysis.js';
 import { LayerCache } from '../analysis/layer-cache.js';
 import { checkAnalyzers, runChecks, type CheckOptions } from '../checks/run.js';
 import { scanBudget } from '../core/zip.js';
@@ -73,6 +73,15 @@ function dropOsOwned(packages: Package[], keep: boolean): Package[] {
   return out;
 }
 
+/** The distribution, from the first OS detector that recognises the image. */
+function detectOs(merged: Map<string, MergedFile>): OsInfo | null {
+  for (const d of osDetectors) {
+    const os = d.detect(viewFor(merged, d.id));
+    if (os) return os;
+  }
+  return null;
+}
+
 function inventoryFrom(
   artifact: Artifact,
   layers: LayerInfo[],
@@ -85,7 +94,7 @@ function inventoryFrom(
   for (const f of merged.values()) {
     if (f.error !== undefined) issues.push({ analyzer: f.analyzer, path: `/${f.path}`, message: f.error });
   }
-  const os = osRelease.detect(viewFor(merged, osRelease.id));
+  const os = detectOs(merged);
   const packages: Package[] = [];
   for (const c of chosen) {
     for (const p of c.catalog(viewFor(merged, c.id), { os, issue: (i) => issues.push(i) })) {
@@ -120,7 +129,7 @@ function manifestAnnotations(image: OpenedImage): Record<string, string> | undef
 }
 
 function analyzersFor(chosen: readonly Cataloger<unknown>[], opts: Pick<ScanOptions, 'checks'>): FileAnalyzer<unknown>[] {
-  return [osRelease, ...chosen, ...(opts.checks ? checkAnalyzers(opts.checks) : [])];
+  return [...osDetectors, ...chosen, ...(opts.checks ? checkAnalyzers(opts.checks) : [])];
 }
 
 export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<ScanResult> {
