@@ -6,7 +6,7 @@ import { isBulwarkError } from '../src/core/errors.js';
 import { listEntries, scanBudget } from '../src/core/zip.js';
 import { readArchive } from '../src/ecosystems/java/archive.js';
 import { writeZip } from '../src/ecosystems/java/fixtures/zip-writer.js';
-import { DEFAULT_LIMITS } from '../src/image/layer-walker.js';
+import { DEFAULT_LIMITS } from '../src/image/limits.js';
 
 const SIZE = 64 * 2 ** 20;
 

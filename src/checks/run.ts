@@ -1,7 +1,7 @@
 import type { Inventory, LayerRef, Severity } from '../core/types.js';
 import type { ImageConfig } from '../image/image.js';
-import type { FileAnalyzer } from '../scan/analyzer.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../scan/layer-analysis.js';
+import type { FileAnalyzer } from '../analysis/analyzer.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../analysis/layer-analysis.js';
 import { secretsAnalyzer } from './secrets/analyzer.js';
 import { scanSecrets } from './secrets/scan.js';
 import { CHECKS } from './catalog.js';

@@ -6,7 +6,7 @@ import { policyCheckOptions } from '../assure/image-scan.js';
 import { parsePlatform } from '../image/platform.js';
 import { evaluate } from '../policy/evaluate.js';
 import { loadPolicy } from '../policy/load.js';
-import { defaultCacheDir } from '../scan/layer-cache.js';
+import { defaultCacheDir } from '../core/cache-dir.js';
 import { defaultDbPath } from '../vulndb/location.js';
 import { EXIT_DENIED } from './exit.js';
 import { writeOutput } from './output.js';

@@ -4,7 +4,7 @@ import { parseSeverity } from '../match/gate.js';
 import { openImage } from '../image/open.js';
 import { parsePlatform } from '../image/platform.js';
 import { loadPolicy } from '../policy/load.js';
-import { defaultCacheDir } from '../scan/layer-cache.js';
+import { defaultCacheDir } from '../core/cache-dir.js';
 import { defaultDbPath } from '../vulndb/location.js';
 import { EXIT_DENIED } from './exit.js';
 import { readPrivateKey } from './key-files.js';

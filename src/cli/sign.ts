@@ -57,7 +57,7 @@ async function predicateFor(target: Target, type: string, file: string | undefin
   if (type !== PREDICATE_CYCLONEDX && type !== PREDICATE_VULN) throw new BulwarkError('USAGE', type, 'give --predicate FILE for this predicate type');
   // the scanner loads only here: verify and sign start faster without it
   const [{ sbomPredicate, scanForAssurance, vulnPredicate }, { openRegistryImage }, { defaultCacheDir }, { defaultDbPath }] = await Promise.all([
-    import('../assure/image-scan.js'), import('../image/registry.js'), import('../scan/layer-cache.js'), import('../vulndb/location.js'),
+    import('../assure/image-scan.js'), import('../image/registry.js'), import('../core/cache-dir.js'), import('../vulndb/location.js'),
   ]);
   const image = await openRegistryImage(`${repositoryName(target.ref)}@${target.digest}`, registryOptions(f));
   try {

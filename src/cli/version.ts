@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { BulwarkError, isBulwarkError } from '../core/errors.js';
-import { schemeFor, SCHEME_ECOSYSTEMS, type VersionScheme } from '../versions/index.js';
+import { OSV_NAMES, schemeFor } from '../ecosystems/index.js';
+import type { VersionScheme } from '../versions/scheme.js';
 
 const FLUSH_AT = 1 << 16;
 
@@ -56,11 +57,11 @@ export function versionCommand(): Command {
   version
     .command('compare')
     .description('read "A<TAB>B" lines on stdin; print -1, 0 or 1 for each (A older, equal, newer)')
-    .requiredOption('--ecosystem <name>', `OSV ecosystem: ${SCHEME_ECOSYSTEMS.join(', ')} (a release suffix such as "Debian:12" is allowed)`)
+    .requiredOption('--ecosystem <name>', `OSV ecosystem: ${OSV_NAMES.join(', ')} (a release suffix such as "Debian:12" is allowed)`)
     .addHelpText('after', "\nExample:\n  printf '1.0~rc1\\t1.0\\n1:1.0\\t2.0\\n' | bulwark version compare --ecosystem Debian\n  -1\n  1")
     .action(async (f: { ecosystem: string }) => {
       const scheme = schemeFor(f.ecosystem);
-      if (!scheme) throw new BulwarkError('USAGE', f.ecosystem, `unknown ecosystem (known: ${SCHEME_ECOSYSTEMS.join(', ')})`);
+      if (!scheme) throw new BulwarkError('USAGE', f.ecosystem, `unknown ecosystem (known: ${OSV_NAMES.join(', ')})`);
       process.stdin.setEncoding('utf8');
       await compareLines(scheme, process.stdin, process.stdout);
     });

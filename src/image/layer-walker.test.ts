@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { BulwarkError } from '../core/errors.js';
 import { have, requireAll } from '../testing/require.js';
 import { gzip, makeTar, memLayer, sha256, zstd } from '../testing/layers.js';
-import { DEFAULT_LIMITS, walkLayer } from './layer-walker.js';
+import { walkLayer } from './layer-walker.js';
+import { DEFAULT_LIMITS } from './limits.js';
 
 const wantsEtc = (p: string): boolean => p.startsWith('etc/');
 

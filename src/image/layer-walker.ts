@@ -3,9 +3,10 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { BulwarkError, isBulwarkError, messageOf } from '../core/errors.js';
-import { overExpansion, type ExpansionLimits } from '../core/expansion.js';
+import { overExpansion } from '../core/expansion.js';
 import { decompressor, sniffCompression } from './decompress.js';
 import type { ImageLayer } from './image.js';
+import { DEFAULT_LIMITS, layerExpansion, type Limits } from './limits.js';
 import { normaliseEntryPath, parentsOf, printable } from './safe-path.js';
 import { type TarEntry, walkTarHeaders, windowedReader } from './tar-index.js';
 
@@ -25,24 +26,6 @@ import { type TarEntry, walkTarHeaders, windowedReader } from './tar-index.js';
 // byte budget (`Retained`), and a link to one of them is handed over from memory, with no
 // second pass.
 
-export interface Limits {
-  /** Uncompressed bytes one layer may expand to. */
-  maxLayerBytes: number;
-  /** Bytes one analysed file may have. */
-  maxFileBytes: number;
-  /** Uncompressed/stored ratio beyond which a large layer is taken for a decompression bomb... */
-  maxRatio: number;
-  /** ...once it has expanded past this many bytes (small layers of zeros are normal). */
-  ratioFloorBytes: number;
-}
-
-export const DEFAULT_LIMITS: Limits = { maxLayerBytes: 32 * 2 ** 30, maxFileBytes: 512 * 2 ** 20, maxRatio: 200, ratioFloorBytes: 2 ** 30 };
-
-/** What one layer (or one gzip-compressed image archive) may expand to. */
-export function layerExpansion(limits: Limits): ExpansionLimits {
-  return { maxBytes: limits.maxLayerBytes, maxRatio: limits.maxRatio, ratioFloorBytes: limits.ratioFloorBytes };
-}
-
 export interface LayerWalk {
   whiteouts: string[];
   opaqueDirs: string[];
@@ -54,7 +37,8 @@ export interface WalkedFile {
   mode: number;
 }
 
-export type FileFilter = (path: string, info: WalkedFile) => boolean;
+/** Whether to read a file; handed the walk's limits (the user's), so what is wanted may depend on them. */
+export type FileFilter = (path: string, info: WalkedFile, limits: Limits) => boolean;
 export type FileSink = (path: string, content: Buffer, info: WalkedFile) => void;
 
 /** What a walk hands files to. */
@@ -216,7 +200,7 @@ class FirstPass {
     if (header.type !== 'file' && header.type !== 'contiguous-file') return drain(stream);
     const info = { size: header.size ?? 0, mode: header.mode ?? 0 };
     this.contents.set(path, { ordinal, path, info });
-    if (!this.consumer.wants(path, info)) return drain(stream);
+    if (!this.consumer.wants(path, info, this.limits)) return drain(stream);
     if (info.size > this.limits.maxFileBytes) {
       this.consumer.onTooLarge(path, info);
       return drain(stream);
@@ -258,7 +242,7 @@ class FirstPass {
 
   private link(path: string, target: Stored): void {
     this.contents.set(path, target);
-    if (!this.consumer.wants(path, target.info)) return;
+    if (!this.consumer.wants(path, target.info, this.limits)) return;
     if (target.info.size > this.limits.maxFileBytes) return this.consumer.onTooLarge(path, target.info);
     let l = this.linked.get(target.ordinal);
     if (!l) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBulwarkError } from '../core/errors.js';
 import { gzip, makeTar } from '../testing/layers.js';
-import { DEFAULT_LIMITS } from './layer-walker.js';
+import { DEFAULT_LIMITS } from './limits.js';
 import { openImage } from './open.js';
 
 test('a gzip-compressed archive that expands past the ratio limit is refused while unpacking, naming the file, and leaves no temp file', async (t) => {

@@ -12,7 +12,7 @@ import { sniffCompression } from './decompress.js';
 import { openDockerArchive } from './docker-archive.js';
 import { openEngineImage } from './engine.js';
 import type { OpenedImage } from './image.js';
-import { DEFAULT_LIMITS, layerExpansion, type Limits } from './layer-walker.js';
+import { DEFAULT_LIMITS, layerExpansion, type Limits } from './limits.js';
 import { openOciLayout } from './oci-layout.js';
 import { hostPlatform, type Platform } from './platform.js';
 import { openRegistryImage } from './registry.js';

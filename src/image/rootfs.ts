@@ -2,7 +2,8 @@ import { constants } from 'node:fs';
 import { lstat, open, opendir, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { BulwarkError } from '../core/errors.js';
-import type { FileConsumer, Limits } from './layer-walker.js';
+import type { FileConsumer } from './layer-walker.js';
+import type { Limits } from './limits.js';
 
 // A root filesystem directory, walked so that nothing outside it is read even while the
 // tree changes under the walk (a live container's merged directory renaming a directory
@@ -111,7 +112,7 @@ class RootWalk {
 
   private async file(parent: FileHandle, name: string, path: string, seen: Stats): Promise<void> {
     const info = { size: seen.size, mode: seen.mode & 0o7777 };
-    if (!this.consumer.wants(path, info)) return;
+    if (!this.consumer.wants(path, info, this.limits)) return;
     if (seen.size > this.limits.maxFileBytes) return this.consumer.onTooLarge(path, info);
     const fh = await openSame(parent, name, seen, FILE_FLAGS);
     if (typeof fh === 'string') return this.skipped(path, fh);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { schemeFor } from '../versions/index.js';
+import { schemeFor } from '../ecosystems/index.js';
 import { evaluate } from './affected.js';
 import { judgeSeverity, cvssOf } from './severity.js';
 
@@ -57,7 +57,7 @@ test('severity: highest CVSS of the newest version, scores from the vector; else
 
 test('feed and image text never reaches inherited object keys', async () => {
   const { severityOfWord } = await import('./severity.js');
-  const { distroEcosystems } = await import('./osv-ecosystem.js');
+  const { distroEcosystems } = await import('../ecosystems/index.js');
   assert.equal(severityOfWord('constructor'), undefined);
   assert.equal(severityOfWord('__proto__'), undefined);
   assert.deepEqual(distroEcosystems({ family: 'constructor', version: '1' }), []);

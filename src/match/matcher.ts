@@ -1,10 +1,8 @@
 import { OS_ECOSYSTEMS, SEVERITIES, type Finding, type Inventory, type Package, type ScanIssue } from '../core/types.js';
-import { sameName } from '../ecosystems/names.js';
-import { schemeFor } from '../versions/index.js';
+import { distroEcosystems, lookupFor, sameName, schemeFor } from '../ecosystems/index.js';
 import type { VersionScheme } from '../versions/scheme.js';
 import type { OsvRecord } from '../vulndb/osv.js';
 import { evaluate } from './affected.js';
-import { distroEcosystems, lookupFor } from './osv-ecosystem.js';
 import { judgeRecords, type Judged } from './severity.js';
 import { osvPage, safeUrl } from '../sbom/links.js';
 

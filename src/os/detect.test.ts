@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FileView } from '../scan/analyzer.js';
+import type { FileView } from '../analysis/analyzer.js';
 import { osRelease } from './detect.js';
+import { DEFAULT_LIMITS } from '../image/limits.js';
 
 type Data = ReturnType<typeof osRelease.parse>;
 
 function detect(files: Record<string, string>): ReturnType<typeof osRelease.detect> {
-  const parsed = new Map(Object.entries(files).filter(([p]) => osRelease.wants(p, { size: 0, mode: 0o644 }, 'image')).map(([p, c]) => [p, { layer: { index: 0, diffId: '' }, data: osRelease.parse(p, Buffer.from(c)) }]));
+  const parsed = new Map(Object.entries(files).filter(([p]) => osRelease.wants(p, { size: 0, mode: 0o644 }, 'image', DEFAULT_LIMITS)).map(([p, c]) => [p, { layer: { index: 0, diffId: '' }, data: osRelease.parse(p, Buffer.from(c)) }]));
   const view: FileView<Data> = { paths: () => [...parsed.keys()], get: (p) => parsed.get(p), history: (p) => (parsed.has(p) ? [parsed.get(p)!] : []) };
   return osRelease.detect(view);
 }

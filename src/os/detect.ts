@@ -1,4 +1,4 @@
-import type { OsDetector } from '../scan/analyzer.js';
+import type { OsDetector } from '../analysis/analyzer.js';
 import type { OsInfo } from '../core/types.js';
 
 // Which distribution an image is: os-release first (every current distribution

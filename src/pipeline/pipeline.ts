@@ -3,7 +3,7 @@ import { scanConfig, type PssLevel } from '../checks/workloads/config-scan.js';
 import { regrade, type CheckOptions } from '../checks/run.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import type { OpenedImage } from '../image/image.js';
-import type { Limits } from '../image/layer-walker.js';
+import type { Limits } from '../image/limits.js';
 import type { ScanReport } from '../report/report.js';
 import { scanFs, scanImage, scanRootfs, type PkgType, type Progress, type ScanResult, type ScanStats } from '../scan/scan.js';
 import { judge, type GateRules, type GateVerdict } from './verdict.js';

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../core/tempdir.js';
 import { nestedJars } from '../ecosystems/java/fixtures/zip-writer.js';
-import { DEFAULT_LIMITS } from '../image/layer-walker.js';
+import { DEFAULT_LIMITS } from '../image/limits.js';
 import { scanRootfs } from './scan.js';
 
 // Each jar: ~1.2 KiB that read ~900 KiB through three nested levels, under a 1 MiB ratio floor alone.

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS } from '../image/layer-walker.js';
+import { DEFAULT_LIMITS } from '../image/limits.js';
 import { ImageConfig, type OpenedImage } from '../image/image.js';
 import { githubToken } from '../checks/secrets/fixtures/tokens.js';
 import { makeTar, memLayer, sha256, type TestEntry } from '../testing/layers.js';

@@ -1,13 +1,15 @@
-import { OS_ECOSYSTEMS, type Artifact, type Inventory, type LayerInfo, type LayerRef, type Package, type ScanIssue } from '../core/types.js';
+import { OS_ECOSYSTEMS, type Artifact, type Inventory, type LayerInfo, type LayerRef, type OsInfo, type Package, type ScanIssue } from '../core/types.js';
 import { catalogers } from '../ecosystems/index.js';
 import type { OpenedImage } from '../image/image.js';
-import { DEFAULT_LIMITS, walkLayer, type FileConsumer, type Limits } from '../image/layer-walker.js';
+import { walkLayer } from '../image/layer-walker.js';
+import { DEFAULT_LIMITS, type Limits } from '../image/limits.js';
 import { walkRootfs } from '../image/rootfs.js';
-import { osRelease } from '../os/detect.js';
+import { osDetectors } from '../os/index.js';
 import { packagePurl } from '../sbom/purl.js';
-import type { Cataloger, FileAnalyzer, FileInfo, ParseContext, ScanTarget } from './analyzer.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from './layer-analysis.js';
-import { LayerCache } from './layer-cache.js';
+import type { Cataloger, FileAnalyzer, ParseContext } from '../analysis/analyzer.js';
+import { Collector } from '../analysis/collector.js';
+import { mergeLayers, viewFor, type LayerAnalysis, type MergedFile } from '../analysis/layer-analysis.js';
+import { LayerCache } from '../analysis/layer-cache.js';
 import { checkAnalyzers, runChecks, type CheckOptions } from '../checks/run.js';
 import { scanBudget } from '../core/zip.js';
 import type { CheckResult } from '../checks/check.js';
@@ -54,50 +56,6 @@ function selectCatalogers(types: readonly PkgType[] = PKG_TYPES): Cataloger<unkn
   return catalogers.filter((c) => types.includes(OS_ECOSYSTEMS.includes(c.ecosystem) ? 'os' : 'library'));
 }
 
-/** The analyzer id under which the walker's own issues are kept. */
-const WALKER = 'walker';
-
-/** Hands each walked file to the analyzers that want it; parse errors and oversized files are kept as data. */
-class Collector implements FileConsumer {
-  readonly analysis: LayerAnalysis;
-  constructor(
-    diffId: string,
-    private readonly target: ScanTarget,
-    private readonly analyzers: readonly FileAnalyzer<unknown>[],
-    private readonly limits: Limits,
-    private readonly ctx: ParseContext,
-  ) {
-    this.analysis = { diffId, whiteouts: [], opaqueDirs: [], files: {} };
-  }
-  wants = (path: string, info: FileInfo): boolean => this.analyzers.some((a) => a.wants(path, info, this.target));
-  onFile = (path: string, content: Buffer, info: FileInfo): void => {
-    this.each(path, info, (a) => {
-      try {
-        return { data: a.parse(path, content, info, this.ctx) };
-      } catch (e) {
-        return { error: e instanceof Error ? e.message : String(e) };
-      }
-    });
-  };
-  onTooLarge = (path: string, info: FileInfo): void => {
-    const error = `not read: ${info.size} bytes, over the ${this.limits.maxFileBytes}-byte file size limit (--max-file-size)`;
-    this.each(path, info, () => ({ error }));
-  };
-  /** Recorded as the walker's own: an issue naming the path. */
-  onSkipped = (path: string, why: string): void => {
-    this.filesOf(WALKER)[path] = { error: why };
-  };
-  /** Keyed by paths from the image: no inherited keys (a file may be named __proto__). */
-  private filesOf(analyzer: string): Record<string, { data?: unknown; error?: string }> {
-    return (this.analysis.files[analyzer] ??= Object.create(null) as Record<string, { data?: unknown; error?: string }>);
-  }
-  private each(path: string, info: FileInfo, result: (a: FileAnalyzer<unknown>) => { data?: unknown; error?: string }): void {
-    for (const a of this.analyzers) {
-      if (a.wants(path, info, this.target)) this.filesOf(a.id)[path] = result(a);
-    }
-  }
-}
-
 /**
  * A language package read from a file that an OS package installed (Debian's python3-yaml
  * ships PyYAML's dist-info) is that OS package: listing both would count it twice.
@@ -115,6 +73,15 @@ function dropOsOwned(packages: Package[], keep: boolean): Package[] {
   return out;
 }
 
+/** The distribution, from the first OS detector that recognises the image. */
+function detectOs(merged: Map<string, MergedFile>): OsInfo | null {
+  for (const d of osDetectors) {
+    const os = d.detect(viewFor(merged, d.id));
+    if (os) return os;
+  }
+  return null;
+}
+
 function inventoryFrom(
   artifact: Artifact,
   layers: LayerInfo[],
@@ -127,7 +94,7 @@ function inventoryFrom(
   for (const f of merged.values()) {
     if (f.error !== undefined) issues.push({ analyzer: f.analyzer, path: `/${f.path}`, message: f.error });
   }
-  const os = osRelease.detect(viewFor(merged, osRelease.id));
+  const os = detectOs(merged);
   const packages: Package[] = [];
   for (const c of chosen) {
     for (const p of c.catalog(viewFor(merged, c.id), { os, issue: (i) => issues.push(i) })) {
@@ -162,7 +129,7 @@ function manifestAnnotations(image: OpenedImage): Record<string, string> | undef
 }
 
 function analyzersFor(chosen: readonly Cataloger<unknown>[], opts: Pick<ScanOptions, 'checks'>): FileAnalyzer<unknown>[] {
-  return [osRelease, ...chosen, ...(opts.checks ? checkAnalyzers(opts.checks) : [])];
+  return [...osDetectors, ...chosen, ...(opts.checks ? checkAnalyzers(opts.checks) : [])];
 }
 
 export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<ScanResult> {

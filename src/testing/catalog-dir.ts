@@ -5,10 +5,10 @@
 import { messageOf } from '../core/errors.js';
 import type { Package, ScanIssue } from '../core/types.js';
 import { walkRootfs } from '../image/rootfs.js';
-import { DEFAULT_LIMITS } from '../image/layer-walker.js';
+import { DEFAULT_LIMITS } from '../image/limits.js';
 import { scanBudget } from '../core/zip.js';
-import type { Cataloger, ScanTarget } from '../scan/analyzer.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../scan/layer-analysis.js';
+import type { Cataloger, ScanTarget } from '../analysis/analyzer.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../analysis/layer-analysis.js';
 
 export interface DirCatalog {
   packages: Package[];
@@ -36,7 +36,7 @@ export async function catalogDir<T>(c: Cataloger<T>, dir: string, target: ScanTa
   await walkRootfs(
     dir,
     {
-      wants: (path, info) => c.wants(path, info, target),
+      wants: (path, info, limits) => c.wants(path, info, target, limits),
       onFile: (path, content) => {
         try {
           record(path, { data: JSON.parse(JSON.stringify(c.parse(path, content, undefined, ctx) ?? null)) as unknown });

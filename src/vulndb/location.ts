@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BulwarkError } from '../core/errors.js';
-import { defaultCacheDir } from '../scan/layer-cache.js';
+import { defaultCacheDir } from '../core/cache-dir.js';
 import { VulnStore, type FeedInfo } from './store.js';
 
 // Where the DB lives and how old it is.

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BulwarkError, messageOf } from '../core/errors.js';
-import { normalizePackageName } from '../ecosystems/names.js';
+import { normalizePackageName } from '../ecosystems/index.js';
 import type { OsvRecord } from './osv.js';
 
 // The local vulnerability DB (SQLite). Every feed owns its copies of the records it
@@ -10,7 +10,7 @@ import type { OsvRecord } from './osv.js';
 // feed and reads return the newest `modified` copy, so replacing one feed never loses
 // another feed's data. Records are validated before they are stored and trusted on read.
 
-// 2: package names keyed by ecosystems/names.ts (schema 1 left crates.io and Packagist
+// 2: package names keyed by the ecosystems' name rules (schema 1 left crates.io and Packagist
 // names unfolded); a schema-1 DB is re-keyed in place when opened.
 const SCHEMA_VERSION = 2;
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BulwarkError, isBulwarkError } from '../core/errors.js';
+import { DEFAULT_FEEDS } from '../ecosystems/index.js';
 import { fetchFeed, type DownloadProgress } from './fetch.js';
 import { forEachZipRecord, sha256 } from './import.js';
 import { VulnStore, type FeedInfo } from './store.js';
@@ -20,7 +21,8 @@ export const DEFAULT_MIRROR = 'https://osv-vulnerabilities.storage.googleapis.co
  * which rate the CVEs that feeds such as Go's leave unrated.
  */
 export const DEFAULT_SEVERITY_SOURCES = ['GIT'];
-export const DEFAULT_ECOSYSTEMS = ['PyPI', 'Go', 'npm', 'Maven', 'crates.io', 'RubyGems', 'NuGet', 'Packagist', 'Debian', 'Ubuntu', 'Alpine', 'AlmaLinux', 'Rocky Linux'];
+/** The feeds of a new DB: each ecosystem's own (src/ecosystems/<id>/index.ts, defaultFeeds). */
+export const DEFAULT_ECOSYSTEMS: readonly string[] = DEFAULT_FEEDS;
 
 export interface UpdateOptions {
   dbPath: string;

@@ -1,4 +1,4 @@
-import type { FileAnalyzer, FileInfo } from '../../scan/analyzer.js';
+import type { FileAnalyzer, FileInfo } from '../../analysis/analyzer.js';
 
 // The files filesystem checks look at, chosen by path and mode bits as the layer walker
 // passes them: set-id executables, world-writable files, /etc/shadow, .git directories

@@ -9,11 +9,12 @@ import { dockerArchive } from '../../testing/image-writer.js';
 import { makeTar } from '../../testing/layers.js';
 import { requireAll } from '../../testing/require.js';
 import type { LayerRef, Package } from '../../core/types.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../../analysis/layer-analysis.js';
 import type { CheckResult } from '../check.js';
 import { FS_CHECK_INFO } from './info.js';
 import { fsFacts, type FsFact } from './analyzer.js';
 import { FS_CHECKS } from './checks.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 // Every filesystem check: an image (layers of files with modes) that fails it and one that
 // passes, through the real analyzer and the union-filesystem merge.
@@ -26,7 +27,7 @@ function layer(index: number, files: F[], whiteouts: string[] = []): { ref: Laye
   const out: Record<string, { data?: unknown }> = {};
   for (const f of files) {
     const info = { size: (f.content ?? '').length, mode: f.mode ?? REG | 0o644 };
-    if (fsFacts.wants(f.path, info, 'image')) out[f.path] = { data: fsFacts.parse(f.path, Buffer.from(f.content ?? ''), info) };
+    if (fsFacts.wants(f.path, info, 'image', DEFAULT_LIMITS)) out[f.path] = { data: fsFacts.parse(f.path, Buffer.from(f.content ?? ''), info) };
   }
   return { ref, analysis: { diffId: ref.diffId, whiteouts, opaqueDirs: [], files: { [fsFacts.id]: out } } };
 }

@@ -1,5 +1,5 @@
 import { OS_ECOSYSTEMS, type LayerRef, type Package } from '../../core/types.js';
-import type { FileView } from '../../scan/analyzer.js';
+import type { FileView } from '../../analysis/analyzer.js';
 import type { CheckInfo, CheckResult } from '../check.js';
 import type { FsFact } from './analyzer.js';
 

@@ -1,4 +1,4 @@
-import type { FileAnalyzer } from '../../scan/analyzer.js';
+import type { FileAnalyzer } from '../../analysis/analyzer.js';
 import type { CheckResult } from '../check.js';
 import { scanSecrets, wantsFile } from './scan.js';
 

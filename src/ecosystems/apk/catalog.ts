@@ -1,5 +1,5 @@
-import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
-import { introducedIn } from '../../scan/analyzer.js';
+import type { Cataloger, FoundPackage } from '../../analysis/analyzer.js';
+import { introducedIn } from '../../analysis/analyzer.js';
 
 // apk's database, lib/apk/db/installed: one "X:value" line per field, packages
 // separated by blank lines; F: names a directory and the R: lines after it its files.

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../../analysis/layer-analysis.js';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { dotnet } from './catalog.js';
 import { parseDepsJson } from './deps-json.js';
 import { nugetPurl } from './package.js';
 import { parsePackagesLock } from './packages-lock.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const LAYER = { index: 0, diffId: '' };
@@ -52,13 +53,13 @@ test('a source tree: each packages.lock.json once per package across frameworks,
 
 test('wants: any <name>.deps.json; packages.lock.json only in source trees', () => {
   const info = { size: 10, mode: 0o644 };
-  assert.equal(dotnet.wants('app/Contoso.Api.deps.json', info, 'image'), true);
-  assert.equal(dotnet.wants('usr/share/dotnet/shared/Microsoft.NETCore.App/8.0.0/Microsoft.NETCore.App.deps.json', info, 'image'), true);
-  assert.equal(dotnet.wants('app/.deps.json', info, 'image'), false);
-  assert.equal(dotnet.wants('app/Contoso.Api.runtimeconfig.json', info, 'fs'), false);
-  assert.equal(dotnet.wants('src/App/packages.lock.json', info, 'image'), false);
-  assert.equal(dotnet.wants('src/App/packages.lock.json', info, 'fs'), true);
-  assert.equal(dotnet.wants('src/App/obj/project.assets.json', info, 'fs'), false);
+  assert.equal(dotnet.wants('app/Contoso.Api.deps.json', info, 'image', DEFAULT_LIMITS), true);
+  assert.equal(dotnet.wants('usr/share/dotnet/shared/Microsoft.NETCore.App/8.0.0/Microsoft.NETCore.App.deps.json', info, 'image', DEFAULT_LIMITS), true);
+  assert.equal(dotnet.wants('app/.deps.json', info, 'image', DEFAULT_LIMITS), false);
+  assert.equal(dotnet.wants('app/Contoso.Api.runtimeconfig.json', info, 'fs', DEFAULT_LIMITS), false);
+  assert.equal(dotnet.wants('src/App/packages.lock.json', info, 'image', DEFAULT_LIMITS), false);
+  assert.equal(dotnet.wants('src/App/packages.lock.json', info, 'fs', DEFAULT_LIMITS), true);
+  assert.equal(dotnet.wants('src/App/obj/project.assets.json', info, 'fs', DEFAULT_LIMITS), false);
 });
 
 test('different versions of one package in different frameworks are all kept', () => {

@@ -1,5 +1,5 @@
-import type { Cataloger, FileView, FoundPackage } from '../../scan/analyzer.js';
-import { catalogFiles, listedPackage, listedSince } from '../../scan/catalog-helpers.js';
+import type { Cataloger, FileView, FoundPackage } from '../../analysis/analyzer.js';
+import { catalogFiles, listedPackage, listedSince } from '../../analysis/catalog-helpers.js';
 import { parseDepsJson } from './deps-json.js';
 import { nugetPurl, type NuGetPackage } from './package.js';
 import { parsePackagesLock } from './packages-lock.js';

@@ -1,5 +1,5 @@
-import type { Cataloger, FileView, FoundPackage } from '../../scan/analyzer.js';
-import { introducedIn } from '../../scan/analyzer.js';
+import type { Cataloger, FileView, FoundPackage } from '../../analysis/analyzer.js';
+import { introducedIn } from '../../analysis/analyzer.js';
 import { parseParagraphs, type Paragraph } from './control.js';
 import { licencesFromCopyright } from './copyright.js';
 

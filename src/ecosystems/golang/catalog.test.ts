@@ -10,6 +10,7 @@ import { have, requireAll } from '../../testing/require.js';
 import { golang, stdlibVersion } from './catalog.js';
 import { legacyGoElf } from './fixtures/elf-writer.js';
 import { buildFixtureApp } from './fixtures/go-toolchain.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 let tmp: TempDir;
 let root: string;
@@ -110,11 +111,11 @@ test('stdlib versions as OSV names them', () => {
 });
 
 test('wants: executables of 1 KiB and more (a huge one is for the walker to report), go.mod only in source trees', () => {
-  assert.equal(golang.wants('usr/bin/app', { size: 2_000_000, mode: 0o755 }, 'image'), true);
-  assert.equal(golang.wants('usr/bin/app', { size: 2_000_000, mode: 0o644 }, 'image'), false);
-  assert.equal(golang.wants('usr/bin/tiny', { size: 512, mode: 0o755 }, 'image'), false);
-  assert.equal(golang.wants('usr/bin/huge', { size: 2 ** 40, mode: 0o755 }, 'image'), true);
-  assert.equal(golang.wants('src/go.mod', { size: 200, mode: 0o644 }, 'fs'), true);
-  assert.equal(golang.wants('go.mod', { size: 200, mode: 0o644 }, 'image'), false);
-  assert.equal(golang.wants('src/notgo.mod', { size: 200, mode: 0o644 }, 'fs'), false);
+  assert.equal(golang.wants('usr/bin/app', { size: 2_000_000, mode: 0o755 }, 'image', DEFAULT_LIMITS), true);
+  assert.equal(golang.wants('usr/bin/app', { size: 2_000_000, mode: 0o644 }, 'image', DEFAULT_LIMITS), false);
+  assert.equal(golang.wants('usr/bin/tiny', { size: 512, mode: 0o755 }, 'image', DEFAULT_LIMITS), false);
+  assert.equal(golang.wants('usr/bin/huge', { size: 2 ** 40, mode: 0o755 }, 'image', DEFAULT_LIMITS), true);
+  assert.equal(golang.wants('src/go.mod', { size: 200, mode: 0o644 }, 'fs', DEFAULT_LIMITS), true);
+  assert.equal(golang.wants('go.mod', { size: 200, mode: 0o644 }, 'image', DEFAULT_LIMITS), false);
+  assert.equal(golang.wants('src/notgo.mod', { size: 200, mode: 0o644 }, 'fs', DEFAULT_LIMITS), false);
 });

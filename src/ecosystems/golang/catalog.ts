@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
-import { catalogFiles, isBinaryCandidate, type FoundAt } from '../../scan/catalog-helpers.js';
+import type { Cataloger, FoundPackage } from '../../analysis/analyzer.js';
+import { catalogFiles, isBinaryCandidate, type FoundAt } from '../../analysis/catalog-helpers.js';
 import { readGoBuildInfo, type GoBuildInfo } from './buildinfo.js';
 import { applyReplaces, isLocalPath, parseGoMod, type GoMod } from './gomod.js';
 

@@ -3,7 +3,7 @@ import { BulwarkError, isBulwarkError, messageOf } from '../../core/errors.js';
 import { fromFileName, isArchiveName, stem } from './filename.js';
 import { bundleLicenses, parseManifest } from './manifest.js';
 import { parseProperties } from './properties.js';
-import { DEFAULT_LIMITS } from '../../image/layer-walker.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 import { listEntries, readEntry, scanBudget, type InflateBudget, type ZipEntry } from '../../core/zip.js';
 
 // What a Java archive is, and what it carries: pom.properties first, then the manifest,

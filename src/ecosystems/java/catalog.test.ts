@@ -4,12 +4,13 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import type { Package } from '../../core/types.js';
-import type { FileVersion, FileView } from '../../scan/analyzer.js';
+import type { FileVersion, FileView } from '../../analysis/analyzer.js';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { requireAll } from '../../testing/require.js';
 import { java, type JavaData } from './catalog.js';
 import { loadFixtures, type Built, type Loaded } from './fixtures/build.js';
 import { sha1sum } from './fixtures/debian.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 const PROJECT = join(import.meta.dirname, 'fixtures', 'project');
 
@@ -45,15 +46,15 @@ function fixture(t: TestContext): { fx: Built; dir: string } | undefined {
 
 test('wants: archives of any location in both targets (not empty; a huge one is for the walker to report); pom.xml and gradle.lockfile only in fs', () => {
   const f = { size: 1000, mode: 0o644 };
-  assert.equal(java.wants('usr/share/java/x.jar', f, 'image'), true);
-  assert.equal(java.wants('srv/jenkins/plugins/git.hpi', f, 'image'), true);
-  assert.equal(java.wants('a/b.WAR', f, 'fs'), true);
-  assert.equal(java.wants('a/empty.jar', { size: 0, mode: 0o644 }, 'image'), false);
-  assert.equal(java.wants('a/huge.jar', { size: 2 ** 40, mode: 0o644 }, 'image'), true);
-  assert.equal(java.wants('src/pom.xml', f, 'image'), false);
-  assert.equal(java.wants('src/pom.xml', f, 'fs'), true);
-  assert.equal(java.wants('gradle.lockfile', f, 'fs'), true);
-  assert.equal(java.wants('a/x.jar.sha1', f, 'fs'), false);
+  assert.equal(java.wants('usr/share/java/x.jar', f, 'image', DEFAULT_LIMITS), true);
+  assert.equal(java.wants('srv/jenkins/plugins/git.hpi', f, 'image', DEFAULT_LIMITS), true);
+  assert.equal(java.wants('a/b.WAR', f, 'fs', DEFAULT_LIMITS), true);
+  assert.equal(java.wants('a/empty.jar', { size: 0, mode: 0o644 }, 'image', DEFAULT_LIMITS), false);
+  assert.equal(java.wants('a/huge.jar', { size: 2 ** 40, mode: 0o644 }, 'image', DEFAULT_LIMITS), true);
+  assert.equal(java.wants('src/pom.xml', f, 'image', DEFAULT_LIMITS), false);
+  assert.equal(java.wants('src/pom.xml', f, 'fs', DEFAULT_LIMITS), true);
+  assert.equal(java.wants('gradle.lockfile', f, 'fs', DEFAULT_LIMITS), true);
+  assert.equal(java.wants('a/x.jar.sha1', f, 'fs', DEFAULT_LIMITS), false);
 });
 
 test('an image: every archive and nested archive, path of the outer file, location and sha1 in metadata, issues for the rest', async (t) => {

@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
-import { introducedIn } from '../../scan/analyzer.js';
+import type { Cataloger, FoundPackage } from '../../analysis/analyzer.js';
+import { introducedIn } from '../../analysis/analyzer.js';
 import { readArchive, type ArchiveData, type JarPackage } from './archive.js';
 import { baseName, isArchiveName } from './filename.js';
 import { parseGradleLockfile, type GradleLockData } from './gradle.js';

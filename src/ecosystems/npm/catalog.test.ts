@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import type { Package } from '../../core/types.js';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { npm } from './catalog.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const INSTALLED = join(FIXTURES, 'installed');
@@ -68,19 +69,19 @@ test('only package.json files that sit in a package directory under node_modules
   // outside node_modules: the application's own manifest
   const app = ['package.json', 'app/package.json', 'xnode_modules/ms/package.json'];
   const manifest = Buffer.from('{"name":"x","version":"1.0.0"}');
-  for (const p of yes) assert.equal(npm.wants(p, info, 'image') && npm.parse(p, manifest).kind, 'installed', p);
-  for (const p of no) assert.ok(!npm.wants(p, info, 'image'), p);
-  for (const p of app) assert.equal(npm.wants(p, info, 'image') && npm.parse(p, manifest).kind, 'application', p);
+  for (const p of yes) assert.equal(npm.wants(p, info, 'image', DEFAULT_LIMITS) && npm.parse(p, manifest).kind, 'installed', p);
+  for (const p of no) assert.ok(!npm.wants(p, info, 'image', DEFAULT_LIMITS), p);
+  for (const p of app) assert.equal(npm.wants(p, info, 'image', DEFAULT_LIMITS) && npm.parse(p, manifest).kind, 'application', p);
 });
 
 test('lockfiles are read in source trees only, and not those that packages ship inside node_modules', () => {
   const info = { size: 100, mode: 0o644 };
   for (const p of ['package-lock.json', 'app/npm-shrinkwrap.json', 'web/yarn.lock', 'pnpm-lock.yaml']) {
-    assert.ok(npm.wants(p, info, 'fs'), p);
-    assert.ok(!npm.wants(p, info, 'image'), p);
+    assert.ok(npm.wants(p, info, 'fs', DEFAULT_LIMITS), p);
+    assert.ok(!npm.wants(p, info, 'image', DEFAULT_LIMITS), p);
   }
-  assert.ok(!npm.wants('node_modules/x/package-lock.json', info, 'fs'));
-  assert.ok(!npm.wants('node_modules/.package-lock.json', info, 'fs'));
+  assert.ok(!npm.wants('node_modules/x/package-lock.json', info, 'fs', DEFAULT_LIMITS));
+  assert.ok(!npm.wants('node_modules/.package-lock.json', info, 'fs', DEFAULT_LIMITS));
 });
 
 test('a package.json under node_modules without name or version is reported, unless it is a private workspace manifest', () => {

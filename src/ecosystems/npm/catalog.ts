@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import type { Cataloger } from '../../scan/analyzer.js';
-import { applicationPackage, catalogFiles, listedPackage } from '../../scan/catalog-helpers.js';
+import type { Cataloger } from '../../analysis/analyzer.js';
+import { applicationPackage, catalogFiles, listedPackage } from '../../analysis/catalog-helpers.js';
 import { isApplicationManifest, parseApplication } from './application.js';
 import type { NpmEntry } from './entry.js';
 import { isInstalledManifest, parseInstalled } from './installed.js';

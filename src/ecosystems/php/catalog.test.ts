@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { php } from './catalog.js';
 import { parseComposerLock, parseInstalledJson } from './composer.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const MW = 'mediawiki/usr/share/mediawiki/vendor';
@@ -49,11 +50,11 @@ test('Composer 1 installed.json (a bare array) and Composer 2 dev-package-names'
 
 test('installed.json under any vendor dir in both targets; composer.lock in source trees, not inside an installed package', () => {
   const info = { size: 100, mode: 0o644 };
-  for (const t of ['image', 'fs'] as const) assert.ok(php.wants('var/www/html/vendor/composer/installed.json', info, t) && php.wants('vendor/composer/installed.json', info, t));
-  assert.ok(php.wants('composer.lock', info, 'fs') && php.wants('usr/share/mediawiki/vendor/composer.lock', info, 'fs'));
-  assert.ok(!php.wants('composer.lock', info, 'image'));
-  assert.ok(!php.wants('vendor/guzzlehttp/guzzle/composer.lock', info, 'fs'));
-  assert.ok(!php.wants('vendor/composer/installed.php', info, 'fs'));
+  for (const t of ['image', 'fs'] as const) assert.ok(php.wants('var/www/html/vendor/composer/installed.json', info, t, DEFAULT_LIMITS) && php.wants('vendor/composer/installed.json', info, t, DEFAULT_LIMITS));
+  assert.ok(php.wants('composer.lock', info, 'fs', DEFAULT_LIMITS) && php.wants('usr/share/mediawiki/vendor/composer.lock', info, 'fs', DEFAULT_LIMITS));
+  assert.ok(!php.wants('composer.lock', info, 'image', DEFAULT_LIMITS));
+  assert.ok(!php.wants('vendor/guzzlehttp/guzzle/composer.lock', info, 'fs', DEFAULT_LIMITS));
+  assert.ok(!php.wants('vendor/composer/installed.php', info, 'fs', DEFAULT_LIMITS));
 });
 
 test('malformed Composer files fail with the file named', () => {

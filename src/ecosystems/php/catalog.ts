@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import type { Cataloger } from '../../scan/analyzer.js';
-import { applicationPackage, catalogFiles, listedPackage } from '../../scan/catalog-helpers.js';
+import type { Cataloger } from '../../analysis/analyzer.js';
+import { applicationPackage, catalogFiles, listedPackage } from '../../analysis/catalog-helpers.js';
 import { parseComposerJson, parseComposerLock, parseInstalledJson, type ComposerEntry } from './composer.js';
 
 // PHP packages Composer installed (<vendor-dir>/composer/installed.json) in images and

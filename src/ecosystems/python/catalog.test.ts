@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeTempDir } from '../../core/tempdir.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../../scan/layer-analysis.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../../analysis/layer-analysis.js';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { python } from './catalog.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const LAYER = { index: 0, diffId: '' };
@@ -58,8 +59,8 @@ test('a source tree adds Pipfile.lock, poetry.lock, uv.lock and pinned requireme
 test('lockfiles and requirements are read only when scanning a source tree', () => {
   const info = { size: 100, mode: 0o644 };
   for (const p of ['app/poetry.lock', 'Pipfile.lock', 'srv/uv.lock', 'requirements.txt', 'req/requirements-prod.txt']) {
-    assert.equal(python.wants(p, info, 'fs'), true, p);
-    assert.equal(python.wants(p, info, 'image'), false, p);
+    assert.equal(python.wants(p, info, 'fs', DEFAULT_LIMITS), true, p);
+    assert.equal(python.wants(p, info, 'image', DEFAULT_LIMITS), false, p);
   }
   for (const p of [
     'usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO',
@@ -69,7 +70,7 @@ test('lockfiles and requirements are read only when scanning a source tree', () 
     'src/mypkg.egg-info/PKG-INFO',
     'usr/local/somesdk/lib/third_party/foo-1.2.dist-info/METADATA',
   ]) {
-    assert.equal(python.wants(p, info, 'image'), true, p);
+    assert.equal(python.wants(p, info, 'image', DEFAULT_LIMITS), true, p);
   }
   for (const p of [
     'usr/lib/python3/dist-packages/six-1.16.0.egg-info/SOURCES.txt',
@@ -78,7 +79,7 @@ test('lockfiles and requirements are read only when scanning a source tree', () 
     'opt/tool/EGG-INFO/PKG-INFO',
     'requirements.in',
   ]) {
-    assert.equal(python.wants(p, info, 'fs'), false, p);
+    assert.equal(python.wants(p, info, 'fs', DEFAULT_LIMITS), false, p);
   }
 });
 

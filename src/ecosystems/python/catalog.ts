@@ -1,5 +1,5 @@
-import type { Cataloger, FileView, FoundPackage } from '../../scan/analyzer.js';
-import { applicationPackage, catalogFiles, listedPackage, listedSince } from '../../scan/catalog-helpers.js';
+import type { Cataloger, FileView, FoundPackage } from '../../analysis/analyzer.js';
+import { applicationPackage, catalogFiles, listedPackage, listedSince } from '../../analysis/catalog-helpers.js';
 import { pythonFile } from './files.js';
 import { parseCoreMetadata } from './metadata.js';
 import { normalizeName, pypiPurl, type PyPackage } from './package.js';

@@ -1,4 +1,4 @@
-import type { ScanTarget } from '../../scan/analyzer.js';
+import type { ScanTarget } from '../../analysis/analyzer.js';
 
 // Which files the Python cataloger reads. Installed packages are metadata files of any
 // distribution directory wherever it lies, as Trivy reads them: site-packages of any

@@ -1,5 +1,5 @@
-import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
-import { introducedIn } from '../../scan/analyzer.js';
+import type { Cataloger, FoundPackage } from '../../analysis/analyzer.js';
+import { introducedIn } from '../../analysis/analyzer.js';
 import { parseSourceRpm, readRpmDatabase, RPM_DB_PATHS, type RpmRecord } from './database.js';
 
 // rpm databases in any of their three formats (BDB, NDB, SQLite), wherever the

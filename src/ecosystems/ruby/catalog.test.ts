@@ -8,6 +8,7 @@ import { catalogDir } from '../../testing/catalog-dir.js';
 import { ruby } from './catalog.js';
 import { parseGemfileLock } from './gemfile-lock.js';
 import { parseGemspec } from './gemspec.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const ROOTFS = join(FIXTURES, 'rootfs');
@@ -41,11 +42,11 @@ test('every real gemspec (Debian ruby, rake, rack, bundler, nokogiri) gives the 
 test('gemspecs are wanted only inside a specifications directory, Gemfile.lock only in source trees', () => {
   const info = { size: 100, mode: 0o644 };
   for (const p of ['usr/local/bundle/specifications/rack-2.2.8.gemspec', 'var/lib/gems/3.1.0/specifications/rake-13.0.6.gemspec', 'usr/local/lib/ruby/gems/3.3.0/specifications/default/uri-0.13.0.gemspec']) {
-    assert.ok(ruby.wants(p, info, 'image'), p);
+    assert.ok(ruby.wants(p, info, 'image', DEFAULT_LIMITS), p);
   }
-  for (const p of ['usr/local/bundle/gems/rack-2.2.8/rack.gemspec', 'app/myapp.gemspec', 'specifications/x/y.gemspec']) assert.ok(!ruby.wants(p, info, 'fs'), p);
-  assert.ok(ruby.wants('app/Gemfile.lock', info, 'fs') && ruby.wants('gems.locked', info, 'fs'));
-  assert.ok(!ruby.wants('app/Gemfile.lock', info, 'image'));
+  for (const p of ['usr/local/bundle/gems/rack-2.2.8/rack.gemspec', 'app/myapp.gemspec', 'specifications/x/y.gemspec']) assert.ok(!ruby.wants(p, info, 'fs', DEFAULT_LIMITS), p);
+  assert.ok(ruby.wants('app/Gemfile.lock', info, 'fs', DEFAULT_LIMITS) && ruby.wants('gems.locked', info, 'fs', DEFAULT_LIMITS));
+  assert.ok(!ruby.wants('app/Gemfile.lock', info, 'image', DEFAULT_LIMITS));
 });
 
 test('gemspec forms beyond what RubyGems writes: Gem::Version.new, a single licence, single quotes', () => {

@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import type { Cataloger } from '../../scan/analyzer.js';
-import { catalogFiles } from '../../scan/catalog-helpers.js';
+import type { Cataloger } from '../../analysis/analyzer.js';
+import { catalogFiles } from '../../analysis/catalog-helpers.js';
 import type { GemEntry } from './gem.js';
 import { parseGemfileLock } from './gemfile-lock.js';
 import { parseGemspec } from './gemspec.js';

@@ -7,6 +7,7 @@ import { catalogDir } from '../../testing/catalog-dir.js';
 import { requireAll } from '../../testing/require.js';
 import { rust, type RustFile } from './catalog.js';
 import { buildAudited, canBuild } from './fixtures/testing.js';
+import { DEFAULT_LIMITS } from '../../image/limits.js';
 
 let tmp: TempDir;
 let root: string;
@@ -72,11 +73,11 @@ test('an image: the binary\'s crates, its own crate as root, path crates left ou
 });
 
 test('wants: executables between 1 KiB and the file limit, Cargo.lock only in source trees', () => {
-  assert.equal(rust.wants('usr/bin/rg', { size: 5_000_000, mode: 0o755 }, 'image'), true);
-  assert.equal(rust.wants('usr/bin/rg', { size: 5_000_000, mode: 0o644 }, 'image'), false);
-  assert.equal(rust.wants('usr/bin/tiny', { size: 100, mode: 0o755 }, 'image'), false);
-  assert.equal(rust.wants('app/Cargo.lock', { size: 100, mode: 0o644 }, 'fs'), true);
-  assert.equal(rust.wants('app/Cargo.lock', { size: 100, mode: 0o644 }, 'image'), false);
+  assert.equal(rust.wants('usr/bin/rg', { size: 5_000_000, mode: 0o755 }, 'image', DEFAULT_LIMITS), true);
+  assert.equal(rust.wants('usr/bin/rg', { size: 5_000_000, mode: 0o644 }, 'image', DEFAULT_LIMITS), false);
+  assert.equal(rust.wants('usr/bin/tiny', { size: 100, mode: 0o755 }, 'image', DEFAULT_LIMITS), false);
+  assert.equal(rust.wants('app/Cargo.lock', { size: 100, mode: 0o644 }, 'fs', DEFAULT_LIMITS), true);
+  assert.equal(rust.wants('app/Cargo.lock', { size: 100, mode: 0o644 }, 'image', DEFAULT_LIMITS), false);
 });
 
 test('build-time crates (build scripts, proc-macros) are not reported for a binary', () => {

@@ -1,6 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
-import { applicationPackage, catalogFiles, isBinaryCandidate, type FoundAt } from '../../scan/catalog-helpers.js';
+import type { Cataloger, FoundPackage } from '../../analysis/analyzer.js';
+import { applicationPackage, catalogFiles, isBinaryCandidate, type FoundAt } from '../../analysis/catalog-helpers.js';
 import { readAuditData, type AuditedCrate } from './auditable.js';
 import { parseCargoLock, type LockedCrate } from './cargolock.js';
 import { isCargoManifest, parseCargoToml, type CargoProject } from './cargotoml.js';

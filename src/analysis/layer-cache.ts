@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LayerAnalysis } from './layer-analysis.js';
 
 // Per-layer analysis results on disk, keyed by diff id and the analyzers' ids and
 // versions: a changed analyzer misses the cache, a shared base layer hits it.
-
-export function defaultCacheDir(): string {
-  return process.env.BULWARK_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bulwark');
-}
 
 export class LayerCache {
   constructor(private readonly dir: string | null, private readonly analyzersKey: string) {}

@@ -1,5 +1,6 @@
 import type { Ecosystem, LayerRef, OsInfo, Package, ScanIssue } from '../core/types.js';
 import type { InflateBudget } from '../core/zip.js';
+import type { Limits } from '../image/limits.js';
 
 // Two phases, so that per-layer work can be cached: `parse` sees one file of one
 // layer and returns plain JSON data; the second phase sees the merged image.
@@ -33,8 +34,9 @@ export interface FileAnalyzer<T> {
   /**
    * Relative path, no leading slash. Called for every file of every layer: keep it cheap.
    * Size limits are the walker's: a wanted file over the user's limit becomes a ScanIssue.
+   * `limits` are the ones the walk applies (the user's --max-file-size and the rest).
    */
-  wants(path: string, info: FileInfo, target: ScanTarget): boolean;
+  wants(path: string, info: FileInfo, target: ScanTarget, limits: Limits): boolean;
   /** Throws on bad content; the error becomes a ScanIssue naming the file. */
   parse(path: string, content: Buffer, info?: FileInfo, ctx?: ParseContext): T;
 }

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { schemeFor, SCHEME_ECOSYSTEMS } from './index.js';
-import type { VersionScheme } from './scheme.js';
+import type { VersionScheme } from '../versions/scheme.js';
+import { OSV_NAMES, schemeFor } from './index.js';
 
 const EXPECTED: Record<string, string> = {
   Debian: 'dpkg',
@@ -31,7 +31,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 test('every OSV ecosystem maps to its scheme, with or without a release suffix', () => {
-  assert.deepEqual([...SCHEME_ECOSYSTEMS].sort(), Object.keys(EXPECTED).sort());
+  assert.deepEqual([...OSV_NAMES].sort(), Object.keys(EXPECTED).sort());
   for (const [eco, id] of Object.entries(EXPECTED)) {
     assert.equal(schemeFor(eco)?.id, id, eco);
     assert.equal(schemeFor(`${eco}:1`)?.id, id, `${eco}:1`);
@@ -48,7 +48,7 @@ test('an unknown ecosystem has no scheme: no default, no case folding', () => {
 });
 
 test('every ecosystem folder version.ts is registered and has the whole interface', async () => {
-  const dir = join(import.meta.dirname, '..', 'ecosystems');
+  const dir = import.meta.dirname;
   const registered = new Set(Object.keys(EXPECTED).map((e) => schemeFor(e)));
   const found = new Set<VersionScheme>();
   for (const folder of readdirSync(dir)) {
