@@ -4,7 +4,7 @@ import type { VersionScheme } from '../versions/scheme.js';
 import type { OsvRecord } from '../vulndb/osv.js';
 import { evaluate } from './affected.js';
 import { judgeRecords, type Judged } from './severity.js';
-import { osvPage, safeUrl } from '../sbom/links.js';
+import { osvPage, safeUrl } from '../core/links.js';
 
 // Inventory × advisories → findings. One vulnerability in one installed package is one
 // finding however many feeds describe it: records are grouped through their ids and aliases.

@@ -1,8 +1,8 @@
 // Shared by the vulnerability renderers: ordering, grouping by target, counts, links.
 import { SEVERITIES, type Finding, type Inventory, type Severity } from '../core/types.js';
-import { osvPage, safeUrl } from '../sbom/links.js';
+import { osvPage, safeUrl } from '../core/links.js';
 
-export { safeUrl, sourceOf, wellFormed } from '../sbom/links.js';
+export { safeUrl, sourceOf, wellFormed } from '../core/links.js';
 
 /** Most severe first. */
 export const SEVERITIES_DESC: readonly Severity[] = [...SEVERITIES].reverse();

@@ -1,7 +1,7 @@
 // Findings -> CycloneDX 1.6 `vulnerabilities` (a VDR, with VEX-style analysis for suppressed findings).
 import { Enums, Models } from '@cyclonedx/cyclonedx-library';
 import type { Cvss, Finding, Package, Severity } from '../core/types.js';
-import { safeUrl, sourceOf } from './links.js';
+import { safeUrl, sourceOf } from '../core/links.js';
 import type { UniqueIds } from './common.js';
 
 const SEVERITY: Record<Severity, Enums.Vulnerability.Severity> = {

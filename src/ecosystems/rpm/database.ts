@@ -3,7 +3,9 @@ import { posix } from 'node:path';
 import { BulwarkError } from '../../core/errors.js';
 import type { SourcePackage } from '../../core/types.js';
 import { readBdbPackages } from './bdb.js';
-import { parseRpmHeader } from './header.js';
+import { parseRpmHeader, type RpmRecord } from './header.js';
+
+export type { RpmRecord } from './header.js';
 import { readNdbPackages } from './ndb.js';
 import { isSqlite, readSqlitePackages } from './sqlite.js';
 
@@ -16,20 +18,6 @@ export const RPM_DB_PATHS: readonly string[] = [
   'usr/lib/sysimage/rpm/Packages.db',
   'usr/lib/sysimage/rpm/rpmdb.sqlite',
 ];
-
-export interface RpmRecord {
-  name: string;
-  version: string;
-  release: string;
-  epoch?: number;
-  arch?: string;
-  sourceRpm?: string;
-  license?: string;
-  vendor?: string;
-  modularityLabel?: string;
-  /** Absolute paths the package owns. */
-  files: string[];
-}
 
 type Format = 'bdb' | 'ndb' | 'sqlite';
 

@@ -3,7 +3,6 @@
 // {tag, type, offset, count}, then the data store. The blob is untrusted: every
 // offset and count is checked against the data store before it is read.
 import { BulwarkError } from '../../core/errors.js';
-import type { RpmRecord } from './database.js';
 
 export const TAG = {
   NAME: 1000,
@@ -34,6 +33,21 @@ const MAX_DATA = 256 * 1024 * 1024;
 // (a few percent: per-file digests, modes, owners take the room), so paths of more than four
 // times the header are a crafted header, refused before they are built.
 const MAX_PATHS_PER_HEADER_BYTE = 4;
+
+/** One installed package as the catalogue keeps it. */
+export interface RpmRecord {
+  name: string;
+  version: string;
+  release: string;
+  epoch?: number;
+  arch?: string;
+  sourceRpm?: string;
+  license?: string;
+  vendor?: string;
+  modularityLabel?: string;
+  /** Absolute paths the package owns. */
+  files: string[];
+}
 
 /** Everything the catalogue keeps (RpmRecord) plus what only the header parser reports. */
 export interface RpmHeader extends RpmRecord {
