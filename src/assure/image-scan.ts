@@ -4,7 +4,7 @@ import type { OpenedImage } from '../image/image.js';
 import { scanVulnerabilities, dbExists } from '../match/scan-vulns.js';
 import { renderers } from '../report/index.js';
 import { toJsonReport } from '../report/json.js';
-import { TOOL_INFORMATION_URI, TOOL_VERSION } from '../sbom/common.js';
+import { TOOL_INFORMATION_URI, TOOL_VERSION } from '../core/tool.js';
 import { makeVulnPredicate } from '../signing/in-toto.js';
 import type { ScanReport } from '../report/report.js';
 import { scanImage, type ScanOptions } from '../scan/scan.js';

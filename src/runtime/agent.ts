@@ -14,16 +14,16 @@ import { ContainerTracker, type ContainerInfo } from './containers.js';
 import { containerPath, isDrift } from './detectors/drift.js';
 import { ForkGuard, type ForkGuardEvent, type ForkGuardOptions } from './detectors/fork-guard.js';
 import { describeResource, ResourceMonitor, type ResourceEvent, type ResourceThresholds } from './detectors/resources.js';
-import type { EventAction, SecurityEvent } from './event.js';
+import type { EventAction, SecurityEvent } from '../events/event.js';
 import { fanotifySupport, openExecGuard } from './fanotify/index.js';
 import { killInContainer } from './kill.js';
 import { liveProcess, procStat } from './proc.js';
 import { ProfileStore, type ProfileMode } from './profiles.js';
-import { ensureStateDir } from './state.js';
+import { ensureStateDir } from '../core/private-file.js';
 import type { Fields } from './rules/condition.js';
 import { RuleSet, type RuleMatch } from './rules/ruleset.js';
 import { SENSITIVE_FILES } from './sensitive-files.js';
-import { createSinks, type Sink } from './sinks/index.js';
+import { createSinks, type Sink } from '../events/sinks/index.js';
 
 // `bulwark agent`: every container on this Docker host watched from kernel events. Audit
 // supplies exec, open, connect and privilege changes; the Engine's event stream the

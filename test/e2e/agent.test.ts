@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { startAgent, type Agent } from '../../src/runtime/agent.js';
 import { cgroupStats } from '../../src/runtime/cgroup.js';
-import type { SecurityEvent } from '../../src/runtime/event.js';
+import type { SecurityEvent } from '../../src/events/event.js';
 import { containerPid, execInContainer, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../../src/testing/busybox.js';
 import { engineUp, removeImage } from '../../src/testing/engine.js';
 import { trackChild, stopChild } from '../../src/testing/children.js';
