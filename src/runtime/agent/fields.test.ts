@@ -15,8 +15,8 @@ test('exec fields: name from comm (else the file), arguments, drift, login uid o
     'container.id': WEB.id, 'container.name': 'web', 'container.image': 'nginx:1.27',
     'evt.type': 'exec', 'proc.args': ['sh', '-c', 'id'], 'proc.cmdline': 'sh -c id', 'proc.drift': false,
   });
-  const { comm: _comm, auid: _auid, ...bare } = exec;
-  const fields = execFields({ ...bare, exe: '/tmp/xmrig' }, WEB, true);
+  const bare: ExecEvent = { ...base, kind: 'exec', exe: '/tmp/xmrig', argv: ['xmrig'] };
+  const fields = execFields(bare, WEB, true);
   assert.equal(fields['proc.name'], 'xmrig');
   assert.equal('user.loginuid' in fields, false);
   assert.deepEqual(RuleSet.load().match(fields).map((m) => m.rule.name), ['Drifted executable']);
