@@ -41,75 +41,75 @@ export class ActivityHandler {
   async decideHeldExec(held: HeldExec): Promise<ExecAnswer> {
     const { pids, judge } = this.parts;
     const who = await pids.identify(held.pid);
-    const c = who.container;
-    if (!c) return true;
-    const exe = containerPath(c, held.path);
+    const container = who.container;
+    if (!container) return true;
+    const exe = containerPath(container, held.path);
     if (!exe) return true;
-    const judgement = await judge.judge(c, exe);
+    const judgement = await judge.judge(container, exe);
     // the audit record of this exec comes later: it reuses the judgement
-    pids.remember(held.pid, who.start, c, { exe, judgement });
+    pids.remember(held.pid, who.start, container, { exe, judgement });
     // nothing to say about a clean file: fanotify allows it again unasked while it stays the same
     if (!judgement.block) return judge.noteHeld(held.dev, held.ino, exe, judgement) ? 'cache' : true;
     judge.noteHeld(held.dev, held.ino, exe, judgement);
     const detail = { process: { pid: held.pid, exe }, file: { path: exe, operation: 'exec' as const } };
-    for (const match of this.parts.rules.match(heldExecFields(c, exe, held.pid, judgement.drift))) this.parts.emitter.fromMatch(match, c, detail, 'denied');
-    if (judgement.profileViolation && !judgement.drift) this.parts.builtins.profileViolation(c, held.pid, exe, judgement.reason ?? '', judge.modeOf(c), 'denied');
+    for (const match of this.parts.rules.match(heldExecFields(container, exe, held.pid, judgement.drift))) this.parts.emitter.fromMatch(match, container, detail, 'denied');
+    if (judgement.profileViolation && !judgement.drift) this.parts.builtins.profileViolation(container, held.pid, exe, judgement.reason ?? '', judge.modeOf(container), 'denied');
     return false;
   }
 
   /** One audit activity, after the ones before it (an exec's record says whose a pid is). */
-  async onActivity(a: AuditActivity): Promise<void> {
-    const who = await this.parts.pids.identify(a.pid, a.kind === 'exec' ? a.dev : undefined);
-    this.parts.sessions.noteActivity(a, who);
-    const c = who.container;
-    if (!c) return;
-    const proc: Proc = { pid: a.pid, ...(who.start !== undefined ? { start: who.start } : {}) };
-    const time = a.time.toISOString(); // the kernel's time: latency is measured from it
-    const detail: EventDetail = { time, process: processOf(a) };
-    if (a.kind === 'exec' && a.success && a.exe) {
-      await this.onExec(a as ExecEvent & { exe: string }, c, proc, who.judged, detail);
-    } else if (a.kind === 'open' && a.key === KEYS.sensitive) {
-      const path = containerPath(c, a.path) ?? a.path;
-      await this.matchAndAct(withParentName(openFields(a, c, path), a.ppid, commOf), c, proc, { ...detail, file: { path, operation: a.write ? 'write' : 'read' } });
-    } else if (a.kind === 'connect' && (a.family === 'inet' || a.family === 'inet6')) {
-      const fields = withParentName(connectFields(a, c), a.ppid, commOf);
-      await this.matchAndAct(fields, c, proc, { ...detail, fields: { address: a.address, ...(a.port !== undefined ? { port: a.port } : {}) } });
-    } else if (a.kind === 'setuid' && a.exe !== '/' && !a.comm?.startsWith('runc')) {
+  async onActivity(activity: AuditActivity): Promise<void> {
+    const who = await this.parts.pids.identify(activity.pid, activity.kind === 'exec' ? activity.dev : undefined);
+    this.parts.sessions.noteActivity(activity, who);
+    const container = who.container;
+    if (!container) return;
+    const proc: Proc = { pid: activity.pid, ...(who.start !== undefined ? { start: who.start } : {}) };
+    const time = activity.time.toISOString(); // the kernel's time: latency is measured from it
+    const detail: EventDetail = { time, process: processOf(activity) };
+    if (activity.kind === 'exec' && activity.success && activity.exe) {
+      await this.onExec(activity as ExecEvent & { exe: string }, container, proc, who.judged, detail);
+    } else if (activity.kind === 'open' && activity.key === KEYS.sensitive) {
+      const path = containerPath(container, activity.path) ?? activity.path;
+      await this.matchAndAct(withParentName(openFields(activity, container, path), activity.ppid, commOf), container, proc, { ...detail, file: { path, operation: activity.write ? 'write' : 'read' } });
+    } else if (activity.kind === 'connect' && (activity.family === 'inet' || activity.family === 'inet6')) {
+      const fields = withParentName(connectFields(activity, container), activity.ppid, commOf);
+      await this.matchAndAct(fields, container, proc, { ...detail, fields: { address: activity.address, ...(activity.port !== undefined ? { port: activity.port } : {}) } });
+    } else if (activity.kind === 'setuid' && activity.exe !== '/' && !activity.comm?.startsWith('runc')) {
       // (the runtime itself sets the user of every process it starts in a container: not a change)
-      await this.matchAndAct(withParentName(setuidFields(a, c), a.ppid, commOf), c, proc, { ...detail, fields: { cause: a.cause } });
+      await this.matchAndAct(withParentName(setuidFields(activity, container), activity.ppid, commOf), container, proc, { ...detail, fields: { cause: activity.cause } });
     }
   }
 
-  private async matchAndAct(fields: Fields, c: ContainerInfo, proc: Proc, detail: EventDetail): Promise<void> {
-    for (const match of this.parts.rules.match(fields)) this.parts.emitter.fromMatch(match, c, detail, await this.parts.enforcer.act(match.rule, c, proc));
+  private async matchAndAct(fields: Fields, container: ContainerInfo, proc: Proc, detail: EventDetail): Promise<void> {
+    for (const match of this.parts.rules.match(fields)) this.parts.emitter.fromMatch(match, container, detail, await this.parts.enforcer.act(match.rule, container, proc));
   }
 
   /** A program that ran in a container: judged (or fanotify's judgement reused), learned, killed in Protect. */
-  private async onExec(a: ExecEvent & { exe: string }, c: ContainerInfo, proc: Proc, held: Judged | undefined, detail: EventDetail): Promise<void> {
+  private async onExec(activity: ExecEvent & { exe: string }, container: ContainerInfo, proc: Proc, held: Judged | undefined, detail: EventDetail): Promise<void> {
     const { judge, enforcer, pids } = this.parts;
-    const exe = a.exe;
+    const exe = activity.exe;
     // (an exec fanotify refused fails, and its record says so: only programs that ran get here)
-    const judgement = await judge.judgeRecord(c, exe, a, held);
-    pids.remember(a.pid, proc.start, c);
+    const judgement = await judge.judgeRecord(container, exe, activity, held);
+    pids.remember(activity.pid, proc.start, container);
     // run by another name (a busybox applet, an alternatives link): the profile holds the
     // name too. fanotify sees only the file, so an unlisted name of a listed file is killed
     // right after its exec.
-    const byName = a.path && a.path !== exe && !judgement.drift ? judge.observeName(c, a.path) : undefined;
-    const fields = withParentName(execFields(a, c, judgement.drift), a.ppid, commOf);
+    const byName = activity.path && activity.path !== exe && !judgement.drift ? judge.observeName(container, activity.path) : undefined;
+    const fields = withParentName(execFields(activity, container, judgement.drift), activity.ppid, commOf);
     // fanotify did not stop it (not available, raced, or only the name is unlisted): kill right
     // after exec, once, with whatever it started meanwhile
     const blockNow = judgement.block || (byName?.block ?? false);
     let killed: Promise<EventAction> | undefined;
-    const killOnce = (): Promise<EventAction> => (killed ??= enforcer.kill(c, proc));
+    const killOnce = (): Promise<EventAction> => (killed ??= enforcer.kill(container, proc));
     for (const match of this.parts.rules.match(fields)) {
-      const action = blockNow || match.rule.action === 'kill' ? await killOnce() : await enforcer.act(match.rule, c, proc);
-      this.parts.emitter.fromMatch(match, c, { ...detail, file: { path: exe, operation: 'exec' } }, action);
+      const action = blockNow || match.rule.action === 'kill' ? await killOnce() : await enforcer.act(match.rule, container, proc);
+      this.parts.emitter.fromMatch(match, container, { ...detail, file: { path: exe, operation: 'exec' } }, action);
     }
     if ((judgement.profileViolation || byName?.violation) && !judgement.drift) {
       const action: EventAction = blockNow ? await killOnce() : 'alert';
-      const mode = judge.modeOf(c);
-      if (judgement.profileViolation) this.parts.builtins.profileViolation(c, a.pid, exe, judgement.reason ?? '', mode, action);
-      else this.parts.builtins.profileViolation(c, a.pid, a.path!, `${byName?.reason ?? ''} (it is ${exe})`, mode, action);
+      const mode = judge.modeOf(container);
+      if (judgement.profileViolation) this.parts.builtins.profileViolation(container, activity.pid, exe, judgement.reason ?? '', mode, action);
+      else this.parts.builtins.profileViolation(container, activity.pid, activity.path!, `${byName?.reason ?? ''} (it is ${exe})`, mode, action);
     }
   }
 }

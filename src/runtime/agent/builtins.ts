@@ -17,13 +17,13 @@ export class BuiltinDetections {
     private readonly emitter: Emitter,
   ) {}
 
-  private report(fields: Fields, c: ContainerInfo | undefined, detail: EventDetail, action: EventAction): void {
-    for (const match of this.rules.match(fields)) this.emitter.fromMatch(match, c, detail, action);
+  private report(fields: Fields, container: ContainerInfo | undefined, detail: EventDetail, action: EventAction): void {
+    for (const match of this.rules.match(fields)) this.emitter.fromMatch(match, container, detail, action);
   }
 
   /** `exe`: the name the program ran by; `action`: what enforcement did (denied, killed, alert). */
-  profileViolation(c: ContainerInfo, pid: number, exe: string, reason: string, mode: string, action: EventAction): void {
-    this.report(profileViolationFields(c, pid, exe, reason, mode), c, { process: { pid, exe }, file: { path: exe, operation: 'exec' }, fields: { mode } }, action);
+  profileViolation(container: ContainerInfo, pid: number, exe: string, reason: string, mode: string, action: EventAction): void {
+    this.report(profileViolationFields(container, pid, exe, reason, mode), container, { process: { pid, exe }, file: { path: exe, operation: 'exec' }, fields: { mode } }, action);
   }
 
   forkBomb(f: ForkGuardEvent): void {

@@ -10,8 +10,8 @@ export type EventBody = Omit<SecurityEvent, 'id' | 'time' | 'host'> & { time?: s
 /** What an event carries beyond its rule: the process, the file, extra fields, the kernel's time. */
 export type EventDetail = Partial<SecurityEvent>;
 
-export function eventContainer(c: ContainerInfo): NonNullable<SecurityEvent['container']> {
-  return { id: c.id, name: c.name, image: c.image, imageDigest: c.imageId };
+export function eventContainer(container: ContainerInfo): NonNullable<SecurityEvent['container']> {
+  return { id: container.id, name: container.name, image: container.image, imageDigest: container.imageId };
 }
 
 export class Emitter {
@@ -29,8 +29,8 @@ export class Emitter {
   }
 
   /** The event of a rule match: the rule's name, severity and threat mapping, its output as the message. */
-  fromMatch(match: RuleMatch, c: ContainerInfo | undefined, detail: EventDetail, action: EventAction): SecurityEvent {
+  fromMatch(match: RuleMatch, container: ContainerInfo | undefined, detail: EventDetail, action: EventAction): SecurityEvent {
     const { rule } = match;
-    return this.send({ rule: rule.name, severity: rule.severity, message: match.message, stride: rule.stride, attack: rule.attack, action, ...(c ? { container: eventContainer(c) } : {}), ...detail });
+    return this.send({ rule: rule.name, severity: rule.severity, message: match.message, stride: rule.stride, attack: rule.attack, action, ...(container ? { container: eventContainer(container) } : {}), ...detail });
   }
 }

@@ -20,25 +20,25 @@ export class Enforcer {
   constructor(private readonly onError: (e: Error) => void) {}
 
   /** Kills the process (the one that started at `start`) with its descendants. */
-  async kill(c: ContainerInfo, p: Proc): Promise<EventAction> {
+  async kill(container: ContainerInfo, p: Proc): Promise<EventAction> {
     try {
-      return (await killInContainer(c.id, p.pid, p.start)).length > 0 ? 'killed' : 'alert';
+      return (await killInContainer(container.id, p.pid, p.start)).length > 0 ? 'killed' : 'alert';
     } catch (e) {
-      this.onError(new Error(`kill ${p.pid} in ${c.name}: ${messageOf(e)}`));
+      this.onError(new Error(`kill ${p.pid} in ${container.name}: ${messageOf(e)}`));
       return 'alert';
     }
   }
 
   /** Does what the rule's action says; what was done. */
-  async act(rule: Pick<Rule, 'name' | 'action'>, c: ContainerInfo, p: Proc): Promise<EventAction> {
+  async act(rule: Pick<Rule, 'name' | 'action'>, container: ContainerInfo, p: Proc): Promise<EventAction> {
     try {
-      if (rule.action === 'kill') return await this.kill(c, p);
+      if (rule.action === 'kill') return await this.kill(container, p);
       if (rule.action === 'pause') {
-        await pauseContainer(c.id);
+        await pauseContainer(container.id);
         return 'paused';
       }
       if (rule.action === 'stop') {
-        await stopContainer(c.id);
+        await stopContainer(container.id);
         return 'stopped';
       }
     } catch (e) {

@@ -38,29 +38,29 @@ export class ExecJudge {
   }
 
   /** The profile key of a container: its image id. */
-  static profileKey(c: Pick<ContainerInfo, 'imageId'>): string {
-    return `image:${c.imageId}`;
+  static profileKey(container: Pick<ContainerInfo, 'imageId'>): string {
+    return `image:${container.imageId}`;
   }
 
-  modeOf(c: ContainerInfo): ProfileMode {
-    const key = ExecJudge.profileKey(c);
+  modeOf(container: ContainerInfo): ProfileMode {
+    const key = ExecJudge.profileKey(container);
     return this.profiles.hasProfile(key) ? this.profiles.mode(key) : this.o.defaultMode;
   }
 
   /** Whether an exec of `exe` in `c` must be refused, and why (the profile learns it in learn mode). */
-  async judge(c: ContainerInfo, exe: string): Promise<Judgement> {
-    const drift = await isDrift(c, exe);
-    const key = ExecJudge.profileKey(c);
-    if (!this.profiles.hasProfile(key)) this.profiles.setMode(key, this.modeOf(c));
+  async judge(container: ContainerInfo, exe: string): Promise<Judgement> {
+    const drift = await isDrift(container, exe);
+    const key = ExecJudge.profileKey(container);
+    if (!this.profiles.hasProfile(key)) this.profiles.setMode(key, this.modeOf(container));
     const verdict = this.profiles.observe(key, exe);
     const block = (drift && this.o.blockDrift) || verdict.block;
     return { drift, block, profileViolation: verdict.violation, ...(verdict.reason ? { reason: verdict.reason } : {}) };
   }
 
   /** The judgement an audit record reuses: fanotify's for this process, a clean file's, or a new one. */
-  async judgeRecord(c: ContainerInfo, exe: string, file: { dev?: number; ino?: number }, held?: { exe: string; judgement: Judgement }): Promise<Judgement> {
+  async judgeRecord(container: ContainerInfo, exe: string, file: { dev?: number; ino?: number }, held?: { exe: string; judgement: Judgement }): Promise<Judgement> {
     if (held?.exe === exe) return held.judgement;
-    return this.clean.has(fileKey(file.dev, file.ino, exe)) ? CLEAN : this.judge(c, exe);
+    return this.clean.has(fileKey(file.dev, file.ino, exe)) ? CLEAN : this.judge(container, exe);
   }
 
   /** Remembers (or forgets) a file's exec as clean; true when it may be cached. */
@@ -73,8 +73,8 @@ export class ExecJudge {
   }
 
   /** The profile learns `name` too (a program run by another name: an applet, an alternatives link). */
-  observeName(c: ContainerInfo, name: string): ReturnType<ProfileStore['observe']> {
-    return this.profiles.observe(ExecJudge.profileKey(c), name);
+  observeName(container: ContainerInfo, name: string): ReturnType<ProfileStore['observe']> {
+    return this.profiles.observe(ExecJudge.profileKey(container), name);
   }
 
   clear(): void {

@@ -46,30 +46,30 @@ export class ExecSessions {
    * Notes a docker client run on the host: never one in a container (whose word would be
    * anyone's), nor one gone before we could tell where it ran.
    */
-  noteActivity(a: AuditActivity, who: Identity): void {
-    if (a.kind !== 'exec' || !a.exe || !DOCKER_CLIENTS.has(basename(a.exe)) || !who.live || who.container) return;
-    this.clients.push({ at: Date.now(), uid: a.uid, ...(a.auid !== undefined ? { auid: a.auid } : {}), argv: a.argv });
+  noteActivity(activity: AuditActivity, who: Identity): void {
+    if (activity.kind !== 'exec' || !activity.exe || !DOCKER_CLIENTS.has(basename(activity.exe)) || !who.live || who.container) return;
+    this.clients.push({ at: Date.now(), uid: activity.uid, ...(activity.auid !== undefined ? { auid: activity.auid } : {}), argv: activity.argv });
     if (this.clients.length > MAX_CLIENTS) this.clients.shift();
   }
 
-  private clientOf(c: ContainerInfo): Client | undefined {
+  private clientOf(container: ContainerInfo): Client | undefined {
     const now = Date.now();
-    const names = (arg: string): boolean => arg === c.name || (arg.length >= 12 && c.id.startsWith(arg));
+    const names = (arg: string): boolean => arg === container.name || (arg.length >= 12 && container.id.startsWith(arg));
     return [...this.clients].reverse().find((x) => now - x.at < CLIENT_MEMORY_MS && x.argv.includes('exec') && x.argv.some(names));
   }
 
   /** The engine's exec_start: the matching rules' events, with who asked when known. */
-  async onSession(c: ContainerInfo, command: string): Promise<void> {
+  async onSession(container: ContainerInfo, command: string): Promise<void> {
     // read the audit log now, then give it a moment
-    let client = this.clientOf(c);
+    let client = this.clientOf(container);
     for (let attempt = 0; !client && attempt < 4; attempt++) {
       await (attempt === 0 ? this.catchUp() : new Promise((resolve) => setTimeout(resolve, 50)));
-      client = this.clientOf(c);
+      client = this.clientOf(container);
     }
     const who = client ? await userName(client.auid ?? client.uid) : undefined;
     const process = client
       ? { process: { pid: 0, args: command.split(' '), ...(client.uid !== undefined ? { uid: client.uid } : {}), ...(client.auid !== undefined ? { auid: client.auid } : {}), ...(who ? { user: who } : {}) } }
       : {};
-    for (const match of this.rules.match(containerExecFields(c, command, client, who))) this.emitter.fromMatch(match, c, { ...process, fields: { command } }, 'alert');
+    for (const match of this.rules.match(containerExecFields(container, command, client, who))) this.emitter.fromMatch(match, container, { ...process, fields: { command } }, 'alert');
   }
 }

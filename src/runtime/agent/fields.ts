@@ -10,8 +10,8 @@ import type { Fields } from '../rules/condition.js';
 
 type MutableFields = Record<string, Fields[string]>;
 
-export function containerFields(c: ContainerInfo): Fields {
-  return { 'container.id': c.id, 'container.name': c.name, 'container.image': c.image };
+export function containerFields(container: ContainerInfo): Fields {
+  return { 'container.id': container.id, 'container.name': container.name, 'container.image': container.image };
 }
 
 /** The fields plus proc.pname, looked up only if a rule reads it (most events match nothing). */
@@ -22,57 +22,57 @@ export function withParentName(fields: MutableFields, ppid: number, nameOf: (pid
 }
 
 /** What every audit activity in a container has: the process and its container. */
-export function processFields(a: AuditActivity, c: ContainerInfo): MutableFields {
+export function processFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
   return {
-    'proc.pid': a.pid,
-    'proc.ppid': a.ppid,
-    'proc.name': a.comm ?? (a.exe ? basename(a.exe) : ''),
-    'proc.exe': a.exe ?? '',
-    'user.uid': a.uid,
-    ...(a.auid !== undefined ? { 'user.loginuid': a.auid } : {}),
-    ...containerFields(c),
+    'proc.pid': activity.pid,
+    'proc.ppid': activity.ppid,
+    'proc.name': activity.comm ?? (activity.exe ? basename(activity.exe) : ''),
+    'proc.exe': activity.exe ?? '',
+    'user.uid': activity.uid,
+    ...(activity.auid !== undefined ? { 'user.loginuid': activity.auid } : {}),
+    ...containerFields(container),
   };
 }
 
-export function execFields(a: ExecEvent, c: ContainerInfo, drift: boolean): MutableFields {
-  return { ...processFields(a, c), 'evt.type': 'exec', 'proc.args': a.argv, 'proc.cmdline': a.argv.join(' '), 'proc.drift': drift };
+export function execFields(activity: ExecEvent, container: ContainerInfo, drift: boolean): MutableFields {
+  return { ...processFields(activity, container), 'evt.type': 'exec', 'proc.args': activity.argv, 'proc.cmdline': activity.argv.join(' '), 'proc.drift': drift };
 }
 
 /** `path`: the file as the container names it. */
-export function openFields(a: OpenEvent, c: ContainerInfo, path: string): MutableFields {
-  return { ...processFields(a, c), 'evt.type': 'open', 'fd.name': path, 'fd.directory': posix.dirname(path), 'fd.write': a.write ?? false };
+export function openFields(activity: OpenEvent, container: ContainerInfo, path: string): MutableFields {
+  return { ...processFields(activity, container), 'evt.type': 'open', 'fd.name': path, 'fd.directory': posix.dirname(path), 'fd.write': activity.write ?? false };
 }
 
-export function connectFields(a: ConnectEvent, c: ContainerInfo): MutableFields {
-  return { ...processFields(a, c), 'evt.type': 'connect', 'net.address': a.address, ...(a.port !== undefined ? { 'net.port': a.port } : {}), 'evt.success': a.success };
+export function connectFields(activity: ConnectEvent, container: ContainerInfo): MutableFields {
+  return { ...processFields(activity, container), 'evt.type': 'connect', 'net.address': activity.address, ...(activity.port !== undefined ? { 'net.port': activity.port } : {}), 'evt.success': activity.success };
 }
 
-export function setuidFields(a: AuditActivity, c: ContainerInfo): MutableFields {
-  return { ...processFields(a, c), 'evt.type': 'setuid' };
+export function setuidFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
+  return { ...processFields(activity, container), 'evt.type': 'setuid' };
 }
 
 /** An exec fanotify holds: only the file and the process are known yet. */
-export function heldExecFields(c: ContainerInfo, exe: string, pid: number, drift: boolean): Fields {
-  return { 'evt.type': 'exec', 'proc.exe': exe, 'proc.name': basename(exe), 'proc.pid': pid, 'proc.drift': drift, ...containerFields(c) };
+export function heldExecFields(container: ContainerInfo, exe: string, pid: number, drift: boolean): Fields {
+  return { 'evt.type': 'exec', 'proc.exe': exe, 'proc.name': basename(exe), 'proc.pid': pid, 'proc.drift': drift, ...containerFields(container) };
 }
 
 /** A docker exec session: the command, and who asked for it when a host docker client was seen. */
-export function containerExecFields(c: ContainerInfo, command: string, client: { uid?: number } | undefined, userName: string | undefined): Fields {
+export function containerExecFields(container: ContainerInfo, command: string, client: { uid?: number } | undefined, userName: string | undefined): Fields {
   return {
     'evt.type': 'container_exec',
     'proc.cmdline': command,
     'proc.args': command.split(' '),
     'user.name': userName ?? '<unknown>',
     ...(client?.uid !== undefined ? { 'user.uid': client.uid } : {}),
-    ...containerFields(c),
+    ...containerFields(container),
   };
 }
 
 // --- the built-in detections' events (evt.type names the detector) ---------------------------
 
 /** A program outside the workload's profile ran (or was refused). `exe`: the name it ran by. */
-export function profileViolationFields(c: ContainerInfo, pid: number, exe: string, reason: string, mode: string): Fields {
-  return { 'evt.type': 'profile_violation', 'proc.pid': pid, 'proc.exe': exe, 'proc.name': basename(exe), 'profile.reason': reason, 'profile.mode': mode, ...containerFields(c) };
+export function profileViolationFields(container: ContainerInfo, pid: number, exe: string, reason: string, mode: string): Fields {
+  return { 'evt.type': 'profile_violation', 'proc.pid': pid, 'proc.exe': exe, 'proc.name': basename(exe), 'profile.reason': reason, 'profile.mode': mode, ...containerFields(container) };
 }
 
 /** What containment did, as a sentence tail ("" when none was tried). */

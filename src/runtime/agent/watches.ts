@@ -37,20 +37,20 @@ export class ContainerWatches {
     this.guard?.clearCache();
   }
 
-  async onContainer(kind: 'start' | 'stop' | 'remove', c: ContainerInfo): Promise<void> {
+  async onContainer(kind: 'start' | 'stop' | 'remove', container: ContainerInfo): Promise<void> {
     // overlay devices are reused by later containers: cached answers name devices
     this.o.onChange();
     try {
-      if (kind === 'start' && c.mergedDir) await this.watch(c, c.mergedDir);
-      else if (kind !== 'start') await this.unwatch(c);
+      if (kind === 'start' && container.mergedDir) await this.watch(container, container.mergedDir);
+      else if (kind !== 'start') await this.unwatch(container);
     } catch (e) {
-      this.o.onError(new Error(`container ${c.name}: ${messageOf(e)}`));
+      this.o.onError(new Error(`container ${container.name}: ${messageOf(e)}`));
     }
   }
 
-  private async watch(c: ContainerInfo, root: string): Promise<void> {
+  private async watch(container: ContainerInfo, root: string): Promise<void> {
     try {
-      this.byDevice.set(statSync(root).dev, c);
+      this.byDevice.set(statSync(root).dev, container);
     } catch {
       // gone already: pids say which container
     }
@@ -60,15 +60,15 @@ export class ContainerWatches {
     }
     const added: string[][] = [];
     for (const args of sensitiveWatches(this.o.sensitiveFiles, root)) if ((await auditctl(args)).code === 0) added.push(args);
-    this.auditWatches.set(c.id, added);
+    this.auditWatches.set(container.id, added);
   }
 
-  private async unwatch(c: ContainerInfo): Promise<void> {
-    for (const [dev, owner] of this.byDevice) if (owner.id === c.id) this.byDevice.delete(dev);
-    if (c.mergedDir) this.guard?.remove(c.mergedDir);
+  private async unwatch(container: ContainerInfo): Promise<void> {
+    for (const [dev, owner] of this.byDevice) if (owner.id === container.id) this.byDevice.delete(dev);
+    if (container.mergedDir) this.guard?.remove(container.mergedDir);
     // -W deletes the watch -w added
-    for (const args of this.auditWatches.get(c.id) ?? []) await auditctl(args.map((a) => (a === '-w' ? '-W' : a)));
-    this.auditWatches.delete(c.id);
+    for (const args of this.auditWatches.get(container.id) ?? []) await auditctl(args.map((activity) => (activity === '-w' ? '-W' : activity)));
+    this.auditWatches.delete(container.id);
   }
 
   close(): void {
