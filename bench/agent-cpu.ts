@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execInContainer, importBusybox, removeContainer, runContainer } from '../src/testing/busybox.js';
+import { execInContainer } from '../src/engine/exec.js';
+import { importBusybox, removeContainer, runContainer } from '../src/testing/busybox.js';
 import { removeImage } from '../src/testing/engine.js';
 
 const seconds = Number(process.argv[2] ?? 20);

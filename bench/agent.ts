@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent } from '../src/runtime/agent.js';
-import { execInContainer, importBusybox, removeContainer, runContainer } from '../src/testing/busybox.js';
+import { execInContainer } from '../src/engine/exec.js';
+import { importBusybox, removeContainer, runContainer } from '../src/testing/busybox.js';
 import { removeImage } from '../src/testing/engine.js';
 
 const seconds = Number(process.argv[2] ?? 20);

@@ -6,7 +6,7 @@ import type { GateRules } from '../pipeline/verdict.js';
 import { dbExists } from '../pipeline/vulns.js';
 import { renderers } from '../report/index.js';
 import { toJsonReport } from '../report/json.js';
-import { TOOL_INFORMATION_URI, TOOL_VERSION } from '../sbom/common.js';
+import { TOOL_INFORMATION_URI, TOOL_VERSION } from '../core/tool.js';
 import { makeVulnPredicate } from '../signing/in-toto.js';
 import type { ImageFacts } from '../policy/facts.js';
 import type { Policy } from '../policy/schema.js';

@@ -1,12 +1,10 @@
+import type { Stride } from '../core/threat.js';
 import type { LayerRef, Severity } from '../core/types.js';
 
 // One catalog of checks — image configuration and history, filesystem, secrets, workloads —
 // used by `scan` now and by admission and the runtime agent later. Every check names the
 // STRIDE threat it counters and a MITRE ATT&CK technique, so threat reports can be built
 // from results.
-
-export type Stride = 'Spoofing' | 'Tampering' | 'Repudiation' | 'InformationDisclosure' | 'DenialOfService' | 'ElevationOfPrivilege';
-export const STRIDE: readonly Stride[] = ['Spoofing', 'Tampering', 'Repudiation', 'InformationDisclosure', 'DenialOfService', 'ElevationOfPrivilege'];
 
 /** What a check looks at. */
 export type CheckTarget = 'image-config' | 'image-history' | 'filesystem' | 'secret' | 'kubernetes' | 'compose' | 'docker-create';

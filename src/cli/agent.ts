@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { BulwarkError } from '../core/errors.js';
-import { loadSinkConfigFile, parseSinkAt, sinksFromEnv, SINKS_ENV } from '../runtime/sinks/document.js';
-import { parseSinkConfig, type SinkConfig } from '../runtime/sinks/index.js';
+import { loadSinkConfigFile, parseSinkAt, sinksFromEnv, SINKS_ENV } from '../events/sinks/document.js';
+import { parseSinkConfig, type SinkConfig } from '../events/sinks/index.js';
 import { parseDuration } from '../policy/duration.js';
 import { parseSize } from './sizes.js';
 

@@ -10,7 +10,7 @@ import { makeTempDir } from '../core/tempdir.js';
 import { DirArchive, TarArchive, type Archive } from './archive.js';
 import { sniffCompression } from './decompress.js';
 import { openDockerArchive } from './docker-archive.js';
-import { openEngineImage } from './engine.js';
+import { openEngineImage } from './engine-source.js';
 import type { OpenedImage } from './image.js';
 import { DEFAULT_LIMITS, layerExpansion, type Limits } from './limits.js';
 import { openOciLayout } from './oci-layout.js';

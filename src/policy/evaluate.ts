@@ -1,7 +1,7 @@
 import { SEVERITIES, type Severity } from '../core/types.js';
 import { formatDuration } from './duration.js';
 import type { ImageFacts, ScanFinding } from './facts.js';
-import { compileGlobs, compilePatterns } from './glob.js';
+import { compileGlobs, compilePatterns } from '../core/glob.js';
 import type { Policy } from './schema.js';
 
 // The one policy evaluator: pure (no I/O, no crypto), shared by the push gate, `policy

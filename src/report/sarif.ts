@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CHECKS } from '../checks/catalog.js';
 import type { CheckInfo, CheckResult } from '../checks/check.js';
 import type { Finding, Severity } from '../core/types.js';
-import { TOOL_INFORMATION_URI, TOOL_NAME, TOOL_VERSION } from '../sbom/common.js';
+import { TOOL_INFORMATION_URI, TOOL_NAME, TOOL_VERSION } from '../core/tool.js';
 import { mdLink, mdText } from './markdown.js';
 import type { ScanReport } from './report.js';
 import { SEVERITIES_DESC, fixedIn, groupByTarget, linkOf, oneLine, safeUrl, wellFormed } from './vulns.js';

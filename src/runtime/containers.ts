@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { BulwarkError, messageOf } from '../core/errors.js';
-import { parseJson } from '../core/json.js';
-import { engineRequest, readBody } from '../image/engine.js';
+import { messageOf } from '../core/errors.js';
+import { inspectContainer, listContainers } from '../engine/containers.js';
+import { followEvents, type EventFeed } from '../engine/events.js';
+import type { ContainerInspect, EngineEvent } from '../engine/schema.js';
 
 // The containers on this Docker host, kept current from the Engine's event stream (and
 // re-listed whenever the stream is re-established, so a restarted dockerd or agent loses
@@ -26,20 +26,7 @@ export interface ContainerInfo {
   labels: Record<string, string>;
 }
 
-const Inspect = z.looseObject({
-  Id: z.string(),
-  Name: z.string().default(''),
-  Image: z.string().default(''),
-  Config: z.looseObject({ Image: z.string().default(''), Labels: z.record(z.string(), z.string()).nullish() }).nullish(),
-  State: z.looseObject({ Pid: z.number().default(0), Running: z.boolean().default(false) }).nullish(),
-  HostConfig: z.looseObject({ PidsLimit: z.number().nullish() }).nullish(),
-  GraphDriver: z.looseObject({ Name: z.string().optional(), Data: z.record(z.string(), z.string()).nullish() }).nullish(),
-});
-
-const ListEntry = z.looseObject({ Id: z.string() });
-const Event = z.looseObject({ Type: z.string().optional(), Action: z.string().optional(), Actor: z.looseObject({ ID: z.string().optional() }).optional() });
-
-export function containerInfo(raw: z.infer<typeof Inspect>): ContainerInfo {
+export function containerInfo(raw: ContainerInspect): ContainerInfo {
   const data = raw.GraphDriver?.Data ?? {};
   return {
     id: raw.Id,
@@ -56,11 +43,8 @@ export function containerInfo(raw: z.infer<typeof Inspect>): ContainerInfo {
 }
 
 async function inspect(id: string): Promise<ContainerInfo | undefined> {
-  const r = await engineRequest('GET', `/containers/${encodeURIComponent(id)}/json`);
-  const body = await readBody(r.body);
-  if (r.status === 404) return undefined;
-  if (r.status !== 200) throw new BulwarkError('ENGINE', `container ${id}`, `inspect failed with HTTP ${r.status}`);
-  return containerInfo(parseJson(body, Inspect, `container ${id}`));
+  const raw = await inspectContainer(id);
+  return raw ? containerInfo(raw) : undefined;
 }
 
 /** The container id a cgroup path names (cgroup v1 "/docker/<id>", v2 "…/docker-<id>.scope"), if any. */
@@ -85,7 +69,7 @@ export interface TrackerOptions {
 export class ContainerTracker {
   private readonly byId = new Map<string, ContainerInfo>();
   private stopped = false;
-  private current?: { destroy(): void };
+  private current?: EventFeed;
   private timer?: NodeJS.Timeout;
   /** Resolves when the first listing after a (re)connect is done. */
   private synced!: Promise<void>;
@@ -108,7 +92,7 @@ export class ContainerTracker {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.current?.destroy();
+    this.current?.close();
   }
 
   all(): ContainerInfo[] {
@@ -144,8 +128,7 @@ export class ContainerTracker {
   }
 
   private async relist(): Promise<void> {
-    const r = await engineRequest('GET', '/containers/json');
-    const list = parseJson(await readBody(r.body), z.array(ListEntry), 'docker engine container list');
+    const list = await listContainers();
     const seen = new Set<string>();
     for (const e of list) {
       const c = await inspect(e.Id);
@@ -171,28 +154,13 @@ export class ContainerTracker {
     if (this.stopped) return;
     const retry = (e: unknown): void => {
       if (this.stopped) return;
+      this.current?.close();
       this.o.onError?.(e instanceof Error ? e : new Error(messageOf(e)));
       this.timer = setTimeout(() => void this.connect(Math.min(delay * 2, this.o.reconnectMaxMs ?? 5000)), delay);
     };
     try {
       // subscribe first, then list: a container started in between is seen by one or the other
-      const filters = encodeURIComponent(JSON.stringify({ type: ['container'] }));
-      const r = await engineRequest('GET', `/events?filters=${filters}`);
-      if (r.status !== 200) throw new BulwarkError('ENGINE', 'docker engine events', `HTTP ${r.status}`);
-      this.current = r.body;
-      let pending = '';
-      r.body.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) !== -1) {
-          const line = pending.slice(0, nl).trim();
-          pending = pending.slice(nl + 1);
-          if (line) void this.onEvent(line);
-        }
-        if (pending.length > 1 << 20) pending = '';
-      });
-      r.body.on('end', () => retry(new BulwarkError('ENGINE', 'docker engine events', 'the event stream ended')));
-      r.body.on('error', retry);
+      this.current = await followEvents({ type: ['container'] }, { onEvent: (e) => void this.onEvent(e), onEnd: retry });
       await this.relist();
       delay = this.o.reconnectMs ?? 200;
       this.markSynced();
@@ -201,13 +169,7 @@ export class ContainerTracker {
     }
   }
 
-  private async onEvent(line: string): Promise<void> {
-    let e: z.infer<typeof Event>;
-    try {
-      e = Event.parse(JSON.parse(line));
-    } catch {
-      return;
-    }
+  private async onEvent(e: EngineEvent): Promise<void> {
     const id = e.Actor?.ID;
     if (e.Type !== 'container' || !id) return;
     try {

@@ -1,3 +1,4 @@
+import { BulwarkError } from '../core/errors.js';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { procStat } from './proc.js';
@@ -76,7 +77,7 @@ async function untilFrozen(f: Freezer): Promise<void> {
  */
 export async function whileFrozen<T>(id: string, fn: (procs: number[]) => T): Promise<T> {
   const f = freezerOf(id);
-  if (!f) throw new Error(`container ${id.slice(0, 12)} has no freezer cgroup`);
+  if (!f) throw new BulwarkError('NOT_FOUND', `container ${id.slice(0, 12)}`, 'has no freezer cgroup');
   const wasFrozen = f.frozen();
   if (!wasFrozen) {
     f.freeze();

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { containerIdFromCgroup } from './containers.js';
 
 // What /proc says of a live host process: its name, parent, start time and the container its
@@ -71,4 +71,13 @@ export function liveProcess(pid: number, st = procStat(pid)): LiveProcess | unde
   if (cgroup === undefined || procStat(pid)?.startTicks !== st.startTicks) return undefined;
   const containerId = containerIdFromCgroup(cgroup);
   return { startTicks: st.startTicks, ...(containerId ? { containerId } : {}) };
+}
+
+/** A live process's name (/proc/<pid>/comm); undefined once it is gone. */
+export function commOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }

@@ -1,8 +1,8 @@
 import { lstatSync } from 'node:fs';
 import { z } from 'zod';
 import { parseJson } from '../core/json.js';
-import { globMatch } from '../policy/glob.js';
-import { readPrivateFile, writePrivateFile } from './state.js';
+import { globMatch } from '../core/glob.js';
+import { readPrivateFile, writePrivateFile } from '../core/private-file.js';
 
 // Executable allow lists per image or workload, in three modes: Learn records what runs,
 // Monitor alerts on anything else, Protect blocks it. Deny patterns are refused in every

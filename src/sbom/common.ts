@@ -1,13 +1,8 @@
-// Shared by the SBOM writers: tool identity, deterministic ids, purls.
+// Shared by the SBOM writers: deterministic ids, purls (the tool's identity is in core/tool.ts).
 import { createHash, randomUUID } from 'node:crypto';
 import { OS_ECOSYSTEMS, type Inventory, type Package } from '../core/types.js';
 import { packagePurl } from './purl.js';
 
-export const TOOL_NAME = 'bulwark';
-// Kept in step with package.json by hand: reading package.json at run time breaks once bundled.
-export const TOOL_VERSION = '0.1.0';
-// No project domain exists yet; .invalid (RFC 2606) can never belong to someone else.
-export const TOOL_INFORMATION_URI = 'https://bulwark.invalid/';
 
 /** Random UUID, or a stable one derived from the seed (RFC 9562 version 8: custom, from SHA-256). */
 export function uuidFor(seed?: string): string {

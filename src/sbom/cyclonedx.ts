@@ -1,7 +1,8 @@
 // Inventory -> CycloneDX 1.6 JSON, through @cyclonedx/cyclonedx-library's model and serializer.
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import type { Finding, Inventory, Package } from '../core/types.js';
-import { TOOL_NAME, TOOL_VERSION, UniqueIds, imageVersion, purlOf, uuidFor } from './common.js';
+import { TOOL_NAME, TOOL_VERSION } from '../core/tool.js';
+import { UniqueIds, imageVersion, purlOf, uuidFor } from './common.js';
 import { cdxLicenses } from './license.js';
 import { cdxVulnerabilities } from './cyclonedx-vulns.js';
 

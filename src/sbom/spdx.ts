@@ -1,6 +1,7 @@
 // Inventory -> SPDX 2.3 JSON. Written by hand: the document is flat and no maintained SPDX 2.3 writer is a dependency.
 import type { Inventory, Package } from '../core/types.js';
-import { TOOL_NAME, TOOL_VERSION, UniqueIds, idString, imageVersion, purlOf, shortHash, uuidFor } from './common.js';
+import { TOOL_NAME, TOOL_VERSION } from '../core/tool.js';
+import { UniqueIds, idString, imageVersion, purlOf, shortHash, uuidFor } from './common.js';
 import { LicenseRefs, spdxDeclared } from './license.js';
 
 export interface SpdxOptions {

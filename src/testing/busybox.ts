@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import tarStream from 'tar-stream';
-import { engineRequest, readBody } from '../image/engine.js';
+import { createContainer, inspectContainer, putArchive, removeContainer as engineRemove, startContainer } from '../engine/containers.js';
 import { have } from './require.js';
 import { importRootfs } from './engine.js';
 
@@ -42,41 +42,17 @@ export interface RunOptions {
 /** Creates and starts a container; returns its id. */
 export async function runContainer(image: string, cmd: string[], o: RunOptions = {}): Promise<string> {
   const body = { Image: image, Cmd: cmd, Env: o.env ?? [], HostConfig: { NetworkMode: 'none', ...(o.pidsLimit ? { PidsLimit: o.pidsLimit } : {}), ...(o.restart ? { RestartPolicy: { Name: o.restart } } : {}), ...(o.init ? { Init: true } : {}) } };
-  const q = o.name ? `?name=${encodeURIComponent(o.name)}` : '';
-  const c = await engineRequest('POST', `/containers/create${q}`, Buffer.from(JSON.stringify(body)), { 'Content-Type': 'application/json' });
-  const created = JSON.parse((await readBody(c.body)).toString()) as { Id?: string; message?: string };
-  if (!created.Id) throw new Error(`create failed: ${created.message}`);
-  const s = await engineRequest('POST', `/containers/${created.Id}/start`);
-  await readBody(s.body);
-  if (s.status >= 300) throw new Error(`start failed: HTTP ${s.status}`);
-  return created.Id;
+  const id = await createContainer(body, o.name);
+  await startContainer(id);
+  return id;
 }
 
 export async function removeContainer(id: string): Promise<void> {
-  await readBody((await engineRequest('DELETE', `/containers/${id}?force=1`)).body);
+  await engineRemove(id, { force: true });
 }
 
 export async function containerPid(id: string): Promise<number> {
-  const r = await engineRequest('GET', `/containers/${id}/json`);
-  return (JSON.parse((await readBody(r.body)).toString()) as { State: { Pid: number } }).State.Pid;
-}
-
-/** Runs a command in a running container through the engine (as docker exec does); its output and exit code. */
-export async function execInContainer(id: string, cmd: string[]): Promise<{ output: string; exitCode: number }> {
-  const c = await engineRequest('POST', `/containers/${id}/exec`, Buffer.from(JSON.stringify({ Cmd: cmd, AttachStdout: true, AttachStderr: true })), { 'Content-Type': 'application/json' });
-  const { Id } = JSON.parse((await readBody(c.body)).toString()) as { Id: string };
-  const s = await engineRequest('POST', `/exec/${Id}/start`, Buffer.from(JSON.stringify({ Detach: false, Tty: false })), { 'Content-Type': 'application/json' });
-  const raw = await readBody(s.body);
-  // the multiplexed stream: [stream, 0, 0, 0, size(4, big-endian)] then size bytes
-  let output = '';
-  for (let i = 0; i + 8 <= raw.length; ) {
-    const size = raw.readUInt32BE(i + 4);
-    output += raw.subarray(i + 8, i + 8 + size).toString();
-    i += 8 + size;
-  }
-  const inspect = await engineRequest('GET', `/exec/${Id}/json`);
-  const { ExitCode } = JSON.parse((await readBody(inspect.body)).toString()) as { ExitCode: number | null };
-  return { output, exitCode: ExitCode ?? -1 };
+  return (await inspectContainer(id))?.State?.Pid ?? 0;
 }
 
 /** Puts one file into a running container (as docker cp does). */
@@ -84,7 +60,5 @@ export async function putFile(id: string, dir: string, name: string, content: Bu
   const pack = tarStream.pack();
   pack.entry({ name, mode }, content);
   pack.finalize();
-  const r = await engineRequest('PUT', `/containers/${id}/archive?path=${encodeURIComponent(dir)}`, pack as unknown as { pipe(d: NodeJS.WritableStream): unknown }, { 'Content-Type': 'application/x-tar' });
-  await readBody(r.body);
-  if (r.status !== 200) throw new Error(`put ${dir}/${name}: HTTP ${r.status}`);
+  await putArchive(id, dir, pack as unknown as NodeJS.ReadableStream);
 }

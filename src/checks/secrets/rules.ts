@@ -4,7 +4,8 @@
 //
 // Token formats (prefixes, lengths, checksums) are those the vendors document.
 
-import type { CheckInfo, Stride } from '../check.js';
+import type { CheckInfo } from '../check.js';
+import type { Stride } from '../../core/threat.js';
 import type { Severity } from '../../core/types.js';
 import { DOCUMENTED_EXAMPLES, hasPlaceholderMarks, isAllowlisted, isEncodedProse, isExampleJwtPayload } from './allowlist.js';
 import { fileKinds, type FileKind } from './paths.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEVERITIES } from '../../core/types.js';
-import { STRIDE } from '../check.js';
+import { STRIDE } from '../../core/threat.js';
 import { checkWorkload, workloadChecks } from './checks.js';
 import { parseCompose } from './compose.js';
 import { scanConfigPath } from './discover.js';

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { SecurityEvent } from '../event.js';
+import type { SecurityEvent } from '../../events/event.js';
 import {
   type AuditEvent,
   type AuditRecord,

@@ -5,7 +5,7 @@ import { BulwarkError } from '../../core/errors.js';
 import { have, requireAll } from '../../testing/require.js';
 import { parseStatus } from './control.js';
 import { ALL_KEYS, bulwarkRules, KEYS } from './rules.js';
-import { parseConf } from './source.js';
+import { parseConf } from './daemon-config.js';
 import { syscallName, syscallNumber, syscallTable } from './syscalls.js';
 
 // Rule texts and tables only; installing rules in the kernel is in source.test.ts (one file

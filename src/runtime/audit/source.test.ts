@@ -12,7 +12,8 @@ import { have, requireAll } from '../../testing/require.js';
 import { auditctlSync, type AuditStatus, auditStatus, parseStatus } from './control.js';
 import type { AuditActivity, ConnectEvent, ExecEvent, OpenEvent, SetuidEvent } from './interpret.js';
 import { ALL_KEYS, bulwarkRules, installRules, listRules, removeRules, removeRulesSync } from './rules.js';
-import { auditdArgs, type AuditSource, startAuditSource, writeAuditdConfig } from './source.js';
+import { auditdArgs, writeAuditdConfig } from './daemon-config.js';
+import { type AuditSource, startAuditSource } from './source.js';
 
 // The real kernel audit, as root. This file is the only one that changes the kernel's audit
 // state (test files run in parallel); every test puts back what it changed, and the after()

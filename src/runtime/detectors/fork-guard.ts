@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { killEach, whileFrozen } from '../kill.js';
-import { engineRequest, readBody } from '../../image/engine.js';
+import { updateContainer } from '../../engine/containers.js';
 import { cgroupStats, type CgroupStats } from '../cgroup.js';
 import type { ContainerInfo } from '../containers.js';
 import { procStat } from '../proc.js';
@@ -77,12 +77,6 @@ export interface Containment {
   program?: string;
 }
 
-async function engine(c: Pick<ContainerInfo, 'id'>, action: string, body?: unknown): Promise<void> {
-  const r = await engineRequest('POST', `/containers/${c.id}/${action}`, body === undefined ? undefined : Buffer.from(JSON.stringify(body)), body === undefined ? undefined : { 'Content-Type': 'application/json' });
-  await readBody(r.body);
-  if (r.status >= 300) throw new Error(`${action}: HTTP ${r.status}`);
-}
-
 /**
  * Caps the container's pids limit, then freezes the container, kills the multiplying
  * program's processes and thaws it: killed one by one while running, the survivors fork
@@ -92,7 +86,7 @@ async function engine(c: Pick<ContainerInfo, 'id'>, action: string, body?: unkno
 export async function containForkBomb(c: Pick<ContainerInfo, 'id' | 'pid'>, rounds = 10): Promise<Containment> {
   const first = await cgroupStats(c.id);
   const cap = Math.max(first.pids ?? first.procs.length, 1);
-  await engine(c, 'update', { PidsLimit: cap });
+  await updateContainer(c.id, { PidsLimit: cap });
   // frozen with the cgroup freezer itself: the engine's pause refuses (HTTP 500) when runc
   // cannot freeze a bombing container in time, and (409) while another freeze is under way
   let program: string | undefined;

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execInContainer, haveBusybox, importBusybox, removeContainer, runContainer } from '../../testing/busybox.js';
+import { execInContainer } from '../../engine/exec.js';
+import { haveBusybox, importBusybox, removeContainer, runContainer } from '../../testing/busybox.js';
 import { engineUp, removeImage } from '../../testing/engine.js';
 import { requireSetUp } from '../../testing/require.js';
 import { waitUntil } from '../../testing/wait.js';

@@ -5,6 +5,15 @@
 // proc.ppid, proc.pname, proc.drift, user.uid, user.loginuid, user.name, container.id,
 // container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port,
 // evt.success.
+//
+// The agent's own detectors report through rules too, so a rule file can tune them (severity,
+// output, tags) or turn them off (`- rule: Fork bomb` / `enabled: false`). Their events:
+// evt.type = profile_violation (proc.exe, proc.pid, profile.reason, profile.mode),
+// fork_bomb (fork.reason, fork.outcome, fork.contained, fork.pids_limit, fork.killed),
+// resource_threshold (resource.name, resource.value, resource.threshold, resource.usage),
+// profile_learned (profile.key, profile.mode, profile.programs); all but the last with the
+// container fields. What the agent does about them (deny, kill, contain) is set by the profile
+// mode and the agent's options, not by the rule's action.
 
 import { SENSITIVE_FILES } from '../sensitive-files.js';
 
@@ -107,4 +116,40 @@ export const DEFAULT_RULES_YAML = `
   stride: Repudiation
   attack: T1609
   tags: [user-access]
+
+- rule: Unlisted executable
+  desc: A program outside the workload's profile ran in a container (or was refused, in protect mode).
+  condition: evt.type = profile_violation
+  output: "%proc.exe ran in %container.name (%container.image): %profile.reason"
+  severity: HIGH
+  stride: ElevationOfPrivilege
+  attack: T1204
+  tags: [profile, process, builtin]
+
+- rule: Fork bomb
+  desc: A container's process count raced up or kept hitting its pids limit; the agent caps it and kills the copies.
+  condition: evt.type = fork_bomb
+  output: "fork bomb in %container.name (%container.image): %fork.reason%fork.outcome"
+  severity: CRITICAL
+  stride: DenialOfService
+  attack: T1499.001
+  tags: [resources, builtin]
+
+- rule: Resource threshold
+  desc: A container went over a CPU, memory, process or I/O threshold set for the agent.
+  condition: evt.type = resource_threshold
+  output: "%container.name (%container.image) uses %resource.usage"
+  severity: MEDIUM
+  stride: DenialOfService
+  attack: T1496
+  tags: [resources, builtin]
+
+- rule: Profile learned
+  desc: A workload's learning period ended; its profile now allows only what it learned.
+  condition: evt.type = profile_learned
+  output: "learning ended for %profile.key: %profile.programs programs allowed, now in %profile.mode mode"
+  severity: LOW
+  stride: Repudiation
+  attack: T1204
+  tags: [profile, builtin]
 `;

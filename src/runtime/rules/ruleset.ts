@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { STRIDE, type Stride } from '../../checks/check.js';
+import { STRIDE, type Stride } from '../../core/threat.js';
 import { BulwarkError, messageOf } from '../../core/errors.js';
 import { SEVERITIES, type Severity } from '../../core/types.js';
 import { evaluate, macrosUsed, parseCondition, type Fields, type Node } from './condition.js';

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BulwarkError } from '../../core/errors.js';
-import { readPrivateFile } from '../state.js';
+import { readPrivateFile } from '../../core/private-file.js';
 import { parseSinkConfig } from './index.js';
 import type { SinkConfig } from './config.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { TOOL_VERSION } from '../../sbom/common.js';
+import { TOOL_VERSION } from '../../core/tool.js';
 import { arbitraryEvent, sampleEvent } from './events.testing.js';
 import { CEF_SEVERITY, SYSLOG_SEVERITY, facilityCode, syslogTimestamp, toCef, toCefSyslog, toJsonLine, toRfc5424, truncateUtf8 } from './format.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError } from './errors.js';
 
 // The agent's private state (profiles, its auditd's files) and its secrets: a directory and
 // files nobody else can swap or write. The directory must be a real directory (no symlink),

@@ -1,7 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import { isIP } from 'node:net';
 import type { Severity } from '../../core/types.js';
-import { TOOL_VERSION } from '../../sbom/common.js';
+import { TOOL_VERSION } from '../../core/tool.js';
 import type { SecurityEvent } from '../event.js';
 
 // How a SecurityEvent is written for the receivers SIEMs understand: one JSON line, an

@@ -1,4 +1,4 @@
-import type { Stride } from '../checks/check.js';
+import type { Stride } from '../core/threat.js';
 import type { Severity } from '../core/types.js';
 
 // What the runtime agent reports: one SecurityEvent per detection, whatever its source

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { STRIDE } from '../../checks/check.js';
+import { STRIDE } from '../../core/threat.js';
 import { SEVERITIES } from '../../core/types.js';
 import type { EventAction, SecurityEvent } from '../event.js';
 

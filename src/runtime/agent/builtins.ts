@@ -1,0 +1,41 @@
+import type { EventAction } from '../../events/event.js';
+import type { ContainerInfo } from '../containers.js';
+import type { ForkGuardEvent } from '../detectors/fork-guard.js';
+import type { ResourceEvent } from '../detectors/resources.js';
+import type { Fields } from '../rules/condition.js';
+import type { RuleSet } from '../rules/ruleset.js';
+import type { Emitter, EventDetail } from './emitter.js';
+import { forkBombFields, profileLearnedFields, profileViolationFields, resourceFields } from './fields.js';
+
+// The agent's own detectors (profiles, fork guard, resource monitor, learning) report through
+// the rule set like any audit event: their built-in rules (rules/default-rules.ts) say the
+// severity and message, and a user's rule file can retune or disable them by name.
+
+export class BuiltinDetections {
+  constructor(
+    private readonly rules: RuleSet,
+    private readonly emitter: Emitter,
+  ) {}
+
+  private report(fields: Fields, container: ContainerInfo | undefined, detail: EventDetail, action: EventAction): void {
+    for (const match of this.rules.match(fields)) this.emitter.fromMatch(match, container, detail, action);
+  }
+
+  /** `exe`: the name the program ran by; `action`: what enforcement did (denied, killed, alert). */
+  profileViolation(container: ContainerInfo, pid: number, exe: string, reason: string, mode: string, action: EventAction): void {
+    this.report(profileViolationFields(container, pid, exe, reason, mode), container, { process: { pid, exe }, file: { path: exe, operation: 'exec' }, fields: { mode } }, action);
+  }
+
+  forkBomb(f: ForkGuardEvent): void {
+    const detail = f.containment ? { fields: { pidsLimit: f.containment.pidsLimit, killed: f.containment.killed } } : {};
+    this.report(forkBombFields(f), f.container, detail, f.containment ? 'limited' : 'alert');
+  }
+
+  resourceThreshold(r: ResourceEvent): void {
+    this.report(resourceFields(r), r.container, { fields: { resource: r.resource, value: r.value, threshold: r.threshold } }, 'alert');
+  }
+
+  profileLearned(profile: string, mode: string, programs: number): void {
+    this.report(profileLearnedFields(profile, mode, programs), undefined, { fields: { profile, mode, programs } }, 'alert');
+  }
+}

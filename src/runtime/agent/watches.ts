@@ -1,0 +1,77 @@
+import { statSync } from 'node:fs';
+import { messageOf } from '../../core/errors.js';
+import { auditctl } from '../audit/control.js';
+import { sensitiveWatches } from '../audit/rules.js';
+import type { ContainerInfo } from '../containers.js';
+import type { ExecGuard } from '../fanotify/index.js';
+
+// What the agent watches per running container: its overlay filesystem (its device names
+// the container a file belongs to, and fanotify guards execs from it) and audit watches on
+// its own copies of the sensitive files (audit watches see files by inode). Added when the
+// container starts, removed when it stops.
+
+export interface WatchOptions {
+  sensitiveFiles: readonly string[];
+  /** Opens the exec guard on the first container's filesystem; undefined: fanotify is not used. */
+  openGuard?: (firstPath: string) => ExecGuard;
+  /** Told when containers change: answers cached by device may now be wrong. */
+  onChange(): void;
+  onError(e: Error): void;
+}
+
+export class ContainerWatches {
+  private readonly byDevice = new Map<number, ContainerInfo>();
+  /** Container id → the audit watches added for it. */
+  private readonly auditWatches = new Map<string, string[][]>();
+  private guard?: ExecGuard;
+
+  constructor(private readonly o: WatchOptions) {}
+
+  /** The running container whose overlay filesystem is `dev`. */
+  containerByDevice(dev: number): ContainerInfo | undefined {
+    return this.byDevice.get(dev);
+  }
+
+  /** fanotify's cache of allowed files. */
+  clearGuardCache(): void {
+    this.guard?.clearCache();
+  }
+
+  async onContainer(kind: 'start' | 'stop' | 'remove', container: ContainerInfo): Promise<void> {
+    // overlay devices are reused by later containers: cached answers name devices
+    this.o.onChange();
+    try {
+      if (kind === 'start' && container.mergedDir) await this.watch(container, container.mergedDir);
+      else if (kind !== 'start') await this.unwatch(container);
+    } catch (e) {
+      this.o.onError(new Error(`container ${container.name}: ${messageOf(e)}`));
+    }
+  }
+
+  private async watch(container: ContainerInfo, root: string): Promise<void> {
+    try {
+      this.byDevice.set(statSync(root).dev, container);
+    } catch {
+      // gone already: pids say which container
+    }
+    if (this.o.openGuard) {
+      if (this.guard) this.guard.add(root);
+      else this.guard = this.o.openGuard(root);
+    }
+    const added: string[][] = [];
+    for (const args of sensitiveWatches(this.o.sensitiveFiles, root)) if ((await auditctl(args)).code === 0) added.push(args);
+    this.auditWatches.set(container.id, added);
+  }
+
+  private async unwatch(container: ContainerInfo): Promise<void> {
+    for (const [dev, owner] of this.byDevice) if (owner.id === container.id) this.byDevice.delete(dev);
+    if (container.mergedDir) this.guard?.remove(container.mergedDir);
+    // -W deletes the watch -w added
+    for (const args of this.auditWatches.get(container.id) ?? []) await auditctl(args.map((activity) => (activity === '-w' ? '-W' : activity)));
+    this.auditWatches.delete(container.id);
+  }
+
+  close(): void {
+    this.guard?.close();
+  }
+}
