@@ -14,8 +14,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if ! curl -sf --unix-socket /var/run/docker.sock http/_ping >/dev/null 2>&1; then
   echo "engines: starting dockerd"
-  # no iptables: tests only use containers with no network or networks they create
-  nohup dockerd --iptables=false >/var/log/bulwark-dockerd.log 2>&1 &
+  # no iptables: tests only use containers with no network or networks they create;
+  # its own session, so the engine outlives the shell (and process group) that started it
+  setsid nohup dockerd --iptables=false >/var/log/bulwark-dockerd.log 2>&1 < /dev/null &
   for _ in $(seq 1 60); do
     curl -sf --unix-socket /var/run/docker.sock http/_ping >/dev/null 2>&1 && break
     sleep 0.5
