@@ -17,6 +17,12 @@ export const ERROR_CODES = {
   IO: 'i/o error',
   POLICY: 'invalid policy',
   KEY: 'key error',
+  UNSUPPORTED: 'unsupported version or feature',
+  NOT_SIGNED: 'no signature or attestation found',
+  WRONG_TYPE: 'unexpected media, payload or predicate type',
+  BAD_SIGNATURE: 'signature does not verify',
+  SUBJECT_MISMATCH: 'signed for another image',
+  IDENTITY_MISMATCH: 'signed for another identity',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -25,12 +31,15 @@ export class BulwarkError extends Error {
   readonly code: ErrorCode;
   /** The file, image, layer or entry the error is about. */
   readonly input: string;
+  /** What is wrong with it, without the input. */
+  readonly reason: string;
 
   constructor(code: ErrorCode, input: string, reason: string, options?: { cause?: unknown }) {
     super(`${input}: ${reason}`, options);
     this.name = 'BulwarkError';
     this.code = code;
     this.input = input;
+    this.reason = reason;
   }
 }
 

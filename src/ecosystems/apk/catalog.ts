@@ -1,3 +1,4 @@
+import { BulwarkError } from '../../core/errors.js';
 import type { Cataloger, FoundPackage } from '../../scan/analyzer.js';
 import { introducedIn } from '../../scan/analyzer.js';
 
@@ -23,7 +24,7 @@ export function parseApkInstalled(text: string): ApkRecord[] {
   let lineNo = 0;
   const flush = (): void => {
     if (cur.name === undefined && cur.version === undefined && cur.files.length === 0) return;
-    if (!cur.name || !cur.version) throw new Error(`line ${lineNo}: package entry without P: and V:`);
+    if (!cur.name || !cur.version) throw new BulwarkError('CORRUPT', `line ${lineNo}`, 'package entry without P: and V:');
     out.push(cur as ApkRecord);
     cur = { files: [] };
     dir = '';
@@ -34,7 +35,7 @@ export function parseApkInstalled(text: string): ApkRecord[] {
       flush();
       continue;
     }
-    if (line[1] !== ':') throw new Error(`line ${lineNo}: expected "X:value"`);
+    if (line[1] !== ':') throw new BulwarkError('CORRUPT', `line ${lineNo}`, 'expected "X:value"');
     const v = line.slice(2);
     switch (line[0]) {
       case 'P': cur.name = v; break;

@@ -1,3 +1,4 @@
+import { BulwarkError } from '../../core/errors.js';
 import type { Cataloger, FileView, FoundPackage } from '../../scan/analyzer.js';
 import { applicationPackage, catalogFiles, listedPackage, listedSince } from '../../scan/catalog-helpers.js';
 import { pythonFile } from './files.js';
@@ -37,7 +38,7 @@ function parse(path: string, content: Buffer): Parsed {
     case 'requirements':
       return { packages: parseRequirements(text()) };
     default:
-      throw new Error('not a Python package file');
+      throw new BulwarkError('UNKNOWN_FORMAT', path, 'not a Python package file');
   }
 }
 
