@@ -5,6 +5,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'not found',
   UNKNOWN_FORMAT: 'unknown image format',
   CORRUPT: 'corrupt data',
+  MISSING_FIELD: 'a required field is missing',
   TRUNCATED: 'truncated data',
   DIGEST_MISMATCH: 'digest mismatch',
   UNSAFE_PATH: 'unsafe path',

@@ -24,7 +24,7 @@ export function parseApkInstalled(text: string): ApkRecord[] {
   let lineNo = 0;
   const flush = (): void => {
     if (cur.name === undefined && cur.version === undefined && cur.files.length === 0) return;
-    if (!cur.name || !cur.version) throw new BulwarkError('CORRUPT', `line ${lineNo}`, 'package entry without P: and V:');
+    if (!cur.name || !cur.version) throw new BulwarkError('MISSING_FIELD', `line ${lineNo}`, 'package entry without P: and V:');
     out.push(cur as ApkRecord);
     cur = { files: [] };
     dir = '';

@@ -34,7 +34,7 @@ function installed(p: Paragraph): boolean {
 }
 
 function toRecord(p: Paragraph): DpkgRecord {
-  if (!p.Package || !p.Version) throw new BulwarkError('CORRUPT', p.Package ?? 'unnamed paragraph', 'paragraph without Package and Version');
+  if (!p.Package || !p.Version) throw new BulwarkError('MISSING_FIELD', p.Package ?? 'unnamed paragraph', 'paragraph without Package and Version');
   const r: DpkgRecord = { name: p.Package, version: p.Version };
   if (p.Architecture) r.arch = p.Architecture;
   if (p.Maintainer) r.maintainer = p.Maintainer;

@@ -78,7 +78,7 @@ export const java: Cataloger<JavaData> = {
   purl(pkg) {
     // the purl spec makes the maven namespace (groupId) required, and packageurl-js enforces it
     const colon = pkg.name.indexOf(':');
-    if (colon <= 0) throw new BulwarkError('CORRUPT', pkg.name, 'groupId unknown, and a Maven purl requires one');
+    if (colon <= 0) throw new BulwarkError('MISSING_FIELD', pkg.name, 'groupId unknown, and a Maven purl requires one');
     return new PackageURL('maven', pkg.name.slice(0, colon), pkg.name.slice(colon + 1), pkg.version, undefined, undefined).toString();
   },
 };

@@ -39,11 +39,11 @@ export function parseYarnLock(path: string, content: Buffer): NpmEntry[] {
   for (const [key, value] of Object.entries(doc)) {
     if (key === '__metadata') continue;
     const r = Entry.safeParse(value);
-    if (!r.success) throw new BulwarkError('CORRUPT', path, `entry "${key}" has no version`);
+    if (!r.success) throw new BulwarkError('MISSING_FIELD', path, `entry "${key}" has no version`);
     const first = key.split(',')[0]!.trim();
     let name: string;
     if (berry) {
-      if (!r.data.resolution) throw new BulwarkError('CORRUPT', path, `entry "${key}" has no resolution`);
+      if (!r.data.resolution) throw new BulwarkError('MISSING_FIELD', path, `entry "${key}" has no resolution`);
       const [n, ref] = splitSpec(r.data.resolution, path);
       if (BERRY_LOCAL.test(ref)) continue;
       name = n;
