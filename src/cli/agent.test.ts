@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bulwark } from '../testing/fixtures.js';
 import { agentSinks, parseIoRate } from './agent.js';
+import { throwsCode } from '../testing/codes.js';
 
 test('--io-threshold: a size per second, with or without /s', () => {
   assert.equal(parseIoRate('10MiB/s'), 10 * 2 ** 20);
   assert.equal(parseIoRate('10MiB'), 10 * 2 ** 20);
   assert.equal(parseIoRate(' 1.5 GB/S '), 1.5e9);
   assert.equal(parseIoRate('4096'), 4096);
-  for (const bad of ['0', '0MiB/s', 'fast', '10MiB/h', '/s', '-1MiB/s', '10MiB/s/s']) assert.throws(() => parseIoRate(bad), /USAGE|not a size|positive rate/, bad);
+  for (const bad of ['0', '0MiB/s', 'fast', '10MiB/h', '/s', '-1MiB/s', '10MiB/s/s']) throwsCode(() => parseIoRate(bad), 'USAGE');
 });
 
 test('--io-threshold: a bad rate is a usage error before the agent starts', () => {
