@@ -20,7 +20,7 @@ test('--io-threshold: a bad rate is a usage error before the agent starts', () =
   try {
     const r = bulwark(['agent', '--state-dir', dir, '--io-threshold', 'fast']);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^bulwark: fast: not a size/);
+    assert.match(r.stderr, /^bulwark: USAGE \(bad command line\): fast: /);
     const z = bulwark(['agent', '--state-dir', dir, '--io-threshold', '0/s']);
     assert.equal(z.code, 2, z.stderr);
     assert.match(z.stderr, /--io-threshold must be a positive rate/);
@@ -49,7 +49,7 @@ test('sink credentials are never echoed, and a sink file others may read is refu
   try {
     const bad = bulwark(['agent', '--state-dir', dir, '--sink', JSON.stringify({ type: 'splunk-hec', url: 'https://splunk.example:8088', token: SECRET, tokn: 1 })]);
     assert.equal(bad.code, 2, bad.stderr);
-    assert.match(bad.stderr, /^bulwark: --sink 1: .*tokn/);
+    assert.match(bad.stderr, /^bulwark: USAGE \(bad command line\): --sink 1: .*tokn/);
     assert.ok(!bad.stderr.includes(SECRET), bad.stderr);
     const file = join(dir, 'sinks.json');
     writeFileSync(file, JSON.stringify([{ type: 'splunk-hec', url: 'https://splunk.example:8088', token: SECRET }]), { mode: 0o644 });

@@ -50,6 +50,11 @@ export function isBulwarkError(e: unknown): e is BulwarkError {
   return e instanceof BulwarkError;
 }
 
+/** The one line a user sees: "CORRUPT (corrupt data): image.tar: not a tar archive". */
+export function errorLine(e: BulwarkError): string {
+  return `${e.code} (${ERROR_CODES[e.code]}): ${e.message}`;
+}
+
 /** Message of any thrown value, without stack. */
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

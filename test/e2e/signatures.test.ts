@@ -172,12 +172,12 @@ test('bad key material and passwords give one-line errors with exit code 2', asy
   const ref = `${reg.host}/team/app:1.0`;
   const wrong = bulwark(['sign', ref, '--key', key, ...ca()], { ...env(), COSIGN_PASSWORD: 'not it' });
   assert.equal(wrong.code, 2);
-  assert.match(wrong.stderr, /^bulwark: .*pw-check\.key: .*wrong password or corrupt key\n$/);
+  assert.match(wrong.stderr, /^bulwark: KEY \(key error\): .*pw-check\.key: .*wrong password or corrupt key\n$/);
   const notPem = join(tmp.path, 'not-a-key.pub');
   writeFileSync(notPem, 'hello\n');
   const bad = bulwark(['verify', ref, '--key', notPem, ...ca()], env());
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^bulwark: .*not-a-key\.pub: [^\n]+\n$/);
+  assert.match(bad.stderr, /^bulwark: CORRUPT \(corrupt data\): .*not-a-key\.pub: [^\n]+\n$/);
   const exists = bulwark(['key', 'generate', '--output-key-prefix', join(tmp.path, 'pw-check')], env());
   assert.equal(exists.code, 2);
   assert.match(exists.stderr, /pw-check\.key: already exists/);
