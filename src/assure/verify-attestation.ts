@@ -1,9 +1,9 @@
 import { parseEnvelope, verifyEnvelope, type Envelope } from '../signing/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE, parseStatement, statementCovers, type Statement } from '../signing/in-toto.js';
-import { attachmentTag, DSSE_TYPE, readAttachments, type Attachment } from './attachments.js';
+import { DSSE_TYPE } from './attachments.js';
 import type { NamedKey } from './keys.js';
 import type { Target } from './target.js';
-import { failStep, failureLines, nothingFetched, runSteps, type Step, type Verification } from './verify-steps.js';
+import { failStep, verifyStored, type CandidateContext, type Step, type Verification } from './verify-steps.js';
 
 // cosign verify-attestation --key: each ".att" envelope must verify under a given key and
 // carry an in-toto statement whose subject is this digest (and, when asked, of this type).
@@ -20,11 +20,7 @@ export type AttestationStep = (typeof ATTESTATION_STEPS)[number];
 
 export type AttestationVerdict = Verification<AttestationStep, VerifiedAttestation>;
 
-interface Ctx {
-  name: string;
-  found: Attachment;
-  keys: NamedKey[];
-  target: Target;
+interface Ctx extends CandidateContext {
   predicateType: string | undefined;
   envelope?: Envelope;
   signer?: NamedKey;
@@ -58,16 +54,12 @@ const STEPS: Step<AttestationStep, Ctx>[] = [
 ];
 
 export async function verifyAttestations(target: Target, keys: NamedKey[], predicateType?: string): Promise<AttestationVerdict> {
-  const found = await readAttachments(target.client, target.ref.repository, target.digest, 'att');
-  const verdict: AttestationVerdict = { digest: target.digest, verified: [], failures: [], candidates: [] };
-  if (found.length === 0) verdict.candidates.push(nothingFetched<AttestationStep>('no attestations', 'fetch', `${attachmentTag(target.digest, 'att')} does not exist`));
-  found.forEach((a, i) => {
-    const ctx: Ctx = { name: `attestation ${i + 1}`, found: a, keys, target, predicateType };
-    const candidate = runSteps(ctx.name, STEPS, ctx);
-    verdict.candidates.push(candidate);
-    if (!candidate.failed) verdict.verified.push({ key: ctx.signer!.name, predicateType: ctx.statement!.predicateType, predicate: ctx.statement!.predicate });
+  const verdict = await verifyStored(target, keys, 'att', {
+    fetch: 'fetch',
+    steps: STEPS,
+    context: (base): Ctx => ({ ...base, predicateType }),
+    verifiedOf: (c) => ({ key: c.signer!.name, predicateType: c.statement!.predicateType, predicate: c.statement!.predicate }),
   });
-  verdict.failures = failureLines(verdict.candidates);
-  if (predicateType && verdict.verified.length === 0 && found.length > 0) verdict.failures.push(`no verified attestation of type ${predicateType}`);
+  if (predicateType && verdict.verified.length === 0 && verdict.candidates.some((c) => c.failed?.step !== 'fetch')) verdict.failures.push(`no verified attestation of type ${predicateType}`);
   return verdict;
 }

@@ -1,4 +1,7 @@
 import { BulwarkError, isBulwarkError, type ErrorCode } from '../core/errors.js';
+import { attachmentTag, readAttachments, type Attachment, type AttachmentKind } from './attachments.js';
+import type { NamedKey } from './keys.js';
+import type { Target } from './target.js';
 
 // A verification is an ordered list of named steps run over each stored candidate (a
 // signature or an attestation); the first step that fails ends that candidate with its own
@@ -59,13 +62,44 @@ export function runSteps<S extends string, C>(name: string, steps: readonly Step
   return out;
 }
 
-/** The candidate that stands for "nothing stored": it fails at the fetch step. */
-export function nothingFetched<S extends string>(name: string, fetch: S, reason: string): Candidate<S> {
-  const failed = { step: fetch, ok: false, code: 'NOT_SIGNED' as const, reason };
-  return { name, steps: [failed], failed };
-}
-
 /** One line per failed candidate, naming the step and its code: "signature 1: <reason> [check signature: BAD_SIGNATURE]". */
 export function failureLines<S extends string>(candidates: readonly Candidate<S>[]): string[] {
   return candidates.flatMap((c) => (c.failed ? [`${c.name}: ${c.failed.reason} [${c.failed.step}: ${c.failed.code}]`] : []));
+}
+
+/** What every step sees of its candidate; a verification adds what its steps find. */
+export interface CandidateContext {
+  name: string;
+  found: Attachment;
+  keys: NamedKey[];
+  target: Target;
+}
+
+const NOUN: Record<AttachmentKind, string> = { sig: 'signature', att: 'attestation' };
+
+/**
+ * Fetches the stored signatures or attestations of the target (failing the fetch step with
+ * NOT_SIGNED when there are none) and runs the steps over each; `verifiedOf` reads what a
+ * candidate that passed them all verified.
+ */
+export async function verifyStored<S extends string, C extends CandidateContext, V>(
+  target: Target,
+  keys: NamedKey[],
+  kind: AttachmentKind,
+  run: { fetch: S; steps: readonly Step<S, C>[]; context: (base: CandidateContext) => C; verifiedOf: (ctx: C) => V },
+): Promise<Verification<S, V>> {
+  const found = await readAttachments(target.client, target.ref.repository, target.digest, kind);
+  const verdict: Verification<S, V> = { digest: target.digest, verified: [], failures: [], candidates: [] };
+  if (found.length === 0) {
+    const failed = { step: run.fetch, ok: false, code: 'NOT_SIGNED' as const, reason: `${attachmentTag(target.digest, kind)} does not exist` };
+    verdict.candidates.push({ name: `no ${NOUN[kind]}s`, steps: [failed], failed });
+  }
+  found.forEach((a, i) => {
+    const ctx = run.context({ name: `${NOUN[kind]} ${i + 1}`, found: a, keys, target });
+    const candidate = runSteps(ctx.name, run.steps, ctx);
+    verdict.candidates.push(candidate);
+    if (!candidate.failed) verdict.verified.push(run.verifiedOf(ctx));
+  });
+  verdict.failures = failureLines(verdict.candidates);
+  return verdict;
 }

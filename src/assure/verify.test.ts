@@ -14,8 +14,9 @@ import { fakeRegistry } from '../testing/fake-registry.js';
 import { attachmentManifest } from '../testing/image-writer.js';
 import { attachmentTag, DSSE_TYPE, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_TYPE } from './attachments.js';
 import type { Target } from './target.js';
-import { ATTESTATION_STEPS, verifyAttestations, type AttestationStep } from './verify-attestation.js';
-import { SIGNATURE_STEPS, verifySignatures, type SignatureStep } from './verify.js';
+import { ATTESTATION_STEPS, verifyAttestations } from './verify-attestation.js';
+import type { Verification } from './verify-steps.js';
+import { SIGNATURE_STEPS, verifySignatures } from './verify.js';
 
 // Signature and attestation manifests come from registries nobody vouches for: whatever a
 // registry serves under the ".sig"/".att" tags, verification ends in a verdict or a
@@ -132,6 +133,16 @@ test('an attestation subject is matched by the digest algorithm the image is nam
 // before it passed, none after it ran).
 const otherPriv = loadPrivateKey(generateKeyPair('').privatePem, '', 'other.key');
 
+/** The one candidate ran every step up to `step` (passing them) and failed there with `code`. */
+function assertFailedAt<S extends string>(v: Verification<S, unknown>, all: readonly S[], name: string, step: string, code: string, what: string): void {
+  assert.equal(v.verified.length, 0, what);
+  const [c] = v.candidates;
+  assert.deepEqual([c?.name, c?.failed?.step, c?.failed?.code], [name, step, code], what);
+  const ran = all.slice(1, all.indexOf(step as S) + 1);
+  assert.deepEqual(c!.steps.map((s) => [s.step, s.ok]), ran.map((s) => [s, s !== step]), what);
+  assert.ok(v.failures[0]!.endsWith(`[${step}: ${code}]`), v.failures[0]);
+}
+
 test('signature verification fails at the named step with its code', async () => {
   await withRegistry(async (set, target) => {
     const t = await target();
@@ -156,13 +167,7 @@ test('signature verification fails at the named step with its code', async () =>
     ];
     for (const [what, store, step, code] of cases) {
       store();
-      const v = await verifySignatures(t, keys);
-      assert.equal(v.verified.length, 0, what);
-      const [c] = v.candidates;
-      assert.deepEqual([c?.name, c?.failed?.step, c?.failed?.code], ['signature 1', step, code], what);
-      const ran = SIGNATURE_STEPS.slice(1, SIGNATURE_STEPS.indexOf(step as SignatureStep) + 1);
-      assert.deepEqual(c!.steps.map((s) => [s.step, s.ok]), ran.map((s) => [s, s === step ? false : true]), what);
-      assert.ok(v.failures[0]!.endsWith(`[${step}: ${code}]`), v.failures[0]);
+      assertFailedAt(await verifySignatures(t, keys), SIGNATURE_STEPS, 'signature 1', step, code, what);
     }
     layer(good);
     const ok = await verifySignatures(t, keys);
@@ -191,12 +196,7 @@ test('attestation verification fails at the named step with its code', async () 
     ];
     for (const [what, put, step, code] of cases) {
       put();
-      const v = await verifyAttestations(t, keys);
-      assert.equal(v.verified.length, 0, what);
-      const [c] = v.candidates;
-      assert.deepEqual([c?.name, c?.failed?.step, c?.failed?.code], ['attestation 1', step, code], what);
-      const ran = ATTESTATION_STEPS.slice(1, ATTESTATION_STEPS.indexOf(step as AttestationStep) + 1);
-      assert.deepEqual(c!.steps.map((s) => [s.step, s.ok]), ran.map((s) => [s, s === step ? false : true]), what);
+      assertFailedAt(await verifyAttestations(t, keys), ATTESTATION_STEPS, 'attestation 1', step, code, what);
     }
     store(signed(statement));
     const other = await verifyAttestations(t, keys, 'https://slsa.dev/provenance/v1');

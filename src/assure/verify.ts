@@ -1,10 +1,10 @@
 import { parseReference, repositoryName } from '../registry/reference.js';
 import { verifyBytes } from '../signing/signature.js';
 import { parseSimpleSigning, type SimpleSigning } from '../signing/simple-signing.js';
-import { attachmentTag, readAttachments, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_TYPE, type Attachment } from './attachments.js';
+import { SIGNATURE_ANNOTATION, SIMPLE_SIGNING_TYPE } from './attachments.js';
 import type { NamedKey } from './keys.js';
 import type { Target } from './target.js';
-import { failStep, failureLines, nothingFetched, runSteps, type Step, type Verification } from './verify-steps.js';
+import { failStep, verifyStored, type CandidateContext, type Step, type Verification } from './verify-steps.js';
 
 // cosign verify --key: each ".sig" layer must verify under a given key, and its payload must
 // name this very digest and this repository. A signature that fails says at which step and
@@ -22,11 +22,7 @@ export type SignatureStep = (typeof SIGNATURE_STEPS)[number];
 
 export type SignatureVerdict = Verification<SignatureStep, VerifiedSignature>;
 
-interface Ctx {
-  name: string;
-  found: Attachment;
-  keys: NamedKey[];
-  target: Target;
+interface Ctx extends CandidateContext {
   identity: string;
   signer?: NamedKey;
   payload?: SimpleSigning;
@@ -69,15 +65,10 @@ const STEPS: Step<SignatureStep, Ctx>[] = [
  * mirror verifies its copies against the repository they were signed in.
  */
 export async function verifySignatures(target: Target, keys: NamedKey[], identity = repositoryName(target.ref)): Promise<SignatureVerdict> {
-  const found = await readAttachments(target.client, target.ref.repository, target.digest, 'sig');
-  const verdict: SignatureVerdict = { digest: target.digest, verified: [], failures: [], candidates: [] };
-  if (found.length === 0) verdict.candidates.push(nothingFetched<SignatureStep>('no signatures', 'fetch', `${attachmentTag(target.digest, 'sig')} does not exist`));
-  found.forEach((a, i) => {
-    const ctx: Ctx = { name: `signature ${i + 1}`, found: a, keys, target, identity };
-    const candidate = runSteps(ctx.name, STEPS, ctx);
-    verdict.candidates.push(candidate);
-    if (!candidate.failed) verdict.verified.push({ key: ctx.signer!.name, dockerReference: ctx.payload!.dockerReference, optional: ctx.payload!.optional });
+  return verifyStored(target, keys, 'sig', {
+    fetch: 'fetch',
+    steps: STEPS,
+    context: (base): Ctx => ({ ...base, identity }),
+    verifiedOf: (c) => ({ key: c.signer!.name, dockerReference: c.payload!.dockerReference, optional: c.payload!.optional }),
   });
-  verdict.failures = failureLines(verdict.candidates);
-  return verdict;
 }
