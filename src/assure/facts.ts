@@ -43,8 +43,8 @@ export async function gatherFacts(reference: string, o: GatherOptions): Promise<
   const target = await resolveTarget(reference, o);
   const notes: string[] = [];
   try {
-    const sigs = o.keys.length > 0 ? await verifySignatures(target, o.keys) : { verified: [], failures: [] };
-    const atts = o.keys.length > 0 ? await verifyAttestations(target, o.keys) : { verified: [], failures: [] };
+    const sigs = o.keys.length > 0 ? await verifySignatures(target, o.keys) : { verified: [], failures: [], candidates: [] };
+    const atts = o.keys.length > 0 ? await verifyAttestations(target, o.keys) : { verified: [], failures: [], candidates: [] };
     notes.push(...sigs.failures, ...atts.failures);
     const byType = new Map<string, string[]>();
     for (const a of atts.verified) byType.set(a.predicateType, unique([...(byType.get(a.predicateType) ?? []), a.key]));

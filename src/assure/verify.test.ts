@@ -14,8 +14,9 @@ import { fakeRegistry } from '../testing/fake-registry.js';
 import { attachmentManifest } from '../testing/image-writer.js';
 import { attachmentTag, DSSE_TYPE, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_TYPE } from './attachments.js';
 import type { Target } from './target.js';
-import { verifyAttestations } from './verify-attestation.js';
-import { verifySignatures } from './verify.js';
+import { ATTESTATION_STEPS, verifyAttestations } from './verify-attestation.js';
+import type { Verification } from './verify-steps.js';
+import { SIGNATURE_STEPS, verifySignatures } from './verify.js';
 
 // Signature and attestation manifests come from registries nobody vouches for: whatever a
 // registry serves under the ".sig"/".att" tags, verification ends in a verdict or a
@@ -124,6 +125,83 @@ test('an attestation subject is matched by the digest algorithm the image is nam
     attest({ sha256: hex, sha512: '00'.repeat(64) }, sha512);
     const other = await verifyAttestations(t512, keys);
     assert.equal(other.verified.length, 0);
-    assert.match(other.failures[0]!, /its subject is not this image/);
+    assert.deepEqual(other.candidates.map((c) => [c.failed?.step, c.failed?.code]), [['subject digest', 'SUBJECT_MISMATCH']]);
+  });
+});
+
+// Each case breaks exactly one step; the verdict must name that step and its code (the steps
+// before it passed, none after it ran).
+const otherPriv = loadPrivateKey(generateKeyPair('').privatePem, '', 'other.key');
+
+/** The one candidate ran every step up to `step` (passing them) and failed there with `code`. */
+function assertFailedAt<S extends string>(v: Verification<S, unknown>, all: readonly S[], name: string, step: string, code: string, what: string): void {
+  assert.equal(v.verified.length, 0, what);
+  const [c] = v.candidates;
+  assert.deepEqual([c?.name, c?.failed?.step, c?.failed?.code], [name, step, code], what);
+  const ran = all.slice(1, all.indexOf(step as S) + 1);
+  assert.deepEqual(c!.steps.map((s) => [s.step, s.ok]), ran.map((s) => [s, s !== step]), what);
+  assert.ok(v.failures[0]!.endsWith(`[${step}: ${code}]`), v.failures[0]);
+}
+
+test('signature verification fails at the named step with its code', async () => {
+  await withRegistry(async (set, target) => {
+    const t = await target();
+    const tag = attachmentTag(t.digest, 'sig');
+    const none = await verifySignatures(t, keys);
+    assert.deepEqual(none.candidates.map((c) => [c.failed?.step, c.failed?.code]), [['fetch', 'NOT_SIGNED']]);
+    assert.match(none.failures[0]!, /^no signatures: sha256-[0-9a-f]{64}\.sig does not exist/);
+
+    const ref = `${t.ref.registry}/team/app:1.0`;
+    const layer = (payload: Buffer, o: { mediaType?: string; key?: typeof priv; sig?: string | null } = {}): void => {
+      const sig: Record<string, string> = o.sig === null ? {} : { [SIGNATURE_ANNOTATION]: o.sig ?? signBytes(o.key ?? priv, payload) };
+      set(tag, attachmentManifest({ mediaType: o.mediaType ?? SIMPLE_SIGNING_TYPE, payload, annotations: sig }), [payload]);
+    };
+    const good = simpleSigningPayload(ref, t.digest);
+    const cases: [string, () => void, string, string][] = [
+      ['media type', () => layer(good, { mediaType: DSSE_TYPE }), 'media type', 'WRONG_TYPE'],
+      ['no signature annotation', () => layer(good, { sig: null }), 'check signature', 'NOT_SIGNED'],
+      ['another key', () => layer(good, { key: otherPriv }), 'check signature', 'BAD_SIGNATURE'],
+      ['signed garbage', () => layer(Buffer.from('{"critical":{}}')), 'parse payload', 'CORRUPT'],
+      ['another digest', () => layer(simpleSigningPayload(ref, `sha256:${'0'.repeat(64)}`)), 'subject digest', 'SUBJECT_MISMATCH'],
+      ['another repository', () => layer(simpleSigningPayload(`${t.ref.registry}/other/app:1.0`, t.digest)), 'identity', 'IDENTITY_MISMATCH'],
+    ];
+    for (const [what, store, step, code] of cases) {
+      store();
+      assertFailedAt(await verifySignatures(t, keys), SIGNATURE_STEPS, 'signature 1', step, code, what);
+    }
+    layer(good);
+    const ok = await verifySignatures(t, keys);
+    assert.deepEqual(ok.candidates[0]!.steps.map((s) => [s.step, s.ok]), SIGNATURE_STEPS.slice(1).map((s) => [s, true]));
+    assert.deepEqual(ok.failures, []);
+  });
+});
+
+test('attestation verification fails at the named step with its code', async () => {
+  await withRegistry(async (set, target) => {
+    const t = await target();
+    const tag = attachmentTag(t.digest, 'att');
+    const none = await verifyAttestations(t, keys);
+    assert.deepEqual(none.candidates.map((c) => [c.failed?.step, c.failed?.code]), [['fetch', 'NOT_SIGNED']]);
+
+    const store = (envelope: Buffer, mediaType = DSSE_TYPE): void => set(tag, attachmentManifest({ mediaType, payload: envelope, annotations: { [SIGNATURE_ANNOTATION]: '' } }), [envelope]);
+    const signed = (statement: Buffer, o: { type?: string; key?: typeof priv } = {}): Buffer => Buffer.from(JSON.stringify(signEnvelope(o.type ?? IN_TOTO_PAYLOAD_TYPE, statement, o.key ?? priv)));
+    const statement = makeStatement(`${t.ref.registry}/team/app`, t.digest, PREDICATE_CYCLONEDX, {});
+    const cases: [string, () => void, string, string][] = [
+      ['media type', () => store(signed(statement), SIMPLE_SIGNING_TYPE), 'media type', 'WRONG_TYPE'],
+      ['not an envelope', () => store(Buffer.from('{"payloadType":1}')), 'parse envelope', 'CORRUPT'],
+      ['payload type', () => store(signed(statement, { type: 'text/plain' })), 'payload type', 'WRONG_TYPE'],
+      ['another key', () => store(signed(statement, { key: otherPriv })), 'check signature', 'BAD_SIGNATURE'],
+      ['signed garbage', () => store(signed(Buffer.from('{"_type":"x"}'))), 'parse statement', 'CORRUPT'],
+      ['another digest', () => store(signed(makeStatement('x', `sha256:${'0'.repeat(64)}`, PREDICATE_CYCLONEDX, {}))), 'subject digest', 'SUBJECT_MISMATCH'],
+    ];
+    for (const [what, put, step, code] of cases) {
+      put();
+      assertFailedAt(await verifyAttestations(t, keys), ATTESTATION_STEPS, 'attestation 1', step, code, what);
+    }
+    store(signed(statement));
+    const other = await verifyAttestations(t, keys, 'https://slsa.dev/provenance/v1');
+    assert.deepEqual(other.candidates.map((c) => [c.failed?.step, c.failed?.code]), [['predicate type', 'WRONG_TYPE']]);
+    const ok = await verifyAttestations(t, keys, PREDICATE_CYCLONEDX);
+    assert.deepEqual(ok.candidates[0]!.steps.map((s) => [s.step, s.ok]), ATTESTATION_STEPS.slice(1).map((s) => [s, true]));
   });
 });

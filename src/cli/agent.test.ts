@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bulwark } from '../testing/fixtures.js';
 import { agentSinks, parseIoRate } from './agent.js';
+import { throwsCode } from '../testing/codes.js';
 
 test('--io-threshold: a size per second, with or without /s', () => {
   assert.equal(parseIoRate('10MiB/s'), 10 * 2 ** 20);
   assert.equal(parseIoRate('10MiB'), 10 * 2 ** 20);
   assert.equal(parseIoRate(' 1.5 GB/S '), 1.5e9);
   assert.equal(parseIoRate('4096'), 4096);
-  for (const bad of ['0', '0MiB/s', 'fast', '10MiB/h', '/s', '-1MiB/s', '10MiB/s/s']) assert.throws(() => parseIoRate(bad), /USAGE|not a size|positive rate/, bad);
+  for (const bad of ['0', '0MiB/s', 'fast', '10MiB/h', '/s', '-1MiB/s', '10MiB/s/s']) throwsCode(() => parseIoRate(bad), 'USAGE');
 });
 
 test('--io-threshold: a bad rate is a usage error before the agent starts', () => {
@@ -19,7 +20,7 @@ test('--io-threshold: a bad rate is a usage error before the agent starts', () =
   try {
     const r = bulwark(['agent', '--state-dir', dir, '--io-threshold', 'fast']);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /^bulwark: fast: not a size/);
+    assert.match(r.stderr, /^bulwark: USAGE \(bad command line\): fast: /);
     const z = bulwark(['agent', '--state-dir', dir, '--io-threshold', '0/s']);
     assert.equal(z.code, 2, z.stderr);
     assert.match(z.stderr, /--io-threshold must be a positive rate/);
@@ -48,7 +49,7 @@ test('sink credentials are never echoed, and a sink file others may read is refu
   try {
     const bad = bulwark(['agent', '--state-dir', dir, '--sink', JSON.stringify({ type: 'splunk-hec', url: 'https://splunk.example:8088', token: SECRET, tokn: 1 })]);
     assert.equal(bad.code, 2, bad.stderr);
-    assert.match(bad.stderr, /^bulwark: --sink 1: .*tokn/);
+    assert.match(bad.stderr, /^bulwark: USAGE \(bad command line\): --sink 1: .*tokn/);
     assert.ok(!bad.stderr.includes(SECRET), bad.stderr);
     const file = join(dir, 'sinks.json');
     writeFileSync(file, JSON.stringify([{ type: 'splunk-hec', url: 'https://splunk.example:8088', token: SECRET }]), { mode: 0o644 });

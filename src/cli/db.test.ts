@@ -54,18 +54,18 @@ test('cli db: bad input is one line naming it, exit 2, nothing lost', () => {
   const db = join(tmp.path, 'errors', 'bulwark.db');
   assert.equal(bulwark(['db', 'import', join(OSV, 'Go', 'all.zip'), '--db', db]).code, 0);
   const missing = join(tmp.path, 'nothing');
-  assert.deepEqual(bulwark(['db', 'import', missing, '--db', db]), { code: 2, stdout: '', stderr: `bulwark: ${missing}: no such file or directory\n` });
+  assert.deepEqual(bulwark(['db', 'import', missing, '--db', db]), { code: 2, stdout: '', stderr: `bulwark: NOT_FOUND (not found): ${missing}: no such file or directory\n` });
   const dir = join(tmp.path, 'bad', 'Go');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'all.zip'), writeZip([{ name: 'GO-1.json', data: Buffer.from('{"id": "GO-1", "modified": "x"}') }]));
   const bad = bulwark(['db', 'import', join(dir, 'all.zip'), '--db', db]);
-  assert.deepEqual([bad.code, bad.stderr], [2, `bulwark: ${join(dir, 'all.zip')}:GO-1.json: unexpected content at modified: not a timestamp\n`]);
+  assert.deepEqual([bad.code, bad.stderr], [2, `bulwark: CORRUPT (corrupt data): ${join(dir, 'all.zip')}:GO-1.json: unexpected content at modified: not a timestamp\n`]);
   const st = bulwark(['db', 'status', '--db', db]);
   assert.match(st.stdout, /^osv:Go +4291 +6125 /m);
-  assert.deepEqual(bulwark(['db', 'status', '--db', db, '--db-max-age', 'soon']).stderr, 'bulwark: soon: not an age (use e.g. 7d, 12h, 30m)\n');
+  assert.deepEqual(bulwark(['db', 'status', '--db', db, '--db-max-age', 'soon']).stderr, 'bulwark: USAGE (bad command line): soon: not an age (use e.g. 7d, 12h, 30m)\n');
   const none = bulwark(['db', 'status', '--db', join(tmp.path, 'none.db')]);
   assert.equal(none.code, 2);
-  assert.match(none.stderr, /^bulwark: .*none\.db: no vulnerability database: run `bulwark db update` or `bulwark db import PATH`\n$/);
+  assert.match(none.stderr, /^bulwark: NOT_FOUND \(not found\): .*none\.db: no vulnerability database: run `bulwark db update` or `bulwark db import PATH`\n$/);
   for (const sub of ['update', 'import', 'status']) assert.match(bulwark(['db', sub, '--help']).stdout, /Examples?:\n {2}bulwark db /);
 });
 
@@ -89,7 +89,7 @@ test('cli db: update from a loopback mirror, then 304; a killed update leaves th
   try {
     const cut = await bulwarkAsync(['db', 'update', '--mirror', server.url, '--ecosystems', 'Go', '--db', db]).done;
     assert.equal(cut.code, 2);
-    assert.match(cut.stderr, /^bulwark: http:\/\/127\.0\.0\.1:\d+\/Go\/all\.zip: download interrupted after \d+ of 3179499 bytes \([^)]*\)\n$/);
+    assert.match(cut.stderr, /^bulwark: TRUNCATED \(truncated data\): http:\/\/127\.0\.0\.1:\d+\/Go\/all\.zip: download interrupted after \d+ of 3179499 bytes \([^)]*\)\n$/);
   } finally {
     server.mode = 'normal';
   }

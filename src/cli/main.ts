@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { isBulwarkError, messageOf } from '../core/errors.js';
+import { errorLine, isBulwarkError, messageOf } from '../core/errors.js';
 import { EXIT_ERROR } from './exit.js';
 
 // Each command's module loads only when that command runs: start-up time is most of a
@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT_ERROR;
     }
-    const line = isBulwarkError(e) ? e.message : `internal error: ${messageOf(e)}`;
+    const line = isBulwarkError(e) ? errorLine(e) : `internal error: ${messageOf(e)}`;
     // an error can quote what it read (a config value, a URL with a password): masked; loaded only on this path
     const { maskMetadata } = await import('../checks/secrets/metadata.js');
     process.stderr.write(`bulwark: ${maskMetadata(line.replace(/\n/g, ' '))}\n`);

@@ -28,13 +28,13 @@ test('bulwark profiles: list, show, and set a mode by a unique part of the key; 
 
     const ambiguous = bulwark(['profiles', 'mode', 'aaa', 'monitor', '--state-dir', dir]);
     assert.equal(ambiguous.code, 2);
-    assert.match(ambiguous.stderr, /^bulwark: aaa: names 2 profiles/);
+    assert.match(ambiguous.stderr, /^bulwark: USAGE \(bad command line\): aaa: names 2 profiles/);
     const none = bulwark(['profiles', 'show', 'bbb', '--state-dir', dir]);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /^bulwark: bbb: no profile has this key/);
+    assert.match(none.stderr, /^bulwark: NOT_FOUND \(not found\): bbb: /);
     const mode = bulwark(['profiles', 'mode', 'aaa111', 'block', '--state-dir', dir]);
     assert.equal(mode.code, 2);
-    assert.match(mode.stderr, /^bulwark: block: mode must be learn, monitor or protect/);
+    assert.match(mode.stderr, /^bulwark: USAGE \(bad command line\): block: /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,7 +21,7 @@ function keyOf(store: ProfileStore, text: string): string {
   if (keys.includes(text)) return text;
   const hits = keys.filter((k) => k.includes(text));
   if (hits.length === 1) return hits[0]!;
-  throw new BulwarkError('USAGE', text, hits.length ? `names ${hits.length} profiles: ${hits.slice(0, 3).join(', ')}…` : 'no profile has this key (see bulwark profiles list)');
+  throw new BulwarkError(hits.length ? 'USAGE' : 'NOT_FOUND', text, hits.length ? `names ${hits.length} profiles: ${hits.slice(0, 3).join(', ')}…` : 'no profile has this key (see bulwark profiles list)');
 }
 
 export function profilesCommand(): Command {

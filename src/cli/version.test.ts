@@ -37,23 +37,23 @@ test('a line without a tab stops with one error line naming it, after the earlie
   const r = compare('Debian', '1.0\t1.0\n2.0\t1.0\nno tab here\n3\t4\n');
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '0\n1\n');
-  assert.equal(r.stderr, 'bulwark: stdin:3: expected two versions separated by a tab\n');
+  assert.equal(r.stderr, 'bulwark: CORRUPT (corrupt data): stdin:3: expected two versions separated by a tab\n');
 });
 
 test('an invalid version stops with one error line naming the line, the version and the scheme', () => {
   const r = compare('Debian', '1.0\t1.0\n:1\t1\n');
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '0\n');
-  assert.equal(r.stderr, 'bulwark: stdin:2: :1: empty epoch for dpkg\n');
+  assert.equal(r.stderr, 'bulwark: CORRUPT (corrupt data): stdin:2: :1: empty epoch for dpkg\n');
   const m = compare('Packagist', '1.0\tdev-master\n');
   assert.equal(m.code, 2);
-  assert.match(m.stderr, /^bulwark: stdin:1: dev-master: .* for composer\n$/);
+  assert.match(m.stderr, /^bulwark: CORRUPT \(corrupt data\): stdin:1: dev-master: .* for composer\n$/);
 });
 
 test('an unknown ecosystem is a usage error, never a default scheme', () => {
   const r = bulwark(['version', 'compare', '--ecosystem', 'Hex']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^bulwark: Hex: unknown ecosystem \(known: Debian, /);
+  assert.match(r.stderr, /^bulwark: USAGE \(bad command line\): Hex: unknown ecosystem \(known: Debian, /);
   assert.equal(r.stderr.split('\n').length, 2);
   assert.equal(bulwark(['version', 'compare']).code, 2);
 });

@@ -5,6 +5,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'not found',
   UNKNOWN_FORMAT: 'unknown image format',
   CORRUPT: 'corrupt data',
+  MISSING_FIELD: 'a required field is missing',
   TRUNCATED: 'truncated data',
   DIGEST_MISMATCH: 'digest mismatch',
   UNSAFE_PATH: 'unsafe path',
@@ -13,10 +14,18 @@ export const ERROR_CODES = {
   ENGINE: 'container engine error',
   REGISTRY: 'registry error',
   AUTH: 'registry authentication failed',
+  LOGIN_REQUIRED: 'registry requires a login',
   NETWORK: 'network error',
+  TLS: 'TLS connection failed',
   IO: 'i/o error',
   POLICY: 'invalid policy',
   KEY: 'key error',
+  UNSUPPORTED: 'unsupported version or feature',
+  NOT_SIGNED: 'no signature or attestation found',
+  WRONG_TYPE: 'unexpected media, payload or predicate type',
+  BAD_SIGNATURE: 'signature does not verify',
+  SUBJECT_MISMATCH: 'signed for another image',
+  IDENTITY_MISMATCH: 'signed for another identity',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -25,17 +34,25 @@ export class BulwarkError extends Error {
   readonly code: ErrorCode;
   /** The file, image, layer or entry the error is about. */
   readonly input: string;
+  /** What is wrong with it, without the input. */
+  readonly reason: string;
 
   constructor(code: ErrorCode, input: string, reason: string, options?: { cause?: unknown }) {
     super(`${input}: ${reason}`, options);
     this.name = 'BulwarkError';
     this.code = code;
     this.input = input;
+    this.reason = reason;
   }
 }
 
 export function isBulwarkError(e: unknown): e is BulwarkError {
   return e instanceof BulwarkError;
+}
+
+/** The one line a user sees: "CORRUPT (corrupt data): image.tar: not a tar archive". */
+export function errorLine(e: BulwarkError): string {
+  return `${e.code} (${ERROR_CODES[e.code]}): ${e.message}`;
 }
 
 /** Message of any thrown value, without stack. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { evaluate } from './evaluate.js';
 import type { ImageFacts } from './facts.js';
 import { parsePolicy } from './load.js';
+import { throwsCode } from '../testing/codes.js';
 
 // The checks rule: failed secret and misconfiguration checks above a severity, after the
 // policy's own skips and re-grades.
@@ -36,5 +37,6 @@ test('checks rule: skipped and re-graded checks, the maximum, and a missing scan
 });
 
 test('checks rule: ids are validated when the policy loads', () => {
-  assert.throws(() => parsePolicy('apiVersion: bulwark.dev/v1\nkind: ImagePolicy\nmetadata: { name: x }\nspec:\n  checks: { maxSeverity: low, skip: [IMG-1] }\n', 'x.yaml', '/'), /x\.yaml: spec\.checks\.skip\[0\]: expected a check id such as BW-IMG-001 .* \(line 5\)$/);
+  const bad = throwsCode(() => parsePolicy('apiVersion: bulwark.dev/v1\nkind: ImagePolicy\nmetadata: { name: x }\nspec:\n  checks: { maxSeverity: low, skip: [IMG-1] }\n', 'x.yaml', '/'), 'POLICY', 'x.yaml');
+  assert.match(bad.reason, /^spec\.checks\.skip\[0\]: .* \(line 5\)$/, 'names the field and its line');
 });

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError, isBulwarkError, messageOf } from '../core/errors.js';
 import type { Severity } from '../core/types.js';
 import { PolicyDocument, show, type Policy } from './schema.js';
 
@@ -132,13 +132,13 @@ function readKeyFile(file: string): string {
   try {
     size = statSync(file).size;
   } catch (e) {
-    throw new Error((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as NodeJS.ErrnoException).code ?? 'unreadable'));
+    throw (e as NodeJS.ErrnoException).code === 'ENOENT' ? new BulwarkError('NOT_FOUND', file, 'no such file') : new BulwarkError('IO', file, (e as NodeJS.ErrnoException).code ?? 'unreadable');
   }
-  if (size > MAX_KEY_BYTES) throw new Error(`larger than ${MAX_KEY_BYTES} bytes`);
+  if (size > MAX_KEY_BYTES) throw new BulwarkError('TOO_LARGE', file, `larger than ${MAX_KEY_BYTES} bytes`);
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error((e as NodeJS.ErrnoException).code ?? 'unreadable');
+    throw new BulwarkError('IO', file, (e as NodeJS.ErrnoException).code ?? 'unreadable');
   }
 }
 
@@ -191,7 +191,7 @@ export function parsePolicy(text: string, input: string, baseDir: string): Polic
       try {
         pem = readKeyFile(file);
       } catch (e) {
-        return p.fail(['spec', 'keys', i, 'path'], `cannot read key file ${file}: ${(e as Error).message}`);
+        return p.fail(['spec', 'keys', i, 'path'], `cannot read key file ${file}: ${isBulwarkError(e) ? e.reason : messageOf(e)}`);
       }
       if (!PEM.test(pem.trim())) p.fail(['spec', 'keys', i, 'path'], `${file} is not a PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----)`);
     } else {

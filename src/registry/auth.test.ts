@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BulwarkError } from '../core/errors.js';
 import { makeTempDir, type TempDir } from '../core/tempdir.js';
 import { findCredentials, parseChallenges, RegistryAuth } from './auth.js';
+import { rejectsCode } from '../testing/codes.js';
 
 let tmp: TempDir;
 before(async () => (tmp = await makeTempDir()));
@@ -73,7 +74,7 @@ test('credential helpers are named, never run; a 401 then says so', async () => 
   assert.equal(findCredentials('ghcr.io', env).credentials, undefined);
   const auth = new RegistryAuth('gcr.io', async () => ({ status: 500, body: Buffer.alloc(0) }), () => findCredentials('gcr.io', env));
   await assert.rejects(auth.answer('Basic realm="r"', 'repository:a:pull', 'gcr.io/a:1'), (e: unknown) => {
-    assert.ok(e instanceof BulwarkError && e.code === 'AUTH');
+    assert.ok(e instanceof BulwarkError && e.code === 'LOGIN_REQUIRED');
     assert.match(e.message, /credential helper docker-credential-gcloud.*does not run/);
     assert.match(e.message, /BULWARK_REGISTRY_USERNAME.*"auths" of .*helpers\/config\.json/);
     return true;
@@ -108,11 +109,13 @@ test('bearer tokens are fetched from the realm with the challenge scope and basi
   assert.equal(auth.header('repository:a:pull'), 'Bearer t1');
 });
 
-test('a token server refusal is one AUTH error saying what was tried', async () => {
+test('a token server refusal is one error saying what was tried: LOGIN_REQUIRED without credentials, AUTH with', async () => {
   const auth = new RegistryAuth('r.example.com', async () => ({ status: 401, body: Buffer.from('{}') }), () => ({}));
   await assert.rejects(auth.answer('Bearer realm="https://a/token",service="s"', 'repository:a:pull', 'r.example.com/a:1'), (e: unknown) => {
-    assert.ok(e instanceof BulwarkError && e.code === 'AUTH');
+    assert.ok(e instanceof BulwarkError && e.code === 'LOGIN_REQUIRED');
     assert.match(e.message, /refused to issue a token for repository:a:pull \(HTTP 401\): no credentials were given/);
     return true;
   });
+  const withCreds = new RegistryAuth('r.example.com', async () => ({ status: 401, body: Buffer.from('{}') }), () => ({ credentials: { username: 'u', password: 'p' }, source: 'the test' }));
+  await rejectsCode(withCreds.answer('Bearer realm="https://a/token",service="s"', 'repository:a:pull', 'r.example.com/a:1'), 'AUTH', 'r.example.com/a:1');
 });

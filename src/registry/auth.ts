@@ -229,6 +229,11 @@ export class RegistryAuth {
     return this.basic;
   }
 
+  /** A refusal with no credentials asks for a login; with credentials, they were refused. */
+  refusalCode(): 'AUTH' | 'LOGIN_REQUIRED' {
+    return this.creds().credentials ? 'AUTH' : 'LOGIN_REQUIRED';
+  }
+
   /** Why a request is still refused: what was (not) tried, for the one error the user sees. */
   explainRefusal(): string {
     const c = this.creds();
@@ -252,7 +257,7 @@ export class RegistryAuth {
     if (bearer) return this.bearer(bearer, scope, input);
     if (challenges.some((c) => c.scheme === 'basic')) {
       const c = this.creds();
-      if (!c.credentials) throw new BulwarkError('AUTH', input, `${this.registry} requires a login and ${this.explainRefusal()}`);
+      if (!c.credentials) throw new BulwarkError('LOGIN_REQUIRED', input, `${this.registry} requires a login and ${this.explainRefusal()}`);
       if (this.basic) throw new BulwarkError('AUTH', input, `${this.registry} refused the credentials from ${c.source}`);
       this.basic = basicHeader(c.credentials);
       return;
@@ -277,7 +282,7 @@ export class RegistryAuth {
     const res = await this.fetchToken(url, headers);
     const where = `token server ${url.origin}${url.pathname}`;
     if (res.status === 401 || res.status === 403) {
-      throw new BulwarkError('AUTH', input, `${where} refused to issue a token for ${scopes.join(' ')} (HTTP ${res.status}): ${this.explainRefusal()}`);
+      throw new BulwarkError(this.refusalCode(), input, `${where} refused to issue a token for ${scopes.join(' ')} (HTTP ${res.status}): ${this.explainRefusal()}`);
     }
     if (res.status !== 200) throw new BulwarkError('AUTH', input, `${where} answered HTTP ${res.status}`);
     const body = parseJson(res.body, TokenBody, where);

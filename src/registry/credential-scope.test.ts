@@ -93,7 +93,7 @@ async function client(host: string, env: NodeJS.ProcessEnv): Promise<RegistryCli
 
 const authError = (e: unknown): boolean => {
   assert.ok(e instanceof BulwarkError, String(e));
-  assert.ok(e.code === 'AUTH' || e.code === 'REGISTRY', e.message);
+  assert.ok(e.code === 'AUTH' || e.code === 'LOGIN_REQUIRED' || e.code === 'REGISTRY', e.message);
   assert.ok(!e.message.includes(PASS), 'the password is never shown');
   return true;
 };

@@ -216,7 +216,7 @@ export class Transport {
     if (isBulwarkError(e)) return e;
     const code = errCode(e);
     if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(messageOf(e))) {
-      return new BulwarkError('NETWORK', input, `TLS with ${url.host} failed (${code || messageOf(e)}): for a private CA pass --ca-file (or set SSL_CERT_FILE)`, { cause: e });
+      return new BulwarkError('TLS', input, `TLS with ${url.host} failed (${code || messageOf(e)}): for a private CA pass --ca-file (or set SSL_CERT_FILE)`, { cause: e });
     }
     return new BulwarkError('NETWORK', input, `${url.host} could not be reached after ${this.tries} tries (${code || messageOf(e)})`, { cause: e });
   }
@@ -272,7 +272,7 @@ export class Transport {
       }
       if (res.status !== 401 || res.url.origin !== this.base.origin) return res;
       res.body.resume();
-      if (authTry >= 1) throw new BulwarkError('AUTH', init.input, `${this.registry} still answers 401 after authenticating: ${this.auth.explainRefusal()}`);
+      if (authTry >= 1) throw new BulwarkError(this.auth.refusalCode(), init.input, `${this.registry} still answers 401 after authenticating: ${this.auth.explainRefusal()}`);
       await this.auth.answer(res.headers['www-authenticate'], scope, init.input);
     }
   }

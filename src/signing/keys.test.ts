@@ -13,6 +13,7 @@ import { generateKeyPair, loadPrivateKey, loadPublicKey, publicKeyPem } from './
 import { decodePem, encodePem } from './pem.js';
 import { signBytes, verifyBytes } from './signature.js';
 import { mutatedBytes, mutatedJson, onlyBulwarkErrors } from './fixtures/mutate.js';
+import { throwsCode } from '../testing/codes.js';
 
 // Cheap scrypt parameters for tests that decrypt many variants (the reader takes the
 // parameters from the file, so these are still real documents).
@@ -113,16 +114,10 @@ test('keys: a public key file must hold a public key, a private key file a priva
 });
 
 test('keys: malformed files are one-line errors naming the input', () => {
-  const cases: [string, RegExp][] = [
-    ['', /no PEM block/],
-    ['hello', /no PEM block/],
-    ['-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n', /not valid base64/],
-    ['-----BEGIN PUBLIC KEY-----\nYR==\n-----END PUBLIC KEY-----\n', /not valid base64/],
-    ['-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n', /invalid public key/],
-    ['-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nAAAA\n-----END EC PRIVATE KEY-----\n', /headers/],
-  ];
-  for (const [pem, reason] of cases) {
-    assert.throws(() => (pem.includes('PRIVATE') ? loadPrivateKey(pem, '', 'f.pem') : loadPublicKey(pem, 'f.pem')), (e: unknown) => e instanceof BulwarkError && e.input === 'f.pem' && reason.test(e.message), pem);
+  const cases = ['', 'hello', '-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n', '-----BEGIN PUBLIC KEY-----\nYR==\n-----END PUBLIC KEY-----\n', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n', '-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nAAAA\n-----END EC PRIVATE KEY-----\n'];
+  for (const pem of cases) {
+    const e = throwsCode(() => (pem.includes('PRIVATE') ? loadPrivateKey(pem, '', 'f.pem') : loadPublicKey(pem, 'f.pem')), 'CORRUPT', 'f.pem');
+    assert.doesNotMatch(e.message, /\n/, 'one line');
   }
   const enc = (doc: unknown) => encodePem('ENCRYPTED COSIGN PRIVATE KEY', Buffer.from(JSON.stringify(doc)));
   fails(() => loadPrivateKey(encodePem('ENCRYPTED COSIGN PRIVATE KEY', Buffer.from('{')), '', 'key.pem'), 'CORRUPT', /invalid JSON/);

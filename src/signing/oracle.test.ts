@@ -5,7 +5,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { BulwarkError } from '../core/errors.js';
 import { requireAll } from '../testing/require.js';
 import { pae, parseEnvelope, signEnvelope, verifyEnvelope } from './dsse.js';
 import { COSIGN_PRIVATE_KEY_PEM, generateKeyPair, loadPrivateKey, loadPublicKey, publicKeyPem, SIGSTORE_PRIVATE_KEY_PEM } from './keys.js';
@@ -13,6 +12,7 @@ import { COSIGN_SCRYPT } from './encrypted.js';
 import { IN_TOTO_PAYLOAD_TYPE, makeStatement, PREDICATE_CYCLONEDX } from './in-toto.js';
 import { signBytes, verifyBytes } from './signature.js';
 import { simpleSigningPayload } from './simple-signing.js';
+import { throwsCode } from '../testing/codes.js';
 
 // Independent implementations as test oracles (Debian's skopeo is built without sigstore, so
 // there is no cosign-compatible tool to check against): Python scripts in fixtures/ that
@@ -139,11 +139,7 @@ test('oracle: a key file Python sealed, opened with a wrong password, is our KEY
     ask(py, 'cosign_key.py', ['create'], { dir, password: 'right', blockType: COSIGN_PRIVATE_KEY_PEM, N: 1024, r: 8, p: 1 });
     const privatePem = readFileSync(join(dir, 'cosign.key'), 'utf8');
     for (const password of ['wrong', '', 'Right', 'right ']) {
-      assert.throws(
-        () => loadPrivateKey(privatePem, password, 'cosign.key'),
-        (e: unknown) => e instanceof BulwarkError && e.code === 'KEY' && e.input === 'cosign.key' && e.message === 'cosign.key: wrong password or corrupt key',
-        JSON.stringify(password),
-      );
+      throwsCode(() => loadPrivateKey(privatePem, password, 'cosign.key'), 'KEY', 'cosign.key');
     }
     assert.equal(publicKeyPem(loadPrivateKey(privatePem, 'right', 'cosign.key')), readFileSync(join(dir, 'cosign.pub'), 'utf8'));
   });

@@ -8,6 +8,7 @@ import { SHARED_DATA } from '../testing/osv-bucket.js';
 import { readBounded } from './import.js';
 import { parseOsvRecord, type OsvRecord } from './osv.js';
 import { VulnStore } from './store.js';
+import { throwsCode } from '../testing/codes.js';
 
 /** A few real records (one per feed shape) as parsed JSON values. */
 function realRecords(): unknown[] {
@@ -53,7 +54,7 @@ test('osv: the fields matching depends on are checked', () => {
   rejects(range([{ introduced: '0' }], 'GIT'), /GIT range without repo/);
   rejects(range([{ introduced: '0' }], 'RANGE'), /ranges\.0\.type/);
   rejects({ ...base, affected: [{ package: { ecosystem: 'PyPI' } }] }, /affected\.0\.package\.name/);
-  assert.throws(() => parseOsvRecord('{"id": ', 'x.json'), (e) => isBulwarkError(e) && /^x\.json: invalid JSON/.test(e.message));
+  throwsCode(() => parseOsvRecord('{"id": ', 'x.json'), 'CORRUPT', 'x.json');
 });
 
 /** A JSON value, possibly replacing a node of a real record. */

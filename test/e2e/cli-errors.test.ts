@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ERROR_CODES, type ErrorCode } from '../../src/core/errors.js';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { engineUp } from '../../src/testing/engine.js';
 import { bulwark } from '../../src/testing/fixtures.js';
@@ -23,13 +24,17 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-function expectError(args: string[], pattern: RegExp): void {
+/** The line starts with the code (one of `codes` where a cut may land in either check). */
+function expectError(args: string[], codes: ErrorCode | ErrorCode[], pattern: RegExp): void {
   const r = bulwark(['scan', 'image', '--no-cache', '--quiet', ...args], { TMPDIR: privateTmp });
   assert.equal(r.code, 2, `exit code for ${args.join(' ')}: ${r.stderr}`);
   assert.equal(r.stdout, '');
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `one line: ${r.stderr}`);
-  assert.match(lines[0]!, /^bulwark: /);
+  const code = /^bulwark: ([A-Z_]+) \(([^)]+)\): /.exec(lines[0]!);
+  assert.ok(code, `bulwark: CODE (description): …: ${lines[0]}`);
+  assert.ok(([] as string[]).concat(codes).includes(code[1]!), `code ${code[1]} for ${args.join(' ')}`);
+  assert.equal(code[2], ERROR_CODES[code[1] as ErrorCode]);
   assert.match(lines[0]!, pattern);
   // tsx (the test's TypeScript loader) keeps its own cache there; everything else must be gone
   assert.deepEqual(readdirSync(privateTmp).filter((n) => !n.startsWith('tsx-')), [], 'nothing left in the temp dir');
@@ -53,12 +58,12 @@ test('a good archive scans (the baseline the bad cases are cut from)', async () 
 test('truncated and corrupt archives', async () => {
   const whole = await dockerArchive([{ tar: await good() }]);
   const cut = await file('cut.tar', whole.subarray(0, whole.length - 1500));
-  expectError([cut], new RegExp(`${cut}: (archive ends|truncated)`));
+  expectError([cut], 'TRUNCATED', new RegExp(`${cut}: (archive ends|truncated)`));
   const gz = gzip(whole);
   const cutGz = await file('cut.tar.gz', gz.subarray(0, gz.length >> 1));
-  expectError([cutGz], new RegExp(`${cutGz}: bad gzip data \\(unexpected end of file\\)`));
+  expectError([cutGz], ['TRUNCATED', 'CORRUPT'], new RegExp(`${cutGz}: bad gzip data \\(unexpected end of file\\)`));
   const notTar = await file('random.tar', Buffer.from('this is not a tar archive at all'.repeat(40)));
-  expectError([notTar], new RegExp(`${notTar}: not a tar archive`));
+  expectError([notTar], ['CORRUPT', 'UNKNOWN_FORMAT'], new RegExp(`${notTar}: not a tar archive`));
 });
 
 test('truncated gzip and zstd layers, and a layer whose digest does not match', async (t) => {
@@ -67,12 +72,12 @@ test('truncated gzip and zstd layers, and a layer whose digest does not match', 
   for (const [name, stored] of [['gz', gzip(tar)], ['zst', zstd(tar)]] as const) {
     const dir = join(tmp.path, `oci-cut-${name}`);
     ociLayout(dir, [{ tar, stored: stored.subarray(0, stored.length - 10) }]);
-    expectError([`oci:${dir}`], /blobs\/sha256\/[0-9a-f]{64}: (truncated|corrupt) (gzip|zstd) data/);
+    expectError([`oci:${dir}`], ['TRUNCATED', 'CORRUPT'], /blobs\/sha256\/[0-9a-f]{64}: (truncated|corrupt) (gzip|zstd) data/);
   }
   const tampered = Buffer.from(tar);
   tampered.write('Version: 9.9-9', tar.indexOf('Version: 1.0-1'));
   const img = await file('tampered.tar', await dockerArchive([{ tar, stored: tampered }]));
-  expectError([img], /layer\.tar: uncompressed content has digest sha256:[0-9a-f]{64}, expected diff id/);
+  expectError([img], 'DIGEST_MISMATCH', /layer\.tar: uncompressed content has digest sha256:[0-9a-f]{64}, expected diff id/);
 });
 
 test('"..", absolute and symlink-escaping paths', async () => {
@@ -83,26 +88,26 @@ test('"..", absolute and symlink-escaping paths', async () => {
   ];
   for (const [name, entries, pattern] of cases) {
     const img = await file(`${name}.tar`, await dockerArchive([{ tar: await makeTar(entries) }]));
-    expectError([img], pattern);
+    expectError([img], 'UNSAFE_PATH', pattern);
   }
   const outer = await file('outer-dotdot.tar', await makeTar([{ name: '../manifest.json', content: '[]' }]));
-  expectError([outer], /path escapes the archive root/);
+  expectError([outer], 'UNSAFE_PATH', /path escapes the archive root/);
 });
 
 test('decompression bombs stop at the size limit', async () => {
   const bomb = await makeTar([{ name: 'var/zeros', content: Buffer.alloc(64 << 20) }]);
   const img = join(tmp.path, 'bomb');
   ociLayout(img, [{ tar: bomb, stored: gzip(bomb) }]);
-  expectError([img, '--max-layer-size', '16MiB'], /layer expands beyond the 16777216-byte limit/);
+  expectError([img, '--max-layer-size', '16MiB'], 'TOO_LARGE', /layer expands beyond the 16777216-byte limit/);
 });
 
 test('unknown images, files and formats', async (t) => {
-  expectError([join(tmp.path, 'missing.tar')], /missing\.tar: no such file/);
+  expectError([join(tmp.path, 'missing.tar')], 'NOT_FOUND', /missing\.tar: no such file/);
   const dir = join(tmp.path, 'empty-dir');
   mkdirSync(dir);
-  expectError([dir], /directory is not an OCI image layout/);
+  expectError([dir], 'UNKNOWN_FORMAT', /directory is not an OCI image layout/);
   if (!requireAll(t, { 'docker engine': await engineUp() })) return;
-  expectError(['docker:bulwark-no-such/image:never'], /docker:bulwark-no-such\/image:never: no such image in the docker engine/);
+  expectError(['docker:bulwark-no-such/image:never'], 'NOT_FOUND', /docker:bulwark-no-such\/image:never: no such image in the docker engine/);
 });
 
 test('a failed scan leaves an existing output file untouched', async () => {

@@ -102,7 +102,7 @@ test('an anonymous plain-http registry on loopback is read with --insecure, and 
   assert.equal(r.inventory.os?.family, 'alpine');
   assert.deepEqual(r.inventory.packages.map((p) => `${p.name} ${p.version}`), ['musl 1.2.4-r2']);
   assert.equal(r.inventory.artifact.type, 'registry');
-  await assert.rejects(openRegistryImage(`${plain.host}/small/app:1`, hermetic({}, { tries: 1 })), isError('NETWORK', /TLS with 127\.0\.0\.1:\d+ failed/));
+  await assert.rejects(openRegistryImage(`${plain.host}/small/app:1`, hermetic({}, { tries: 1 })), isError('TLS', /TLS with 127\.0\.0\.1:\d+ failed/));
   const cli = bulwark(['scan', 'image', `${plain.host}/small/app:1`, '--insecure', '--format', 'json', '--no-cache', '--quiet'], { DOCKER_CONFIG: noConfig });
   assert.equal(cli.code, 0, cli.stderr);
   const inv = JSON.parse(cli.stdout) as Inventory;
@@ -129,13 +129,13 @@ test('htpasswd basic auth over TLS: credentials from the environment or docker c
   };
   const auth = Buffer.from(`${USER}:${PASS}`).toString('base64');
   await ok({ env: { DOCKER_CONFIG: config('login', { auths: { [`https://${basic.host}`]: { auth } } }) }, caFile: certs.caCert });
-  await assert.rejects(openRegistryImage(ref, hermetic({}, { caFile: certs.caCert })), isError('AUTH', /requires a login and no credentials were given: set BULWARK_REGISTRY_USERNAME/));
+  await assert.rejects(openRegistryImage(ref, hermetic({}, { caFile: certs.caCert })), isError('LOGIN_REQUIRED', /set BULWARK_REGISTRY_USERNAME/));
   await assert.rejects(
     openRegistryImage(ref, { env: { DOCKER_CONFIG: config('helper', { credsStore: 'secretservice' }) }, caFile: certs.caCert }),
-    isError('AUTH', /credential helper docker-credential-secretservice for it, which Bulwark does not run/),
+    isError('LOGIN_REQUIRED', /credential helper docker-credential-secretservice for it, which Bulwark does not run/),
   );
   await assert.rejects(openRegistryImage(ref, hermetic({ ...creds(), BULWARK_REGISTRY_PASSWORD: 'wrong' }, { caFile: certs.caCert })), isError('AUTH', /still answers 401 after authenticating: the credentials from BULWARK_REGISTRY_USERNAME\/PASSWORD \(BULWARK_REGISTRY=127\.0\.0\.1:\d+\) were refused/));
-  await assert.rejects(openRegistryImage(ref, hermetic(creds(), { tries: 1 })), isError('NETWORK', /TLS with .* failed .*--ca-file/));
+  await assert.rejects(openRegistryImage(ref, hermetic(creds(), { tries: 1 })), isError('TLS', /--ca-file/));
   // --insecure on a loopback TLS registry skips verification (and still authenticates)
   await ok(hermetic(creds(), { insecure: true }));
   // the login is bound to this registry: another loopback origin asking for one gets nothing
@@ -144,7 +144,7 @@ test('htpasswd basic auth over TLS: credentials from the environment or docker c
     return true;
   });
   try {
-    await assert.rejects(openRegistryImage(`${hostile.host}/small/app:1`, hermetic(creds(), { insecure: true })), isError('AUTH', /requires a login and no credentials were given.*are for 127\.0\.0\.1:\d+ \(BULWARK_REGISTRY\), not this registry/));
+    await assert.rejects(openRegistryImage(`${hostile.host}/small/app:1`, hermetic(creds(), { insecure: true })), isError('LOGIN_REQUIRED', /are for 127\.0\.0\.1:\d+ \(BULWARK_REGISTRY\), not this registry/));
     assert.deepEqual(hostile.auths.filter((a) => a !== undefined), []);
   } finally {
     await hostile.stop();
@@ -162,7 +162,7 @@ test('bearer token auth: docker-registry trusts tokens from a token server, fetc
   assert.deepEqual(tokens.requests, [{ scopes: ['repository:small/app:pull'], user: TOKEN_USER }], 'one token for manifest, config and layer');
   await assert.rejects(
     openRegistryImage(`${tokenReg.host}/small/app:1`, hermetic({}, { caFile: certs.caCert })),
-    isError('AUTH', /token server https:\/\/127\.0\.0\.1:\d+\/token refused to issue a token for repository:small\/app:pull \(HTTP 401\): no credentials were given/),
+    isError('LOGIN_REQUIRED', /token server https:\/\/127\.0\.0\.1:\d+\/token refused to issue a token for repository:small\/app:pull \(HTTP 401\): no credentials were given/),
   );
 });
 

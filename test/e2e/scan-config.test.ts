@@ -77,7 +77,7 @@ test('scan config: Kubernetes, compose and create bodies; PSS levels; gate and f
     assert.ok(rule.properties.tags.includes('ElevationOfPrivilege') && rule.properties.tags.includes('T1611'));
     const bad = bulwark(['scan', 'config', join(dir, 'missing')]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /^bulwark: .*missing: no such file or directory\n$/);
+    assert.match(bad.stderr, /^bulwark: NOT_FOUND \(not found\): .*missing: no such file or directory\n$/);
   } finally {
     await tmp.remove();
   }

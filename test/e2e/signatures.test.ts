@@ -87,7 +87,7 @@ test('an image signed by Bulwark verifies in Bulwark, is found and carried by sk
   assert.match(skopeoVerifiedCopy(ref, pub).stderr, /A signature was required, but no signature exists/);
   const unsigned = bulwark(['verify', ref, '--key', pub, ...ca()], env());
   assert.equal(unsigned.code, 1);
-  assert.match(unsigned.stderr, /^bulwark: .*team\/app:1\.0: verification failed: no signatures: sha256-[0-9a-f]{64}\.sig does not exist\n$/);
+  assert.match(unsigned.stderr, /^bulwark: .*team\/app:1\.0: verification failed: no signatures: sha256-[0-9a-f]{64}\.sig does not exist \[fetch: NOT_SIGNED\]\n$/);
 
   const signed = bulwark(['sign', ref, '--key', key, ...ca()], env());
   assert.equal(signed.code, 0, signed.stderr);
@@ -105,7 +105,7 @@ test('an image signed by Bulwark verifies in Bulwark, is found and carried by sk
   }
   const byOther = bulwark(['verify', ref, '--key', other.pub, ...ca()], env());
   assert.equal(byOther.code, 1);
-  assert.match(byOther.stderr, /verification failed: signature 1: not signed by the key .*other\.pub/);
+  assert.match(byOther.stderr, /verification failed: signature 1: not signed by the key .*other\.pub.* \[check signature: BAD_SIGNATURE\]/);
 
   // skopeo finds the signature: where sigstore is built in it verifies, on Debian it gets as far as the stubbed check
   const sk = skopeoVerifiedCopy(ref, pub);
@@ -172,12 +172,12 @@ test('bad key material and passwords give one-line errors with exit code 2', asy
   const ref = `${reg.host}/team/app:1.0`;
   const wrong = bulwark(['sign', ref, '--key', key, ...ca()], { ...env(), COSIGN_PASSWORD: 'not it' });
   assert.equal(wrong.code, 2);
-  assert.match(wrong.stderr, /^bulwark: .*pw-check\.key: .*wrong password or corrupt key\n$/);
+  assert.match(wrong.stderr, /^bulwark: KEY \(key error\): .*pw-check\.key: .*wrong password or corrupt key\n$/);
   const notPem = join(tmp.path, 'not-a-key.pub');
   writeFileSync(notPem, 'hello\n');
   const bad = bulwark(['verify', ref, '--key', notPem, ...ca()], env());
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^bulwark: .*not-a-key\.pub: [^\n]+\n$/);
+  assert.match(bad.stderr, /^bulwark: CORRUPT \(corrupt data\): .*not-a-key\.pub: [^\n]+\n$/);
   const exists = bulwark(['key', 'generate', '--output-key-prefix', join(tmp.path, 'pw-check')], env());
   assert.equal(exists.code, 2);
   assert.match(exists.stderr, /pw-check\.key: already exists/);

@@ -1,5 +1,6 @@
 import type { Cataloger, FoundPackage } from '../../analysis/analyzer.js';
 import { introducedIn } from '../../analysis/analyzer.js';
+import { BulwarkError } from '../../core/errors.js';
 
 // apk's database, lib/apk/db/installed: one "X:value" line per field, packages
 // separated by blank lines; F: names a directory and the R: lines after it its files.
@@ -23,7 +24,7 @@ export function parseApkInstalled(text: string): ApkRecord[] {
   let lineNo = 0;
   const flush = (): void => {
     if (cur.name === undefined && cur.version === undefined && cur.files.length === 0) return;
-    if (!cur.name || !cur.version) throw new Error(`line ${lineNo}: package entry without P: and V:`);
+    if (!cur.name || !cur.version) throw new BulwarkError('MISSING_FIELD', `line ${lineNo}`, 'package entry without P: and V:');
     out.push(cur as ApkRecord);
     cur = { files: [] };
     dir = '';
@@ -34,7 +35,7 @@ export function parseApkInstalled(text: string): ApkRecord[] {
       flush();
       continue;
     }
-    if (line[1] !== ':') throw new Error(`line ${lineNo}: expected "X:value"`);
+    if (line[1] !== ':') throw new BulwarkError('CORRUPT', `line ${lineNo}`, 'expected "X:value"');
     const v = line.slice(2);
     switch (line[0]) {
       case 'P': cur.name = v; break;

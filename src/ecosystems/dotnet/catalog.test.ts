@@ -9,6 +9,7 @@ import { parseDepsJson } from './deps-json.js';
 import { nugetPurl } from './package.js';
 import { parsePackagesLock } from './packages-lock.js';
 import { DEFAULT_LIMITS } from '../../image/limits.js';
+import { throwsCode } from '../../testing/codes.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const LAYER = { index: 0, diffId: '' };
@@ -89,12 +90,12 @@ test('a package upgraded in a later layer is attributed to that layer', () => {
 });
 
 test('malformed deps.json and packages.lock.json fail with a reason', () => {
-  assert.throws(() => parseDepsJson('{"targets": {}, "libraries": '), /invalid JSON/);
-  assert.throws(() => parseDepsJson('{"targets": {}}'), /unexpected content at libraries/);
-  assert.throws(() => parseDepsJson('{"targets": {}, "libraries": {"NoVersion": {"type": "package"}}}'), /not "Name\/Version"/);
-  assert.throws(() => parseDepsJson('{"targets": {}, "libraries": {"A/1": {}}}'), /at libraries.A\/1.type/);
-  assert.throws(() => parsePackagesLock('{"dependencies": {}}'), /unexpected content at version/);
-  assert.throws(() => parsePackagesLock('{"version": 1, "dependencies": {"net8.0": {"A": {"type": "Direct"}}}}'), /"A" has no resolved version/);
+  throwsCode(() => parseDepsJson('{"targets": {}, "libraries": '), 'CORRUPT', 'deps.json');
+  throwsCode(() => parseDepsJson('{"targets": {}}'), 'CORRUPT', 'deps.json');
+  throwsCode(() => parseDepsJson('{"targets": {}, "libraries": {"NoVersion": {"type": "package"}}}'), 'CORRUPT', 'deps.json');
+  throwsCode(() => parseDepsJson('{"targets": {}, "libraries": {"A/1": {}}}'), 'CORRUPT', 'deps.json');
+  throwsCode(() => parsePackagesLock('{"dependencies": {}}'), 'CORRUPT', 'packages.lock.json');
+  throwsCode(() => parsePackagesLock('{"version": 1, "dependencies": {"net8.0": {"A": {"type": "Direct"}}}}'), 'MISSING_FIELD', 'packages.lock.json');
 });
 
 test('purls keep the NuGet id as written', () => {

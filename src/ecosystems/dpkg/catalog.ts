@@ -1,5 +1,6 @@
 import type { Cataloger, FileView, FoundPackage } from '../../analysis/analyzer.js';
 import { introducedIn } from '../../analysis/analyzer.js';
+import { BulwarkError } from '../../core/errors.js';
 import { parseParagraphs, type Paragraph } from './control.js';
 import { licencesFromCopyright } from './copyright.js';
 
@@ -33,14 +34,14 @@ function installed(p: Paragraph): boolean {
 }
 
 function toRecord(p: Paragraph): DpkgRecord {
-  if (!p.Package || !p.Version) throw new Error(`paragraph without Package and Version (${p.Package ?? 'unnamed'})`);
+  if (!p.Package || !p.Version) throw new BulwarkError('MISSING_FIELD', p.Package ?? 'unnamed paragraph', 'paragraph without Package and Version');
   const r: DpkgRecord = { name: p.Package, version: p.Version };
   if (p.Architecture) r.arch = p.Architecture;
   if (p.Maintainer) r.maintainer = p.Maintainer;
   if (p.Source) {
     // "Source: glibc (2.36-9)" names the source version when it differs from the binary's
     const m = /^(\S+)(?:\s+\((\S+)\))?$/.exec(p.Source);
-    if (!m) throw new Error(`bad Source field "${p.Source}"`);
+    if (!m) throw new BulwarkError('CORRUPT', p.Package, `bad Source field "${p.Source}"`);
     r.source = m[1]!;
     if (m[2]) r.sourceVersion = m[2];
   }

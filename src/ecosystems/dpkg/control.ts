@@ -1,3 +1,4 @@
+import { BulwarkError } from '../../core/errors.js';
 // Debian control-file paragraphs (dpkg status, status.d entries): "Field: value"
 // lines, continuation lines starting with a space or tab, paragraphs split by blank lines.
 
@@ -21,13 +22,13 @@ export function parseParagraphs(text: string): Paragraph[] {
       continue;
     }
     if (line.startsWith(' ') || line.startsWith('\t')) {
-      if (field === undefined) throw new Error(`line ${lineNo}: continuation line outside a field`);
+      if (field === undefined) throw new BulwarkError('CORRUPT', `line ${lineNo}`, 'continuation line outside a field');
       cur[field] += `\n${line.slice(1)}`;
       continue;
     }
     if (line.startsWith('#')) continue;
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new Error(`line ${lineNo}: expected "Field: value"`);
+    if (colon <= 0) throw new BulwarkError('CORRUPT', `line ${lineNo}`, 'expected "Field: value"');
     field = line.slice(0, colon);
     cur[field] = line.slice(colon + 1).trim();
   }

@@ -1,3 +1,4 @@
+import { BulwarkError } from '../../core/errors.js';
 // go.mod as the go command reads it: one directive a line, or a verb followed by a
 // parenthesised block of them; "//" comments; tokens may be "quoted" or `raw`.
 
@@ -43,11 +44,11 @@ function lex(line: string, lineNo: number): Line {
     if (c === '"' || c === '`') {
       let j = i + 1;
       while (j < line.length && line[j] !== c) j += c === '"' && line[j] === '\\' ? 2 : 1;
-      if (j >= line.length) throw new Error(`go.mod line ${lineNo}: unterminated string`);
+      if (j >= line.length) throw new BulwarkError('CORRUPT', `go.mod line ${lineNo}`, 'unterminated string');
       const raw = line.slice(i, j + 1);
       if (c === '`') tokens.push(raw.slice(1, -1));
       else {
-        try { tokens.push(JSON.parse(raw) as string); } catch { throw new Error(`go.mod line ${lineNo}: bad string ${raw}`); }
+        try { tokens.push(JSON.parse(raw) as string); } catch { throw new BulwarkError('CORRUPT', `go.mod line ${lineNo}`, `bad string ${raw}`); }
       }
       i = j + 1;
       continue;
@@ -62,7 +63,7 @@ function lex(line: string, lineNo: number): Line {
 }
 
 function directive(mod: GoMod, verb: string, args: string[], comment: string, lineNo: number): void {
-  const fail = (why: string): never => { throw new Error(`go.mod line ${lineNo}: ${verb} ${why}`); };
+  const fail = (why: string): never => { throw new BulwarkError('CORRUPT', `go.mod line ${lineNo}`, `${verb} ${why}`); };
   switch (verb) {
     case 'module': if (args.length !== 1) fail('takes one module path'); mod.module = args[0]; break;
     case 'go': if (args.length !== 1) fail('takes one version'); mod.go = args[0]; break;
@@ -93,18 +94,18 @@ export function parseGoMod(text: string): GoMod {
     if (tokens.length === 0) continue;
     if (block !== undefined) {
       if (tokens[0] === ')') {
-        if (tokens.length > 1) throw new Error(`go.mod line ${lineNo}: text after ")"`);
+        if (tokens.length > 1) throw new BulwarkError('CORRUPT', `go.mod line ${lineNo}`, 'text after ")"');
         block = undefined;
       } else directive(mod, block, tokens, comment, lineNo);
       continue;
     }
     const [verb, ...args] = tokens as [string, ...string[]];
-    if (!VERBS.has(verb)) throw new Error(`go.mod line ${lineNo}: unknown directive "${verb}"`);
+    if (!VERBS.has(verb)) throw new BulwarkError('CORRUPT', `go.mod line ${lineNo}`, `unknown directive "${verb}"`);
     if (args.length === 1 && args[0] === '(') block = verb;
     else if (args.length === 2 && args[0] === '(' && args[1] === ')') continue;
     else directive(mod, verb, args, comment, lineNo);
   }
-  if (block !== undefined) throw new Error(`go.mod: "${block} (" block is not closed`);
+  if (block !== undefined) throw new BulwarkError('TRUNCATED', 'go.mod', `"${block} (" block is not closed`);
   return mod;
 }
 

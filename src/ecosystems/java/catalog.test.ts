@@ -82,7 +82,7 @@ test('an image: every archive and nested archive, path of the outer file, locati
   assert.equal(packages.find((p) => p.metadata?.location?.endsWith('!/BOOT-INF/lib/commons-lang3-3.12.0.jar'))!.metadata!.sha1, lang.metadata!.sha1);
   assert.deepEqual(issues.map((i) => [i.path, i.message.replace(/^\/opt\/app\/\S+: /, '')]).sort(), [
     ['/opt/app/broken.war', 'not a ZIP archive (no end of central directory)'],
-    ['/opt/app/logging.jar', 'package "slf4j-api" has no valid purl: groupId unknown for "slf4j-api", and a Maven purl requires one'],
+    ['/opt/app/logging.jar', 'package "slf4j-api" has no valid purl: slf4j-api: groupId unknown, and a Maven purl requires one'],
     ['/opt/app/plain.jar', 'not identified: no version in pom.properties, manifest or file name'],
   ]);
 });

@@ -1,6 +1,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, FoundPackage } from '../../analysis/analyzer.js';
 import { introducedIn } from '../../analysis/analyzer.js';
+import { BulwarkError } from '../../core/errors.js';
 import { readArchive, type ArchiveData, type JarPackage } from './archive.js';
 import { baseName, isArchiveName } from './filename.js';
 import { parseGradleLockfile, type GradleLockData } from './gradle.js';
@@ -31,7 +32,7 @@ export const java: Cataloger<JavaData> = {
     const base = baseName(path);
     if (base === 'pom.xml') return parsePom(content.toString('utf8'));
     if (base === 'gradle.lockfile') return parseGradleLockfile(content.toString('utf8'));
-    throw new Error('not a Java archive, pom.xml or gradle.lockfile');
+    throw new BulwarkError('UNKNOWN_FORMAT', path, 'not a Java archive, pom.xml or gradle.lockfile');
   },
   catalog(view, ctx) {
     const out: FoundPackage[] = [];
@@ -77,7 +78,7 @@ export const java: Cataloger<JavaData> = {
   purl(pkg) {
     // the purl spec makes the maven namespace (groupId) required, and packageurl-js enforces it
     const colon = pkg.name.indexOf(':');
-    if (colon <= 0) throw new Error(`groupId unknown for "${pkg.name}", and a Maven purl requires one`);
+    if (colon <= 0) throw new BulwarkError('MISSING_FIELD', pkg.name, 'groupId unknown, and a Maven purl requires one');
     return new PackageURL('maven', pkg.name.slice(0, colon), pkg.name.slice(colon + 1), pkg.version, undefined, undefined).toString();
   },
 };

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
+import { BulwarkError } from '../../core/errors.js';
 
 // A source tree's pom.xml, read alone: the project's coordinates (groupId and version
 // inherited from <parent> when absent) and the dependencies whose versions this file
@@ -55,10 +56,10 @@ function interpolate(value: string, props: Map<string, string>): string | undefi
 
 export function parsePom(xml: string): PomData {
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new Error(`line ${valid.err.line}: ${valid.err.msg}`);
+  if (valid !== true) throw new BulwarkError('CORRUPT', `line ${valid.err.line}`, valid.err.msg);
   const raw: unknown = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: false, removeNSPrefix: true, jPath: true, isArray: (_n, path) => typeof path === 'string' && ARRAYS.has(path) }).parse(xml);
   const parsed = Pom.safeParse(raw);
-  if (!parsed.success) throw new Error(`not a Maven POM: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) throw new BulwarkError('UNKNOWN_FORMAT', 'pom.xml', `not a Maven POM: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
   const p = parsed.data.project;
   const props = new Map<string, string>();
   if (p.properties) for (const [k, v] of Object.entries(p.properties)) if (typeof v === 'string') props.set(k, decode(v));

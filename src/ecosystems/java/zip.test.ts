@@ -10,16 +10,14 @@ import { MAX_POMS, readArchive } from './archive.js';
 import { useJavaFixtures } from './fixtures/build.js';
 import { nestedJars, writeZip } from './fixtures/zip-writer.js';
 import { byteBudget, InflateBudget, listEntries, MAX_ENTRIES, readEntry } from '../../core/zip.js';
+import { throwsCode } from '../../testing/codes.js';
 
 const fixture = useJavaFixtures();
 
-function rejects(fn: () => unknown, code: ErrorCode, reason: RegExp): void {
-  assert.throws(fn, (e) => {
-    assert.ok(isBulwarkError(e), `not a BulwarkError: ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    assert.match(e.message, reason);
-    return true;
-  });
+/** Fails with code on input; `which` tells apart two checks that share both (an archive-wide limit). */
+function rejects(fn: () => unknown, code: ErrorCode, input: string, which?: RegExp): void {
+  const e = throwsCode(fn, code, input);
+  if (which) assert.match(e.reason, which);
 }
 
 /** Info-ZIP exits 1 for warnings, such as the bytes before an executable jar's archive. */
@@ -65,11 +63,11 @@ test('zip bombs are refused: huge declared sizes before inflating, lying sizes w
   const liar = writeZip([{ name: 'lib/liar-1.0.jar', data: Buffer.alloc(10 * 2 ** 20), deflate: true, declaredSize: 1000 }]);
   assert.deepEqual(readArchive(liar, '/app-1.0.jar').warnings, ['/app-1.0.jar!/lib/liar-1.0.jar: inflates beyond its declared size']);
   const mf = writeZip([{ name: 'META-INF/MANIFEST.MF', data: small, declaredSize: 2 ** 21 }]);
-  rejects(() => readArchive(mf, '/app-1.0.jar'), 'TOO_LARGE', /MANIFEST\.MF: declares 2097152 bytes/);
+  rejects(() => readArchive(mf, '/app-1.0.jar'), 'TOO_LARGE', '/app-1.0.jar!/META-INF/MANIFEST.MF');
   // fifty directory records sharing one 1 MiB nested archive: refused before any is read
   const inner = writeZip([{ name: 'pad', data: Buffer.alloc(2 ** 20) }]);
   const overlap = writeZip(Array.from({ length: 50 }, (_, i) => ({ name: `lib/o${i}-1.0.jar`, data: inner, ...(i > 0 ? { sameAs: 0 } : {}) })));
-  rejects(() => readArchive(overlap, '/app-1.0.jar'), 'CORRUPT', /overlap: a zip bomb/);
+  rejects(() => readArchive(overlap, '/app-1.0.jar'), 'CORRUPT', '/app-1.0.jar', /overlap/);
 });
 
 test('nested archives draw on one budget: jars in jars, each level within its own limits, refused past the shared bytes or ratio', () => {
@@ -77,33 +75,33 @@ test('nested archives draw on one budget: jars in jars, each level within its ow
   const jar = (p: string): Buffer => nestedJars(p, 4, 300 << 10);
   const shared = new InflateBudget({ maxBytes: 3 << 19, maxRatio: Infinity, ratioFloorBytes: Infinity });
   assert.equal(readArchive(jar('a'), '/a-1.0.jar', undefined, shared).packages.length, 4);
-  rejects(() => readArchive(jar('b'), '/b-1.0.jar', undefined, shared), 'TOO_LARGE', /b1-1\.1\.jar.*expands beyond the 1572864-byte limit/);
+  rejects(() => readArchive(jar('b'), '/b-1.0.jar', undefined, shared), 'TOO_LARGE', '/b-1.0.jar!/lib/b1-1.1.jar!/lib/b2-1.2.jar!/lib/b3-1.3.jar');
   // the ratio is taken to the outermost archives' own bytes
   const ratio = (maxRatio: number): InflateBudget => new InflateBudget({ maxBytes: 2 ** 30, maxRatio, ratioFloorBytes: 256 << 10 });
-  rejects(() => readArchive(jar('c'), '/c-1.0.jar', undefined, ratio(200)), 'TOO_LARGE', /expands more than 200-fold/);
+  rejects(() => readArchive(jar('c'), '/c-1.0.jar', undefined, ratio(200)), 'TOO_LARGE', '/c-1.0.jar!/lib/c1-1.1.jar');
   assert.equal(readArchive(jar('c'), '/c-1.0.jar', undefined, ratio(2000)).packages.length, 4);
 });
 
 test('structural damage: not a zip, truncated, too many entries, overlong names, bad signatures', (t) => {
-  rejects(() => readArchive(Buffer.from('just text, no archive'), '/a.jar'), 'CORRUPT', /^\/a\.jar: not a ZIP archive/);
-  rejects(() => readArchive(Buffer.alloc(0), '/a.jar'), 'CORRUPT', /not a ZIP archive/);
-  rejects(() => readArchive(writeZip([{ name: 'x'.repeat(5000), data: Buffer.from('y') }]), '/a.jar'), 'CORRUPT', /name of 5000 bytes/);
+  rejects(() => readArchive(Buffer.from('just text, no archive'), '/a.jar'), 'CORRUPT', '/a.jar', /no end of central directory/);
+  rejects(() => readArchive(Buffer.alloc(0), '/a.jar'), 'CORRUPT', '/a.jar', /no end of central directory/);
+  rejects(() => readArchive(writeZip([{ name: 'x'.repeat(5000), data: Buffer.from('y') }]), '/a.jar'), 'CORRUPT', '/a.jar', /entry 0: name/);
   const ok = writeZip([{ name: 'META-INF/MANIFEST.MF', data: Buffer.from('Implementation-Version: 1\n') }]);
   const badLocal = Buffer.from(ok);
   badLocal.writeUInt32LE(0x12345678, 0);
-  rejects(() => readArchive(badLocal, '/a-1.jar'), 'CORRUPT', /bad local header signature/);
+  rejects(() => readArchive(badLocal, '/a-1.jar'), 'CORRUPT', '/a-1.jar!/META-INF/MANIFEST.MF', /local header/);
   const badCrc = Buffer.from(ok);
   const at = 30 + 'META-INF/MANIFEST.MF'.length;
   badCrc[at] = badCrc[at]! ^ 0xff;
-  rejects(() => readArchive(badCrc, '/a-1.jar'), 'CORRUPT', /CRC-32 mismatch/);
+  rejects(() => readArchive(badCrc, '/a-1.jar'), 'CORRUPT', '/a-1.jar!/META-INF/MANIFEST.MF', /CRC-32/);
   const f = fixture(t);
   if (!f) return;
   const real = readFileSync(join(f.root, 'usr/share/java/slf4j-api.jar'));
-  rejects(() => readArchive(real.subarray(0, real.length >> 1), '/a.jar'), 'TRUNCATED', /truncated ZIP archive/);
+  rejects(() => readArchive(real.subarray(0, real.length >> 1), '/a.jar'), 'TRUNCATED', '/a.jar');
   const z64 = Buffer.from(readFileSync(join(f.dir, 'zip64-app-1.0.jar')));
   const rec = z64.lastIndexOf(Buffer.from([0x50, 0x4b, 0x06, 0x06]));
   z64.writeBigUInt64LE(BigInt(MAX_ENTRIES + 1), rec + 32);
-  rejects(() => readArchive(z64, '/a.jar'), 'TOO_LARGE', /500001 entries \(limit 500000\)/);
+  rejects(() => readArchive(z64, '/a.jar'), 'TOO_LARGE', '/a.jar');
 });
 
 test('property: mutated and truncated real archives are read or refused with CORRUPT, TRUNCATED or TOO_LARGE', (t) => {

@@ -6,6 +6,7 @@ import type { Package } from '../../core/types.js';
 import { catalogDir } from '../../testing/catalog-dir.js';
 import { npm } from './catalog.js';
 import { DEFAULT_LIMITS } from '../../image/limits.js';
+import { throwsCode } from '../../testing/codes.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const INSTALLED = join(FIXTURES, 'installed');
@@ -85,10 +86,10 @@ test('lockfiles are read in source trees only, and not those that packages ship 
 });
 
 test('a package.json under node_modules without name or version is reported, unless it is a private workspace manifest', () => {
-  assert.throws(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x"}')), /without version/);
-  assert.throws(() => npm.parse('node_modules/x/package.json', Buffer.from('{"version":"1.0.0"}')), /without name/);
-  assert.throws(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x",')), /invalid JSON/);
-  assert.throws(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"a b","version":"1"}')), /not an npm package name/);
+  throwsCode(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x"}')), 'MISSING_FIELD', 'node_modules/x/package.json');
+  throwsCode(() => npm.parse('node_modules/x/package.json', Buffer.from('{"version":"1.0.0"}')), 'MISSING_FIELD', 'node_modules/x/package.json');
+  throwsCode(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x",')), 'CORRUPT', 'node_modules/x/package.json');
+  throwsCode(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"a b","version":"1"}')), 'CORRUPT', 'node_modules/x/package.json');
   assert.deepEqual(npm.parse('node_modules/x/package.json', Buffer.from('{"private":true}')), { kind: 'installed', pkg: null });
   assert.deepEqual(npm.parse('node_modules/x/package.json', Buffer.from('\uFEFF{"name":"x","version":"1.0.0"}')), { kind: 'installed', pkg: { name: 'x', version: '1.0.0', licenses: [] } });
 });

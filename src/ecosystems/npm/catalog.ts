@@ -1,6 +1,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger } from '../../analysis/analyzer.js';
 import { applicationPackage, catalogFiles, listedPackage } from '../../analysis/catalog-helpers.js';
+import { BulwarkError } from '../../core/errors.js';
 import { isApplicationManifest, parseApplication } from './application.js';
 import type { NpmEntry } from './entry.js';
 import { isInstalledManifest, parseInstalled } from './installed.js';
@@ -40,7 +41,7 @@ export const npm: Cataloger<Parsed> = {
     if (isInstalledManifest(path)) return { kind: 'installed', pkg: parseInstalled(path, content) };
     if (isApplicationManifest(path)) return { kind: 'application', pkg: parseApplication(path, content) };
     const parse = LOCKFILES[baseName(path)];
-    if (!parse) throw new Error(`${path}: not an npm manifest or lockfile`);
+    if (!parse) throw new BulwarkError('UNKNOWN_FORMAT', path, 'not an npm manifest or lockfile');
     return { kind: 'lock', packages: parse(path, content) };
   },
   catalog(view) {

@@ -1,3 +1,4 @@
+import { BulwarkError } from '../../core/errors.js';
 /** One package as a package.json or a lockfile records it; plain JSON, so it can be cached per layer. */
 export interface NpmEntry {
   name: string;
@@ -24,13 +25,13 @@ export function dedupe(entries: NpmEntry[]): NpmEntry[] {
 const NAME = /^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/i;
 
 export function checkName(name: string, where: string): string {
-  if (!NAME.test(name)) throw new Error(`${where}: "${name}" is not an npm package name`);
+  if (!NAME.test(name)) throw new BulwarkError('CORRUPT', where, `"${name}" is not an npm package name`);
   return name;
 }
 
 /** "name@rest" → [name, rest], where a scoped name's own "@" is not the separator. */
 export function splitSpec(spec: string, where: string): [string, string] {
   const at = spec.indexOf('@', 1);
-  if (at < 0) throw new Error(`${where}: "${spec}" is not name@version`);
+  if (at < 0) throw new BulwarkError('CORRUPT', where, `"${spec}" is not name@version`);
   return [spec.slice(0, at), spec.slice(at + 1)];
 }

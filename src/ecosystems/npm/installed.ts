@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BulwarkError } from '../../core/errors.js';
 import { parseJson } from '../../core/json.js';
 import { checkName, type NpmEntry } from './entry.js';
 import { npmLicences } from './licences.js';
@@ -41,7 +42,7 @@ export function parseInstalled(path: string, content: Buffer): NpmEntry | null {
   const m = readPackageJson(path, content);
   if (!m.name || !m.version) {
     if (m.private) return null;
-    throw new Error(`${path}: package.json without ${m.name ? 'version' : 'name'}`);
+    throw new BulwarkError('MISSING_FIELD', path, `package.json without ${m.name ? 'version' : 'name'}`);
   }
   return entryOf({ ...m, name: m.name, version: m.version }, path);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BulwarkError } from '../../core/errors.js';
 import { parseJson } from '../../core/json.js';
 import { checkName, dedupe, splitSpec, type NpmEntry } from './entry.js';
 import { npmLicences } from './licences.js';
@@ -37,7 +38,7 @@ const NM = 'node_modules/';
 
 function fromV1(path: string, deps: Record<string, V1Dep>, out: NpmEntry[]): void {
   for (const [key, d] of Object.entries(deps)) {
-    if (d.version === undefined) throw new Error(`${path}: dependency "${key}" has no version`);
+    if (d.version === undefined) throw new BulwarkError('MISSING_FIELD', path, `dependency "${key}" has no version`);
     let name = key;
     let version = d.version;
     // an alias ("debug4": "npm:debug@4.4.0") installs another package under its own name
@@ -55,7 +56,7 @@ function fromPackages(path: string, packages: Record<string, z.infer<typeof Entr
     const at = key.lastIndexOf(NM);
     if (at < 0 || e.link) continue;
     const name = e.name ?? key.slice(at + NM.length);
-    if (e.version === undefined) throw new Error(`${path}: "${key}" has no version`);
+    if (e.version === undefined) throw new BulwarkError('MISSING_FIELD', path, `"${key}" has no version`);
     out.push({ name: checkName(name, path), version: e.version, licenses: npmLicences(e.license, e.licenses), ...(e.dev ? { dev: true } : {}) });
   }
   return out;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BulwarkError } from '../../core/errors.js';
 
 // pnpm 9 lockfiles drop the per-package "dev" flag. A package is dev-only when the
 // importers' devDependencies reach it through "snapshots" and their dependencies and
@@ -39,7 +40,7 @@ function reach(snaps: Snaps, roots: [string, string][]): Set<string> {
 export function devOnly(lock: { importers?: unknown; snapshots?: unknown }, where: string): Set<string> {
   const imp = Importers.safeParse(lock.importers ?? {});
   const snaps = Snapshots.safeParse(lock.snapshots ?? {});
-  if (!imp.success || !snaps.success) throw new Error(`${where}: malformed importers or snapshots`);
+  if (!imp.success || !snaps.success) throw new BulwarkError('CORRUPT', where, 'malformed importers or snapshots');
   const roots = (pick: 'dependencies' | 'devDependencies' | 'optionalDependencies'): [string, string][] =>
     Object.values(imp.data).flatMap((i) => Object.entries(i[pick] ?? {}).map(([n, d]): [string, string] => [n, d.version]));
   const prod = reach(snaps.data, [...roots('dependencies'), ...roots('optionalDependencies')]);

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { BulwarkError, messageOf } from '../../core/errors.js';
 import { checkName, dedupe, splitSpec, type NpmEntry } from './entry.js';
 import { devOnly } from './pnpm-dev.js';
 
@@ -42,7 +43,7 @@ export function keyToSpec(key: string, major: number, where: string): [string, s
   const scoped = k.startsWith('@');
   const name = scoped ? `${parts[0]}/${parts[1]}` : parts[0]!;
   const version = parts[scoped ? 2 : 1];
-  if (!key.startsWith('/') || version === undefined || parts.length !== (scoped ? 3 : 2)) throw new Error(`${where}: cannot read package key "${key}"`);
+  if (!key.startsWith('/') || version === undefined || parts.length !== (scoped ? 3 : 2)) throw new BulwarkError('CORRUPT', where, `cannot read package key "${key}"`);
   return [name, stripPeers(version)];
 }
 
@@ -51,13 +52,13 @@ export function parsePnpmLock(path: string, content: Buffer): NpmEntry[] {
   try {
     raw = parseYaml(content.toString('utf8'), { maxAliasCount: 100 });
   } catch (e) {
-    throw new Error(`${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw new BulwarkError('CORRUPT', path, messageOf(e).split('\n')[0]!, { cause: e });
   }
   const r = Lock.safeParse(raw);
-  if (!r.success) throw new Error(`${path}: not a pnpm lockfile (${r.error.issues[0]?.message ?? 'invalid'})`);
+  if (!r.success) throw new BulwarkError('UNKNOWN_FORMAT', path, `not a pnpm lockfile (${r.error.issues[0]?.message ?? 'invalid'})`);
   const lock = r.data;
   const major = Number.parseInt(lock.lockfileVersion, 10);
-  if (!Number.isFinite(major)) throw new Error(`${path}: unknown lockfileVersion "${lock.lockfileVersion}"`);
+  if (!Number.isFinite(major)) throw new BulwarkError('UNSUPPORTED', path, `unknown lockfileVersion "${lock.lockfileVersion}"`);
   // 9.x no longer marks dev packages: they are the ones only the importers' devDependencies reach
   const dev9 = major >= 9 ? devOnly(lock, path) : undefined;
   const out: NpmEntry[] = [];

@@ -1,5 +1,6 @@
 import { parseSyml } from '@yarnpkg/parsers';
 import { z } from 'zod';
+import { BulwarkError, messageOf } from '../../core/errors.js';
 import { checkName, dedupe, splitSpec, type NpmEntry } from './entry.js';
 
 // yarn.lock, classic (v1, its own syntax) and berry (YAML with __metadata). Each entry is
@@ -25,9 +26,9 @@ function documentOf(path: string, text: string): Record<string, unknown> {
   try {
     doc = parseSyml(text);
   } catch (e) {
-    throw new Error(`${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw new BulwarkError('CORRUPT', path, messageOf(e).split('\n')[0]!, { cause: e });
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`${path}: not a yarn lockfile`);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new BulwarkError('UNKNOWN_FORMAT', path, 'not a yarn lockfile');
   return doc as Record<string, unknown>;
 }
 
@@ -38,11 +39,11 @@ export function parseYarnLock(path: string, content: Buffer): NpmEntry[] {
   for (const [key, value] of Object.entries(doc)) {
     if (key === '__metadata') continue;
     const r = Entry.safeParse(value);
-    if (!r.success) throw new Error(`${path}: entry "${key}" has no version`);
+    if (!r.success) throw new BulwarkError('MISSING_FIELD', path, `entry "${key}" has no version`);
     const first = key.split(',')[0]!.trim();
     let name: string;
     if (berry) {
-      if (!r.data.resolution) throw new Error(`${path}: entry "${key}" has no resolution`);
+      if (!r.data.resolution) throw new BulwarkError('MISSING_FIELD', path, `entry "${key}" has no resolution`);
       const [n, ref] = splitSpec(r.data.resolution, path);
       if (BERRY_LOCAL.test(ref)) continue;
       name = n;

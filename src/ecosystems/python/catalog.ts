@@ -1,5 +1,6 @@
 import type { Cataloger, FileView, FoundPackage } from '../../analysis/analyzer.js';
 import { applicationPackage, catalogFiles, listedPackage, listedSince } from '../../analysis/catalog-helpers.js';
+import { BulwarkError } from '../../core/errors.js';
 import { pythonFile } from './files.js';
 import { parseCoreMetadata } from './metadata.js';
 import { normalizeName, pypiPurl, type PyPackage } from './package.js';
@@ -37,7 +38,7 @@ function parse(path: string, content: Buffer): Parsed {
     case 'requirements':
       return { packages: parseRequirements(text()) };
     default:
-      throw new Error('not a Python package file');
+      throw new BulwarkError('UNKNOWN_FORMAT', path, 'not a Python package file');
   }
 }
 

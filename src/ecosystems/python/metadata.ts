@@ -1,3 +1,4 @@
+import { BulwarkError } from '../../core/errors.js';
 // Core metadata (dist-info METADATA, egg-info PKG-INFO): RFC 822-style headers,
 // continuation lines start with whitespace, the body after the first empty line
 // is the long description and is not read.
@@ -19,7 +20,7 @@ export function parseHeaders(text: string): Map<string, string[]> {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === '') break;
     if (line[0] === ' ' || line[0] === '\t') {
-      if (!last) throw new Error('metadata starts with a continuation line');
+      if (!last) throw new BulwarkError('CORRUPT', 'core metadata', 'starts with a continuation line');
       const values = fields.get(last.name)!;
       values[last.index] += `\n${line.trim()}`;
       continue;
@@ -64,7 +65,7 @@ export function parseCoreMetadata(text: string): CoreMetadata {
   const fields = parseHeaders(text);
   const name = single(fields, 'name');
   const version = single(fields, 'version');
-  if (!name || !version) throw new Error('core metadata without Name and Version');
-  if (name.includes('\n') || version.includes('\n')) throw new Error('core metadata Name or Version spans lines');
+  if (!name || !version) throw new BulwarkError('MISSING_FIELD', 'core metadata', 'no Name and Version');
+  if (name.includes('\n') || version.includes('\n')) throw new BulwarkError('CORRUPT', 'core metadata', 'Name or Version spans lines');
   return { name, version, licenses: licencesOf(fields) };
 }

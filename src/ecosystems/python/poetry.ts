@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BulwarkError } from '../../core/errors.js';
 import type { PyPackage } from './package.js';
 import { parseToml } from './toml.js';
 
@@ -22,7 +23,7 @@ const Lock = z.object({
 
 export function parsePoetryLock(text: string): PyPackage[] {
   const lock = parseToml(text, Lock, 'poetry.lock');
-  if (!lock.package && !lock.metadata) throw new Error('poetry.lock: neither [[package]] nor [metadata]');
+  if (!lock.package && !lock.metadata) throw new BulwarkError('CORRUPT', 'poetry.lock', 'neither [[package]] nor [metadata]');
   return (lock.package ?? []).map((p) => {
     const dev = p.category === 'dev' || (p.groups !== undefined && !p.groups.includes('main'));
     return { name: p.name, version: p.version, ...(dev ? { dev } : {}) };

@@ -1,3 +1,4 @@
+import { BulwarkError } from '../../core/errors.js';
 import type { PyPackage } from './package.js';
 
 // pip requirements files declare; only exact pins (name==version) name a version.
@@ -24,7 +25,7 @@ function logicalLines(text: string): string[] {
 }
 
 export function parseRequirements(text: string): PyPackage[] {
-  if (text.includes('\0')) throw new Error('not a text file');
+  if (text.includes('\0')) throw new BulwarkError('UNKNOWN_FORMAT', 'requirements file', 'not a text file');
   const out: PyPackage[] = [];
   const seen = new Set<string>();
   for (const line of logicalLines(text)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BulwarkError } from '../../core/errors.js';
 import type { PyPackage } from './package.js';
 import { parseToml } from './toml.js';
 
@@ -24,7 +25,7 @@ export function parseUvLock(text: string): PyPackage[] {
   const out: PyPackage[] = [];
   for (const p of lock.package ?? []) {
     if (p.source && ('editable' in p.source || 'virtual' in p.source)) continue;
-    if (!p.version) throw new Error(`uv.lock: package "${p.name}" has no version`);
+    if (!p.version) throw new BulwarkError('MISSING_FIELD', 'uv.lock', `package "${p.name}" has no version`);
     out.push({ name: p.name, version: p.version });
   }
   return out;

@@ -1,3 +1,4 @@
+import { BulwarkError } from '../../core/errors.js';
 import { checkGem, type GemEntry } from './gem.js';
 
 // Bundler's Gemfile.lock: sections named in capitals at column 0. GEM (rubygems
@@ -19,13 +20,13 @@ export function parseGemfileLock(path: string, text: string): GemEntry[] {
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     if (!line.startsWith(' ')) {
-      if (!SECTION.test(line)) throw new Error(`${path}: line ${i + 1}: unexpected "${line.slice(0, 40)}"`);
+      if (!SECTION.test(line)) throw new BulwarkError('CORRUPT', `${path}: line ${i + 1}`, `unexpected "${line.slice(0, 40)}"`);
       section = line;
       options = Object.create(null) as Record<string, string>;
       sections++;
       return;
     }
-    if (section === undefined) throw new Error(`${path}: line ${i + 1}: content before the first section`);
+    if (section === undefined) throw new BulwarkError('CORRUPT', `${path}: line ${i + 1}`, 'content before the first section');
     if (!SOURCES.has(section) || line.startsWith('      ')) return; // other sections; dependency lines
     const opt = OPTION.exec(line);
     if (opt) {
@@ -33,7 +34,7 @@ export function parseGemfileLock(path: string, text: string): GemEntry[] {
       return;
     }
     const m = SPEC.exec(line);
-    if (!m) throw new Error(`${path}: line ${i + 1}: expected "name (version)" in ${section}`);
+    if (!m) throw new BulwarkError('CORRUPT', `${path}: line ${i + 1}`, `expected "name (version)" in ${section}`);
     const gem: GemEntry = { name: m[1]!, version: m[2]!, licenses: [], ...(m[3] ? { platform: m[3] } : {}) };
     if (section !== 'GEM') {
       // a gem from a git repository or a local folder: say where, as Bundler recorded it
@@ -41,6 +42,6 @@ export function parseGemfileLock(path: string, text: string): GemEntry[] {
     }
     out.push(checkGem(gem, path));
   });
-  if (sections === 0) throw new Error(`${path}: no Gemfile.lock sections`);
+  if (sections === 0) throw new BulwarkError('UNKNOWN_FORMAT', path, 'no Gemfile.lock sections');
   return out;
 }

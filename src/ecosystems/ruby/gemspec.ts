@@ -1,3 +1,4 @@
+import { BulwarkError } from '../../core/errors.js';
 import { checkGem, type GemEntry } from './gem.js';
 
 // An installed gem's specification (specifications/<name>-<version>[-<platform>].gemspec),
@@ -26,7 +27,7 @@ function stringsOf(rhs: string | undefined): string[] {
 export function parseGemspec(path: string, text: string): GemEntry {
   const name = stringOf(assignment(text, 'name'));
   const version = stringOf(assignment(text, 'version'));
-  if (!name || !version) throw new Error(`${path}: no recognisable ${name ? 'version' : 'name'} assignment`);
+  if (!name || !version) throw new BulwarkError('MISSING_FIELD', path, `no recognisable ${name ? 'version' : 'name'} assignment`);
   // `s.platform = "x86_64-linux"`, or the "# stub: name version platform paths" line RubyGems writes first
   const platform = stringOf(assignment(text, 'platform')) ?? /^# stub: \S+ \S+ (\S+)/m.exec(text)?.[1];
   const licenses = [...new Set([...stringsOf(assignment(text, 'licenses')), ...stringsOf(assignment(text, 'license'))])];

@@ -15,6 +15,7 @@ import { readExe } from '../golang/exe.js';
 import { writeElf } from '../golang/fixtures/elf-writer.js';
 import { readAuditData } from './auditable.js';
 import { buildAudited, canBuild, DEP_V0_JSON } from './fixtures/testing.js';
+import { throwsCode } from '../../testing/codes.js';
 
 let tmp: TempDir;
 let bins: Awaited<ReturnType<typeof buildAudited>> | undefined;
@@ -67,9 +68,9 @@ test('ELF32 big-endian, build-time crates and "Other" sources (hand-written file
 const withSection = (data: Buffer): Buffer => writeElf({ bits: 64, littleEndian: true, sections: [{ name: '.dep-v0', data, addr: 0 }] });
 
 test('unreadable audit data is an error naming the problem; no section is no data', async () => {
-  assert.throws(() => readAuditData(withSection(Buffer.from('not zlib'))), /cargo-auditable data: cannot decompress/);
-  assert.throws(() => readAuditData(withSection(deflateSync('{"packages": ['))), /cargo-auditable data: invalid JSON/);
-  assert.throws(() => readAuditData(withSection(deflateSync('{"packages":[{"name":"a","source":"crates.io"}]}'))), /unexpected content at packages\.0\.version/);
+  throwsCode(() => readAuditData(withSection(Buffer.from('not zlib'))), 'CORRUPT');
+  throwsCode(() => readAuditData(withSection(deflateSync('{"packages": ['))), 'CORRUPT');
+  throwsCode(() => readAuditData(withSection(deflateSync('{"packages":[{"name":"a","source":"crates.io"}]}'))), 'CORRUPT');
   // a decompression bomb: 9 MiB of zeros, beyond the format's 8 MiB bound
   assert.throws(() => readAuditData(withSection(deflateSync(Buffer.alloc(9 << 20)))), (e) => isBulwarkError(e) && e.code === 'TOO_LARGE');
   assert.equal(readAuditData(Buffer.from('#!/bin/sh\n'.repeat(200))), null);

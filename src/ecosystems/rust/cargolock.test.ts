@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseCargoLock } from './cargolock.js';
+import { throwsCode } from '../../testing/codes.js';
 
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
 const CRATES_IO = 'registry+https://github.com/rust-lang/crates.io-index';
@@ -55,9 +56,9 @@ source = "sparse+https://cargo.example.com/index/"
 });
 
 test('malformed lockfiles fail with the reason', () => {
-  assert.throws(() => parseCargoLock('[[package]\nname = "a"'), /invalid TOML/);
-  assert.throws(() => parseCargoLock('[[package]]\nname = "a"\n'), /not a Cargo.lock at package\.0\.version/);
-  assert.throws(() => parseCargoLock('package = "x"\n'), /not a Cargo.lock at package/);
+  throwsCode(() => parseCargoLock('[[package]\nname = "a"'), 'CORRUPT', 'Cargo.lock');
+  throwsCode(() => parseCargoLock('[[package]]\nname = "a"\n'), 'CORRUPT', 'Cargo.lock');
+  throwsCode(() => parseCargoLock('package = "x"\n'), 'CORRUPT', 'Cargo.lock');
   assert.deepEqual(parseCargoLock('# empty workspace\nversion = 4\n'), { version: 4, packages: [] });
 });
 

@@ -1,5 +1,6 @@
 import { parse } from 'smol-toml';
 import { z } from 'zod';
+import { BulwarkError, messageOf } from '../../core/errors.js';
 
 // Cargo.lock: TOML with one [[package]] table per resolved crate (name, version, and for
 // anything not in the workspace a source such as "registry+https://…" or "git+https://…#sha").
@@ -34,12 +35,12 @@ export function parseCargoLock(text: string): CargoLockFile {
   try {
     raw = parse(text);
   } catch (e) {
-    throw new Error(`invalid TOML (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`);
+    throw new BulwarkError('CORRUPT', 'Cargo.lock', `invalid TOML (${messageOf(e).split('\n')[0]})`, { cause: e });
   }
   const r = CargoLock.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new Error(`not a Cargo.lock${i && i.path.length > 0 ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`);
+    throw new BulwarkError('CORRUPT', 'Cargo.lock', `unexpected content${i && i.path.length > 0 ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`);
   }
   const packages = (r.data.package ?? []).map((p) => ({ name: p.name, version: p.version, ...(p.source ? { source: p.source } : {}) }));
   return { ...(r.data.version !== undefined ? { version: r.data.version } : {}), packages };

@@ -5,6 +5,7 @@ import { catalogDir } from '../../testing/catalog-dir.js';
 import { rust } from './catalog.js';
 import { parseCargoToml } from './cargotoml.js';
 import { DEFAULT_LIMITS } from '../../image/limits.js';
+import { throwsCode } from '../../testing/codes.js';
 
 const WORKSPACE = join(import.meta.dirname, 'fixtures', 'workspace');
 const info = { size: 200, mode: 0o644 };
@@ -28,7 +29,7 @@ test('Cargo.toml: an inherited or missing version names no package; downloaded a
   assert.equal(parseCargoToml('[package]\nname = "m"\nversion.workspace = true\n'), null);
   assert.equal(parseCargoToml('[package]\nname = "m"\n'), null);
   assert.deepEqual(parseCargoToml('[package]\nname = "m"\nversion = "1.2.3"\nlicense = "MIT OR Apache-2.0"\n'), { name: 'm', version: '1.2.3', licenses: ['MIT OR Apache-2.0'] });
-  assert.throws(() => parseCargoToml('[package\nname = "m"'), /invalid TOML/);
+  throwsCode(() => parseCargoToml('[package\nname = "m"'), 'CORRUPT', 'Cargo.toml');
   for (const p of ['Cargo.toml', 'usr/src/app/Cargo.toml']) assert.ok(rust.wants(p, info, 'image', DEFAULT_LIMITS), p);
   for (const p of ['root/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.152/Cargo.toml', 'usr/local/cargo/git/checkouts/rand-1/a1b2c3d/Cargo.toml', 'app/vendor/itoa/Cargo.toml', 'app/Cargo.toml.orig']) {
     assert.ok(!rust.wants(p, info, 'fs', DEFAULT_LIMITS), p);
