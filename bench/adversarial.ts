@@ -1,4 +1,4 @@
-// Binary-format readers on files crafted for their worst case (src/testing/hostile-*.ts):
+// Binary-format readers on files crafted for their worst case (test/support/hostile-*.ts):
 // each file is built in memory (not timed), then read once per run by the reader the scanner
 // uses for it. Target: every reader under 2 s on a 64 MiB file.
 // Usage: node --import tsx bench/adversarial.ts [MiB=64, fractions too] [runs=3] [case-substring]
@@ -8,8 +8,8 @@ import { readGoBuildInfo } from '../src/ecosystems/golang/buildinfo.js';
 import { readRpmDatabase } from '../src/ecosystems/rpm/database.js';
 import { parseRpmHeader } from '../src/ecosystems/rpm/header.js';
 import { readAuditData } from '../src/ecosystems/rust/auditable.js';
-import { elfOverlappingSegments, elfUnterminatedNames, goUnendedModinfo, goVersionNoise, machoOverlappingCommands, machoOverlappingSegments, peLongNames } from '../src/testing/hostile-exe.js';
-import { bdbOverflowLoop, ndbNestedBlobs, rpmDirExpansion } from '../src/testing/hostile-rpm.js';
+import { elfOverlappingSegments, elfUnterminatedNames, goUnendedModinfo, goVersionNoise, machoOverlappingCommands, machoOverlappingSegments, peLongNames } from '../test/support/hostile-exe.js';
+import { bdbOverflowLoop, ndbNestedBlobs, rpmDirExpansion } from '../test/support/hostile-rpm.js';
 
 const mib = Number(process.argv[2] ?? 64);
 const runs = Number(process.argv[3] ?? 3);

@@ -10,8 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execInContainer } from '../src/engine/exec.js';
-import { importBusybox, removeContainer, runContainer } from '../src/testing/busybox.js';
-import { removeImage } from '../src/testing/engine.js';
+import { importBusybox, removeContainer, runContainer } from '../test/support/busybox.js';
+import { removeImage } from '../test/support/engine.js';
 
 const seconds = Number(process.argv[2] ?? 20);
 const scenario = process.argv[3] === 'alerts' ? 'alerts' : 'learned';

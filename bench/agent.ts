@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent } from '../src/runtime/agent.js';
 import { execInContainer } from '../src/engine/exec.js';
-import { importBusybox, removeContainer, runContainer } from '../src/testing/busybox.js';
-import { removeImage } from '../src/testing/engine.js';
+import { importBusybox, removeContainer, runContainer } from '../test/support/busybox.js';
+import { removeImage } from '../test/support/engine.js';
 
 const seconds = Number(process.argv[2] ?? 20);
 const auditRead = process.argv[3] === 'socket' ? 'socket' : 'log';

@@ -13,9 +13,9 @@ import { resolveTarget } from '../src/assure/target.js';
 import { verifySignatures } from '../src/assure/verify.js';
 import { RegistryClient } from '../src/registry/client.js';
 import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../src/signing/keys.js';
-import { ociImage } from '../src/testing/image-writer.js';
-import { gzip, makeTar } from '../src/testing/layers.js';
-import { startRegistry } from '../src/testing/registry.js';
+import { ociImage } from '../test/support/image-writer.js';
+import { gzip, makeTar } from '../test/support/layers.js';
+import { startRegistry } from '../test/support/registry.js';
 
 const n = Number(process.argv[2] ?? 50);
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-'));

@@ -7,7 +7,7 @@ import { scanBudget } from '../core/zip.js';
 import { walkLayer } from '../image/layer-walker.js';
 import { DEFAULT_LIMITS, type Limits } from '../image/limits.js';
 import { walkRootfs } from '../image/rootfs.js';
-import { makeTar, memLayer } from '../testing/layers.js';
+import { makeTar, memLayer } from '../../test/support/layers.js';
 import type { Cataloger } from './analyzer.js';
 import { Collector } from './collector.js';
 

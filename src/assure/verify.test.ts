@@ -10,8 +10,8 @@ import { IN_TOTO_PAYLOAD_TYPE, makeStatement, PREDICATE_CYCLONEDX } from '../sig
 import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../signing/keys.js';
 import { signBytes } from '../signing/signature.js';
 import { simpleSigningPayload } from '../signing/simple-signing.js';
-import { fakeRegistry } from '../testing/fake-registry.js';
-import { attachmentManifest } from '../testing/image-writer.js';
+import { fakeRegistry } from '../../test/support/fake-registry.js';
+import { attachmentManifest } from '../../test/support/image-writer.js';
 import { attachmentTag, DSSE_TYPE, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_TYPE } from './attachments.js';
 import type { Target } from './target.js';
 import { ATTESTATION_STEPS, verifyAttestations } from './verify-attestation.js';

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bulwark } from '../testing/fixtures.js';
+import { bulwark } from '../../test/support/fixtures.js';
 import { agentSinks, parseIoRate } from './agent.js';
-import { throwsCode } from '../testing/codes.js';
+import { throwsCode } from '../../test/support/codes.js';
 
 test('--io-threshold: a size per second, with or without /s', () => {
   assert.equal(parseIoRate('10MiB/s'), 10 * 2 ** 20);

@@ -4,8 +4,8 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../core/tempdir.js';
 import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
-import { bulwark } from '../testing/fixtures.js';
-import { bulwarkAsync, serveBucket, SHARED_DATA, type BucketServer } from '../testing/osv-bucket.js';
+import { bulwark } from '../../test/support/fixtures.js';
+import { bulwarkAsync, serveBucket, SHARED_DATA, type BucketServer } from '../../test/support/osv-bucket.js';
 import { VulnStore } from '../vulndb/store.js';
 
 const OSV = join(SHARED_DATA, 'osv');

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProfileStore } from '../runtime/profiles.js';
-import { bulwark } from '../testing/fixtures.js';
+import { bulwark } from '../../test/support/fixtures.js';
 
 test('bulwark profiles: list, show, and set a mode by a unique part of the key; bad keys and modes exit 2', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-profiles-cli-'));

@@ -4,8 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../core/tempdir.js';
 import { RegistryClient } from '../registry/client.js';
-import { fakeRegistry, type FakeHandler } from '../testing/fake-registry.js';
-import { bulwark } from '../testing/fixtures.js';
+import { fakeRegistry, type FakeHandler } from '../../test/support/fake-registry.js';
+import { bulwark } from '../../test/support/fixtures.js';
 
 // bulwark registry login/logout as a user runs them, and the login then used by the
 // registry client: sent to the registry it was made for, never to another loopback origin.

@@ -6,9 +6,9 @@ import { makeTempDir } from '../core/tempdir.js';
 import type { ScanIssue } from '../core/types.js';
 import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
 import { githubToken } from '../checks/secrets/fixtures/tokens.js';
-import { bulwark } from '../testing/fixtures.js';
-import { dockerArchive } from '../testing/image-writer.js';
-import { makeTar, type TestEntry } from '../testing/layers.js';
+import { bulwark } from '../../test/support/fixtures.js';
+import { dockerArchive } from '../../test/support/image-writer.js';
+import { makeTar, type TestEntry } from '../../test/support/layers.js';
 
 const LIMIT = 4096;
 

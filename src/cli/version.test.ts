@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { bulwark } from '../testing/fixtures.js';
+import { bulwark } from '../../test/support/fixtures.js';
 
 const MAIN = join(import.meta.dirname, 'main.ts');
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from './tempdir.js';
-import { requireAll } from '../testing/require.js';
+import { requireAll } from '../../test/support/require.js';
 import { ensureStateDir, readPrivateFile, writePrivateFile } from './private-file.js';
 
 test('the state directory: created 0700 when missing; refused when a link, writable by others or someone else\'s', async (t) => {

@@ -8,7 +8,7 @@ import { isBulwarkError } from './errors.js';
 import fc from 'fast-check';
 import { InflateBudget, listEntries, readEntry } from './zip.js';
 import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
-import { have, requireAll } from '../testing/require.js';
+import { have, requireAll } from '../../test/support/require.js';
 
 /** Info-ZIP's verdict on an archive (`unzip -tq`): 0 when sound, 12 for overlapped components (a zip bomb, Debian's UnZip 6.0). */
 function unzipStatus(buf: Buffer): number {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineUp } from '../testing/engine.js';
-import { requireAll } from '../testing/require.js';
+import { engineUp } from '../../test/support/engine.js';
+import { requireAll } from '../../test/support/require.js';
 import { inspectContainer, pauseContainer } from './containers.js';
 import { checkProgress, inspectImage } from './images.js';
 import { call } from './socket.js';

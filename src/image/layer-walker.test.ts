@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BulwarkError } from '../core/errors.js';
-import { have, requireAll } from '../testing/require.js';
-import { gzip, makeTar, memLayer, sha256, zstd } from '../testing/layers.js';
+import { have, requireAll } from '../../test/support/require.js';
+import { gzip, makeTar, memLayer, sha256, zstd } from '../../test/support/layers.js';
 import { walkLayer } from './layer-walker.js';
 import { DEFAULT_LIMITS } from './limits.js';
 

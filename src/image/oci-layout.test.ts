@@ -4,11 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BulwarkError } from '../core/errors.js';
 import { makeTempDir, type TempDir } from '../core/tempdir.js';
-import { ociLayout } from '../testing/image-writer.js';
-import { makeTar, sha256 } from '../testing/layers.js';
+import { ociLayout } from '../../test/support/image-writer.js';
+import { makeTar, sha256 } from '../../test/support/layers.js';
 import { DirArchive } from './archive.js';
 import { openOciLayout } from './oci-layout.js';
-import { rejectsCode } from '../testing/codes.js';
+import { rejectsCode } from '../../test/support/codes.js';
 
 let tmp: TempDir;
 before(async () => (tmp = await makeTempDir()));

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBulwarkError } from '../core/errors.js';
-import { gzip, makeTar } from '../testing/layers.js';
+import { gzip, makeTar } from '../../test/support/layers.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { openImage } from './open.js';
 

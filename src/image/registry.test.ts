@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BulwarkError } from '../core/errors.js';
 import { scanImage } from '../scan/scan.js';
-import { fakeRegistry, type FakeContent, type FakeHandler } from '../testing/fake-registry.js';
-import { ociImage, ociIndex, type MemImage } from '../testing/image-writer.js';
-import { gzip, makeTar } from '../testing/layers.js';
+import { fakeRegistry, type FakeContent, type FakeHandler } from '../../test/support/fake-registry.js';
+import { ociImage, ociIndex, type MemImage } from '../../test/support/image-writer.js';
+import { gzip, makeTar } from '../../test/support/layers.js';
 import { openImage } from './open.js';
 import { openRegistryImage } from './registry.js';
 

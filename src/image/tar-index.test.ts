@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { BulwarkError } from '../core/errors.js';
 import { makeTempDir, type TempDir } from '../core/tempdir.js';
-import { makeTar } from '../testing/layers.js';
+import { makeTar } from '../../test/support/layers.js';
 import { TarArchive } from './archive.js';
 import { indexTar } from './tar-index.js';
 

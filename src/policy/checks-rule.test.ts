@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { evaluate } from './evaluate.js';
 import type { ImageFacts } from './facts.js';
 import { parsePolicy } from './load.js';
-import { throwsCode } from '../testing/codes.js';
+import { throwsCode } from '../../test/support/codes.js';
 
 // The checks rule: failed secret and misconfiguration checks above a severity, after the
 // policy's own skips and re-grades.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BulwarkError } from '../core/errors.js';
 import { makeTempDir, type TempDir } from '../core/tempdir.js';
 import { findCredentials, parseChallenges, RegistryAuth } from './auth.js';
-import { rejectsCode } from '../testing/codes.js';
+import { rejectsCode } from '../../test/support/codes.js';
 
 let tmp: TempDir;
 before(async () => (tmp = await makeTempDir()));

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { BulwarkError } from '../core/errors.js';
-import { fakeRegistry, type FakeContent, type FakeHandler } from '../testing/fake-registry.js';
-import { ociImage } from '../testing/image-writer.js';
-import { gzip, makeTar } from '../testing/layers.js';
+import { fakeRegistry, type FakeContent, type FakeHandler } from '../../test/support/fake-registry.js';
+import { ociImage } from '../../test/support/image-writer.js';
+import { gzip, makeTar } from '../../test/support/layers.js';
 import { RegistryClient, type RegistryOptions } from './client.js';
-import { rejectsCode } from '../testing/codes.js';
+import { rejectsCode } from '../../test/support/codes.js';
 
 // The client against small HTTP servers on 127.0.0.1 that misbehave on purpose.
 

@@ -5,9 +5,9 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { BulwarkError } from '../core/errors.js';
 import { makeTempDir, type TempDir } from '../core/tempdir.js';
-import { fakeRegistry, type FakeHandler, type FakeRegistry } from '../testing/fake-registry.js';
-import { ociImage } from '../testing/image-writer.js';
-import { gzip, makeTar } from '../testing/layers.js';
+import { fakeRegistry, type FakeHandler, type FakeRegistry } from '../../test/support/fake-registry.js';
+import { ociImage } from '../../test/support/image-writer.js';
+import { gzip, makeTar } from '../../test/support/layers.js';
 import { RegistryClient } from './client.js';
 
 // Credentials belong to one registry. Two real loopback servers: "good", the registry the

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { TOOL_VERSION } from '../core/tool.js';
-import { sarifErrors } from '../testing/report-schemas.js';
+import { sarifErrors } from '../../test/support/report-schemas.js';
 import type { ScanReport } from './report.js';
 import { FINGERPRINT_KEY, ROOT_BASE_ID, relativeUri, renderSarif, toSarif, type SarifLog } from './sarif.js';
 import { almaReport, bashTemp, cleanReport, pythonReport } from './fixtures/scan-report.js';

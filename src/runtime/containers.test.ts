@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { engineUp, removeImage } from '../testing/engine.js';
-import { containerPid, haveBusybox, importBusybox, removeContainer, runContainer } from '../testing/busybox.js';
-import { requireSetUp } from '../testing/require.js';
+import { engineUp, removeImage } from '../../test/support/engine.js';
+import { containerPid, haveBusybox, importBusybox, removeContainer, runContainer } from '../../test/support/busybox.js';
+import { requireSetUp } from '../../test/support/require.js';
 import { ContainerTracker, containerIdFromCgroup, type ContainerInfo } from './containers.js';
 
 // The container inventory against the real Docker Engine: containers running before the

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Finding, Inventory } from '../core/types.js';
-import { cycloneDxErrors } from '../testing/sbom-schemas.js';
+import { cycloneDxErrors } from '../../test/support/sbom-schemas.js';
 import { IMAGE_REF, toCycloneDx } from './cyclonedx.js';
 import { debianImage } from './fixtures/inventory.js';
 import { almaReport, opensslPkcs12, pythonReport } from '../report/fixtures/scan-report.js';

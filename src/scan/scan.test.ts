@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../image/limits.js';
 import { ImageConfig, type OpenedImage } from '../image/image.js';
 import { githubToken } from '../checks/secrets/fixtures/tokens.js';
-import { makeTar, memLayer, sha256, type TestEntry } from '../testing/layers.js';
+import { makeTar, memLayer, sha256, type TestEntry } from '../../test/support/layers.js';
 import { scanImage } from './scan.js';
 
 const DPKG_STATUS = readFileSync(join(import.meta.dirname, '..', 'ecosystems', 'dpkg', 'fixtures', 'bookworm', 'var', 'lib', 'dpkg', 'status'));

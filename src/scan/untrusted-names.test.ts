@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeTempDir } from '../core/tempdir.js';
-import { bulwark } from '../testing/fixtures.js';
-import { dockerArchive } from '../testing/image-writer.js';
-import { makeTar, type TestEntry } from '../testing/layers.js';
+import { bulwark } from '../../test/support/fixtures.js';
+import { dockerArchive } from '../../test/support/image-writer.js';
+import { makeTar, type TestEntry } from '../../test/support/layers.js';
 
 // Item 8 of the hardening issue: names from an image are keys of Maps or null-prototype
 // objects, never of plain objects, so a file or package named after an Object.prototype

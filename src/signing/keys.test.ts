@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { BulwarkError } from '../core/errors.js';
-import { have, requireAll } from '../testing/require.js';
+import { have, requireAll } from '../../test/support/require.js';
 import { encrypt } from './encrypted.js';
 import { generateKeyPair, loadPrivateKey, loadPublicKey, publicKeyPem } from './keys.js';
 import { decodePem, encodePem } from './pem.js';
 import { signBytes, verifyBytes } from './signature.js';
 import { mutatedBytes, mutatedJson, onlyBulwarkErrors } from './fixtures/mutate.js';
-import { throwsCode } from '../testing/codes.js';
+import { throwsCode } from '../../test/support/codes.js';
 
 // Cheap scrypt parameters for tests that decrypt many variants (the reader takes the
 // parameters from the file, so these are still real documents).

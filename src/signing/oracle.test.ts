@@ -5,14 +5,14 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { requireAll } from '../testing/require.js';
+import { requireAll } from '../../test/support/require.js';
 import { pae, parseEnvelope, signEnvelope, verifyEnvelope } from './dsse.js';
 import { COSIGN_PRIVATE_KEY_PEM, generateKeyPair, loadPrivateKey, loadPublicKey, publicKeyPem, SIGSTORE_PRIVATE_KEY_PEM } from './keys.js';
 import { COSIGN_SCRYPT } from './encrypted.js';
 import { IN_TOTO_PAYLOAD_TYPE, makeStatement, PREDICATE_CYCLONEDX } from './in-toto.js';
 import { signBytes, verifyBytes } from './signature.js';
 import { simpleSigningPayload } from './simple-signing.js';
-import { throwsCode } from '../testing/codes.js';
+import { throwsCode } from '../../test/support/codes.js';
 
 // Independent implementations as test oracles (Debian's skopeo is built without sigstore, so
 // there is no cosign-compatible tool to check against): Python scripts in fixtures/ that

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { have, requireAll } from '../testing/require.js';
+import { have, requireAll } from '../../test/support/require.js';
 import { loadPrivateKey, loadPublicKey, publicKeyPem } from './keys.js';
 import { signBytes, verifyBytes } from './signature.js';
 

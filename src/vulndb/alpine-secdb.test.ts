@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBulwarkError } from '../core/errors.js';
-import { SHARED_DATA } from '../testing/osv-bucket.js';
+import { SHARED_DATA } from '../../test/support/osv-bucket.js';
 import { convertSecdb, secfixId } from './alpine-secdb.js';
 import { importPath } from './import.js';
 import { osvRecordSchema } from './osv.js';
 import { VulnStore } from './store.js';
-import { throwsCode } from '../testing/codes.js';
+import { throwsCode } from '../../test/support/codes.js';
 
 const SECDB = join(SHARED_DATA, 'alpine-secdb');
 const NOW = '2024-10-01T00:00:00.000Z';

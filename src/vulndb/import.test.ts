@@ -6,7 +6,7 @@ import { isBulwarkError } from '../core/errors.js';
 import { makeTempDir } from '../core/tempdir.js';
 import { importPath, zipFeedName } from './import.js';
 import { VulnStore } from './store.js';
-import { throwsCode } from '../testing/codes.js';
+import { throwsCode } from '../../test/support/codes.js';
 
 const rec = (id: string, name: string) => ({ id, modified: '2024-05-01T00:00:00Z', affected: [{ package: { ecosystem: 'npm', name }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] });
 

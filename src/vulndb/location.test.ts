@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { isBulwarkError } from '../core/errors.js';
 import { makeTempDir } from '../core/tempdir.js';
-import { SHARED_DATA } from '../testing/osv-bucket.js';
+import { SHARED_DATA } from '../../test/support/osv-bucket.js';
 import { importPath } from './import.js';
 import { ageWarning, defaultDbPath, formatAge, parseMaxAge, warnIfOld } from './location.js';
 import { VulnStore } from './store.js';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { isBulwarkError, messageOf } from '../core/errors.js';
 import { byteBudget, listEntries, readEntry } from '../core/zip.js';
-import { SHARED_DATA } from '../testing/osv-bucket.js';
+import { SHARED_DATA } from '../../test/support/osv-bucket.js';
 import { readBounded } from './import.js';
 import { parseOsvRecord, type OsvRecord } from './osv.js';
 import { VulnStore } from './store.js';
-import { throwsCode } from '../testing/codes.js';
+import { throwsCode } from '../../test/support/codes.js';
 
 /** A few real records (one per feed shape) as parsed JSON values. */
 function realRecords(): unknown[] {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { isBulwarkError } from '../core/errors.js';
 import { makeTempDir } from '../core/tempdir.js';
 import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
-import { SHARED_DATA } from '../testing/osv-bucket.js';
+import { SHARED_DATA } from '../../test/support/osv-bucket.js';
 import { importPath } from './import.js';
 import type { OsvRecord } from './osv.js';
 import { VulnStore } from './store.js';

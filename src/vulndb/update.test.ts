@@ -8,7 +8,7 @@ import { isBulwarkError, type ErrorCode } from '../core/errors.js';
 import type { Inventory, Package } from '../core/types.js';
 import { makeTempDir, type TempDir } from '../core/tempdir.js';
 import { writeZip } from '../ecosystems/java/fixtures/zip-writer.js';
-import { SHARED_DATA, serveBucket, type BucketServer } from '../testing/osv-bucket.js';
+import { SHARED_DATA, serveBucket, type BucketServer } from '../../test/support/osv-bucket.js';
 import { matchInventory } from '../match/matcher.js';
 import { VulnStore } from './store.js';
 import { feedUrl, updateDb } from './update.js';

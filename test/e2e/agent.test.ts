@@ -8,12 +8,12 @@ import { startAgent, type Agent } from '../../src/runtime/agent.js';
 import { cgroupStats } from '../../src/runtime/cgroup.js';
 import type { SecurityEvent } from '../../src/events/event.js';
 import { execInContainer } from '../../src/engine/exec.js';
-import { containerPid, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../../src/testing/busybox.js';
-import { engineUp, removeImage } from '../../src/testing/engine.js';
-import { trackChild, stopChild } from '../../src/testing/children.js';
-import { have, requireAll, requireSetUp } from '../../src/testing/require.js';
-import { restartEngine } from '../../src/testing/restart-engine.js';
-import { waitUntil } from '../../src/testing/wait.js';
+import { containerPid, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../support/busybox.js';
+import { engineUp, removeImage } from '../support/engine.js';
+import { trackChild, stopChild } from '../support/children.js';
+import { have, requireAll, requireSetUp } from '../support/require.js';
+import { restartEngine } from '../support/restart-engine.js';
+import { waitUntil } from '../support/wait.js';
 
 // Acceptance 1, 2 and 4 of the runtime issue, end to end: the agent on this host (kernel
 // audit, the Docker Engine, fanotify where the kernel has it) watching containers built

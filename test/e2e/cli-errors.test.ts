@@ -4,11 +4,11 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES, type ErrorCode } from '../../src/core/errors.js';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
-import { engineUp } from '../../src/testing/engine.js';
-import { bulwark } from '../../src/testing/fixtures.js';
-import { dockerArchive, ociLayout } from '../../src/testing/image-writer.js';
-import { gzip, makeTar, zstd } from '../../src/testing/layers.js';
-import { have, requireAll } from '../../src/testing/require.js';
+import { engineUp } from '../support/engine.js';
+import { bulwark } from '../support/fixtures.js';
+import { dockerArchive, ociLayout } from '../support/image-writer.js';
+import { gzip, makeTar, zstd } from '../support/layers.js';
+import { have, requireAll } from '../support/require.js';
 
 // Acceptance 6: every kind of bad input gives one line naming the input and the reason,
 // exit code 2, nothing left behind in the temp dir, and no existing output clobbered.

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../../src/core/types.js';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
-import { bulwark } from '../../src/testing/fixtures.js';
+import { bulwark } from '../support/fixtures.js';
 
 // Issue 4 acceptance 4: the CI gate's exit codes, ignore-file expiry and VEX suppression,
 // through the CLI as a pipeline runs it, on the real PyPI advisories.

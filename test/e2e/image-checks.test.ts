@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import tarStream from 'tar-stream';
-import { buildImage, engineUp, importRootfs, removeImage, saveImage } from '../../src/testing/engine.js';
-import { bulwark, run } from '../../src/testing/fixtures.js';
-import { requireAll } from '../../src/testing/require.js';
+import { buildImage, engineUp, importRootfs, removeImage, saveImage } from '../support/engine.js';
+import { bulwark, run } from '../support/fixtures.js';
+import { requireAll } from '../support/require.js';
 
 // Acceptance 4 of the checks issue: an image built by the real Docker Engine with a root
 // user, an exposed port 22, a secret in ENV, a private key file and a SUID binary reports

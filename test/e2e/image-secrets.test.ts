@@ -6,10 +6,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
-import { haveBusybox, importBusybox } from '../../src/testing/busybox.js';
-import { buildImage, engineUp, removeImage, saveImage } from '../../src/testing/engine.js';
-import { bulwark } from '../../src/testing/fixtures.js';
-import { requireSetUp } from '../../src/testing/require.js';
+import { haveBusybox, importBusybox } from '../support/busybox.js';
+import { buildImage, engineUp, removeImage, saveImage } from '../support/engine.js';
+import { bulwark } from '../support/fixtures.js';
+import { requireSetUp } from '../support/require.js';
 import * as t from '../../src/checks/secrets/fixtures/tokens.js';
 import tarStream from 'tar-stream';
 

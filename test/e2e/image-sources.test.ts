@@ -7,10 +7,10 @@ import type { Inventory, Package } from '../../src/core/types.js';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { openImage } from '../../src/image/open.js';
 import { scanImage, scanRootfs, type ScanResult } from '../../src/scan/scan.js';
-import { buildImage, engineUp, exportRootfs, importRootfs, removeImage, saveImage } from '../../src/testing/engine.js';
-import { buildFixture, bulwark, run } from '../../src/testing/fixtures.js';
-import { have, requireAll } from '../../src/testing/require.js';
-import { cycloneDxErrors, spdxErrors } from '../../src/testing/sbom-schemas.js';
+import { buildImage, engineUp, exportRootfs, importRootfs, removeImage, saveImage } from '../support/engine.js';
+import { buildFixture, bulwark, run } from '../support/fixtures.js';
+import { have, requireAll } from '../support/require.js';
+import { cycloneDxErrors, spdxErrors } from '../support/sbom-schemas.js';
 
 // Acceptance 1, 2 and 5 of the foundation issue, against a real dockerd, skopeo and
 // a Debian bookworm root filesystem built by debootstrap from real Debian packages.

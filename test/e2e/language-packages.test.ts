@@ -6,9 +6,9 @@ import type { Inventory, Package } from '../../src/core/types.js';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { openImage } from '../../src/image/open.js';
 import { scanImage } from '../../src/scan/scan.js';
-import { buildImage, engineUp, importRootfs, removeImage, saveImage, type ContextFile } from '../../src/testing/engine.js';
-import { buildFixture, run } from '../../src/testing/fixtures.js';
-import { have, requireAll } from '../../src/testing/require.js';
+import { buildImage, engineUp, importRootfs, removeImage, saveImage, type ContextFile } from '../support/engine.js';
+import { buildFixture, run } from '../support/fixtures.js';
+import { have, requireAll } from '../support/require.js';
 
 // Issue 3 acceptance 1–4 on one real image: Debian bookworm (python3-yaml, libcommons-lang3-java
 // from dpkg) plus a layer holding a real npm install, a real pip wheel unpacked into site-packages,

@@ -4,10 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../src/core/tempdir.js';
-import { bulwark } from '../../src/testing/fixtures.js';
-import { dockerArchive } from '../../src/testing/image-writer.js';
-import { makeTar } from '../../src/testing/layers.js';
-import { have, requireAll } from '../../src/testing/require.js';
+import { bulwark } from '../support/fixtures.js';
+import { dockerArchive } from '../support/image-writer.js';
+import { makeTar } from '../support/layers.js';
+import { have, requireAll } from '../support/require.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

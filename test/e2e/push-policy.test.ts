@@ -4,12 +4,12 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEVERITIES, type Severity } from '../../src/core/types.js';
-import { bulwark } from '../../src/testing/fixtures.js';
-import { dockerArchive } from '../../src/testing/image-writer.js';
-import { makeTar } from '../../src/testing/layers.js';
-import { skopeoCopy } from '../../src/testing/registry.js';
-import { secureRegistrySuite } from '../../src/testing/secure-registry.js';
-import { waitUntil } from '../../src/testing/wait.js';
+import { bulwark } from '../support/fixtures.js';
+import { dockerArchive } from '../support/image-writer.js';
+import { makeTar } from '../support/layers.js';
+import { skopeoCopy } from '../support/registry.js';
+import { secureRegistrySuite } from '../support/secure-registry.js';
+import { waitUntil } from '../support/wait.js';
 
 // Acceptance 2 and 4 of the registry issue: the push gate refuses a failing image (nothing
 // reaches the registry) and pushes, signs and attests a passing one; a policy matrix over

@@ -11,12 +11,12 @@ import { hostPlatform } from '../../src/image/platform.js';
 import { openRegistryImage, type RegistryImageOptions } from '../../src/image/registry.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { scanImage, type ScanResult } from '../../src/scan/scan.js';
-import { fakeRegistry } from '../../src/testing/fake-registry.js';
-import { buildFixture, bulwark, run } from '../../src/testing/fixtures.js';
-import { dockerArchive, ociImage, ociIndex, type MemImage } from '../../src/testing/image-writer.js';
-import { gzip, makeTar } from '../../src/testing/layers.js';
-import { haveRegistryTools, makeCerts, skopeoCopy, startRegistry, startTokenServer, type TestCerts, type TestRegistry, type TokenServer } from '../../src/testing/registry.js';
-import { have, requireAll } from '../../src/testing/require.js';
+import { fakeRegistry } from '../support/fake-registry.js';
+import { buildFixture, bulwark, run } from '../support/fixtures.js';
+import { dockerArchive, ociImage, ociIndex, type MemImage } from '../support/image-writer.js';
+import { gzip, makeTar } from '../support/layers.js';
+import { haveRegistryTools, makeCerts, skopeoCopy, startRegistry, startTokenServer, type TestCerts, type TestRegistry, type TokenServer } from '../support/registry.js';
+import { have, requireAll } from '../support/require.js';
 
 // Acceptance 1 of the registry issue, against Debian's docker-registry (distribution 2.8)
 // on loopback ports: anonymous over plain http, htpasswd basic auth over TLS with a test

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../src/core/tempdir.js';
-import { bulwark } from '../../src/testing/fixtures.js';
+import { bulwark } from '../support/fixtures.js';
 
 // `bulwark scan config` and `bulwark checks list` as a user runs them: a directory with a
 // Kubernetes Deployment, a compose file and a container-create body.

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '../../src/core/types.js';
 import { makeTempDir } from '../../src/core/tempdir.js';
-import { bulwark } from '../../src/testing/fixtures.js';
+import { bulwark } from '../support/fixtures.js';
 
 // `scan fs` as a user runs it on a source tree: lockfiles of several ecosystems are read,
 // a malformed one is a warning naming the file, and the scan still succeeds.

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { Finding } from '../../src/core/types.js';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { legacyGoElf } from '../../src/ecosystems/golang/fixtures/elf-writer.js';
-import { bulwark } from '../../src/testing/fixtures.js';
-import { SHARED_DATA } from '../../src/testing/osv-bucket.js';
+import { bulwark } from '../support/fixtures.js';
+import { SHARED_DATA } from '../support/osv-bucket.js';
 
 // Issue 12 item 13: Go's feed rates nothing, so a Go binary's stdlib findings are UNKNOWN
 // unless another record of the same vulnerability in the DB rates it. Here the real Go

@@ -4,11 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestOf } from '../../src/registry/client.js';
-import { bulwark } from '../../src/testing/fixtures.js';
-import { dockerArchive } from '../../src/testing/image-writer.js';
-import { makeTar } from '../../src/testing/layers.js';
-import { skopeoCopy } from '../../src/testing/registry.js';
-import { secureRegistrySuite, type SecureRegistry } from '../../src/testing/secure-registry.js';
+import { bulwark } from '../support/fixtures.js';
+import { dockerArchive } from '../support/image-writer.js';
+import { makeTar } from '../support/layers.js';
+import { skopeoCopy } from '../support/registry.js';
+import { secureRegistrySuite, type SecureRegistry } from '../support/secure-registry.js';
 
 // Acceptance 3 of the registry issue: cosign-format signatures, stored where skopeo looks
 // for them, a signature moved to another digest, a payload altered and a wrong key each

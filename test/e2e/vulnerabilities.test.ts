@@ -9,9 +9,9 @@ import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import { VulnStore } from '../../src/vulndb/store.js';
 import type { OsvRecord } from '../../src/vulndb/osv.js';
 import { buildFixtureApp } from '../../src/ecosystems/golang/fixtures/go-toolchain.js';
-import { bulwark } from '../../src/testing/fixtures.js';
-import { buildRpmDb } from '../../src/testing/rpmdb.js';
-import { have, requireAll } from '../../src/testing/require.js';
+import { bulwark } from '../support/fixtures.js';
+import { buildRpmDb } from '../support/rpmdb.js';
+import { have, requireAll } from '../support/require.js';
 
 // Issue 4 acceptance 1: the real PyPI, Go and AlmaLinux OSV data and the Alpine secdb,
 // imported with `bulwark db import`, and filesystems holding packages on both sides of

@@ -4,14 +4,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 // Item 19 of the hardening issue: a test that needs an engine or a tool goes through
-// requireAll (src/testing/require.ts), which skips loudly here and fails under CI=true.
+// requireAll (test/support/require.ts), which skips loudly here and fails under CI=true.
 // Anything else that drops a test's assertions when something is missing (a direct skip,
 // an `if (have(...))` block, a readiness flag checked next to requireAll instead of inside
 // it) would pass silently in CI. This test reads every test file and test helper and fails
 // on those shapes.
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const GUARD = 'src/testing/require.ts';
+const GUARD = 'test/support/require.ts';
 
 /**
  * Offenders in the runtime agent's tests, owned by the runtime change; to be fixed there.
@@ -81,9 +81,9 @@ function walk(dir: string, keep: (rel: string) => boolean, out: string[] = []): 
   return out;
 }
 
-/** Test files and the helpers tests gate through (src/testing, fixtures folders). */
+/** Test files and the helpers tests gate through (test/support, fixtures folders). */
 function scanned(): string[] {
-  const isTestSource = (rel: string): boolean => rel.startsWith('test/') || rel.endsWith('.test.ts') || rel.startsWith('src/testing/') || rel.includes('/fixtures/');
+  const isTestSource = (rel: string): boolean => rel.startsWith('test/') || rel.endsWith('.test.ts') || rel.includes('/fixtures/');
   return [...walk(join(ROOT, 'src'), isTestSource), ...walk(join(ROOT, 'test'), isTestSource)].sort();
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { scanRootfs } from '../../scan/scan.js';
 import { parseApkInstalled } from './catalog.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'alpine-3.19');
 

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { assertInvalid, assertTable } from '../../testing/oracle.js';
+import { assertInvalid, assertTable } from '../../../test/support/oracle.js';
 import { apkScheme } from './version.js';
 
 // [a, b, expected compare(a, b)]: apk-tools' version grammar and real Alpine/Wolfi versions.

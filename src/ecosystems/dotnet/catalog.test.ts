@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../../analysis/layer-analysis.js';
-import { catalogDir } from '../../testing/catalog-dir.js';
+import { catalogDir } from '../../../test/support/catalog-dir.js';
 import { dotnet } from './catalog.js';
 import { parseDepsJson } from './deps-json.js';
 import { nugetPurl } from './package.js';
 import { parsePackagesLock } from './packages-lock.js';
 import { DEFAULT_LIMITS } from '../../image/limits.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const LAYER = { index: 0, diffId: '' };

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { assertInvalid, assertTable } from '../../testing/oracle.js';
+import { assertInvalid, assertTable } from '../../../test/support/oracle.js';
 import { nugetScheme } from './version.js';
 
 // [a, b, expected compare(a, b)]: NuGet's version rules. No NuGet client runs here, so tables only.

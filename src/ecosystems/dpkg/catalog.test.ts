@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../core/tempdir.js';
 import { scanRootfs } from '../../scan/scan.js';
-import { have, requireAll } from '../../testing/require.js';
+import { have, requireAll } from '../../../test/support/require.js';
 import { parseParagraphs } from './control.js';
 import { licencesFromCopyright } from './copyright.js';
 

@@ -6,11 +6,11 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
-import { have, requireAll } from '../../testing/require.js';
+import { have, requireAll } from '../../../test/support/require.js';
 import { readGoBuildInfo, runtimeVersion } from './buildinfo.js';
 import { readExe } from './exe.js';
 import { buildFixtureApp, goVersionM, TARGETS, withoutSectionHeaders } from './fixtures/go-toolchain.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 let tmp: TempDir;
 let building: Promise<string[]> | undefined;

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isBulwarkError } from '../../core/errors.js';
-import { bytesSearched } from '../../testing/bytes-searched.js';
-import { elfUnterminatedNames, machoOverlappingCommands, peLongNames } from '../../testing/hostile-exe.js';
+import { bytesSearched } from '../../../test/support/bytes-searched.js';
+import { elfUnterminatedNames, machoOverlappingCommands, peLongNames } from '../../../test/support/hostile-exe.js';
 import { readExe } from './exe.js';
 
 const corrupt = (e: unknown): boolean => isBulwarkError(e) && e.code === 'CORRUPT';

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isBulwarkError } from '../../core/errors.js';
-import { bytesSearched } from '../../testing/bytes-searched.js';
-import { elfOverlappingSegments, elfUnterminatedNames, goUnendedModinfo, goVersionNoise, machoOverlappingCommands, peLongNames } from '../../testing/hostile-exe.js';
+import { bytesSearched } from '../../../test/support/bytes-searched.js';
+import { elfOverlappingSegments, elfUnterminatedNames, goUnendedModinfo, goVersionNoise, machoOverlappingCommands, peLongNames } from '../../../test/support/hostile-exe.js';
 import { readGoBuildInfo, runtimeVersion } from './buildinfo.js';
 import { inlineBuildInfo } from './fixtures/elf-writer.js';
 

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { isBulwarkError } from '../../core/errors.js';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
-import { have, requireAll } from '../../testing/require.js';
+import { have, requireAll } from '../../../test/support/require.js';
 import { readGoBuildInfo } from './buildinfo.js';
 import { inlineBuildInfo, legacyGoElf, writeElf } from './fixtures/elf-writer.js';
 import { goVersionM } from './fixtures/go-toolchain.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 // Toolchains before Go 1.18 stored pointers to the strings; no such toolchain is packaged
 // here, so these binaries are written by hand (elf-writer.ts), and Go 1.19's reader, which

@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { assertInvalid, assertTable } from '../../testing/oracle.js';
+import { assertInvalid, assertTable } from '../../../test/support/oracle.js';
 import { goScheme } from './version.js';
 
 // [a, b, expected compare(a, b)]: Go module versions, with and without the 'v' OSV leaves out.

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { useJavaFixtures } from './fixtures/build.js';
 import { parseGradleLockfile } from './gradle.js';
 import { parsePom } from './pom.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 const PROJECT = join(import.meta.dirname, 'fixtures', 'project');
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { agreesWithOracle, assertInvalid, assertTable, joined, type Pair } from '../../testing/oracle.js';
-import { have, requireAll } from '../../testing/require.js';
+import { agreesWithOracle, assertInvalid, assertTable, joined, type Pair } from '../../../test/support/oracle.js';
+import { have, requireAll } from '../../../test/support/require.js';
 import { mavenScheme } from './version.js';
 
 // [a, b, expected compare(a, b)]: Maven's version order specification and real versions

@@ -10,7 +10,7 @@ import { MAX_POMS, readArchive } from './archive.js';
 import { useJavaFixtures } from './fixtures/build.js';
 import { nestedJars, writeZip } from './fixtures/zip-writer.js';
 import { byteBudget, InflateBudget, listEntries, MAX_ENTRIES, readEntry } from '../../core/zip.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 const fixture = useJavaFixtures();
 

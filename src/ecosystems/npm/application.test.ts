@@ -11,9 +11,9 @@ import { renderTable } from '../../report/table.js';
 import { scanFs, scanImage } from '../../scan/scan.js';
 import { toCycloneDx } from '../../sbom/cyclonedx.js';
 import { toSpdx } from '../../sbom/spdx.js';
-import { dockerArchive } from '../../testing/image-writer.js';
-import { makeTar } from '../../testing/layers.js';
-import { cycloneDxErrors, spdxErrors } from '../../testing/sbom-schemas.js';
+import { dockerArchive } from '../../../test/support/image-writer.js';
+import { makeTar } from '../../../test/support/layers.js';
+import { cycloneDxErrors, spdxErrors } from '../../../test/support/sbom-schemas.js';
 
 // The project's own package.json is the application component, once, beside what it installed
 // or locked: in the inventory (JSON), the table, CycloneDX (type application) and SPDX (APPLICATION).

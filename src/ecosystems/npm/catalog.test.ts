@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import type { Package } from '../../core/types.js';
-import { catalogDir } from '../../testing/catalog-dir.js';
+import { catalogDir } from '../../../test/support/catalog-dir.js';
 import { npm } from './catalog.js';
 import { DEFAULT_LIMITS } from '../../image/limits.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const INSTALLED = join(FIXTURES, 'installed');

@@ -6,7 +6,7 @@ import type { NpmEntry } from './entry.js';
 import { parsePackageLock } from './package-lock.js';
 import { keyToSpec, parsePnpmLock } from './pnpm-lock.js';
 import { parseYarnLock } from './yarn-lock.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 // Every lockfile under fixtures/lockfiles was written by the real tool from the same
 // package.json (see fixtures/README.md), so all must agree on what is locked.

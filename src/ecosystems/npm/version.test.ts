@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
 import semver from 'semver';
-import { agreesWithOracle, assertInvalid, assertTable } from '../../testing/oracle.js';
+import { agreesWithOracle, assertInvalid, assertTable } from '../../../test/support/oracle.js';
 import { semverScheme } from './version.js';
 
 // [a, b, expected compare(a, b)]: SemVer 2.0.0 §11's precedence examples and real versions

@@ -4,11 +4,11 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeTempDir } from '../../core/tempdir.js';
 import fc from 'fast-check';
-import { catalogDir } from '../../testing/catalog-dir.js';
+import { catalogDir } from '../../../test/support/catalog-dir.js';
 import { php } from './catalog.js';
 import { parseComposerLock, parseInstalledJson } from './composer.js';
 import { DEFAULT_LIMITS } from '../../image/limits.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const MW = 'mediawiki/usr/share/mediawiki/vendor';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
-import { agreesWithOracle, assertInvalid, assertTable, runOracle } from '../../testing/oracle.js';
-import { have, requireAll } from '../../testing/require.js';
+import { agreesWithOracle, assertInvalid, assertTable, runOracle } from '../../../test/support/oracle.js';
+import { have, requireAll } from '../../../test/support/require.js';
 import { composerScheme } from './version.js';
 
 // [a, b, expected compare(a, b)]: Composer's normalisation and stability order

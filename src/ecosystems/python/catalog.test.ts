@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeTempDir } from '../../core/tempdir.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from '../../analysis/layer-analysis.js';
-import { catalogDir } from '../../testing/catalog-dir.js';
+import { catalogDir } from '../../../test/support/catalog-dir.js';
 import { python } from './catalog.js';
 import { DEFAULT_LIMITS } from '../../image/limits.js';
 

@@ -8,7 +8,7 @@ import { parsePoetryLock } from './poetry.js';
 import { parseRequirements } from './requirements.js';
 import { parseUvLock } from './uv.js';
 import { longRequirementLines, manyClassifiers } from './fixtures/long-runs.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 test('core metadata: licence from License-Expression, then a one-line License, then classifiers', () => {
   const m = (headers: string): string[] => parseCoreMetadata(`Metadata-Version: 2.4\nName: x\nVersion: 1\n${headers}\n\nLicense: body text is not read\n`).licenses;

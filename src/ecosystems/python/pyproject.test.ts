@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../../core/tempdir.js';
-import { catalogDir } from '../../testing/catalog-dir.js';
+import { catalogDir } from '../../../test/support/catalog-dir.js';
 import { python } from './catalog.js';
 import { parsePyproject } from './pyproject.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 // The shape of the Python Packaging User Guide's "Writing your pyproject.toml" example (PEP 621).
 const PEP621 = `[build-system]

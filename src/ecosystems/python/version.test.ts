@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { agreesWithOracle, assertInvalid, assertTable, runOracle } from '../../testing/oracle.js';
-import { requireAll } from '../../testing/require.js';
+import { agreesWithOracle, assertInvalid, assertTable, runOracle } from '../../../test/support/oracle.js';
+import { requireAll } from '../../../test/support/require.js';
 import { pep440Scheme } from './version.js';
 
 // [a, b, expected compare(a, b)]: PEP 440's ordering and normalisation

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import { scanRootfs } from '../../scan/scan.js';
-import { requireAll } from '../../testing/require.js';
+import { requireAll } from '../../../test/support/require.js';
 import { buildRpmFixture, removeRpmFixture, TOOLS, type RpmFixture } from './fixtures/build.js';
 
 // The rpm cataloger end to end: databases built by Debian's rpm tooling, placed where

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isBulwarkError, type ErrorCode } from '../../core/errors.js';
-import { bdbOverflowLoop, ndbNestedBlobs, rpmDirExpansion } from '../../testing/hostile-rpm.js';
+import { bdbOverflowLoop, ndbNestedBlobs, rpmDirExpansion } from '../../../test/support/hostile-rpm.js';
 import { readRpmDatabase } from './database.js';
 import { encodeHeader, type HeaderValue } from './fixtures/header-writer.js';
 import { parseRpmHeader, TAG } from './header.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { agreesWithOracle, assertInvalid, assertTable, joined, runOracle } from '../../testing/oracle.js';
-import { have, requireAll } from '../../testing/require.js';
+import { agreesWithOracle, assertInvalid, assertTable, joined, runOracle } from '../../../test/support/oracle.js';
+import { have, requireAll } from '../../../test/support/require.js';
 import { rpmScheme } from './version.js';
 
 // [a, b, expected compare(a, b)]: rpmvercmp's rules and real EVRs

@@ -4,12 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import type { Package } from '../../core/types.js';
-import { catalogDir } from '../../testing/catalog-dir.js';
+import { catalogDir } from '../../../test/support/catalog-dir.js';
 import { ruby } from './catalog.js';
 import { parseGemfileLock } from './gemfile-lock.js';
 import { parseGemspec } from './gemspec.js';
 import { DEFAULT_LIMITS } from '../../image/limits.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const ROOTFS = join(FIXTURES, 'rootfs');

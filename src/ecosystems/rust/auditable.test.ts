@@ -8,14 +8,14 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { isBulwarkError } from '../../core/errors.js';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
-import { bytesSearched } from '../../testing/bytes-searched.js';
-import { elfUnterminatedNames } from '../../testing/hostile-exe.js';
-import { requireAll } from '../../testing/require.js';
+import { bytesSearched } from '../../../test/support/bytes-searched.js';
+import { elfUnterminatedNames } from '../../../test/support/hostile-exe.js';
+import { requireAll } from '../../../test/support/require.js';
 import { readExe } from '../golang/exe.js';
 import { writeElf } from '../golang/fixtures/elf-writer.js';
 import { readAuditData } from './auditable.js';
 import { buildAudited, canBuild, DEP_V0_JSON } from './fixtures/testing.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 let tmp: TempDir;
 let bins: Awaited<ReturnType<typeof buildAudited>> | undefined;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseCargoLock } from './cargolock.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
 const CRATES_IO = 'registry+https://github.com/rust-lang/crates.io-index';

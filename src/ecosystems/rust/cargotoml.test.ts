@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { catalogDir } from '../../testing/catalog-dir.js';
+import { catalogDir } from '../../../test/support/catalog-dir.js';
 import { rust } from './catalog.js';
 import { parseCargoToml } from './cargotoml.js';
 import { DEFAULT_LIMITS } from '../../image/limits.js';
-import { throwsCode } from '../../testing/codes.js';
+import { throwsCode } from '../../../test/support/codes.js';
 
 const WORKSPACE = join(import.meta.dirname, 'fixtures', 'workspace');
 const info = { size: 200, mode: 0o644 };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { makeTempDir } from '../../core/tempdir.js';
-import { sampleEvent } from './events.testing.js';
+import { sampleEvent } from '../../../test/support/security-events.js';
 import { FileTransport } from './file.js';
 import { createSink } from './index.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TOOL_VERSION } from '../../core/tool.js';
-import { arbitraryEvent, sampleEvent } from './events.testing.js';
+import { arbitraryEvent, sampleEvent } from '../../../test/support/security-events.js';
 import { CEF_SEVERITY, SYSLOG_SEVERITY, facilityCode, syslogTimestamp, toCef, toCefSyslog, toJsonLine, toRfc5424, truncateUtf8 } from './format.js';
 
 // ---- tiny independent parsers for the tests ---------------------------------------------------

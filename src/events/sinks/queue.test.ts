@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SecurityEvent } from '../event.js';
-import { sampleEvent } from './events.testing.js';
+import { sampleEvent } from '../../../test/support/security-events.js';
 import { backoffDelay, fanOut, queuedSink } from './queue.js';
 import { DeliveryError, type Sink, type Transport } from './sink.js';
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { SecurityEvent } from '../event.js';
-import { sampleEvent } from './events.testing.js';
+import { sampleEvent } from '../../../test/support/security-events.js';
 import { createSink } from './index.js';
 import { HEC_PATH, hecEndpoint } from './splunk-hec.js';
 

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
-import { makeCerts, type TestCerts } from '../../testing/registry.js';
-import { have, requireAll } from '../../testing/require.js';
+import { makeCerts, type TestCerts } from '../../../test/support/registry.js';
+import { have, requireAll } from '../../../test/support/require.js';
 import type { SecurityEvent } from '../event.js';
-import { sampleEvent } from './events.testing.js';
+import { sampleEvent } from '../../../test/support/security-events.js';
 import { toCef, toRfc5424 } from './format.js';
 import { createSink } from './index.js';
-import { rsyslogTlsDriver, startRsyslog, type Received, type Rsyslog } from './rsyslog.testing.js';
+import { rsyslogTlsDriver, startRsyslog, type Received, type Rsyslog } from '../../../test/support/rsyslog.js';
 
 // The acceptance test: a real rsyslogd (Debian's rsyslog, private config, loopback ports)
 // receives RFC 5424 and CEF events over UDP, TCP (octet counting) and TLS, and parses PRI,

@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { sampleEvent } from './events.testing.js';
+import { sampleEvent } from '../../../test/support/security-events.js';
 import { createSink } from './index.js';
 import { octetFrame } from './tcp.js';
 

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
-import { makeCerts, type TestCerts } from '../../testing/registry.js';
-import { have, requireAll } from '../../testing/require.js';
-import { sampleEvent } from './events.testing.js';
+import { makeCerts, type TestCerts } from '../../../test/support/registry.js';
+import { have, requireAll } from '../../../test/support/require.js';
+import { sampleEvent } from '../../../test/support/security-events.js';
 import { createSink } from './index.js';
 
 // A loopback HTTP(S) receiver that answers each request by a script; the sink must retry

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { BulwarkError } from '../../core/errors.js';
-import { have, requireAll } from '../../testing/require.js';
+import { have, requireAll } from '../../../test/support/require.js';
 import { parseStatus } from './control.js';
 import { ALL_KEYS, bulwarkRules, KEYS } from './rules.js';
 import { parseConf } from './daemon-config.js';

@@ -8,7 +8,7 @@ import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { BulwarkError } from '../../core/errors.js';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
-import { have, requireAll } from '../../testing/require.js';
+import { have, requireAll } from '../../../test/support/require.js';
 import { auditctlSync, type AuditStatus, auditStatus, parseStatus } from './control.js';
 import type { AuditActivity, ConnectEvent, ExecEvent, OpenEvent, SetuidEvent } from './interpret.js';
 import { ALL_KEYS, bulwarkRules, installRules, listRules, removeRules, removeRulesSync } from './rules.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFile, rename, writeFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from '../../core/tempdir.js';
-import { holdsThroughout, waitUntil } from '../../testing/wait.js';
+import { holdsThroughout, waitUntil } from '../../../test/support/wait.js';
 import { tailFile } from './tail.js';
 
 test('tail: from the end, across rotation and truncation, and a file that appears later', async () => {

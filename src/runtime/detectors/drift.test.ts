@@ -2,9 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import tarStream from 'tar-stream';
 import { putArchive } from '../../engine/containers.js';
-import { haveBusybox, importBusybox, removeContainer, runContainer } from '../../testing/busybox.js';
-import { engineUp, removeImage } from '../../testing/engine.js';
-import { requireSetUp } from '../../testing/require.js';
+import { haveBusybox, importBusybox, removeContainer, runContainer } from '../../../test/support/busybox.js';
+import { engineUp, removeImage } from '../../../test/support/engine.js';
+import { requireSetUp } from '../../../test/support/require.js';
 import { ContainerTracker } from '../containers.js';
 import { containerPath, isDrift } from './drift.js';
 

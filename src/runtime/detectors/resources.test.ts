@@ -1,10 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execInContainer } from '../../engine/exec.js';
-import { haveBusybox, importBusybox, removeContainer, runContainer } from '../../testing/busybox.js';
-import { engineUp, removeImage } from '../../testing/engine.js';
-import { requireSetUp } from '../../testing/require.js';
-import { waitUntil } from '../../testing/wait.js';
+import { haveBusybox, importBusybox, removeContainer, runContainer } from '../../../test/support/busybox.js';
+import { engineUp, removeImage } from '../../../test/support/engine.js';
+import { requireSetUp } from '../../../test/support/require.js';
+import { waitUntil } from '../../../test/support/wait.js';
 import { cgroupStats } from '../cgroup.js';
 import { ContainerTracker } from '../containers.js';
 import { describeResource, overThresholds, ResourceMonitor, type ResourceEvent } from './resources.js';

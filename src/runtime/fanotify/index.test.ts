@@ -4,8 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { have, requireAll } from '../../testing/require.js';
-import { waitUntil } from '../../testing/wait.js';
+import { have, requireAll } from '../../../test/support/require.js';
+import { waitUntil } from '../../../test/support/wait.js';
 import { isBulwarkError } from '../../core/errors.js';
 import { FanotifyError, fanotifySupport, openExecGuard, type ExecEvent, type ExecGuard } from './index.js';
 

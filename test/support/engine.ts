@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { createContainer, exportContainer, removeContainer } from '../engine/containers.js';
-import { buildImage as engineBuild, importImage, removeImage as engineRemoveImage, saveImage as engineSave } from '../engine/images.js';
-import { call } from '../engine/socket.js';
+import { createContainer, exportContainer, removeContainer } from '../../src/engine/containers.js';
+import { buildImage as engineBuild, importImage, removeImage as engineRemoveImage, saveImage as engineSave } from '../../src/engine/images.js';
+import { call } from '../../src/engine/socket.js';
 
 // Test-side helpers for the real Docker Engine, through the engine client.
 

@@ -2,13 +2,13 @@
 // parse with errors kept as data and one inflate budget, a JSON round trip as the layer cache would store it,
 // one-layer view, catalog, purl, a purl that cannot be built reported as an issue), so a
 // cataloger can be tested end to end on its own, without the registry in ecosystems/index.ts.
-import { messageOf } from '../core/errors.js';
-import type { Package, ScanIssue } from '../core/types.js';
-import { walkRootfs } from '../image/rootfs.js';
-import { DEFAULT_LIMITS } from '../image/limits.js';
-import { scanBudget } from '../core/zip.js';
-import type { Cataloger, ScanTarget } from '../analysis/analyzer.js';
-import { mergeLayers, viewFor, type LayerAnalysis } from '../analysis/layer-analysis.js';
+import { messageOf } from '../../src/core/errors.js';
+import type { Package, ScanIssue } from '../../src/core/types.js';
+import { walkRootfs } from '../../src/image/rootfs.js';
+import { DEFAULT_LIMITS } from '../../src/image/limits.js';
+import { scanBudget } from '../../src/core/zip.js';
+import type { Cataloger, ScanTarget } from '../../src/analysis/analyzer.js';
+import { mergeLayers, viewFor, type LayerAnalysis } from '../../src/analysis/layer-analysis.js';
 
 export interface DirCatalog {
   packages: Package[];

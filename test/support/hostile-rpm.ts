@@ -1,7 +1,7 @@
 // Tests and bench only: rpm headers and databases crafted for the readers' worst case.
 // Deterministic, any size (rounded down to what the shape needs).
-import { encodeHeader, type HeaderValue } from '../ecosystems/rpm/fixtures/header-writer.js';
-import { TAG } from '../ecosystems/rpm/header.js';
+import { encodeHeader, type HeaderValue } from '../../src/ecosystems/rpm/fixtures/header-writer.js';
+import { TAG } from '../../src/ecosystems/rpm/header.js';
 
 const NVR: [number, HeaderValue][] = [
   [TAG.NAME, { type: 6, values: ['hostile'] }],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isBulwarkError, type BulwarkError, type ErrorCode } from '../core/errors.js';
+import { isBulwarkError, type BulwarkError, type ErrorCode } from '../../src/core/errors.js';
 
 // Tests assert what failed (the code) and on what (the input), not the wording of the reason.
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import tarStream from 'tar-stream';
-import { createContainer, inspectContainer, putArchive, removeContainer as engineRemove, startContainer } from '../engine/containers.js';
+import { createContainer, inspectContainer, putArchive, removeContainer as engineRemove, startContainer } from '../../src/engine/containers.js';
 import { have } from './require.js';
 import { importRootfs } from './engine.js';
 

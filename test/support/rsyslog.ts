@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { stopChild, trackChild } from '../../testing/children.js';
+import { stopChild, trackChild } from './children.js';
 
 // For tests only: a real rsyslogd (Debian's rsyslog) as the syslog receiver, with a private
 // configuration in a temporary directory — imudp and imtcp (plain, and TLS through the ossl or

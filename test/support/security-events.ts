@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { STRIDE } from '../../core/threat.js';
-import { SEVERITIES } from '../../core/types.js';
-import type { EventAction, SecurityEvent } from '../event.js';
+import { STRIDE } from '../../src/core/threat.js';
+import { SEVERITIES } from '../../src/core/types.js';
+import type { EventAction, SecurityEvent } from '../../src/events/event.js';
 
 // For tests only: a realistic SecurityEvent, and a fast-check arbitrary whose every string
 // field can hold anything (quotes, brackets, pipes, equals signs, backslashes, newlines, NUL,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import type { ImageLayer } from '../image/image.js';
+import type { ImageLayer } from '../../src/image/image.js';
 
 // Builds real tar layers in memory for tests.
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import type { VersionScheme } from '../versions/scheme.js';
+import type { VersionScheme } from '../../src/versions/scheme.js';
 
 // Property tests of version schemes against each ecosystem's own reference tool: generated pairs
 // go to the tool in one batch per run (a process per pair would be slow for the JVM).

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 // A small in-memory HTTP registry on 127.0.0.1 for client unit tests: it serves stored
 // manifests and blobs the way the distribution spec describes, and a test's own handler
 // may answer first (to fail, tamper, redirect or challenge). The real registry tests use
-// Debian's docker-registry (src/testing/registry.ts).
+// Debian's docker-registry (test/support/registry.ts).
 
 export interface FakeContent {
   /** By tag or digest. */

@@ -1,8 +1,8 @@
 import { after, before, type TestContext } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, type TempDir } from '../core/tempdir.js';
-import { RegistryClient } from '../registry/client.js';
+import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
+import { RegistryClient } from '../../src/registry/client.js';
 import { haveRegistryTools, makeCerts, startRegistry, type TestCerts, type TestRegistry } from './registry.js';
 import { requireAll } from './require.js';
 
