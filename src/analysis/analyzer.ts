@@ -57,7 +57,7 @@ export interface FileView<T> {
 /** A package as a cataloger finds it; the scanner adds the purl. */
 export type FoundPackage = Omit<Package, 'purl'>;
 
-export interface CatalogContext {
+interface CatalogContext {
   os: OsInfo | null;
   issue(i: ScanIssue): void;
 }

@@ -16,7 +16,7 @@ export interface VerifiedAttestation {
 
 /** In order; an attestation fails at the first that does not hold. */
 export const ATTESTATION_STEPS = ['fetch', 'media type', 'parse envelope', 'payload type', 'check signature', 'parse statement', 'subject digest', 'predicate type'] as const;
-export type AttestationStep = (typeof ATTESTATION_STEPS)[number];
+type AttestationStep = (typeof ATTESTATION_STEPS)[number];
 
 export type AttestationVerdict = Verification<AttestationStep, VerifiedAttestation>;
 

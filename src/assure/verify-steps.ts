@@ -8,7 +8,7 @@ import type { Target } from './target.js';
 // code, so the CLI and policy can say which check did not hold, not just that one did not.
 
 /** How one step ended: `code` and `reason` only when it failed. */
-export interface StepOutcome<S extends string> {
+interface StepOutcome<S extends string> {
   step: S;
   ok: boolean;
   code?: ErrorCode;
@@ -16,7 +16,7 @@ export interface StepOutcome<S extends string> {
 }
 
 /** One candidate taken through the steps: those run, in order; the last one failed unless it verified. */
-export interface Candidate<S extends string> {
+interface Candidate<S extends string> {
   /** "signature 1", "attestation 2"; or "signatures"/"attestations" when the fetch found none. */
   name: string;
   steps: StepOutcome<S>[];
@@ -33,7 +33,7 @@ export interface Verification<S extends string, V> {
 }
 
 /** Ends the step it is thrown from, with this code. */
-export class StepFailure extends BulwarkError {}
+class StepFailure extends BulwarkError {}
 
 export function failStep(code: ErrorCode, candidate: string, reason: string): never {
   throw new StepFailure(code, candidate, reason);
@@ -45,7 +45,7 @@ export type Step<S extends string, C> = readonly [S, (ctx: C) => void];
  * Runs the steps over ctx in order until one throws a BulwarkError (it fails there; a parse
  * error keeps its code and whole message). Anything else is a bug and propagates.
  */
-export function runSteps<S extends string, C>(name: string, steps: readonly Step<S, C>[], ctx: C): Candidate<S> {
+function runSteps<S extends string, C>(name: string, steps: readonly Step<S, C>[], ctx: C): Candidate<S> {
   const out: Candidate<S> = { name, steps: [] };
   for (const [step, run] of steps) {
     try {
@@ -63,7 +63,7 @@ export function runSteps<S extends string, C>(name: string, steps: readonly Step
 }
 
 /** One line per failed candidate, naming the step and its code: "signature 1: <reason> [check signature: BAD_SIGNATURE]". */
-export function failureLines<S extends string>(candidates: readonly Candidate<S>[]): string[] {
+function failureLines<S extends string>(candidates: readonly Candidate<S>[]): string[] {
   return candidates.flatMap((c) => (c.failed ? [`${c.name}: ${c.failed.reason} [${c.failed.step}: ${c.failed.code}]`] : []));
 }
 

@@ -10,7 +10,7 @@ import { failStep, verifyStored, type CandidateContext, type Step, type Verifica
 // name this very digest and this repository. A signature that fails says at which step and
 // why; the image is verified when at least one signature holds.
 
-export interface VerifiedSignature {
+interface VerifiedSignature {
   key: string;
   dockerReference: string;
   optional: Record<string, unknown> | null;
@@ -18,7 +18,7 @@ export interface VerifiedSignature {
 
 /** In order; a signature fails at the first that does not hold. */
 export const SIGNATURE_STEPS = ['fetch', 'media type', 'check signature', 'parse payload', 'subject digest', 'identity'] as const;
-export type SignatureStep = (typeof SIGNATURE_STEPS)[number];
+type SignatureStep = (typeof SIGNATURE_STEPS)[number];
 
 export type SignatureVerdict = Verification<SignatureStep, VerifiedSignature>;
 

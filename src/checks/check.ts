@@ -31,7 +31,7 @@ export interface CheckFamily {
 }
 
 /** Where a result was found: a file (line), an image layer, a workload resource and field. */
-export interface ResultLocation {
+interface ResultLocation {
   /** File path (in the image or on disk) or resource ("Deployment/web"). */
   path: string;
   line?: number;

@@ -13,7 +13,7 @@ const META = /[.*+?^${}()|[\]\\]/g;
 const escape = (s: string) => s.replace(META, '\\$&');
 
 /** Regular-expression source (unanchored) for one pattern. */
-export function globSource(pattern: string): string {
+function globSource(pattern: string): string {
   // "**/**" is "**"; then split into literal text and runs of stars
   const parts = pattern.replace(/(^|\/)\*\*(?:\/\*\*)+(?=\/|$)/g, '$1**').split(/(\*+)/);
   let out = '';
@@ -50,7 +50,7 @@ export function globSource(pattern: string): string {
   return out;
 }
 
-export function compileGlob(pattern: string): RegExp {
+function compileGlob(pattern: string): RegExp {
   return new RegExp(`^(?:${globSource(pattern)})$`, 's');
 }
 

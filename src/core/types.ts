@@ -1,9 +1,9 @@
 // The vocabulary every stage shares (see DESIGN.md, "Core types").
 
 /** OS package managers. */
-export type OsEcosystem = 'deb' | 'apk' | 'rpm';
+type OsEcosystem = 'deb' | 'apk' | 'rpm';
 /** Language package ecosystems, named as their purl types. */
-export type LanguageEcosystem = 'npm' | 'pypi' | 'maven' | 'golang' | 'cargo' | 'gem' | 'composer' | 'nuget';
+type LanguageEcosystem = 'npm' | 'pypi' | 'maven' | 'golang' | 'cargo' | 'gem' | 'composer' | 'nuget';
 export type Ecosystem = OsEcosystem | LanguageEcosystem;
 
 export const OS_ECOSYSTEMS: readonly Ecosystem[] = ['deb', 'apk', 'rpm'];
@@ -27,7 +27,7 @@ export interface SourcePackage {
  * relationship and CycloneDX's component type `application`; absent for a dependency or an
  * installed package.
  */
-export type PackageRole = 'application';
+type PackageRole = 'application';
 
 export interface Package {
   ecosystem: Ecosystem;
@@ -75,7 +75,7 @@ export interface LayerInfo {
   mediaType?: string;
 }
 
-export type ArtifactType = 'docker-archive' | 'oci-layout' | 'docker-engine' | 'registry' | 'rootfs' | 'fs' | 'config';
+type ArtifactType = 'docker-archive' | 'oci-layout' | 'docker-engine' | 'registry' | 'rootfs' | 'fs' | 'config';
 
 export interface Artifact {
   /** What the user asked for, as given. */
@@ -92,8 +92,6 @@ export interface Artifact {
   variant?: string;
   created?: string;
 }
-
-export type AnalyzerStatus = 'ok' | 'partial' | 'failed';
 
 /** Partial failure is data: a file that could not be parsed is reported, never skipped silently. */
 export interface ScanIssue {

@@ -55,7 +55,7 @@ export class InflateBudget {
  * classes and nest stored or deflated jars: even an EAR of WARs of jars reads about three
  * times its own bytes, so a scan's archives may read 5 times theirs, past the first 64 MiB.
  */
-export const SCAN_INFLATE: ExpansionLimits = { maxBytes: 4 * 2 ** 30, maxRatio: 5, ratioFloorBytes: 64 * 2 ** 20 };
+const SCAN_INFLATE: ExpansionLimits = { maxBytes: 4 * 2 ** 30, maxRatio: 5, ratioFloorBytes: 64 * 2 ** 20 };
 
 /** The one budget a scan's archives share: SCAN_INFLATE, tightened by the scan's own ratio limits. */
 export function scanBudget(ratio: Pick<ExpansionLimits, 'maxRatio' | 'ratioFloorBytes'>): InflateBudget {
@@ -72,7 +72,7 @@ export function byteBudget(maxBytes: number): InflateBudget {
 }
 
 export const MAX_ENTRIES = 500_000;
-export const MAX_NAME_BYTES = 4096;
+const MAX_NAME_BYTES = 4096;
 
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;

@@ -14,7 +14,7 @@ import { descriptor as rpm } from './rpm/index.js';
 import { descriptor as ruby } from './ruby/index.js';
 import { descriptor as rust } from './rust/index.js';
 
-export type { EcosystemDescriptor, LookupKey, NameRule } from './descriptor.js';
+export type { EcosystemDescriptor,   } from './descriptor.js';
 
 // The one registry of ecosystems: scanning, matching, `version compare`, purls and
 // `db update` all ask it. One line per ecosystem; a meta-test checks the list against the

@@ -36,17 +36,9 @@ export async function pauseContainer(id: string): Promise<void> {
   await call({ method: 'POST', path: at(id, '/pause') });
 }
 
-export async function unpauseContainer(id: string): Promise<void> {
-  await call({ method: 'POST', path: at(id, '/unpause') });
-}
-
 /** SIGTERM, then SIGKILL after `timeoutSeconds` (the engine's default when unset). */
 export async function stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
   await call({ method: 'POST', path: at(id, `/stop${timeoutSeconds !== undefined ? `?t=${timeoutSeconds}` : ''}`) });
-}
-
-export async function killContainer(id: string, signal = 'SIGKILL'): Promise<void> {
-  await call({ method: 'POST', path: at(id, `/kill?signal=${encodeURIComponent(signal)}`) });
 }
 
 export async function removeContainer(id: string, o: { force?: boolean } = {}): Promise<void> {

@@ -10,7 +10,7 @@ const API = '/v1.41';
 const MAX_BODY = 64 << 20;
 
 /** The engine's Unix socket: DOCKER_HOST (unix:// only) or the default. */
-export function engineSocket(): string {
+function engineSocket(): string {
   const host = process.env.DOCKER_HOST;
   if (host && !host.startsWith('unix://')) throw new BulwarkError('USAGE', host, 'only unix:// DOCKER_HOST sockets are supported');
   return host ? host.slice('unix://'.length) : '/var/run/docker.sock';
@@ -28,7 +28,7 @@ export interface EngineCall {
   contentType?: string;
 }
 
-export interface EngineResponse {
+interface EngineResponse {
   status: number;
   body: IncomingMessage;
 }
@@ -39,7 +39,7 @@ export function callName(c: Pick<EngineCall, 'method' | 'path'>): string {
 }
 
 /** Sends one request; resolves with the status and the unread body stream. */
-export function engineRequest(c: EngineCall): Promise<EngineResponse> {
+function engineRequest(c: EngineCall): Promise<EngineResponse> {
   const socketPath = engineSocket();
   const payload = c.json !== undefined ? Buffer.from(JSON.stringify(c.json)) : c.body;
   const contentType = c.json !== undefined ? 'application/json' : c.contentType;
@@ -55,7 +55,7 @@ export function engineRequest(c: EngineCall): Promise<EngineResponse> {
 }
 
 /** Reads a whole response body, refusing one larger than `max`. */
-export async function readBody(res: IncomingMessage, input = 'docker engine response', max = MAX_BODY): Promise<Buffer> {
+async function readBody(res: IncomingMessage, input = 'docker engine response', max = MAX_BODY): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res) {

@@ -32,14 +32,14 @@ export interface LayerWalk {
   uncompressedBytes: number;
 }
 
-export interface WalkedFile {
+interface WalkedFile {
   size: number;
   mode: number;
 }
 
 /** Whether to read a file; handed the walk's limits (the user's), so what is wanted may depend on them. */
-export type FileFilter = (path: string, info: WalkedFile, limits: Limits) => boolean;
-export type FileSink = (path: string, content: Buffer, info: WalkedFile) => void;
+type FileFilter = (path: string, info: WalkedFile, limits: Limits) => boolean;
+type FileSink = (path: string, content: Buffer, info: WalkedFile) => void;
 
 /** What a walk hands files to. */
 export interface FileConsumer {

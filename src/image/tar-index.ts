@@ -6,7 +6,7 @@ import { normaliseEntryPath, printable } from './safe-path.js';
 // archive can be opened at random (manifest.json is often at the end) without
 // streaming every layer. Handles ustar, pax ('x') and GNU long names ('L', 'K').
 
-export type TarEntryType = 'file' | 'dir' | 'symlink' | 'link' | 'other';
+type TarEntryType = 'file' | 'dir' | 'symlink' | 'link' | 'other';
 
 export interface TarEntry {
   path: string;
@@ -52,7 +52,7 @@ function typeOf(flag: string): TarEntryType {
   return 'other';
 }
 
-export function parsePax(data: Buffer, input: string): Record<string, string> {
+function parsePax(data: Buffer, input: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>; // keys are archive text
   let pos = 0;
   while (pos < data.length) {

@@ -3,14 +3,14 @@ import type { VersionScheme } from '../versions/scheme.js';
 // Whether a version falls in an OSV `affected` entry, per the OSV schema's evaluation
 // rules: explicit `versions`, then ECOSYSTEM / SEMVER ranges walked in version order.
 
-export interface OsvEvent {
+interface OsvEvent {
   introduced?: string;
   fixed?: string;
   last_affected?: string;
   limit?: string;
 }
 
-export interface OsvRange {
+interface OsvRange {
   type: string;
   events: OsvEvent[];
 }

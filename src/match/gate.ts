@@ -30,7 +30,7 @@ export function parseSeverity(s: string): Severity {
 }
 
 /** The severity the gate counts a finding at. */
-export function gateSeverity(f: Pick<Finding, 'severity'>, unknownAs: Severity = 'UNKNOWN'): Severity {
+function gateSeverity(f: Pick<Finding, 'severity'>, unknownAs: Severity = 'UNKNOWN'): Severity {
   return f.severity === 'UNKNOWN' ? unknownAs : f.severity;
 }
 
@@ -45,6 +45,3 @@ export function atOrAbove(findings: Finding[], threshold: Severity, unknownAs: S
   return findings.filter((f) => (f.status === 'fixed' || f.status === 'unfixed') && rank(gateSeverity(f, unknownAs)) >= rank(threshold));
 }
 
-export function exitCodeFor(open: Finding[], exitCode: number): number {
-  return open.length > 0 ? exitCode : 0;
-}

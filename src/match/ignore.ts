@@ -49,7 +49,7 @@ function expiryOf(e: IgnoreEntry): number {
   return typeof e.expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(e.expires) ? d.getTime() + 86_400_000 - 1 : d.getTime();
 }
 
-export function matchesFinding(ids: string[], pkgName: string | undefined, f: Finding): boolean {
+function matchesFinding(ids: string[], pkgName: string | undefined, f: Finding): boolean {
   const fids = [f.id, ...f.aliases];
   if (!ids.some((i) => fids.includes(i))) return false;
   if (!pkgName) return true;

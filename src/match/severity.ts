@@ -19,7 +19,7 @@ export function cvssOf(vector: string): Cvss | undefined {
 }
 
 /** CVSS v3/v4 qualitative rating scale (v2 scores are mapped the same way, as NVD does for display). */
-export function severityOfScore(score: number): Severity {
+function severityOfScore(score: number): Severity {
   if (score >= 9) return 'CRITICAL';
   if (score >= 7) return 'HIGH';
   if (score >= 4) return 'MEDIUM';

@@ -18,7 +18,7 @@ const FILES = [
 ];
 const DISTROLESS = 'var/lib/dpkg/status.d/';
 
-export function parseOsRelease(text: string): Record<string, string> {
+function parseOsRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());

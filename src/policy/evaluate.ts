@@ -22,7 +22,7 @@ import type { Policy } from './schema.js';
 
 export type RuleName = 'deny' | 'registries' | 'signatures' | 'attestations' | 'vulnerabilities' | 'checks' | 'scan-age' | 'mutable-tags' | 'require-digest' | 'base-images';
 
-export interface Violation {
+interface Violation {
   rule: RuleName;
   message: string;
 }

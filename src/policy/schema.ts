@@ -22,12 +22,12 @@ import { parseDuration } from './duration.js';
 //     requireDigest: true
 //     baseImages: [{ name: debian-12, layers: ["sha256:…"] }]
 
-export const API_VERSION = 'bulwark.dev/v1';
-export const KIND = 'ImagePolicy';
+const API_VERSION = 'bulwark.dev/v1';
+const KIND = 'ImagePolicy';
 
 /** `maxSeverity` words, lowest first: "none" tolerates no finding at all. */
-export const MAX_SEVERITY_WORDS = ['none', ...SEVERITIES.map((s) => s.toLowerCase())] as const;
-export type MaxSeverity = Severity | 'NONE';
+const MAX_SEVERITY_WORDS = ['none', ...SEVERITIES.map((s) => s.toLowerCase())] as const;
+type MaxSeverity = Severity | 'NONE';
 
 const custom = (ctx: { addIssue: (i: { code: 'custom'; message: string }) => void }, message: string) => {
   ctx.addIssue({ code: 'custom', message });
@@ -74,7 +74,7 @@ function canonicalHost(hostPort: string): string | undefined {
 }
 
 /** Why an image pattern can never match a normalised image name, if it cannot. */
-export function patternProblem(p: string): string | undefined {
+function patternProblem(p: string): string | undefined {
   if (/\s/.test(p)) return 'contains whitespace';
   const comps = p.split('/');
   const first = comps[0]!;

@@ -181,7 +181,7 @@ export function parseChallenges(header: string | string[] | undefined): Challeng
   return out;
 }
 
-export interface TokenResponse {
+interface TokenResponse {
   status: number;
   body: Buffer;
 }

@@ -11,7 +11,7 @@ export type { RegistryOptions } from './transport.js';
 // An OCI distribution client: manifests and blobs (read, verified while streaming),
 // blob upload and manifest push, tag listing, over one registry's Transport.
 
-export const MANIFEST_MEDIA_TYPES = [
+const MANIFEST_MEDIA_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -267,7 +267,7 @@ export class RegistryClient {
 const TagList = z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullish() });
 
 /** A manifest's type: its own mediaType field, else the Content-Type it was served with. */
-export function mediaTypeOf(bytes: Buffer, contentType: string | undefined): string {
+function mediaTypeOf(bytes: Buffer, contentType: string | undefined): string {
   try {
     const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown; manifests?: unknown };
     if (typeof doc.mediaType === 'string' && doc.mediaType) return doc.mediaType;

@@ -120,7 +120,7 @@ export function registryEndpoint(registry: string): string {
 }
 
 /** The host part of "host[:port]" or "[v6]:port", without brackets. */
-export function hostOf(hostPort: string): string {
+function hostOf(hostPort: string): string {
   if (hostPort.startsWith('[')) return hostPort.slice(1, hostPort.indexOf(']'));
   const colon = hostPort.lastIndexOf(':');
   return colon === -1 || isIP(hostPort) === 6 ? hostPort : hostPort.slice(0, colon);

@@ -7,13 +7,13 @@ import { countBySeverity, countsText, oneLine, truncate } from './vulns.js';
 
 const MESSAGE_WIDTH = 100;
 
-export function sortedChecks(checks: readonly CheckResult[]): CheckResult[] {
+function sortedChecks(checks: readonly CheckResult[]): CheckResult[] {
   const rank = (c: CheckResult): number => -SEVERITIES.indexOf(c.severity);
   return [...checks].sort((a, b) => rank(a) - rank(b) || a.checkId.localeCompare(b.checkId) || a.location.path.localeCompare(b.location.path));
 }
 
 /** "/etc/app.conf:12 (layer 2)", "image config: config.User". */
-export function whereOf(c: CheckResult): string {
+function whereOf(c: CheckResult): string {
   const l = c.location;
   const at = `${l.path}${l.line ? `:${l.line}` : ''}${l.field && l.field !== l.path ? ` ${l.field}` : ''}`;
   return `${at}${l.layer ? ` (layer ${l.layer.index})` : ''}`;

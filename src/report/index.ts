@@ -6,7 +6,7 @@ import type { Renderer } from './report.js';
 import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
 
-export type { Renderer, ScanReport, VulnerabilityResults } from './report.js';
+export type { Renderer,   } from './report.js';
 
 // One line per output format.
 export const renderers: Record<string, Renderer> = {

@@ -18,7 +18,7 @@ function keyOrder(a: string, b: string): number {
 }
 
 /** A copy with every object's keys in a fixed order; undefined members dropped, as JSON drops them. */
-export function ordered(v: unknown): unknown {
+function ordered(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(ordered);
   if (v === null || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};

@@ -13,7 +13,7 @@ export const FOLD_ROWS = 10;
 const TITLE_WIDTH = 80;
 
 /** Text safe inside HTML (a <summary>): entities only, since Markdown is not read there. */
-export function htmlText(s: string): string {
+function htmlText(s: string): string {
   return oneLine(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@/g, '&#64;');
 }
 
@@ -23,7 +23,7 @@ export function mdText(s: string): string {
 }
 
 /** A URL safe inside "(…)" of a Markdown link (it was already checked to be a plain RFC 3986 URI). */
-export function mdUrl(u: string): string {
+function mdUrl(u: string): string {
   return u.replace(/[()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 

@@ -11,22 +11,22 @@ import { SEVERITIES_DESC, fixedIn, groupByTarget, linkOf, oneLine, safeUrl, well
 // finding. Services want relative artifact URIs, a level that matches the rule, a numeric
 // "security-severity" string, and fingerprints that stay put between runs.
 
-export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The image's root: artifact URIs are the package files' paths below it. */
 export const ROOT_BASE_ID = 'ROOTPATH';
 export const FINGERPRINT_KEY = 'bulwarkFinding/v1';
 
-export type SarifLevel = 'error' | 'warning' | 'note';
+type SarifLevel = 'error' | 'warning' | 'note';
 
-export const LEVELS: Record<Severity, SarifLevel> = { CRITICAL: 'error', HIGH: 'error', MEDIUM: 'warning', LOW: 'note', UNKNOWN: 'note' };
+const LEVELS: Record<Severity, SarifLevel> = { CRITICAL: 'error', HIGH: 'error', MEDIUM: 'warning', LOW: 'note', UNKNOWN: 'note' };
 /** The usual score for a severity when no CVSS score is known (no score for UNKNOWN). */
-export const SEVERITY_SCORES: Record<Severity, string | undefined> = { CRITICAL: '9.5', HIGH: '8.0', MEDIUM: '5.5', LOW: '2.0', UNKNOWN: undefined };
+const SEVERITY_SCORES: Record<Severity, string | undefined> = { CRITICAL: '9.5', HIGH: '8.0', MEDIUM: '5.5', LOW: '2.0', UNKNOWN: undefined };
 
 interface Text {
   text: string;
   markdown?: string;
 }
-export interface SarifRule {
+interface SarifRule {
   id: string;
   shortDescription: Text;
   fullDescription: Text;
@@ -35,7 +35,7 @@ export interface SarifRule {
   help: Text;
   properties: { 'security-severity'?: string; tags: string[]; precision: string };
 }
-export interface SarifResult {
+interface SarifResult {
   ruleId: string;
   ruleIndex: number;
   level: SarifLevel;
@@ -65,7 +65,7 @@ export function relativeUri(path: string): string {
   return wellFormed(path).replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/') || '.';
 }
 
-export function fingerprint(f: Finding): string {
+function fingerprint(f: Finding): string {
   const p = f.package;
   return createHash('sha256').update([f.id, p.ecosystem, p.name, p.version, p.path].join('\0')).digest('hex');
 }

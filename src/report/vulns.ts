@@ -2,7 +2,7 @@
 import { SEVERITIES, type Finding, type Inventory, type Severity } from '../core/types.js';
 import { osvPage, safeUrl } from '../core/links.js';
 
-export { safeUrl, sourceOf, wellFormed } from '../core/links.js';
+export { safeUrl,  wellFormed } from '../core/links.js';
 
 /** Most severe first. */
 export const SEVERITIES_DESC: readonly Severity[] = [...SEVERITIES].reverse();
@@ -10,12 +10,12 @@ export const SEVERITIES_DESC: readonly Severity[] = [...SEVERITIES].reverse();
 const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 
 /** Severity (CRITICAL first), then package name, version and id. */
-export function bySeverity(a: Finding, b: Finding): number {
+function bySeverity(a: Finding, b: Finding): number {
   return rank(b.severity) - rank(a.severity) || cmp(a.package.name, b.package.name) || cmp(a.package.version, b.package.version) || cmp(a.id, b.id);
 }
 
 /** Plain code-unit order: the same on every machine, whatever the locale. */
-export function cmp(a: string, b: string): number {
+function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -30,7 +30,7 @@ export interface TargetGroup {
 }
 
 /** What a report calls a target: "os" is the image's OS packages, anything else an application path. */
-export function targetLabel(target: string, inv: Inventory): string {
+function targetLabel(target: string, inv: Inventory): string {
   if (target !== 'os') return target;
   return inv.os ? `OS packages (${inv.os.family} ${inv.os.version})`.replace(/ \)$/, ')') : 'OS packages';
 }

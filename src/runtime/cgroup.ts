@@ -95,7 +95,7 @@ export async function cgroupStats(id: string): Promise<CgroupStats> {
 }
 
 /** The whole disk (MAJ:MIN) holding `path`, when it is a block device. */
-export function diskOf(path: string): string | undefined {
+function diskOf(path: string): string | undefined {
   const dev = statSync(path).dev;
   const major = (Math.floor(dev / 2 ** 8) & 0xfff) + Math.floor(dev / 2 ** 32) * 2 ** 12;
   const minor = (dev & 0xff) + (Math.floor(dev / 2 ** 20) & 0xfff) * 2 ** 8;

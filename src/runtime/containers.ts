@@ -26,7 +26,7 @@ export interface ContainerInfo {
   labels: Record<string, string>;
 }
 
-export function containerInfo(raw: ContainerInspect): ContainerInfo {
+function containerInfo(raw: ContainerInspect): ContainerInfo {
   const data = raw.GraphDriver?.Data ?? {};
   return {
     id: raw.Id,

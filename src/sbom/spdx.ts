@@ -12,7 +12,7 @@ export interface SpdxOptions {
 }
 
 // No project domain exists yet; .invalid (RFC 2606) can never belong to someone else.
-export const NAMESPACE_BASE = 'https://bulwark.invalid/spdxdocs/';
+const NAMESPACE_BASE = 'https://bulwark.invalid/spdxdocs/';
 export const DOCUMENT_ID = 'SPDXRef-DOCUMENT';
 export const IMAGE_ID = 'SPDXRef-Image';
 export const OS_ID = 'SPDXRef-OperatingSystem';

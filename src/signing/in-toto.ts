@@ -8,7 +8,7 @@ import { goJson } from './go-json.js';
 // marshal them), plus cosign's vulnerability-scan predicate. v1 statements are read too.
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-export const STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
+const STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
 export const STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
 export const PREDICATE_CYCLONEDX = 'https://cyclonedx.org/bom';
 export const PREDICATE_VULN = 'https://cosign.sigstore.dev/attestation/vuln/v1';

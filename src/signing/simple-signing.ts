@@ -11,7 +11,7 @@ import { goJson } from './go-json.js';
 // Key names are matched exactly (cosign and containers/image both emit lowercase); extra
 // fields are tolerated because cosign's reader tolerates them.
 
-export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 
 export interface SimpleSigning {
   dockerReference: string;

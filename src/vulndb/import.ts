@@ -15,10 +15,10 @@ import type { FeedCounts, VulnStore } from './store.js';
 
 /** Bounds on one feed file and on what its zip may expand to. */
 export const MAX_FEED_BYTES = 1 << 30;
-export const MAX_RECORD_BYTES = 32 << 20;
-export const MAX_EXPANDED_BYTES = 16 * 2 ** 30;
+const MAX_RECORD_BYTES = 32 << 20;
+const MAX_EXPANDED_BYTES = 16 * 2 ** 30;
 
-export interface ImportedFeed extends FeedCounts {
+interface ImportedFeed extends FeedCounts {
   name: string;
   source: string;
 }

@@ -32,7 +32,7 @@ export function formatAge(ms: number): string {
 }
 
 /** The DB is as old as its least recently imported feed. */
-export function oldestFeed(feeds: FeedInfo[]): FeedInfo | undefined {
+function oldestFeed(feeds: FeedInfo[]): FeedInfo | undefined {
   return [...feeds].sort((a, b) => Date.parse(a.importedAt) - Date.parse(b.importedAt))[0];
 }
 

@@ -12,7 +12,7 @@ const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a 
 const object = z.record(z.string(), z.unknown());
 const nonEmpty = z.string().min(1);
 
-export const severitySchema = z.looseObject({
+const severitySchema = z.looseObject({
   /** CVSS_V2, CVSS_V3, CVSS_V4, Ubuntu, or a type added later. */
   type: nonEmpty,
   score: z.string(),
@@ -26,7 +26,7 @@ const eventSchema = z.union([
   z.strictObject({ limit: nonEmpty }),
 ]);
 
-export const rangeSchema = z
+const rangeSchema = z
   .looseObject({
     type: z.enum(['ECOSYSTEM', 'SEMVER', 'GIT']),
     repo: z.string().optional(),
@@ -41,7 +41,7 @@ export const rangeSchema = z
     if (r.type === 'GIT' && !r.repo) ctx.addIssue({ code: 'custom', path: ['repo'], message: 'GIT range without repo' });
   });
 
-export const affectedSchema = z.looseObject({
+const affectedSchema = z.looseObject({
   // optional in the schema: a GIT-only entry may name no package (it is then not indexed)
   package: z.looseObject({ ecosystem: nonEmpty, name: nonEmpty, purl: z.string().optional() }).optional(),
   severity: list(severitySchema),
@@ -72,7 +72,6 @@ export const osvRecordSchema = z.looseObject({
 
 export type OsvRecord = z.infer<typeof osvRecordSchema>;
 export type OsvAffected = z.infer<typeof affectedSchema>;
-export type OsvRange = z.infer<typeof rangeSchema>;
 
 /** Parses one untrusted OSV JSON record; errors are BulwarkErrors naming `input`. */
 export function parseOsvRecord(bytes: Buffer | string, input: string): OsvRecord {

@@ -22,7 +22,7 @@ export const DEFAULT_MIRROR = 'https://osv-vulnerabilities.storage.googleapis.co
  */
 export const DEFAULT_SEVERITY_SOURCES = ['GIT'];
 /** The feeds of a new DB: each ecosystem's own (src/ecosystems/<id>/index.ts, defaultFeeds). */
-export const DEFAULT_ECOSYSTEMS: readonly string[] = DEFAULT_FEEDS;
+const DEFAULT_ECOSYSTEMS: readonly string[] = DEFAULT_FEEDS;
 
 export interface UpdateOptions {
   dbPath: string;
@@ -54,7 +54,7 @@ export interface UpdateReport {
   written: boolean;
 }
 
-export function mirrorUrl(mirror: string): URL {
+function mirrorUrl(mirror: string): URL {
   let u: URL;
   try {
     u = new URL(mirror);

@@ -12,7 +12,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** The shared real data beside the clone (here and in CI). */
 export const SHARED_DATA = join(ROOT, '..', 'shared', 'data');
 
-export type BucketMode =
+type BucketMode =
   | 'normal'
   /** Full Content-Length, half the body, then the socket is destroyed. */
   | 'truncate'
@@ -21,7 +21,7 @@ export type BucketMode =
   /** Half the body, then nothing: the client waits until killed. */
   | 'stall';
 
-export interface SeenRequest {
+interface SeenRequest {
   path: string;
   headers: IncomingHttpHeaders;
   status: number;
@@ -38,7 +38,7 @@ export interface BucketServer {
   close(): Promise<void>;
 }
 
-export function flipBytes(bytes: Buffer): Buffer {
+function flipBytes(bytes: Buffer): Buffer {
   const out = Buffer.from(bytes);
   for (let i = 0; i < 64; i++) out[Math.floor(out.length / 2) + i * 7]! ^= 0xa5;
   return out;

@@ -62,7 +62,7 @@ export function makeCerts(dir: string): TestCerts {
   return { caCert: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), signerCert: p('signer.crt'), signerKey: p('signer.key'), certDir };
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createNetServer();
     s.on('error', reject);
@@ -163,7 +163,7 @@ export interface TokenServerSetup {
 const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
 
 /** A JWT as docker/distribution's token auth reads it: RS256, the signer's certificate in x5c, access claims. */
-export function signToken(certs: TestCerts, claims: Record<string, unknown>): string {
+function signToken(certs: TestCerts, claims: Record<string, unknown>): string {
   const der = new X509Certificate(readFileSync(certs.signerCert)).raw.toString('base64');
   const head = b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c: [der] }));
   const body = b64url(JSON.stringify(claims));

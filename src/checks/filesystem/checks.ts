@@ -6,7 +6,7 @@ import type { FsFact } from './analyzer.js';
 // Filesystem checks over the image as it stands (deleted files do not count): each
 // result names the layer that introduced the file.
 
-export interface FsInput {
+interface FsInput {
   view: FileView<FsFact>;
   packages: readonly Package[];
 }

@@ -18,7 +18,7 @@ export const DOCUMENTED_EXAMPLES: ReadonlySet<string> = new Set([
 ]);
 
 /** Case-insensitive fragments that mark a value as a placeholder wherever they occur. */
-export const PLACEHOLDER_FRAGMENTS: readonly string[] = [
+const PLACEHOLDER_FRAGMENTS: readonly string[] = [
   'example',
   'dummy',
   'changeme',
@@ -49,7 +49,7 @@ export const PLACEHOLDER_FRAGMENTS: readonly string[] = [
 ];
 
 /** Whole values (case-insensitive) that are words or defaults, not secrets. */
-export const PLACEHOLDER_VALUES: ReadonlySet<string> = new Set([
+const PLACEHOLDER_VALUES: ReadonlySet<string> = new Set([
   'password',
   'passwd',
   'pass',
@@ -98,7 +98,7 @@ export const PLACEHOLDER_VALUES: ReadonlySet<string> = new Set([
  * Prefixes of keys that are public or inert by design: Stripe test-mode and publishable keys.
  * (sk_live_/rk_live_ are real; pk_live_ is meant to be shipped to browsers.)
  */
-export const NON_SECRET_PREFIXES: readonly string[] = ['sk_test_', 'rk_test_', 'pk_test_', 'pk_live_', 'whsec_test_'];
+const NON_SECRET_PREFIXES: readonly string[] = ['sk_test_', 'rk_test_', 'pk_test_', 'pk_live_', 'whsec_test_'];
 
 /** A reference or slot: ${VAR}, $VAR, $(cmd), %VAR%, {{ x }}, #{x}, @x@, <your key>, env(...), ENC(...). */
 export function isVariableReference(value: string): boolean {

@@ -185,7 +185,7 @@ const SEMVER_COMPARATOR = String.raw`(?:[\^~]|[<>]=?|=)?v?(?:\d+|[xX*])(?:\.(?:\
 const SEMVER_RANGE = new RegExp(`^(?:\\*|${SEMVER_COMPARATOR}(?:(?:\\s*\\|\\|\\s*|\\s+(?:-\\s+)?)${SEMVER_COMPARATOR})*)$`);
 
 /** A dependency specifier: a version range, an alias (npm:name@1), or a workspace, file, link or git source. */
-export function isDependencySpec(v: string): boolean {
+function isDependencySpec(v: string): boolean {
   const s = v.trim();
   if (s.length > 200) return false;
   if (/^(?:npm:|workspace:|file:|link:|portal:|patch:|git\+|git:|github:|gitlab:|bitbucket:)/.test(s)) return true;

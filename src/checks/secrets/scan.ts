@@ -19,7 +19,7 @@ export interface ScanSecretsOptions {
   layer?: LayerRef;
 }
 
-export type { TextMode };
+;
 
 export interface SecretScanResult {
   results: CheckResult[];

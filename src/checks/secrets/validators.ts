@@ -83,7 +83,7 @@ export function isPyPiMacaroon(token: string): boolean {
 }
 
 /** Decodes one base64url JWT segment to a JSON object, or null. */
-export function jwtSegment(part: string): Record<string, unknown> | null {
+function jwtSegment(part: string): Record<string, unknown> | null {
   if (!/^[A-Za-z0-9_-]+$/.test(part)) return null;
   let parsed: unknown;
   try {

@@ -10,7 +10,7 @@ import type { CheckResult } from '../check.js';
 // in the same shape as an image's checks, so every report format shows them.
 
 export type PssLevel = 'baseline' | 'restricted';
-export const PSS_CHECK_IDS: Record<PssLevel, string> = { baseline: 'BW-PSS-001', restricted: 'BW-PSS-002' };
+const PSS_CHECK_IDS: Record<PssLevel, string> = { baseline: 'BW-PSS-001', restricted: 'BW-PSS-002' };
 
 export interface ConfigScanOptions {
   pss?: { level: PssLevel; version?: string };

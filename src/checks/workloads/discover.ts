@@ -13,7 +13,7 @@ import { own, readJsonDocument, readYamlDocuments, type SourceDoc } from './sour
 // (symlinked directories are not followed at all). A file that cannot be read or parsed is an
 // error of that file; the scan goes on.
 
-export interface ConfigFile {
+interface ConfigFile {
   file: string;
   type: WorkloadTarget;
 }

@@ -6,7 +6,7 @@ import type { Locator } from './source.js';
 // `user`, bind/volume specs and port specs, mapped onto the Kubernetes-shaped model.
 
 /** "key=value", legacy "key:value", or a bare flag ("no-new-privileges"). */
-export function splitOption(opt: string): [string, string | undefined] {
+function splitOption(opt: string): [string, string | undefined] {
   const eq = opt.indexOf('=');
   const colon = opt.indexOf(':');
   const cut = eq >= 0 ? eq : colon;

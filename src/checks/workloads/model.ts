@@ -36,7 +36,7 @@ export interface SecurityContextLike {
   windowsHostProcess?: Val<boolean>;
 }
 
-export interface PodSecurityContextLike extends SecurityContextLike {
+interface PodSecurityContextLike extends SecurityContextLike {
   /** sysctls[*].name */
   sysctls: Val<string>[];
 }
@@ -59,7 +59,7 @@ export interface PortLike extends Place {
   protocol?: string;
 }
 
-export interface MountLike extends Place {
+interface MountLike extends Place {
   /** The volume's name (Kubernetes) or the VolumeLike it refers to. */
   name: string;
   mountPath?: string;

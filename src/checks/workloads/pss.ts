@@ -47,7 +47,7 @@ export const PSS_LATEST = `v1.${LATEST_MINOR}`;
 /** Versions the standard was published for; any v1.N is accepted (see pssMinor). */
 export const PSS_VERSIONS: readonly string[] = Array.from({ length: LATEST_MINOR - FIRST_PUBLISHED_MINOR + 1 }, (_, i) => `v1.${FIRST_PUBLISHED_MINOR + i}`);
 
-export interface PssViolation {
+interface PssViolation {
   /** The control's name as the standard publishes it ("Privileged Containers", "Seccomp"). */
   control: string;
   level: PssLevel;
@@ -131,7 +131,7 @@ const SYSCTLS: readonly [number, readonly string[]][] = [
 ];
 
 /** The baseline's allowed sysctl names at a minor version. */
-export function allowedSysctls(minor: number): Set<string> {
+function allowedSysctls(minor: number): Set<string> {
   return new Set(SYSCTLS.filter(([since]) => since <= minor).flatMap(([, names]) => names));
 }
 

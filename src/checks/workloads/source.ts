@@ -13,7 +13,7 @@ export type Path = readonly (string | number)[];
 const MAX_ALIASES = 100;
 
 /** "spec.containers[0].securityContext", keys that are not plain names quoted: metadata.annotations["a.b/c"] */
-export function fieldPath(path: Path): string {
+function fieldPath(path: Path): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
@@ -170,7 +170,7 @@ export class Locator {
 }
 
 /** A short rendering of an unexpected value. */
-export function show(v: unknown): string {
+function show(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';

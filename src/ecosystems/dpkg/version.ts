@@ -51,7 +51,7 @@ function order(s: string, i: number): number {
 }
 
 /** The policy's comparison of upstream versions or revisions: alternating non-digit and digit runs. */
-export function verrevcmp(a: string, b: string): number {
+function verrevcmp(a: string, b: string): number {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {

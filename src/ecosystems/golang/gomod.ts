@@ -2,13 +2,13 @@ import { BulwarkError } from '../../core/errors.js';
 // go.mod as the go command reads it: one directive a line, or a verb followed by a
 // parenthesised block of them; "//" comments; tokens may be "quoted" or `raw`.
 
-export interface GoRequire {
+interface GoRequire {
   path: string;
   version: string;
   indirect: boolean;
 }
 
-export interface GoReplace {
+interface GoReplace {
   oldPath: string;
   /** Absent: every version of oldPath is replaced. */
   oldVersion?: string;

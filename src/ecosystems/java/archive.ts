@@ -9,7 +9,7 @@ import { listEntries, readEntry, scanBudget, type InflateBudget, type ZipEntry }
 // What a Java archive is, and what it carries: pom.properties first, then the manifest,
 // then the file name; nested archives (fat jars, WEB-INF/lib, EAR modules) recursively.
 
-export type IdentifiedBy = 'pom.properties' | 'manifest' | 'file name';
+type IdentifiedBy = 'pom.properties' | 'manifest' | 'file name';
 
 export interface JarPackage {
   groupId?: string;
@@ -30,9 +30,9 @@ export interface ArchiveData {
   warnings: string[];
 }
 
-export const MAX_DEPTH = 3;
-export const MAX_METADATA_BYTES = 2 ** 20;
-export const MAX_NESTED_BYTES = 256 * 2 ** 20;
+const MAX_DEPTH = 3;
+const MAX_METADATA_BYTES = 2 ** 20;
+const MAX_NESTED_BYTES = 256 * 2 ** 20;
 /** pom.properties read per archive: a shaded jar has hundreds; more is a flood meant to stall the scan. */
 export const MAX_POMS = 10_000;
 

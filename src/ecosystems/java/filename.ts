@@ -2,7 +2,7 @@
 // the version starts at the first `-` followed by a digit. Ambiguous names such as
 // `log4j-1.2-api-2.17.1.jar` split wrongly here, which is why it is the last resort.
 
-export const ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.jpi', '.hpi'] as const;
+const ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.jpi', '.hpi'] as const;
 
 export function isArchiveName(name: string): boolean {
   const lower = name.toLowerCase();

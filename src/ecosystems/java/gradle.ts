@@ -2,7 +2,7 @@ import { BulwarkError } from '../../core/errors.js';
 // Gradle dependency lockfiles (gradle.lockfile, Gradle 6.8+): `group:artifact:version=conf1,conf2`
 // one per line, `#` comments, and one `empty=` line naming configurations with no dependencies.
 
-export interface GradleDependency {
+interface GradleDependency {
   groupId: string;
   artifactId: string;
   version: string;

@@ -7,7 +7,7 @@ import { BulwarkError } from '../../core/errors.js';
 // states, `${property}` references resolved from its own <properties> only. Anything that
 // needs the parent, a BOM or a range is listed as unresolved so the scan can say so.
 
-export interface PomDependency {
+interface PomDependency {
   groupId: string;
   artifactId: string;
   version: string;

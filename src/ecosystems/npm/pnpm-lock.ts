@@ -28,7 +28,7 @@ const LOCAL = /^(?:file|link):/;
 const LOCAL_KEY = /(?:^|@)(?:file|link):/;
 
 /** Drops the peer-dependency suffix: "(react@18.2.0)" since 6.x, "_react@18.2.0" before. */
-export function stripPeers(version: string): string {
+function stripPeers(version: string): string {
   return version.replace(/[(_].*$/, '');
 }
 

@@ -13,7 +13,7 @@ const BRANCH = /^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$/
 const STABILITY = new Map([['a', 'alpha'], ['b', 'beta'], ['p', 'patch'], ['pl', 'patch'], ['rc', 'RC']]);
 
 /** composer/semver's normalised form, or undefined for branches and non-versions. */
-export function normalize(input: string): string | undefined {
+function normalize(input: string): string | undefined {
   let v = input.trim();
   v = /^([^,\s]+) +as +[^,\s]+$/.exec(v)?.[1] ?? v;
   v = v.replace(/@(stable|rc|beta|alpha|dev)$/i, '');

@@ -13,7 +13,7 @@ const HEADER = /^([\x21-\x39\x3b-\x7e]+):[ \t]*(.*)$/;
 const CLASSIFIER_LICENCE = 'License :: ';
 
 /** Field name → values in order; repeated fields (Classifier) keep every value. */
-export function parseHeaders(text: string): Map<string, string[]> {
+function parseHeaders(text: string): Map<string, string[]> {
   const fields = new Map<string, string[]>();
   let last: { name: string; index: number } | undefined;
   for (const raw of text.split('\n')) {

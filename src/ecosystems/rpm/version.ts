@@ -30,7 +30,7 @@ function parse(v: string): Evr | Invalid {
 }
 
 /** rpmvercmp: -1, 0 or 1 for two version (or release) strings. */
-export function rpmvercmp(a: string, b: string): number {
+function rpmvercmp(a: string, b: string): number {
   if (a === b) return 0;
   let i = 0;
   let j = 0;

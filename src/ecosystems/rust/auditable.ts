@@ -30,7 +30,7 @@ export interface AuditedCrate {
   root: boolean;
 }
 
-export function parseAuditJson(json: Buffer, input = 'executable'): AuditedCrate[] {
+function parseAuditJson(json: Buffer, input = 'executable'): AuditedCrate[] {
   let raw: unknown;
   try {
     raw = JSON.parse(json.toString('utf8'));

@@ -37,14 +37,14 @@ const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // eslint-disable-next-line no-control-regex
 const headerValue = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
 
-export const jsonlSinkSchema = z.object({
+const jsonlSinkSchema = z.object({
   type: z.literal('jsonl'),
   /** File to append to; absent or "-" for standard output. */
   path: z.string().min(1).optional(),
   ...common,
 }).strict();
 
-export const syslogSinkSchema = z.object({
+const syslogSinkSchema = z.object({
   type: z.literal('syslog'),
   format: z.enum(['rfc5424', 'cef']).default('rfc5424'),
   protocol: z.enum(['udp', 'tcp', 'tls']),
@@ -74,7 +74,7 @@ export const syslogSinkSchema = z.object({
   if (c.protocol === 'udp' && c.maxMessageBytes > 65_507) ctx.addIssue({ code: 'custom', path: ['maxMessageBytes'], message: 'a UDP datagram holds at most 65507 bytes' });
 });
 
-export const webhookSinkSchema = z.object({
+const webhookSinkSchema = z.object({
   type: z.literal('webhook'),
   url: httpUrl,
   headers: z.record(z.string().regex(headerName, 'not an HTTP header name'), z.string().regex(headerValue, 'control characters in a header value')).optional(),
@@ -84,7 +84,7 @@ export const webhookSinkSchema = z.object({
   ...common,
 }).strict();
 
-export const splunkHecSinkSchema = z.object({
+const splunkHecSinkSchema = z.object({
   type: z.literal('splunk-hec'),
   /** Base URL (https://splunk.example:8088) or the full …/services/collector/event endpoint. */
   url: httpUrl,

@@ -25,7 +25,7 @@ export type SyslogFacility = SyslogFacilityName | number;
  * receiver routes Bulwark's alerts with one selector without mixing them into sshd/PAM's
  * authpriv stream; set `facility: 'authpriv'` (10) where alerts must land in the auth log.
  */
-export const DEFAULT_FACILITY: SyslogFacilityName = 'local0';
+const DEFAULT_FACILITY: SyslogFacilityName = 'local0';
 
 /** Syslog severity (RFC 5424 section 6.2.1) for each Severity. */
 export const SYSLOG_SEVERITY: Readonly<Record<Severity, number>> = { CRITICAL: 2, HIGH: 3, MEDIUM: 4, LOW: 5, UNKNOWN: 6 };
@@ -37,7 +37,7 @@ export const CEF_SEVERITY: Readonly<Record<Severity, number>> = { CRITICAL: 10, 
  * SD-ID of Bulwark's structured-data element. 32473 is the IANA private enterprise number
  * reserved for documentation (RFC 5612); a registered number should replace it.
  */
-export const SD_ID = 'bulwark@32473';
+const SD_ID = 'bulwark@32473';
 
 const BOM = '\uFEFF';
 const NIL = '-';
@@ -50,7 +50,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 /** The string as UTF-8 can carry it: lone surrogates become U+FFFD. */
-export function wellFormed(s: string): string {
+function wellFormed(s: string): string {
   return s.replace(LONE_SURROGATE, '\uFFFD');
 }
 
@@ -58,7 +58,7 @@ export function wellFormed(s: string): string {
  * Control characters (C0 and DEL) as `#` and three octal digits, the way rsyslog escapes them
  * on receipt (a newline becomes `#012`): no line break or NUL reaches a log file or a parser.
  */
-export function escapeControls(s: string): string {
+function escapeControls(s: string): string {
   return s.replace(CONTROL, (c) => `#${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
@@ -135,7 +135,7 @@ export function syslogTimestamp(time: string): string {
 }
 
 /** The SD-PARAMs Bulwark writes, in order: [name, value]. */
-export function sdParams(e: SecurityEvent): [string, string][] {
+function sdParams(e: SecurityEvent): [string, string][] {
   const p: [string, string][] = [];
   const add = (k: string, v: string | number | boolean | undefined): void => {
     if (v !== undefined) p.push([k, String(v)]);
@@ -174,7 +174,7 @@ function sdName(s: string): string {
 }
 
 /** PARAM-VALUE escaping (RFC 5424 section 6.3.3): `"`, `\` and `]` take a backslash; controls are neutralised. */
-export function escapeSdValue(v: string): string {
+function escapeSdValue(v: string): string {
   return escapeControls(wellFormed(v)).replace(/[\\"\]]/g, (c) => `\\${c}`);
 }
 
@@ -224,12 +224,12 @@ export function toRfc5424(e: SecurityEvent, o: SyslogOptions = {}): string {
 // CEF
 
 /** Header escaping: `\` and `|` take a backslash; controls are neutralised. */
-export function escapeCefHeader(s: string): string {
+function escapeCefHeader(s: string): string {
   return escapeControls(wellFormed(s).replace(/[\\|]/g, (c) => `\\${c}`));
 }
 
 /** Extension value escaping: `\` and `=` take a backslash, CR and LF become `\r` and `\n`, other controls are neutralised. */
-export function escapeCefValue(s: string): string {
+function escapeCefValue(s: string): string {
   return escapeControls(wellFormed(s).replace(/[\\=]/g, (c) => `\\${c}`).replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
 }
 
@@ -237,7 +237,7 @@ export function escapeCefValue(s: string): string {
 const CUSTOM = 'BulwarkBulwark';
 
 /** The extension as [key, value] pairs (unescaped), short standard keys first, long text last. */
-export function cefExtension(e: SecurityEvent): [string, string][] {
+function cefExtension(e: SecurityEvent): [string, string][] {
   const x: [string, string][] = [];
   const add = (k: string, v: string | number | undefined): void => {
     if (v !== undefined && v !== '') x.push([k, String(v)]);

@@ -32,7 +32,7 @@ export function origin(url: URL): string {
 }
 
 /** Retry-After as milliseconds (seconds or an HTTP date); undefined when absent or unreadable. */
-export function retryAfterMs(h: string | string[] | undefined, now = Date.now()): number | undefined {
+function retryAfterMs(h: string | string[] | undefined, now = Date.now()): number | undefined {
   const v = Array.isArray(h) ? h[0] : h;
   if (v === undefined || v.trim() === '') return undefined;
   if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
@@ -40,7 +40,7 @@ export function retryAfterMs(h: string | string[] | undefined, now = Date.now())
   return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
 }
 
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 

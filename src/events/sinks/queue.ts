@@ -2,7 +2,7 @@ import { messageOf } from '../../core/errors.js';
 import type { SecurityEvent } from '../event.js';
 import { DeliveryError, isRetryable, sleep, whenAborted, type CloseOptions, type Sink, type SinkStats, type Transport } from './sink.js';
 
-export type { CloseOptions, Sink, SinkStats, Transport } from './sink.js';
+export type {  Sink,  Transport } from './sink.js';
 
 // A bounded in-memory queue in front of every transport, so detection never waits on a SIEM:
 // emit() only pushes (dropping the oldest event when full), and one background loop drains in
@@ -30,9 +30,9 @@ export interface QueueOptions {
   onError?: (error: unknown, info: { sink: string; attempt: number; willRetry: boolean; events: number }) => void;
 }
 
-export const DEFAULT_RETRY: Readonly<RetryOptions> = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
-export const DEFAULT_CAPACITY = 10_000;
-export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
+const DEFAULT_RETRY: Readonly<RetryOptions> = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
+const DEFAULT_CAPACITY = 10_000;
+const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
 
 /** Delay before retry number `attempt` (1-based): exponential, capped, with up to half of it random. */
 export function backoffDelay(attempt: number, r: RetryOptions, retryAfterMs?: number): number {

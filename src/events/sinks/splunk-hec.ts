@@ -31,7 +31,7 @@ export function hecEndpoint(base: URL): URL {
   return u;
 }
 
-export interface HecEnvelope {
+interface HecEnvelope {
   time?: number;
   host: string;
   source: string;
@@ -40,7 +40,7 @@ export interface HecEnvelope {
   event: SecurityEvent;
 }
 
-export function hecEnvelope(e: SecurityEvent, o: Pick<SplunkHecOptions, 'index' | 'source' | 'sourcetype' | 'host'> = {}): HecEnvelope {
+function hecEnvelope(e: SecurityEvent, o: Pick<SplunkHecOptions, 'index' | 'source' | 'sourcetype' | 'host'> = {}): HecEnvelope {
   const ms = Date.parse(e.time);
   return {
     // epoch seconds with milliseconds; left out (Splunk then uses the arrival time) when the time is unreadable

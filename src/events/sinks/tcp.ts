@@ -13,7 +13,7 @@ import type { MessageFormatter } from './udp.js';
 // has no application-level acknowledgement: a batch written into a connection the receiver
 // has just dropped can be lost, and a retried batch can arrive twice.
 
-export interface TlsOptions {
+interface TlsOptions {
   /** PEM CA certificates to trust instead of Node's bundled roots. */
   ca?: Buffer;
   /** Name to check the certificate against (and send as SNI); default the host when it is a name. */

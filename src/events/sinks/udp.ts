@@ -21,7 +21,7 @@ export interface UdpOptions extends HostPort {
 }
 
 /** Largest UDP payload over IPv4. */
-export const MAX_UDP_PAYLOAD = 65_507;
+const MAX_UDP_PAYLOAD = 65_507;
 
 export class UdpTransport implements Transport {
   private socket: Socket | undefined;

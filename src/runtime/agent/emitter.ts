@@ -10,7 +10,7 @@ export type EventBody = Omit<SecurityEvent, 'id' | 'time' | 'host'> & { time?: s
 /** What an event carries beyond its rule: the process, the file, extra fields, the kernel's time. */
 export type EventDetail = Partial<SecurityEvent>;
 
-export function eventContainer(container: ContainerInfo): NonNullable<SecurityEvent['container']> {
+function eventContainer(container: ContainerInfo): NonNullable<SecurityEvent['container']> {
   return { id: container.id, name: container.name, image: container.image, imageDigest: container.imageId };
 }
 

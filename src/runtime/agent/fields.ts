@@ -10,7 +10,7 @@ import type { Fields } from '../rules/condition.js';
 
 type MutableFields = Record<string, Fields[string]>;
 
-export function containerFields(container: ContainerInfo): Fields {
+function containerFields(container: ContainerInfo): Fields {
   return { 'container.id': container.id, 'container.name': container.name, 'container.image': container.image };
 }
 
@@ -22,7 +22,7 @@ export function withParentName(fields: MutableFields, ppid: number, nameOf: (pid
 }
 
 /** What every audit activity in a container has: the process and its container. */
-export function processFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
+function processFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
   return {
     'proc.pid': activity.pid,
     'proc.ppid': activity.ppid,

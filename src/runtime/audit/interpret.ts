@@ -20,9 +20,9 @@ import { AUDIT_ARCH, type AuditArch, EXEC_SYSCALLS, type FileOperation, fileOper
 // or changed its privileges (SetuidEvent). Anything else yields nothing.
 
 /** auid/ses of a process with no login session. */
-export const UNSET_ID = 4294967295;
+const UNSET_ID = 4294967295;
 
-export interface AuditProcess {
+interface AuditProcess {
   pid: number;
   ppid: number;
   uid: number;
@@ -39,7 +39,7 @@ export interface AuditProcess {
   exe?: string;
 }
 
-export interface ActivityBase extends AuditProcess {
+interface ActivityBase extends AuditProcess {
   time: Date;
   serial: number;
   arch?: AuditArch;
@@ -92,7 +92,7 @@ export interface ConnectEvent extends ActivityBase {
   port?: number;
 }
 
-export interface Capabilities {
+interface Capabilities {
   permitted: bigint;
   effective: bigint;
   inheritable: bigint;

@@ -55,7 +55,7 @@ export interface KernelSettings {
 }
 
 /** The keys of the rules the source installs (the only ones it removes). */
-export function ruleKeys(rules: readonly AuditRule[] | false | undefined): string[] {
+function ruleKeys(rules: readonly AuditRule[] | false | undefined): string[] {
   return rules === false ? [] : [...new Set((rules ?? bulwarkRules()).map((r) => r.key))];
 }
 

@@ -113,7 +113,7 @@ export function parseRecord(line: string): AuditRecord | undefined {
  * 'single-quoted' (user-space messages nest their own fields in msg='…'; those are added
  * too, after the outer ones). The first of repeated keys wins. Tokens without `=` are skipped.
  */
-export function parseFields(s: string, from = 0, into: Map<string, string> = new Map()): Map<string, string> {
+function parseFields(s: string, from = 0, into: Map<string, string> = new Map()): Map<string, string> {
   const n = s.length;
   let i = from;
   let nested: string | undefined;
@@ -164,7 +164,7 @@ function isUpperHex(s: string): boolean {
  * proctitle): the kernel writes it in double quotes when it is plain printable ASCII and
  * as hex otherwise. `(null)` and a missing field are undefined.
  */
-export function fieldBytes(raw: string | undefined): Buffer | undefined {
+function fieldBytes(raw: string | undefined): Buffer | undefined {
   if (raw === undefined || raw === '(null)') return undefined;
   if (raw.startsWith('"') || raw.startsWith("'")) return Buffer.from(raw.slice(1, raw.length > 1 && raw.endsWith(raw[0] as string) ? -1 : undefined), 'latin1');
   if (isUpperHex(raw)) return Buffer.from(raw, 'hex');
@@ -218,7 +218,7 @@ export function fieldKeys(raw: string | undefined): string[] {
 }
 
 /** Most arguments of one event taken from EXECVE records. */
-export const MAX_ARGS = 16384;
+const MAX_ARGS = 16384;
 
 /**
  * argv from an event's EXECVE records. An argument is `aN=` (quoted or hex) or, when long,

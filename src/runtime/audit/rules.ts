@@ -23,8 +23,8 @@ export const KEYS = {
 export const ALL_KEYS: readonly string[] = Object.values(KEYS);
 
 /** Watched for reads too: the one list the default rules match (sensitive-files.ts). */
-export const DEFAULT_SENSITIVE_FILES: readonly string[] = SENSITIVE_FILES;
-export const DEFAULT_CONFIG_FILES: readonly string[] = ['/etc/passwd', '/etc/group', '/etc/ld.so.preload', '/etc/ssh/sshd_config', '/etc/crontab', '/etc/cron.d'];
+const DEFAULT_SENSITIVE_FILES: readonly string[] = SENSITIVE_FILES;
+const DEFAULT_CONFIG_FILES: readonly string[] = ['/etc/passwd', '/etc/group', '/etc/ld.so.preload', '/etc/ssh/sshd_config', '/etc/crontab', '/etc/cron.d'];
 
 export interface AuditRule {
   key: string;

@@ -71,7 +71,7 @@ const MIN_SCORE = 3;
 /** USER_HZ: /proc/<pid>/stat times are in 1/100 s on every Linux architecture Node runs on. */
 const CLOCK_TICKS = 100;
 
-export interface Containment {
+interface Containment {
   pidsLimit: number;
   killed: number;
   program?: string;
@@ -83,7 +83,7 @@ export interface Containment {
  * again into the freed slots; frozen, none can, and each dies of its SIGKILL as it thaws.
  * A few rounds after catch any copy that was mid-fork.
  */
-export async function containForkBomb(c: Pick<ContainerInfo, 'id' | 'pid'>, rounds = 10): Promise<Containment> {
+async function containForkBomb(c: Pick<ContainerInfo, 'id' | 'pid'>, rounds = 10): Promise<Containment> {
   const first = await cgroupStats(c.id);
   const cap = Math.max(first.pids ?? first.procs.length, 1);
   await updateContainer(c.id, { PidsLimit: cap });

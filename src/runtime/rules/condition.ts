@@ -5,7 +5,7 @@ import { BulwarkError } from '../../core/errors.js';
 //   spawned_process and container and proc.name in (shell_binaries) and not proc.pname = runc
 // Operators: = != < <= > >= in startswith endswith contains glob exists.
 
-export type Value = string | number | boolean | readonly string[] | undefined;
+type Value = string | number | boolean | readonly string[] | undefined;
 export type Fields = Readonly<Record<string, Value>>;
 
 export type Node =
@@ -194,7 +194,7 @@ export interface EvalContext {
 }
 
 /** Items of an `in (…)`, with list names expanded (lists may name other lists). */
-export function expandItems(items: readonly string[], lists: ReadonlyMap<string, readonly string[]>, seen = new Set<string>()): string[] {
+function expandItems(items: readonly string[], lists: ReadonlyMap<string, readonly string[]>, seen = new Set<string>()): string[] {
   return items.flatMap((i) => {
     const l = lists.get(i);
     if (!l || seen.has(i)) return [i];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { STRIDE, type Stride } from '../../core/threat.js';
+import { ATTACK_ID, STRIDE, type Stride } from '../../core/threat.js';
 import { BulwarkError, messageOf } from '../../core/errors.js';
 import { SEVERITIES, type Severity } from '../../core/types.js';
 import { evaluate, macrosUsed, parseCondition, type Fields, type Node } from './condition.js';
@@ -21,7 +21,7 @@ const RuleItem = z.strictObject({
   output: z.string().optional(),
   severity: z.enum(SEVERITIES).optional(),
   stride: z.enum(STRIDE as [Stride, ...Stride[]]).optional(),
-  attack: z.string().regex(/^T\d{4}(\.\d{3})?$/, 'expected a MITRE ATT&CK technique id such as T1059.004').optional(),
+  attack: z.string().regex(ATTACK_ID, 'expected a MITRE ATT&CK technique id such as T1059.004').optional(),
   action: z.enum(['alert', 'kill', 'pause', 'stop']).optional(),
   tags: z.array(z.string()).optional(),
   enabled: z.boolean().optional(),
@@ -29,7 +29,7 @@ const RuleItem = z.strictObject({
 });
 const Item = z.union([ListItem, MacroItem, RuleItem]);
 
-export type RuleAction = 'alert' | 'kill' | 'pause' | 'stop';
+type RuleAction = 'alert' | 'kill' | 'pause' | 'stop';
 
 export interface Rule {
   name: string;
