@@ -13,7 +13,13 @@ const SIZE = 64 * 2 ** 20;
 /** Directory records of ~150 bytes, every one naming the same local header (the overlap bomb). */
 function overlap(): Buffer {
   const n = Math.floor(SIZE / 150);
-  return writeZip(Array.from({ length: n }, (_, i) => ({ name: `META-INF/maven/g/a${i}/pom.properties`.padEnd(100, 'x'), data: Buffer.from('version=1\n'), ...(i > 0 ? { sameAs: 0 } : {}) })));
+  return writeZip(
+    Array.from({ length: n }, (_, i) => ({
+      name: `META-INF/maven/g/a${i}/pom.properties`.padEnd(100, 'x'),
+      data: Buffer.from('version=1\n'),
+      ...(i > 0 ? { sameAs: 0 } : {}),
+    })),
+  );
 }
 
 /** End-of-central-directory signatures everywhere, none with a comment that fits. */
@@ -26,14 +32,25 @@ function decoys(): Buffer {
 /** A sound archive of ~400,000 tiny pom.properties (the first MAX_POMS read and parsed). */
 function metadataFlood(): Buffer {
   const n = Math.floor(SIZE / 168);
-  return writeZip(Array.from({ length: n }, (_, i) => ({ name: `META-INF/maven/g/a${i}/pom.properties`, data: Buffer.from(`version=${i}\n`) })));
+  return writeZip(
+    Array.from({ length: n }, (_, i) => ({
+      name: `META-INF/maven/g/a${i}/pom.properties`,
+      data: Buffer.from(`version=${i}\n`),
+    })),
+  );
 }
 
 /** Nested jars of 255 MiB of zeros each, deflated to ~250 KiB: far more than the scan's budget. */
 function nestedBomb(): Buffer {
   const inner = writeZip([{ name: 'pad', data: Buffer.alloc(255 * 2 ** 20) }]);
   const one = writeZip([{ name: 'x', data: inner, deflate: true }]).length;
-  return writeZip(Array.from({ length: Math.floor(SIZE / one) }, (_, i) => ({ name: `lib/b${i}-1.0.jar`, data: inner, deflate: true })));
+  return writeZip(
+    Array.from({ length: Math.floor(SIZE / one) }, (_, i) => ({
+      name: `lib/b${i}-1.0.jar`,
+      data: inner,
+      deflate: true,
+    })),
+  );
 }
 
 /** A sound 22-byte end record claiming the most entries allowed, over 64 MiB of nothing. */
@@ -64,11 +81,14 @@ for (const [name, build, read] of cases) {
   let outcome = 'read';
   try {
     const r = read(buf);
-    if (r && typeof r === 'object' && 'packages' in r) outcome = `read: ${(r as { packages: unknown[] }).packages.length} packages`;
+    if (r && typeof r === 'object' && 'packages' in r)
+      outcome = `read: ${(r as { packages: unknown[] }).packages.length} packages`;
   } catch (e) {
     outcome = isBulwarkError(e) ? e.code : `UNEXPECTED ${String(e)}`;
   }
   const s = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
-  console.log(`| ${name} | ${(buf.length / 2 ** 20).toFixed(1)} | ${outcome} | ${s.toFixed(2)} | ${((c.user + c.system) / 1e6).toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${(buf.length / 2 ** 20).toFixed(1)} | ${outcome} | ${s.toFixed(2)} | ${((c.user + c.system) / 1e6).toFixed(2)} |`,
+  );
 }

@@ -8,7 +8,15 @@ import { readGoBuildInfo } from '../src/ecosystems/golang/buildinfo.js';
 import { readRpmDatabase } from '../src/ecosystems/rpm/database.js';
 import { parseRpmHeader } from '../src/ecosystems/rpm/header.js';
 import { readAuditData } from '../src/ecosystems/rust/auditable.js';
-import { elfOverlappingSegments, elfUnterminatedNames, goUnendedModinfo, goVersionNoise, machoOverlappingCommands, machoOverlappingSegments, peLongNames } from '../test/support/hostile-exe.js';
+import {
+  elfOverlappingSegments,
+  elfUnterminatedNames,
+  goUnendedModinfo,
+  goVersionNoise,
+  machoOverlappingCommands,
+  machoOverlappingSegments,
+  peLongNames,
+} from '../test/support/hostile-exe.js';
 import { bdbOverflowLoop, ndbNestedBlobs, rpmDirExpansion } from '../test/support/hostile-rpm.js';
 
 const mib = Number(process.argv[2] ?? 64);
@@ -27,22 +35,90 @@ const go = (b: Buffer): unknown => readGoBuildInfo(b, 'hostile');
 const rust = (b: Buffer): unknown => readAuditData(b, 'hostile');
 // the scanner keys every path of every rpm package (OS-owned files): each string is flattened
 const rpmHeader = (b: Buffer): unknown => new Set(parseRpmHeader(b, 'hostile').files).size;
-const rpmDb = (path: string) => (b: Buffer): unknown => readRpmDatabase(path, b).length;
+const rpmDb =
+  (path: string) =>
+  (b: Buffer): unknown =>
+    readRpmDatabase(path, b).length;
 
 const cases: Case[] = [
-  { reader: 'Go build info', input: 'ELF, 512k section names without a NUL', build: () => elfUnterminatedNames(size), read: go },
-  { reader: 'Go build info', input: 'ELF, 65,535 writable segments over the whole file', build: () => elfOverlappingSegments(size), read: go },
-  { reader: 'Go build info', input: 'PE, 65,535 writable sections with unterminated long names', build: () => peLongNames(size), read: go },
-  { reader: 'Go build info', input: 'Mach-O, load commands whose section tables overlap', build: () => machoOverlappingCommands(size), read: go },
-  { reader: 'Go build info', input: 'Mach-O, 466k writable segments over the whole file', build: () => machoOverlappingSegments(size), read: go },
-  { reader: 'Go build info', input: 'module-info start sentinels, no end sentinel', build: () => goUnendedModinfo(size), read: go },
-  { reader: 'Go build info', input: 'module-info start sentinels, end sentinel last', build: () => goUnendedModinfo(size, true), read: go },
-  { reader: 'Go build info', input: 'header removed, 11M " go1.x" version candidates', build: () => goVersionNoise(size), read: go },
-  { reader: 'cargo-auditable', input: 'ELF, 512k section names without a NUL', build: () => elfUnterminatedNames(size), read: rust },
-  { reader: 'cargo-auditable', input: 'PE, 65,535 sections with unterminated long names', build: () => peLongNames(size), read: rust },
-  { reader: 'rpm header', input: 'one dirname of half the header × 5.6M basenames', build: () => rpmDirExpansion(size), read: rpmHeader },
-  { reader: 'rpm NDB', input: 'blobs nested inside one another', build: () => ndbNestedBlobs(size), read: rpmDb('var/lib/rpm/Packages.db') },
-  { reader: 'rpm Berkeley DB', input: 'overflow chain through every 512-byte page and back', build: () => bdbOverflowLoop(size), read: rpmDb('var/lib/rpm/Packages') },
+  {
+    reader: 'Go build info',
+    input: 'ELF, 512k section names without a NUL',
+    build: () => elfUnterminatedNames(size),
+    read: go,
+  },
+  {
+    reader: 'Go build info',
+    input: 'ELF, 65,535 writable segments over the whole file',
+    build: () => elfOverlappingSegments(size),
+    read: go,
+  },
+  {
+    reader: 'Go build info',
+    input: 'PE, 65,535 writable sections with unterminated long names',
+    build: () => peLongNames(size),
+    read: go,
+  },
+  {
+    reader: 'Go build info',
+    input: 'Mach-O, load commands whose section tables overlap',
+    build: () => machoOverlappingCommands(size),
+    read: go,
+  },
+  {
+    reader: 'Go build info',
+    input: 'Mach-O, 466k writable segments over the whole file',
+    build: () => machoOverlappingSegments(size),
+    read: go,
+  },
+  {
+    reader: 'Go build info',
+    input: 'module-info start sentinels, no end sentinel',
+    build: () => goUnendedModinfo(size),
+    read: go,
+  },
+  {
+    reader: 'Go build info',
+    input: 'module-info start sentinels, end sentinel last',
+    build: () => goUnendedModinfo(size, true),
+    read: go,
+  },
+  {
+    reader: 'Go build info',
+    input: 'header removed, 11M " go1.x" version candidates',
+    build: () => goVersionNoise(size),
+    read: go,
+  },
+  {
+    reader: 'cargo-auditable',
+    input: 'ELF, 512k section names without a NUL',
+    build: () => elfUnterminatedNames(size),
+    read: rust,
+  },
+  {
+    reader: 'cargo-auditable',
+    input: 'PE, 65,535 sections with unterminated long names',
+    build: () => peLongNames(size),
+    read: rust,
+  },
+  {
+    reader: 'rpm header',
+    input: 'one dirname of half the header × 5.6M basenames',
+    build: () => rpmDirExpansion(size),
+    read: rpmHeader,
+  },
+  {
+    reader: 'rpm NDB',
+    input: 'blobs nested inside one another',
+    build: () => ndbNestedBlobs(size),
+    read: rpmDb('var/lib/rpm/Packages.db'),
+  },
+  {
+    reader: 'rpm Berkeley DB',
+    input: 'overflow chain through every 512-byte page and back',
+    build: () => bdbOverflowLoop(size),
+    read: rpmDb('var/lib/rpm/Packages'),
+  },
 ];
 
 function outcome(read: () => unknown): string {
@@ -67,5 +143,7 @@ for (const c of cases.filter((x) => `${x.reader} ${x.input}`.includes(only))) {
     times.push((performance.now() - t0) / 1000);
   }
   times.sort((x, y) => x - y);
-  console.log(`| ${c.reader} | ${c.input} | ${result} | ${times[Math.floor(times.length / 2)]!.toFixed(2)} | ${times.at(-1)!.toFixed(2)} |`);
+  console.log(
+    `| ${c.reader} | ${c.input} | ${result} | ${times[Math.floor(times.length / 2)]!.toFixed(2)} | ${times.at(-1)!.toFixed(2)} |`,
+  );
 }

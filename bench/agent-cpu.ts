@@ -39,10 +39,28 @@ const threads = (pid: number): Map<string, number> => {
   }
   return out;
 };
-const rss = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rss = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 await importBusybox('bulwark-bench/busybox', 'agentcpu', ['true']);
 const id = await runContainer('bulwark-bench/busybox:agentcpu', ['sleep', '3600']);
-const agent = spawn(process.execPath, [...(process.env.AGENT_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.AGENT_PROF] : []), join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'), 'agent', '--state-dir', join(dir, 'state'), ...(scenario === 'alerts' ? ['--mode', 'monitor'] : ['--mode', 'learn', '--learn-period', '3s', '--after-learn', 'monitor']), ...(poll ? ['--audit-poll', poll] : []), '--no-fork-guard', '--sink', JSON.stringify({ type: 'jsonl', path: join(dir, 'events.jsonl') })], { stdio: ['ignore', 'ignore', 'pipe'] });
+const agent = spawn(
+  process.execPath,
+  [
+    ...(process.env.AGENT_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.AGENT_PROF] : []),
+    join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'),
+    'agent',
+    '--state-dir',
+    join(dir, 'state'),
+    ...(scenario === 'alerts'
+      ? ['--mode', 'monitor']
+      : ['--mode', 'learn', '--learn-period', '3s', '--after-learn', 'monitor']),
+    ...(poll ? ['--audit-poll', poll] : []),
+    '--no-fork-guard',
+    '--sink',
+    JSON.stringify({ type: 'jsonl', path: join(dir, 'events.jsonl') }),
+  ],
+  { stdio: ['ignore', 'ignore', 'pipe'] },
+);
 try {
   await new Promise<void>((resolve, reject) => {
     agent.stderr.on('data', (d: Buffer) => (/running/.test(d.toString()) ? resolve() : undefined));
@@ -50,7 +68,8 @@ try {
   });
   await new Promise((r) => setTimeout(r, 1000));
   // learn the loop's programs; the period ends 3 s after the first one
-  if (scenario === 'learned') await execInContainer(id, ['sh', '-c', 'i=0; while [ $i -lt 500 ]; do /bin/true; sleep 0.008; i=$((i+1)); done']);
+  if (scenario === 'learned')
+    await execInContainer(id, ['sh', '-c', 'i=0; while [ $i -lt 500 ]; do /bin/true; sleep 0.008; i=$((i+1)); done']);
   const idle0 = ticks(agent.pid!);
   await new Promise((r) => setTimeout(r, 5000));
   const idle = ticks(agent.pid!) - idle0;
@@ -59,7 +78,11 @@ try {
   const th0 = threads(agent.pid!);
   const t0 = Date.now();
   const loops = seconds * 100;
-  await execInContainer(id, ['sh', '-c', `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done`]);
+  await execInContainer(id, [
+    'sh',
+    '-c',
+    `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done`,
+  ]);
   const wall = (Date.now() - t0) / 1000;
   const used = (ticks(agent.pid!) - c0) / 100;
   const s1 = split(agent.pid!);
@@ -73,9 +96,19 @@ try {
   // the last records are still on their way: count the events once the agent has stopped
   agent.kill('SIGTERM');
   await new Promise((r) => agent.on('exit', r));
-  const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"Unlisted executable"')).length;
-  console.log(`${scenario}: ${events} events; ${((2 * loops) / wall).toFixed(0)} execs/s for ${wall.toFixed(1)} s: agent CPU ${((used / wall) * 100).toFixed(1)}% of one core (user ${((user / wall) * 100).toFixed(1)}%, system ${((sys / wall) * 100).toFixed(1)}%; idle: ${(idle / 5).toFixed(1)}%), RSS ${memory.toFixed(0)} MB`);
-  console.log(`by thread: ${[...byThread].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((v / 100 / wall) * 100).toFixed(1)}%`).join(', ')}`);
+  const events = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"Unlisted executable"')).length;
+  console.log(
+    `${scenario}: ${events} events; ${((2 * loops) / wall).toFixed(0)} execs/s for ${wall.toFixed(1)} s: agent CPU ${((used / wall) * 100).toFixed(1)}% of one core (user ${((user / wall) * 100).toFixed(1)}%, system ${((sys / wall) * 100).toFixed(1)}%; idle: ${(idle / 5).toFixed(1)}%), RSS ${memory.toFixed(0)} MB`,
+  );
+  console.log(
+    `by thread: ${[...byThread]
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${((v / 100 / wall) * 100).toFixed(1)}%`)
+      .join(', ')}`,
+  );
 } finally {
   if (agent.exitCode === null && agent.signalCode === null) {
     agent.kill('SIGTERM');

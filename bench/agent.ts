@@ -17,28 +17,51 @@ const auditRead = process.argv[3] === 'socket' ? 'socket' : 'log';
 const auditPollMs = process.argv[4] ? Number(process.argv[4]) : undefined; // the agent's default: 50
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-agent-'));
 const rules = join(dir, 'every-exec.yaml');
-writeFileSync(rules, '- rule: Any exec\n  condition: spawned_process and container and proc.name = true\n  output: "%proc.exe"\n  severity: LOW\n  stride: Tampering\n  attack: T1059\n');
+writeFileSync(
+  rules,
+  '- rule: Any exec\n  condition: spawned_process and container and proc.name = true\n  output: "%proc.exe"\n  severity: LOW\n  stride: Tampering\n  attack: T1059\n',
+);
 await importBusybox('bulwark-bench/busybox', 'agent', ['true']);
 const id = await runContainer('bulwark-bench/busybox:agent', ['sleep', '3600']);
 const latencies: number[] = [];
-const agent = await startAgent({ stateDir: join(dir, 'state'), rules: [rules], sinks: [{ type: 'jsonl', path: join(dir, 'events.jsonl') }], forkGuard: false, defaultMode: 'monitor', auditRead, ...(auditPollMs ? { auditPollMs } : {}), onEvent: (e) => {
-  if (e.rule === 'Any exec') latencies.push(Date.now() - Date.parse(e.time));
-}, onError: () => {} });
+const agent = await startAgent({
+  stateDir: join(dir, 'state'),
+  rules: [rules],
+  sinks: [{ type: 'jsonl', path: join(dir, 'events.jsonl') }],
+  forkGuard: false,
+  defaultMode: 'monitor',
+  auditRead,
+  ...(auditPollMs ? { auditPollMs } : {}),
+  onEvent: (e) => {
+    if (e.rule === 'Any exec') latencies.push(Date.now() - Date.parse(e.time));
+  },
+  onError: () => {},
+});
 try {
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   // ~100 loops a second, each running /bin/true and sleep: about 200 execs a second
   const loops = seconds * 100;
-  const run = await execInContainer(id, ['sh', '-c', `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done; echo done`]);
+  const run = await execInContainer(id, [
+    'sh',
+    '-c',
+    `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done; echo done`,
+  ]);
   await new Promise((r) => setTimeout(r, 2000));
   const wall = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const s = [...latencies].sort((a, b) => a - b);
   const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? NaN;
-  console.log(`load: ${run.output.trim()}, ${loops} runs of /bin/true (+ ${loops} of sleep) in ${wall.toFixed(1)} s = ${((2 * loops) / wall).toFixed(0)} execs/s in the container`);
+  console.log(
+    `load: ${run.output.trim()}, ${loops} runs of /bin/true (+ ${loops} of sleep) in ${wall.toFixed(1)} s = ${((2 * loops) / wall).toFixed(0)} execs/s in the container`,
+  );
   console.log(`events for /bin/true: ${latencies.length} of ${loops} (${loops - latencies.length} missing)`);
-  console.log(`detection latency (audit read from the ${auditRead}), kernel timestamp → event: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${s[s.length - 1]} ms`);
-  console.log(`agent CPU: ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(1)}% of one core; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `detection latency (audit read from the ${auditRead}), kernel timestamp → event: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${s[s.length - 1]} ms`,
+  );
+  console.log(
+    `agent CPU: ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(1)}% of one core; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`,
+  );
 } finally {
   await agent.stop();
   await removeContainer(id);

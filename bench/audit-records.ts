@@ -18,4 +18,6 @@ for (let i = 0; i < 5; i++) {
 const { secs, events } = runs.sort((a, b) => a.secs - b.secs)[2]!;
 const n = lines.length * copies;
 console.log(`${n} lines, ${events} events, ${(buf.length / 1e6).toFixed(1)} MB in ${secs.toFixed(3)} s (median of 5)`);
-console.log(`${Math.round(events / secs)} events/s, ${Math.round(n / secs)} lines/s, ${(buf.length / 1e6 / secs).toFixed(1)} MB/s, ${((secs / events) * 1e6).toFixed(1)} µs an event`);
+console.log(
+  `${Math.round(events / secs)} events/s, ${Math.round(n / secs)} lines/s, ${(buf.length / 1e6 / secs).toFixed(1)} MB/s, ${((secs / events) * 1e6).toFixed(1)} µs an event`,
+);

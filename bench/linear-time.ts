@@ -28,7 +28,9 @@ function median(run: () => unknown): number {
 /** One table row: the input's label, its time at each size (ms) and the ratio largest/smallest. */
 function row(label: string, at: (n: number) => () => unknown): void {
   const ms = sizes.map((n) => median(at(n)));
-  console.log(`| ${label} | ${ms.map((m) => m.toFixed(1)).join(' | ')} | ${(ms[2]! / Math.max(ms[0]!, 0.05)).toFixed(1)} |`);
+  console.log(
+    `| ${label} | ${ms.map((m) => m.toFixed(1)).join(' | ')} | ${(ms[2]! / Math.max(ms[0]!, 0.05)).toFixed(1)} |`,
+  );
 }
 
 scanSecrets('/warmup.txt', Buffer.from('password=warm up\n'.repeat(1000)));
@@ -43,7 +45,12 @@ pathologicalSecretInputs(base).forEach(([path, text], i) => {
 const tokens = Array.from({ length: 300 }, () => githubToken());
 row('secrets: one line, `x=1;`×8000 before each token (300 tokens at the largest size)', (n) => {
   const count = Math.round((300 * n) / sizes[2]!);
-  const buf = Buffer.from(tokens.slice(0, count).map((tok) => `${'x=1;'.repeat(8000)}t="${tok}";`).join(''));
+  const buf = Buffer.from(
+    tokens
+      .slice(0, count)
+      .map((tok) => `${'x=1;'.repeat(8000)}t="${tok}";`)
+      .join(''),
+  );
   return () => scanSecrets('/app/huge.min.js', buf);
 });
 row('requirements.txt: two lines of n separators', (n) => {

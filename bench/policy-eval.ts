@@ -16,7 +16,10 @@ const hex = (i: number) => i.toString(16).padStart(64, '0');
 const severities: Severity[] = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 function facts(failing: boolean): ImageFacts {
-  const layers = ['sha256:0b49f2fcef2b0f0ee5162462d575e19632eb780ff1dfc4423bcf6d8ccdc0b5e6', ...Array.from({ length: 19 }, (_, i) => `sha256:${hex(i + 1)}`)];
+  const layers = [
+    'sha256:0b49f2fcef2b0f0ee5162462d575e19632eb780ff1dfc4423bcf6d8ccdc0b5e6',
+    ...Array.from({ length: 19 }, (_, i) => `sha256:${hex(i + 1)}`),
+  ];
   // 500 findings as a scan of a large Debian image reports them; in the passing image the
   // criticals have no fix yet (tolerated by fixableOnly), in the failing one 50 do
   const findings = Array.from({ length: 500 }, (_, i) => ({
@@ -53,5 +56,7 @@ for (const failing of [false, true]) {
   for (let i = 0; i < iterations; i++) sink += evaluate(policy, f).violations.length;
   const us = ((performance.now() - t) * 1000) / iterations;
   const v = evaluate(policy, f);
-  console.log(`${failing ? 'failing' : 'passing'} image: ${us.toFixed(2)} µs per evaluation (${iterations} runs, 500 findings, 20 layers, ${v.violations.length} violations: ${v.violations.map((x) => x.rule).join(', ') || 'none'}; sink ${sink})`);
+  console.log(
+    `${failing ? 'failing' : 'passing'} image: ${us.toFixed(2)} µs per evaluation (${iterations} runs, 500 findings, 20 layers, ${v.violations.length} violations: ${v.violations.map((x) => x.rule).join(', ') || 'none'}; sink ${sink})`,
+  );
 }

@@ -49,7 +49,10 @@ try {
   const main = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
   for (let i = 0; i < Math.min(n, 10); i++) {
     const t = performance.now();
-    const r = spawnSync(process.execPath, [main, 'verify', ref, '--key', join(dir, 'cosign.pub'), '--insecure'], { encoding: 'utf8', env: { ...process.env, DOCKER_CONFIG: join(dir, 'none') } });
+    const r = spawnSync(process.execPath, [main, 'verify', ref, '--key', join(dir, 'cosign.pub'), '--insecure'], {
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_CONFIG: join(dir, 'none') },
+    });
     cli.push(performance.now() - t);
     if (r.status !== 0) throw new Error(r.stderr);
   }

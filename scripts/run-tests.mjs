@@ -18,10 +18,16 @@ if (files.length === 0) {
 
 const COUNTS = ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 
-/** Runs one `node --test` over files, echoing its output, and returns its exit code and summary counts. */
-function runNodeTest(group, extra) {
+// Host-wide state (kernel audit rules, auditd, dockerd) is one per machine, not per clone:
+// exclusive files hold this lock, so two runs from different trees take turns too.
+const HOST_LOCK = process.env.BULWARK_TEST_HOST_LOCK ?? '/run/lock/bulwark-tests-host-state.lock';
+
+/** Runs one `node --test` over files (under `flock` when `lock`), echoing its output; returns its exit code and summary counts. */
+function runNodeTest(group, extra, lock) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', tsx, '--test', '--test-reporter=spec', ...extra, ...group], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const argv = [process.execPath, '--import', tsx, '--test', '--test-reporter=spec', ...extra, ...group];
+    const [cmd, ...args] = lock ? ['flock', lock, ...argv] : argv;
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     const counts = Object.fromEntries(COUNTS.map((k) => [k, 0]));
     let tail = '';
     child.stdout.on('data', (chunk) => {
@@ -42,11 +48,13 @@ const exclusive = files.filter(isExclusive);
 const shared = files.filter((f) => !exclusive.includes(f));
 const runs = [];
 // BULWARK_TEST_CONCURRENCY: files run at once in the shared group (Node's default: cores - 1)
-const concurrency = process.env.BULWARK_TEST_CONCURRENCY ? [`--test-concurrency=${process.env.BULWARK_TEST_CONCURRENCY}`] : [];
+const concurrency = process.env.BULWARK_TEST_CONCURRENCY
+  ? [`--test-concurrency=${process.env.BULWARK_TEST_CONCURRENCY}`]
+  : [];
 if (shared.length) runs.push(await runNodeTest(shared, concurrency));
 if (exclusive.length) {
   console.log(`\nrun-tests: ${exclusive.length} exclusive file(s), one at a time: ${exclusive.join(' ')}`);
-  runs.push(await runNodeTest(exclusive, ['--test-concurrency=1']));
+  runs.push(await runNodeTest(exclusive, ['--test-concurrency=1'], HOST_LOCK));
 }
 const total = (k) => runs.reduce((n, r) => n + r.counts[k], 0);
 const failed = total('fail') + total('cancelled');

@@ -77,7 +77,11 @@ export interface OsDetector<T> extends FileAnalyzer<T> {
  * The layer a record was last introduced or changed in: walking back through the
  * file's versions while the record is unchanged.
  */
-export function introducedIn<T, R>(history: FileVersion<T>[], find: (data: T) => R | undefined, same: (a: R, b: R) => boolean): LayerRef | undefined {
+export function introducedIn<T, R>(
+  history: FileVersion<T>[],
+  find: (data: T) => R | undefined,
+  same: (a: R, b: R) => boolean,
+): LayerRef | undefined {
   const last = history[history.length - 1];
   if (!last) return undefined;
   const current = find(last.data);

@@ -10,7 +10,10 @@ export type FoundAt = Pick<FoundPackage, 'layer' | 'path'>;
  * The packages of every file of the view as it stands in the final image; a file whose parse
  * found nothing (null) gives none. `path` is the view's own, without the leading slash.
  */
-export function catalogFiles<T>(view: FileView<T>, list: (data: NonNullable<T>, at: FoundAt, path: string) => FoundPackage[]): FoundPackage[] {
+export function catalogFiles<T>(
+  view: FileView<T>,
+  list: (data: NonNullable<T>, at: FoundAt, path: string) => FoundPackage[],
+): FoundPackage[] {
   const out: FoundPackage[] = [];
   for (const path of view.paths()) {
     const cur = view.get(path);
@@ -31,7 +34,16 @@ export interface ListedEntry {
 
 /** A listed package found at `at`; a development-only one is marked dev in its metadata. */
 export function listedPackage(ecosystem: Ecosystem, e: ListedEntry, at: FoundAt): FoundPackage {
-  return { ecosystem, name: e.name, version: e.version, licenses: e.licenses ?? [], layer: at.layer, path: at.path, files: [], ...(e.dev ? { metadata: { dev: 'true' } } : {}) };
+  return {
+    ecosystem,
+    name: e.name,
+    version: e.version,
+    licenses: e.licenses ?? [],
+    layer: at.layer,
+    path: at.path,
+    files: [],
+    ...(e.dev ? { metadata: { dev: 'true' } } : {}),
+  };
 }
 
 /** The project itself, read from its own manifest (package.json, pyproject.toml, Cargo.toml, …). */
@@ -43,10 +55,18 @@ export function applicationPackage(ecosystem: Ecosystem, e: ListedEntry, at: Fou
  * For a file that lists packages by key: the layer since which the file has listed a key,
  * walking back through its versions while each still lists it.
  */
-export function listedSince<T>(history: FileVersion<T>[], keysOf: (data: T) => string[]): (key: string) => LayerRef | undefined {
+export function listedSince<T>(
+  history: FileVersion<T>[],
+  keysOf: (data: T) => string[],
+): (key: string) => LayerRef | undefined {
   // per version of the file, its keys: lockfiles hold thousands
   const keyed = new Map(history.map((h) => [h.data, new Set(keysOf(h.data))]));
-  return (key) => introducedIn(history, (d) => (keyed.get(d)?.has(key) ? key : undefined), () => true);
+  return (key) =>
+    introducedIn(
+      history,
+      (d) => (keyed.get(d)?.has(key) ? key : undefined),
+      () => true,
+    );
 }
 
 /** Below this, an executable is too small to carry embedded build data (Go build info, cargo-auditable). */

@@ -35,7 +35,10 @@ const ctx = { maxFileBytes: user.maxFileBytes, inflate: scanBudget(user) };
 
 test('a layer walk hands the user limits to each cataloger wants', async () => {
   const { cataloger, seen } = spy();
-  const tar = await makeTar([{ name: 'etc/wanted', content: 'yes' }, { name: 'etc/other', content: 'no' }]);
+  const tar = await makeTar([
+    { name: 'etc/wanted', content: 'yes' },
+    { name: 'etc/other', content: 'no' },
+  ]);
   const c = new Collector('d', 'image', [cataloger as Cataloger<unknown>], user, ctx);
   await walkLayer(memLayer(tar, tar), c, user);
   assert.ok(seen.length >= 2);

@@ -22,7 +22,8 @@ export class Collector implements FileConsumer {
     this.analysis = { diffId, whiteouts: [], opaqueDirs: [], files: {} };
   }
   /** The walk hands over its limits: each analyzer decides with the user's, not the defaults. */
-  wants = (path: string, info: FileInfo, limits: Limits): boolean => this.analyzers.some((a) => a.wants(path, info, this.target, limits));
+  wants = (path: string, info: FileInfo, limits: Limits): boolean =>
+    this.analyzers.some((a) => a.wants(path, info, this.target, limits));
   onFile = (path: string, content: Buffer, info: FileInfo): void => {
     this.each(path, info, (a) => {
       try {
@@ -42,9 +43,16 @@ export class Collector implements FileConsumer {
   };
   /** Keyed by paths from the image: no inherited keys (a file may be named __proto__). */
   private filesOf(analyzer: string): Record<string, { data?: unknown; error?: string }> {
-    return (this.analysis.files[analyzer] ??= Object.create(null) as Record<string, { data?: unknown; error?: string }>);
+    return (this.analysis.files[analyzer] ??= Object.create(null) as Record<
+      string,
+      { data?: unknown; error?: string }
+    >);
   }
-  private each(path: string, info: FileInfo, result: (a: FileAnalyzer<unknown>) => { data?: unknown; error?: string }): void {
+  private each(
+    path: string,
+    info: FileInfo,
+    result: (a: FileAnalyzer<unknown>) => { data?: unknown; error?: string },
+  ): void {
     for (const a of this.analyzers) {
       if (a.wants(path, info, this.target, this.limits)) this.filesOf(a.id)[path] = result(a);
     }

@@ -3,9 +3,19 @@ import assert from 'node:assert/strict';
 import { introducedIn } from './analyzer.js';
 import { mergeLayers, viewFor, type LayerAnalysis } from './layer-analysis.js';
 
-const layer = (i: number, files: Record<string, string>, whiteouts: string[] = [], opaqueDirs: string[] = []): { ref: { index: number; diffId: string }; analysis: LayerAnalysis } => ({
+const layer = (
+  i: number,
+  files: Record<string, string>,
+  whiteouts: string[] = [],
+  opaqueDirs: string[] = [],
+): { ref: { index: number; diffId: string }; analysis: LayerAnalysis } => ({
   ref: { index: i, diffId: `d${i}` },
-  analysis: { diffId: `d${i}`, whiteouts, opaqueDirs, files: { a: Object.fromEntries(Object.entries(files).map(([p, v]) => [p, { data: v }])) } },
+  analysis: {
+    diffId: `d${i}`,
+    whiteouts,
+    opaqueDirs,
+    files: { a: Object.fromEntries(Object.entries(files).map(([p, v]) => [p, { data: v }])) },
+  },
 });
 
 test('whiteouts delete a file or a whole directory; opaque dirs hide only lower layers', () => {
@@ -18,9 +28,21 @@ test('whiteouts delete a file or a whole directory; opaque dirs hide only lower 
 });
 
 test('a file rewritten continues its history; a deleted and re-added one starts again', () => {
-  const merged = mergeLayers([layer(0, { f: 'v1' }), layer(1, { f: 'v2' }), layer(2, {}, ['f']), layer(3, { f: 'v3' }), layer(4, { f: 'v4' })]);
+  const merged = mergeLayers([
+    layer(0, { f: 'v1' }),
+    layer(1, { f: 'v2' }),
+    layer(2, {}, ['f']),
+    layer(3, { f: 'v3' }),
+    layer(4, { f: 'v4' }),
+  ]);
   const v = viewFor<string>(merged, 'a');
-  assert.deepEqual(v.history('f').map((h) => [h.layer.index, h.data]), [[3, 'v3'], [4, 'v4']]);
+  assert.deepEqual(
+    v.history('f').map((h) => [h.layer.index, h.data]),
+    [
+      [3, 'v3'],
+      [4, 'v4'],
+    ],
+  );
 });
 
 test('introducedIn walks back while the record is unchanged', () => {
@@ -29,6 +51,11 @@ test('introducedIn walks back while the record is unchanged', () => {
     { layer: { index: 1, diffId: 'd1' }, data: { a: '1', b: '2' } },
     { layer: { index: 2, diffId: 'd2' }, data: { a: '1', b: '2', c: '1' } },
   ];
-  const at = (k: 'a' | 'b' | 'c'): number | undefined => introducedIn(h, (d: Record<string, string>) => d[k], (x, y) => x === y)?.index;
+  const at = (k: 'a' | 'b' | 'c'): number | undefined =>
+    introducedIn(
+      h,
+      (d: Record<string, string>) => d[k],
+      (x, y) => x === y,
+    )?.index;
   assert.deepEqual([at('a'), at('b'), at('c')], [0, 1, 2]);
 });

@@ -32,7 +32,11 @@ export function mergeLayers(layers: { ref: LayerRef; analysis: LayerAnalysis }[]
   for (const { ref, analysis } of layers) {
     if (analysis.whiteouts.length + analysis.opaqueDirs.length > 0) {
       for (const [k, f] of merged) {
-        if (analysis.whiteouts.some((w) => under(f.path, w)) || analysis.opaqueDirs.some((d) => f.path !== d && under(f.path, d))) merged.delete(k);
+        if (
+          analysis.whiteouts.some((w) => under(f.path, w)) ||
+          analysis.opaqueDirs.some((d) => f.path !== d && under(f.path, d))
+        )
+          merged.delete(k);
       }
     }
     for (const [analyzer, files] of Object.entries(analysis.files)) {
@@ -40,7 +44,11 @@ export function mergeLayers(layers: { ref: LayerRef; analysis: LayerAnalysis }[]
         const k = key(analyzer, path);
         const prev = merged.get(k);
         const history = r.error === undefined && prev && prev.error === undefined ? prev.history : [];
-        const next: MergedFile = { analyzer, path, history: r.error === undefined ? [...history, { layer: ref, data: r.data }] : [] };
+        const next: MergedFile = {
+          analyzer,
+          path,
+          history: r.error === undefined ? [...history, { layer: ref, data: r.data }] : [],
+        };
         if (r.error !== undefined) next.error = r.error;
         merged.set(k, next);
       }

@@ -7,7 +7,10 @@ import type { LayerAnalysis } from './layer-analysis.js';
 // versions: a changed analyzer misses the cache, a shared base layer hits it.
 
 export class LayerCache {
-  constructor(private readonly dir: string | null, private readonly analyzersKey: string) {}
+  constructor(
+    private readonly dir: string | null,
+    private readonly analyzersKey: string,
+  ) {}
 
   private file(diffId: string): string | null {
     if (!this.dir || !diffId) return null;

@@ -45,14 +45,23 @@ export function attachmentTag(digest: string, kind: AttachmentKind): string {
   return `${alg}-${hex}.${kind}`;
 }
 
-async function readManifest(client: RegistryClient, repo: string, tag: string): Promise<AttachmentManifest | undefined> {
+async function readManifest(
+  client: RegistryClient,
+  repo: string,
+  tag: string,
+): Promise<AttachmentManifest | undefined> {
   if (!(await client.headManifest(repo, tag))) return undefined;
   const m = await client.getManifest(repo, tag);
   return parseJson(m.bytes, AttachmentManifest, `${client.registry}/${repo}:${tag}`);
 }
 
 /** Every attachment of a kind for an image digest; none when the tag does not exist. */
-export async function readAttachments(client: RegistryClient, repo: string, digest: string, kind: AttachmentKind): Promise<Attachment[]> {
+export async function readAttachments(
+  client: RegistryClient,
+  repo: string,
+  digest: string,
+  kind: AttachmentKind,
+): Promise<Attachment[]> {
   const manifest = await readManifest(client, repo, attachmentTag(digest, kind));
   if (!manifest) return [];
   const out: Attachment[] = [];
@@ -74,23 +83,45 @@ function sameAttachment(d: z.infer<typeof Descriptor>, digest: string, annotatio
  * Adds one attachment to the image's ".sig" or ".att" manifest (created when missing),
  * keeping the ones already there; an identical attachment is not added twice.
  */
-export async function appendAttachment(client: RegistryClient, repo: string, digest: string, kind: AttachmentKind, a: Attachment): Promise<string> {
+export async function appendAttachment(
+  client: RegistryClient,
+  repo: string,
+  digest: string,
+  kind: AttachmentKind,
+  a: Attachment,
+): Promise<string> {
   const tag = attachmentTag(digest, kind);
   const existing = await readManifest(client, repo, tag);
   const layers = existing?.layers ?? [];
   const payloadDigest = digestOf(a.payload);
   if (layers.some((d) => sameAttachment(d, payloadDigest, a.annotations))) return `${client.registry}/${repo}:${tag}`;
-  if (layers.length >= MAX_LAYERS) throw new BulwarkError('REGISTRY', `${client.registry}/${repo}:${tag}`, `already holds ${MAX_LAYERS} attachments`);
+  if (layers.length >= MAX_LAYERS)
+    throw new BulwarkError('REGISTRY', `${client.registry}/${repo}:${tag}`, `already holds ${MAX_LAYERS} attachments`);
   await client.pushBlob(repo, a.payload);
-  const all = [...layers, { mediaType: a.mediaType, digest: payloadDigest, size: a.payload.length, annotations: a.annotations }];
+  const all = [
+    ...layers,
+    { mediaType: a.mediaType, digest: payloadDigest, size: a.payload.length, annotations: a.annotations },
+  ];
   // the config lists the payload digests, as an image config lists its layers' diff ids
-  const config = Buffer.from(JSON.stringify({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: all.map((d) => d.digest) } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: '',
+      os: '',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: all.map((d) => d.digest) },
+    }),
+  );
   await client.pushBlob(repo, config);
   const manifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     config: { mediaType: OCI_CONFIG, digest: digestOf(config), size: config.length },
-    layers: all.map((d) => ({ mediaType: d.mediaType, digest: d.digest, size: d.size, ...(d.annotations ? { annotations: d.annotations } : {}) })),
+    layers: all.map((d) => ({
+      mediaType: d.mediaType,
+      digest: d.digest,
+      size: d.size,
+      ...(d.annotations ? { annotations: d.annotations } : {}),
+    })),
   };
   await client.putManifest(repo, tag, Buffer.from(JSON.stringify(manifest)), OCI_MANIFEST);
   return `${client.registry}/${repo}:${tag}`;

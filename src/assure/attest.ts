@@ -9,7 +9,12 @@ import type { Target } from './target.js';
 // attached as ".att" with its predicate type in the annotations (the signature lives in
 // the envelope, so cosign's signature annotation is present and empty).
 
-export async function attestImage(target: Target, key: KeyObject, predicateType: string, predicate: unknown): Promise<string> {
+export async function attestImage(
+  target: Target,
+  key: KeyObject,
+  predicateType: string,
+  predicate: unknown,
+): Promise<string> {
   const statement = makeStatement(repositoryName(target.ref), target.digest, predicateType, predicate);
   const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, statement, key);
   return appendAttachment(target.client, target.ref.repository, target.digest, 'att', {

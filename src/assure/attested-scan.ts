@@ -23,7 +23,10 @@ export interface AttestedScan {
 }
 
 /** The newest usable vulnerability attestation signed by an accepted key; undefined when none. */
-export function newestAttestedScan(verified: readonly VerifiedAttestation[], accepted: readonly string[]): AttestedScan | undefined {
+export function newestAttestedScan(
+  verified: readonly VerifiedAttestation[],
+  accepted: readonly string[],
+): AttestedScan | undefined {
   let best: { at: number; found: AttestedScan } | undefined;
   for (const a of verified) {
     if (a.predicateType !== PREDICATE_VULN || !accepted.includes(a.key)) continue;

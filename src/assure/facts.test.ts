@@ -16,12 +16,23 @@ import { gatherFacts } from './facts.js';
 
 const keyPair = (name: string) => {
   const p = generateKeyPair('');
-  return { name, priv: loadPrivateKey(p.privatePem, '', `${name}.key`), pub: loadPublicKey(p.publicPem, `${name}.pub`) };
+  return {
+    name,
+    priv: loadPrivateKey(p.privatePem, '', `${name}.key`),
+    pub: loadPublicKey(p.publicPem, `${name}.pub`),
+  };
 };
 
 function vulnLayer(digest: string, key: ReturnType<typeof keyPair>, finishedOn: string, cves: string[]) {
-  const result = { vulnerabilities: { findings: cves.map((id) => ({ id, severity: 'HIGH', status: 'fixed', package: { name: 'musl' } })) } };
-  const predicate = { scanner: { uri: 'x', version: '1', result }, metadata: { scanStartedOn: '2024-01-01T00:00:00Z', scanFinishedOn: finishedOn } };
+  const result = {
+    vulnerabilities: {
+      findings: cves.map((id) => ({ id, severity: 'HIGH', status: 'fixed', package: { name: 'musl' } })),
+    },
+  };
+  const predicate = {
+    scanner: { uri: 'x', version: '1', result },
+    metadata: { scanStartedOn: '2024-01-01T00:00:00Z', scanFinishedOn: finishedOn },
+  };
   const statement = makeStatement('r/app', digest, PREDICATE_VULN, predicate);
   const payload = Buffer.from(JSON.stringify(signEnvelope(IN_TOTO_PAYLOAD_TYPE, statement, key.priv)));
   return { mediaType: DSSE_TYPE, payload, annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: PREDICATE_VULN } };
@@ -40,22 +51,43 @@ test('findings come from the newest vulnerability attestation (by parsed time) s
   const blobs = new Map(img.blobs);
   for (const l of layers) blobs.set(sha256(l.payload), l.payload);
   const doc = (bytes: Buffer) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes });
-  const manifests = new Map([['1.0', doc(img.manifest)], [img.digest, doc(img.manifest)], [attachmentTag(img.digest, 'att'), doc(attachmentManifest(...layers))]]);
+  const manifests = new Map([
+    ['1.0', doc(img.manifest)],
+    [img.digest, doc(img.manifest)],
+    [attachmentTag(img.digest, 'att'), doc(attachmentManifest(...layers))],
+  ]);
   const reg = await fakeRegistry({ manifests, blobs });
   try {
     const policy = {
-      keys: new Map([['ci', ''], ['release', '']]),
+      keys: new Map([
+        ['ci', ''],
+        ['release', ''],
+      ]),
       attestations: [{ predicateType: PREDICATE_VULN, keys: ['release'], minimum: 1 }],
     };
     const gather = (vulnKeys: readonly string[]) =>
       gatherFacts(`${reg.host}/app:1.0`, {
-        insecure: true, tries: 1, credentials: () => ({}),
-        keys: [{ name: 'ci', key: ci.pub }, { name: 'release', key: release.pub }],
-        vulnKeys, scanWhenUnattested: false, scan: { dbPath: '/nonexistent/bulwark.db', cacheDir: null },
+        insecure: true,
+        tries: 1,
+        credentials: () => ({}),
+        keys: [
+          { name: 'ci', key: ci.pub },
+          { name: 'release', key: release.pub },
+        ],
+        vulnKeys,
+        scanWhenUnattested: false,
+        scan: { dbPath: '/nonexistent/bulwark.db', cacheDir: null },
       });
     const { facts } = await gather(vulnAttestationKeys(policy));
-    assert.deepEqual(facts.scan, { finishedAt: '2024-05-01T09:00:00.000Z', findings: [{ id: 'CVE-2024-0002', severity: 'HIGH', fixable: true, pkg: 'musl' }] });
-    assert.deepEqual(facts.attestations, [{ predicateType: PREDICATE_VULN, keys: ['release', 'ci'] }], 'both keys still count for the attestations rule');
+    assert.deepEqual(facts.scan, {
+      finishedAt: '2024-05-01T09:00:00.000Z',
+      findings: [{ id: 'CVE-2024-0002', severity: 'HIGH', fixable: true, pkg: 'musl' }],
+    });
+    assert.deepEqual(
+      facts.attestations,
+      [{ predicateType: PREDICATE_VULN, keys: ['release', 'ci'] }],
+      'both keys still count for the attestations rule',
+    );
     // without a rule for the vulnerability predicate, every key of the policy counts
     assert.deepEqual(vulnAttestationKeys({ ...policy, attestations: [] }), ['ci', 'release']);
     assert.deepEqual((await gather(['ci', 'release'])).facts.scan?.findings, []);

@@ -5,7 +5,14 @@ import { repositoryName } from '../registry/reference.js';
 import type { ImageFacts } from '../policy/facts.js';
 import { newestAttestedScan } from './attested-scan.js';
 import { referenceFacts } from './reference-facts.js';
-import { checkFacts, scanFacts, scanForAssurance, type AssuranceScanOptions, type CheckFacts, type ScanFacts } from './image-scan.js';
+import {
+  checkFacts,
+  scanFacts,
+  scanForAssurance,
+  type AssuranceScanOptions,
+  type CheckFacts,
+  type ScanFacts,
+} from './image-scan.js';
 import type { PipelineChecks } from '../pipeline/pipeline.js';
 import type { NamedKey } from './keys.js';
 import { resolveTarget } from './target.js';
@@ -43,13 +50,18 @@ export async function gatherFacts(reference: string, o: GatherOptions): Promise<
   const target = await resolveTarget(reference, o);
   const notes: string[] = [];
   try {
-    const sigs = o.keys.length > 0 ? await verifySignatures(target, o.keys) : { verified: [], failures: [], candidates: [] };
-    const atts = o.keys.length > 0 ? await verifyAttestations(target, o.keys) : { verified: [], failures: [], candidates: [] };
+    const sigs =
+      o.keys.length > 0 ? await verifySignatures(target, o.keys) : { verified: [], failures: [], candidates: [] };
+    const atts =
+      o.keys.length > 0 ? await verifyAttestations(target, o.keys) : { verified: [], failures: [], candidates: [] };
     notes.push(...sigs.failures, ...atts.failures);
     const byType = new Map<string, string[]>();
     for (const a of atts.verified) byType.set(a.predicateType, unique([...(byType.get(a.predicateType) ?? []), a.key]));
 
-    const image = await openRegistryImage(`${repositoryName(target.ref)}@${target.digest}`, { ...o, ...(o.platform ? { platform: o.platform } : {}) });
+    const image = await openRegistryImage(`${repositoryName(target.ref)}@${target.digest}`, {
+      ...o,
+      ...(o.platform ? { platform: o.platform } : {}),
+    });
     let scan: ScanFacts | undefined;
     let checks: CheckFacts | undefined;
     try {
@@ -61,7 +73,11 @@ export async function gatherFacts(reference: string, o: GatherOptions): Promise<
         const now = await scanForAssurance(image, { ...o.scan, ...(o.checks ? { checks: o.checks } : {}) });
         if (!scan) {
           scan = scanFacts(now);
-          notes.push(scan ? 'vulnerabilities: no verified vulnerability attestation; scanned now' : 'vulnerabilities: no attestation and no vulnerability DB to scan with');
+          notes.push(
+            scan
+              ? 'vulnerabilities: no verified vulnerability attestation; scanned now'
+              : 'vulnerabilities: no attestation and no vulnerability DB to scan with',
+          );
         }
         checks ??= checkFacts(now);
       }

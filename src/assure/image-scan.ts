@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import type { OpenedImage } from '../image/image.js';
-import { runPipeline, type ImageTarget, type PipelineChecks, type PipelineOptions, type PipelineResult } from '../pipeline/pipeline.js';
+import {
+  runPipeline,
+  type ImageTarget,
+  type PipelineChecks,
+  type PipelineOptions,
+  type PipelineResult,
+} from '../pipeline/pipeline.js';
 import type { GateRules } from '../pipeline/verdict.js';
 import { dbExists } from '../pipeline/vulns.js';
 import { renderers } from '../report/index.js';
@@ -46,10 +52,17 @@ export function policyCheckOptions(c: NonNullable<Policy['checks']>): PipelineCh
 }
 
 /** The open findings (fixed or unfixed; not ignored or not affected), as a policy sees them. */
-function openFindings(list: readonly { id: string; severity: Severity; status: string; package?: { name: string } }[]): ScanFacts['findings'] {
+function openFindings(
+  list: readonly { id: string; severity: Severity; status: string; package?: { name: string } }[],
+): ScanFacts['findings'] {
   return list
     .filter((f) => f.status === 'fixed' || f.status === 'unfixed')
-    .map((f) => ({ id: f.id, severity: f.severity, fixable: f.status === 'fixed', ...(f.package ? { pkg: f.package.name } : {}) }));
+    .map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      fixable: f.status === 'fixed',
+      ...(f.package ? { pkg: f.package.name } : {}),
+    }));
 }
 
 /** Open findings as a policy sees them; undefined when the scan matched no vulnerability DB. */
@@ -74,7 +87,13 @@ export function sbomPredicate(scan: ImageScan): unknown {
 /** cosign's vulnerability predicate, its result our JSON report; undefined without vulnerability results. */
 export function vulnPredicate(scan: ImageScan): unknown {
   if (!scan.report.vulnerabilities) return undefined;
-  return makeVulnPredicate({ scannerUri: TOOL_INFORMATION_URI, scannerVersion: TOOL_VERSION, result: toJsonReport(scan.report), startedOn: scan.startedOn, finishedOn: scan.finishedOn });
+  return makeVulnPredicate({
+    scannerUri: TOOL_INFORMATION_URI,
+    scannerVersion: TOOL_VERSION,
+    result: toJsonReport(scan.report),
+    startedOn: scan.startedOn,
+    finishedOn: scan.finishedOn,
+  });
 }
 
 // What we read back from a vulnerability attestation's result: our own JSON report.
@@ -85,12 +104,16 @@ const AttestedFinding = z.looseObject({
   package: z.looseObject({ name: z.string() }).optional(),
 });
 const AttestedResult = z.looseObject({ vulnerabilities: z.looseObject({ findings: z.array(AttestedFinding) }) });
-const AttestedChecks = z.looseObject({ checks: z.array(z.looseObject({ checkId: z.string(), severity: z.enum(SEVERITIES), message: z.string() })) });
+const AttestedChecks = z.looseObject({
+  checks: z.array(z.looseObject({ checkId: z.string(), severity: z.enum(SEVERITIES), message: z.string() })),
+});
 
 /** Failed checks from an attested scan result; undefined when the scan ran none. */
 export function attestedChecks(result: unknown): CheckFacts | undefined {
   const parsed = AttestedChecks.safeParse(result);
-  return parsed.success ? parsed.data.checks.map((c) => ({ id: c.checkId, severity: c.severity, message: c.message })) : undefined;
+  return parsed.success
+    ? parsed.data.checks.map((c) => ({ id: c.checkId, severity: c.severity, message: c.message }))
+    : undefined;
 }
 
 /** Findings from an attested scan result; undefined when it is not a Bulwark report with vulnerabilities. */

@@ -21,13 +21,16 @@ export interface PushPlan {
 async function hashStream(layer: ImageLayer): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  await pipeline(layer.open(), new Writable({
-    write(chunk: Buffer, _e, cb) {
-      hash.update(chunk);
-      size += chunk.length;
-      cb();
-    },
-  }));
+  await pipeline(
+    layer.open(),
+    new Writable({
+      write(chunk: Buffer, _e, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb();
+      },
+    }),
+  );
   return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
@@ -40,23 +43,47 @@ async function layerMediaType(layer: ImageLayer): Promise<string> {
 
 /** What will be uploaded, and the digest the image will have, before anything is sent. */
 export async function planPush(image: OpenedImage): Promise<PushPlan> {
-  const config: BlobSource = { digest: digestOf(image.rawConfig), size: image.rawConfig.length, open: () => Readable.from([image.rawConfig]) };
+  const config: BlobSource = {
+    digest: digestOf(image.rawConfig),
+    size: image.rawConfig.length,
+    open: () => Readable.from([image.rawConfig]),
+  };
   if (image.manifest) {
-    const blobs = image.layers.map((l) => ({ digest: l.blobDigest ?? l.digest, size: l.size ?? 0, open: () => l.open() }));
-    return { manifest: image.manifest.bytes, mediaType: image.manifest.mediaType, digest: digestOf(image.manifest.bytes), blobs: [config, ...blobs] };
+    const blobs = image.layers.map((l) => ({
+      digest: l.blobDigest ?? l.digest,
+      size: l.size ?? 0,
+      open: () => l.open(),
+    }));
+    return {
+      manifest: image.manifest.bytes,
+      mediaType: image.manifest.mediaType,
+      digest: digestOf(image.manifest.bytes),
+      blobs: [config, ...blobs],
+    };
   }
   const layers = [];
   for (const l of image.layers) {
-    const { digest, size } = l.blobDigest && l.size !== undefined ? { digest: l.blobDigest, size: l.size } : await hashStream(l);
-    layers.push({ desc: { mediaType: await layerMediaType(l), digest, size }, blob: { digest, size, open: () => l.open() } });
+    const { digest, size } =
+      l.blobDigest && l.size !== undefined ? { digest: l.blobDigest, size: l.size } : await hashStream(l);
+    layers.push({
+      desc: { mediaType: await layerMediaType(l), digest, size },
+      blob: { digest, size, open: () => l.open() },
+    });
   }
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.size },
+      layers: layers.map((l) => l.desc),
+    }),
+  );
+  return {
+    manifest,
     mediaType: OCI_MANIFEST,
-    config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.size },
-    layers: layers.map((l) => l.desc),
-  }));
-  return { manifest, mediaType: OCI_MANIFEST, digest: digestOf(manifest), blobs: [config, ...layers.map((l) => l.blob)] };
+    digest: digestOf(manifest),
+    blobs: [config, ...layers.map((l) => l.blob)],
+  };
 }
 
 /** Uploads every blob the registry lacks, then the manifest under the tag; returns the digest. */

@@ -9,7 +9,16 @@ import { RegistryClient, type RegistryOptions } from '../registry/client.js';
 import { parseReference, repositoryName } from '../registry/reference.js';
 import { PREDICATE_CYCLONEDX, PREDICATE_VULN } from '../signing/in-toto.js';
 import { attestImage } from './attest.js';
-import { checkFacts, policyCheckOptions, sbomPredicate, scanFacts, scanForAssurance, vulnPredicate, type AssuranceScanOptions, type ImageScan } from './image-scan.js';
+import {
+  checkFacts,
+  policyCheckOptions,
+  sbomPredicate,
+  scanFacts,
+  scanForAssurance,
+  vulnPredicate,
+  type AssuranceScanOptions,
+  type ImageScan,
+} from './image-scan.js';
 import { namesOf, policyKeys } from './keys.js';
 import { planPush, pushPlan } from './push-image.js';
 import { referenceFacts } from './reference-facts.js';
@@ -43,7 +52,13 @@ export interface PushOutcome {
 }
 
 /** The facts of the image as it will be once pushed (and signed and attested, with a key). */
-function factsBeforePush(image: OpenedImage, dest: string, digest: string, scan: ImageScan, o: PushOptions): ImageFacts {
+function factsBeforePush(
+  image: OpenedImage,
+  dest: string,
+  digest: string,
+  scan: ImageScan,
+  o: PushOptions,
+): ImageFacts {
   const signers = o.key && o.policy ? namesOf(policyKeys(o.policy.keys, o.policy.source), o.key) : [];
   const s = scanFacts(scan);
   const checks = checkFacts(scan);
@@ -52,7 +67,9 @@ function factsBeforePush(image: OpenedImage, dest: string, digest: string, scan:
     digest,
     layers: image.config.rootfs.diff_ids,
     signatures: { keys: signers },
-    attestations: signers.length ? [PREDICATE_CYCLONEDX, ...(s ? [PREDICATE_VULN] : [])].map((predicateType) => ({ predicateType, keys: signers })) : [],
+    attestations: signers.length
+      ? [PREDICATE_CYCLONEDX, ...(s ? [PREDICATE_VULN] : [])].map((predicateType) => ({ predicateType, keys: signers }))
+      : [],
     ...(s ? { scan: s } : {}),
     ...(checks ? { checks } : {}),
   };
@@ -60,12 +77,23 @@ function factsBeforePush(image: OpenedImage, dest: string, digest: string, scan:
 
 export async function pushWithGate(image: OpenedImage, dest: string, o: PushOptions): Promise<PushOutcome> {
   const ref = parseReference(dest);
-  if (ref.digest) throw new BulwarkError('USAGE', dest, 'push to a tag: the digest is the image\'s own');
+  if (ref.digest) throw new BulwarkError('USAGE', dest, "push to a tag: the digest is the image's own");
   const tag = ref.tag ?? 'latest';
   const gate = o.failOn ? { gate: { failOn: o.failOn, ...(o.unknownAs ? { unknownAs: o.unknownAs } : {}) } } : {};
-  const scan = await scanForAssurance(image, { ...o.scan, ...gate, ...(o.policy?.checks ? { checks: policyCheckOptions(o.policy.checks) } : {}) });
+  const scan = await scanForAssurance(image, {
+    ...o.scan,
+    ...gate,
+    ...(o.policy?.checks ? { checks: policyCheckOptions(o.policy.checks) } : {}),
+  });
   const plan = await planPush(image);
-  const outcome: PushOutcome = { destination: `${repositoryName(ref)}:${tag}`, digest: plan.digest, scan, refusals: [], pushed: false, attestations: [] };
+  const outcome: PushOutcome = {
+    destination: `${repositoryName(ref)}:${tag}`,
+    digest: plan.digest,
+    scan,
+    refusals: [],
+    pushed: false,
+    attestations: [],
+  };
   if (o.policy) {
     const verdict = evaluate(o.policy, factsBeforePush(image, dest, plan.digest, scan, o));
     // a push creates the digest; how workloads must reference it is admission's business
@@ -75,10 +103,14 @@ export async function pushWithGate(image: OpenedImage, dest: string, o: PushOpti
     outcome.refusals.push(...verdict.violations.map((v) => `[${v.rule}] ${v.message}`));
   }
   if (o.failOn) {
-    if (!scan.report.vulnerabilities) outcome.refusals.push(`[fail-on] no vulnerability database to check against ${o.failOn}`);
+    if (!scan.report.vulnerabilities)
+      outcome.refusals.push(`[fail-on] no vulnerability database to check against ${o.failOn}`);
     else {
       const bad = scan.verdict.findings;
-      if (bad.length) outcome.refusals.push(`[fail-on] ${bad.length} vulnerabilit${bad.length === 1 ? 'y' : 'ies'} at ${o.failOn} or above: ${[...new Set(bad.map((f) => f.id))].slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`);
+      if (bad.length)
+        outcome.refusals.push(
+          `[fail-on] ${bad.length} vulnerabilit${bad.length === 1 ? 'y' : 'ies'} at ${o.failOn} or above: ${[...new Set(bad.map((f) => f.id))].slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`,
+        );
     }
   }
   if (outcome.refusals.length) return outcome;

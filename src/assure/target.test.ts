@@ -21,6 +21,9 @@ test('a signature names the repository only, as cosign writes it, however the im
   ] as const) {
     assert.equal(signedIdentity(parseReference(ref)), identity, ref);
     const payload = parseSimpleSigning(simpleSigningPayload(signedIdentity(parseReference(ref)), D), ref);
-    assert.ok(!/[:@]/.test(payload.dockerReference.split('/').slice(1).join('/')), `${ref}: no tag or digest in ${payload.dockerReference}`);
+    assert.ok(
+      !/[:@]/.test(payload.dockerReference.split('/').slice(1).join('/')),
+      `${ref}: no tag or digest in ${payload.dockerReference}`,
+    );
   }
 });

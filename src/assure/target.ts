@@ -20,7 +20,8 @@ export async function resolveTarget(reference: string, opts: RegistryOptions = {
   try {
     const found = await client.headManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
     if (!found) throw new BulwarkError('NOT_FOUND', input, 'no such image in the registry');
-    if (ref.digest && found.digest !== ref.digest) throw new BulwarkError('DIGEST_MISMATCH', input, `the registry answered with ${found.digest}`);
+    if (ref.digest && found.digest !== ref.digest)
+      throw new BulwarkError('DIGEST_MISMATCH', input, `the registry answered with ${found.digest}`);
     return { client, ref, digest: ref.digest ?? found.digest, input };
   } catch (e) {
     client.close();

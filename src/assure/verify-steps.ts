@@ -64,7 +64,9 @@ function runSteps<S extends string, C>(name: string, steps: readonly Step<S, C>[
 
 /** One line per failed candidate, naming the step and its code: "signature 1: <reason> [check signature: BAD_SIGNATURE]". */
 function failureLines<S extends string>(candidates: readonly Candidate<S>[]): string[] {
-  return candidates.flatMap((c) => (c.failed ? [`${c.name}: ${c.failed.reason} [${c.failed.step}: ${c.failed.code}]`] : []));
+  return candidates.flatMap((c) =>
+    c.failed ? [`${c.name}: ${c.failed.reason} [${c.failed.step}: ${c.failed.code}]`] : [],
+  );
 }
 
 /** What every step sees of its candidate; a verification adds what its steps find. */
@@ -91,7 +93,12 @@ export async function verifyStored<S extends string, C extends CandidateContext,
   const found = await readAttachments(target.client, target.ref.repository, target.digest, kind);
   const verdict: Verification<S, V> = { digest: target.digest, verified: [], failures: [], candidates: [] };
   if (found.length === 0) {
-    const failed = { step: run.fetch, ok: false, code: 'NOT_SIGNED' as const, reason: `${attachmentTag(target.digest, kind)} does not exist` };
+    const failed = {
+      step: run.fetch,
+      ok: false,
+      code: 'NOT_SIGNED' as const,
+      reason: `${attachmentTag(target.digest, kind)} does not exist`,
+    };
     verdict.candidates.push({ name: `no ${NOUN[kind]}s`, steps: [failed], failed });
   }
   found.forEach((a, i) => {

@@ -27,9 +27,15 @@ const pair = generateKeyPair('');
 const priv = loadPrivateKey(pair.privatePem, '', 'test.key');
 const keys = [{ name: 'test', key: loadPublicKey(pair.publicPem, 'test.pub') }];
 
-async function withRegistry(fn: (set: (tag: string, manifest: Buffer, blobs: Buffer[]) => void, target: () => Promise<Target>) => Promise<void>): Promise<void> {
-  const image = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}');
-  const manifests = new Map<string, { mediaType: string; bytes: Buffer }>([['1.0', { mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes: image }]]);
+async function withRegistry(
+  fn: (set: (tag: string, manifest: Buffer, blobs: Buffer[]) => void, target: () => Promise<Target>) => Promise<void>,
+): Promise<void> {
+  const image = Buffer.from(
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}',
+  );
+  const manifests = new Map<string, { mediaType: string; bytes: Buffer }>([
+    ['1.0', { mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes: image }],
+  ]);
   const blobs = new Map<string, Buffer>();
   const reg = await fakeRegistry({ manifests, blobs });
   const clients: RegistryClient[] = [];
@@ -40,9 +46,19 @@ async function withRegistry(fn: (set: (tag: string, manifest: Buffer, blobs: Buf
         for (const b of bs) blobs.set(sha(b), b);
       },
       async () => {
-        const client = await RegistryClient.create(reg.host, { insecure: true, retryBaseMs: 1, tries: 1, credentials: () => ({}) });
+        const client = await RegistryClient.create(reg.host, {
+          insecure: true,
+          retryBaseMs: 1,
+          tries: 1,
+          credentials: () => ({}),
+        });
         clients.push(client);
-        return { client, ref: parseReference(`${reg.host}/team/app:1.0`), digest: sha(image), input: `${reg.host}/team/app:1.0` };
+        return {
+          client,
+          ref: parseReference(`${reg.host}/team/app:1.0`),
+          digest: sha(image),
+          input: `${reg.host}/team/app:1.0`,
+        };
       },
     );
   } finally {
@@ -55,24 +71,33 @@ test('a mutated signature manifest or payload never verifies and never throws an
   await withRegistry(async (set, target) => {
     const t = await target();
     const payload = simpleSigningPayload(`${t.ref.registry}/team/app:1.0`, t.digest);
-    const good = { mediaType: SIMPLE_SIGNING_TYPE, payload, annotations: { [SIGNATURE_ANNOTATION]: signBytes(priv, payload) } };
+    const good = {
+      mediaType: SIMPLE_SIGNING_TYPE,
+      payload,
+      annotations: { [SIGNATURE_ANNOTATION]: signBytes(priv, payload) },
+    };
     set(attachmentTag(t.digest, 'sig'), attachmentManifest(good), [payload]);
     assert.equal((await verifySignatures(t, keys)).verified.length, 1, 'the original verifies');
     await fc.assert(
-      fc.asyncProperty(fc.nat(payload.length - 1), fc.integer({ min: 1, max: 255 }), fc.boolean(), async (at, xor, inManifest) => {
-        const evil = Buffer.from(payload);
-        evil[at] = evil[at]! ^ xor;
-        const manifest = attachmentManifest({ ...good, payload: evil });
-        if (inManifest) manifest[at % manifest.length] = manifest[at % manifest.length]! ^ xor;
-        set(attachmentTag(t.digest, 'sig'), manifest, [evil]);
-        try {
-          const v = await verifySignatures(t, keys);
-          assert.equal(v.verified.length, 0);
-          assert.ok(v.failures.length > 0);
-        } catch (e) {
-          assert.ok(isBulwarkError(e), String(e));
-        }
-      }),
+      fc.asyncProperty(
+        fc.nat(payload.length - 1),
+        fc.integer({ min: 1, max: 255 }),
+        fc.boolean(),
+        async (at, xor, inManifest) => {
+          const evil = Buffer.from(payload);
+          evil[at] = evil[at]! ^ xor;
+          const manifest = attachmentManifest({ ...good, payload: evil });
+          if (inManifest) manifest[at % manifest.length] = manifest[at % manifest.length]! ^ xor;
+          set(attachmentTag(t.digest, 'sig'), manifest, [evil]);
+          try {
+            const v = await verifySignatures(t, keys);
+            assert.equal(v.verified.length, 0);
+            assert.ok(v.failures.length > 0);
+          } catch (e) {
+            assert.ok(isBulwarkError(e), String(e));
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -81,12 +106,22 @@ test('a mutated signature manifest or payload never verifies and never throws an
 test('a mutated attestation envelope never verifies and never throws anything but a BulwarkError', async () => {
   await withRegistry(async (set, target) => {
     const t = await target();
-    const statement = makeStatement(`${t.ref.registry}/team/app`, t.digest, PREDICATE_CYCLONEDX, { bomFormat: 'CycloneDX', specVersion: '1.6' });
+    const statement = makeStatement(`${t.ref.registry}/team/app`, t.digest, PREDICATE_CYCLONEDX, {
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+    });
     const envelope = Buffer.from(JSON.stringify(signEnvelope(IN_TOTO_PAYLOAD_TYPE, statement, priv)));
-    const layer = { mediaType: DSSE_TYPE, payload: envelope, annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: PREDICATE_CYCLONEDX } };
+    const layer = {
+      mediaType: DSSE_TYPE,
+      payload: envelope,
+      annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: PREDICATE_CYCLONEDX },
+    };
     set(attachmentTag(t.digest, 'att'), attachmentManifest(layer), [envelope]);
     const ok = await verifyAttestations(t, keys, PREDICATE_CYCLONEDX);
-    assert.deepEqual(ok.verified.map((a) => a.predicateType), [PREDICATE_CYCLONEDX]);
+    assert.deepEqual(
+      ok.verified.map((a) => a.predicateType),
+      [PREDICATE_CYCLONEDX],
+    );
     await fc.assert(
       fc.asyncProperty(fc.nat(envelope.length - 1), fc.integer({ min: 1, max: 255 }), async (at, xor) => {
         const evil = Buffer.from(envelope);
@@ -110,9 +145,24 @@ test('an attestation subject is matched by the digest algorithm the image is nam
     const t = await target();
     const sha512 = `sha512:${createHash('sha512').update('the image').digest('hex')}`;
     const attest = (subjectDigest: Record<string, string>, digest: string): void => {
-      const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'x', digest: subjectDigest }], predicateType: PREDICATE_CYCLONEDX, predicate: {} }));
+      const statement = Buffer.from(
+        JSON.stringify({
+          _type: 'https://in-toto.io/Statement/v1',
+          subject: [{ name: 'x', digest: subjectDigest }],
+          predicateType: PREDICATE_CYCLONEDX,
+          predicate: {},
+        }),
+      );
       const envelope = Buffer.from(JSON.stringify(signEnvelope(IN_TOTO_PAYLOAD_TYPE, statement, priv)));
-      set(attachmentTag(digest, 'att'), attachmentManifest({ mediaType: DSSE_TYPE, payload: envelope, annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: PREDICATE_CYCLONEDX } }), [envelope]);
+      set(
+        attachmentTag(digest, 'att'),
+        attachmentManifest({
+          mediaType: DSSE_TYPE,
+          payload: envelope,
+          annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: PREDICATE_CYCLONEDX },
+        }),
+        [envelope],
+      );
     };
     const [, hex] = t.digest.split(':') as [string, string];
     attest({ sha256: hex.toUpperCase() }, t.digest);
@@ -121,11 +171,18 @@ test('an attestation subject is matched by the digest algorithm the image is nam
     assert.equal((await verifyAttestations(t, keys)).verified.length, 1, 'algorithm names compare without case');
     const t512 = { ...t, digest: sha512 };
     attest({ sha512: sha512.split(':')[1]! }, sha512);
-    assert.equal((await verifyAttestations(t512, keys)).verified.length, 1, 'a sha512-named image is covered by its sha512 subject');
+    assert.equal(
+      (await verifyAttestations(t512, keys)).verified.length,
+      1,
+      'a sha512-named image is covered by its sha512 subject',
+    );
     attest({ sha256: hex, sha512: '00'.repeat(64) }, sha512);
     const other = await verifyAttestations(t512, keys);
     assert.equal(other.verified.length, 0);
-    assert.deepEqual(other.candidates.map((c) => [c.failed?.step, c.failed?.code]), [['subject digest', 'SUBJECT_MISMATCH']]);
+    assert.deepEqual(
+      other.candidates.map((c) => [c.failed?.step, c.failed?.code]),
+      [['subject digest', 'SUBJECT_MISMATCH']],
+    );
   });
 });
 
@@ -134,12 +191,23 @@ test('an attestation subject is matched by the digest algorithm the image is nam
 const otherPriv = loadPrivateKey(generateKeyPair('').privatePem, '', 'other.key');
 
 /** The one candidate ran every step up to `step` (passing them) and failed there with `code`. */
-function assertFailedAt<S extends string>(v: Verification<S, unknown>, all: readonly S[], name: string, step: string, code: string, what: string): void {
+function assertFailedAt<S extends string>(
+  v: Verification<S, unknown>,
+  all: readonly S[],
+  name: string,
+  step: string,
+  code: string,
+  what: string,
+): void {
   assert.equal(v.verified.length, 0, what);
   const [c] = v.candidates;
   assert.deepEqual([c?.name, c?.failed?.step, c?.failed?.code], [name, step, code], what);
   const ran = all.slice(1, all.indexOf(step as S) + 1);
-  assert.deepEqual(c!.steps.map((s) => [s.step, s.ok]), ran.map((s) => [s, s !== step]), what);
+  assert.deepEqual(
+    c!.steps.map((s) => [s.step, s.ok]),
+    ran.map((s) => [s, s !== step]),
+    what,
+  );
   assert.ok(v.failures[0]!.endsWith(`[${step}: ${code}]`), v.failures[0]);
 }
 
@@ -148,13 +216,19 @@ test('signature verification fails at the named step with its code', async () =>
     const t = await target();
     const tag = attachmentTag(t.digest, 'sig');
     const none = await verifySignatures(t, keys);
-    assert.deepEqual(none.candidates.map((c) => [c.failed?.step, c.failed?.code]), [['fetch', 'NOT_SIGNED']]);
+    assert.deepEqual(
+      none.candidates.map((c) => [c.failed?.step, c.failed?.code]),
+      [['fetch', 'NOT_SIGNED']],
+    );
     assert.match(none.failures[0]!, /^no signatures: sha256-[0-9a-f]{64}\.sig does not exist/);
 
     const ref = `${t.ref.registry}/team/app:1.0`;
     const layer = (payload: Buffer, o: { mediaType?: string; key?: typeof priv; sig?: string | null } = {}): void => {
-      const sig: Record<string, string> = o.sig === null ? {} : { [SIGNATURE_ANNOTATION]: o.sig ?? signBytes(o.key ?? priv, payload) };
-      set(tag, attachmentManifest({ mediaType: o.mediaType ?? SIMPLE_SIGNING_TYPE, payload, annotations: sig }), [payload]);
+      const sig: Record<string, string> =
+        o.sig === null ? {} : { [SIGNATURE_ANNOTATION]: o.sig ?? signBytes(o.key ?? priv, payload) };
+      set(tag, attachmentManifest({ mediaType: o.mediaType ?? SIMPLE_SIGNING_TYPE, payload, annotations: sig }), [
+        payload,
+      ]);
     };
     const good = simpleSigningPayload(ref, t.digest);
     const cases: [string, () => void, string, string][] = [
@@ -162,8 +236,18 @@ test('signature verification fails at the named step with its code', async () =>
       ['no signature annotation', () => layer(good, { sig: null }), 'check signature', 'NOT_SIGNED'],
       ['another key', () => layer(good, { key: otherPriv }), 'check signature', 'BAD_SIGNATURE'],
       ['signed garbage', () => layer(Buffer.from('{"critical":{}}')), 'parse payload', 'CORRUPT'],
-      ['another digest', () => layer(simpleSigningPayload(ref, `sha256:${'0'.repeat(64)}`)), 'subject digest', 'SUBJECT_MISMATCH'],
-      ['another repository', () => layer(simpleSigningPayload(`${t.ref.registry}/other/app:1.0`, t.digest)), 'identity', 'IDENTITY_MISMATCH'],
+      [
+        'another digest',
+        () => layer(simpleSigningPayload(ref, `sha256:${'0'.repeat(64)}`)),
+        'subject digest',
+        'SUBJECT_MISMATCH',
+      ],
+      [
+        'another repository',
+        () => layer(simpleSigningPayload(`${t.ref.registry}/other/app:1.0`, t.digest)),
+        'identity',
+        'IDENTITY_MISMATCH',
+      ],
     ];
     for (const [what, store, step, code] of cases) {
       store();
@@ -171,7 +255,10 @@ test('signature verification fails at the named step with its code', async () =>
     }
     layer(good);
     const ok = await verifySignatures(t, keys);
-    assert.deepEqual(ok.candidates[0]!.steps.map((s) => [s.step, s.ok]), SIGNATURE_STEPS.slice(1).map((s) => [s, true]));
+    assert.deepEqual(
+      ok.candidates[0]!.steps.map((s) => [s.step, s.ok]),
+      SIGNATURE_STEPS.slice(1).map((s) => [s, true]),
+    );
     assert.deepEqual(ok.failures, []);
   });
 });
@@ -181,10 +268,17 @@ test('attestation verification fails at the named step with its code', async () 
     const t = await target();
     const tag = attachmentTag(t.digest, 'att');
     const none = await verifyAttestations(t, keys);
-    assert.deepEqual(none.candidates.map((c) => [c.failed?.step, c.failed?.code]), [['fetch', 'NOT_SIGNED']]);
+    assert.deepEqual(
+      none.candidates.map((c) => [c.failed?.step, c.failed?.code]),
+      [['fetch', 'NOT_SIGNED']],
+    );
 
-    const store = (envelope: Buffer, mediaType = DSSE_TYPE): void => set(tag, attachmentManifest({ mediaType, payload: envelope, annotations: { [SIGNATURE_ANNOTATION]: '' } }), [envelope]);
-    const signed = (statement: Buffer, o: { type?: string; key?: typeof priv } = {}): Buffer => Buffer.from(JSON.stringify(signEnvelope(o.type ?? IN_TOTO_PAYLOAD_TYPE, statement, o.key ?? priv)));
+    const store = (envelope: Buffer, mediaType = DSSE_TYPE): void =>
+      set(tag, attachmentManifest({ mediaType, payload: envelope, annotations: { [SIGNATURE_ANNOTATION]: '' } }), [
+        envelope,
+      ]);
+    const signed = (statement: Buffer, o: { type?: string; key?: typeof priv } = {}): Buffer =>
+      Buffer.from(JSON.stringify(signEnvelope(o.type ?? IN_TOTO_PAYLOAD_TYPE, statement, o.key ?? priv)));
     const statement = makeStatement(`${t.ref.registry}/team/app`, t.digest, PREDICATE_CYCLONEDX, {});
     const cases: [string, () => void, string, string][] = [
       ['media type', () => store(signed(statement), SIMPLE_SIGNING_TYPE), 'media type', 'WRONG_TYPE'],
@@ -192,7 +286,12 @@ test('attestation verification fails at the named step with its code', async () 
       ['payload type', () => store(signed(statement, { type: 'text/plain' })), 'payload type', 'WRONG_TYPE'],
       ['another key', () => store(signed(statement, { key: otherPriv })), 'check signature', 'BAD_SIGNATURE'],
       ['signed garbage', () => store(signed(Buffer.from('{"_type":"x"}'))), 'parse statement', 'CORRUPT'],
-      ['another digest', () => store(signed(makeStatement('x', `sha256:${'0'.repeat(64)}`, PREDICATE_CYCLONEDX, {}))), 'subject digest', 'SUBJECT_MISMATCH'],
+      [
+        'another digest',
+        () => store(signed(makeStatement('x', `sha256:${'0'.repeat(64)}`, PREDICATE_CYCLONEDX, {}))),
+        'subject digest',
+        'SUBJECT_MISMATCH',
+      ],
     ];
     for (const [what, put, step, code] of cases) {
       put();
@@ -200,8 +299,14 @@ test('attestation verification fails at the named step with its code', async () 
     }
     store(signed(statement));
     const other = await verifyAttestations(t, keys, 'https://slsa.dev/provenance/v1');
-    assert.deepEqual(other.candidates.map((c) => [c.failed?.step, c.failed?.code]), [['predicate type', 'WRONG_TYPE']]);
+    assert.deepEqual(
+      other.candidates.map((c) => [c.failed?.step, c.failed?.code]),
+      [['predicate type', 'WRONG_TYPE']],
+    );
     const ok = await verifyAttestations(t, keys, PREDICATE_CYCLONEDX);
-    assert.deepEqual(ok.candidates[0]!.steps.map((s) => [s.step, s.ok]), ATTESTATION_STEPS.slice(1).map((s) => [s, true]));
+    assert.deepEqual(
+      ok.candidates[0]!.steps.map((s) => [s.step, s.ok]),
+      ATTESTATION_STEPS.slice(1).map((s) => [s, true]),
+    );
   });
 });

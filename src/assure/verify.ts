@@ -17,7 +17,14 @@ interface VerifiedSignature {
 }
 
 /** In order; a signature fails at the first that does not hold. */
-export const SIGNATURE_STEPS = ['fetch', 'media type', 'check signature', 'parse payload', 'subject digest', 'identity'] as const;
+export const SIGNATURE_STEPS = [
+  'fetch',
+  'media type',
+  'check signature',
+  'parse payload',
+  'subject digest',
+  'identity',
+] as const;
 type SignatureStep = (typeof SIGNATURE_STEPS)[number];
 
 export type SignatureVerdict = Verification<SignatureStep, VerifiedSignature>;
@@ -41,34 +48,70 @@ function keysNamed(keys: NamedKey[]): string {
 }
 
 const STEPS: Step<SignatureStep, Ctx>[] = [
-  ['media type', (c) => {
-    if (c.found.mediaType !== SIMPLE_SIGNING_TYPE) failStep('WRONG_TYPE', c.name, `media type ${c.found.mediaType} is not a simple-signing payload`);
-  }],
-  ['check signature', (c) => {
-    const sig = c.found.annotations[SIGNATURE_ANNOTATION];
-    if (!sig) failStep('NOT_SIGNED', c.name, `no ${SIGNATURE_ANNOTATION} annotation`);
-    c.signer = c.keys.find((k) => verifyBytes(k.key, c.found.payload, sig)) ?? failStep('BAD_SIGNATURE', c.name, `not signed by ${keysNamed(c.keys)} (or the payload was altered)`);
-  }],
-  ['parse payload', (c) => {
-    c.payload = parseSimpleSigning(c.found.payload, `${c.target.input} ${c.name}`);
-  }],
-  ['subject digest', (c) => {
-    if (c.payload!.manifestDigest !== c.target.digest) failStep('SUBJECT_MISMATCH', c.name, `signed for ${c.payload!.manifestDigest}, not for this image (${c.target.digest})`);
-  }],
-  ['identity', (c) => {
-    if (!sameRepository(c.payload!.dockerReference, c.identity)) failStep('IDENTITY_MISMATCH', c.name, `signed for ${c.payload!.dockerReference}, not for repository ${c.identity}`);
-  }],
+  [
+    'media type',
+    (c) => {
+      if (c.found.mediaType !== SIMPLE_SIGNING_TYPE)
+        failStep('WRONG_TYPE', c.name, `media type ${c.found.mediaType} is not a simple-signing payload`);
+    },
+  ],
+  [
+    'check signature',
+    (c) => {
+      const sig = c.found.annotations[SIGNATURE_ANNOTATION];
+      if (!sig) failStep('NOT_SIGNED', c.name, `no ${SIGNATURE_ANNOTATION} annotation`);
+      c.signer =
+        c.keys.find((k) => verifyBytes(k.key, c.found.payload, sig)) ??
+        failStep('BAD_SIGNATURE', c.name, `not signed by ${keysNamed(c.keys)} (or the payload was altered)`);
+    },
+  ],
+  [
+    'parse payload',
+    (c) => {
+      c.payload = parseSimpleSigning(c.found.payload, `${c.target.input} ${c.name}`);
+    },
+  ],
+  [
+    'subject digest',
+    (c) => {
+      if (c.payload!.manifestDigest !== c.target.digest)
+        failStep(
+          'SUBJECT_MISMATCH',
+          c.name,
+          `signed for ${c.payload!.manifestDigest}, not for this image (${c.target.digest})`,
+        );
+    },
+  ],
+  [
+    'identity',
+    (c) => {
+      if (!sameRepository(c.payload!.dockerReference, c.identity))
+        failStep(
+          'IDENTITY_MISMATCH',
+          c.name,
+          `signed for ${c.payload!.dockerReference}, not for repository ${c.identity}`,
+        );
+    },
+  ],
 ];
 
 /**
  * `identity` is the repository the signatures must name (default: the image's own); a
  * mirror verifies its copies against the repository they were signed in.
  */
-export async function verifySignatures(target: Target, keys: NamedKey[], identity = repositoryName(target.ref)): Promise<SignatureVerdict> {
+export async function verifySignatures(
+  target: Target,
+  keys: NamedKey[],
+  identity = repositoryName(target.ref),
+): Promise<SignatureVerdict> {
   return verifyStored(target, keys, 'sig', {
     fetch: 'fetch',
     steps: STEPS,
     context: (base): Ctx => ({ ...base, identity }),
-    verifiedOf: (c) => ({ key: c.signer!.name, dockerReference: c.payload!.dockerReference, optional: c.payload!.optional }),
+    verifiedOf: (c) => ({
+      key: c.signer!.name,
+      dockerReference: c.payload!.dockerReference,
+      optional: c.payload!.optional,
+    }),
   });
 }

@@ -7,7 +7,8 @@ import type { LayerRef, Severity } from '../core/types.js';
 // from results.
 
 /** What a check looks at. */
-export type CheckTarget = 'image-config' | 'image-history' | 'filesystem' | 'secret' | 'kubernetes' | 'compose' | 'docker-create';
+export type CheckTarget =
+  'image-config' | 'image-history' | 'filesystem' | 'secret' | 'kubernetes' | 'compose' | 'docker-create';
 
 export interface CheckInfo {
   /** Stable id, "BW-<AREA>-<NNN>", e.g. "BW-IMG-001", "BW-K8S-012", "BW-SEC-003". */

@@ -56,7 +56,11 @@ export function runChecks(inputs: CheckInputs, o: CheckOptions): CheckResult[] {
   if (o.misconfig) {
     if (inputs.config) {
       // history as checks print it: masked
-      const facts = { config: inputs.config, history: maskedHistory(historySteps(inputs.config, layerRefs(inputs))), secretIn: secretInAssignment };
+      const facts = {
+        config: inputs.config,
+        history: maskedHistory(historySteps(inputs.config, layerRefs(inputs))),
+        secretIn: secretInAssignment,
+      };
       for (const [id, check] of Object.entries(IMAGE_CHECKS)) {
         const c = on(id);
         if (c) out.push(...check(facts, c));
@@ -69,13 +73,21 @@ export function runChecks(inputs: CheckInputs, o: CheckOptions): CheckResult[] {
     }
   }
   if (o.secrets) {
-    if (inputs.config) for (const r of imageMetadataSecrets(inputs.config, layerRefs(inputs), inputs.annotations)) if (on(r.checkId)) out.push(r);
+    if (inputs.config)
+      for (const r of imageMetadataSecrets(inputs.config, layerRefs(inputs), inputs.annotations))
+        if (on(r.checkId)) out.push(r);
     // every layer: a secret deleted by a later layer is still in the image
     for (const { ref, analysis } of inputs.analyses) {
       for (const r of Object.values(analysis.files[secretsAnalyzer.id] ?? {})) {
-        for (const x of (r.data as CheckResult[] | undefined) ?? []) if (on(x.checkId)) out.push({ ...x, location: { ...x.location, ...(ref.diffId ? { layer: ref } : {}) } });
+        for (const x of (r.data as CheckResult[] | undefined) ?? [])
+          if (on(x.checkId)) out.push({ ...x, location: { ...x.location, ...(ref.diffId ? { layer: ref } : {}) } });
       }
     }
   }
-  return regrade(out, o.severity).sort((a, b) => a.checkId.localeCompare(b.checkId) || a.location.path.localeCompare(b.location.path) || (a.location.line ?? 0) - (b.location.line ?? 0));
+  return regrade(out, o.severity).sort(
+    (a, b) =>
+      a.checkId.localeCompare(b.checkId) ||
+      a.location.path.localeCompare(b.location.path) ||
+      (a.location.line ?? 0) - (b.location.line ?? 0),
+  );
 }

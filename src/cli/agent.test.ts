@@ -12,7 +12,8 @@ test('--io-threshold: a size per second, with or without /s', () => {
   assert.equal(parseIoRate('10MiB'), 10 * 2 ** 20);
   assert.equal(parseIoRate(' 1.5 GB/S '), 1.5e9);
   assert.equal(parseIoRate('4096'), 4096);
-  for (const bad of ['0', '0MiB/s', 'fast', '10MiB/h', '/s', '-1MiB/s', '10MiB/s/s']) throwsCode(() => parseIoRate(bad), 'USAGE');
+  for (const bad of ['0', '0MiB/s', 'fast', '10MiB/h', '/s', '-1MiB/s', '10MiB/s/s'])
+    throwsCode(() => parseIoRate(bad), 'USAGE');
 });
 
 test('--io-threshold: a bad rate is a usage error before the agent starts', () => {
@@ -35,10 +36,18 @@ test('sinks from --sink-config, BULWARK_SINKS and --sink, in that order; JSON li
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-agent-cli-'));
   try {
     const file = join(dir, 'sinks.yaml');
-    writeFileSync(file, `- {type: splunk-hec, url: "https://splunk.example:8088", token: ${SECRET}}\n`, { mode: 0o600 });
+    writeFileSync(file, `- {type: splunk-hec, url: "https://splunk.example:8088", token: ${SECRET}}\n`, {
+      mode: 0o600,
+    });
     const env = { BULWARK_SINKS: '[{"type":"webhook","url":"https://hooks.example/x"}]' };
-    assert.deepEqual(agentSinks({ sinkConfig: file, sink: ['{"type":"jsonl","path":"/tmp/x"}'] }, env).map((s) => s.type), ['splunk-hec', 'webhook', 'jsonl']);
-    assert.deepEqual(agentSinks({}, {}).map((s) => [s.type, s.type === 'jsonl' ? s.path : '']), [['jsonl', undefined]]);
+    assert.deepEqual(
+      agentSinks({ sinkConfig: file, sink: ['{"type":"jsonl","path":"/tmp/x"}'] }, env).map((s) => s.type),
+      ['splunk-hec', 'webhook', 'jsonl'],
+    );
+    assert.deepEqual(
+      agentSinks({}, {}).map((s) => [s.type, s.type === 'jsonl' ? s.path : '']),
+      [['jsonl', undefined]],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -47,12 +56,20 @@ test('sinks from --sink-config, BULWARK_SINKS and --sink, in that order; JSON li
 test('sink credentials are never echoed, and a sink file others may read is refused before the agent starts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-agent-cli-'));
   try {
-    const bad = bulwark(['agent', '--state-dir', dir, '--sink', JSON.stringify({ type: 'splunk-hec', url: 'https://splunk.example:8088', token: SECRET, tokn: 1 })]);
+    const bad = bulwark([
+      'agent',
+      '--state-dir',
+      dir,
+      '--sink',
+      JSON.stringify({ type: 'splunk-hec', url: 'https://splunk.example:8088', token: SECRET, tokn: 1 }),
+    ]);
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /^bulwark: USAGE \(bad command line\): --sink 1: .*tokn/);
     assert.ok(!bad.stderr.includes(SECRET), bad.stderr);
     const file = join(dir, 'sinks.json');
-    writeFileSync(file, JSON.stringify([{ type: 'splunk-hec', url: 'https://splunk.example:8088', token: SECRET }]), { mode: 0o644 });
+    writeFileSync(file, JSON.stringify([{ type: 'splunk-hec', url: 'https://splunk.example:8088', token: SECRET }]), {
+      mode: 0o644,
+    });
     const open = bulwark(['agent', '--state-dir', dir, '--sink-config', file]);
     assert.equal(open.code, 2, open.stderr);
     assert.match(open.stderr, /sinks\.json: holds secrets but group or others may read/);

@@ -46,37 +46,81 @@ function sinkOf(text: string, i: number): SinkConfig {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new BulwarkError('USAGE', input, 'a sink is JSON, e.g. {"type":"syslog","format":"cef","protocol":"tcp","address":"siem.example.com:6514"}');
+    throw new BulwarkError(
+      'USAGE',
+      input,
+      'a sink is JSON, e.g. {"type":"syslog","format":"cef","protocol":"tcp","address":"siem.example.com:6514"}',
+    );
   }
   return parseSinkAt(raw, input);
 }
 
 /** Sinks from --sink-config, BULWARK_SINKS and --sink, in that order; JSON lines on stdout when none. */
-export function agentSinks(f: Pick<AgentFlags, 'sink' | 'sinkConfig'>, env: NodeJS.ProcessEnv = process.env): SinkConfig[] {
-  const all = [...(f.sinkConfig ? loadSinkConfigFile(f.sinkConfig) : []), ...(sinksFromEnv(env) ?? []), ...(f.sink ?? []).map(sinkOf)];
+export function agentSinks(
+  f: Pick<AgentFlags, 'sink' | 'sinkConfig'>,
+  env: NodeJS.ProcessEnv = process.env,
+): SinkConfig[] {
+  const all = [
+    ...(f.sinkConfig ? loadSinkConfigFile(f.sinkConfig) : []),
+    ...(sinksFromEnv(env) ?? []),
+    ...(f.sink ?? []).map(sinkOf),
+  ];
   return all.length ? all : [parseSinkConfig({ type: 'jsonl' })];
 }
 
 export function agentCommand(): Command {
   return new Command('agent')
-    .description('watch every container on this Docker host (kernel audit, fanotify, the Engine): drift, executable profiles, fork bombs, sensitive files, exec sessions')
-    .option('--state-dir <dir>', 'profiles and the audit daemon\'s files', '/var/lib/bulwark/agent')
-    .option('--sink <json...>', 'where events go (default: JSON lines on stdout); types jsonl, syslog (rfc5424|cef over udp|tcp|tls), webhook, splunk-hec')
-    .option('--sink-config <file>', `sinks from a YAML or JSON file only its owner can read (keeps tokens out of the command line); or the same document in ${SINKS_ENV}`)
+    .description(
+      'watch every container on this Docker host (kernel audit, fanotify, the Engine): drift, executable profiles, fork bombs, sensitive files, exec sessions',
+    )
+    .option('--state-dir <dir>', "profiles and the audit daemon's files", '/var/lib/bulwark/agent')
+    .option(
+      '--sink <json...>',
+      'where events go (default: JSON lines on stdout); types jsonl, syslog (rfc5424|cef over udp|tcp|tls), webhook, splunk-hec',
+    )
+    .option(
+      '--sink-config <file>',
+      `sinks from a YAML or JSON file only its owner can read (keeps tokens out of the command line); or the same document in ${SINKS_ENV}`,
+    )
     .option('--rules <file...>', 'rule files loaded after the default rules')
-    .addOption(new Option('--mode <mode>', 'profile mode for workloads seen for the first time').choices(['learn', 'monitor', 'protect']).default('learn'))
-    .option('--learn-period <duration>', 'end learning after this long (e.g. 30m, 24h); profiles then move to --after-learn')
-    .addOption(new Option('--after-learn <mode>', 'the mode a profile takes when its learning period ends').choices(['monitor', 'protect']).default('monitor'))
-    .addOption(new Option('--audit-read <how>', "read the agent's auditd from its log (batched while busy: least CPU) or its socket (each record at once: sooner, twice the CPU); default log where fanotify enforces, else socket").choices(['log', 'socket']))
-    .option('--audit-poll <ms>', 'with --audit-read log: how often the log is read while records keep coming (default 50; less: events sooner, more CPU)')
+    .addOption(
+      new Option('--mode <mode>', 'profile mode for workloads seen for the first time')
+        .choices(['learn', 'monitor', 'protect'])
+        .default('learn'),
+    )
+    .option(
+      '--learn-period <duration>',
+      'end learning after this long (e.g. 30m, 24h); profiles then move to --after-learn',
+    )
+    .addOption(
+      new Option('--after-learn <mode>', 'the mode a profile takes when its learning period ends')
+        .choices(['monitor', 'protect'])
+        .default('monitor'),
+    )
+    .addOption(
+      new Option(
+        '--audit-read <how>',
+        "read the agent's auditd from its log (batched while busy: least CPU) or its socket (each record at once: sooner, twice the CPU); default log where fanotify enforces, else socket",
+      ).choices(['log', 'socket']),
+    )
+    .option(
+      '--audit-poll <ms>',
+      'with --audit-read log: how often the log is read while records keep coming (default 50; less: events sooner, more CPU)',
+    )
     .option('--block-drift', 'refuse (or kill) programs that are not part of the image')
     .option('--no-fanotify', 'never refuse before exec; kill right after instead')
     .option('--no-fork-guard', 'do not watch process counts')
     .option('--cpu-threshold <percent>', 'alert when a container uses more than this share of a core')
     .option('--memory-threshold <size>', 'alert when a container uses more memory than this (e.g. 512MiB)')
     .option('--pids-threshold <n>', 'alert when a container runs more processes than this')
-    .option('--io-threshold <rate>', 'alert when a container reads + writes more disk bytes per second than this (e.g. 10MiB/s)')
-    .addHelpText('after', '\nExamples:\n  bulwark agent --block-drift --sink \'{"type":"syslog","format":"cef","protocol":"udp","address":"127.0.0.1:514"}\'\n  bulwark agent --mode monitor --rules my-rules.yaml\n  bulwark agent --learn-period 24h --after-learn protect   (then: bulwark profiles list)')
+    .option(
+      '--io-threshold <rate>',
+      'alert when a container reads + writes more disk bytes per second than this (e.g. 10MiB/s)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  bulwark agent --block-drift --sink \'{"type":"syslog","format":"cef","protocol":"udp","address":"127.0.0.1:514"}\'\n  bulwark agent --mode monitor --rules my-rules.yaml\n  bulwark agent --learn-period 24h --after-learn protect   (then: bulwark profiles list)',
+    )
     .action(async (f: AgentFlags) => {
       const sinks = agentSinks(f);
       const resources = {
@@ -86,12 +130,25 @@ export function agentCommand(): Command {
         ...(f.ioThreshold ? { ioBytesPerSecond: parseIoRate(f.ioThreshold) } : {}),
       };
       const learnPeriodMs = f.learnPeriod === undefined ? undefined : parseDuration(f.learnPeriod);
-      if (learnPeriodMs === undefined && f.learnPeriod !== undefined) throw new BulwarkError('USAGE', f.learnPeriod, '--learn-period must be a duration such as 90s, 30m, 24h or 7d');
+      if (learnPeriodMs === undefined && f.learnPeriod !== undefined)
+        throw new BulwarkError('USAGE', f.learnPeriod, '--learn-period must be a duration such as 90s, 30m, 24h or 7d');
       const { startAgent } = await import('../runtime/agent.js');
       const agent = await startAgent({
-        stateDir: f.stateDir, sinks, ...(Object.keys(resources).length ? { resources } : {}), ...(f.rules ? { rules: f.rules } : {}), defaultMode: f.mode, ...(f.auditRead ? { auditRead: f.auditRead } : {}), ...(f.auditPoll ? { auditPollMs: Math.round(positive(f.auditPoll, '--audit-poll')) } : {}), ...(learnPeriodMs ? { learnPeriodMs, afterLearn: f.afterLearn } : {}), blockDrift: f.blockDrift ?? false, fanotify: f.fanotify, ...(f.forkGuard ? {} : { forkGuard: false as const }),
+        stateDir: f.stateDir,
+        sinks,
+        ...(Object.keys(resources).length ? { resources } : {}),
+        ...(f.rules ? { rules: f.rules } : {}),
+        defaultMode: f.mode,
+        ...(f.auditRead ? { auditRead: f.auditRead } : {}),
+        ...(f.auditPoll ? { auditPollMs: Math.round(positive(f.auditPoll, '--audit-poll')) } : {}),
+        ...(learnPeriodMs ? { learnPeriodMs, afterLearn: f.afterLearn } : {}),
+        blockDrift: f.blockDrift ?? false,
+        fanotify: f.fanotify,
+        ...(f.forkGuard ? {} : { forkGuard: false as const }),
       });
-      process.stderr.write(`bulwark agent: running; enforcement ${agent.enforcement}${agent.enforcement === 'kill-after-exec' ? ` (${agent.enforcementReason})` : ''}\n`);
+      process.stderr.write(
+        `bulwark agent: running; enforcement ${agent.enforcement}${agent.enforcement === 'kill-after-exec' ? ` (${agent.enforcementReason})` : ''}\n`,
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

@@ -5,7 +5,12 @@ import type { DownloadProgress } from '../vulndb/fetch.js';
 export function downloadProgress(enabled: boolean): DownloadProgress | undefined {
   if (!enabled || !process.stderr.isTTY) return undefined;
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'downloading {feed} {bar} {percentage}% | {value_mb}/{total_mb} MB', hideCursor: true, clearOnComplete: true },
+    {
+      stream: process.stderr,
+      format: 'downloading {feed} {bar} {percentage}% | {value_mb}/{total_mb} MB',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   const mb = (n: number): string => (n / 1e6).toFixed(1);

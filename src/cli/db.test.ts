@@ -46,7 +46,10 @@ test('cli db: import and status through the real CLI', () => {
   const old = bulwark(['db', 'status', '--db', db]);
   assert.equal(old.code, 0);
   assert.match(old.stdout, /^osv:PyPI +2661 +2661 +10d +/m);
-  assert.equal(old.stderr, `bulwark: warning: ${db}: vulnerability database is 10d old (feed osv:PyPI; limit 7d): run \`bulwark db update\`\n`);
+  assert.equal(
+    old.stderr,
+    `bulwark: warning: ${db}: vulnerability database is 10d old (feed osv:PyPI; limit 7d): run \`bulwark db update\`\n`,
+  );
   assert.equal(bulwark(['db', 'status', '--db', db, '--db-max-age', '30d']).stderr, '');
 });
 
@@ -54,24 +57,55 @@ test('cli db: bad input is one line naming it, exit 2, nothing lost', () => {
   const db = join(tmp.path, 'errors', 'bulwark.db');
   assert.equal(bulwark(['db', 'import', join(OSV, 'Go', 'all.zip'), '--db', db]).code, 0);
   const missing = join(tmp.path, 'nothing');
-  assert.deepEqual(bulwark(['db', 'import', missing, '--db', db]), { code: 2, stdout: '', stderr: `bulwark: NOT_FOUND (not found): ${missing}: no such file or directory\n` });
+  assert.deepEqual(bulwark(['db', 'import', missing, '--db', db]), {
+    code: 2,
+    stdout: '',
+    stderr: `bulwark: NOT_FOUND (not found): ${missing}: no such file or directory\n`,
+  });
   const dir = join(tmp.path, 'bad', 'Go');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'all.zip'), writeZip([{ name: 'GO-1.json', data: Buffer.from('{"id": "GO-1", "modified": "x"}') }]));
+  writeFileSync(
+    join(dir, 'all.zip'),
+    writeZip([{ name: 'GO-1.json', data: Buffer.from('{"id": "GO-1", "modified": "x"}') }]),
+  );
   const bad = bulwark(['db', 'import', join(dir, 'all.zip'), '--db', db]);
-  assert.deepEqual([bad.code, bad.stderr], [2, `bulwark: CORRUPT (corrupt data): ${join(dir, 'all.zip')}:GO-1.json: unexpected content at modified: not a timestamp\n`]);
+  assert.deepEqual(
+    [bad.code, bad.stderr],
+    [
+      2,
+      `bulwark: CORRUPT (corrupt data): ${join(dir, 'all.zip')}:GO-1.json: unexpected content at modified: not a timestamp\n`,
+    ],
+  );
   const st = bulwark(['db', 'status', '--db', db]);
   assert.match(st.stdout, /^osv:Go +4291 +6125 /m);
-  assert.deepEqual(bulwark(['db', 'status', '--db', db, '--db-max-age', 'soon']).stderr, 'bulwark: USAGE (bad command line): soon: not an age (use e.g. 7d, 12h, 30m)\n');
+  assert.deepEqual(
+    bulwark(['db', 'status', '--db', db, '--db-max-age', 'soon']).stderr,
+    'bulwark: USAGE (bad command line): soon: not an age (use e.g. 7d, 12h, 30m)\n',
+  );
   const none = bulwark(['db', 'status', '--db', join(tmp.path, 'none.db')]);
   assert.equal(none.code, 2);
-  assert.match(none.stderr, /^bulwark: NOT_FOUND \(not found\): .*none\.db: no vulnerability database: run `bulwark db update` or `bulwark db import PATH`\n$/);
-  for (const sub of ['update', 'import', 'status']) assert.match(bulwark(['db', sub, '--help']).stdout, /Examples?:\n {2}bulwark db /);
+  assert.match(
+    none.stderr,
+    /^bulwark: NOT_FOUND \(not found\): .*none\.db: no vulnerability database: run `bulwark db update` or `bulwark db import PATH`\n$/,
+  );
+  for (const sub of ['update', 'import', 'status'])
+    assert.match(bulwark(['db', sub, '--help']).stdout, /Examples?:\n {2}bulwark db /);
 });
 
 test('cli db: update from a loopback mirror, then 304; a killed update leaves the DB working', async () => {
   const db = join(tmp.path, 'update', 'bulwark.db');
-  const first = await bulwarkAsync(['db', 'update', '--mirror', server.url, '--ecosystems', 'PyPI', '--severity-source', 'none', '--db', db]).done;
+  const first = await bulwarkAsync([
+    'db',
+    'update',
+    '--mirror',
+    server.url,
+    '--ecosystems',
+    'PyPI',
+    '--severity-source',
+    'none',
+    '--db',
+    db,
+  ]).done;
   assert.equal(first.code, 0, first.stderr);
   assert.equal(first.stderr, ''); // not a TTY: no progress bar
   assert.match(first.stdout, /^osv:PyPI +updated +2661 records, 2661 affected +2\.6 MB$/m);
@@ -81,7 +115,10 @@ test('cli db: update from a loopback mirror, then 304; a killed update leaves th
   // the default severity source, which this mirror lacks: reported, not an error
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, /^osv:GIT +absent$/m);
-  assert.match(second.stderr, /^bulwark: warning: severity source http:\/\/127\.0\.0\.1:\d+\/GIT\/all\.zip not found: findings their own feed leaves unrated stay UNKNOWN$/m);
+  assert.match(
+    second.stderr,
+    /^bulwark: warning: severity source http:\/\/127\.0\.0\.1:\d+\/GIT\/all\.zip not found: findings their own feed leaves unrated stay UNKNOWN$/m,
+  );
   assert.match(second.stdout, /\(unchanged\)$/m);
 
   // a body cut short: exit 2, one line, the DB as it was
@@ -89,7 +126,10 @@ test('cli db: update from a loopback mirror, then 304; a killed update leaves th
   try {
     const cut = await bulwarkAsync(['db', 'update', '--mirror', server.url, '--ecosystems', 'Go', '--db', db]).done;
     assert.equal(cut.code, 2);
-    assert.match(cut.stderr, /^bulwark: TRUNCATED \(truncated data\): http:\/\/127\.0\.0\.1:\d+\/Go\/all\.zip: download interrupted after \d+ of 3179499 bytes \([^)]*\)\n$/);
+    assert.match(
+      cut.stderr,
+      /^bulwark: TRUNCATED \(truncated data\): http:\/\/127\.0\.0\.1:\d+\/Go\/all\.zip: download interrupted after \d+ of 3179499 bytes \([^)]*\)\n$/,
+    );
   } finally {
     server.mode = 'normal';
   }
@@ -110,10 +150,14 @@ test('cli db: update from a loopback mirror, then 304; a killed update leaves th
   assert.equal(st.code, 0, st.stderr);
   assert.doesNotMatch(st.stdout, /AlmaLinux/);
   const s = VulnStore.open(db, { readonly: true });
-  assert.deepEqual(s.advisoriesFor('PyPI', 'cherrypy').map((r) => r.id), ['PYSEC-2006-1', 'PYSEC-2008-3']);
+  assert.deepEqual(
+    s.advisoriesFor('PyPI', 'cherrypy').map((r) => r.id),
+    ['PYSEC-2006-1', 'PYSEC-2008-3'],
+  );
   s.close();
   // the next update completes and clears the dead process's copy
-  const next = await bulwarkAsync(['db', 'update', '--mirror', server.url, '--ecosystems', 'AlmaLinux,Go', '--db', db]).done;
+  const next = await bulwarkAsync(['db', 'update', '--mirror', server.url, '--ecosystems', 'AlmaLinux,Go', '--db', db])
+    .done;
   assert.equal(next.code, 0, next.stderr);
   assert.match(next.stdout, /^osv:AlmaLinux +updated +5637 records/m);
   assert.deepEqual(readdirSync(join(tmp.path, 'update')), ['bulwark.db']);

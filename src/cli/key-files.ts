@@ -11,14 +11,23 @@ function readText(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new BulwarkError('NOT_FOUND', file, `cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`);
+    throw new BulwarkError(
+      'NOT_FOUND',
+      file,
+      `cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`,
+    );
   }
 }
 
 export function keyPassword(passwordFile: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (passwordFile !== undefined) return readText(passwordFile, 'password file').replace(/\r?\n$/, '');
   const p = env.BULWARK_PASSWORD ?? env.COSIGN_PASSWORD;
-  if (p === undefined) throw new BulwarkError('USAGE', 'password', 'give --password-file, or set BULWARK_PASSWORD or COSIGN_PASSWORD (it may be empty)');
+  if (p === undefined)
+    throw new BulwarkError(
+      'USAGE',
+      'password',
+      'give --password-file, or set BULWARK_PASSWORD or COSIGN_PASSWORD (it may be empty)',
+    );
   return p;
 }
 

@@ -28,7 +28,9 @@ export function keyCommand(): Command {
     .action(async (f: { outputKeyPrefix: string; passwordFile?: string; force?: boolean }) => {
       const priv = `${f.outputKeyPrefix}.key`;
       const pub = `${f.outputKeyPrefix}.pub`;
-      for (const file of [priv, pub]) if (!f.force && existsSync(file)) throw new BulwarkError('IO', file, 'already exists (use --force to overwrite)');
+      for (const file of [priv, pub])
+        if (!f.force && existsSync(file))
+          throw new BulwarkError('IO', file, 'already exists (use --force to overwrite)');
       const pair = generateKeyPair(keyPassword(f.passwordFile));
       await writeNew(priv, pair.privatePem, 0o600, f.force ?? false);
       await writeNew(pub, pair.publicPem, 0o644, f.force ?? false);

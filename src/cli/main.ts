@@ -29,7 +29,8 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const first = argv[0] ?? '';
   const only = COMMANDS[first] ? first : ALIASES[first];
-  for (const load of only ? [COMMANDS[only]!] : Object.values(COMMANDS)) for (const c of await load()) program.addCommand(c);
+  for (const load of only ? [COMMANDS[only]!] : Object.values(COMMANDS))
+    for (const c of await load()) program.addCommand(c);
   // commands built elsewhere do not inherit these settings; usage errors must exit 2, not 1
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) c.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -42,7 +43,9 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT_ERROR;
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help'
+        ? 0
+        : EXIT_ERROR;
     }
     const line = isBulwarkError(e) ? errorLine(e) : `internal error: ${messageOf(e)}`;
     // an error can quote what it read (a config value, a URL with a password): masked; loaded only on this path
@@ -52,7 +55,6 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_ERROR;
   }
 }
-
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bulwark')) {
   // a pipe may still hold queued report bytes: exit only once stdout has taken them all

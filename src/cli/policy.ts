@@ -26,7 +26,9 @@ interface CheckFlags extends RegistryFlags {
 }
 
 export function policyCommand(): Command {
-  const policy = new Command('policy').description('image policies: allowed registries, signatures, attestations, vulnerabilities, tags, base images');
+  const policy = new Command('policy').description(
+    'image policies: allowed registries, signatures, attestations, vulnerabilities, tags, base images',
+  );
   registryFlags(policy.command('check'))
     .description('evaluate a policy for an image in a registry; exit 1 when it is denied')
     .argument('<image>', 'REGISTRY/REPO[:TAG|@DIGEST]')
@@ -37,20 +39,27 @@ export function policyCommand(): Command {
     .option('--db <path>', 'vulnerability database for a scan (default: $BULWARK_DB or <cache>/db/bulwark.db)')
     .option('--no-cache', 'do not use the layer cache when scanning')
     .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default: this host)')
-    .addHelpText('after', '\nExample:\n  bulwark policy check registry.example.com/team/app@sha256:… --policy production.yaml')
+    .addHelpText(
+      'after',
+      '\nExample:\n  bulwark policy check registry.example.com/team/app@sha256:… --policy production.yaml',
+    )
     .action(async (ref: string, f: CheckFlags) => {
       const p = loadPolicy(f.policy);
       const { facts, notes } = await gatherFacts(ref, {
         ...registryOptions(f),
         keys: policyKeys(p.keys, p.source),
         vulnKeys: vulnAttestationKeys(p),
-        scanWhenUnattested: f.scan && (p.vulnerabilities !== undefined || p.maxScanAge !== undefined || p.checks !== undefined),
+        scanWhenUnattested:
+          f.scan && (p.vulnerabilities !== undefined || p.maxScanAge !== undefined || p.checks !== undefined),
         ...(p.checks ? { checks: policyCheckOptions(p.checks) } : {}),
         scan: { dbPath: f.db ?? defaultDbPath(), cacheDir: f.cache ? defaultCacheDir() : null },
         ...(f.platform ? { platform: parsePlatform(f.platform) } : {}),
       });
       const verdict = evaluate(p, facts);
-      await writeOutput(f.format === 'json' ? `${JSON.stringify({ ...verdict, notes }, null, 2)}\n` : renderVerdict(verdict, notes), f.output);
+      await writeOutput(
+        f.format === 'json' ? `${JSON.stringify({ ...verdict, notes }, null, 2)}\n` : renderVerdict(verdict, notes),
+        f.output,
+      );
       if (!verdict.allowed) process.exitCode = EXIT_DENIED;
     });
   return policy;

@@ -16,7 +16,17 @@ test('bulwark profiles: list, show, and set a mode by a unique part of the key; 
 
     const list = bulwark(['profiles', 'list', '--state-dir', dir, '-f', 'json']);
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual((JSON.parse(list.stdout) as { key: string; mode: string; programs: number }[]).map((p) => [p.key, p.mode, p.programs]), [['image:sha256:aaa111', 'learn', 2], ['image:sha256:aaa222', 'learn', 1]]);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { key: string; mode: string; programs: number }[]).map((p) => [
+        p.key,
+        p.mode,
+        p.programs,
+      ]),
+      [
+        ['image:sha256:aaa111', 'learn', 2],
+        ['image:sha256:aaa222', 'learn', 1],
+      ],
+    );
     assert.match(bulwark(['profiles', 'list', '--state-dir', dir]).stdout, /^KEY\s+MODE\s+PROGRAMS/);
 
     const set = bulwark(['profiles', 'mode', 'aaa111', 'protect', '--state-dir', dir]);
@@ -24,7 +34,10 @@ test('bulwark profiles: list, show, and set a mode by a unique part of the key; 
     assert.equal(set.stderr, 'image:sha256:aaa111: protect\n');
     assert.equal(new ProfileStore(join(dir, 'profiles.json')).mode('image:sha256:aaa111'), 'protect');
     assert.equal(new ProfileStore(join(dir, 'profiles.json')).mode('image:sha256:aaa222'), 'learn');
-    assert.equal(bulwark(['profiles', 'show', 'aaa111', '--state-dir', dir]).stdout, 'image:sha256:aaa111 (protect)\n  /bin/sh\n  /usr/sbin/nginx\n');
+    assert.equal(
+      bulwark(['profiles', 'show', 'aaa111', '--state-dir', dir]).stdout,
+      'image:sha256:aaa111 (protect)\n  /bin/sh\n  /usr/sbin/nginx\n',
+    );
 
     const ambiguous = bulwark(['profiles', 'mode', 'aaa', 'monitor', '--state-dir', dir]);
     assert.equal(ambiguous.code, 2);

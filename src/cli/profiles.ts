@@ -21,11 +21,19 @@ function keyOf(store: ProfileStore, text: string): string {
   if (keys.includes(text)) return text;
   const hits = keys.filter((k) => k.includes(text));
   if (hits.length === 1) return hits[0]!;
-  throw new BulwarkError(hits.length ? 'USAGE' : 'NOT_FOUND', text, hits.length ? `names ${hits.length} profiles: ${hits.slice(0, 3).join(', ')}…` : 'no profile has this key (see bulwark profiles list)');
+  throw new BulwarkError(
+    hits.length ? 'USAGE' : 'NOT_FOUND',
+    text,
+    hits.length
+      ? `names ${hits.length} profiles: ${hits.slice(0, 3).join(', ')}…`
+      : 'no profile has this key (see bulwark profiles list)',
+  );
 }
 
 export function profilesCommand(): Command {
-  const cmd = new Command('profiles').description("the runtime agent's learned executable profiles (learn, monitor, protect)");
+  const cmd = new Command('profiles').description(
+    "the runtime agent's learned executable profiles (learn, monitor, protect)",
+  );
   const stateDir = (): Option => new Option('--state-dir <dir>', "the agent's state directory").default(STATE_DIR);
   cmd
     .command('list')
@@ -35,7 +43,10 @@ export function profilesCommand(): Command {
     .action(async (f: { stateDir: string; format: 'table' | 'json' }) => {
       const list = storeOf(f.stateDir).list();
       if (f.format === 'json') return writeOutput(`${JSON.stringify(list, null, 2)}\n`, undefined);
-      return writeOutput(`${columns([['KEY', 'MODE', 'PROGRAMS', 'LEARNING SINCE'], ...list.map((p) => [p.key, p.mode, String(p.programs), p.learnedSince])])}\n`, undefined);
+      return writeOutput(
+        `${columns([['KEY', 'MODE', 'PROGRAMS', 'LEARNING SINCE'], ...list.map((p) => [p.key, p.mode, String(p.programs), p.learnedSince])])}\n`,
+        undefined,
+      );
     });
   cmd
     .command('show <key>')
@@ -44,14 +55,21 @@ export function profilesCommand(): Command {
     .action(async (text: string, f: { stateDir: string }) => {
       const store = storeOf(f.stateDir);
       const key = keyOf(store, text);
-      return writeOutput(`${key} (${store.mode(key)})\n${store.allowed(key).map((p) => `  ${p}\n`).join('')}`, undefined);
+      return writeOutput(
+        `${key} (${store.mode(key)})\n${store
+          .allowed(key)
+          .map((p) => `  ${p}\n`)
+          .join('')}`,
+        undefined,
+      );
     });
   cmd
     .command('mode <key> <mode>')
     .description('set a profile to learn, monitor (alert on unlisted programs) or protect (refuse them)')
     .addOption(stateDir())
     .action(async (text: string, mode: string, f: { stateDir: string }) => {
-      if (!['learn', 'monitor', 'protect'].includes(mode)) throw new BulwarkError('USAGE', mode, 'mode must be learn, monitor or protect');
+      if (!['learn', 'monitor', 'protect'].includes(mode))
+        throw new BulwarkError('USAGE', mode, 'mode must be learn, monitor or protect');
       const store = storeOf(f.stateDir);
       const key = keyOf(store, text);
       store.setMode(key, mode as ProfileMode);

@@ -5,7 +5,12 @@ import type { Progress } from '../scan/scan.js';
 export function terminalProgress(enabled: boolean): Progress | undefined {
   if (!enabled || !process.stderr.isTTY) return undefined;
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'reading layers {bar} {percentage}% | {value_mb}/{total_mb} MB', hideCursor: true, clearOnComplete: true },
+    {
+      stream: process.stderr,
+      format: 'reading layers {bar} {percentage}% | {value_mb}/{total_mb} MB',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let value = 0;

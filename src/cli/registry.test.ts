@@ -15,11 +15,13 @@ let tmp: TempDir;
 before(async () => (tmp = await makeTempDir()));
 after(() => tmp.remove());
 
-const needsLogin = (user: string, pass: string): FakeHandler => (req, res) => {
-  if (req.headers.authorization === `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`) return false;
-  res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="r"' }).end();
-  return true;
-};
+const needsLogin =
+  (user: string, pass: string): FakeHandler =>
+  (req, res) => {
+    if (req.headers.authorization === `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`) return false;
+    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="r"' }).end();
+    return true;
+  };
 
 test('registry login stores the login for one host (password from stdin, never shown); logout removes it', async () => {
   const good = await fakeRegistry({}, needsLogin('ci', PASS));
@@ -34,18 +36,26 @@ test('registry login stores the login for one host (password from stdin, never s
     assert.ok(!`${login.stdout}${login.stderr}`.includes(PASS));
     const file = join(env.DOCKER_CONFIG, 'config.json');
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { auths: { [good.host]: { auth: Buffer.from(`ci:${PASS}`).toString('base64') } } });
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
+      auths: { [good.host]: { auth: Buffer.from(`ci:${PASS}`).toString('base64') } },
+    });
 
     for (const reg of [good, hostile]) {
       const c = await RegistryClient.create(reg.host, { insecure: true, tries: 1, env });
       try {
-        const ok = await c.blobExists('app', `sha256:${'0'.repeat(64)}`).then(() => true, () => false);
+        const ok = await c.blobExists('app', `sha256:${'0'.repeat(64)}`).then(
+          () => true,
+          () => false,
+        );
         assert.equal(ok, reg === good, reg.host);
       } finally {
         c.close();
       }
     }
-    assert.deepEqual(hostile.auths.filter((a) => a !== undefined), []);
+    assert.deepEqual(
+      hostile.auths.filter((a) => a !== undefined),
+      [],
+    );
 
     const logout = bulwark(['registry', 'logout', good.host], env);
     assert.equal(logout.code, 0, logout.stderr);

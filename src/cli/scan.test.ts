@@ -13,11 +13,19 @@ import { makeTar, type TestEntry } from '../../test/support/layers.js';
 const LIMIT = 4096;
 
 const lockfile = (name: string, version: string, pad = 0): string =>
-  JSON.stringify({ name: 'app', lockfileVersion: 3, packages: { '': { name: 'app' }, [`node_modules/${name}`]: { version } }, pad: 'x'.repeat(pad) });
+  JSON.stringify({
+    name: 'app',
+    lockfileVersion: 3,
+    packages: { '': { name: 'app' }, [`node_modules/${name}`]: { version } },
+    pad: 'x'.repeat(pad),
+  });
 
 /** A jar under the limit holding a nested jar over it (zeros deflate to little). */
 function jarWithBigNested(): Buffer {
-  const inner = writeZip([{ name: 'META-INF/maven/org.example/inner/pom.properties', data: Buffer.from('version=1.0\n') }, { name: 'pad', data: Buffer.alloc(2 * LIMIT) }]);
+  const inner = writeZip([
+    { name: 'META-INF/maven/org.example/inner/pom.properties', data: Buffer.from('version=1.0\n') },
+    { name: 'pad', data: Buffer.alloc(2 * LIMIT) },
+  ]);
   const jar = writeZip([{ name: 'BOOT-INF/lib/inner-1.0.jar', data: inner, deflate: true }]);
   assert.ok(jar.length < LIMIT && inner.length > LIMIT);
   return jar;
@@ -28,13 +36,26 @@ function files(): TestEntry[] {
   return [
     { name: 'lib/outer-2.0.jar', content: jarWithBigNested() },
     { name: 'conf/.env', content: `GITHUB_TOKEN=${githubToken()}\n${'#'.repeat(LIMIT)}\n` },
-    { name: 'usr/lib/node_modules/big/package.json', content: JSON.stringify({ name: 'big', version: '1.0.0', pad: 'x'.repeat(LIMIT) }) },
+    {
+      name: 'usr/lib/node_modules/big/package.json',
+      content: JSON.stringify({ name: 'big', version: '1.0.0', pad: 'x'.repeat(LIMIT) }),
+    },
     { name: 'usr/lib/node_modules/small/package.json', content: JSON.stringify({ name: 'small', version: '2.0.0' }) },
   ];
 }
 
 function scanJson(args: string[]): { packages: { name: string; version: string }[]; issues: ScanIssue[] } {
-  const r = bulwark(['scan', ...args, '--max-file-size', `${LIMIT}B`, '--scanners', 'pkg,secret', '--format', 'json', '--quiet']);
+  const r = bulwark([
+    'scan',
+    ...args,
+    '--max-file-size',
+    `${LIMIT}B`,
+    '--scanners',
+    'pkg,secret',
+    '--format',
+    'json',
+    '--quiet',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as { packages: { name: string; version: string }[]; issues: ScanIssue[] };
 }
@@ -49,7 +70,11 @@ function assertReported(issues: ScanIssue[], path: string, pattern: RegExp): voi
 test('scan fs --max-file-size: every oversized file, nested archive, lockfile and binary is an issue naming it; the rest is scanned', async () => {
   const tmp = await makeTempDir('walker-limits-');
   try {
-    for (const e of [...files(), { name: 'app/package-lock.json', content: lockfile('left-pad', '1.3.0') }, { name: 'big/package-lock.json', content: lockfile('right-pad', '1.0.0', LIMIT) }]) {
+    for (const e of [
+      ...files(),
+      { name: 'app/package-lock.json', content: lockfile('left-pad', '1.3.0') },
+      { name: 'big/package-lock.json', content: lockfile('right-pad', '1.0.0', LIMIT) },
+    ]) {
       mkdirSync(join(tmp.path, e.name, '..'), { recursive: true });
       writeFileSync(join(tmp.path, e.name), e.content!);
     }

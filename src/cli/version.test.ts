@@ -8,7 +8,11 @@ const MAIN = join(import.meta.dirname, 'main.ts');
 
 /** The CLI as `bulwark` runs it, with stdin (the shared helper has no input). */
 function compare(ecosystem: string, input: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'version', 'compare', '--ecosystem', ecosystem], { input, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'version', 'compare', '--ecosystem', ecosystem], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -9,7 +9,11 @@ const FLUSH_AT = 1 << 16;
  * Reads "A<TAB>B" lines and writes -1, 0 or 1 a line. Output is written in blocks; on a bad line
  * the results before it are written, then the error names the line.
  */
-export async function compareLines(scheme: VersionScheme, input: AsyncIterable<string | Buffer>, out: NodeJS.WritableStream): Promise<void> {
+export async function compareLines(
+  scheme: VersionScheme,
+  input: AsyncIterable<string | Buffer>,
+  out: NodeJS.WritableStream,
+): Promise<void> {
   let pending = '';
   let lineNo = 0;
   const flush = async (): Promise<void> => {
@@ -22,7 +26,8 @@ export async function compareLines(scheme: VersionScheme, input: AsyncIterable<s
     lineNo++;
     if (end > start && text.charCodeAt(end - 1) === 13) end--;
     const tab = text.indexOf('\t', start);
-    if (tab < 0 || tab >= end) throw new BulwarkError('CORRUPT', `stdin:${lineNo}`, 'expected two versions separated by a tab');
+    if (tab < 0 || tab >= end)
+      throw new BulwarkError('CORRUPT', `stdin:${lineNo}`, 'expected two versions separated by a tab');
     const b = text.slice(tab + 1, end);
     if (b.includes('\t')) throw new BulwarkError('CORRUPT', `stdin:${lineNo}`, 'more than one tab');
     let r: number;
@@ -57,8 +62,14 @@ export function versionCommand(): Command {
   version
     .command('compare')
     .description('read "A<TAB>B" lines on stdin; print -1, 0 or 1 for each (A older, equal, newer)')
-    .requiredOption('--ecosystem <name>', `OSV ecosystem: ${OSV_NAMES.join(', ')} (a release suffix such as "Debian:12" is allowed)`)
-    .addHelpText('after', "\nExample:\n  printf '1.0~rc1\\t1.0\\n1:1.0\\t2.0\\n' | bulwark version compare --ecosystem Debian\n  -1\n  1")
+    .requiredOption(
+      '--ecosystem <name>',
+      `OSV ecosystem: ${OSV_NAMES.join(', ')} (a release suffix such as "Debian:12" is allowed)`,
+    )
+    .addHelpText(
+      'after',
+      "\nExample:\n  printf '1.0~rc1\\t1.0\\n1:1.0\\t2.0\\n' | bulwark version compare --ecosystem Debian\n  -1\n  1",
+    )
     .action(async (f: { ecosystem: string }) => {
       const scheme = schemeFor(f.ecosystem);
       if (!scheme) throw new BulwarkError('USAGE', f.ecosystem, `unknown ecosystem (known: ${OSV_NAMES.join(', ')})`);

@@ -40,6 +40,9 @@ test('every error code is raised by production code, and has a distinct descript
 });
 
 test('the CLI line names the code, its description, the input and the reason on one line', () => {
-  assert.equal(errorLine(new BulwarkError('TRUNCATED', 'image.tar', 'archive ends inside an entry at byte 10240')), 'TRUNCATED (truncated data): image.tar: archive ends inside an entry at byte 10240');
+  assert.equal(
+    errorLine(new BulwarkError('TRUNCATED', 'image.tar', 'archive ends inside an entry at byte 10240')),
+    'TRUNCATED (truncated data): image.tar: archive ends inside an entry at byte 10240',
+  );
   assert.equal(new BulwarkError('CORRUPT', 'a', 'b').reason, 'b');
 });

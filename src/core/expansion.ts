@@ -13,6 +13,7 @@ export interface ExpansionLimits {
 /** Why `expanded` bytes out of `stored` compressed ones are refused; undefined within the limits. */
 export function overExpansion(limits: ExpansionLimits, expanded: number, stored: number): string | undefined {
   if (expanded > limits.maxBytes) return `expands beyond the ${limits.maxBytes}-byte limit`;
-  if (expanded > limits.ratioFloorBytes && expanded > limits.maxRatio * Math.max(stored, 1)) return `expands more than ${limits.maxRatio}-fold: a decompression bomb`;
+  if (expanded > limits.ratioFloorBytes && expanded > limits.maxRatio * Math.max(stored, 1))
+    return `expands more than ${limits.maxRatio}-fold: a decompression bomb`;
   return undefined;
 }

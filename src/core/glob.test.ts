@@ -29,9 +29,22 @@ test('glob: * stays within a component, ** crosses them (and as a whole componen
 
 test('image patterns cover what they name and everything below (the evaluator also tries the bare location)', () => {
   const re = compilePatterns(['127.0.0.1:5000', 'ghcr.io/acme/*', 'docker.io/library/ubuntu']);
-  for (const s of ['127.0.0.1:5000/team/app', 'ghcr.io/acme/app', 'ghcr.io/acme/app/sub', 'ghcr.io/acme/app:1.0', 'docker.io/library/ubuntu'])
+  for (const s of [
+    '127.0.0.1:5000/team/app',
+    'ghcr.io/acme/app',
+    'ghcr.io/acme/app/sub',
+    'ghcr.io/acme/app:1.0',
+    'docker.io/library/ubuntu',
+  ])
     assert.ok(re.test(s), s);
-  for (const s of ['127.0.0.1:50000/team/app', 'ghcr.io/acme', 'ghcr.io/acmecorp/app', 'docker.io/library/ubuntu-debug', 'docker.io/library/debian', '127.0.0.1/x'])
+  for (const s of [
+    '127.0.0.1:50000/team/app',
+    'ghcr.io/acme',
+    'ghcr.io/acmecorp/app',
+    'docker.io/library/ubuntu-debug',
+    'docker.io/library/debian',
+    '127.0.0.1/x',
+  ])
     assert.ok(!re.test(s), s);
   assert.ok(!compilePatterns([]).test(''));
 });

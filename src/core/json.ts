@@ -8,13 +8,21 @@ export function parseJson<S extends z.ZodType>(bytes: Buffer | string, schema: S
     raw = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
   } catch (e) {
     // V8 quotes the input around the fault, line breaks and all: errors stay one line
-    throw new BulwarkError('CORRUPT', input, `invalid JSON (${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ')})`);
+    throw new BulwarkError(
+      'CORRUPT',
+      input,
+      `invalid JSON (${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ')})`,
+    );
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new BulwarkError('CORRUPT', input, `unexpected content${where}: ${(issue?.message ?? 'invalid').replace(/\s+/g, ' ')}`);
+    throw new BulwarkError(
+      'CORRUPT',
+      input,
+      `unexpected content${where}: ${(issue?.message ?? 'invalid').replace(/\s+/g, ' ')}`,
+    );
   }
   return r.data;
 }

@@ -1,12 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from './tempdir.js';
 import { requireAll } from '../../test/support/require.js';
 import { ensureStateDir, readPrivateFile, writePrivateFile } from './private-file.js';
 
-test('the state directory: created 0700 when missing; refused when a link, writable by others or someone else\'s', async (t) => {
+test("the state directory: created 0700 when missing; refused when a link, writable by others or someone else's", async (t) => {
   const tmp = await makeTempDir();
   try {
     const fresh = join(tmp.path, 'new', 'state');
@@ -51,7 +60,11 @@ test('secrets files: refused when group or others may read them, or when a link;
     assert.equal(readPrivateFile(join(tmp.path, 'none')), undefined);
     writePrivateFile(join(tmp.path, 'out'), 'data');
     assert.equal(readFileSync(join(tmp.path, 'out'), 'utf8'), 'data');
-    assert.deepEqual(readdirSync(tmp.path).filter((n) => n.includes('out')), ['out'], 'no temp file left');
+    assert.deepEqual(
+      readdirSync(tmp.path).filter((n) => n.includes('out')),
+      ['out'],
+      'no temp file left',
+    );
   } finally {
     await tmp.remove();
   }

@@ -1,5 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BulwarkError } from './errors.js';
 
@@ -21,12 +34,18 @@ export function ensureStateDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new BulwarkError('IO', dir, `cannot create the state directory (${(e as NodeJS.ErrnoException).code})`);
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new BulwarkError('IO', dir, `cannot create the state directory (${(e as NodeJS.ErrnoException).code})`);
   }
   const st = lstatSync(dir);
   if (st.isSymbolicLink()) throw new BulwarkError('UNSAFE_PATH', dir, 'the state directory is a symbolic link');
   if (!st.isDirectory()) throw new BulwarkError('UNSAFE_PATH', dir, 'the state directory is not a directory');
-  if (st.mode & 0o022) throw new BulwarkError('UNSAFE_PATH', dir, `the state directory is writable by others (mode ${(st.mode & 0o777).toString(8)})`);
+  if (st.mode & 0o022)
+    throw new BulwarkError(
+      'UNSAFE_PATH',
+      dir,
+      `the state directory is writable by others (mode ${(st.mode & 0o777).toString(8)})`,
+    );
   const owner = ownedSafely(st);
   if (owner) throw new BulwarkError('UNSAFE_PATH', dir, `the state directory is ${owner}`);
 }
@@ -50,7 +69,12 @@ export function readPrivateFile(file: string, o: { secret?: boolean } = {}): str
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new BulwarkError('UNSAFE_PATH', file, 'is not a regular file');
-    if (o.secret && st.mode & 0o066) throw new BulwarkError('UNSAFE_PATH', file, `holds secrets but group or others may read or write it (mode ${(st.mode & 0o777).toString(8)}; chmod 600)`);
+    if (o.secret && st.mode & 0o066)
+      throw new BulwarkError(
+        'UNSAFE_PATH',
+        file,
+        `holds secrets but group or others may read or write it (mode ${(st.mode & 0o777).toString(8)}; chmod 600)`,
+      );
     const owner = ownedSafely(st);
     if (o.secret && owner) throw new BulwarkError('UNSAFE_PATH', file, owner);
     if (st.size > MAX_STATE_BYTES) throw new BulwarkError('TOO_LARGE', file, `larger than ${MAX_STATE_BYTES} bytes`);
@@ -73,7 +97,7 @@ export function writePrivateFile(file: string, text: string): void {
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     const data = Buffer.from(text);
-    for (let n = 0; n < data.length; ) n += writeSync(fd, data, n, data.length - n);
+    for (let n = 0; n < data.length;) n += writeSync(fd, data, n, data.length - n);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);

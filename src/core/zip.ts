@@ -83,7 +83,8 @@ const U16 = 0xffff;
 const U32 = 0xffffffff;
 
 function need(buf: Buffer, off: number, len: number, input: string, what: string): void {
-  if (off < 0 || off + len > buf.length) throw new BulwarkError('TRUNCATED', input, `${what} runs past the end of the archive`);
+  if (off < 0 || off + len > buf.length)
+    throw new BulwarkError('TRUNCATED', input, `${what} runs past the end of the archive`);
 }
 
 function u64(buf: Buffer, off: number, input: string): number {
@@ -98,7 +99,8 @@ function findEocd(buf: Buffer, input: string): number {
   for (let p = buf.length - 22; p >= lowest; p--) {
     if (buf.readUInt32LE(p) === SIG_EOCD && p + 22 + buf.readUInt16LE(p + 20) <= buf.length) return p;
   }
-  if (buf.length >= 4 && buf.readUInt32LE(0) === SIG_LOCAL) throw new BulwarkError('TRUNCATED', input, 'no end of central directory: truncated ZIP archive');
+  if (buf.length >= 4 && buf.readUInt32LE(0) === SIG_LOCAL)
+    throw new BulwarkError('TRUNCATED', input, 'no end of central directory: truncated ZIP archive');
   throw new BulwarkError('CORRUPT', input, 'not a ZIP archive (no end of central directory)');
 }
 
@@ -112,18 +114,21 @@ interface Directory {
 
 function readDirectory(buf: Buffer, input: string): Directory {
   const eocd = findEocd(buf, input);
-  if (buf.readUInt16LE(eocd + 4) !== 0 || buf.readUInt16LE(eocd + 6) !== 0) throw new BulwarkError('CORRUPT', input, 'multi-disk ZIP archives are not supported');
+  if (buf.readUInt16LE(eocd + 4) !== 0 || buf.readUInt16LE(eocd + 6) !== 0)
+    throw new BulwarkError('CORRUPT', input, 'multi-disk ZIP archives are not supported');
   let count = buf.readUInt16LE(eocd + 10);
   let size = buf.readUInt32LE(eocd + 12);
   let offset = buf.readUInt32LE(eocd + 16);
   let end = eocd; // the central directory ends where the record after it begins
   const loc = eocd - 20;
   if (loc >= 0 && buf.readUInt32LE(loc) === SIG_LOCATOR) {
-    if (buf.readUInt32LE(loc + 16) > 1) throw new BulwarkError('CORRUPT', input, 'multi-disk ZIP archives are not supported');
+    if (buf.readUInt32LE(loc + 16) > 1)
+      throw new BulwarkError('CORRUPT', input, 'multi-disk ZIP archives are not supported');
     let rec = u64(buf, loc + 8, input);
     // with prepended data the declared offset is off by the prefix; the record sits right before the locator
     if (rec + 56 > loc || buf.readUInt32LE(rec) !== SIG_EOCD64) rec = loc - 56;
-    if (rec < 0 || buf.readUInt32LE(rec) !== SIG_EOCD64) throw new BulwarkError('CORRUPT', input, 'zip64 end of central directory record not found');
+    if (rec < 0 || buf.readUInt32LE(rec) !== SIG_EOCD64)
+      throw new BulwarkError('CORRUPT', input, 'zip64 end of central directory record not found');
     count = u64(buf, rec + 32, input);
     size = u64(buf, rec + 40, input);
     offset = u64(buf, rec + 48, input);
@@ -149,7 +154,8 @@ function applyZip64(buf: Buffer, from: number, to: number, e: ZipEntry, disk: nu
     if (id === 1) {
       let q = p + 4;
       const take = (): number => {
-        if (q + 8 > p + 4 + len) throw new BulwarkError('CORRUPT', input, `entry ${JSON.stringify(e.name)}: short zip64 extra field`);
+        if (q + 8 > p + 4 + len)
+          throw new BulwarkError('CORRUPT', input, `entry ${JSON.stringify(e.name)}: short zip64 extra field`);
         const v = u64(buf, q, input);
         q += 8;
         return v;
@@ -162,20 +168,34 @@ function applyZip64(buf: Buffer, from: number, to: number, e: ZipEntry, disk: nu
     }
     p += 4 + len;
   }
-  if (e.size === U32 || e.compressedSize === U32 || e.localOffset === U32) throw new BulwarkError('CORRUPT', input, `entry ${JSON.stringify(e.name)}: zip64 sizes without a zip64 extra field`);
+  if (e.size === U32 || e.compressedSize === U32 || e.localOffset === U32)
+    throw new BulwarkError(
+      'CORRUPT',
+      input,
+      `entry ${JSON.stringify(e.name)}: zip64 sizes without a zip64 extra field`,
+    );
 }
 
 /** The central directory record at `p`, and where the next one starts. */
-function readRecord(buf: Buffer, p: number, i: number, dir: Directory, input: string): { entry: ZipEntry; next: number } {
+function readRecord(
+  buf: Buffer,
+  p: number,
+  i: number,
+  dir: Directory,
+  input: string,
+): { entry: ZipEntry; next: number } {
   const limit = dir.start + dir.size;
-  if (p + 46 > limit) throw new BulwarkError('CORRUPT', input, `central directory ends after ${i} of ${dir.count} entries`);
-  if (buf.readUInt32LE(p) !== SIG_CENTRAL) throw new BulwarkError('CORRUPT', input, `bad central directory signature at entry ${i}`);
+  if (p + 46 > limit)
+    throw new BulwarkError('CORRUPT', input, `central directory ends after ${i} of ${dir.count} entries`);
+  if (buf.readUInt32LE(p) !== SIG_CENTRAL)
+    throw new BulwarkError('CORRUPT', input, `bad central directory signature at entry ${i}`);
   const flags = buf.readUInt16LE(p + 8);
   const nameLen = buf.readUInt16LE(p + 28);
   const extraLen = buf.readUInt16LE(p + 30);
   const next = p + 46 + nameLen + extraLen + buf.readUInt16LE(p + 32);
   if (next > limit) throw new BulwarkError('CORRUPT', input, `central directory entry ${i} overruns the directory`);
-  if (nameLen > MAX_NAME_BYTES) throw new BulwarkError('CORRUPT', input, `entry ${i}: name of ${nameLen} bytes (limit ${MAX_NAME_BYTES})`);
+  if (nameLen > MAX_NAME_BYTES)
+    throw new BulwarkError('CORRUPT', input, `entry ${i}: name of ${nameLen} bytes (limit ${MAX_NAME_BYTES})`);
   // bit 11: UTF-8 names; otherwise CP437, read as Latin-1 (the names we look for are ASCII)
   const entry: ZipEntry = {
     name: buf.toString(flags & 0x800 ? 'utf8' : 'latin1', p + 46, p + 46 + nameLen),
@@ -187,7 +207,8 @@ function readRecord(buf: Buffer, p: number, i: number, dir: Directory, input: st
     localOffset: buf.readUInt32LE(p + 42),
   };
   const disk = buf.readUInt16LE(p + 34);
-  if (entry.size === U32 || entry.compressedSize === U32 || entry.localOffset === U32 || disk === U16) applyZip64(buf, p + 46 + nameLen, p + 46 + nameLen + extraLen, entry, disk, input);
+  if (entry.size === U32 || entry.compressedSize === U32 || entry.localOffset === U32 || disk === U16)
+    applyZip64(buf, p + 46 + nameLen, p + 46 + nameLen + extraLen, entry, disk, input);
   entry.localOffset += dir.base;
   return { entry, next };
 }
@@ -195,7 +216,8 @@ function readRecord(buf: Buffer, p: number, i: number, dir: Directory, input: st
 /** Where an entry's data starts: after its local header, whose name and extra lengths may differ from the directory's. */
 function dataStart(buf: Buffer, e: ZipEntry, input: string): number {
   need(buf, e.localOffset, 30, input, `local header of ${JSON.stringify(e.name)}`);
-  if (buf.readUInt32LE(e.localOffset) !== SIG_LOCAL) throw new BulwarkError('CORRUPT', `${input}!/${e.name}`, 'bad local header signature');
+  if (buf.readUInt32LE(e.localOffset) !== SIG_LOCAL)
+    throw new BulwarkError('CORRUPT', `${input}!/${e.name}`, 'bad local header signature');
   return e.localOffset + 30 + buf.readUInt16LE(e.localOffset + 26) + buf.readUInt16LE(e.localOffset + 28);
 }
 
@@ -212,10 +234,19 @@ function refuseOverlaps(spans: Float64Array, names: (i: number) => string, dir: 
   if (!sorted) order.sort((a, b) => spans[2 * a]! - spans[2 * b]!);
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
-    if (spans[2 * i + 1]! > dir.start) throw new BulwarkError('CORRUPT', input, `entry ${JSON.stringify(names(i))} overlaps the central directory: a zip bomb or a damaged archive`);
+    if (spans[2 * i + 1]! > dir.start)
+      throw new BulwarkError(
+        'CORRUPT',
+        input,
+        `entry ${JSON.stringify(names(i))} overlaps the central directory: a zip bomb or a damaged archive`,
+      );
     const prev = k > 0 ? order[k - 1]! : -1;
     if (prev >= 0 && spans[2 * i]! < spans[2 * prev + 1]!) {
-      throw new BulwarkError('CORRUPT', input, `entries ${JSON.stringify(names(prev))} and ${JSON.stringify(names(i))} overlap: a zip bomb`);
+      throw new BulwarkError(
+        'CORRUPT',
+        input,
+        `entries ${JSON.stringify(names(prev))} and ${JSON.stringify(names(i))} overlap: a zip bomb`,
+      );
     }
   }
 }
@@ -262,12 +293,18 @@ export function readEntry(buf: Buffer, e: ZipEntry, input: string, maxBytes: num
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       const code = /unexpected end/i.test(msg) ? 'TRUNCATED' : 'CORRUPT';
-      throw new BulwarkError(code, where, err instanceof RangeError ? 'inflates beyond its declared size' : `bad deflate data (${msg})`, { cause: err });
+      throw new BulwarkError(
+        code,
+        where,
+        err instanceof RangeError ? 'inflates beyond its declared size' : `bad deflate data (${msg})`,
+        { cause: err },
+      );
     }
   } else {
     throw new BulwarkError('CORRUPT', where, `unsupported compression method ${e.method}`);
   }
-  if (data.length !== e.size) throw new BulwarkError('CORRUPT', where, `inflates to ${data.length} bytes, declared ${e.size}`);
+  if (data.length !== e.size)
+    throw new BulwarkError('CORRUPT', where, `inflates to ${data.length} bytes, declared ${e.size}`);
   if (crc32(data) !== e.crc) throw new BulwarkError('CORRUPT', where, 'CRC-32 mismatch');
   return data;
 }

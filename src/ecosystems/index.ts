@@ -14,25 +14,42 @@ import { descriptor as rpm } from './rpm/index.js';
 import { descriptor as ruby } from './ruby/index.js';
 import { descriptor as rust } from './rust/index.js';
 
-export type { EcosystemDescriptor,   } from './descriptor.js';
+export type { EcosystemDescriptor } from './descriptor.js';
 
 // The one registry of ecosystems: scanning, matching, `version compare`, purls and
 // `db update` all ask it. One line per ecosystem; a meta-test checks the list against the
 // folders and every descriptor for completeness.
-export const ECOSYSTEMS: readonly EcosystemDescriptor[] = [dpkg, apk, rpm, python, dotnet, java, npm, ruby, php, golang, rust];
+export const ECOSYSTEMS: readonly EcosystemDescriptor[] = [
+  dpkg,
+  apk,
+  rpm,
+  python,
+  dotnet,
+  java,
+  npm,
+  ruby,
+  php,
+  golang,
+  rust,
+];
 
 export const catalogers: readonly Cataloger<unknown>[] = ECOSYSTEMS.flatMap((e) => e.catalogers);
 
 // Keyed by text from images and feeds: Maps, so "constructor" or "__proto__" is no key.
 const byId = new Map(ECOSYSTEMS.map((e) => [e.id, e]));
-const byPurlType = new Map<string, EcosystemDescriptor>(ECOSYSTEMS.flatMap((e) => e.purlTypes.map((t) => [t, e] as const)));
+const byPurlType = new Map<string, EcosystemDescriptor>(
+  ECOSYSTEMS.flatMap((e) => e.purlTypes.map((t) => [t, e] as const)),
+);
 const byOsvName = new Map(ECOSYSTEMS.flatMap((e) => e.osvNames.map((n) => [n, e] as const)));
 
 /** Every OSV ecosystem name Bulwark can match (without release suffixes). */
 export const OSV_NAMES: readonly string[] = [...byOsvName.keys()];
 
 /** The feeds a new DB is filled from: language feeds first, then distributions. */
-export const DEFAULT_FEEDS: readonly string[] = [...ECOSYSTEMS.filter((e) => e.kind === 'language'), ...ECOSYSTEMS.filter((e) => e.kind === 'os')].flatMap((e) => e.defaultFeeds);
+export const DEFAULT_FEEDS: readonly string[] = [
+  ...ECOSYSTEMS.filter((e) => e.kind === 'language'),
+  ...ECOSYSTEMS.filter((e) => e.kind === 'os'),
+].flatMap((e) => e.defaultFeeds);
 
 export function ecosystemById(id: string): EcosystemDescriptor | undefined {
   return byId.get(id);

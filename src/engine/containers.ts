@@ -64,5 +64,10 @@ export function exportContainer(id: string): Promise<IncomingMessage> {
 
 /** Extracts a tar stream into a directory of the container (docker cp). */
 export async function putArchive(id: string, dir: string, tar: RequestBody): Promise<void> {
-  await call({ method: 'PUT', path: at(id, `/archive?path=${encodeURIComponent(dir)}`), body: tar, contentType: 'application/x-tar' });
+  await call({
+    method: 'PUT',
+    path: at(id, `/archive?path=${encodeURIComponent(dir)}`),
+    body: tar,
+    contentType: 'application/x-tar',
+  });
 }

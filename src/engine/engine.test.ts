@@ -8,7 +8,10 @@ import { call } from './socket.js';
 
 test('progress streams: an error line fails the call with ENGINE, garbage with CORRUPT', () => {
   checkProgress('{"status":"Loading"}\n{"stream":"Step 1/2"}\n', 'POST /build');
-  assert.throws(() => checkProgress('{"stream":"x"}\n{"error":"no such base image"}\n', 'POST /build'), { code: 'ENGINE', input: 'POST /build' });
+  assert.throws(() => checkProgress('{"stream":"x"}\n{"error":"no such base image"}\n', 'POST /build'), {
+    code: 'ENGINE',
+    input: 'POST /build',
+  });
   assert.throws(() => checkProgress('{"stream":"x"}\nnot json\n', 'POST /build'), { code: 'CORRUPT' });
   assert.throws(() => checkProgress('7\n', 'POST /build'), { code: 'CORRUPT' });
 });
@@ -30,6 +33,9 @@ test('the real engine: a missing container inspects as undefined; a missing imag
   if (!requireAll(t, { 'Docker Engine': await engineUp() })) return;
   const missing = 'runtime-no-such-container-0000';
   assert.equal(await inspectContainer(missing), undefined);
-  await assert.rejects(inspectImage('runtime-no-such-image:never'), { code: 'NOT_FOUND', input: 'GET /images/runtime-no-such-image%3Anever/json' });
+  await assert.rejects(inspectImage('runtime-no-such-image:never'), {
+    code: 'NOT_FOUND',
+    input: 'GET /images/runtime-no-such-image%3Anever/json',
+  });
   await assert.rejects(pauseContainer(missing), { code: 'NOT_FOUND', input: `POST /containers/${missing}/pause` });
 });

@@ -13,7 +13,10 @@ function frame(stream: number, payload: string): Buffer {
 }
 
 test('exec output: stdout and stderr frames joined in order', () => {
-  assert.equal(demultiplex(Buffer.concat([frame(1, 'uid=0(root)\n'), frame(2, 'warn\n'), frame(1, '')])), 'uid=0(root)\nwarn\n');
+  assert.equal(
+    demultiplex(Buffer.concat([frame(1, 'uid=0(root)\n'), frame(2, 'warn\n'), frame(1, '')])),
+    'uid=0(root)\nwarn\n',
+  );
   assert.equal(demultiplex(Buffer.alloc(0)), '');
 });
 

@@ -15,7 +15,12 @@ export function demultiplex(raw: Buffer, input = 'docker exec output'): string {
   while (offset < raw.length) {
     if (offset + 8 > raw.length) throw new BulwarkError('CORRUPT', input, `frame header cut short at byte ${offset}`);
     const size = raw.readUInt32BE(offset + 4);
-    if (offset + 8 + size > raw.length) throw new BulwarkError('CORRUPT', input, `frame at byte ${offset} claims ${size} bytes, ${raw.length - offset - 8} left`);
+    if (offset + 8 + size > raw.length)
+      throw new BulwarkError(
+        'CORRUPT',
+        input,
+        `frame at byte ${offset} claims ${size} bytes, ${raw.length - offset - 8} left`,
+      );
     parts.push(raw.subarray(offset + 8, offset + 8 + size));
     offset += 8 + size;
   }
@@ -31,7 +36,14 @@ export interface ExecResult {
 
 /** Runs a command in a running container and waits for it. */
 export async function execInContainer(id: string, cmd: string[]): Promise<ExecResult> {
-  const created = await callJson({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/exec`, json: { Cmd: cmd, AttachStdout: true, AttachStderr: true } }, Created);
+  const created = await callJson(
+    {
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/exec`,
+      json: { Cmd: cmd, AttachStdout: true, AttachStderr: true },
+    },
+    Created,
+  );
   const execPath = `/exec/${encodeURIComponent(created.Id)}`;
   const raw = await call({ method: 'POST', path: `${execPath}/start`, json: { Detach: false, Tty: false } });
   const output = demultiplex(raw, `POST ${execPath}/start`);

@@ -44,10 +44,20 @@ async function withProgress(c: EngineCall): Promise<void> {
 /** Imports a root filesystem tar as repo:tag (docker import). */
 export function importImage(rootfs: RequestBody, repo: string, tag: string): Promise<void> {
   const query = new URLSearchParams({ fromSrc: '-', repo, tag });
-  return withProgress({ method: 'POST', path: `/images/create?${query}`, body: rootfs, contentType: 'application/x-tar' });
+  return withProgress({
+    method: 'POST',
+    path: `/images/create?${query}`,
+    body: rootfs,
+    contentType: 'application/x-tar',
+  });
 }
 
 /** Builds from a tar build context; `query`: the engine's build parameters (t, networkmode, buildargs…). */
 export function buildImage(context: RequestBody, query: Record<string, string>): Promise<void> {
-  return withProgress({ method: 'POST', path: `/build?${new URLSearchParams(query)}`, body: context, contentType: 'application/x-tar' });
+  return withProgress({
+    method: 'POST',
+    path: `/build?${new URLSearchParams(query)}`,
+    body: context,
+    contentType: 'application/x-tar',
+  });
 }

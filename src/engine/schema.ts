@@ -7,10 +7,14 @@ export const ContainerInspect = z.looseObject({
   Id: z.string(),
   Name: z.string().default(''),
   Image: z.string().default(''),
-  Config: z.looseObject({ Image: z.string().default(''), Labels: z.record(z.string(), z.string()).nullish() }).nullish(),
+  Config: z
+    .looseObject({ Image: z.string().default(''), Labels: z.record(z.string(), z.string()).nullish() })
+    .nullish(),
   State: z.looseObject({ Pid: z.number().default(0), Running: z.boolean().default(false) }).nullish(),
   HostConfig: z.looseObject({ PidsLimit: z.number().nullish() }).nullish(),
-  GraphDriver: z.looseObject({ Name: z.string().optional(), Data: z.record(z.string(), z.string()).nullish() }).nullish(),
+  GraphDriver: z
+    .looseObject({ Name: z.string().optional(), Data: z.record(z.string(), z.string()).nullish() })
+    .nullish(),
 });
 export type ContainerInspect = z.infer<typeof ContainerInspect>;
 
@@ -31,10 +35,16 @@ export type ImageInspect = z.infer<typeof ImageInspect>;
 export const EngineEvent = z.looseObject({
   Type: z.string().optional(),
   Action: z.string().optional(),
-  Actor: z.looseObject({ ID: z.string().optional(), Attributes: z.record(z.string(), z.string()).optional() }).optional(),
+  Actor: z
+    .looseObject({ ID: z.string().optional(), Attributes: z.record(z.string(), z.string()).optional() })
+    .optional(),
   time: z.number().optional(),
 });
 export type EngineEvent = z.infer<typeof EngineEvent>;
 
 /** A line of a progress stream (import, build): an `error` ends it badly. */
-export const ProgressLine = z.looseObject({ error: z.string().optional(), stream: z.string().optional(), status: z.string().optional() });
+export const ProgressLine = z.looseObject({
+  error: z.string().optional(),
+  stream: z.string().optional(),
+  status: z.string().optional(),
+});

@@ -12,7 +12,8 @@ const MAX_BODY = 64 << 20;
 /** The engine's Unix socket: DOCKER_HOST (unix:// only) or the default. */
 function engineSocket(): string {
   const host = process.env.DOCKER_HOST;
-  if (host && !host.startsWith('unix://')) throw new BulwarkError('USAGE', host, 'only unix:// DOCKER_HOST sockets are supported');
+  if (host && !host.startsWith('unix://'))
+    throw new BulwarkError('USAGE', host, 'only unix:// DOCKER_HOST sockets are supported');
   return host ? host.slice('unix://'.length) : '/var/run/docker.sock';
 }
 
@@ -44,10 +45,18 @@ function engineRequest(c: EngineCall): Promise<EngineResponse> {
   const payload = c.json !== undefined ? Buffer.from(JSON.stringify(c.json)) : c.body;
   const contentType = c.json !== undefined ? 'application/json' : c.contentType;
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method: c.method, path: `${API}${c.path}`, headers: contentType ? { 'Content-Type': contentType } : {} }, (res) =>
-      resolve({ status: res.statusCode ?? 0, body: res }),
+    const req = request(
+      {
+        socketPath,
+        method: c.method,
+        path: `${API}${c.path}`,
+        headers: contentType ? { 'Content-Type': contentType } : {},
+      },
+      (res) => resolve({ status: res.statusCode ?? 0, body: res }),
     );
-    req.on('error', (e) => reject(new BulwarkError('ENGINE', callName(c), `docker engine at ${socketPath}: ${e.message}`, { cause: e })));
+    req.on('error', (e) =>
+      reject(new BulwarkError('ENGINE', callName(c), `docker engine at ${socketPath}: ${e.message}`, { cause: e })),
+    );
     if (Buffer.isBuffer(payload)) req.end(payload);
     else if (payload) payload.pipe(req);
     else req.end();
@@ -99,9 +108,17 @@ export async function call(c: EngineCall, o: CallOptions = {}): Promise<Buffer |
 }
 
 /** A call whose JSON answer must match `schema` (else CORRUPT, naming the call). */
-export async function callJson<S extends z.ZodType>(c: EngineCall, schema: S, o: CallOptions & { missingOk: true }): Promise<z.infer<S> | undefined>;
+export async function callJson<S extends z.ZodType>(
+  c: EngineCall,
+  schema: S,
+  o: CallOptions & { missingOk: true },
+): Promise<z.infer<S> | undefined>;
 export async function callJson<S extends z.ZodType>(c: EngineCall, schema: S, o?: CallOptions): Promise<z.infer<S>>;
-export async function callJson<S extends z.ZodType>(c: EngineCall, schema: S, o: CallOptions = {}): Promise<z.infer<S> | undefined> {
+export async function callJson<S extends z.ZodType>(
+  c: EngineCall,
+  schema: S,
+  o: CallOptions = {},
+): Promise<z.infer<S> | undefined> {
   const body = await call(c, o);
   return body === undefined ? undefined : parseJson(body, schema, callName(c));
 }

@@ -24,7 +24,16 @@ export interface SecurityEvent {
   action: EventAction;
   host?: string;
   container?: { id: string; name?: string; image?: string; imageDigest?: string };
-  process?: { pid: number; ppid?: number; exe?: string; args?: string[]; cwd?: string; uid?: number; auid?: number; user?: string };
+  process?: {
+    pid: number;
+    ppid?: number;
+    exe?: string;
+    args?: string[];
+    cwd?: string;
+    uid?: number;
+    auid?: number;
+    user?: string;
+  };
   file?: { path: string; operation: 'exec' | 'open' | 'read' | 'write' | 'chmod' | 'unlink' };
   network?: { address: string; port: number; protocol?: 'tcp' | 'udp' };
   /** Anything else a rule wants to show (counts, limits, thresholds). */

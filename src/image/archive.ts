@@ -38,7 +38,7 @@ export class TarArchive implements Archive {
   private entry(path: string): TarEntry {
     let e = this.entries.get(normaliseEntryPath(path, this.input));
     for (let hops = 0; e && (e.type === 'link' || e.type === 'symlink') && hops < 8; hops++) {
-      const target = e.type === 'link' ? e.linkname ?? '' : join(e.path, '..', e.linkname ?? '');
+      const target = e.type === 'link' ? (e.linkname ?? '') : join(e.path, '..', e.linkname ?? '');
       e = this.entries.get(normaliseEntryPath(target, this.input));
     }
     if (!e || e.type !== 'file') throw new BulwarkError('NOT_FOUND', this.input, `no file ${path} in archive`);
@@ -46,7 +46,12 @@ export class TarArchive implements Archive {
   }
 
   async has(path: string): Promise<boolean> {
-    try { this.entry(path); return true; } catch { return false; }
+    try {
+      this.entry(path);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async size(path: string): Promise<number> {
@@ -81,7 +86,10 @@ export class TarArchive implements Archive {
 
 /** A directory, read without following any symlink out of it. */
 export class DirArchive implements Archive {
-  private constructor(readonly input: string, private readonly root: string) {}
+  private constructor(
+    readonly input: string,
+    private readonly root: string,
+  ) {}
 
   static async open(dir: string, input = dir): Promise<DirArchive> {
     return new DirArchive(input, await realpath(dir));
@@ -104,7 +112,12 @@ export class DirArchive implements Archive {
   }
 
   async has(path: string): Promise<boolean> {
-    try { this.resolve(path); return true; } catch { return false; }
+    try {
+      this.resolve(path);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async size(path: string): Promise<number> {

@@ -25,7 +25,11 @@ function hexIn(path: string): string | undefined {
   return /(?:^|\/)([a-f0-9]{64})(?:\.json)?$/.exec(path)?.[1];
 }
 
-export async function openDockerArchive(archive: Archive, name: string, cleanup: () => Promise<void> = async () => {}): Promise<OpenedImage> {
+export async function openDockerArchive(
+  archive: Archive,
+  name: string,
+  cleanup: () => Promise<void> = async () => {},
+): Promise<OpenedImage> {
   const input = archive.input;
   if (!(await archive.has('manifest.json'))) {
     throw new BulwarkError('UNKNOWN_FORMAT', input, 'no manifest.json: not a docker save archive');
@@ -41,7 +45,11 @@ export async function openDockerArchive(archive: Archive, name: string, cleanup:
   const config = parseJson(configBytes, ImageConfig, `${input}:${entry.Config}`);
   const diffIds = config.rootfs.diff_ids;
   if (diffIds.length !== entry.Layers.length) {
-    throw new BulwarkError('CORRUPT', `${input}:manifest.json`, `${entry.Layers.length} layers listed but the config has ${diffIds.length} diff ids`);
+    throw new BulwarkError(
+      'CORRUPT',
+      `${input}:manifest.json`,
+      `${entry.Layers.length} layers listed but the config has ${diffIds.length} diff ids`,
+    );
   }
   const history = layerHistory(config);
   const layers: ImageLayer[] = await Promise.all(

@@ -16,7 +16,8 @@ async function inspected(ref: string, input: string): Promise<ImageInspect> {
   try {
     return await inspectImage(ref);
   } catch (e) {
-    if (isBulwarkError(e) && e.code === 'NOT_FOUND') throw new BulwarkError('NOT_FOUND', input, 'no such image in the docker engine', { cause: e });
+    if (isBulwarkError(e) && e.code === 'NOT_FOUND')
+      throw new BulwarkError('NOT_FOUND', input, 'no such image in the docker engine', { cause: e });
     throw e;
   }
 }
@@ -33,7 +34,11 @@ export async function openEngineImage(ref: string, name: string): Promise<Opened
     image.artifact.repoTags = inspect.RepoTags ?? image.artifact.repoTags;
     image.artifact.repoDigests = inspect.RepoDigests ?? [];
     if (image.artifact.imageId !== inspect.Id) {
-      throw new BulwarkError('DIGEST_MISMATCH', input, `exported config ${image.artifact.imageId} is not image ${inspect.Id}`);
+      throw new BulwarkError(
+        'DIGEST_MISMATCH',
+        input,
+        `exported config ${image.artifact.imageId} is not image ${inspect.Id}`,
+      );
     }
     return image;
   } catch (e) {

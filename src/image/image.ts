@@ -13,9 +13,7 @@ export const ImageConfig = z.looseObject({
   created: z.string().optional(),
   config: z.looseObject({}).nullish(),
   rootfs: z.object({ type: z.string(), diff_ids: z.array(Digest) }),
-  history: z
-    .array(z.looseObject({ created_by: z.string().optional(), empty_layer: z.boolean().optional() }))
-    .nullish(),
+  history: z.array(z.looseObject({ created_by: z.string().optional(), empty_layer: z.boolean().optional() })).nullish(),
 });
 export type ImageConfig = z.infer<typeof ImageConfig>;
 
@@ -73,7 +71,11 @@ export function configFields(config: ImageConfig): Pick<Artifact, 'os' | 'archit
 }
 
 /** A layer stored as one file of an archive (docker save tar, OCI layout). */
-export async function archivedLayer(archive: Archive, path: string, layer: Omit<ImageLayer, 'input' | 'peek' | 'open' | 'size'>): Promise<ImageLayer> {
+export async function archivedLayer(
+  archive: Archive,
+  path: string,
+  layer: Omit<ImageLayer, 'input' | 'peek' | 'open' | 'size'>,
+): Promise<ImageLayer> {
   return {
     ...layer,
     size: await archive.size(path),

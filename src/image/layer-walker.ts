@@ -69,7 +69,9 @@ class Meter extends Transform {
   }
 }
 
-function drain(stream: AsyncIterable<unknown> & { on(ev: string, f: (...a: unknown[]) => void): unknown; resume(): unknown }): Promise<void> {
+function drain(
+  stream: AsyncIterable<unknown> & { on(ev: string, f: (...a: unknown[]) => void): unknown; resume(): unknown },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.on('end', () => resolve());
     stream.on('error', (e) => reject(e as Error));
@@ -88,13 +90,17 @@ async function collect(stream: AsyncIterable<unknown>, max: number, input: strin
   return Buffer.concat(chunks);
 }
 
-
 type EntryStream = Parameters<typeof drain>[0];
 /** One tar entry; `ordinal` counts entries from 0, the same on every read of the same layer. */
 type EntryHandler = (header: tar.Header, stream: EntryStream, ordinal: number) => Promise<void>;
 
 /** Streams the layer's entries through `onEntry`, one at a time, applying the layer limits and verifying the digests at the end. */
-async function streamLayer(layer: ImageLayer, limits: Limits, onEntry: EntryHandler, onProgress?: (storedBytes: number) => void): Promise<number> {
+async function streamLayer(
+  layer: ImageLayer,
+  limits: Limits,
+  onEntry: EntryHandler,
+  onProgress?: (storedBytes: number) => void,
+): Promise<number> {
   const input = layer.input;
   const compression = sniffCompression(await layer.peek(4));
   const stored = new Meter(onProgress);
@@ -105,7 +111,10 @@ async function streamLayer(layer: ImageLayer, limits: Limits, onEntry: EntryHand
   const extract = tar.extract();
   let ordinal = 0;
   extract.on('entry', (header, stream, next) => {
-    onEntry(header, stream, ordinal++).then(() => next(), (e: unknown) => next(e as Error));
+    onEntry(header, stream, ordinal++).then(
+      () => next(),
+      (e: unknown) => next(e as Error),
+    );
   });
   try {
     await pipeline(layer.open(), stored, decompressor(compression), plain, extract);
@@ -114,14 +123,25 @@ async function streamLayer(layer: ImageLayer, limits: Limits, onEntry: EntryHand
     if (isBulwarkError(e)) throw e;
     const msg = messageOf(e);
     const code = /unexpected (end|eof)|end of file|premature|truncated/i.test(msg) ? 'TRUNCATED' : 'CORRUPT';
-    throw new BulwarkError(code, input, `${code === 'TRUNCATED' ? 'truncated' : 'corrupt'} ${compression === 'none' ? 'tar' : compression} data (${msg})`, { cause: e });
+    throw new BulwarkError(
+      code,
+      input,
+      `${code === 'TRUNCATED' ? 'truncated' : 'corrupt'} ${compression === 'none' ? 'tar' : compression} data (${msg})`,
+      { cause: e },
+    );
   }
   const diffId = `sha256:${plain.hash.digest('hex')}`;
   if (layer.blobDigest) {
     const blob = `sha256:${stored.hash.digest('hex')}`;
-    if (blob !== layer.blobDigest) throw new BulwarkError('DIGEST_MISMATCH', input, `content has digest ${blob}, expected ${layer.blobDigest}`);
+    if (blob !== layer.blobDigest)
+      throw new BulwarkError('DIGEST_MISMATCH', input, `content has digest ${blob}, expected ${layer.blobDigest}`);
   }
-  if (diffId !== layer.diffId) throw new BulwarkError('DIGEST_MISMATCH', input, `uncompressed content has digest ${diffId}, expected diff id ${layer.diffId}`);
+  if (diffId !== layer.diffId)
+    throw new BulwarkError(
+      'DIGEST_MISMATCH',
+      input,
+      `uncompressed content has digest ${diffId}, expected diff id ${layer.diffId}`,
+    );
   return plain.bytes;
 }
 
@@ -181,16 +201,26 @@ class FirstPass {
   private readonly linkAt = new Map<string, number>();
   private readonly retained = new Retained();
 
-  constructor(private readonly input: string, private readonly consumer: FileConsumer, private readonly limits: Limits) {}
+  constructor(
+    private readonly input: string,
+    private readonly consumer: FileConsumer,
+    private readonly limits: Limits,
+  ) {}
 
   entry: EntryHandler = async (header, stream, ordinal) => {
     const path = normaliseEntryPath(header.name, this.input);
     if (path === '') return drain(stream);
     const through = parentsOf(path).find((p) => this.symlinks.has(p));
-    if (through) throw new BulwarkError('UNSAFE_PATH', this.input, `entry ${printable(path)} is written through the symlink ${printable(through)}`);
+    if (through)
+      throw new BulwarkError(
+        'UNSAFE_PATH',
+        this.input,
+        `entry ${printable(path)} is written through the symlink ${printable(through)}`,
+      );
     if (this.whiteout(path)) return drain(stream);
     // resolved before this entry replaces whatever stood at its path (a link to itself)
-    const target = header.type === 'link' ? this.contents.get(normaliseEntryPath(header.linkname ?? '', this.input)) : undefined;
+    const target =
+      header.type === 'link' ? this.contents.get(normaliseEntryPath(header.linkname ?? '', this.input)) : undefined;
     this.replace(path);
     if (header.type === 'symlink') this.symlinks.add(path);
     if (header.type === 'link') {
@@ -261,7 +291,11 @@ class FirstPass {
  * digest); an entry that is not the one the first pass saw at that place gives up (false),
  * for the streaming second pass to do the work.
  */
-async function readLinkedAt(layer: ImageLayer & { readRange(start: number, len: number): Promise<Buffer>; size: number }, linked: Linked, consumer: FileConsumer): Promise<boolean> {
+async function readLinkedAt(
+  layer: ImageLayer & { readRange(start: number, len: number): Promise<Buffer>; size: number },
+  linked: Linked,
+  consumer: FileConsumer,
+): Promise<boolean> {
   const read = windowedReader(layer.readRange.bind(layer), layer.size);
   const found = new Map<number, TarEntry>();
   let left = [...linked.values()].filter((l) => l.names.size > 0).length;
@@ -271,7 +305,15 @@ async function readLinkedAt(layer: ImageLayer & { readRange(start: number, len: 
     return --left > 0;
   });
   const todo = [...linked].filter(([, l]) => l.names.size > 0);
-  if (todo.some(([o, l]) => found.get(o)?.path !== l.target.path || found.get(o)?.type !== 'file' || found.get(o)?.size !== l.target.info.size)) return false;
+  if (
+    todo.some(
+      ([o, l]) =>
+        found.get(o)?.path !== l.target.path ||
+        found.get(o)?.type !== 'file' ||
+        found.get(o)?.size !== l.target.info.size,
+    )
+  )
+    return false;
   for (const [o, l] of todo) {
     const e = found.get(o)!;
     const content = await read(e.offset, e.size);
@@ -286,18 +328,25 @@ async function readLinked(layer: ImageLayer, limits: Limits, linked: Linked, con
     const l = linked.get(ordinal);
     if (!l || l.names.size === 0) return drain(stream);
     // the same bytes give the same entries; anything else fails the digest check at the end anyway
-    if (normaliseEntryPath(header.name, layer.input) !== l.target.path) throw new BulwarkError('CORRUPT', layer.input, 'layer content changed between two reads');
+    if (normaliseEntryPath(header.name, layer.input) !== l.target.path)
+      throw new BulwarkError('CORRUPT', layer.input, 'layer content changed between two reads');
     const content = await collect(stream, limits.maxFileBytes, layer.input, l.target.path);
     for (const name of l.names) consumer.onFile(name, content, l.target.info);
   });
 }
 
-export async function walkLayer(layer: ImageLayer, consumer: FileConsumer, limits: Limits = DEFAULT_LIMITS, onProgress?: (storedBytes: number) => void): Promise<LayerWalk> {
+export async function walkLayer(
+  layer: ImageLayer,
+  consumer: FileConsumer,
+  limits: Limits = DEFAULT_LIMITS,
+  onProgress?: (storedBytes: number) => void,
+): Promise<LayerWalk> {
   const first = new FirstPass(layer.input, consumer, limits);
   first.result.uncompressedBytes = await streamLayer(layer, limits, first.entry, onProgress);
   first.handOverKept();
   if (![...first.linked.values()].some((l) => l.names.size > 0)) return first.result;
   const local = layer.readRange && layer.size !== undefined && sniffCompression(await layer.peek(4)) === 'none';
-  if (!(local && (await readLinkedAt(layer as Parameters<typeof readLinkedAt>[0], first.linked, consumer)))) await readLinked(layer, limits, first.linked, consumer);
+  if (!(local && (await readLinkedAt(layer as Parameters<typeof readLinkedAt>[0], first.linked, consumer))))
+    await readLinked(layer, limits, first.linked, consumer);
   return first.result;
 }

@@ -14,7 +14,12 @@ export interface Limits {
   ratioFloorBytes: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxLayerBytes: 32 * 2 ** 30, maxFileBytes: 512 * 2 ** 20, maxRatio: 200, ratioFloorBytes: 2 ** 30 };
+export const DEFAULT_LIMITS: Limits = {
+  maxLayerBytes: 32 * 2 ** 30,
+  maxFileBytes: 512 * 2 ** 20,
+  maxRatio: 200,
+  ratioFloorBytes: 2 ** 30,
+};
 
 /** What one layer (or one gzip-compressed image archive) may expand to. */
 export function layerExpansion(limits: Limits): ExpansionLimits {

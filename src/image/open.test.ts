@@ -23,10 +23,19 @@ test('a gzip-compressed archive that expands past the ratio limit is refused whi
   assert.ok(stored.length * 200 < 8 << 20, `only ${stored.length} bytes compressed`);
   process.env.TMPDIR = dir;
   const limits = { ...DEFAULT_LIMITS, ratioFloorBytes: 1 << 20 };
-  await assert.rejects(openImage(path, { limits }), (e: unknown) => isBulwarkError(e) && e.code === 'TOO_LARGE' && e.input === path);
+  await assert.rejects(
+    openImage(path, { limits }),
+    (e: unknown) => isBulwarkError(e) && e.code === 'TOO_LARGE' && e.input === path,
+  );
   assert.deepEqual(readdirSync(dir), ['bomb.tar.gz'], 'the partly unpacked temp file is removed');
   // the same file within the limits is unpacked in full: it then fails only for lacking a manifest
-  await assert.rejects(openImage(path, { limits: { ...limits, ratioFloorBytes: 16 << 20 } }), (e: unknown) => isBulwarkError(e) && e.code === 'UNKNOWN_FORMAT');
-  await assert.rejects(openImage(path, { limits: { ...limits, maxLayerBytes: 4 << 20, ratioFloorBytes: 16 << 20 } }), (e: unknown) => isBulwarkError(e) && e.code === 'TOO_LARGE' && e.input === path);
+  await assert.rejects(
+    openImage(path, { limits: { ...limits, ratioFloorBytes: 16 << 20 } }),
+    (e: unknown) => isBulwarkError(e) && e.code === 'UNKNOWN_FORMAT',
+  );
+  await assert.rejects(
+    openImage(path, { limits: { ...limits, maxLayerBytes: 4 << 20, ratioFloorBytes: 16 << 20 } }),
+    (e: unknown) => isBulwarkError(e) && e.code === 'TOO_LARGE' && e.input === path,
+  );
   assert.deepEqual(readdirSync(dir), ['bomb.tar.gz']);
 });

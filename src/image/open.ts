@@ -33,7 +33,10 @@ export interface OpenOptions {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Counts the bytes passing through, and checks them when asked to. */
@@ -63,7 +66,8 @@ async function openTarFile(path: string, limits: Limits): Promise<{ archive: Arc
   const fh = createReadStream(path, { start: 0, end: 3 });
   const head: Buffer[] = [];
   for await (const c of fh) head.push(c as Buffer);
-  if (sniffCompression(Buffer.concat(head)) !== 'gzip') return { archive: await TarArchive.open(path), cleanup: async () => {} };
+  if (sniffCompression(Buffer.concat(head)) !== 'gzip')
+    return { archive: await TarArchive.open(path), cleanup: async () => {} };
   const tmp = await makeTempDir();
   try {
     const file = join(tmp.path, 'image.tar');
@@ -72,9 +76,19 @@ async function openTarFile(path: string, limits: Limits): Promise<{ archive: Arc
       const why = overExpansion(layerExpansion(limits), total, stored.bytes);
       if (why) throw new BulwarkError('TOO_LARGE', path, why);
     });
-    await pipeline(createReadStream(path), stored, createGunzip(), plain, createWriteStream(file, { mode: 0o600 })).catch((e: unknown) => {
+    await pipeline(
+      createReadStream(path),
+      stored,
+      createGunzip(),
+      plain,
+      createWriteStream(file, { mode: 0o600 }),
+    ).catch((e: unknown) => {
       if (isBulwarkError(e)) throw e;
-      throw new BulwarkError(/unexpected end/i.test(messageOf(e)) ? 'TRUNCATED' : 'CORRUPT', path, `bad gzip data (${messageOf(e)})`);
+      throw new BulwarkError(
+        /unexpected end/i.test(messageOf(e)) ? 'TRUNCATED' : 'CORRUPT',
+        path,
+        `bad gzip data (${messageOf(e)})`,
+      );
     });
     return { archive: await TarArchive.open(file, path), cleanup: tmp.remove };
   } catch (e) {
@@ -83,14 +97,29 @@ async function openTarFile(path: string, limits: Limits): Promise<{ archive: Arc
   }
 }
 
-async function openArchiveImage(archive: Archive, name: string, opts: OpenOptions, cleanup: () => Promise<void>, refName?: string): Promise<OpenedImage> {
+async function openArchiveImage(
+  archive: Archive,
+  name: string,
+  opts: OpenOptions,
+  cleanup: () => Promise<void>,
+  refName?: string,
+): Promise<OpenedImage> {
   try {
     // docker save (25+) writes index.json too; its manifest.json also carries the repo tags
     if (!refName && (await archive.has('manifest.json'))) return await openDockerArchive(archive, name, cleanup);
     if (await archive.has('index.json')) {
-      return await openOciLayout(archive, name, { platform: opts.platform ?? hostPlatform(), ...(refName ? { refName } : {}) }, cleanup);
+      return await openOciLayout(
+        archive,
+        name,
+        { platform: opts.platform ?? hostPlatform(), ...(refName ? { refName } : {}) },
+        cleanup,
+      );
     }
-    throw new BulwarkError('UNKNOWN_FORMAT', archive.input, 'neither a docker save archive (manifest.json) nor an OCI layout (index.json)');
+    throw new BulwarkError(
+      'UNKNOWN_FORMAT',
+      archive.input,
+      'neither a docker save archive (manifest.json) nor an OCI layout (index.json)',
+    );
   } catch (e) {
     await cleanup();
     throw e;
@@ -102,7 +131,11 @@ async function openPath(path: string, name: string, opts: OpenOptions, refName?:
   if ((await stat(path)).isDirectory()) {
     const dir = await DirArchive.open(path);
     if (!(await dir.has('index.json')) && !(await dir.has('manifest.json'))) {
-      throw new BulwarkError('UNKNOWN_FORMAT', path, 'directory is not an OCI image layout (for a root filesystem use "bulwark scan rootfs")');
+      throw new BulwarkError(
+        'UNKNOWN_FORMAT',
+        path,
+        'directory is not an OCI image layout (for a root filesystem use "bulwark scan rootfs")',
+      );
     }
     return openArchiveImage(dir, name, opts, async () => {}, refName);
   }
@@ -141,7 +174,12 @@ export async function openImage(target: string, opts: OpenOptions = {}): Promise
   try {
     return await openEngineImage(target, target);
   } catch (e) {
-    if (isBulwarkError(e) && e.code === 'ENGINE') throw new BulwarkError('NOT_FOUND', target, 'no such file, and no docker engine to ask for an image of that name');
+    if (isBulwarkError(e) && e.code === 'ENGINE')
+      throw new BulwarkError(
+        'NOT_FOUND',
+        target,
+        'no such file, and no docker engine to ask for an image of that name',
+      );
     throw e;
   }
 }

@@ -7,7 +7,15 @@ export interface Platform {
   variant?: string;
 }
 
-const NODE_TO_OCI_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64' };
+const NODE_TO_OCI_ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  s390x: 's390x',
+  ppc64: 'ppc64le',
+  riscv64: 'riscv64',
+};
 
 export function hostPlatform(): Platform {
   return { os: 'linux', architecture: NODE_TO_OCI_ARCH[arch()] ?? arch() };
@@ -15,7 +23,8 @@ export function hostPlatform(): Platform {
 
 export function parsePlatform(s: string): Platform {
   const [os, architecture, variant, ...rest] = s.split('/');
-  if (!os || !architecture || rest.length > 0) throw new BulwarkError('USAGE', s, 'platform must be os/arch[/variant], e.g. linux/arm64');
+  if (!os || !architecture || rest.length > 0)
+    throw new BulwarkError('USAGE', s, 'platform must be os/arch[/variant], e.g. linux/arm64');
   return variant ? { os, architecture, variant } : { os, architecture };
 }
 

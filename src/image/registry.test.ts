@@ -11,18 +11,32 @@ import { openRegistryImage } from './registry.js';
 // The registry image source against an in-memory registry on 127.0.0.1 (the real
 // docker-registry runs in test/e2e/registry.test.ts).
 
-const isCode = (code: string) => (e: unknown): boolean => e instanceof BulwarkError && e.code === code;
+const isCode =
+  (code: string) =>
+  (e: unknown): boolean =>
+    e instanceof BulwarkError && e.code === code;
 const opts = { insecure: true, retryBaseMs: 1, credentials: () => ({}) };
 
-async function alpine(version: string, platform: { os: string; architecture: string; variant?: string }): Promise<MemImage> {
+async function alpine(
+  version: string,
+  platform: { os: string; architecture: string; variant?: string },
+): Promise<MemImage> {
   const tar = await makeTar([{ name: 'etc/os-release', content: `ID=alpine\nVERSION_ID=${version}\n` }]);
   return ociImage([{ tar, stored: gzip(tar) }], platform);
 }
 
-async function multiPlatform(): Promise<{ content: FakeContent; amd64: MemImage; arm64: MemImage; index: { digest: string } }> {
+async function multiPlatform(): Promise<{
+  content: FakeContent;
+  amd64: MemImage;
+  arm64: MemImage;
+  index: { digest: string };
+}> {
   const amd64 = await alpine('3.19.1', { os: 'linux', architecture: 'amd64' });
   const arm64 = await alpine('3.19.2', { os: 'linux', architecture: 'arm64', variant: 'v8' });
-  const index = ociIndex([{ image: amd64, platform: { os: 'linux', architecture: 'amd64' } }, { image: arm64, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }]);
+  const index = ociIndex([
+    { image: amd64, platform: { os: 'linux', architecture: 'amd64' } },
+    { image: arm64, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+  ]);
   const manifests = new Map([
     ['multi', { mediaType: index.mediaType, bytes: index.bytes }],
     [amd64.digest, { mediaType: amd64.mediaType, bytes: amd64.manifest }],
@@ -35,7 +49,10 @@ test('an index is resolved by platform like an OCI layout; the artifact names th
   const { content, amd64, arm64, index } = await multiPlatform();
   const reg = await fakeRegistry(content);
   try {
-    for (const [platform, want, version] of [[{ os: 'linux', architecture: 'amd64' }, amd64, '3.19.1'], [{ os: 'linux', architecture: 'arm64' }, arm64, '3.19.2']] as const) {
+    for (const [platform, want, version] of [
+      [{ os: 'linux', architecture: 'amd64' }, amd64, '3.19.1'],
+      [{ os: 'linux', architecture: 'arm64' }, arm64, '3.19.2'],
+    ] as const) {
       const img = await openRegistryImage(`${reg.host}/team/app:multi`, { ...opts, platform });
       try {
         assert.equal(img.artifact.type, 'registry');
@@ -50,11 +67,14 @@ test('an index is resolved by platform like an OCI layout; the artifact names th
         await img.close();
       }
     }
-    await assert.rejects(openRegistryImage(`${reg.host}/team/app:multi`, { ...opts, platform: { os: 'linux', architecture: 's390x' } }), (e: unknown) => {
-      assert.ok(isCode('PLATFORM')(e));
-      assert.match((e as Error).message, /no image for linux\/s390x \(has linux\/amd64, linux\/arm64\/v8\)/);
-      return true;
-    });
+    await assert.rejects(
+      openRegistryImage(`${reg.host}/team/app:multi`, { ...opts, platform: { os: 'linux', architecture: 's390x' } }),
+      (e: unknown) => {
+        assert.ok(isCode('PLATFORM')(e));
+        assert.match((e as Error).message, /no image for linux\/s390x \(has linux\/amd64, linux\/arm64\/v8\)/);
+        return true;
+      },
+    );
   } finally {
     await reg.stop();
   }
@@ -73,7 +93,11 @@ test('a layer served with other content fails the scan with DIGEST_MISMATCH', as
   try {
     const img = await openRegistryImage(`${reg.host}/app@${amd64.digest}`, opts);
     try {
-      await assert.rejects(scanImage(img, { cacheDir: null }), (e: unknown) => isCode('DIGEST_MISMATCH')(e) && (e as BulwarkError).input === `${reg.host}/app@${layer.layers[0]!.digest}`);
+      await assert.rejects(
+        scanImage(img, { cacheDir: null }),
+        (e: unknown) =>
+          isCode('DIGEST_MISMATCH')(e) && (e as BulwarkError).input === `${reg.host}/app@${layer.layers[0]!.digest}`,
+      );
     } finally {
       await img.close();
     }
@@ -84,9 +108,18 @@ test('a layer served with other content fails the scan with DIGEST_MISMATCH', as
 
 test('schema 1 manifests and other artifacts are not images', async () => {
   const v1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: 'app', tag: 'old', fsLayers: [] }));
-  const reg = await fakeRegistry({ manifests: new Map([['old', { mediaType: 'application/vnd.docker.distribution.manifest.v1+prettyjws', bytes: v1 }]]) });
+  const reg = await fakeRegistry({
+    manifests: new Map([
+      ['old', { mediaType: 'application/vnd.docker.distribution.manifest.v1+prettyjws', bytes: v1 }],
+    ]),
+  });
   try {
-    await assert.rejects(openRegistryImage(`${reg.host}/app:old`, opts), (e: unknown) => isCode('UNKNOWN_FORMAT')(e) && /manifest\.v1\+prettyjws" is not an OCI or Docker v2 image manifest/.test((e as Error).message));
+    await assert.rejects(
+      openRegistryImage(`${reg.host}/app:old`, opts),
+      (e: unknown) =>
+        isCode('UNKNOWN_FORMAT')(e) &&
+        /manifest\.v1\+prettyjws" is not an OCI or Docker v2 image manifest/.test((e as Error).message),
+    );
   } finally {
     await reg.stop();
   }

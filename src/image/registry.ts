@@ -3,7 +3,16 @@ import { parseJson } from '../core/json.js';
 import { RegistryClient, type RegistryOptions } from '../registry/client.js';
 import { formatReference, parseReference, repositoryName } from '../registry/reference.js';
 import { configFields, ImageConfig, layerHistory, type ImageLayer, type OpenedImage } from './image.js';
-import { checkLayerCount, chooseImage, collectImages, Index, INDEX_TYPES, Manifest, MANIFEST_TYPES, type LoadDocument } from './oci-layout.js';
+import {
+  checkLayerCount,
+  chooseImage,
+  collectImages,
+  Index,
+  INDEX_TYPES,
+  Manifest,
+  MANIFEST_TYPES,
+  type LoadDocument,
+} from './oci-layout.js';
 import { hostPlatform, type Platform } from './platform.js';
 
 // An image in an OCI distribution registry: the manifest (or the index, resolved by
@@ -29,13 +38,24 @@ export async function openRegistryImage(ref: string, opts: RegistryImageOptions 
     let chosen = top;
     if (INDEX_TYPES.has(top.mediaType)) {
       const index = parseJson(top.bytes, Index, input);
-      const load: LoadDocument = async (d) => ({ bytes: (await client.getManifest(repo, d.digest)).bytes, input: `${repoName}@${d.digest}` });
-      const candidate = chooseImage(await collectImages(index.manifests, load, input), { platform: opts.platform ?? hostPlatform() }, input);
+      const load: LoadDocument = async (d) => ({
+        bytes: (await client.getManifest(repo, d.digest)).bytes,
+        input: `${repoName}@${d.digest}`,
+      });
+      const candidate = chooseImage(
+        await collectImages(index.manifests, load, input),
+        { platform: opts.platform ?? hostPlatform() },
+        input,
+      );
       chosen = await client.getManifest(repo, candidate.desc.digest);
     }
     const where = `${repoName}@${chosen.digest}`;
     if (!MANIFEST_TYPES.has(chosen.mediaType)) {
-      throw new BulwarkError('UNKNOWN_FORMAT', where, `"${chosen.mediaType || 'no media type'}" is not an OCI or Docker v2 image manifest`);
+      throw new BulwarkError(
+        'UNKNOWN_FORMAT',
+        where,
+        `"${chosen.mediaType || 'no media type'}" is not an OCI or Docker v2 image manifest`,
+      );
     }
     const manifest = parseJson(chosen.bytes, Manifest, where);
     const configBytes = await client.readBlob(repo, manifest.config.digest, MAX_CONFIG, manifest.config.size);

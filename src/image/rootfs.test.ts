@@ -14,7 +14,10 @@ import { MAX_DEPTH } from './rootfs.js';
 function packages(dir: string, name: string, count: number): void {
   for (let i = 0; i < count; i++) {
     mkdirSync(join(dir, 'node_modules', `p${i}`), { recursive: true });
-    writeFileSync(join(dir, 'node_modules', `p${i}`, 'package.json'), JSON.stringify({ name: `${name}-${i}`, version: '1.0.0' }));
+    writeFileSync(
+      join(dir, 'node_modules', `p${i}`, 'package.json'),
+      JSON.stringify({ name: `${name}-${i}`, version: '1.0.0' }),
+    );
   }
 }
 
@@ -61,11 +64,28 @@ test('50 scans while a directory and a symlink to the host are rename-swapped un
     symlinkSync(host, join(root, 'swap.link'));
     // and a file swapped with a symlink to a host file
     mkdirSync(join(root, 'node_modules', 'f'), { recursive: true });
-    writeFileSync(join(root, 'node_modules', 'f', 'package.json.file'), JSON.stringify({ name: 'benign-file', version: '1.0.0' }));
+    writeFileSync(
+      join(root, 'node_modules', 'f', 'package.json.file'),
+      JSON.stringify({ name: 'benign-file', version: '1.0.0' }),
+    );
     symlinkSync(join(host, 'package.json'), join(root, 'node_modules', 'f', 'package.json.link'));
     const swappers = [
-      spawn(process.execPath, ['-e', SWAPPER, join(root, 'swap'), join(root, 'swap.dir'), join(root, 'swap.link'), String(deadline)], { stdio: 'ignore' }),
-      spawn(process.execPath, ['-e', SWAPPER, join(root, 'node_modules', 'f', 'package.json'), ...['file', 'link'].map((s) => join(root, 'node_modules', 'f', `package.json.${s}`)), String(deadline)], { stdio: 'ignore' }),
+      spawn(
+        process.execPath,
+        ['-e', SWAPPER, join(root, 'swap'), join(root, 'swap.dir'), join(root, 'swap.link'), String(deadline)],
+        { stdio: 'ignore' },
+      ),
+      spawn(
+        process.execPath,
+        [
+          '-e',
+          SWAPPER,
+          join(root, 'node_modules', 'f', 'package.json'),
+          ...['file', 'link'].map((s) => join(root, 'node_modules', 'f', `package.json.${s}`)),
+          String(deadline),
+        ],
+        { stdio: 'ignore' },
+      ),
     ];
     try {
       let sawDir = 0;
@@ -79,7 +99,11 @@ test('50 scans while a directory and a symlink to the host are rename-swapped un
       assert.ok(swappers.every((s) => s.exitCode === null));
     } finally {
       for (const s of swappers) s.kill();
-      await Promise.all(swappers.map((s) => (s.exitCode === null && s.signalCode === null ? new Promise((r) => s.once('exit', r)) : undefined)));
+      await Promise.all(
+        swappers.map((s) =>
+          s.exitCode === null && s.signalCode === null ? new Promise((r) => s.once('exit', r)) : undefined,
+        ),
+      );
     }
   } finally {
     await tmp.remove();
@@ -94,9 +118,15 @@ test('a tree deeper than the walk holds directories open for is reported where i
     packages(deep, 'too-deep', 1);
     packages(tmp.path, 'shallow', 1);
     const { inventory } = await scanRootfs(tmp.path, 'x');
-    assert.deepEqual(inventory.packages.map((p) => p.name), ['shallow-0']);
+    assert.deepEqual(
+      inventory.packages.map((p) => p.name),
+      ['shallow-0'],
+    );
     const at = `/${Array.from({ length: MAX_DEPTH + 1 }, () => 'd').join('/')}`;
-    assert.deepEqual(inventory.issues.map((i) => [i.analyzer, i.path]), [['walker', at]]);
+    assert.deepEqual(
+      inventory.issues.map((i) => [i.analyzer, i.path]),
+      [['walker', at]],
+    );
   } finally {
     await tmp.remove();
   }

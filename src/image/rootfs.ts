@@ -73,7 +73,10 @@ async function readBounded(fh: FileHandle, sizeHint: number, max: number): Promi
 const CHANGED = 'not read: changed while it was scanned';
 
 class RootWalk {
-  constructor(private readonly consumer: FileConsumer, private readonly limits: Limits) {}
+  constructor(
+    private readonly consumer: FileConsumer,
+    private readonly limits: Limits,
+  ) {}
 
   private skipped(path: string, why: string): void {
     this.consumer.onSkipped?.(path, why);

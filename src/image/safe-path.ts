@@ -6,7 +6,8 @@ import { BulwarkError } from '../core/errors.js';
  * a place outside the image root.
  */
 export function normaliseEntryPath(name: string, input: string): string {
-  if (name.startsWith('/')) throw new BulwarkError('UNSAFE_PATH', input, `absolute path in archive: ${printable(name)}`);
+  if (name.startsWith('/'))
+    throw new BulwarkError('UNSAFE_PATH', input, `absolute path in archive: ${printable(name)}`);
   const parts: string[] = [];
   for (const seg of name.split('/')) {
     if (seg === '' || seg === '.') continue;

@@ -34,7 +34,8 @@ function octal(buf: Buffer, start: number, len: number, input: string): number {
   }
   const s = cstring(buf, start, len).trim();
   if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) throw new BulwarkError('CORRUPT', input, `not a tar archive (bad numeric field "${printable(s)}")`);
+  if (!/^[0-7]+$/.test(s))
+    throw new BulwarkError('CORRUPT', input, `not a tar archive (bad numeric field "${printable(s)}")`);
   return parseInt(s, 8);
 }
 
@@ -95,7 +96,8 @@ function fileReader(fh: FileHandle, input: string): RangeReader {
   return async (pos, len) => {
     const buf = Buffer.alloc(len);
     const { bytesRead } = await fh.read(buf, 0, len, pos);
-    if (bytesRead !== len) throw new BulwarkError('TRUNCATED', input, `archive ends inside an entry at byte ${pos + bytesRead}`);
+    if (bytesRead !== len)
+      throw new BulwarkError('TRUNCATED', input, `archive ends inside an entry at byte ${pos + bytesRead}`);
     return buf;
   };
 }
@@ -108,7 +110,12 @@ const MAX_META = 1 << 20;
  * emits (metadata records are not entries). `visit` returning false stops the walk.
  * Returns whether the end-of-archive marker was reached.
  */
-export async function walkTarHeaders(read: RangeReader, size: number, input: string, visit: (e: TarEntry, ordinal: number) => boolean | void): Promise<boolean> {
+export async function walkTarHeaders(
+  read: RangeReader,
+  size: number,
+  input: string,
+  visit: (e: TarEntry, ordinal: number) => boolean | void,
+): Promise<boolean> {
   let pos = 0;
   let ordinal = 0;
   let longName: string | undefined;
@@ -117,11 +124,13 @@ export async function walkTarHeaders(read: RangeReader, size: number, input: str
   while (pos + BLOCK <= size) {
     const h = await read(pos, BLOCK);
     if (h.every((b) => b === 0)) return true;
-    if (!checksumOk(h, input)) throw new BulwarkError('CORRUPT', input, `not a tar archive (bad header checksum at byte ${pos})`);
+    if (!checksumOk(h, input))
+      throw new BulwarkError('CORRUPT', input, `not a tar archive (bad header checksum at byte ${pos})`);
     const flag = String.fromCharCode(h[156] ?? 0);
     const blockSize = octal(h, 124, 12, input);
     const dataStart = pos + BLOCK;
-    if (dataStart + blockSize > size) throw new BulwarkError('TRUNCATED', input, `archive ends inside an entry at byte ${size}`);
+    if (dataStart + blockSize > size)
+      throw new BulwarkError('TRUNCATED', input, `archive ends inside an entry at byte ${size}`);
     pos = dataStart + Math.ceil(blockSize / BLOCK) * BLOCK;
     if (flag === 'x' || flag === 'L' || flag === 'K') {
       if (blockSize > MAX_META) throw new BulwarkError('CORRUPT', input, 'oversized tar metadata entry');
@@ -142,7 +151,19 @@ export async function walkTarHeaders(read: RangeReader, size: number, input: str
     const path = normaliseEntryPath(rawName, input);
     const type = typeOf(flag);
     if (type === 'link') normaliseEntryPath(linkname, input);
-    if (visit({ path, type, size: realSize, offset: dataStart, ...(type === 'symlink' || type === 'link' ? { linkname } : {}) }, ordinal++) === false) return false;
+    if (
+      visit(
+        {
+          path,
+          type,
+          size: realSize,
+          offset: dataStart,
+          ...(type === 'symlink' || type === 'link' ? { linkname } : {}),
+        },
+        ordinal++,
+      ) === false
+    )
+      return false;
   }
   return false;
 }

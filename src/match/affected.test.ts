@@ -18,8 +18,15 @@ test('introduced/fixed: affected from introduced up to (not including) fixed; th
 });
 
 test('several introduced/fixed pairs in one range, given out of order', () => {
-  const e = { ranges: [{ type: 'ECOSYSTEM', events: [{ fixed: '1.5' }, { introduced: '2.0' }, { introduced: '0' }, { fixed: '2.2' }] }] };
-  assert.deepEqual(['1.0', '1.5', '1.9', '2.0', '2.1', '2.2', '3.0'].map((v) => evaluate(v, e, pep440, semver).affected), [true, false, false, true, true, false, false]);
+  const e = {
+    ranges: [
+      { type: 'ECOSYSTEM', events: [{ fixed: '1.5' }, { introduced: '2.0' }, { introduced: '0' }, { fixed: '2.2' }] },
+    ],
+  };
+  assert.deepEqual(
+    ['1.0', '1.5', '1.9', '2.0', '2.1', '2.2', '3.0'].map((v) => evaluate(v, e, pep440, semver).affected),
+    [true, false, false, true, true, false, false],
+  );
   assert.deepEqual(evaluate('2.1', e, pep440, semver).fixed, ['2.2']);
 });
 
@@ -44,11 +51,18 @@ test('an explicit versions list without ranges matches equal versions', () => {
 });
 
 test('severity: highest CVSS of the newest version, scores from the vector; else the feed word', () => {
-  assert.deepEqual(cvssOf('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H'), { version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', score: 9.8 });
+  assert.deepEqual(cvssOf('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H'), {
+    version: '3.1',
+    vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+    score: 9.8,
+  });
   assert.equal(cvssOf('AV:N/AC:L/Au:N/C:P/I:P/A:P')?.score, 7.5);
   assert.equal(cvssOf('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N')?.score, 9.3);
   assert.equal(cvssOf('not a vector'), undefined);
-  const s = judgeSeverity({ vectors: ['AV:N/AC:L/Au:N/C:P/I:P/A:P', 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H'], words: ['Critical'] });
+  const s = judgeSeverity({
+    vectors: ['AV:N/AC:L/Au:N/C:P/I:P/A:P', 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H'],
+    words: ['Critical'],
+  });
   assert.equal(s.severity, 'MEDIUM', 'CVSS 3.1 (5.9) wins over CVSS 2 and over the feed word');
   assert.equal(judgeSeverity({ vectors: [], words: [undefined, 'Important'] }).severity, 'HIGH');
   assert.equal(judgeSeverity({ vectors: [], words: ['MODERATE'] }).severity, 'MEDIUM');

@@ -61,7 +61,8 @@ export function evaluate(version: string, entry: AffectedEntry, scheme: VersionS
   const versions = entry.versions ?? [];
   const ranged = (entry.ranges ?? []).some((r) => r.type === 'ECOSYSTEM' || r.type === 'SEMVER');
   // with ranges the list only enumerates them: an exact match suffices; alone, compare equal versions too
-  let affected = versions.includes(version) || (!ranged && versions.some((v) => scheme.isValid(v) && cmp(scheme, v, version) === 0));
+  let affected =
+    versions.includes(version) || (!ranged && versions.some((v) => scheme.isValid(v) && cmp(scheme, v, version) === 0));
   for (const r of entry.ranges ?? []) {
     if (r.type !== 'ECOSYSTEM' && r.type !== 'SEMVER') continue;
     const s = r.type === 'SEMVER' ? semver : scheme;

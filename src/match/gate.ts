@@ -18,7 +18,9 @@ export interface GateOptions {
 
 export function parseSeverities(s: string): Severity[] {
   const out = s.split(',').map((x) => x.trim().toUpperCase());
-  for (const x of out) if (!(SEVERITIES as readonly string[]).includes(x)) throw new BulwarkError('USAGE', x, `unknown severity (use ${SEVERITIES.join(', ')})`);
+  for (const x of out)
+    if (!(SEVERITIES as readonly string[]).includes(x))
+      throw new BulwarkError('USAGE', x, `unknown severity (use ${SEVERITIES.join(', ')})`);
   return out as Severity[];
 }
 
@@ -36,12 +38,18 @@ function gateSeverity(f: Pick<Finding, 'severity'>, unknownAs: Severity = 'UNKNO
 
 /** Findings shown and counted: open ones (fixed or unfixed) passing the filters. */
 export function reportable(findings: Finding[], o: GateOptions): Finding[] {
-  return findings.filter((f) => (f.status === 'fixed' || f.status === 'unfixed') && o.severities.includes(gateSeverity(f, o.unknownAs)) && !(o.ignoreUnfixed && f.status === 'unfixed'));
+  return findings.filter(
+    (f) =>
+      (f.status === 'fixed' || f.status === 'unfixed') &&
+      o.severities.includes(gateSeverity(f, o.unknownAs)) &&
+      !(o.ignoreUnfixed && f.status === 'unfixed'),
+  );
 }
 
 /** Open findings at or above `threshold`, unrated ones counted as `unknownAs`. */
 export function atOrAbove(findings: Finding[], threshold: Severity, unknownAs: Severity = 'UNKNOWN'): Finding[] {
   const rank = (s: Severity): number => SEVERITIES.indexOf(s);
-  return findings.filter((f) => (f.status === 'fixed' || f.status === 'unfixed') && rank(gateSeverity(f, unknownAs)) >= rank(threshold));
+  return findings.filter(
+    (f) => (f.status === 'fixed' || f.status === 'unfixed') && rank(gateSeverity(f, unknownAs)) >= rank(threshold),
+  );
 }
-

@@ -29,16 +29,29 @@ export async function readIgnoreFile(path: string): Promise<IgnoreEntry[]> {
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new BulwarkError('CORRUPT', path, `invalid YAML (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    throw new BulwarkError(
+      'CORRUPT',
+      path,
+      `invalid YAML (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
+    );
   }
   // a bare list, or the list under an "ignore" key
-  const list = raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'ignore' in raw ? (raw as { ignore: unknown }).ignore : raw;
+  const list =
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'ignore' in raw
+      ? (raw as { ignore: unknown }).ignore
+      : raw;
   const r = IgnoreFile.safeParse(list ?? []);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new BulwarkError('CORRUPT', path, `unexpected content${i && i.path.length ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`);
+    throw new BulwarkError(
+      'CORRUPT',
+      path,
+      `unexpected content${i && i.path.length ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`,
+    );
   }
-  for (const e of r.data) if (e.expires !== undefined && Number.isNaN(expiryOf(e))) throw new BulwarkError('CORRUPT', path, `entry ${e.id}: expires is not a date (${String(e.expires)})`);
+  for (const e of r.data)
+    if (e.expires !== undefined && Number.isNaN(expiryOf(e)))
+      throw new BulwarkError('CORRUPT', path, `entry ${e.id}: expires is not a date (${String(e.expires)})`);
   return r.data;
 }
 
@@ -46,14 +59,19 @@ function expiryOf(e: IgnoreEntry): number {
   if (e.expires === undefined) return Infinity;
   const d = e.expires instanceof Date ? e.expires : new Date(e.expires);
   // a bare date expires at the end of that day (UTC)
-  return typeof e.expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(e.expires) ? d.getTime() + 86_400_000 - 1 : d.getTime();
+  return typeof e.expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(e.expires)
+    ? d.getTime() + 86_400_000 - 1
+    : d.getTime();
 }
 
 function matchesFinding(ids: string[], pkgName: string | undefined, f: Finding): boolean {
   const fids = [f.id, ...f.aliases];
   if (!ids.some((i) => fids.includes(i))) return false;
   if (!pkgName) return true;
-  return pkgName === f.package.name || (pkgName.startsWith('pkg:') && f.package.purl.split('?')[0]!.startsWith(pkgName.split('?')[0]!));
+  return (
+    pkgName === f.package.name ||
+    (pkgName.startsWith('pkg:') && f.package.purl.split('?')[0]!.startsWith(pkgName.split('?')[0]!))
+  );
 }
 
 /** Marks ignored findings; returns the expired entries, which no longer apply. */

@@ -1,4 +1,11 @@
-import { OS_ECOSYSTEMS, SEVERITIES, type Finding, type Inventory, type Package, type ScanIssue } from '../core/types.js';
+import {
+  OS_ECOSYSTEMS,
+  SEVERITIES,
+  type Finding,
+  type Inventory,
+  type Package,
+  type ScanIssue,
+} from '../core/types.js';
 import { distroEcosystems, lookupFor, sameName, schemeFor } from '../ecosystems/index.js';
 import type { VersionScheme } from '../versions/scheme.js';
 import type { OsvRecord } from '../vulndb/osv.js';
@@ -29,7 +36,13 @@ interface Hit {
   fixed: string[];
 }
 
-function hitsFor(p: Package, inv: Inventory, source: AdvisorySource, semver: VersionScheme, issues: ScanIssue[]): Hit[] {
+function hitsFor(
+  p: Package,
+  inv: Inventory,
+  source: AdvisorySource,
+  semver: VersionScheme,
+  issues: ScanIssue[],
+): Hit[] {
   const lookup = lookupFor(p, inv.os);
   if (!lookup) return [];
   const hits: Hit[] = [];
@@ -51,7 +64,11 @@ function hitsFor(p: Package, inv: Inventory, source: AdvisorySource, semver: Ver
           fixed.push(...v.fixed);
         }
       } catch (e) {
-        issues.push({ analyzer: 'match', path: p.path, message: `${record.id} for ${p.name} ${lookup.version}: ${e instanceof Error ? e.message : String(e)}` });
+        issues.push({
+          analyzer: 'match',
+          path: p.path,
+          message: `${record.id} for ${p.name} ${lookup.version}: ${e instanceof Error ? e.message : String(e)}`,
+        });
         continue;
       }
       if (affected) hits.push({ record, ecosystem: eco, fixed });
@@ -130,7 +147,8 @@ function severityFor(records: OsvRecord[], ids: string[], source: AdvisorySource
   if (own.severity !== 'UNKNOWN' || !source.recordsNaming) return own;
   const mine = new Set(records.map((r) => r.id));
   const others = new Map<string, OsvRecord>();
-  for (const id of ids) for (const r of source.recordsNaming(id)) if (!mine.has(r.id) && !r.withdrawn) others.set(r.id, r);
+  for (const id of ids)
+    for (const r of source.recordsNaming(id)) if (!mine.has(r.id) && !r.withdrawn) others.set(r.id, r);
   const borrowed = judgeRecords([...others.values()].sort((a, b) => a.id.localeCompare(b.id)));
   return borrowed.severity === 'UNKNOWN' ? own : { ...borrowed, source: `${borrowed.source} (${borrowed.recordId!})` };
 }
@@ -141,14 +159,29 @@ function findingFrom(p: Package, hits: Hit[], scheme: VersionScheme | undefined,
   const records = hits.map((h) => h.record);
   const sev = severityFor(records, ids, source);
   const fixed = [...new Set(hits.flatMap((h) => h.fixed))];
-  if (scheme) fixed.sort((a, b) => { try { return scheme.compare(a, b); } catch { return a.localeCompare(b); } });
+  if (scheme)
+    fixed.sort((a, b) => {
+      try {
+        return scheme.compare(a, b);
+      } catch {
+        return a.localeCompare(b);
+      }
+    });
   const related = [...new Set(records.flatMap((r) => r.related ?? []))].filter((r) => !ids.includes(r)).sort();
   return {
     id,
     aliases: ids.filter((i) => i !== id).sort(),
     related,
     osvEcosystem: hits[0]!.ecosystem,
-    package: { ecosystem: p.ecosystem, name: p.name, version: p.version, purl: p.purl, path: p.path, layer: p.layer, ...(p.source ? { source: p.source } : {}) },
+    package: {
+      ecosystem: p.ecosystem,
+      name: p.name,
+      version: p.version,
+      purl: p.purl,
+      path: p.path,
+      layer: p.layer,
+      ...(p.source ? { source: p.source } : {}),
+    },
     fixedVersions: fixed,
     status: fixed.length > 0 ? 'fixed' : 'unfixed',
     severity: sev.severity,
@@ -174,15 +207,29 @@ function titleOf(records: OsvRecord[]): { title?: string } {
 export function matchInventory(inv: Inventory, source: AdvisorySource): MatchResult {
   const issues: ScanIssue[] = [];
   const semver = schemeFor('npm')!;
-  if (inv.os && inv.packages.some((p) => OS_ECOSYSTEMS.includes(p.ecosystem)) && distroEcosystems(inv.os).length === 0) {
-    issues.push({ analyzer: 'match', path: '/', message: `no vulnerability feed for ${inv.os.family} ${inv.os.version}: its OS packages were not checked` });
+  if (
+    inv.os &&
+    inv.packages.some((p) => OS_ECOSYSTEMS.includes(p.ecosystem)) &&
+    distroEcosystems(inv.os).length === 0
+  ) {
+    issues.push({
+      analyzer: 'match',
+      path: '/',
+      message: `no vulnerability feed for ${inv.os.family} ${inv.os.version}: its OS packages were not checked`,
+    });
   }
   const unchecked = new Map<string, number>();
   for (const p of inv.packages) {
     const eco = lookupFor(p, inv.os)?.ecosystems;
-    if (eco && source.hasEcosystem && !eco.some((e) => source.hasEcosystem!(e))) unchecked.set(eco[0]!, (unchecked.get(eco[0]!) ?? 0) + 1);
+    if (eco && source.hasEcosystem && !eco.some((e) => source.hasEcosystem!(e)))
+      unchecked.set(eco[0]!, (unchecked.get(eco[0]!) ?? 0) + 1);
   }
-  for (const [eco, n] of unchecked) issues.push({ analyzer: 'match', path: '/', message: `no ${eco} advisories in the vulnerability database: ${n} package(s) not checked (bulwark db update --ecosystems ${eco.split(':')[0]})` });
+  for (const [eco, n] of unchecked)
+    issues.push({
+      analyzer: 'match',
+      path: '/',
+      message: `no ${eco} advisories in the vulnerability database: ${n} package(s) not checked (bulwark db update --ecosystems ${eco.split(':')[0]})`,
+    });
   const findings: Finding[] = [];
   for (const p of inv.packages) {
     const hits = hitsFor(p, inv, source, semver, issues);
@@ -191,6 +238,12 @@ export function matchInventory(inv: Inventory, source: AdvisorySource): MatchRes
     for (const g of group(hits)) findings.push(findingFrom(p, g, scheme, source));
   }
   const rank = (f: Finding): number => SEVERITIES.indexOf(f.severity);
-  findings.sort((a, b) => a.target.localeCompare(b.target) || a.package.name.localeCompare(b.package.name) || rank(b) - rank(a) || a.id.localeCompare(b.id));
+  findings.sort(
+    (a, b) =>
+      a.target.localeCompare(b.target) ||
+      a.package.name.localeCompare(b.package.name) ||
+      rank(b) - rank(a) ||
+      a.id.localeCompare(b.id),
+  );
   return { findings, issues };
 }

@@ -12,7 +12,16 @@ export function cvssOf(vector: string): Cvss | undefined {
   const v = fromVector(vector.trim());
   if (!v) return undefined;
   const name = v.getVectorName();
-  const version = name === 'CVSS:2.0' ? '2.0' : name === 'CVSS:3.0' ? '3.0' : name === 'CVSS:3.1' ? '3.1' : name === 'CVSS:4.0' ? '4.0' : undefined;
+  const version =
+    name === 'CVSS:2.0'
+      ? '2.0'
+      : name === 'CVSS:3.0'
+        ? '3.0'
+        : name === 'CVSS:3.1'
+          ? '3.1'
+          : name === 'CVSS:4.0'
+            ? '4.0'
+            : undefined;
   const score = v.calculateScores().base;
   if (!version || typeof score !== 'number' || Number.isNaN(score)) return undefined;
   return { version, vector: vector.trim(), score };
@@ -28,7 +37,14 @@ function severityOfScore(score: number): Severity {
 }
 
 const WORDS: Record<string, Severity> = {
-  critical: 'CRITICAL', important: 'HIGH', high: 'HIGH', moderate: 'MEDIUM', medium: 'MEDIUM', low: 'LOW', negligible: 'LOW', unimportant: 'LOW',
+  critical: 'CRITICAL',
+  important: 'HIGH',
+  high: 'HIGH',
+  moderate: 'MEDIUM',
+  medium: 'MEDIUM',
+  low: 'LOW',
+  negligible: 'LOW',
+  unimportant: 'LOW',
 };
 
 export function severityOfWord(word: string | undefined): Severity | undefined {
@@ -65,7 +81,9 @@ export interface Judged {
 
 /** The CVSS vectors a record carries, at its top level and per affected package. */
 function vectorsOf(r: OsvRecord): string[] {
-  return [...(r.severity ?? []), ...(r.affected ?? []).flatMap((a) => a.severity ?? [])].filter((s) => s.type.startsWith('CVSS')).map((s) => s.score);
+  return [...(r.severity ?? []), ...(r.affected ?? []).flatMap((a) => a.severity ?? [])]
+    .filter((s) => s.type.startsWith('CVSS'))
+    .map((s) => s.score);
 }
 
 function dbSeverity(x: unknown): string | undefined {
@@ -75,18 +93,30 @@ function dbSeverity(x: unknown): string | undefined {
 
 /** Feed ratings: database_specific.severity (GHSA), per-package ratings, a "Moderate: …" summary (Red Hat, AlmaLinux). */
 function wordsOf(r: OsvRecord): (string | undefined)[] {
-  return [dbSeverity(r.database_specific), ...(r.affected ?? []).map((a) => dbSeverity(a.ecosystem_specific) ?? dbSeverity(a.database_specific)), /^(\w+):/.exec(r.summary ?? '')?.[1]];
+  return [
+    dbSeverity(r.database_specific),
+    ...(r.affected ?? []).map((a) => dbSeverity(a.ecosystem_specific) ?? dbSeverity(a.database_specific)),
+    /^(\w+):/.exec(r.summary ?? '')?.[1],
+  ];
 }
 
 /** judgeSeverity over records, naming the record the severity came from. */
 export function judgeRecords(records: readonly OsvRecord[]): Judged {
-  const scored = records.flatMap((r) => vectorsOf(r).flatMap((v) => {
-    const cvss = cvssOf(v);
-    return cvss ? [{ cvss, id: r.id }] : [];
-  }));
+  const scored = records.flatMap((r) =>
+    vectorsOf(r).flatMap((v) => {
+      const cvss = cvssOf(v);
+      return cvss ? [{ cvss, id: r.id }] : [];
+    }),
+  );
   scored.sort((a, b) => Number(b.cvss.version) - Number(a.cvss.version) || b.cvss.score - a.cvss.score);
   const best = scored[0];
-  if (best) return { severity: severityOfScore(best.cvss.score), source: `CVSS ${best.cvss.version}`, cvss: best.cvss, recordId: best.id };
+  if (best)
+    return {
+      severity: severityOfScore(best.cvss.score),
+      source: `CVSS ${best.cvss.version}`,
+      cvss: best.cvss,
+      recordId: best.id,
+    };
   for (const r of records) {
     for (const w of wordsOf(r)) {
       const s = severityOfWord(w);

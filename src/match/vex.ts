@@ -14,7 +14,13 @@ interface Statement {
   reason: string;
 }
 
-const OpenVexProduct = z.union([z.string(), z.looseObject({ '@id': z.string().optional(), subcomponents: z.array(z.union([z.string(), z.looseObject({ '@id': z.string().optional() })])).optional() })]);
+const OpenVexProduct = z.union([
+  z.string(),
+  z.looseObject({
+    '@id': z.string().optional(),
+    subcomponents: z.array(z.union([z.string(), z.looseObject({ '@id': z.string().optional() })])).optional(),
+  }),
+]);
 const OpenVex = z.looseObject({
   '@context': z.string().regex(/openvex/),
   statements: z.array(
@@ -32,13 +38,19 @@ const CycloneDxVex = z.looseObject({
   vulnerabilities: z.array(
     z.looseObject({
       id: z.string(),
-      analysis: z.looseObject({ state: z.string().optional(), justification: z.string().optional(), detail: z.string().optional() }).optional(),
+      analysis: z
+        .looseObject({
+          state: z.string().optional(),
+          justification: z.string().optional(),
+          detail: z.string().optional(),
+        })
+        .optional(),
       affects: z.array(z.looseObject({ ref: z.string() })).optional(),
     }),
   ),
 });
 
-const id = (p: string | { '@id'?: string | undefined }): string => (typeof p === 'string' ? p : p['@id'] ?? '');
+const id = (p: string | { '@id'?: string | undefined }): string => (typeof p === 'string' ? p : (p['@id'] ?? ''));
 
 function openVexStatements(doc: z.infer<typeof OpenVex>): Statement[] {
   return doc.statements
@@ -51,7 +63,11 @@ function openVexStatements(doc: z.infer<typeof OpenVex>): Statement[] {
       return {
         vulnerability: typeof s.vulnerability === 'string' ? s.vulnerability : s.vulnerability.name,
         // a statement about the image itself (not a package purl) covers all its packages
-        products: products.every((x) => x.startsWith('pkg:') && !x.startsWith('pkg:oci/') && !x.startsWith('pkg:docker/')) ? products : [],
+        products: products.every(
+          (x) => x.startsWith('pkg:') && !x.startsWith('pkg:oci/') && !x.startsWith('pkg:docker/'),
+        )
+          ? products
+          : [],
         reason: [s.justification, s.impact_statement].filter(Boolean).join(': ') || 'not_affected (OpenVEX)',
       };
     });
@@ -63,7 +79,9 @@ function cycloneDxStatements(doc: z.infer<typeof CycloneDxVex>): Statement[] {
     .map((v) => ({
       vulnerability: v.id,
       products: (v.affects ?? []).map((a) => a.ref).filter((r) => r.startsWith('pkg:')),
-      reason: [v.analysis?.justification, v.analysis?.detail].filter(Boolean).join(': ') || `${v.analysis?.state} (CycloneDX VEX)`,
+      reason:
+        [v.analysis?.justification, v.analysis?.detail].filter(Boolean).join(': ') ||
+        `${v.analysis?.state} (CycloneDX VEX)`,
     }));
 }
 
@@ -88,7 +106,10 @@ function covers(products: string[], purl: string): boolean {
 
 export function applyVex(findings: Finding[], statements: Statement[]): void {
   for (const f of findings) {
-    const s = statements.find((st) => (st.vulnerability === f.id || f.aliases.includes(st.vulnerability)) && covers(st.products, f.package.purl));
+    const s = statements.find(
+      (st) =>
+        (st.vulnerability === f.id || f.aliases.includes(st.vulnerability)) && covers(st.products, f.package.purl),
+    );
     if (s) {
       f.status = 'not_affected';
       f.statusReason = s.reason;

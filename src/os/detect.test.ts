@@ -7,8 +7,16 @@ import { DEFAULT_LIMITS } from '../image/limits.js';
 type Data = ReturnType<typeof osRelease.parse>;
 
 function detect(files: Record<string, string>): ReturnType<typeof osRelease.detect> {
-  const parsed = new Map(Object.entries(files).filter(([p]) => osRelease.wants(p, { size: 0, mode: 0o644 }, 'image', DEFAULT_LIMITS)).map(([p, c]) => [p, { layer: { index: 0, diffId: '' }, data: osRelease.parse(p, Buffer.from(c)) }]));
-  const view: FileView<Data> = { paths: () => [...parsed.keys()], get: (p) => parsed.get(p), history: (p) => (parsed.has(p) ? [parsed.get(p)!] : []) };
+  const parsed = new Map(
+    Object.entries(files)
+      .filter(([p]) => osRelease.wants(p, { size: 0, mode: 0o644 }, 'image', DEFAULT_LIMITS))
+      .map(([p, c]) => [p, { layer: { index: 0, diffId: '' }, data: osRelease.parse(p, Buffer.from(c)) }]),
+  );
+  const view: FileView<Data> = {
+    paths: () => [...parsed.keys()],
+    get: (p) => parsed.get(p),
+    history: (p) => (parsed.has(p) ? [parsed.get(p)!] : []),
+  };
   return osRelease.detect(view);
 }
 
@@ -33,13 +41,27 @@ test('os-release of each supported distribution', () => {
 });
 
 test('older release files where os-release is missing, and Debian point releases', () => {
-  assert.deepEqual(detect({ 'etc/redhat-release': 'CentOS release 6.10 (Final)\n' }), { family: 'centos', version: '6.10', prettyName: 'CentOS release 6.10 (Final)' });
+  assert.deepEqual(detect({ 'etc/redhat-release': 'CentOS release 6.10 (Final)\n' }), {
+    family: 'centos',
+    version: '6.10',
+    prettyName: 'CentOS release 6.10 (Final)',
+  });
   assert.equal(detect({ 'etc/alpine-release': '3.11.13\n' })?.version, '3.11.13');
-  assert.equal(detect({ 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/debian_version': '12.7\n' })?.version, '12.7');
-  assert.equal(detect({ 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/debian_version': 'trixie/sid\n' })?.version, '12');
+  assert.equal(
+    detect({ 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/debian_version': '12.7\n' })?.version,
+    '12.7',
+  );
+  assert.equal(
+    detect({ 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n', 'etc/debian_version': 'trixie/sid\n' })?.version,
+    '12',
+  );
   assert.equal(detect({}), null, 'an unknown OS is reported as unknown, never guessed');
 });
 
 test('etc/os-release takes precedence over usr/lib/os-release', () => {
-  assert.equal(detect({ 'etc/os-release': 'ID=alpine\nVERSION_ID=3.19.1\n', 'usr/lib/os-release': 'ID=debian\nVERSION_ID=12\n' })?.family, 'alpine');
+  assert.equal(
+    detect({ 'etc/os-release': 'ID=alpine\nVERSION_ID=3.19.1\n', 'usr/lib/os-release': 'ID=debian\nVERSION_ID=12\n' })
+      ?.family,
+    'alpine',
+  );
 });

@@ -40,10 +40,18 @@ function fromOsRelease(f: Record<string, string>): OsInfo | null {
   return info;
 }
 
-const RH = /^(Red Hat Enterprise Linux|CentOS(?: Linux| Stream)?|Fedora|AlmaLinux|Rocky Linux|Oracle Linux Server|Amazon Linux)[^0-9]*([0-9][0-9.]*)/;
+const RH =
+  /^(Red Hat Enterprise Linux|CentOS(?: Linux| Stream)?|Fedora|AlmaLinux|Rocky Linux|Oracle Linux Server|Amazon Linux)[^0-9]*([0-9][0-9.]*)/;
 const RH_FAMILY: Record<string, string> = {
-  'Red Hat Enterprise Linux': 'rhel', CentOS: 'centos', 'CentOS Linux': 'centos', 'CentOS Stream': 'centos', Fedora: 'fedora',
-  AlmaLinux: 'almalinux', 'Rocky Linux': 'rocky', 'Oracle Linux Server': 'ol', 'Amazon Linux': 'amzn',
+  'Red Hat Enterprise Linux': 'rhel',
+  CentOS: 'centos',
+  'CentOS Linux': 'centos',
+  'CentOS Stream': 'centos',
+  Fedora: 'fedora',
+  AlmaLinux: 'almalinux',
+  'Rocky Linux': 'rocky',
+  'Oracle Linux Server': 'ol',
+  'Amazon Linux': 'amzn',
 };
 
 function fromText(file: string, text: string): OsInfo | null {
@@ -61,7 +69,9 @@ export const osRelease: OsDetector<Release> = {
   parse(file, content) {
     if (file.startsWith(DISTROLESS)) return { file, text: '' }; // only its presence matters
     const text = content.toString('utf8');
-    return file.endsWith('os-release') || file === 'etc/lsb-release' ? { file, fields: parseOsRelease(text) } : { file, text };
+    return file.endsWith('os-release') || file === 'etc/lsb-release'
+      ? { file, fields: parseOsRelease(text) }
+      : { file, text };
   },
   detect(view) {
     const distroless = view.paths().some((p) => p.startsWith(DISTROLESS));
@@ -70,7 +80,14 @@ export const osRelease: OsDetector<Release> = {
       const d = view.get(file)?.data;
       if (!d) continue;
       if ('fields' in d) {
-        info = file === 'etc/lsb-release' ? fromOsRelease({ ID: d.fields.DISTRIB_ID ?? '', VERSION_ID: d.fields.DISTRIB_RELEASE ?? '', VERSION_CODENAME: d.fields.DISTRIB_CODENAME ?? '' }) : fromOsRelease(d.fields);
+        info =
+          file === 'etc/lsb-release'
+            ? fromOsRelease({
+                ID: d.fields.DISTRIB_ID ?? '',
+                VERSION_ID: d.fields.DISTRIB_RELEASE ?? '',
+                VERSION_CODENAME: d.fields.DISTRIB_CODENAME ?? '',
+              })
+            : fromOsRelease(d.fields);
       } else {
         info = fromText(file, d.text);
       }
@@ -78,7 +95,14 @@ export const osRelease: OsDetector<Release> = {
     }
     // Debian's os-release has no point release; debian_version has it ("12.5")
     const dv = view.get('etc/debian_version')?.data;
-    if (info?.family === 'debian' && dv && 'text' in dv && /^\d+\.\d+/.test(dv.text.trim()) && info.version && dv.text.trim().startsWith(info.version)) {
+    if (
+      info?.family === 'debian' &&
+      dv &&
+      'text' in dv &&
+      /^\d+\.\d+/.test(dv.text.trim()) &&
+      info.version &&
+      dv.text.trim().startsWith(info.version)
+    ) {
       info.version = dv.text.trim();
     }
     if (info && distroless) info.distroless = true;

@@ -34,7 +34,12 @@ const RECORDS = [
 const LOCK = {
   name: 'app',
   lockfileVersion: 3,
-  packages: { '': { name: 'app' }, 'node_modules/lodash': { version: '4.17.11' }, 'node_modules/minimist': { version: '1.2.0' }, 'node_modules/left-pad': { version: '1.3.0' } },
+  packages: {
+    '': { name: 'app' },
+    'node_modules/lodash': { version: '4.17.11' },
+    'node_modules/minimist': { version: '1.2.0' },
+    'node_modules/left-pad': { version: '1.3.0' },
+  },
 };
 
 let tmp: TempDir;
@@ -65,17 +70,22 @@ after(async () => {
 
 const run = (o: PipelineOptions) => runPipeline({ kind: 'fs', dir: tree }, o);
 const ids = (xs: readonly { id: string }[]): string[] => xs.map((x) => x.id).sort();
-const statusOf = (r: Awaited<ReturnType<typeof run>>, id: string) => r.report.vulnerabilities?.findings.find((f) => f.id === id)?.status;
+const statusOf = (r: Awaited<ReturnType<typeof run>>, id: string) =>
+  r.report.vulnerabilities?.findings.find((f) => f.id === id)?.status;
 
 test('pipeline: every open finding and the failed check count; the exit code is the one asked for', async () => {
   const r = await run({ checks: SECRETS, vulns: { dbPath }, gate: { exitCode: 4 } });
   assert.deepEqual(ids(r.report.vulnerabilities!.findings), ['GHSA-P-LEFTPAD', 'GHSA-P-LODASH', 'GHSA-P-MINI']);
-  assert.deepEqual(
-    r.report.vulnerabilities!.findings.map((f) => [f.id, f.severity, f.status]).sort(),
-    [['GHSA-P-LEFTPAD', 'UNKNOWN', 'unfixed'], ['GHSA-P-LODASH', 'CRITICAL', 'fixed'], ['GHSA-P-MINI', 'MEDIUM', 'fixed']],
-  );
+  assert.deepEqual(r.report.vulnerabilities!.findings.map((f) => [f.id, f.severity, f.status]).sort(), [
+    ['GHSA-P-LEFTPAD', 'UNKNOWN', 'unfixed'],
+    ['GHSA-P-LODASH', 'CRITICAL', 'fixed'],
+    ['GHSA-P-MINI', 'MEDIUM', 'fixed'],
+  ]);
   assert.deepEqual(ids(r.verdict.findings), ['GHSA-P-LEFTPAD', 'GHSA-P-LODASH', 'GHSA-P-MINI']);
-  assert.deepEqual(r.verdict.checks.map((c) => [c.checkId, c.severity, c.location.path]), [['BW-SEC-007', 'CRITICAL', '/conf/.env']]);
+  assert.deepEqual(
+    r.verdict.checks.map((c) => [c.checkId, c.severity, c.location.path]),
+    [['BW-SEC-007', 'CRITICAL', '/conf/.env']],
+  );
   assert.equal(r.verdict.clean, false);
   assert.equal(r.verdict.exitCode, 4);
   assert.deepEqual(r.stats, { layersAnalysed: 1, layersFromCache: 0 });
@@ -92,15 +102,37 @@ test('pipeline gate: --fail-on HIGH fails on the CRITICAL finding alone, with 1 
 
 test('pipeline gate passes once VEX and the ignore file take the findings at or above the threshold away', async () => {
   const vex = join(tmp.path, 'lodash.openvex.json');
-  writeFileSync(vex, JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', statements: [{ vulnerability: { name: 'GHSA-P-LODASH' }, products: [{ '@id': 'pkg:npm/lodash@4.17.11' }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' }] }));
+  writeFileSync(
+    vex,
+    JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      statements: [
+        {
+          vulnerability: { name: 'GHSA-P-LODASH' },
+          products: [{ '@id': 'pkg:npm/lodash@4.17.11' }],
+          status: 'not_affected',
+          justification: 'vulnerable_code_not_in_execute_path',
+        },
+      ],
+    }),
+  );
   const ignore = join(tmp.path, 'ignore.yaml');
-  writeFileSync(ignore, 'ignore:\n  - id: GHSA-P-MINI\n    package: minimist\n    reason: only parses our own flags\n  - id: GHSA-P-LEFTPAD\n    reason: old waiver\n    expires: 2020-01-01\n');
-  const r = await run({ vulns: { dbPath, vexFiles: [vex], ignoreFile: ignore, now: new Date('2025-06-01T00:00:00Z') }, gate: { failOn: 'MEDIUM', exitCode: 3 } });
+  writeFileSync(
+    ignore,
+    'ignore:\n  - id: GHSA-P-MINI\n    package: minimist\n    reason: only parses our own flags\n  - id: GHSA-P-LEFTPAD\n    reason: old waiver\n    expires: 2020-01-01\n',
+  );
+  const r = await run({
+    vulns: { dbPath, vexFiles: [vex], ignoreFile: ignore, now: new Date('2025-06-01T00:00:00Z') },
+    gate: { failOn: 'MEDIUM', exitCode: 3 },
+  });
   assert.equal(statusOf(r, 'GHSA-P-LODASH'), 'not_affected');
   assert.equal(statusOf(r, 'GHSA-P-MINI'), 'ignored');
   // the expired entry no longer applies, and is reported
   assert.equal(statusOf(r, 'GHSA-P-LEFTPAD'), 'unfixed');
-  assert.deepEqual(r.report.vulnerabilities!.expiredIgnores.map((e) => e.id), ['GHSA-P-LEFTPAD']);
+  assert.deepEqual(
+    r.report.vulnerabilities!.expiredIgnores.map((e) => e.id),
+    ['GHSA-P-LEFTPAD'],
+  );
   assert.deepEqual(ids(r.report.vulnerabilities!.shown), ['GHSA-P-LEFTPAD']);
   assert.deepEqual(r.verdict.findings, []);
   assert.equal(r.verdict.clean, true);
@@ -108,7 +140,13 @@ test('pipeline gate passes once VEX and the ignore file take the findings at or 
 });
 
 test('pipeline filters: --severity and --ignore-unfixed decide what is shown and counted', async () => {
-  const r = await run({ checks: SECRETS, vulns: { dbPath }, severities: ['MEDIUM', 'UNKNOWN'], ignoreUnfixed: true, gate: { exitCode: 5 } });
+  const r = await run({
+    checks: SECRETS,
+    vulns: { dbPath },
+    severities: ['MEDIUM', 'UNKNOWN'],
+    ignoreUnfixed: true,
+    gate: { exitCode: 5 },
+  });
   assert.deepEqual(ids(r.verdict.findings), ['GHSA-P-MINI']);
   // the CRITICAL secret is outside the reported severities
   assert.deepEqual(r.report.checks, []);
@@ -117,8 +155,15 @@ test('pipeline filters: --severity and --ignore-unfixed decide what is shown and
 });
 
 test('pipeline checks: a re-graded check is reported and gated at its new severity; a skipped one not at all', async () => {
-  const regraded = await run({ checks: { ...SECRETS, severity: new Map([['BW-SEC-007', 'LOW']]) }, severities: ['LOW'], gate: { exitCode: 6 } });
-  assert.deepEqual(regraded.verdict.checks.map((c) => [c.checkId, c.severity]), [['BW-SEC-007', 'LOW']]);
+  const regraded = await run({
+    checks: { ...SECRETS, severity: new Map([['BW-SEC-007', 'LOW']]) },
+    severities: ['LOW'],
+    gate: { exitCode: 6 },
+  });
+  assert.deepEqual(
+    regraded.verdict.checks.map((c) => [c.checkId, c.severity]),
+    [['BW-SEC-007', 'LOW']],
+  );
   assert.equal(regraded.report.vulnerabilities, undefined);
   assert.equal(regraded.verdict.exitCode, 6);
   const skipped = await run({ checks: { ...SECRETS, disabled: new Set(['BW-SEC-007']) }, gate: { exitCode: 6 } });
@@ -129,12 +174,28 @@ test('pipeline checks: a re-graded check is reported and gated at its new severi
 
 test('pipeline on workload files: a privileged pod fails BW-WL-001, re-graded and gated like any check', async () => {
   const manifest = join(tmp.path, 'pod.yaml');
-  writeFileSync(manifest, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: busybox@sha256:' + 'a'.repeat(64) + '\n      securityContext:\n        privileged: true\n');
+  writeFileSync(
+    manifest,
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: busybox@sha256:' +
+      'a'.repeat(64) +
+      '\n      securityContext:\n        privileged: true\n',
+  );
   const target = { kind: 'config' as const, path: manifest };
-  const plain = await runPipeline(target, { checks: { secrets: false, misconfig: true }, severities: ['CRITICAL'], gate: { exitCode: 7 } });
-  assert.deepEqual(plain.verdict.checks.map((c) => [c.checkId, c.location.path]), [['BW-WL-001', manifest]]);
+  const plain = await runPipeline(target, {
+    checks: { secrets: false, misconfig: true },
+    severities: ['CRITICAL'],
+    gate: { exitCode: 7 },
+  });
+  assert.deepEqual(
+    plain.verdict.checks.map((c) => [c.checkId, c.location.path]),
+    [['BW-WL-001', manifest]],
+  );
   assert.equal(plain.verdict.exitCode, 7);
-  const low = await runPipeline(target, { checks: { secrets: false, misconfig: true, severity: new Map([['BW-WL-001', 'LOW']]) }, severities: ['CRITICAL'], gate: { exitCode: 7 } });
+  const low = await runPipeline(target, {
+    checks: { secrets: false, misconfig: true, severity: new Map([['BW-WL-001', 'LOW']]) },
+    severities: ['CRITICAL'],
+    gate: { exitCode: 7 },
+  });
   assert.deepEqual(low.verdict.checks, []);
   assert.equal(low.verdict.exitCode, 0);
 });

@@ -5,7 +5,15 @@ import { SEVERITIES, type Severity } from '../core/types.js';
 import type { OpenedImage } from '../image/image.js';
 import type { Limits } from '../image/limits.js';
 import type { ScanReport } from '../report/report.js';
-import { scanFs, scanImage, scanRootfs, type PkgType, type Progress, type ScanResult, type ScanStats } from '../scan/scan.js';
+import {
+  scanFs,
+  scanImage,
+  scanRootfs,
+  type PkgType,
+  type Progress,
+  type ScanResult,
+  type ScanStats,
+} from '../scan/scan.js';
 import { judge, type GateRules, type GateVerdict } from './verdict.js';
 import { scanVulnerabilities } from './vulns.js';
 
@@ -55,7 +63,11 @@ function scanTarget(t: Exclude<PipelineTarget, { kind: 'config' }>, o: PipelineO
   const dirOptions = { ...c, ...(o.checks ? { checks: o.checks } : {}) };
   switch (t.kind) {
     case 'image':
-      return scanImage(t.image, { cacheDir: t.cacheDir, ...dirOptions, ...(t.progress ? { progress: t.progress } : {}) });
+      return scanImage(t.image, {
+        cacheDir: t.cacheDir,
+        ...dirOptions,
+        ...(t.progress ? { progress: t.progress } : {}),
+      });
     case 'rootfs':
       return scanRootfs(t.dir, t.name ?? t.dir, dirOptions);
     case 'fs':
@@ -64,8 +76,14 @@ function scanTarget(t: Exclude<PipelineTarget, { kind: 'config' }>, o: PipelineO
 }
 
 /** Workload files → workload (and PSS) checks, skipped and re-graded as asked. */
-async function checkConfig(t: Extract<PipelineTarget, { kind: 'config' }>, o: PipelineOptions): Promise<{ inventory: ScanResult['inventory']; checks: CheckResult[] }> {
-  const r = await scanConfig(t.path, { ...(t.pss ? { pss: t.pss } : {}), ...(o.checks?.disabled ? { disabled: o.checks.disabled } : {}) });
+async function checkConfig(
+  t: Extract<PipelineTarget, { kind: 'config' }>,
+  o: PipelineOptions,
+): Promise<{ inventory: ScanResult['inventory']; checks: CheckResult[] }> {
+  const r = await scanConfig(t.path, {
+    ...(t.pss ? { pss: t.pss } : {}),
+    ...(o.checks?.disabled ? { disabled: o.checks.disabled } : {}),
+  });
   return { inventory: r.inventory, checks: regrade(r.checks, o.checks?.severity) };
 }
 
@@ -89,5 +107,11 @@ export async function runPipeline(target: PipelineTarget, o: PipelineOptions = {
     report.vulnerabilities = results;
   }
   const stats = 'stats' in scanned ? scanned.stats : undefined;
-  return { report, verdict: judge(checks, report.vulnerabilities, o.gate), ...(stats ? { stats } : {}), startedOn, finishedOn: new Date() };
+  return {
+    report,
+    verdict: judge(checks, report.vulnerabilities, o.gate),
+    ...(stats ? { stats } : {}),
+    startedOn,
+    finishedOn: new Date(),
+  };
 }

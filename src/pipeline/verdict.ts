@@ -26,11 +26,24 @@ export interface GateVerdict {
   exitCode: number;
 }
 
-export function judge(checks: readonly CheckResult[] | undefined, vulns: VulnerabilityResults | undefined, rules: GateRules = {}): GateVerdict {
+export function judge(
+  checks: readonly CheckResult[] | undefined,
+  vulns: VulnerabilityResults | undefined,
+  rules: GateRules = {},
+): GateVerdict {
   const exitCode = rules.exitCode ?? 0;
   const failed = [...(checks ?? [])];
-  const findings = !vulns ? [] : rules.failOn ? atOrAbove(vulns.shown, rules.failOn, rules.unknownAs) : [...vulns.shown];
+  const findings = !vulns
+    ? []
+    : rules.failOn
+      ? atOrAbove(vulns.shown, rules.failOn, rules.unknownAs)
+      : [...vulns.shown];
   const checkCode = failed.length ? exitCode : 0;
   const vulnCode = !findings.length ? 0 : rules.failOn ? exitCode || 1 : exitCode;
-  return { checks: failed, findings, clean: failed.length === 0 && findings.length === 0, exitCode: checkCode || vulnCode };
+  return {
+    checks: failed,
+    findings,
+    clean: failed.length === 0 && findings.length === 0,
+    exitCode: checkCode || vulnCode,
+  };
 }

@@ -22,7 +22,10 @@ export interface VulnOptions {
   now?: Date;
 }
 
-export async function scanVulnerabilities(inv: Inventory, o: VulnOptions): Promise<{ results: VulnerabilityResults; issues: ScanIssue[] }> {
+export async function scanVulnerabilities(
+  inv: Inventory,
+  o: VulnOptions,
+): Promise<{ results: VulnerabilityResults; issues: ScanIssue[] }> {
   const ignores = o.ignoreFile ? await readIgnoreFile(o.ignoreFile) : [];
   const vex = (await Promise.all(o.vexFiles.map(readVex))).flat();
   const store = VulnStore.open(o.dbPath, { readonly: true });
@@ -30,13 +33,24 @@ export async function scanVulnerabilities(inv: Inventory, o: VulnOptions): Promi
     const { findings, issues } = matchInventory(inv, store);
     applyVex(findings, vex);
     const expired = applyIgnores(findings, ignores, o.now ?? new Date());
-    const shown = reportable(findings, { severities: o.severities, ignoreUnfixed: o.ignoreUnfixed, ...(o.unknownAs ? { unknownAs: o.unknownAs } : {}) });
+    const shown = reportable(findings, {
+      severities: o.severities,
+      ignoreUnfixed: o.ignoreUnfixed,
+      ...(o.unknownAs ? { unknownAs: o.unknownAs } : {}),
+    });
     const feeds = store.feeds().map((f) => ({ name: f.name, records: f.records, updatedAt: f.importedAt }));
     return {
       results: {
         findings,
         shown,
-        expiredIgnores: expired.map((e) => ({ id: e.id, reason: e.reason, ...(e.package ? { package: e.package } : {}), ...(e.expires !== undefined ? { expires: e.expires instanceof Date ? e.expires.toISOString().slice(0, 10) : e.expires } : {}) })),
+        expiredIgnores: expired.map((e) => ({
+          id: e.id,
+          reason: e.reason,
+          ...(e.package ? { package: e.package } : {}),
+          ...(e.expires !== undefined
+            ? { expires: e.expires instanceof Date ? e.expires.toISOString().slice(0, 10) : e.expires }
+            : {}),
+        })),
         db: { feeds },
       },
       issues,
@@ -49,4 +63,3 @@ export async function scanVulnerabilities(inv: Inventory, o: VulnOptions): Promi
 export function dbExists(path: string): boolean {
   return existsSync(path);
 }
-

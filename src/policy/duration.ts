@@ -16,7 +16,12 @@ export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   let s = Math.floor(Math.abs(ms) / 1000);
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(s / size);
     s -= n * size;
     if (n > 0 || (unit === 's' && parts.length === 0)) parts.push(`${n}${unit}`);

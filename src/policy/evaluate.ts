@@ -20,7 +20,17 @@ import type { Policy } from './schema.js';
 //   vulnerabilities.unknownAs ranks unknown ones elsewhere; a finding violates when it ranks
 //   above maxSeverity ("none": any finding violates).
 
-export type RuleName = 'deny' | 'registries' | 'signatures' | 'attestations' | 'vulnerabilities' | 'checks' | 'scan-age' | 'mutable-tags' | 'require-digest' | 'base-images';
+export type RuleName =
+  | 'deny'
+  | 'registries'
+  | 'signatures'
+  | 'attestations'
+  | 'vulnerabilities'
+  | 'checks'
+  | 'scan-age'
+  | 'mutable-tags'
+  | 'require-digest'
+  | 'base-images';
 
 interface Violation {
   rule: RuleName;
@@ -106,7 +116,9 @@ const deny: Rule = ({ compiled, names }) => {
 };
 
 const registries: Rule = ({ policy, compiled, location }) =>
-  compiled.registries && !compiled.registries.test(location) ? `${location} is not in an allowed registry (${list(policy.registries!)})` : undefined;
+  compiled.registries && !compiled.registries.test(location)
+    ? `${location} is not in an allowed registry (${list(policy.registries!)})`
+    : undefined;
 
 const signatures: Rule = ({ policy, facts }) => {
   const s = policy.signatures;
@@ -143,10 +155,13 @@ const vulnerabilities: Rule = ({ policy, compiled, facts }) => {
   const { ignore, maxRank, unknownRank } = compiled;
   const rank = (f: ScanFinding) => (f.severity === 'UNKNOWN' ? unknownRank : RANK[f.severity]);
   const over: ScanFinding[] = [];
-  for (const f of facts.scan.findings) if (rank(f) > maxRank && (f.fixable || !v.fixableOnly) && !ignore.has(f.id)) over.push(f);
+  for (const f of facts.scan.findings)
+    if (rank(f) > maxRank && (f.fixable || !v.fixableOnly) && !ignore.has(f.id)) over.push(f);
   if (over.length === 0) return undefined;
   over.sort((a, b) => rank(b) - rank(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const shown = over.slice(0, MAX_LISTED).map((f) => `${f.id} (${f.severity.toLowerCase()}${f.pkg ? `, ${f.pkg}` : ''})`);
+  const shown = over
+    .slice(0, MAX_LISTED)
+    .map((f) => `${f.id} (${f.severity.toLowerCase()}${f.pkg ? `, ${f.pkg}` : ''})`);
   const more = over.length > MAX_LISTED ? ` and ${over.length - MAX_LISTED} more` : '';
   const what = `${over.length} ${v.fixableOnly ? 'fixable ' : ''}finding${over.length === 1 ? '' : 's'}`;
   const limit = v.maxSeverity === 'NONE' ? 'none allowed' : `above ${v.maxSeverity.toLowerCase()}`;
@@ -176,15 +191,20 @@ const scanAge: Rule = ({ policy, facts, now }) => {
   const finished = Date.parse(facts.scan.finishedAt);
   if (Number.isNaN(finished)) return `scan time ${JSON.stringify(facts.scan.finishedAt)} is not a date`;
   const age = now.getTime() - finished;
-  return age > max.ms ? `scan is ${formatDuration(age)} old (finished ${facts.scan.finishedAt}), allowed ${max.text}` : undefined;
+  return age > max.ms
+    ? `scan is ${formatDuration(age)} old (finished ${facts.scan.finishedAt}), allowed ${max.text}`
+    : undefined;
 };
 
 const mutableTags: Rule = ({ compiled, facts, tag }) => {
   if (!compiled.mutableTags || facts.pinned || tag === undefined || !compiled.mutableTags.test(tag)) return undefined;
-  return facts.tag === undefined ? 'the reference names neither tag nor digest, so it means latest, a mutable tag' : `tag ${tag} is mutable and the reference names no digest`;
+  return facts.tag === undefined
+    ? 'the reference names neither tag nor digest, so it means latest, a mutable tag'
+    : `tag ${tag} is mutable and the reference names no digest`;
 };
 
-const requireDigest: Rule = ({ policy, facts }) => (policy.requireDigest && !facts.pinned ? `reference ${facts.reference} names no digest` : undefined);
+const requireDigest: Rule = ({ policy, facts }) =>
+  policy.requireDigest && !facts.pinned ? `reference ${facts.reference} names no digest` : undefined;
 
 const baseImages: Rule = ({ policy, facts }) => {
   const bases = policy.baseImages;
@@ -195,9 +215,14 @@ const baseImages: Rule = ({ policy, facts }) => {
     let i = 0;
     while (i < b.layers.length && i < layers.length && b.layers[i] === layers[i]) i++;
     if (i === b.layers.length) return undefined;
-    why.push(i === layers.length ? `${b.name} (image has only ${layers.length} layer${layers.length === 1 ? '' : 's'} of its ${b.layers.length})` : `${b.name} (differs at layer ${i + 1} of ${b.layers.length})`);
+    why.push(
+      i === layers.length
+        ? `${b.name} (image has only ${layers.length} layer${layers.length === 1 ? '' : 's'} of its ${b.layers.length})`
+        : `${b.name} (differs at layer ${i + 1} of ${b.layers.length})`,
+    );
   }
-  const shown = why.slice(0, MAX_LISTED).join(', ') + (why.length > MAX_LISTED ? ` and ${why.length - MAX_LISTED} more` : '');
+  const shown =
+    why.slice(0, MAX_LISTED).join(', ') + (why.length > MAX_LISTED ? ` and ${why.length - MAX_LISTED} more` : '');
   return `the image's first layers match no approved base image: ${shown}`;
 };
 
@@ -223,12 +248,27 @@ export function evaluate(policy: Policy, facts: ImageFacts): Verdict {
   if (tag !== undefined) names.push(`${location}:${tag}`);
   if (facts.digest) names.push(`${location}@${facts.digest}`);
   const allowListed = names.some((n) => compiled.allow.test(n));
-  const x: Context = { policy, compiled, facts, location, names, ...(tag !== undefined ? { tag } : {}), now: facts.now ?? new Date() };
+  const x: Context = {
+    policy,
+    compiled,
+    facts,
+    location,
+    names,
+    ...(tag !== undefined ? { tag } : {}),
+    now: facts.now ?? new Date(),
+  };
   const violations: Violation[] = [];
   for (const [rule, check] of RULES) {
     if (allowListed && rule !== 'deny') continue;
     const message = check(x);
     if (message !== undefined) violations.push({ rule, message });
   }
-  return { allowed: violations.length === 0, image: facts.reference, digest: facts.digest, policy: policy.name, allowListed, violations };
+  return {
+    allowed: violations.length === 0,
+    image: facts.reference,
+    digest: facts.digest,
+    policy: policy.name,
+    allowListed,
+    violations,
+  };
 }

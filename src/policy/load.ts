@@ -56,7 +56,8 @@ function fieldsAt(path: Path): string[] {
       else break;
     }
     if (seg === '') break;
-    if (s instanceof z.ZodObject && typeof seg === 'string' && Object.hasOwn(s.shape, seg)) s = s.shape[seg] as z.ZodType;
+    if (s instanceof z.ZodObject && typeof seg === 'string' && Object.hasOwn(s.shape, seg))
+      s = s.shape[seg] as z.ZodType;
     else if (s instanceof z.ZodArray && typeof seg === 'number') s = s.element as z.ZodType;
     else return [];
   }
@@ -70,7 +71,11 @@ function distance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      row[j] = Math.min(
+        row[j]! + 1,
+        row[j - 1]! + 1,
+        prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
       prev = cur;
     }
   }
@@ -79,12 +84,21 @@ function distance(a: string, b: string): number {
 
 function unknownField(name: string, path: Path): string {
   const fields = fieldsAt(path);
-  const close = fields.filter((f) => distance(name, f) <= Math.max(1, Math.floor(f.length / 4))).sort((a, b) => distance(name, a) - distance(name, b))[0];
+  const close = fields
+    .filter((f) => distance(name, f) <= Math.max(1, Math.floor(f.length / 4)))
+    .sort((a, b) => distance(name, a) - distance(name, b))[0];
   if (close) return `unknown field (did you mean ${close}?)`;
   return fields.length > 0 ? `unknown field (fields here: ${fields.join(', ')})` : 'unknown field';
 }
 
-const TYPE_WORDS: Record<string, string> = { int: 'a whole number', object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
+const TYPE_WORDS: Record<string, string> = {
+  int: 'a whole number',
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+};
 
 function valueAt(raw: unknown, path: Path): unknown {
   let v = raw;
@@ -122,7 +136,8 @@ class Problems {
       if (value === undefined) return this.fail(issue.path, 'required field missing');
       return this.fail(issue.path, `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${show(value)}`);
     }
-    if (issue.code === 'invalid_value') return this.fail(issue.path, `expected ${issue.values.map(String).join(' or ')}, got ${show(value)}`);
+    if (issue.code === 'invalid_value')
+      return this.fail(issue.path, `expected ${issue.values.map(String).join(' or ')}, got ${show(value)}`);
     return this.fail(issue.path, issue.message);
   }
 }
@@ -132,7 +147,9 @@ function readKeyFile(file: string): string {
   try {
     size = statSync(file).size;
   } catch (e) {
-    throw (e as NodeJS.ErrnoException).code === 'ENOENT' ? new BulwarkError('NOT_FOUND', file, 'no such file') : new BulwarkError('IO', file, (e as NodeJS.ErrnoException).code ?? 'unreadable');
+    throw (e as NodeJS.ErrnoException).code === 'ENOENT'
+      ? new BulwarkError('NOT_FOUND', file, 'no such file')
+      : new BulwarkError('IO', file, (e as NodeJS.ErrnoException).code ?? 'unreadable');
   }
   if (size > MAX_KEY_BYTES) throw new BulwarkError('TOO_LARGE', file, `larger than ${MAX_KEY_BYTES} bytes`);
   try {
@@ -153,7 +170,11 @@ export function parsePolicy(text: string, input: string, baseDir: string): Polic
   if (bad) {
     const pos = bad.linePos?.[0];
     const what = bad.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new BulwarkError('POLICY', input, `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}invalid YAML: ${what}`);
+    throw new BulwarkError(
+      'POLICY',
+      input,
+      `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}invalid YAML: ${what}`,
+    );
   }
   let raw: unknown;
   try {
@@ -172,10 +193,15 @@ export function parsePolicy(text: string, input: string, baseDir: string): Polic
         return undefined;
       },
     });
-    throw new BulwarkError('POLICY', input, `${at}invalid YAML: ${what}${what.startsWith('Unresolved alias') ? ' (quote values that start with *)' : ''}`);
+    throw new BulwarkError(
+      'POLICY',
+      input,
+      `${at}invalid YAML: ${what}${what.startsWith('Unresolved alias') ? ' (quote values that start with *)' : ''}`,
+    );
   }
   const p = new Problems(input, doc.contents, lines);
-  if (raw === null || raw === undefined) p.fail([], `empty document (expected an ImagePolicy: apiVersion, kind, metadata, spec)`);
+  if (raw === null || raw === undefined)
+    p.fail([], `empty document (expected an ImagePolicy: apiVersion, kind, metadata, spec)`);
   const r = PolicyDocument.safeParse(raw);
   if (!r.success) return p.fromZod(raw, r.error.issues);
   const { metadata, spec } = r.data;
@@ -184,19 +210,31 @@ export function parsePolicy(text: string, input: string, baseDir: string): Polic
   const keys = new Map<string, string>();
   spec.keys.forEach((k, i) => {
     if (keys.has(k.name)) p.fail(['spec', 'keys', i, 'name'], `duplicate key name ${k.name}`);
-    if ((k.path === undefined) === (k.publicKey === undefined)) p.fail(['spec', 'keys', i], 'expected exactly one of path or publicKey');
+    if ((k.path === undefined) === (k.publicKey === undefined))
+      p.fail(['spec', 'keys', i], 'expected exactly one of path or publicKey');
     let pem: string;
     if (k.path !== undefined) {
       const file = resolve(baseDir, k.path);
       try {
         pem = readKeyFile(file);
       } catch (e) {
-        return p.fail(['spec', 'keys', i, 'path'], `cannot read key file ${file}: ${isBulwarkError(e) ? e.reason : messageOf(e)}`);
+        return p.fail(
+          ['spec', 'keys', i, 'path'],
+          `cannot read key file ${file}: ${isBulwarkError(e) ? e.reason : messageOf(e)}`,
+        );
       }
-      if (!PEM.test(pem.trim())) p.fail(['spec', 'keys', i, 'path'], `${file} is not a PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----)`);
+      if (!PEM.test(pem.trim()))
+        p.fail(
+          ['spec', 'keys', i, 'path'],
+          `${file} is not a PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----)`,
+        );
     } else {
       pem = k.publicKey!;
-      if (!PEM.test(pem.trim())) p.fail(['spec', 'keys', i, 'publicKey'], 'expected a PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----)');
+      if (!PEM.test(pem.trim()))
+        p.fail(
+          ['spec', 'keys', i, 'publicKey'],
+          'expected a PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----)',
+        );
     }
     keys.set(k.name, `${pem.trim()}\n`);
   });
@@ -205,7 +243,11 @@ export function parsePolicy(text: string, input: string, baseDir: string): Polic
   /** Listed key names (default: every policy key) and a minimum that can be met. */
   const keyRequirement = (at: Path, listed: string[] | undefined, minimum: number | undefined) => {
     (listed ?? []).forEach((name, j) => {
-      if (!keys.has(name)) p.fail([...at, 'keys', j], `unknown key ${name} (${allKeys.length > 0 ? `spec.keys defines ${allKeys.join(', ')}` : 'spec.keys defines none'})`);
+      if (!keys.has(name))
+        p.fail(
+          [...at, 'keys', j],
+          `unknown key ${name} (${allKeys.length > 0 ? `spec.keys defines ${allKeys.join(', ')}` : 'spec.keys defines none'})`,
+        );
       if (listed!.indexOf(name) !== j) p.fail([...at, 'keys', j], `key ${name} listed twice`);
     });
     const names = listed ?? allKeys;
@@ -216,8 +258,13 @@ export function parsePolicy(text: string, input: string, baseDir: string): Polic
   };
 
   // signatures.required: false keeps the block (staged) but checks nothing
-  const signatures = spec.signatures?.required ? keyRequirement(['spec', 'signatures'], spec.signatures.keys, spec.signatures.minimum) : undefined;
-  const attestations = spec.attestations.map((a, i) => ({ predicateType: a.predicateType, ...keyRequirement(['spec', 'attestations', i], a.keys, a.minimum) }));
+  const signatures = spec.signatures?.required
+    ? keyRequirement(['spec', 'signatures'], spec.signatures.keys, spec.signatures.minimum)
+    : undefined;
+  const attestations = spec.attestations.map((a, i) => ({
+    predicateType: a.predicateType,
+    ...keyRequirement(['spec', 'attestations', i], a.keys, a.minimum),
+  }));
 
   return {
     name: metadata.name,
@@ -239,7 +286,13 @@ export function parsePolicy(text: string, input: string, baseDir: string): Polic
         }
       : {}),
     ...(spec.checks
-      ? { checks: { maxSeverity: spec.checks.maxSeverity, skip: spec.checks.skip, severity: new Map(Object.entries(spec.checks.severity) as [string, Severity][]) } }
+      ? {
+          checks: {
+            maxSeverity: spec.checks.maxSeverity,
+            skip: spec.checks.skip,
+            severity: new Map(Object.entries(spec.checks.severity) as [string, Severity][]),
+          },
+        }
       : {}),
     ...(spec.maxScanAge ? { maxScanAge: spec.maxScanAge } : {}),
     ...(spec.mutableTags?.forbid ? { mutableTags: { tags: spec.mutableTags.tags } } : {}),
@@ -252,13 +305,18 @@ export function parsePolicy(text: string, input: string, baseDir: string): Polic
 export function loadPolicy(file: string): Policy {
   let text: string;
   try {
-    if (statSync(file).size > MAX_POLICY_BYTES) throw new BulwarkError('TOO_LARGE', file, `policy file larger than ${MAX_POLICY_BYTES} bytes`);
+    if (statSync(file).size > MAX_POLICY_BYTES)
+      throw new BulwarkError('TOO_LARGE', file, `policy file larger than ${MAX_POLICY_BYTES} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof BulwarkError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new BulwarkError('NOT_FOUND', file, 'no such policy file');
-    throw new BulwarkError('IO', file, `cannot read policy file (${code ?? (e instanceof Error ? e.message : String(e))})`);
+    throw new BulwarkError(
+      'IO',
+      file,
+      `cannot read policy file (${code ?? (e instanceof Error ? e.message : String(e))})`,
+    );
   }
   return parsePolicy(text, file, dirname(resolve(file)));
 }

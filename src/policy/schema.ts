@@ -49,7 +49,8 @@ function severityWord(allowNone: boolean) {
   return z.unknown().transform((v, ctx): MaxSeverity => {
     if (v === undefined) return custom(ctx, 'required field missing');
     const w = typeof v === 'string' ? v.toLowerCase() : undefined;
-    if (w === undefined || !(words as readonly string[]).includes(w)) return custom(ctx, `expected one of ${words.join(', ')}, got ${show(v)}`);
+    if (w === undefined || !(words as readonly string[]).includes(w))
+      return custom(ctx, `expected one of ${words.join(', ')}, got ${show(v)}`);
     return w.toUpperCase() as MaxSeverity;
   });
 }
@@ -61,9 +62,15 @@ const duration = z.unknown().transform((v, ctx) => {
 });
 
 const count = z.number().int().min(1, 'expected a number of at least 1');
-const keyName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected a key name (letters, digits, ".", "_", "-"; at most 63)');
-const digest = z.string().regex(/^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/, 'expected a layer digest sha256:<64 hex digits>');
-const tagPattern = z.string().regex(/^[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,127}$/, 'expected a tag or a tag glob such as latest or *-SNAPSHOT');
+const keyName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected a key name (letters, digits, ".", "_", "-"; at most 63)');
+const digest = z
+  .string()
+  .regex(/^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/, 'expected a layer digest sha256:<64 hex digits>');
+const tagPattern = z
+  .string()
+  .regex(/^[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,127}$/, 'expected a tag or a tag glob such as latest or *-SNAPSHOT');
 
 function canonicalHost(hostPort: string): string | undefined {
   try {
@@ -79,17 +86,23 @@ function patternProblem(p: string): string | undefined {
   const comps = p.split('/');
   const first = comps[0]!;
   const [, host = '', port] = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(first) ?? [];
-  const hostLike = host.includes('*') || host.includes('.') || host.toLowerCase() === 'localhost' || host.startsWith('[');
+  const hostLike =
+    host.includes('*') || host.includes('.') || host.toLowerCase() === 'localhost' || host.startsWith('[');
   if (!hostLike || (port !== undefined && !/^[0-9*]+$/.test(port)))
     return `the first component must be a registry host such as docker.io, ghcr.io or 127.0.0.1:5000 (Docker Hub: docker.io/library/${p})`;
-  if (/^(?:index|registry-1)\.docker\.io$/i.test(host)) return `write Docker Hub as docker.io (${p.replace(/^[^/]*/, 'docker.io')})`;
+  if (/^(?:index|registry-1)\.docker\.io$/i.test(host))
+    return `write Docker Hub as docker.io (${p.replace(/^[^/]*/, 'docker.io')})`;
   const canonical = first.includes('*') ? first.toLowerCase() : canonicalHost(first);
   if (canonical === undefined) return 'the first component is not a valid registry host';
   // images are matched by their canonical name (lower case, no default port): so must patterns be
   if (canonical !== first) return `write the registry as images are named: ${p.replace(/^[^/]*/, canonical)}`;
   if (host === 'docker.io' && comps.length === 2 && !comps[1]!.includes('*'))
     return `Docker Hub official images are named docker.io/library/${comps[1]}`;
-  const repo = comps.slice(1).join('/').replace(/@.*$/, '').replace(/:[^/]*$/, '');
+  const repo = comps
+    .slice(1)
+    .join('/')
+    .replace(/@.*$/, '')
+    .replace(/:[^/]*$/, '');
   if (/[A-Z]/.test(repo)) return 'repository names are lowercase';
   return undefined;
 }
@@ -137,7 +150,9 @@ const Vulnerabilities = z.strictObject({
   unknownAs: severityWord(false).optional(),
 });
 
-const checkId = z.string().regex(/^BW-[A-Z0-9]+-\d{3}$/, 'expected a check id such as BW-IMG-001 (see `bulwark checks list`)');
+const checkId = z
+  .string()
+  .regex(/^BW-[A-Z0-9]+-\d{3}$/, 'expected a check id such as BW-IMG-001 (see `bulwark checks list`)');
 
 const Checks = z.strictObject({
   /** Failed checks (secrets, image and filesystem misconfigurations) above this severity are violations. */
@@ -159,7 +174,10 @@ const BaseImage = z.strictObject({
 });
 
 const Spec = z.strictObject({
-  registries: z.array(imagePattern).min(1, 'expected at least one registry (leave the field out to allow any)').optional(),
+  registries: z
+    .array(imagePattern)
+    .min(1, 'expected at least one registry (leave the field out to allow any)')
+    .optional(),
   allow: z.array(imagePattern).default([]),
   deny: z.array(imagePattern).default([]),
   keys: z.array(Key).default([]),
@@ -170,14 +188,20 @@ const Spec = z.strictObject({
   maxScanAge: duration.optional(),
   mutableTags: MutableTags.optional(),
   requireDigest: z.boolean().default(false),
-  baseImages: z.array(BaseImage).min(1, 'expected at least one base image (leave the field out to allow any)').optional(),
+  baseImages: z
+    .array(BaseImage)
+    .min(1, 'expected at least one base image (leave the field out to allow any)')
+    .optional(),
 });
 
 const Metadata = z.strictObject({
   name: z
     .string()
     .max(253, 'expected at most 253 characters')
-    .regex(/^[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$/, 'expected a lowercase name of letters, digits, "-" and "." (as Kubernetes names)'),
+    .regex(
+      /^[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$/,
+      'expected a lowercase name of letters, digits, "-" and "." (as Kubernetes names)',
+    ),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });

@@ -101,7 +101,8 @@ function fromConfig(registry: string, path: string): CredentialLookup {
     if (colon <= 0) throw new BulwarkError('CORRUPT', source, 'the "auth" value is not base64 of "username:password"');
     return { credentials: { username: plain.slice(0, colon), password: plain.slice(colon + 1) }, source, config: path };
   }
-  if (e.username && e.password) return { credentials: { username: e.username, password: e.password }, source, config: path };
+  if (e.username && e.password)
+    return { credentials: { username: e.username, password: e.password }, source, config: path };
   if (e.identitytoken) return { ...withHelper, note: `${source} holds an identity token, which Bulwark does not use` };
   return withHelper;
 }
@@ -113,7 +114,12 @@ function envRegistry(env: NodeJS.ProcessEnv): string | undefined {
   const { BULWARK_REGISTRY_USERNAME: username, BULWARK_REGISTRY_PASSWORD: password, BULWARK_REGISTRY: named } = env;
   if (username === undefined && password === undefined) return undefined;
   if (!username || password === undefined) throw new BulwarkError('USAGE', ENV_SOURCE, 'set both, or neither');
-  if (!named) throw new BulwarkError('USAGE', ENV_SOURCE, 'set BULWARK_REGISTRY=host[:port] to the registry they are for (they are sent to no other)');
+  if (!named)
+    throw new BulwarkError(
+      'USAGE',
+      ENV_SOURCE,
+      'set BULWARK_REGISTRY=host[:port] to the registry they are for (they are sent to no other)',
+    );
   return canonicalRegistry(named.replace(/^https?:\/\//i, '').replace(/\/.*$/, ''), 'BULWARK_REGISTRY');
 }
 
@@ -124,11 +130,19 @@ function envRegistry(env: NodeJS.ProcessEnv): string | undefined {
 export function findCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): CredentialLookup {
   const bound = envRegistry(env);
   if (bound !== undefined && bound === canonicalRegistry(registry)) {
-    return { credentials: { username: env.BULWARK_REGISTRY_USERNAME!, password: env.BULWARK_REGISTRY_PASSWORD! }, source: `${ENV_SOURCE} (BULWARK_REGISTRY=${bound})` };
+    return {
+      credentials: { username: env.BULWARK_REGISTRY_USERNAME!, password: env.BULWARK_REGISTRY_PASSWORD! },
+      source: `${ENV_SOURCE} (BULWARK_REGISTRY=${bound})`,
+    };
   }
   const found = fromConfig(registry, dockerConfigPath(env));
   if (bound === undefined || found.credentials) return found;
-  return { ...found, note: [found.note, `${ENV_SOURCE} are for ${bound} (BULWARK_REGISTRY), not this registry`].filter(Boolean).join('; ') };
+  return {
+    ...found,
+    note: [found.note, `${ENV_SOURCE} are for ${bound} (BULWARK_REGISTRY), not this registry`]
+      .filter(Boolean)
+      .join('; '),
+  };
 }
 
 export interface Challenge {
@@ -257,8 +271,14 @@ export class RegistryAuth {
     if (bearer) return this.bearer(bearer, scope, input);
     if (challenges.some((c) => c.scheme === 'basic')) {
       const c = this.creds();
-      if (!c.credentials) throw new BulwarkError('LOGIN_REQUIRED', input, `${this.registry} requires a login and ${this.explainRefusal()}`);
-      if (this.basic) throw new BulwarkError('AUTH', input, `${this.registry} refused the credentials from ${c.source}`);
+      if (!c.credentials)
+        throw new BulwarkError(
+          'LOGIN_REQUIRED',
+          input,
+          `${this.registry} requires a login and ${this.explainRefusal()}`,
+        );
+      if (this.basic)
+        throw new BulwarkError('AUTH', input, `${this.registry} refused the credentials from ${c.source}`);
       this.basic = basicHeader(c.credentials);
       return;
     }
@@ -278,17 +298,25 @@ export class RegistryAuth {
     const scopes = (ch.params.scope ?? scope).split(' ').filter(Boolean);
     for (const s of scopes) url.searchParams.append('scope', s);
     const c = this.creds();
-    const headers: Record<string, string> = c.credentials && this.realmMayHaveCredentials(url) ? { Authorization: basicHeader(c.credentials) } : {};
+    const headers: Record<string, string> =
+      c.credentials && this.realmMayHaveCredentials(url) ? { Authorization: basicHeader(c.credentials) } : {};
     const res = await this.fetchToken(url, headers);
     const where = `token server ${url.origin}${url.pathname}`;
     if (res.status === 401 || res.status === 403) {
-      throw new BulwarkError(this.refusalCode(), input, `${where} refused to issue a token for ${scopes.join(' ')} (HTTP ${res.status}): ${this.explainRefusal()}`);
+      throw new BulwarkError(
+        this.refusalCode(),
+        input,
+        `${where} refused to issue a token for ${scopes.join(' ')} (HTTP ${res.status}): ${this.explainRefusal()}`,
+      );
     }
     if (res.status !== 200) throw new BulwarkError('AUTH', input, `${where} answered HTTP ${res.status}`);
     const body = parseJson(res.body, TokenBody, where);
     const token = body.token ?? body.access_token;
     if (!token) throw new BulwarkError('AUTH', input, `${where} answered with no token`);
     const seconds = body.expires_in && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
-    this.tokens.set(scope, { header: `Bearer ${token}`, expires: Date.now() + Math.max(seconds * 1000 - EARLY_EXPIRY_MS, 1000) });
+    this.tokens.set(scope, {
+      header: `Bearer ${token}`,
+      expires: Date.now() + Math.max(seconds * 1000 - EARLY_EXPIRY_MS, 1000),
+    });
   }
 }

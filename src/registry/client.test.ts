@@ -11,18 +11,43 @@ import { rejectsCode } from '../../test/support/codes.js';
 
 // The client against small HTTP servers on 127.0.0.1 that misbehave on purpose.
 
-const isCode = (code: string) => (e: unknown): boolean => e instanceof BulwarkError && e.code === code;
+const isCode =
+  (code: string) =>
+  (e: unknown): boolean =>
+    e instanceof BulwarkError && e.code === code;
 const noCreds = (): object => ({});
 
 async function image(): Promise<FakeContent & { digest: string }> {
-  const img = ociImage([{ tar: await makeTar([{ name: 'etc/os-release', content: 'ID=alpine\n' }]), stored: gzip(await makeTar([{ name: 'etc/os-release', content: 'ID=alpine\n' }])) }]);
+  const img = ociImage([
+    {
+      tar: await makeTar([{ name: 'etc/os-release', content: 'ID=alpine\n' }]),
+      stored: gzip(await makeTar([{ name: 'etc/os-release', content: 'ID=alpine\n' }])),
+    },
+  ]);
   const doc = { mediaType: img.mediaType, bytes: img.manifest };
-  return { manifests: new Map([['1', doc], [img.digest, doc]]), blobs: img.blobs, digest: img.digest };
+  return {
+    manifests: new Map([
+      ['1', doc],
+      [img.digest, doc],
+    ]),
+    blobs: img.blobs,
+    digest: img.digest,
+  };
 }
 
-async function withRegistry(content: FakeContent, handler: FakeHandler | undefined, opts: RegistryOptions, body: (c: RegistryClient, hits: string[], auths: (string | undefined)[]) => Promise<void>): Promise<void> {
+async function withRegistry(
+  content: FakeContent,
+  handler: FakeHandler | undefined,
+  opts: RegistryOptions,
+  body: (c: RegistryClient, hits: string[], auths: (string | undefined)[]) => Promise<void>,
+): Promise<void> {
   const reg = await fakeRegistry(content, handler);
-  const client = await RegistryClient.create(reg.host, { insecure: true, retryBaseMs: 10, credentials: noCreds, ...opts });
+  const client = await RegistryClient.create(reg.host, {
+    insecure: true,
+    retryBaseMs: 10,
+    credentials: noCreds,
+    ...opts,
+  });
   try {
     await body(client, reg.hits, reg.auths);
   } finally {
@@ -38,7 +63,10 @@ test('--insecure is refused for registries that are not loopback, before any con
 });
 
 test('a missing CA file is a clear error', async () => {
-  await assert.rejects(RegistryClient.create('registry.example.com', { caFile: '/nonexistent/ca.pem' }), isCode('NOT_FOUND'));
+  await assert.rejects(
+    RegistryClient.create('registry.example.com', { caFile: '/nonexistent/ca.pem' }),
+    isCode('NOT_FOUND'),
+  );
 });
 
 test('network errors, 429 and 5xx are retried with backoff, a bounded number of times', async () => {
@@ -75,7 +103,10 @@ test('network errors, 429 and 5xx are retried with backoff, a bounded number of 
     return true;
   };
   await withRegistry(content, busy, { sleep }, async (c, hits) => {
-    await assert.rejects(c.getManifest('app', '1'), (e: unknown) => isCode('REGISTRY')(e) && /HTTP 429 after 3 tries/.test((e as Error).message));
+    await assert.rejects(
+      c.getManifest('app', '1'),
+      (e: unknown) => isCode('REGISTRY')(e) && /HTTP 429 after 3 tries/.test((e as Error).message),
+    );
     assert.equal(hits.length, 3);
     assert.deepEqual(waits.splice(0), [0, 0], 'Retry-After: 0 instead of the backoff');
   });
@@ -98,11 +129,17 @@ test('4xx answers are never retried', async () => {
     assert.equal(hits.length, 1);
   });
   const bad: FakeHandler = (req, res) => {
-    res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'NAME_INVALID', message: 'invalid repository name' }] }));
+    res
+      .writeHead(400, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ errors: [{ code: 'NAME_INVALID', message: 'invalid repository name' }] }));
     return true;
   };
   await withRegistry(content, bad, {}, async (c, hits) => {
-    await assert.rejects(c.getManifest('app', '1'), (e: unknown) => isCode('REGISTRY')(e) && /HTTP 400: NAME_INVALID: invalid repository name/.test((e as Error).message));
+    await assert.rejects(
+      c.getManifest('app', '1'),
+      (e: unknown) =>
+        isCode('REGISTRY')(e) && /HTTP 400: NAME_INVALID: invalid repository name/.test((e as Error).message),
+    );
     assert.equal(hits.length, 1);
   });
 });
@@ -114,22 +151,37 @@ test('a registry that always answers 401 gives one clear AUTH error', async () =
     return true;
   };
   await withRegistry(content, basic, {}, async (c, hits) => {
-    await assert.rejects(c.getManifest('app', '1'), (e: unknown) => isCode('LOGIN_REQUIRED')(e) && /set BULWARK_REGISTRY_USERNAME/.test((e as Error).message), 'says how to log in');
+    await assert.rejects(
+      c.getManifest('app', '1'),
+      (e: unknown) => isCode('LOGIN_REQUIRED')(e) && /set BULWARK_REGISTRY_USERNAME/.test((e as Error).message),
+      'says how to log in',
+    );
     assert.equal(hits.length, 1);
   });
-  await withRegistry(content, basic, { credentials: () => ({ credentials: { username: 'u', password: 'wrong' }, source: 'the test' }) }, async (c, hits) => {
-    await assert.rejects(c.getManifest('app', '1'), isCode('AUTH'));
-    assert.equal(hits.length, 2, 'once anonymous, once with the credentials');
-  });
+  await withRegistry(
+    content,
+    basic,
+    { credentials: () => ({ credentials: { username: 'u', password: 'wrong' }, source: 'the test' }) },
+    async (c, hits) => {
+      await assert.rejects(c.getManifest('app', '1'), isCode('AUTH'));
+      assert.equal(hits.length, 2, 'once anonymous, once with the credentials');
+    },
+  );
   // a token server that issues tokens the registry never accepts
   const bearer: FakeHandler = (req, res, url) => {
     if (url.pathname === '/token') res.writeHead(200).end(JSON.stringify({ token: 'useless' }));
-    else res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="fake"` }).end();
+    else
+      res
+        .writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="fake"` })
+        .end();
     return true;
   };
   await withRegistry(content, bearer, {}, async (c, hits) => {
     await assert.rejects(c.getManifest('app', '1'), isCode('LOGIN_REQUIRED'));
-    assert.deepEqual(hits.map((h) => h.split('?')[0]), ['GET /v2/app/manifests/1', 'GET /token', 'GET /v2/app/manifests/1']);
+    assert.deepEqual(
+      hits.map((h) => h.split('?')[0]),
+      ['GET /v2/app/manifests/1', 'GET /token', 'GET /v2/app/manifests/1'],
+    );
   });
 });
 
@@ -144,7 +196,11 @@ test('bearer flow: the token is fetched once per scope and sent with every reque
     }
     const scope = `repository:${/^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1]}:pull`;
     if (req.headers.authorization === `Bearer tok-${scope}`) return false;
-    res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="fake",scope="${scope}"` }).end();
+    res
+      .writeHead(401, {
+        'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="fake",scope="${scope}"`,
+      })
+      .end();
     return true;
   };
   await withRegistry(content, bearer, {}, async (c) => {
@@ -162,11 +218,18 @@ test('manifests and blobs whose content does not match their digest are refused'
   const [configDigest, layerDigest] = [...content.blobs!.keys()] as [string, string];
   const tamper: FakeHandler = (req, res, url) => {
     if (url.pathname.endsWith(`/manifests/${content.digest}`)) {
-      res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' }).end(Buffer.concat([content.manifests!.get('1')!.bytes, Buffer.from(' ')]));
+      res
+        .writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' })
+        .end(Buffer.concat([content.manifests!.get('1')!.bytes, Buffer.from(' ')]));
       return true;
     }
     if (url.pathname.endsWith('/manifests/lying')) {
-      res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Docker-Content-Digest': configDigest }).end(content.manifests!.get('1')!.bytes);
+      res
+        .writeHead(200, {
+          'Content-Type': 'application/vnd.oci.image.manifest.v1+json',
+          'Docker-Content-Digest': configDigest,
+        })
+        .end(content.manifests!.get('1')!.bytes);
       return true;
     }
     if (url.pathname.endsWith(`/blobs/${layerDigest}`) && !req.headers.range) {
@@ -187,7 +250,9 @@ test('size limits: a manifest over the limit and a blob longer than its descript
   const content = await image();
   const big: FakeHandler = (req, res, url) => {
     if (!url.pathname.endsWith('/manifests/big')) return false;
-    res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' }).end(Buffer.alloc(5 << 20, 0x20));
+    res
+      .writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' })
+      .end(Buffer.alloc(5 << 20, 0x20));
     return true;
   };
   await withRegistry(content, big, {}, async (c) => {
@@ -203,9 +268,11 @@ test('redirects are followed on the same host or to https, never to another plai
   const [digest, blob] = [...content.blobs!.entries()][0]!;
   const other = await fakeRegistry(content);
   const redirect: FakeHandler = (req, res, url) => {
-    if (url.pathname === `/v2/app/blobs/${digest}`) res.writeHead(307, { Location: `/storage/${digest.slice(7)}` }).end();
+    if (url.pathname === `/v2/app/blobs/${digest}`)
+      res.writeHead(307, { Location: `/storage/${digest.slice(7)}` }).end();
     else if (url.pathname.startsWith('/storage/')) res.writeHead(200).end(blob);
-    else if (url.pathname === `/v2/away/blobs/${digest}`) res.writeHead(302, { Location: `http://${other.host}/v2/app/blobs/${digest}` }).end();
+    else if (url.pathname === `/v2/away/blobs/${digest}`)
+      res.writeHead(302, { Location: `http://${other.host}/v2/app/blobs/${digest}` }).end();
     else return false;
     return true;
   };
@@ -221,40 +288,55 @@ test('redirects are followed on the same host or to https, never to another plai
   }
 });
 
-test('a registry that never answers times out, and a plain-http registry without --insecure fails TLS', { timeout: 60_000 }, async () => {
-  const sockets: import('node:net').Socket[] = [];
-  const silent: Server = createServer((s) => void sockets.push(s));
-  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-  const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
-  try {
-    const c = await RegistryClient.create(host, { timeoutMs: 100, tries: 2, retryBaseMs: 1, credentials: noCreds });
-    await assert.rejects(c.getManifest('app', '1'), (e: unknown) => isCode('NETWORK')(e) && /after 2 tries \(ETIMEDOUT\)/.test((e as Error).message));
-    c.close();
-  } finally {
-    for (const s of sockets) s.destroy();
-    silent.close();
-  }
-  const content = await image();
-  const reg = await fakeRegistry(content);
-  try {
-    const c = await RegistryClient.create(reg.host, { tries: 1, credentials: noCreds });
-    await assert.rejects(c.getManifest('app', '1'), (e: unknown) => isCode('TLS')(e) && /--ca-file/.test((e as Error).message), 'says how to trust a private CA');
-    c.close();
-  } finally {
-    await reg.stop();
-  }
-});
+test(
+  'a registry that never answers times out, and a plain-http registry without --insecure fails TLS',
+  { timeout: 60_000 },
+  async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const c = await RegistryClient.create(host, { timeoutMs: 100, tries: 2, retryBaseMs: 1, credentials: noCreds });
+      await assert.rejects(
+        c.getManifest('app', '1'),
+        (e: unknown) => isCode('NETWORK')(e) && /after 2 tries \(ETIMEDOUT\)/.test((e as Error).message),
+      );
+      c.close();
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+    const content = await image();
+    const reg = await fakeRegistry(content);
+    try {
+      const c = await RegistryClient.create(reg.host, { tries: 1, credentials: noCreds });
+      await assert.rejects(
+        c.getManifest('app', '1'),
+        (e: unknown) => isCode('TLS')(e) && /--ca-file/.test((e as Error).message),
+        'says how to trust a private CA',
+      );
+      c.close();
+    } finally {
+      await reg.stop();
+    }
+  },
+);
 
 test('peek asks for a byte range and copes with a registry that ignores it', async () => {
   const content = await image();
   const [digest, blob] = [...content.blobs!.entries()][1]!;
-  await withRegistry(content, undefined, {}, async (c) => assert.deepEqual(await c.peekBlob('app', digest, 4), blob.subarray(0, 4)));
+  await withRegistry(content, undefined, {}, async (c) =>
+    assert.deepEqual(await c.peekBlob('app', digest, 4), blob.subarray(0, 4)),
+  );
   const noRange: FakeHandler = (req, res, url) => {
     if (!url.pathname.includes('/blobs/')) return false;
     res.writeHead(200).end(blob);
     return true;
   };
-  await withRegistry(content, noRange, {}, async (c) => assert.deepEqual(await c.peekBlob('app', digest, 4), blob.subarray(0, 4)));
+  await withRegistry(content, noRange, {}, async (c) =>
+    assert.deepEqual(await c.peekBlob('app', digest, 4), blob.subarray(0, 4)),
+  );
 });
 
 test('tag listing follows Link pagination on the same host', async () => {
@@ -266,7 +348,10 @@ test('tag listing follows Link pagination on the same host', async () => {
     const from = last ? all.indexOf(last) + 1 : 0;
     const tags = all.slice(from, from + n);
     const more = from + n < all.length;
-    res.writeHead(200, { 'Content-Type': 'application/json', ...(more ? { Link: `</v2/app/tags/list?n=${n}&last=${tags.at(-1)}>; rel="next"` } : {}) });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      ...(more ? { Link: `</v2/app/tags/list?n=${n}&last=${tags.at(-1)}>; rel="next"` } : {}),
+    });
     res.end(JSON.stringify({ name: 'app', tags }));
     return true;
   };

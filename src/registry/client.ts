@@ -47,7 +47,11 @@ export function digestOf(bytes: Buffer, alg = 'sha256'): string {
 class DigestCheck extends Transform {
   private readonly hash: Hash;
   private bytes = 0;
-  constructor(private readonly digest: string, private readonly size: number | undefined, private readonly input: string) {
+  constructor(
+    private readonly digest: string,
+    private readonly size: number | undefined,
+    private readonly input: string,
+  ) {
     super();
     this.hash = createHash(digest.split(':')[0]!);
   }
@@ -62,8 +66,10 @@ class DigestCheck extends Transform {
   }
   override _flush(cb: TransformCallback): void {
     const actual = `${this.digest.split(':')[0]}:${this.hash.digest('hex')}`;
-    if (actual !== this.digest) cb(new BulwarkError('DIGEST_MISMATCH', this.input, `content has digest ${actual}, expected ${this.digest}`));
-    else if (this.size !== undefined && this.bytes !== this.size) cb(new BulwarkError('DIGEST_MISMATCH', this.input, `${this.bytes} bytes, its descriptor gives ${this.size}`));
+    if (actual !== this.digest)
+      cb(new BulwarkError('DIGEST_MISMATCH', this.input, `content has digest ${actual}, expected ${this.digest}`));
+    else if (this.size !== undefined && this.bytes !== this.size)
+      cb(new BulwarkError('DIGEST_MISMATCH', this.input, `${this.bytes} bytes, its descriptor gives ${this.size}`));
     else cb();
   }
 }
@@ -93,21 +99,29 @@ export class RegistryClient {
 
   async getManifest(repo: string, reference: string): Promise<FetchedManifest> {
     const input = this.input(repo, reference);
-    const res = await this.t.request('GET', this.t.url(`/v2/${repo}/manifests/${reference}`), pullScope(repo), { input, headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') } });
+    const res = await this.t.request('GET', this.t.url(`/v2/${repo}/manifests/${reference}`), pullScope(repo), {
+      input,
+      headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
+    });
     if (res.status !== 200) return this.t.fail(res, input, 'manifest');
     const bytes = await readLimited(res.body, this.t.maxManifestBytes, input);
     const claimed = reference.includes(':') ? reference : header(res.headers, 'docker-content-digest');
     const alg = claimed?.split(':')[0] ?? 'sha256';
-    if (alg !== 'sha256' && alg !== 'sha512') throw new BulwarkError('REGISTRY', input, `unsupported digest algorithm ${alg}`);
+    if (alg !== 'sha256' && alg !== 'sha512')
+      throw new BulwarkError('REGISTRY', input, `unsupported digest algorithm ${alg}`);
     const digest = digestOf(bytes, alg);
-    if (claimed && claimed !== digest) throw new BulwarkError('DIGEST_MISMATCH', input, `manifest has digest ${digest}, expected ${claimed}`);
+    if (claimed && claimed !== digest)
+      throw new BulwarkError('DIGEST_MISMATCH', input, `manifest has digest ${digest}, expected ${claimed}`);
     return { digest, mediaType: mediaTypeOf(bytes, header(res.headers, 'content-type')), bytes };
   }
 
   /** Digest, type and size of a manifest without its body; undefined when there is none. */
   async headManifest(repo: string, reference: string): Promise<ManifestInfo | undefined> {
     const input = this.input(repo, reference);
-    const res = await this.t.request('HEAD', this.t.url(`/v2/${repo}/manifests/${reference}`), pullScope(repo), { input, headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') } });
+    const res = await this.t.request('HEAD', this.t.url(`/v2/${repo}/manifests/${reference}`), pullScope(repo), {
+      input,
+      headers: { Accept: MANIFEST_MEDIA_TYPES.join(', ') },
+    });
     res.body.resume();
     if (res.status === 404) return undefined;
     if (res.status !== 200) return this.t.fail(res, input, 'manifest');
@@ -116,7 +130,11 @@ export class RegistryClient {
       const m = await this.getManifest(repo, reference);
       return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
     }
-    return { digest, mediaType: (header(res.headers, 'content-type') ?? '').split(';')[0]!.trim(), size: Number(header(res.headers, 'content-length') ?? 0) };
+    return {
+      digest,
+      mediaType: (header(res.headers, 'content-type') ?? '').split(';')[0]!.trim(),
+      size: Number(header(res.headers, 'content-length') ?? 0),
+    };
   }
 
   async blobExists(repo: string, digest: string, scope = pullScope(repo)): Promise<boolean> {
@@ -132,14 +150,21 @@ export class RegistryClient {
   openBlob(repo: string, digest: string, size?: number): Readable {
     const input = this.input(repo, digest);
     const out = new PassThrough();
-    this.t.request('GET', this.t.url(`/v2/${repo}/blobs/${digest}`), pullScope(repo), { input })
+    this.t
+      .request('GET', this.t.url(`/v2/${repo}/blobs/${digest}`), pullScope(repo), { input })
       .then(async (res) => {
         if (res.status !== 200) return this.t.fail(res, input, 'blob');
         await pipeline(res.body, new DigestCheck(digest, size, input), out);
       })
       .catch((e: unknown) => {
         if (out.destroyed) return;
-        out.destroy(isBulwarkError(e) ? e : new BulwarkError('NETWORK', input, `reading the blob failed (${errCode(e) || messageOf(e)})`, { cause: e }));
+        out.destroy(
+          isBulwarkError(e)
+            ? e
+            : new BulwarkError('NETWORK', input, `reading the blob failed (${errCode(e) || messageOf(e)})`, {
+                cause: e,
+              }),
+        );
       });
     return out;
   }
@@ -147,7 +172,8 @@ export class RegistryClient {
   /** A verified blob read whole, refusing more than max bytes. */
   async readBlob(repo: string, digest: string, max: number, size?: number): Promise<Buffer> {
     const input = this.input(repo, digest);
-    if (size !== undefined && size > max) throw new BulwarkError('TOO_LARGE', input, `${size} bytes, over the ${max}-byte limit`);
+    if (size !== undefined && size > max)
+      throw new BulwarkError('TOO_LARGE', input, `${size} bytes, over the ${max}-byte limit`);
     const chunks: Buffer[] = [];
     let n = 0;
     const stream = this.openBlob(repo, digest, size);
@@ -166,7 +192,10 @@ export class RegistryClient {
   async peekBlob(repo: string, digest: string, n: number): Promise<Buffer> {
     const input = this.input(repo, digest);
     if (n <= 0) return Buffer.alloc(0);
-    const res = await this.t.request('GET', this.t.url(`/v2/${repo}/blobs/${digest}`), pullScope(repo), { input, headers: { Range: `bytes=0-${n - 1}` } });
+    const res = await this.t.request('GET', this.t.url(`/v2/${repo}/blobs/${digest}`), pullScope(repo), {
+      input,
+      headers: { Range: `bytes=0-${n - 1}` },
+    });
     if (res.status !== 200 && res.status !== 206) return this.t.fail(res, input, 'blob');
     const chunks: Buffer[] = [];
     let got = 0;
@@ -185,8 +214,14 @@ export class RegistryClient {
   }
 
   /** Uploads a blob unless the repository has it: HEAD, then POST and one monolithic PUT (or a cross-repository mount). */
-  async pushBlob(repo: string, blob: Buffer | BlobSource, opts: { mountFrom?: string } = {}): Promise<{ digest: string; size: number }> {
-    const src: BlobSource = Buffer.isBuffer(blob) ? { digest: digestOf(blob), size: blob.length, open: () => Readable.from([blob]) } : blob;
+  async pushBlob(
+    repo: string,
+    blob: Buffer | BlobSource,
+    opts: { mountFrom?: string } = {},
+  ): Promise<{ digest: string; size: number }> {
+    const src: BlobSource = Buffer.isBuffer(blob)
+      ? { digest: digestOf(blob), size: blob.length, open: () => Readable.from([blob]) }
+      : blob;
     const input = this.input(repo, src.digest);
     const scope = pushScope(repo);
     const done = { digest: src.digest, size: src.size };
@@ -198,7 +233,11 @@ export class RegistryClient {
       start.searchParams.set('from', opts.mountFrom);
       startScope = `${scope} ${pullScope(opts.mountFrom)}`;
     }
-    const res = await this.t.request('POST', start, startScope, { input, headers: { 'Content-Length': '0' }, follow: false });
+    const res = await this.t.request('POST', start, startScope, {
+      input,
+      headers: { 'Content-Length': '0' },
+      follow: false,
+    });
     if (res.status === 201 && opts.mountFrom) {
       res.body.resume();
       return done;
@@ -220,7 +259,8 @@ export class RegistryClient {
     if (fin.status !== 201) return this.t.fail(fin, input, 'blob upload');
     fin.body.resume();
     const stored = header(fin.headers, 'docker-content-digest');
-    if (stored && stored !== src.digest) throw new BulwarkError('DIGEST_MISMATCH', input, `the registry stored the upload as ${stored}`);
+    if (stored && stored !== src.digest)
+      throw new BulwarkError('DIGEST_MISMATCH', input, `the registry stored the upload as ${stored}`);
     return done;
   }
 
@@ -228,7 +268,8 @@ export class RegistryClient {
   async putManifest(repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     const input = this.input(repo, reference);
     const digest = digestOf(bytes);
-    if (reference.includes(':') && reference !== digest) throw new BulwarkError('DIGEST_MISMATCH', input, `manifest has digest ${digest}`);
+    if (reference.includes(':') && reference !== digest)
+      throw new BulwarkError('DIGEST_MISMATCH', input, `manifest has digest ${digest}`);
     const res = await this.t.request('PUT', this.t.url(`/v2/${repo}/manifests/${reference}`), pushScope(repo), {
       input,
       headers: { 'Content-Type': mediaType, 'Content-Length': String(bytes.length) },
@@ -238,7 +279,12 @@ export class RegistryClient {
     if (res.status !== 201) return this.t.fail(res, input, 'manifest push');
     res.body.resume();
     const stored = header(res.headers, 'docker-content-digest');
-    if (stored && stored !== digest) throw new BulwarkError('DIGEST_MISMATCH', input, `the registry stored the manifest as ${stored}, expected ${digest}`);
+    if (stored && stored !== digest)
+      throw new BulwarkError(
+        'DIGEST_MISMATCH',
+        input,
+        `the registry stored the manifest as ${stored}, expected ${digest}`,
+      );
     return digest;
   }
 
@@ -257,7 +303,8 @@ export class RegistryClient {
       const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
       if (!next) return tags;
       const nextUrl = new URL(next, url);
-      if (nextUrl.origin !== url.origin) throw new BulwarkError('REGISTRY', input, `tag list page link leaves ${url.host}`);
+      if (nextUrl.origin !== url.origin)
+        throw new BulwarkError('REGISTRY', input, `tag list page link leaves ${url.host}`);
       url = nextUrl;
     }
     throw new BulwarkError('REGISTRY', input, `more than ${MAX_TAG_PAGES} pages of tags`);

@@ -67,20 +67,49 @@ function goodHandler(behaviour: Behaviour, hostile: () => string, blobDigest: ()
 }
 
 /** hostile challenges for a login and names a token realm on its own origin, which refuses anyone without one. */
-const hostileHandler = (scheme: 'basic' | 'bearer'): FakeHandler => (req, res, url) => {
-  if (url.pathname === '/token') return answer(res, 401);
-  const challenge = scheme === 'basic' ? 'Basic realm="hostile"' : `Bearer realm="http://${req.headers.host}/token",service="hostile"`;
-  return answer(res, 401, { 'WWW-Authenticate': challenge });
-};
+const hostileHandler =
+  (scheme: 'basic' | 'bearer'): FakeHandler =>
+  (req, res, url) => {
+    if (url.pathname === '/token') return answer(res, 401);
+    const challenge =
+      scheme === 'basic'
+        ? 'Basic realm="hostile"'
+        : `Bearer realm="http://${req.headers.host}/token",service="hostile"`;
+    return answer(res, 401, { 'WWW-Authenticate': challenge });
+  };
 
-async function pair(behaviour: Behaviour, hostileScheme: 'basic' | 'bearer', body: (p: Pair) => Promise<void>): Promise<void> {
+async function pair(
+  behaviour: Behaviour,
+  hostileScheme: 'basic' | 'bearer',
+  body: (p: Pair) => Promise<void>,
+): Promise<void> {
   const tar = await makeTar([{ name: 'etc/os-release', content: 'ID=alpine\n' }]);
   const image = ociImage([{ tar, stored: gzip(tar) }]);
   const layer = [...image.blobs.keys()].at(-1)!;
-  const hostile = await fakeRegistry({ manifests: new Map([['1', { mediaType: image.mediaType, bytes: image.manifest }]]), blobs: image.blobs }, hostileHandler(hostileScheme));
-  const good = await fakeRegistry({ manifests: new Map([['1', { mediaType: image.mediaType, bytes: image.manifest }]]), blobs: image.blobs }, goodHandler(behaviour, () => hostile.host, () => layer));
+  const hostile = await fakeRegistry(
+    { manifests: new Map([['1', { mediaType: image.mediaType, bytes: image.manifest }]]), blobs: image.blobs },
+    hostileHandler(hostileScheme),
+  );
+  const good = await fakeRegistry(
+    { manifests: new Map([['1', { mediaType: image.mediaType, bytes: image.manifest }]]), blobs: image.blobs },
+    goodHandler(
+      behaviour,
+      () => hostile.host,
+      () => layer,
+    ),
+  );
   try {
-    await body({ good, hostile, image, env: { BULWARK_REGISTRY: good.host, BULWARK_REGISTRY_USERNAME: USER, BULWARK_REGISTRY_PASSWORD: PASS, DOCKER_CONFIG: noConfig } });
+    await body({
+      good,
+      hostile,
+      image,
+      env: {
+        BULWARK_REGISTRY: good.host,
+        BULWARK_REGISTRY_USERNAME: USER,
+        BULWARK_REGISTRY_PASSWORD: PASS,
+        DOCKER_CONFIG: noConfig,
+      },
+    });
   } finally {
     await good.stop();
     await hostile.stop();
@@ -118,14 +147,18 @@ test('the hostile origin never receives an Authorization header: as a registry (
           g.close();
         }
         assert.ok(hostile.hits.length > 0, 'hostile was asked');
-        assert.deepEqual(hostile.auths.filter((a) => a !== undefined), [], `${behaviour}/${hostileScheme}: hostile saw ${hostile.hits.join(', ')}`);
+        assert.deepEqual(
+          hostile.auths.filter((a) => a !== undefined),
+          [],
+          `${behaviour}/${hostileScheme}: hostile saw ${hostile.hits.join(', ')}`,
+        );
         if (behaviour === 'basic') assert.ok(good.auths.includes(BASIC), 'good got its login');
       });
     }
   }
 });
 
-test('a registry\'s own token realm gets the login (over plain http only on its own loopback origin under --insecure)', async () => {
+test("a registry's own token realm gets the login (over plain http only on its own loopback origin under --insecure)", async () => {
   await pair('bearer-own-realm', 'bearer', async ({ good, image, env }) => {
     const g = await client(good.host, env);
     try {
@@ -143,10 +176,16 @@ test('credentials from the environment without BULWARK_REGISTRY are refused, not
     const unbound = { ...env, BULWARK_REGISTRY: undefined };
     const g = await client(good.host, unbound);
     try {
-      await assert.rejects(g.getManifest('app', '1'), (e: unknown) => e instanceof BulwarkError && e.code === 'USAGE' && /BULWARK_REGISTRY=host/.test(e.message));
+      await assert.rejects(
+        g.getManifest('app', '1'),
+        (e: unknown) => e instanceof BulwarkError && e.code === 'USAGE' && /BULWARK_REGISTRY=host/.test(e.message),
+      );
     } finally {
       g.close();
     }
-    assert.deepEqual(good.auths.filter((a) => a !== undefined), []);
+    assert.deepEqual(
+      good.auths.filter((a) => a !== undefined),
+      [],
+    );
   });
 });

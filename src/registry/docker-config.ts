@@ -13,7 +13,10 @@ import { canonicalRegistry, DOCKER_HUB } from './reference.js';
 /** Docker Hub's key, as docker writes it; other registries are keyed by host[:port]. */
 const HUB_KEY = 'https://index.docker.io/v1/';
 
-const ConfigFile = z.looseObject({ auths: z.record(z.string(), z.unknown()).optional(), credHelpers: z.record(z.string(), z.string()).optional() });
+const ConfigFile = z.looseObject({
+  auths: z.record(z.string(), z.unknown()).optional(),
+  credHelpers: z.record(z.string(), z.string()).optional(),
+});
 type ConfigFile = z.infer<typeof ConfigFile>;
 
 export interface LoginChange {
@@ -48,12 +51,20 @@ function write(path: string, doc: ConfigFile): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new BulwarkError('IO', path, `cannot write docker's config (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`);
+    throw new BulwarkError(
+      'IO',
+      path,
+      `cannot write docker's config (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`,
+    );
   }
 }
 
 /** Edits the auths entries of one registry; edit returns whether it added one. */
-function change(host: string, env: NodeJS.ProcessEnv, edit: (auths: Record<string, unknown>, key: string) => boolean): LoginChange {
+function change(
+  host: string,
+  env: NodeJS.ProcessEnv,
+  edit: (auths: Record<string, unknown>, key: string) => boolean,
+): LoginChange {
   const registry = canonicalRegistry(host.replace(/^https?:\/\//i, '').replace(/\/.*$/, ''), host);
   const key = registry === DOCKER_HUB ? HUB_KEY : registry;
   const config = dockerConfigPath(env);
@@ -70,7 +81,8 @@ function change(host: string, env: NodeJS.ProcessEnv, edit: (auths: Record<strin
 
 /** Stores a login for one registry (any older entries for the same registry are replaced). */
 export function saveLogin(host: string, c: Credentials, env: NodeJS.ProcessEnv = process.env): LoginChange {
-  if (c.username === '' || c.username.includes(':')) throw new BulwarkError('USAGE', 'username', 'must be non-empty and without ":" (docker stores "user:password")');
+  if (c.username === '' || c.username.includes(':'))
+    throw new BulwarkError('USAGE', 'username', 'must be non-empty and without ":" (docker stores "user:password")');
   if (c.password === '') throw new BulwarkError('USAGE', 'password', 'is empty');
   return change(host, env, (auths, key) => {
     auths[key] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };

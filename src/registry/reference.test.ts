@@ -34,7 +34,11 @@ test('references normalise as docker does: Docker Hub defaults, registry hosts, 
     ['my-registry.example.com:443/a_b/c.d/e--f:tag_1.0-rc', 'my-registry.example.com', 'a_b/c.d/e--f', 'tag_1.0-rc'],
   ];
   for (const [input, registry, repository, tag, digest] of table) {
-    assert.deepEqual(parseReference(input), { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) }, input);
+    assert.deepEqual(
+      parseReference(input),
+      { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) },
+      input,
+    );
   }
   assert.equal(formatReference(parseReference('debian:12')), 'docker.io/library/debian:12');
   assert.equal(registryEndpoint('docker.io'), 'registry-1.docker.io');
@@ -42,17 +46,57 @@ test('references normalise as docker does: Docker Hub defaults, registry hosts, 
 });
 
 test('invalid references are usage errors naming the reference', () => {
-  for (const bad of ['', 'upper/Case', 'Debian', 'ghcr.io/Org/app', 'app:', 'app:-tag', 'app@sha256:abc', 'ghcr.io/', 'a//b', 'host:99999/app', '999.1.1.1/app', '[:::]/app', `app@sha256:${'A'.repeat(64)}`, `app@SHA256:${'a'.repeat(64)}`, '-bad.example/app', 'a'.repeat(64), `r.io/${'a'.repeat(260)}`]) {
-    assert.throws(() => parseReference(bad), (e: unknown) => e instanceof BulwarkError && e.code === 'USAGE', bad);
+  for (const bad of [
+    '',
+    'upper/Case',
+    'Debian',
+    'ghcr.io/Org/app',
+    'app:',
+    'app:-tag',
+    'app@sha256:abc',
+    'ghcr.io/',
+    'a//b',
+    'host:99999/app',
+    '999.1.1.1/app',
+    '[:::]/app',
+    `app@sha256:${'A'.repeat(64)}`,
+    `app@SHA256:${'a'.repeat(64)}`,
+    '-bad.example/app',
+    'a'.repeat(64),
+    `r.io/${'a'.repeat(260)}`,
+  ]) {
+    assert.throws(
+      () => parseReference(bad),
+      (e: unknown) => e instanceof BulwarkError && e.code === 'USAGE',
+      bad,
+    );
   }
 });
 
 test('a bare target names a registry when its first component has a dot or a colon or is localhost', () => {
-  for (const yes of ['ghcr.io/app', 'localhost/app', 'localhost:5000/app', '127.0.0.1:5000/app:1', 'registry.local/a/b']) assert.ok(hasRegistryHost(yes), yes);
-  for (const no of ['debian', 'debian:12', 'bitnami/redis', 'MyDir/image', 'ghcr.io']) assert.ok(!hasRegistryHost(no), no);
+  for (const yes of [
+    'ghcr.io/app',
+    'localhost/app',
+    'localhost:5000/app',
+    '127.0.0.1:5000/app:1',
+    'registry.local/a/b',
+  ])
+    assert.ok(hasRegistryHost(yes), yes);
+  for (const no of ['debian', 'debian:12', 'bitnami/redis', 'MyDir/image', 'ghcr.io'])
+    assert.ok(!hasRegistryHost(no), no);
 });
 
 test('loopback is localhost, 127.0.0.0/8 and ::1, with or without a port', () => {
-  for (const yes of ['localhost', 'localhost:5000', '127.0.0.1', '127.1.2.3:443', '[::1]:5000', '::1']) assert.ok(isLoopback(yes), yes);
-  for (const no of ['registry.example.com', '10.0.0.1:5000', '128.0.0.1', 'localhost.example.com', '127.0.0.1.nip.io', '[::2]:5000', '0.0.0.0']) assert.ok(!isLoopback(no), no);
+  for (const yes of ['localhost', 'localhost:5000', '127.0.0.1', '127.1.2.3:443', '[::1]:5000', '::1'])
+    assert.ok(isLoopback(yes), yes);
+  for (const no of [
+    'registry.example.com',
+    '10.0.0.1:5000',
+    '128.0.0.1',
+    'localhost.example.com',
+    '127.0.0.1.nip.io',
+    '[::2]:5000',
+    '0.0.0.0',
+  ])
+    assert.ok(!isLoopback(no), no);
 });

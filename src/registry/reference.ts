@@ -82,7 +82,10 @@ export function parseReference(input: string): Reference {
   registry = canonicalRegistry(registry, input);
   if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
   if (repository === '' || !repository.split('/').every((c) => PATH_COMPONENT.test(c))) {
-    throw bad(input, `repository "${repository}" must be lower-case components of letters, digits and . _ - separators`);
+    throw bad(
+      input,
+      `repository "${repository}" must be lower-case components of letters, digits and . _ - separators`,
+    );
   }
   if (/^[a-f0-9]{64}$/.test(rest)) throw bad(input, 'a bare 64-hex image id is not a reference');
   if (registry.length + 1 + repository.length > MAX_NAME) throw bad(input, `name longer than ${MAX_NAME} characters`);

@@ -51,7 +51,16 @@ export interface Init {
   follow?: boolean;
 }
 
-const RETRIABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED']);
+const RETRIABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+]);
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO|SSL/;
 const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 64 << 10;
@@ -90,7 +99,9 @@ export async function readLimited(res: IncomingMessage, max: number, input: stri
   return Buffer.concat(chunks);
 }
 
-const OciErrors = z.looseObject({ errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })) });
+const OciErrors = z.looseObject({
+  errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })),
+});
 
 /** The registry's own words for an error: the first OCI error code and message, else the body's first line. */
 function registryMessage(body: Buffer): string {
@@ -111,9 +122,14 @@ function readCa(file: string): string {
   try {
     pem = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new BulwarkError(errCode(e) === 'ENOENT' ? 'NOT_FOUND' : 'IO', file, `cannot read the CA file (${messageOf(e)})`);
+    throw new BulwarkError(
+      errCode(e) === 'ENOENT' ? 'NOT_FOUND' : 'IO',
+      file,
+      `cannot read the CA file (${messageOf(e)})`,
+    );
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BulwarkError('CORRUPT', file, 'not a PEM file of CA certificates');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new BulwarkError('CORRUPT', file, 'not a PEM file of CA certificates');
   return pem;
 }
 
@@ -151,13 +167,22 @@ export class Transport {
     const endpoint = registryEndpoint(registry);
     const insecure = opts.insecure ?? false;
     if (insecure && !isLoopback(endpoint)) {
-      throw new BulwarkError('USAGE', registry, '--insecure is only allowed for loopback registries (localhost, 127.0.0.0/8, ::1): other registries must use verified TLS (see --ca-file)');
+      throw new BulwarkError(
+        'USAGE',
+        registry,
+        '--insecure is only allowed for loopback registries (localhost, 127.0.0.0/8, ::1): other registries must use verified TLS (see --ca-file)',
+      );
     }
     const caFile = opts.caFile ?? (opts.env ?? process.env).SSL_CERT_FILE;
     const ca = caFile ? [...rootCertificates, readCa(caFile)] : undefined;
     const agents = {
       verified: new HttpsAgent({ keepAlive: true, ...(ca ? { ca } : {}) }),
-      ...(insecure ? { unverified: new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }), plain: new HttpAgent({ keepAlive: true }) } : {}),
+      ...(insecure
+        ? {
+            unverified: new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }),
+            plain: new HttpAgent({ keepAlive: true }),
+          }
+        : {}),
     };
     const client = new Transport(registry, new URL(`https://${endpoint}`), insecure, agents, opts);
     // an insecure (loopback) registry may speak TLS or not: try TLS once, like docker does
@@ -189,22 +214,40 @@ export class Transport {
     const loopbackInsecure = this.insecure && isLoopback(url.host);
     if (url.protocol === 'http:') {
       if (loopbackInsecure && this.agents.plain) return this.agents.plain;
-      throw new BulwarkError('USAGE', input, `refusing plain http to ${url.host}: only loopback registries with --insecure may use it`);
+      throw new BulwarkError(
+        'USAGE',
+        input,
+        `refusing plain http to ${url.host}: only loopback registries with --insecure may use it`,
+      );
     }
     if (url.protocol !== 'https:') throw new BulwarkError('REGISTRY', input, `unsupported URL scheme ${url.protocol}`);
     return loopbackInsecure && this.agents.unverified ? this.agents.unverified : this.agents.verified;
   }
 
   /** One HTTP exchange, no retries; resolves once the response headers arrive. */
-  private send(method: string, url: URL, headers: Record<string, string>, body?: Buffer | (() => Readable), input = url.host): Promise<Response> {
+  private send(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body?: Buffer | (() => Readable),
+    input = url.host,
+  ): Promise<Response> {
     const agent = this.agentFor(url, input);
     const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
-      const req = request(url, { method, agent, headers: { 'User-Agent': 'bulwark', ...headers }, timeout: this.timeoutMs }, (res) => {
-        res.setTimeout(this.timeoutMs, () => res.destroy(Object.assign(new Error(`no data for ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url });
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      const req = request(
+        url,
+        { method, agent, headers: { 'User-Agent': 'bulwark', ...headers }, timeout: this.timeoutMs },
+        (res) => {
+          res.setTimeout(this.timeoutMs, () =>
+            res.destroy(Object.assign(new Error(`no data for ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+          );
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url });
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      );
       req.on('error', reject);
       if (Buffer.isBuffer(body)) req.end(body);
       else if (body) pipeline(body(), req).catch((e: unknown) => req.destroy(e as Error));
@@ -216,9 +259,19 @@ export class Transport {
     if (isBulwarkError(e)) return e;
     const code = errCode(e);
     if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(messageOf(e))) {
-      return new BulwarkError('TLS', input, `TLS with ${url.host} failed (${code || messageOf(e)}): for a private CA pass --ca-file (or set SSL_CERT_FILE)`, { cause: e });
+      return new BulwarkError(
+        'TLS',
+        input,
+        `TLS with ${url.host} failed (${code || messageOf(e)}): for a private CA pass --ca-file (or set SSL_CERT_FILE)`,
+        { cause: e },
+      );
     }
-    return new BulwarkError('NETWORK', input, `${url.host} could not be reached after ${this.tries} tries (${code || messageOf(e)})`, { cause: e });
+    return new BulwarkError(
+      'NETWORK',
+      input,
+      `${url.host} could not be reached after ${this.tries} tries (${code || messageOf(e)})`,
+      { cause: e },
+    );
   }
 
   private delay(attempt: number, retryAfter?: string): number {
@@ -234,7 +287,8 @@ export class Transport {
       try {
         res = await once();
       } catch (e) {
-        if (attempt >= this.tries || isBulwarkError(e) || !RETRIABLE_CODES.has(errCode(e))) throw this.networkError(e, url, input);
+        if (attempt >= this.tries || isBulwarkError(e) || !RETRIABLE_CODES.has(errCode(e)))
+          throw this.networkError(e, url, input);
         await this.sleep(this.delay(attempt));
         continue;
       }
@@ -250,29 +304,46 @@ export class Transport {
   /** A redirect or upload location may stay on the same origin or go to an https host, never elsewhere. */
   checkTarget(from: URL, to: URL, input: string): void {
     if (to.origin === from.origin || to.protocol === 'https:') return;
-    throw new BulwarkError('REGISTRY', input, `refusing to follow ${from.host} to ${to.protocol}//${to.host}: only the same host or https`);
+    throw new BulwarkError(
+      'REGISTRY',
+      input,
+      `refusing to follow ${from.host} to ${to.protocol}//${to.host}: only the same host or https`,
+    );
   }
 
   /** A request with authentication (one answered challenge) and, for GET/HEAD, redirects. */
   async request(method: string, target: URL, scope: string, init: Init): Promise<Response> {
     for (let authTry = 0; ; authTry++) {
       const auth = this.auth.header(scope);
-      const headersFor = (u: URL): Record<string, string> => ({ ...init.headers, ...(auth && u.origin === this.base.origin ? { Authorization: auth } : {}) });
+      const headersFor = (u: URL): Record<string, string> => ({
+        ...init.headers,
+        ...(auth && u.origin === this.base.origin ? { Authorization: auth } : {}),
+      });
       let url = target;
-      let res = await this.withRetry(url, init.input, () => this.send(method, url, headersFor(url), init.body, init.input));
+      let res = await this.withRetry(url, init.input, () =>
+        this.send(method, url, headersFor(url), init.body, init.input),
+      );
       for (let hops = 0; (init.follow ?? true) && [301, 302, 303, 307, 308].includes(res.status); hops++) {
         res.body.resume();
         const location = header(res.headers, 'location');
         if (!location) throw new BulwarkError('REGISTRY', init.input, `HTTP ${res.status} redirect with no Location`);
-        if (hops >= MAX_REDIRECTS) throw new BulwarkError('REGISTRY', init.input, `more than ${MAX_REDIRECTS} redirects`);
+        if (hops >= MAX_REDIRECTS)
+          throw new BulwarkError('REGISTRY', init.input, `more than ${MAX_REDIRECTS} redirects`);
         const next = new URL(location, url);
         this.checkTarget(url, next, init.input);
         url = next;
-        res = await this.withRetry(url, init.input, () => this.send(method, next, headersFor(next), init.body, init.input));
+        res = await this.withRetry(url, init.input, () =>
+          this.send(method, next, headersFor(next), init.body, init.input),
+        );
       }
       if (res.status !== 401 || res.url.origin !== this.base.origin) return res;
       res.body.resume();
-      if (authTry >= 1) throw new BulwarkError(this.auth.refusalCode(), init.input, `${this.registry} still answers 401 after authenticating: ${this.auth.explainRefusal()}`);
+      if (authTry >= 1)
+        throw new BulwarkError(
+          this.auth.refusalCode(),
+          init.input,
+          `${this.registry} still answers 401 after authenticating: ${this.auth.explainRefusal()}`,
+        );
       await this.auth.answer(res.headers['www-authenticate'], scope, init.input);
     }
   }
@@ -280,7 +351,11 @@ export class Transport {
   private async fetchToken(url: URL, headers: Record<string, string>): Promise<{ status: number; body: Buffer }> {
     const input = `token server ${url.origin}${url.pathname}`;
     if (url.protocol !== 'https:' && !(this.insecure && isLoopback(url.host))) {
-      throw new BulwarkError('AUTH', input, 'refusing to ask a plain-http token server (only loopback registries with --insecure may)');
+      throw new BulwarkError(
+        'AUTH',
+        input,
+        'refusing to ask a plain-http token server (only loopback registries with --insecure may)',
+      );
     }
     const res = await this.withRetry(url, input, () => this.send('GET', url, headers, undefined, input));
     return { status: res.status, body: await readLimited(res.body, 1 << 20, input) };
@@ -296,7 +371,12 @@ export class Transport {
     }
     const tail = detail ? `: ${detail}` : '';
     if (res.status === 404) throw new BulwarkError('NOT_FOUND', input, `${what} not found on ${this.registry}${tail}`);
-    if (res.status === 401 || res.status === 403) throw new BulwarkError('AUTH', input, `${this.registry} denied access to the ${what} (HTTP ${res.status})${tail}`);
+    if (res.status === 401 || res.status === 403)
+      throw new BulwarkError(
+        'AUTH',
+        input,
+        `${this.registry} denied access to the ${what} (HTTP ${res.status})${tail}`,
+      );
     const retried = res.status === 429 || res.status >= 500 ? ` after ${this.tries} tries` : '';
     throw new BulwarkError('REGISTRY', input, `${what}: HTTP ${res.status}${retried}${tail}`);
   }

@@ -9,7 +9,9 @@ const MESSAGE_WIDTH = 100;
 
 function sortedChecks(checks: readonly CheckResult[]): CheckResult[] {
   const rank = (c: CheckResult): number => -SEVERITIES.indexOf(c.severity);
-  return [...checks].sort((a, b) => rank(a) - rank(b) || a.checkId.localeCompare(b.checkId) || a.location.path.localeCompare(b.location.path));
+  return [...checks].sort(
+    (a, b) => rank(a) - rank(b) || a.checkId.localeCompare(b.checkId) || a.location.path.localeCompare(b.location.path),
+  );
 }
 
 /** "/etc/app.conf:12 (layer 2)", "image config: config.User". */
@@ -20,7 +22,13 @@ function whereOf(c: CheckResult): string {
 }
 
 export function checkRows(checks: readonly CheckResult[]): string[][] {
-  return sortedChecks(checks).map((c) => [c.checkId, c.severity, oneLine(c.title), whereOf(c), truncate(oneLine(c.message), MESSAGE_WIDTH)]);
+  return sortedChecks(checks).map((c) => [
+    c.checkId,
+    c.severity,
+    oneLine(c.title),
+    whereOf(c),
+    truncate(oneLine(c.message), MESSAGE_WIDTH),
+  ]);
 }
 
 export function checksSummary(checks: readonly CheckResult[]): string {

@@ -17,8 +17,18 @@ const CLEAR = '\u001b[2J\u001b[H';
 // eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
-const evilPkg: Package = { ...pythonImage.packages.find((p) => p.name === 'pip')!, name: `pip${OSC_TITLE}`, version: `23.0.1\rSAFE  \b\b`, path: `/usr/lib/${CLEAR}x/METADATA` };
-const evilFinding: Finding = { ...pipMercurial, title: `harmless\u202Eredli\u0085`, package: { ...pipMercurial.package, name: evilPkg.name, version: evilPkg.version, path: evilPkg.path }, target: `/srv/${CLEAR}` };
+const evilPkg: Package = {
+  ...pythonImage.packages.find((p) => p.name === 'pip')!,
+  name: `pip${OSC_TITLE}`,
+  version: `23.0.1\rSAFE  \b\b`,
+  path: `/usr/lib/${CLEAR}x/METADATA`,
+};
+const evilFinding: Finding = {
+  ...pipMercurial,
+  title: `harmless\u202Eredli\u0085`,
+  package: { ...pipMercurial.package, name: evilPkg.name, version: evilPkg.version, path: evilPkg.path },
+  target: `/srv/${CLEAR}`,
+};
 const evil: ScanReport = {
   ...pythonReport,
   inventory: {
@@ -33,7 +43,10 @@ const evil: ScanReport = {
 };
 
 test('table and Markdown carry no control character from the image, only visible escapes', () => {
-  for (const [format, out] of [['table', renderTable(evil)], ['markdown', renderMarkdown(evil)]] as const) {
+  for (const [format, out] of [
+    ['table', renderTable(evil)],
+    ['markdown', renderMarkdown(evil)],
+  ] as const) {
     assert.ok(!RAW.test(out), `${format}: ${JSON.stringify(out.match(RAW))}`);
   }
   const table = renderTable(evil);
@@ -45,8 +58,10 @@ test('table and Markdown carry no control character from the image, only visible
 
 test('escapeControls keeps text and line breaks, and leaves no control character', () => {
   assert.equal(escapeControls('a\nb\tc\u001bd\u202Ee'), 'a\nb\\x09c\\x1Bd\\u202Ee');
-  fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
-    const out = escapeControls(s);
-    return !RAW.test(out) && out.split('\n').length === s.split('\n').length;
-  }));
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), (s) => {
+      const out = escapeControls(s);
+      return !RAW.test(out) && out.split('\n').length === s.split('\n').length;
+    }),
+  );
 });

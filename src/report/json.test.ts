@@ -13,12 +13,24 @@ const parse = (r: ScanReport) => JSON.parse(renderJson(r)) as Json;
 function reversed(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reversed);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .reverse()
+      .map(([k, x]) => [k, reversed(x)]),
+  );
 }
 
 test('json: the inventory fields, then vulnerabilities { findings, expiredIgnores, db }', () => {
   const doc = parse(pythonReport);
-  assert.deepEqual(Object.keys(doc), ['schemaVersion', 'artifact', 'os', 'layers', 'packages', 'issues', 'vulnerabilities']);
+  assert.deepEqual(Object.keys(doc), [
+    'schemaVersion',
+    'artifact',
+    'os',
+    'layers',
+    'packages',
+    'issues',
+    'vulnerabilities',
+  ]);
   const v = doc.vulnerabilities as Json;
   assert.deepEqual(Object.keys(v), ['findings', 'expiredIgnores', 'db']);
   assert.deepEqual(v.expiredIgnores, pythonReport.vulnerabilities!.expiredIgnores);
@@ -30,7 +42,10 @@ test('json: every finding, suppressed ones too, with its status and reason', () 
   assert.equal(findings.length, 10);
   assert.deepEqual(findings, JSON.parse(JSON.stringify(pythonReport.vulnerabilities!.findings)));
   const zlib = findings.find((f) => f.id === 'CVE-2023-45853')!;
-  assert.deepEqual([zlib.status, zlib.statusReason], ['not_affected', 'vulnerable_code_not_present: minizip is not built into zlib1g']);
+  assert.deepEqual(
+    [zlib.status, zlib.statusReason],
+    ['not_affected', 'vulnerable_code_not_present: minizip is not built into zlib1g'],
+  );
   assert.deepEqual(Object.keys(zlib).slice(0, 4), ['id', 'status', 'statusReason', 'severity']);
   assert.equal(findings.find((f) => f.id === 'CVE-2022-40897')!.status, 'ignored');
 });
@@ -49,7 +64,10 @@ test('json: a "__proto__" key from scanned metadata stays an ordinary member', (
   const metadata = JSON.parse('{"__proto__": "x", "location": "y"}') as Record<string, string>;
   const inventory = { ...pythonImage, packages: [{ ...pythonImage.packages[0]!, metadata }] };
   const pkg = (parse({ inventory }).packages as Json[])[0]!;
-  assert.deepEqual(Object.entries(pkg.metadata as Json), [['__proto__', 'x'], ['location', 'y']]);
+  assert.deepEqual(Object.entries(pkg.metadata as Json), [
+    ['__proto__', 'x'],
+    ['location', 'y'],
+  ]);
 });
 
 test('json: arbitrary reports round-trip their findings', () => {

@@ -5,9 +5,26 @@ import type { ScanReport } from './report.js';
 // image give byte-identical documents that diff cleanly.
 
 const FIRST = [
-  'schemaVersion', 'artifact', 'os', 'layers', 'packages', 'issues', 'vulnerabilities', 'checks',
-  'findings', 'expiredIgnores', 'db', 'feeds',
-  'id', 'name', 'type', 'ecosystem', 'version', 'status', 'statusReason', 'severity',
+  'schemaVersion',
+  'artifact',
+  'os',
+  'layers',
+  'packages',
+  'issues',
+  'vulnerabilities',
+  'checks',
+  'findings',
+  'expiredIgnores',
+  'db',
+  'feeds',
+  'id',
+  'name',
+  'type',
+  'ecosystem',
+  'version',
+  'status',
+  'statusReason',
+  'severity',
 ];
 const firstIndex = new Map(FIRST.map((k, i) => [k, i]));
 
@@ -25,7 +42,8 @@ function ordered(v: unknown): unknown {
   for (const k of Object.keys(v).sort(keyOrder)) {
     const x = (v as Record<string, unknown>)[k];
     // defineProperty: a "__proto__" key from scanned data stays an ordinary member
-    if (x !== undefined) Object.defineProperty(out, k, { value: ordered(x), enumerable: true, writable: true, configurable: true });
+    if (x !== undefined)
+      Object.defineProperty(out, k, { value: ordered(x), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -45,7 +45,10 @@ test('sarif: one rule per distinct shown id; every result points at its rule by 
   const { rules } = doc.runs[0]!.tool.driver;
   const shownIds = [...new Set(pythonReport.vulnerabilities!.shown.map((f) => f.id))].sort();
   assert.deepEqual(rules.map((r) => r.id).sort(), shownIds);
-  assert.ok(!rules.some((r) => r.id === 'CVE-2023-45853' || r.id === 'CVE-2022-40897'), 'no rules for suppressed findings');
+  assert.ok(
+    !rules.some((r) => r.id === 'CVE-2023-45853' || r.id === 'CVE-2022-40897'),
+    'no rules for suppressed findings',
+  );
   assert.equal(doc.runs[0]!.results.length, pythonReport.vulnerabilities!.shown.length);
   for (const res of doc.runs[0]!.results) assert.equal(rules[res.ruleIndex]!.id, res.ruleId);
 });
@@ -65,14 +68,36 @@ test('sarif: levels from severity, consistent between rule and result', () => {
 test('sarif: rule descriptions, help and security-severity', () => {
   const doc = sarifOf(pythonReport);
   const pip = ruleFor(doc, 'CVE-2023-5752');
-  assert.equal(pip.shortDescription.text, 'Mercurial configuration injectable in repo revision when installing via pip');
+  assert.equal(
+    pip.shortDescription.text,
+    'Mercurial configuration injectable in repo revision when installing via pip',
+  );
   assert.match(pip.fullDescription.text, /^CVE-2023-5752: Mercurial configuration/);
-  assert.equal(pip.helpUri, 'https://mail.python.org/archives/list/security-announce@python.org/thread/F4PL35U6X4VVHZ5ILJU3PWUWN7H7LZXL/', 'the advisory, not the pull request listed first');
-  assert.deepEqual(pip.properties, { 'security-severity': '3.3', tags: ['vulnerability', 'security', 'LOW'], precision: 'very-high' });
-  assert.match(pip.help.text, /^Package: pip 23\.0\.1, fixed in: 23\.3, at: \/usr\/local\/lib\/python3\.11\/site-packages\/pip-23\.0\.1\.dist-info\/METADATA$/m);
+  assert.equal(
+    pip.helpUri,
+    'https://mail.python.org/archives/list/security-announce@python.org/thread/F4PL35U6X4VVHZ5ILJU3PWUWN7H7LZXL/',
+    'the advisory, not the pull request listed first',
+  );
+  assert.deepEqual(pip.properties, {
+    'security-severity': '3.3',
+    tags: ['vulnerability', 'security', 'LOW'],
+    precision: 'very-high',
+  });
+  assert.match(
+    pip.help.text,
+    /^Package: pip 23\.0\.1, fixed in: 23\.3, at: \/usr\/local\/lib\/python3\.11\/site-packages\/pip-23\.0\.1\.dist-info\/METADATA$/m,
+  );
   assert.match(pip.help.text, /^Aliases: GHSA-mq26-g339-26xf, PYSEC-2023-228$/m);
-  assert.ok(pip.help.markdown!.includes('\n| LOW | pip | 23.0.1 | 23.3 | /usr/local/lib/python3.11/site-packages/pip-23.0.1.dist-info/METADATA |\n'));
-  assert.ok(pip.help.markdown!.startsWith('**Vulnerability [CVE-2023-5752](https://mail.python.org/archives/list/security-announce@python.org/thread/F4PL35U6X4VVHZ5ILJU3PWUWN7H7LZXL/)**: Mercurial'));
+  assert.ok(
+    pip.help.markdown!.includes(
+      '\n| LOW | pip | 23.0.1 | 23.3 | /usr/local/lib/python3.11/site-packages/pip-23.0.1.dist-info/METADATA |\n',
+    ),
+  );
+  assert.ok(
+    pip.help.markdown!.startsWith(
+      '**Vulnerability [CVE-2023-5752](https://mail.python.org/archives/list/security-announce@python.org/thread/F4PL35U6X4VVHZ5ILJU3PWUWN7H7LZXL/)**: Mercurial',
+    ),
+  );
   assert.equal(ruleFor(doc, 'CVE-2023-6246').properties['security-severity'], '7.8', 'the CVSS score');
   const alsa = ruleFor(sarifOf(almaReport), 'ALSA-2024:2447');
   assert.equal(alsa.properties['security-severity'], '5.5', 'no CVSS: the usual score for MEDIUM');
@@ -87,20 +112,34 @@ test('sarif: result message, relative artifact URI under ROOTPATH, the package a
   const doc = sarifOf(pythonReport);
   const pip = resultFor(doc, 'CVE-2023-5752');
   assert.equal(pip.message.text, 'Package pip version 23.0.1 is vulnerable to CVE-2023-5752 (fixed in 23.3)');
-  assert.equal(resultFor(doc, 'CVE-2011-3374').message.text, 'Package apt version 2.6.1 is vulnerable to CVE-2011-3374 (no fix available)');
+  assert.equal(
+    resultFor(doc, 'CVE-2011-3374').message.text,
+    'Package apt version 2.6.1 is vulnerable to CVE-2011-3374 (no fix available)',
+  );
   const loc = pip.locations[0]!;
   assert.deepEqual(loc.physicalLocation, {
-    artifactLocation: { uri: 'usr/local/lib/python3.11/site-packages/pip-23.0.1.dist-info/METADATA', uriBaseId: ROOT_BASE_ID },
+    artifactLocation: {
+      uri: 'usr/local/lib/python3.11/site-packages/pip-23.0.1.dist-info/METADATA',
+      uriBaseId: ROOT_BASE_ID,
+    },
     region: { startLine: 1 },
   });
   assert.deepEqual(loc.logicalLocations, [{ name: 'pip', fullyQualifiedName: 'pkg:pypi/pip@23.0.1', kind: 'package' }]);
-  assert.equal(resultFor(doc, 'CVE-2023-6246').locations[0]!.physicalLocation.artifactLocation.uri, 'var/lib/dpkg/status', 'OS packages: their database');
+  assert.equal(
+    resultFor(doc, 'CVE-2023-6246').locations[0]!.physicalLocation.artifactLocation.uri,
+    'var/lib/dpkg/status',
+    'OS packages: their database',
+  );
   assert.deepEqual(doc.runs[0]!.originalUriBaseIds, { [ROOT_BASE_ID]: { uri: 'file:///' } });
-  for (const r of doc.runs[0]!.results) assert.ok(!r.locations[0]!.physicalLocation.artifactLocation.uri.startsWith('/'));
+  for (const r of doc.runs[0]!.results)
+    assert.ok(!r.locations[0]!.physicalLocation.artifactLocation.uri.startsWith('/'));
 });
 
 test('sarif: relative URIs are percent-encoded path segments', () => {
-  assert.equal(relativeUri('/app/node_modules/@babel/core/package.json'), 'app/node_modules/%40babel/core/package.json');
+  assert.equal(
+    relativeUri('/app/node_modules/@babel/core/package.json'),
+    'app/node_modules/%40babel/core/package.json',
+  );
   assert.equal(relativeUri('/a b/c%zz/d:e'), 'a%20b/c%25zz/d%3Ae');
   assert.equal(relativeUri('//x'), 'x');
   assert.equal(relativeUri('/'), '.');
@@ -111,7 +150,13 @@ test('sarif: fingerprints are stable across runs and orderings, and distinct per
   const a = sarifOf(pythonReport);
   const v = pythonReport.vulnerabilities!;
   const b = sarifOf({ ...pythonReport, vulnerabilities: { ...v, shown: [...v.shown].reverse() } });
-  const fp = (d: SarifLog) => Object.fromEntries(d.runs[0]!.results.map((r) => [`${r.ruleId} ${r.locations[0]!.logicalLocations[0]!.name}`, r.partialFingerprints[FINGERPRINT_KEY]]));
+  const fp = (d: SarifLog) =>
+    Object.fromEntries(
+      d.runs[0]!.results.map((r) => [
+        `${r.ruleId} ${r.locations[0]!.logicalLocations[0]!.name}`,
+        r.partialFingerprints[FINGERPRINT_KEY],
+      ]),
+    );
   assert.deepEqual(fp(a), fp(b));
   const values = Object.values(fp(a));
   assert.equal(new Set(values).size, values.length);
@@ -125,7 +170,11 @@ test('sarif: arbitrary ids, titles, paths and references still give schema-valid
       assertValid(JSON.parse(JSON.stringify(doc)));
       const run = doc.runs[0]!;
       assert.equal(run.results.length, r.vulnerabilities!.shown.length);
-      assert.equal(new Set(run.tool.driver.rules.map((x) => x.id)).size, run.tool.driver.rules.length, 'one rule per id');
+      assert.equal(
+        new Set(run.tool.driver.rules.map((x) => x.id)).size,
+        run.tool.driver.rules.length,
+        'one rule per id',
+      );
       const order = ['note', 'warning', 'error'];
       for (const res of run.results) {
         const rule = run.tool.driver.rules[res.ruleIndex]!;
@@ -145,16 +194,42 @@ test('sarif: failed checks become rules from the catalog (STRIDE and ATT&CK tags
   const report: ScanReport = {
     ...pythonReport,
     checks: [
-      { checkId: 'BW-FS-001', severity: 'LOW', title: 'Set-user-id or set-group-id executable', message: '/usr/bin/su is set-user-id (mode 4755)', location: { path: '/usr/bin/su', layer } },
-      { checkId: 'BW-IMG-001', severity: 'HIGH', title: 'Image runs as root', message: 'no USER: the container runs as root', location: { path: 'image config', field: 'config.User' } },
-      { checkId: 'BW-WL-001', severity: 'CRITICAL', title: 'Privileged container', message: 'Deployment/web: container "nginx" is privileged', location: { path: 'k8s/web.yaml', line: 13, field: 'spec.template.spec.containers[0].securityContext.privileged' } },
+      {
+        checkId: 'BW-FS-001',
+        severity: 'LOW',
+        title: 'Set-user-id or set-group-id executable',
+        message: '/usr/bin/su is set-user-id (mode 4755)',
+        location: { path: '/usr/bin/su', layer },
+      },
+      {
+        checkId: 'BW-IMG-001',
+        severity: 'HIGH',
+        title: 'Image runs as root',
+        message: 'no USER: the container runs as root',
+        location: { path: 'image config', field: 'config.User' },
+      },
+      {
+        checkId: 'BW-WL-001',
+        severity: 'CRITICAL',
+        title: 'Privileged container',
+        message: 'Deployment/web: container "nginx" is privileged',
+        location: {
+          path: 'k8s/web.yaml',
+          line: 13,
+          field: 'spec.template.spec.containers[0].securityContext.privileged',
+        },
+      },
     ],
   };
   const doc = sarifOf(report);
   assertValid(doc);
   const vulnRules = sarifOf(pythonReport).runs[0]!.tool.driver.rules.length;
   const rule = ruleFor(doc, 'BW-WL-001');
-  assert.ok(rule.properties.tags.includes('ElevationOfPrivilege') && rule.properties.tags.includes('T1611') && rule.properties.tags.includes('misconfiguration'));
+  assert.ok(
+    rule.properties.tags.includes('ElevationOfPrivilege') &&
+      rule.properties.tags.includes('T1611') &&
+      rule.properties.tags.includes('misconfiguration'),
+  );
   assert.equal(rule.defaultConfiguration.level, 'error');
   const wl = resultFor(doc, 'BW-WL-001');
   assert.equal(wl.ruleIndex, doc.runs[0]!.tool.driver.rules.indexOf(rule));

@@ -18,9 +18,21 @@ export const FINGERPRINT_KEY = 'bulwarkFinding/v1';
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
-const LEVELS: Record<Severity, SarifLevel> = { CRITICAL: 'error', HIGH: 'error', MEDIUM: 'warning', LOW: 'note', UNKNOWN: 'note' };
+const LEVELS: Record<Severity, SarifLevel> = {
+  CRITICAL: 'error',
+  HIGH: 'error',
+  MEDIUM: 'warning',
+  LOW: 'note',
+  UNKNOWN: 'note',
+};
 /** The usual score for a severity when no CVSS score is known (no score for UNKNOWN). */
-const SEVERITY_SCORES: Record<Severity, string | undefined> = { CRITICAL: '9.5', HIGH: '8.0', MEDIUM: '5.5', LOW: '2.0', UNKNOWN: undefined };
+const SEVERITY_SCORES: Record<Severity, string | undefined> = {
+  CRITICAL: '9.5',
+  HIGH: '8.0',
+  MEDIUM: '5.5',
+  LOW: '2.0',
+  UNKNOWN: undefined,
+};
 
 interface Text {
   text: string;
@@ -58,7 +70,8 @@ export interface SarifLog {
 }
 
 const rankOf = (s: Severity): number => SEVERITIES_DESC.indexOf(s);
-const worst = (fs: Finding[]): Severity => fs.map((f) => f.severity).sort((a, b) => rankOf(a) - rankOf(b))[0] ?? 'UNKNOWN';
+const worst = (fs: Finding[]): Severity =>
+  fs.map((f) => f.severity).sort((a, b) => rankOf(a) - rankOf(b))[0] ?? 'UNKNOWN';
 
 /** A package file's path as a relative URI reference: no leading slash, each segment percent-encoded. */
 export function relativeUri(path: string): string {
@@ -86,13 +99,19 @@ function rule(id: string, fs: Finding[]): SarifRule {
   const first = fs[0]!;
   const aliases = [...new Set(fs.flatMap((f) => f.aliases))];
   const related = [...new Set(fs.flatMap((f) => f.related))];
-  const refs = [...new Set(fs.flatMap((f) => f.references))].map(safeUrl).filter((u): u is string => !!u).slice(0, 5);
+  const refs = [...new Set(fs.flatMap((f) => f.references))]
+    .map(safeUrl)
+    .filter((u): u is string => !!u)
+    .slice(0, 5);
   const score = securitySeverity(fs);
   const cvss = fs.find((f) => f.cvss)?.cvss;
   const text = [
     `Vulnerability ${id}${title ? `: ${oneLine(title)}` : ''}`,
     `Severity: ${severity}${cvss ? ` (CVSS ${cvss.version} ${cvss.score.toFixed(1)}, ${cvss.vector})` : ''}`,
-    ...fs.map((f) => `Package: ${f.package.name} ${f.package.version}, fixed in: ${fixedIn(f) || 'no fix available'}, at: ${f.package.path}`),
+    ...fs.map(
+      (f) =>
+        `Package: ${f.package.name} ${f.package.version}, fixed in: ${fixedIn(f) || 'no fix available'}, at: ${f.package.path}`,
+    ),
     ...(aliases.length ? [`Aliases: ${aliases.join(', ')}`] : []),
     ...(related.length ? [`Related: ${related.join(', ')}`] : []),
     ...(refs.length ? [`References: ${refs.join(' ')}`] : []),
@@ -100,7 +119,10 @@ function rule(id: string, fs: Finding[]): SarifRule {
   const table = [
     '| Severity | Package | Installed | Fixed in | Path |',
     '| --- | --- | --- | --- | --- |',
-    ...fs.map((f) => `| ${[f.severity, mdText(f.package.name), mdText(f.package.version), mdText(fixedIn(f) || '—'), mdText(f.package.path)].join(' | ')} |`),
+    ...fs.map(
+      (f) =>
+        `| ${[f.severity, mdText(f.package.name), mdText(f.package.version), mdText(fixedIn(f) || '—'), mdText(f.package.path)].join(' | ')} |`,
+    ),
   ].join('\n');
   const markdown = [
     `**Vulnerability ${mdLink(id, linkOf(first))}**${title ? `: ${mdText(title)}` : ''}`,
@@ -112,11 +134,17 @@ function rule(id: string, fs: Finding[]): SarifRule {
   return {
     id,
     shortDescription: { text: oneLine(title) || id },
-    fullDescription: { text: title ? `${id}: ${oneLine(title)}` : `${id} in ${[...new Set(fs.map((f) => f.package.name))].join(', ')}` },
+    fullDescription: {
+      text: title ? `${id}: ${oneLine(title)}` : `${id} in ${[...new Set(fs.map((f) => f.package.name))].join(', ')}`,
+    },
     defaultConfiguration: { level: LEVELS[severity] },
     helpUri: linkOf(first),
     help: { text, markdown },
-    properties: { ...(score ? { 'security-severity': score } : {}), tags: ['vulnerability', 'security', severity], precision: 'very-high' },
+    properties: {
+      ...(score ? { 'security-severity': score } : {}),
+      tags: ['vulnerability', 'security', severity],
+      precision: 'very-high',
+    },
   };
 }
 
@@ -129,31 +157,60 @@ function checkRule(info: CheckInfo): SarifRule {
     fullDescription: { text: info.description },
     defaultConfiguration: { level: LEVELS[info.severity] },
     helpUri: `https://attack.mitre.org/techniques/${info.attack.replace('.', '/')}/`,
-    help: { text, markdown: `**${mdText(info.title)}**\n\n${mdText(info.description)}\n\n**Remediation:** ${mdText(info.remediation)}\n\nSTRIDE: ${info.stride} · MITRE ATT&CK: ${mdText(info.attack)}` },
-    properties: { ...(SEVERITY_SCORES[info.severity] ? { 'security-severity': SEVERITY_SCORES[info.severity]! } : {}), tags: ['security', info.targets.includes('secret') ? 'secret' : 'misconfiguration', info.stride, info.attack], precision: 'high' },
+    help: {
+      text,
+      markdown: `**${mdText(info.title)}**\n\n${mdText(info.description)}\n\n**Remediation:** ${mdText(info.remediation)}\n\nSTRIDE: ${info.stride} · MITRE ATT&CK: ${mdText(info.attack)}`,
+    },
+    properties: {
+      ...(SEVERITY_SCORES[info.severity] ? { 'security-severity': SEVERITY_SCORES[info.severity]! } : {}),
+      tags: ['security', info.targets.includes('secret') ? 'secret' : 'misconfiguration', info.stride, info.attack],
+      precision: 'high',
+    },
   };
 }
 
 function checkFingerprint(c: CheckResult): string {
-  return createHash('sha256').update([c.checkId, c.location.path, c.location.field ?? '', c.location.line ?? '', c.location.layer?.diffId ?? ''].join('\0')).digest('hex');
+  return createHash('sha256')
+    .update(
+      [c.checkId, c.location.path, c.location.field ?? '', c.location.line ?? '', c.location.layer?.diffId ?? ''].join(
+        '\0',
+      ),
+    )
+    .digest('hex');
 }
 
 function checksSarif(checks: readonly CheckResult[], offset: number): { rules: SarifRule[]; results: SarifResult[] } {
   const ids = [...new Set(checks.map((c) => c.checkId))].filter((id) => CHECKS.some((c) => c.id === id));
   const rules = ids.map((id) => checkRule(CHECKS.find((c) => c.id === id)!));
-  const results = checks.filter((c) => ids.includes(c.checkId)).map((c): SarifResult => ({
-    ruleId: c.checkId,
-    ruleIndex: offset + ids.indexOf(c.checkId),
-    level: LEVELS[c.severity],
-    message: { text: `${c.message}${c.evidence ? ` (${c.evidence})` : ''}` },
-    locations: [
-      {
-        physicalLocation: { artifactLocation: { uri: c.location.path.startsWith('/') ? relativeUri(c.location.path) : relativeUri(c.location.path.replace(/\s+/g, '-')), uriBaseId: ROOT_BASE_ID }, region: { startLine: c.location.line ?? 1 } },
-        logicalLocations: [{ name: c.location.field ?? c.location.path, fullyQualifiedName: `${c.location.path}${c.location.field ? `#${c.location.field}` : ''}`, kind: 'resource' }],
-      },
-    ],
-    partialFingerprints: { [FINGERPRINT_KEY]: checkFingerprint(c) },
-  }));
+  const results = checks
+    .filter((c) => ids.includes(c.checkId))
+    .map((c): SarifResult => ({
+      ruleId: c.checkId,
+      ruleIndex: offset + ids.indexOf(c.checkId),
+      level: LEVELS[c.severity],
+      message: { text: `${c.message}${c.evidence ? ` (${c.evidence})` : ''}` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: {
+              uri: c.location.path.startsWith('/')
+                ? relativeUri(c.location.path)
+                : relativeUri(c.location.path.replace(/\s+/g, '-')),
+              uriBaseId: ROOT_BASE_ID,
+            },
+            region: { startLine: c.location.line ?? 1 },
+          },
+          logicalLocations: [
+            {
+              name: c.location.field ?? c.location.path,
+              fullyQualifiedName: `${c.location.path}${c.location.field ? `#${c.location.field}` : ''}`,
+              kind: 'resource',
+            },
+          ],
+        },
+      ],
+      partialFingerprints: { [FINGERPRINT_KEY]: checkFingerprint(c) },
+    }));
   return { rules, results };
 }
 
@@ -170,8 +227,17 @@ export function toSarif(r: ScanReport): SarifLog {
     message: { text: message(f) },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: relativeUri(f.package.path), uriBaseId: ROOT_BASE_ID }, region: { startLine: 1 } },
-        logicalLocations: [{ name: f.package.name, fullyQualifiedName: f.package.purl || `${f.package.ecosystem}/${f.package.name}@${f.package.version}`, kind: 'package' }],
+        physicalLocation: {
+          artifactLocation: { uri: relativeUri(f.package.path), uriBaseId: ROOT_BASE_ID },
+          region: { startLine: 1 },
+        },
+        logicalLocations: [
+          {
+            name: f.package.name,
+            fullyQualifiedName: f.package.purl || `${f.package.ecosystem}/${f.package.name}@${f.package.version}`,
+            kind: 'package',
+          },
+        ],
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },

@@ -15,24 +15,46 @@ function shortDigest(d: string): string {
 
 export function columns(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - [...c].length))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - [...c].length)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function renderTable(r: ScanReport): string {
   const inv = r.inventory;
   const out = [header(inv)];
   if (r.vulnerabilities) out.push(...vulnerabilitySections(r.vulnerabilities, inv));
-  if (r.checks) out.push(r.checks.length ? [`Checks: ${checksSummary(r.checks)}`, columns([['CHECK', 'SEVERITY', 'TITLE', 'WHERE', 'DETAIL'], ...checkRows(r.checks)])].join('\n') : 'Checks: none failed.');
+  if (r.checks)
+    out.push(
+      r.checks.length
+        ? [
+            `Checks: ${checksSummary(r.checks)}`,
+            columns([['CHECK', 'SEVERITY', 'TITLE', 'WHERE', 'DETAIL'], ...checkRows(r.checks)]),
+          ].join('\n')
+        : 'Checks: none failed.',
+    );
   if (r.listAllPackages || !r.vulnerabilities) out.push(...packageSections(inv));
   if (inv.issues.length) {
-    out.push(['Problems (packages in these files may be missing):', ...inv.issues.map((i) => `  ${i.path}: ${i.message} [${i.analyzer}]`)].join('\n'));
+    out.push(
+      [
+        'Problems (packages in these files may be missing):',
+        ...inv.issues.map((i) => `  ${i.path}: ${i.message} [${i.analyzer}]`),
+      ].join('\n'),
+    );
   }
   return escapeControls(`${out.join('\n\n')}\n`);
 }
 
 function header(inv: Inventory): string {
   const a = inv.artifact;
-  const os = inv.os ? `${inv.os.prettyName ?? `${inv.os.family} ${inv.os.version}`}${inv.os.distroless ? ' (distroless)' : ''}` : 'unknown';
+  const os = inv.os
+    ? `${inv.os.prettyName ?? `${inv.os.family} ${inv.os.version}`}${inv.os.distroless ? ' (distroless)' : ''}`
+    : 'unknown';
   return [
     `${a.name} (${a.type})`,
     ...(a.imageId ? [`  image id:  ${a.imageId}`] : []),
@@ -49,15 +71,33 @@ function vulnerabilitySections(v: VulnerabilityResults, inv: Inventory): string[
   for (const g of groupByTarget(v.shown, inv)) {
     const n = g.findings.length;
     const rows = [['PACKAGE', 'INSTALLED', 'FIXED IN', 'ID', 'SEVERITY', 'TITLE']];
-    for (const f of g.findings) rows.push([f.package.name, f.package.version, fixedIn(f) || '-', f.id, f.severity, f.title ? truncate(f.title, TITLE_WIDTH) : '']);
-    out.push([g.label, `${n} ${n === 1 ? 'vulnerability' : 'vulnerabilities'} (${countsText(countBySeverity(g.findings))})`, columns(rows)].join('\n'));
+    for (const f of g.findings)
+      rows.push([
+        f.package.name,
+        f.package.version,
+        fixedIn(f) || '-',
+        f.id,
+        f.severity,
+        f.title ? truncate(f.title, TITLE_WIDTH) : '',
+      ]);
+    out.push(
+      [
+        g.label,
+        `${n} ${n === 1 ? 'vulnerability' : 'vulnerabilities'} (${countsText(countBySeverity(g.findings))})`,
+        columns(rows),
+      ].join('\n'),
+    );
   }
   const total = `Total: ${v.shown.length} (${countsText(countBySeverity(v.shown))})`;
   out.push(v.shown.length ? total : `No vulnerabilities found. ${total}`);
 
   const suppressed = v.findings.filter(isSuppressed);
   if (suppressed.length) {
-    out.push([`Suppressed (${suppressed.length}, not counted):`, ...suppressed.map((f) => `  ${suppressedLine(f)}`)].join('\n'));
+    out.push(
+      [`Suppressed (${suppressed.length}, not counted):`, ...suppressed.map((f) => `  ${suppressedLine(f)}`)].join(
+        '\n',
+      ),
+    );
   }
   if (v.expiredIgnores.length) {
     const lines = v.expiredIgnores.map((e) => {
@@ -86,7 +126,8 @@ function packageSections(inv: Inventory): string[] {
   const out: string[] = [];
   if (inv.layers.length) {
     const rows = [['LAYER', 'DIFF ID', 'CREATED BY']];
-    for (const l of inv.layers) rows.push([String(l.index), shortDigest(l.diffId), (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)]);
+    for (const l of inv.layers)
+      rows.push([String(l.index), shortDigest(l.diffId), (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)]);
     out.push(columns(rows));
   }
   const osPkgs = inv.packages.filter((p) => OS_ECOSYSTEMS.includes(p.ecosystem));
@@ -95,7 +136,10 @@ function packageSections(inv: Inventory): string[] {
   if (osPkgs.length) {
     const rows = [['TYPE', 'NAME', 'VERSION', 'SOURCE', 'ARCH', 'LAYER']];
     for (const p of osPkgs) {
-      const src = p.source && (p.source.name !== p.name || p.source.version !== p.version) ? `${p.source.name} ${p.source.version ?? ''}`.trim() : '';
+      const src =
+        p.source && (p.source.name !== p.name || p.source.version !== p.version)
+          ? `${p.source.name} ${p.source.version ?? ''}`.trim()
+          : '';
       rows.push([p.ecosystem, p.name, p.version, src, p.arch ?? '', layerOf(p)]);
     }
     out.push(columns(rows));

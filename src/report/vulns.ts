@@ -2,7 +2,7 @@
 import { SEVERITIES, type Finding, type Inventory, type Severity } from '../core/types.js';
 import { osvPage, safeUrl } from '../core/links.js';
 
-export { safeUrl,  wellFormed } from '../core/links.js';
+export { safeUrl, wellFormed } from '../core/links.js';
 
 /** Most severe first. */
 export const SEVERITIES_DESC: readonly Severity[] = [...SEVERITIES].reverse();
@@ -11,7 +11,12 @@ const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 
 /** Severity (CRITICAL first), then package name, version and id. */
 function bySeverity(a: Finding, b: Finding): number {
-  return rank(b.severity) - rank(a.severity) || cmp(a.package.name, b.package.name) || cmp(a.package.version, b.package.version) || cmp(a.id, b.id);
+  return (
+    rank(b.severity) - rank(a.severity) ||
+    cmp(a.package.name, b.package.name) ||
+    cmp(a.package.version, b.package.version) ||
+    cmp(a.id, b.id)
+  );
 }
 
 /** Plain code-unit order: the same on every machine, whatever the locale. */

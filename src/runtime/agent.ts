@@ -88,12 +88,17 @@ interface Parts {
 }
 
 function fanotifyState(o: AgentOptions): FanotifySupport | { ok: false; mode: 'kill-after-exec'; reason: string } {
-  return o.fanotify === false ? { ok: false, mode: 'kill-after-exec', reason: 'fanotify turned off' } : fanotifySupport();
+  return o.fanotify === false
+    ? { ok: false, mode: 'kill-after-exec', reason: 'fanotify turned off' }
+    : fanotifySupport();
 }
 
 function wire(o: AgentOptions, support: ReturnType<typeof fanotifyState>, audit: { source?: AuditSource }): Parts {
   const onError = o.onError ?? ((e: Error) => process.stderr.write(`bulwark agent: ${e.message}\n`));
-  const sinks = createSinks(o.sinks ?? [{ type: 'jsonl' }], { onError: (e, info) => onError(new Error(`sink ${info.sink}: ${messageOf(e)}${info.willRetry ? ' (will retry)' : ''}`)) });
+  const sinks = createSinks(o.sinks ?? [{ type: 'jsonl' }], {
+    onError: (e, info) =>
+      onError(new Error(`sink ${info.sink}: ${messageOf(e)}${info.willRetry ? ' (will retry)' : ''}`)),
+  });
   const rules = RuleSet.load(o.rules ?? []);
   const profiles = new ProfileStore(join(o.stateDir, 'profiles.json'));
   const emitter = new Emitter(sinks, hostname(), o.onEvent);
@@ -105,11 +110,28 @@ function wire(o: AgentOptions, support: ReturnType<typeof fanotifyState>, audit:
     onExec: (c, command) => void sessions.onSession(c, command),
     onError,
   });
-  const pids = new PidTable({ containerById: (id) => tracker.forId(id), containerByDevice: (dev) => watches.containerByDevice(dev) });
-  const activity = new ActivityHandler({ rules, pids, judge, enforcer: new Enforcer(onError), emitter, builtins, sessions });
+  const pids = new PidTable({
+    containerById: (id) => tracker.forId(id),
+    containerByDevice: (dev) => watches.containerByDevice(dev),
+  });
+  const activity = new ActivityHandler({
+    rules,
+    pids,
+    judge,
+    enforcer: new Enforcer(onError),
+    emitter,
+    builtins,
+    sessions,
+  });
   const openGuard = (first: string): ReturnType<typeof openExecGuard> =>
     // the container sees its root through a mount of its own namespace: mark the overlay filesystem, not one mount
-    openExecGuard({ path: first, scope: 'filesystem', timeoutMs: 1000, onError, decide: (held) => activity.decideHeldExec(held) });
+    openExecGuard({
+      path: first,
+      scope: 'filesystem',
+      timeoutMs: 1000,
+      onError,
+      decide: (held) => activity.decideHeldExec(held),
+    });
   // the files the rules call sensitive are the ones watched (a rule file can add to the list)
   const watches: ContainerWatches = new ContainerWatches({
     sensitiveFiles: rules.list('sensitive_files') ?? SENSITIVE_FILES,
@@ -133,7 +155,9 @@ function startAudit(o: AgentOptions, parts: Parts, support: ReturnType<typeof fa
     statsIntervalMs: 30_000, // lost-event counts need no finer grain; each look spawns auditctl
     // one record after the other: an exec's record says whose a pid is before that pid's next records are read
     onEvent: (a) => {
-      queue = queue.then(() => parts.activity.onActivity(a)).catch((e: unknown) => onError(e instanceof Error ? e : new Error(messageOf(e))));
+      queue = queue
+        .then(() => parts.activity.onActivity(a))
+        .catch((e: unknown) => onError(e instanceof Error ? e : new Error(messageOf(e))));
     },
     onError,
     onLost: (lost) => onError(new Error(`the kernel dropped ${lost} audit events`)),
@@ -142,8 +166,11 @@ function startAudit(o: AgentOptions, parts: Parts, support: ReturnType<typeof fa
 
 function startDetectors(o: AgentOptions, parts: Parts): { stop(): void } {
   const containers = (): ContainerInfo[] => parts.tracker.all();
-  const forks = o.forkGuard === false ? undefined : new ForkGuard(containers, (f) => parts.builtins.forkBomb(f), o.forkGuard ?? {});
-  const monitor = o.resources ? new ResourceMonitor(containers, o.resources, (r) => parts.builtins.resourceThreshold(r), o.resources.intervalMs) : undefined;
+  const forks =
+    o.forkGuard === false ? undefined : new ForkGuard(containers, (f) => parts.builtins.forkBomb(f), o.forkGuard ?? {});
+  const monitor = o.resources
+    ? new ResourceMonitor(containers, o.resources, (r) => parts.builtins.resourceThreshold(r), o.resources.intervalMs)
+    : undefined;
   forks?.start();
   monitor?.start();
   return {
@@ -160,18 +187,22 @@ function startDetectors(o: AgentOptions, parts: Parts): { stop(): void } {
  */
 function startHousekeeping(o: AgentOptions, parts: Parts): NodeJS.Timeout {
   const { profiles } = parts;
-  const timer = setInterval(() => {
-    try {
-      profiles.reloadIfEdited();
-      if (o.learnPeriodMs !== undefined) {
-        const mode = o.afterLearn ?? 'monitor';
-        for (const key of profiles.endLearning(o.learnPeriodMs, mode)) parts.builtins.profileLearned(key, mode, profiles.allowed(key).length);
+  const timer = setInterval(
+    () => {
+      try {
+        profiles.reloadIfEdited();
+        if (o.learnPeriodMs !== undefined) {
+          const mode = o.afterLearn ?? 'monitor';
+          for (const key of profiles.endLearning(o.learnPeriodMs, mode))
+            parts.builtins.profileLearned(key, mode, profiles.allowed(key).length);
+        }
+        profiles.saveIfChanged();
+      } catch (e) {
+        parts.onError(new Error(`profiles: ${messageOf(e)}`));
       }
-      profiles.saveIfChanged();
-    } catch (e) {
-      parts.onError(new Error(`profiles: ${messageOf(e)}`));
-    }
-  }, Math.max(250, Math.min(o.saveIntervalMs ?? 10_000, (o.learnPeriodMs ?? Infinity) / 4)));
+    },
+    Math.max(250, Math.min(o.saveIntervalMs ?? 10_000, (o.learnPeriodMs ?? Infinity) / 4)),
+  );
   timer.unref();
   return timer;
 }

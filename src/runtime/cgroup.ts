@@ -44,7 +44,10 @@ export interface CgroupStats {
 const u64 = (s: string | undefined): number => (s !== undefined && /^\d{1,20}$/.test(s) ? Number(s) : 0);
 
 function deviceLines(text: string): string[][] {
-  return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => /^\d+:\d+$/.test(f[0]!));
+  return text
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => /^\d+:\d+$/.test(f[0]!));
 }
 
 /**
@@ -53,13 +56,17 @@ function deviceLines(text: string): string[][] {
  * Never throws; lines not in that format count 0.
  */
 export function parseBlkioServiceBytes(text: string): number {
-  return deviceLines(text).reduce((sum, [, op, n, ...rest]) => sum + ((op === 'Read' || op === 'Write') && rest.length === 0 ? u64(n) : 0), 0);
+  return deviceLines(text).reduce(
+    (sum, [, op, n, ...rest]) => sum + ((op === 'Read' || op === 'Write') && rest.length === 0 ? u64(n) : 0),
+    0,
+  );
 }
 
 /** cgroup v2 io.stat: `MAJ:MIN rbytes=N wbytes=N rios=N …` per device; sums rbytes and wbytes. Never throws. */
 export function parseIoStat(text: string): number {
   let sum = 0;
-  for (const [, ...fields] of deviceLines(text)) for (const f of fields) if (/^[rw]bytes=/.test(f)) sum += u64(f.slice(7));
+  for (const [, ...fields] of deviceLines(text))
+    for (const f of fields) if (/^[rw]bytes=/.test(f)) sum += u64(f.slice(7));
   return sum;
 }
 
@@ -76,7 +83,11 @@ export async function cgroupStats(id: string): Promise<CgroupStats> {
     readFirst(candidates('', id).map((d) => `${d}/cpu.stat`)),
     // v1: the throttle files count every bio only once blk-throttle is active on the disk (some
     // cgroup has a limit there; kernels >= 6.10 set it up lazily); bfq's only on disks using bfq.
-    readFirst(['throttle.io_service_bytes_recursive', 'throttle.io_service_bytes', 'bfq.io_service_bytes_recursive'].map((f) => `${blkio}/blkio.${f}`)),
+    readFirst(
+      ['throttle.io_service_bytes_recursive', 'throttle.io_service_bytes', 'bfq.io_service_bytes_recursive'].map(
+        (f) => `${blkio}/blkio.${f}`,
+      ),
+    ),
     readFirst(candidates('', id).map((d) => `${d}/io.stat`)),
   ]);
   const usec = /^usage_usec (\d+)$/m.exec(cpu2 ?? '')?.[1];
@@ -90,7 +101,10 @@ export async function cgroupStats(id: string): Promise<CgroupStats> {
     ...(memoryBytes !== undefined ? { memoryBytes } : {}),
     ...(cpuNs !== undefined ? { cpuNs } : {}),
     ...(ioBytes !== undefined ? { ioBytes } : {}),
-    procs: (procs ?? '').split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0),
+    procs: (procs ?? '')
+      .split('\n')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0),
   };
 }
 
@@ -114,11 +128,17 @@ function diskOf(path: string): string | undefined {
  */
 export function enableIoAccounting(id: string, dataDir: string): boolean {
   const file = `${ROOT}/blkio/docker/${id}/blkio.throttle.write_bps_device`;
-  if (!existsSync(file)) return existsSync(`${ROOT}/cgroup.controllers`) || candidates('', id).some((d) => existsSync(`${d}/io.stat`));
+  if (!existsSync(file))
+    return existsSync(`${ROOT}/cgroup.controllers`) || candidates('', id).some((d) => existsSync(`${d}/io.stat`));
   try {
     const disk = diskOf(dataDir);
     if (!disk) return false;
-    if (!readFileSync(file, 'utf8').split('\n').some((l) => l.startsWith(`${disk} `))) writeFileSync(file, `${disk} ${2 ** 40}\n`);
+    if (
+      !readFileSync(file, 'utf8')
+        .split('\n')
+        .some((l) => l.startsWith(`${disk} `))
+    )
+      writeFileSync(file, `${disk} ${2 ** 40}\n`);
     return true;
   } catch {
     return false;

@@ -32,7 +32,14 @@ test('cgroup paths name the container (v1 cgroupfs, v2 systemd scope)', () => {
 });
 
 test('the tracker knows running containers, new ones, their processes and overlay dirs, and removals', async (t) => {
-  if (!requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, ready)) return;
+  if (
+    !requireSetUp(
+      t,
+      { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() },
+      ready,
+    )
+  )
+    return;
   const before = await runContainer(IMAGE, ['sleep', '300'], { pidsLimit: 64 });
   const events: [string, string][] = [];
   const tracker = new ContainerTracker({ onChange: (kind, c) => events.push([kind, c.id]) });

@@ -160,7 +160,10 @@ export class ContainerTracker {
     };
     try {
       // subscribe first, then list: a container started in between is seen by one or the other
-      this.current = await followEvents({ type: ['container'] }, { onEvent: (e) => void this.onEvent(e), onEnd: retry });
+      this.current = await followEvents(
+        { type: ['container'] },
+        { onEvent: (e) => void this.onEvent(e), onEnd: retry },
+      );
       await this.relist();
       delay = this.o.reconnectMs ?? 200;
       this.markSynced();

@@ -23,25 +23,42 @@ function freezerOf(id: string): Freezer | undefined {
   const v1 = `${ROOT}/freezer/docker/${id}`;
   if (existsSync(`${v1}/freezer.state`)) {
     const state = (): string => readFileSync(`${v1}/freezer.state`, 'utf8').trim();
-    return { dir: v1, freeze: () => writeFileSync(`${v1}/freezer.state`, 'FROZEN'), thaw: () => writeFileSync(`${v1}/freezer.state`, 'THAWED'), frozen: () => state() === 'FROZEN' };
+    return {
+      dir: v1,
+      freeze: () => writeFileSync(`${v1}/freezer.state`, 'FROZEN'),
+      thaw: () => writeFileSync(`${v1}/freezer.state`, 'THAWED'),
+      frozen: () => state() === 'FROZEN',
+    };
   }
   for (const dir of [`${ROOT}/system.slice/docker-${id}.scope`, `${ROOT}/docker/${id}`]) {
     if (!existsSync(`${dir}/cgroup.freeze`)) continue;
-    return { dir, freeze: () => writeFileSync(`${dir}/cgroup.freeze`, '1'), thaw: () => writeFileSync(`${dir}/cgroup.freeze`, '0'), frozen: () => /^frozen 1$/m.test(readFileSync(`${dir}/cgroup.events`, 'utf8')) };
+    return {
+      dir,
+      freeze: () => writeFileSync(`${dir}/cgroup.freeze`, '1'),
+      thaw: () => writeFileSync(`${dir}/cgroup.freeze`, '0'),
+      frozen: () => /^frozen 1$/m.test(readFileSync(`${dir}/cgroup.events`, 'utf8')),
+    };
   }
   return undefined;
 }
 
 /** Every process in the cgroup directory and the cgroups below it. */
 function cgroupProcs(dir: string, depth = 0): number[] {
-  const own = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const own = readFileSync(join(dir, 'cgroup.procs'), 'utf8')
+    .split('\n')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   if (depth >= 8) return own;
   const subs = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory());
   return [...own, ...subs.flatMap((d) => cgroupProcs(join(dir, d.name), depth + 1))];
 }
 
 /** `pid` and its descendants among `procs` (parents read from /proc), pid first. */
-export function descendants(pid: number, procs: readonly number[], parentOf: (p: number) => number | undefined = (p) => procStat(p)?.ppid): number[] {
+export function descendants(
+  pid: number,
+  procs: readonly number[],
+  parentOf: (p: number) => number | undefined = (p) => procStat(p)?.ppid,
+): number[] {
   const children = new Map<number, number[]>();
   for (const p of procs) {
     const parent = parentOf(p);
@@ -66,7 +83,8 @@ export function descendants(pid: number, procs: readonly number[], parentOf: (p:
 const FREEZE_WAIT_MS = 1000;
 
 async function untilFrozen(f: Freezer): Promise<void> {
-  for (const until = Date.now() + FREEZE_WAIT_MS; !f.frozen() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 1));
+  for (const until = Date.now() + FREEZE_WAIT_MS; !f.frozen() && Date.now() < until;)
+    await new Promise((r) => setTimeout(r, 1));
 }
 
 /**

@@ -26,7 +26,13 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const f = text.slice(close + 2).split(' ');
   const ppid = Number(f[1]);
   const startTicks = Number(f[19]);
-  if (!/^[A-Za-z]$/.test(f[0] ?? '') || !Number.isSafeInteger(ppid) || !Number.isSafeInteger(startTicks) || f[19] === '') return undefined;
+  if (
+    !/^[A-Za-z]$/.test(f[0] ?? '') ||
+    !Number.isSafeInteger(ppid) ||
+    !Number.isSafeInteger(startTicks) ||
+    f[19] === ''
+  )
+    return undefined;
   return { comm: text.slice(open + 1, close), ppid, startTicks, state: f[0]! };
 }
 

@@ -12,7 +12,8 @@ test('profiles: learn records, monitor alerts, protect blocks; deny patterns alw
     const s = new ProfileStore(file);
     const key = 'image:sha256:abc';
     assert.equal(s.mode(key), 'learn');
-    for (const exe of ['/usr/sbin/nginx', '/bin/sh', '/usr/sbin/nginx']) assert.deepEqual(s.observe(key, exe), { violation: false, block: false });
+    for (const exe of ['/usr/sbin/nginx', '/bin/sh', '/usr/sbin/nginx'])
+      assert.deepEqual(s.observe(key, exe), { violation: false, block: false });
     assert.deepEqual(s.allowed(key), ['/bin/sh', '/usr/sbin/nginx']);
     s.setMode(key, 'monitor');
     assert.deepEqual(s.observe(key, '/usr/sbin/nginx'), { violation: false, block: false });
@@ -24,7 +25,11 @@ test('profiles: learn records, monitor alerts, protect blocks; deny patterns alw
     s.setMode(key, 'protect');
     assert.equal(s.observe(key, '/tmp/xmrig').block, true);
     s.setDeny(key, ['/bin/sh']);
-    assert.deepEqual(s.observe(key, '/bin/sh'), { violation: true, block: true, reason: '/bin/sh matches deny pattern /bin/sh' });
+    assert.deepEqual(s.observe(key, '/bin/sh'), {
+      violation: true,
+      block: true,
+      reason: '/bin/sh matches deny pattern /bin/sh',
+    });
     s.save();
     const again = new ProfileStore(file);
     assert.equal(again.mode(key), 'protect');
@@ -70,7 +75,10 @@ test('profiles: a learning period ends in the mode asked for; only changes are s
     assert.equal(agent.reloadIfEdited(), true);
     assert.equal(agent.mode('image:a'), 'monitor');
     assert.equal(changes, 2, 'an edit taken in is a change');
-    assert.deepEqual(agent.list().map((p) => [p.key, p.mode, p.programs]), [['image:a', 'monitor', 1]]);
+    assert.deepEqual(
+      agent.list().map((p) => [p.key, p.mode, p.programs]),
+      [['image:a', 'monitor', 1]],
+    );
     assert.equal(agent.reloadIfEdited(), false);
   } finally {
     await tmp.remove();

@@ -20,7 +20,15 @@ export interface Verdict {
 
 const Stored = z.object({
   version: z.literal(1),
-  profiles: z.record(z.string(), z.object({ mode: z.enum(['learn', 'monitor', 'protect']), allowed: z.array(z.string()), deny: z.array(z.string()).default([]), learnedSince: z.string() })),
+  profiles: z.record(
+    z.string(),
+    z.object({
+      mode: z.enum(['learn', 'monitor', 'protect']),
+      allowed: z.array(z.string()),
+      deny: z.array(z.string()).default([]),
+      learnedSince: z.string(),
+    }),
+  ),
 });
 
 interface Profile {
@@ -88,7 +96,10 @@ export class ProfileStore {
   private profile(key: string): Profile {
     let p = this.profiles.get(key);
     if (!p) {
-      this.profiles.set(key, (p = { mode: 'learn', allowed: new Set(), deny: [], learnedSince: new Date().toISOString() }));
+      this.profiles.set(
+        key,
+        (p = { mode: 'learn', allowed: new Set(), deny: [], learnedSince: new Date().toISOString() }),
+      );
       this.dirty = true;
     }
     return p;
@@ -129,7 +140,9 @@ export class ProfileStore {
 
   /** Every profile's key, mode and size. */
   list(): { key: string; mode: ProfileMode; programs: number; learnedSince: string }[] {
-    return [...this.profiles].map(([key, p]) => ({ key, mode: p.mode, programs: p.allowed.size, learnedSince: p.learnedSince })).sort((a, b) => a.key.localeCompare(b.key));
+    return [...this.profiles]
+      .map(([key, p]) => ({ key, mode: p.mode, programs: p.allowed.size, learnedSince: p.learnedSince }))
+      .sort((a, b) => a.key.localeCompare(b.key));
   }
 
   allowed(key: string): string[] {
@@ -149,7 +162,11 @@ export class ProfileStore {
       return { violation: false, block: false };
     }
     if (p.allowed.has(exe)) return { violation: false, block: false };
-    return { violation: true, block: p.mode === 'protect', reason: `${exe} is not in the learned profile of ${key} (${p.allowed.size} programs)` };
+    return {
+      violation: true,
+      block: p.mode === 'protect',
+      reason: `${exe} is not in the learned profile of ${key} (${p.allowed.size} programs)`,
+    };
   }
 
   /** Writes the file if anything changed since the last save (the agent calls this periodically, so a crash loses little). */
@@ -159,7 +176,15 @@ export class ProfileStore {
 
   save(): void {
     if (!this.file) return;
-    const doc = { version: 1, profiles: Object.fromEntries([...this.profiles].map(([k, p]) => [k, { mode: p.mode, allowed: [...p.allowed].sort(), deny: p.deny, learnedSince: p.learnedSince }])) };
+    const doc = {
+      version: 1,
+      profiles: Object.fromEntries(
+        [...this.profiles].map(([k, p]) => [
+          k,
+          { mode: p.mode, allowed: [...p.allowed].sort(), deny: p.deny, learnedSince: p.learnedSince },
+        ]),
+      ),
+    };
     writePrivateFile(this.file, `${JSON.stringify(doc, null, 2)}\n`);
     this.seenMtimeMs = lstatSync(this.file).mtimeMs;
     this.dirty = false;

@@ -11,11 +11,22 @@ import { SENSITIVE_FILES } from './sensitive-files.js';
 const CTR = { 'container.id': 'c0ffee', 'container.name': 'web', 'container.image': 'app:1' };
 const rules = RuleSet.load([]);
 const names = (path: string, write = false): string[] =>
-  rules.match({ 'evt.type': 'open', 'fd.name': path, 'fd.directory': posix.dirname(path), 'fd.write': write, 'proc.exe': '/bin/cat', ...CTR }).map((m) => m.rule.name);
+  rules
+    .match({
+      'evt.type': 'open',
+      'fd.name': path,
+      'fd.directory': posix.dirname(path),
+      'fd.write': write,
+      'proc.exe': '/bin/cat',
+      ...CTR,
+    })
+    .map((m) => m.rule.name);
 
 test('each sensitive file is watched on the host and in a container, and its read and write match the rules', () => {
   assert.ok(SENSITIVE_FILES.includes('/root/.ssh/id_ed25519'));
-  const host = bulwarkRules({ arch: 'x64' }).filter((r) => r.args[0] === '-w' && r.args.includes('rwa')).map((r) => r.args[1]);
+  const host = bulwarkRules({ arch: 'x64' })
+    .filter((r) => r.args[0] === '-w' && r.args.includes('rwa'))
+    .map((r) => r.args[1]);
   const inContainer = sensitiveWatches(SENSITIVE_FILES, '/var/lib/docker/overlay2/abc/merged').map((a) => a[1]);
   for (const f of SENSITIVE_FILES) {
     assert.ok(host.includes(f), `${f} watched on the host`);
@@ -30,7 +41,13 @@ test('each sensitive file is watched on the host and in a container, and its rea
 
 test('near misses of sensitive files are neither watched nor matched', () => {
   const watched = sensitiveWatches(SENSITIVE_FILES).map((a) => a[1]);
-  for (const f of ['/root/.ssh/id_ed25519.pub', '/root/.ssh/known_hosts', '/root/.ssh', '/etc/passwd', '/home/app/.ssh/id_ed25519x']) {
+  for (const f of [
+    '/root/.ssh/id_ed25519.pub',
+    '/root/.ssh/known_hosts',
+    '/root/.ssh',
+    '/etc/passwd',
+    '/home/app/.ssh/id_ed25519x',
+  ]) {
     assert.ok(!watched.includes(f), f);
     assert.deepEqual(names(f), [], f);
   }

@@ -13,10 +13,13 @@ test('the agent refuses a state directory that is a link before it starts anythi
     mkdirSync(join(tmp.path, 'real'), { mode: 0o700 });
     symlinkSync(join(tmp.path, 'real'), join(tmp.path, 'link'));
     const { startAgent } = await import('./agent.js');
-    const r = await startAgent({ stateDir: join(tmp.path, 'link'), forkGuard: false, onError: () => undefined }).then(async (a) => {
-      await a.stop();
-      return new Error('started');
-    }, (e: unknown) => e);
+    const r = await startAgent({ stateDir: join(tmp.path, 'link'), forkGuard: false, onError: () => undefined }).then(
+      async (a) => {
+        await a.stop();
+        return new Error('started');
+      },
+      (e: unknown) => e,
+    );
     assert.equal((r as { code?: string }).code, 'UNSAFE_PATH', String(r));
   } finally {
     await tmp.remove();
@@ -37,7 +40,11 @@ test('profiles are written whole, 0600, never through a link planted beside or a
     assert.equal(readFileSync(victim, 'utf8'), 'untouched\n');
     assert.equal(lstatSync(file).mode & 0o777, 0o600);
     assert.deepEqual(new ProfileStore(file).allowed('image:sha256:a'), ['/bin/sh']);
-    assert.deepEqual(readdirSync(tmp.path).sort(), ['profiles.json', 'profiles.json.' + process.pid + '.partial', 'victim'].sort(), 'no temp file left');
+    assert.deepEqual(
+      readdirSync(tmp.path).sort(),
+      ['profiles.json', 'profiles.json.' + process.pid + '.partial', 'victim'].sort(),
+      'no temp file left',
+    );
 
     // a link at the file's own name is refused when read
     const linked = join(tmp.path, 'linked');

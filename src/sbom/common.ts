@@ -3,7 +3,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { OS_ECOSYSTEMS, type Inventory, type Package } from '../core/types.js';
 import { packagePurl } from './purl.js';
 
-
 /** Random UUID, or a stable one derived from the seed (RFC 9562 version 8: custom, from SHA-256). */
 export function uuidFor(seed?: string): string {
   if (seed === undefined) return randomUUID();
@@ -44,12 +43,18 @@ export function purlOf(pkg: Package, inv: Inventory): string | undefined {
 export function noPurlWarnings(inv: Inventory): string[] {
   return inv.packages
     .filter((p) => purlOf(p, inv) === undefined)
-    .map((p) => `${p.ecosystem} package ${JSON.stringify(p.name)} ${p.version} (${p.path}) has no purl: listed without one, with its file${p.metadata?.sha1 ? ' and SHA-1' : ''}`);
+    .map(
+      (p) =>
+        `${p.ecosystem} package ${JSON.stringify(p.name)} ${p.version} (${p.path}) has no purl: listed without one, with its file${p.metadata?.sha1 ? ' and SHA-1' : ''}`,
+    );
 }
 
 /** An SPDX idstring (letters, digits, "." and "-" only), at most max characters, never empty. */
 export function idString(s: string, max: number): string {
-  const id = s.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+  const id = s
+    .replace(/[^A-Za-z0-9.-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-+|-+$/g, '');
   return id.slice(0, max) || 'x';
 }
 

@@ -51,7 +51,10 @@ for (const [distro, inv] of Object.entries(allImages)) {
     const bom = bomOf(inv);
     const libs = bom.components.filter((c) => c.type === 'library');
     const key = (name: string, version?: string) => `${name}@${version}`;
-    assert.deepEqual(libs.map((c) => key(c.name, c.version)).sort(), inv.packages.map((p) => key(p.name, p.version)).sort());
+    assert.deepEqual(
+      libs.map((c) => key(c.name, c.version)).sort(),
+      inv.packages.map((p) => key(p.name, p.version)).sort(),
+    );
     const refs = [bom.metadata.component['bom-ref'], ...bom.components.map((c) => c['bom-ref'])];
     assert.equal(new Set(refs).size, refs.length, 'bom-refs are unique');
     const image = bom.dependencies.find((d) => d.ref === IMAGE_REF);
@@ -69,7 +72,10 @@ test('cyclonedx: image, tool and operating system', () => {
     { type: 'container', name: 'docker.io/library/debian:12', version: debianImage.artifact.imageId },
   );
   assert.deepEqual(prop(bom.metadata.component, 'bulwark:image:repoTag'), ['debian:12', 'debian:bookworm']);
-  assert.deepEqual(bom.metadata.tools.components.map((t) => [t.type, t.name]), [['application', 'bulwark']]);
+  assert.deepEqual(
+    bom.metadata.tools.components.map((t) => [t.type, t.name]),
+    [['application', 'bulwark']],
+  );
   const os = bom.components.find((c) => c['bom-ref'] === OS_REF);
   assert.deepEqual([os?.type, os?.name, os?.version], ['operating-system', 'debian', '12']);
 });
@@ -92,8 +98,13 @@ test('cyclonedx: package purls, licences and bulwark: properties', () => {
 
   const [bsdutils] = byName('bsdutils');
   assert.equal(bsdutils?.version, '1:2.38.1-5+deb12u1');
-  assert.equal(bsdutils?.purl, 'pkg:deb/debian/bsdutils@1:2.38.1-5+deb12u1?arch=amd64&distro=bookworm&upstream=util-linux%402.38.1-5%2Bdeb12u1');
-  assert.deepEqual(byName('libgcc-s1')[0]?.licenses, [{ expression: 'GPL-3.0-or-later WITH GCC-exception-3.1', acknowledgement: 'declared' }]);
+  assert.equal(
+    bsdutils?.purl,
+    'pkg:deb/debian/bsdutils@1:2.38.1-5+deb12u1?arch=amd64&distro=bookworm&upstream=util-linux%402.38.1-5%2Bdeb12u1',
+  );
+  assert.deepEqual(byName('libgcc-s1')[0]?.licenses, [
+    { expression: 'GPL-3.0-or-later WITH GCC-exception-3.1', acknowledgement: 'declared' },
+  ]);
 
   // The cataloger left base-files without a purl: the exporter computes the same one scan would.
   const baseFiles = debianImage.packages.find((p) => p.name === 'base-files')!;
@@ -110,7 +121,10 @@ test('cyclonedx: rpm epoch and apk origin', () => {
   const rhel = bomOf(allImages.rhel);
   const openssl = rhel.components.find((c) => c.name === 'openssl-libs');
   assert.equal(openssl?.version, '1:3.0.7-27.el9');
-  assert.equal(openssl?.purl, 'pkg:rpm/rhel/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1&upstream=openssl');
+  assert.equal(
+    openssl?.purl,
+    'pkg:rpm/rhel/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1&upstream=openssl',
+  );
   assert.deepEqual(openssl?.licenses, [{ license: { name: 'ASL 2.0', acknowledgement: 'declared' } }]);
   const alpine = bomOf(allImages.alpine);
   const cargo = alpine.components.find((c) => c.name === 'cargo');

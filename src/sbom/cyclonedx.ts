@@ -24,7 +24,8 @@ const declared = { acknowledgement: Enums.LicenseAcknowledgement.Declared };
 
 export function toCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): object {
   const bom = new Models.Bom();
-  const seed = opts.serialSeed === undefined ? undefined : `${opts.serialSeed}\n${imageVersion(inv) ?? inv.artifact.name}`;
+  const seed =
+    opts.serialSeed === undefined ? undefined : `${opts.serialSeed}\n${imageVersion(inv) ?? inv.artifact.name}`;
   bom.serialNumber = `urn:uuid:${uuidFor(seed)}`;
   bom.metadata.timestamp = opts.created ?? new Date();
   bom.metadata.tools.components.add(
@@ -32,7 +33,10 @@ export function toCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): object
   );
 
   const a = inv.artifact;
-  const image = new Models.Component(Enums.ComponentType.Container, a.name, { version: imageVersion(inv), bomRef: IMAGE_REF });
+  const image = new Models.Component(Enums.ComponentType.Container, a.name, {
+    version: imageVersion(inv),
+    bomRef: IMAGE_REF,
+  });
   addProps(image, [
     ...a.repoTags.map((t) => ['bulwark:image:repoTag', t] as const),
     ...a.repoDigests.map((d) => ['bulwark:image:repoDigest', d] as const),
@@ -56,7 +60,11 @@ export function toCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): object
   const components: { pkg: Package; component: Models.Component }[] = [];
   for (const pkg of inv.packages) {
     const purl = purlOf(pkg, inv);
-    const c = packageComponent(pkg, purl, refs.take(purl ?? `bulwark:package:${pkg.ecosystem}/${pkg.name}@${pkg.version}`));
+    const c = packageComponent(
+      pkg,
+      purl,
+      refs.take(purl ?? `bulwark:package:${pkg.ecosystem}/${pkg.name}@${pkg.version}`),
+    );
     bom.components.add(c);
     image.dependencies.add(c.bomRef);
     components.push({ pkg, component: c });

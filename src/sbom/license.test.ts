@@ -46,7 +46,11 @@ test('license: LicenseRefs are unique per text and only for words actually used'
   assert.equal(spdxDeclared(['public domain'], refs), 'LicenseRef-public-domain');
   assert.deepEqual(
     refs.entries().map((e) => [e.licenseId, e.extractedText]),
-    [['LicenseRef-GPL-2-plus', 'GPL-2+'], ['LicenseRef-GPL-2-plus-2', 'GPL-2-plus'], ['LicenseRef-public-domain', 'public domain']],
+    [
+      ['LicenseRef-GPL-2-plus', 'GPL-2+'],
+      ['LicenseRef-GPL-2-plus-2', 'GPL-2-plus'],
+      ['LicenseRef-public-domain', 'public domain'],
+    ],
   );
 });
 
@@ -56,6 +60,8 @@ test('license: CycloneDX ids, names, or one expression', () => {
   assert.deepEqual(cdxLicenses(['Apache-2.0 OR MIT']), { expression: 'Apache-2.0 OR MIT' });
   assert.deepEqual(cdxLicenses(['MPL-2.0', 'Apache-2.0 OR MIT']), { expression: 'MPL-2.0 AND (Apache-2.0 OR MIT)' });
   // An expression cannot sit beside a named licence: both become names.
-  assert.deepEqual(cdxLicenses(['GPL-2+', 'Apache-2.0 OR MIT']), { licenses: [{ name: 'GPL-2+' }, { name: 'Apache-2.0 OR MIT' }] });
+  assert.deepEqual(cdxLicenses(['GPL-2+', 'Apache-2.0 OR MIT']), {
+    licenses: [{ name: 'GPL-2+' }, { name: 'Apache-2.0 OR MIT' }],
+  });
   assert.deepEqual(cdxLicenses([]), { licenses: [] });
 });

@@ -20,11 +20,26 @@ import { toSpdx } from './spdx.js';
 
 const JRT_FS = '/usr/lib/jvm/java-17-openjdk-amd64/lib/jrt-fs.jar';
 
-interface CdxComponent { name: string; version?: string; purl?: string; 'bom-ref': string; hashes?: { alg: string; content: string }[]; properties?: { name: string; value: string }[] }
-interface SpdxPackage { SPDXID: string; name: string; versionInfo?: string; externalRefs?: { referenceType: string; referenceLocator: string }[]; checksums?: { algorithm: string; checksumValue: string }[]; sourceInfo?: string }
+interface CdxComponent {
+  name: string;
+  version?: string;
+  purl?: string;
+  'bom-ref': string;
+  hashes?: { alg: string; content: string }[];
+  properties?: { name: string; value: string }[];
+}
+interface SpdxPackage {
+  SPDXID: string;
+  name: string;
+  versionInfo?: string;
+  externalRefs?: { referenceType: string; referenceLocator: string }[];
+  checksums?: { algorithm: string; checksumValue: string }[];
+  sourceInfo?: string;
+}
 
 test('an image with a JDK: CycloneDX and SPDX are written, jrt-fs.jar without a purl, with a warning naming it', async (t) => {
-  if (!requireAll(t, { [`a JDK's jrt-fs.jar (${JRT_FS}, Debian openjdk-17-jdk-headless)`]: existsSync(JRT_FS) })) return;
+  if (!requireAll(t, { [`a JDK's jrt-fs.jar (${JRT_FS}, Debian openjdk-17-jdk-headless)`]: existsSync(JRT_FS) }))
+    return;
   const jar = readFileSync(JRT_FS);
   const sha1 = createHash('sha1').update(jar).digest('hex');
   const tmp = await makeTempDir();
@@ -38,7 +53,10 @@ test('an image with a JDK: CycloneDX and SPDX are written, jrt-fs.jar without a 
 
     const cdx = bulwark(['scan', 'image', archive, '-f', 'cyclonedx', '-q', '--no-cache']);
     assert.equal(cdx.code, 0, cdx.stderr);
-    assert.match(cdx.stderr, /warning: maven package "jrt-fs" 17\.0\.15 \(\/usr\/lib\/jvm\/java-17-openjdk-amd64\/lib\/jrt-fs\.jar\) has no purl/);
+    assert.match(
+      cdx.stderr,
+      /warning: maven package "jrt-fs" 17\.0\.15 \(\/usr\/lib\/jvm\/java-17-openjdk-amd64\/lib\/jrt-fs\.jar\) has no purl/,
+    );
     assert.equal(await cycloneDxErrors(cdx.stdout), null);
     const bom = JSON.parse(cdx.stdout) as { components: CdxComponent[] };
     const c = bom.components.find((x) => x.name === 'jrt-fs')!;
@@ -46,7 +64,11 @@ test('an image with a JDK: CycloneDX and SPDX are written, jrt-fs.jar without a 
     assert.equal(c.purl, undefined);
     assert.equal(c.version, '17.0.15');
     assert.deepEqual(c.hashes, [{ alg: 'SHA-1', content: sha1 }]);
-    assert.ok(c.properties?.some((p) => p.name === 'bulwark:package:path' && p.value === '/usr/lib/jvm/java-17-openjdk-amd64/lib/jrt-fs.jar'));
+    assert.ok(
+      c.properties?.some(
+        (p) => p.name === 'bulwark:package:path' && p.value === '/usr/lib/jvm/java-17-openjdk-amd64/lib/jrt-fs.jar',
+      ),
+    );
 
     const spdx = bulwark(['scan', 'image', archive, '-f', 'spdx-json', '-q', '--no-cache']);
     assert.equal(spdx.code, 0, spdx.stderr);
@@ -69,14 +91,31 @@ test('no OS and a package without a purl: both writers list it without one inste
     artifact: { name: '/srv/rootfs', type: 'rootfs', repoTags: [], repoDigests: [] },
     os: null,
     layers: [],
-    packages: [{ ecosystem: 'maven', name: 'jrt-fs', version: '17.0.15', licenses: [], purl: '', layer: { index: 0, diffId: '' }, path: '/opt/jdk/lib/jrt-fs.jar', files: [], metadata: { sha1: '5a7a756da00a8cfe41c1923f654296e1fbf1aa63' } }],
+    packages: [
+      {
+        ecosystem: 'maven',
+        name: 'jrt-fs',
+        version: '17.0.15',
+        licenses: [],
+        purl: '',
+        layer: { index: 0, diffId: '' },
+        path: '/opt/jdk/lib/jrt-fs.jar',
+        files: [],
+        metadata: { sha1: '5a7a756da00a8cfe41c1923f654296e1fbf1aa63' },
+      },
+    ],
     issues: [],
   };
   const bom = toCycloneDx(inv) as { components: CdxComponent[] };
   assert.equal(await cycloneDxErrors(JSON.stringify(bom)), null);
-  assert.deepEqual(bom.components.map((c) => [c.name, c.purl, c['bom-ref']]), [['jrt-fs', undefined, 'bulwark:package:maven/jrt-fs@17.0.15']]);
+  assert.deepEqual(
+    bom.components.map((c) => [c.name, c.purl, c['bom-ref']]),
+    [['jrt-fs', undefined, 'bulwark:package:maven/jrt-fs@17.0.15']],
+  );
   const doc = toSpdx(inv) as { packages: SpdxPackage[] };
   assert.equal(spdxErrors(doc), null);
   assert.equal(doc.packages.find((p) => p.name === 'jrt-fs')?.externalRefs, undefined);
-  assert.deepEqual(noPurlWarnings(inv), ['maven package "jrt-fs" 17.0.15 (/opt/jdk/lib/jrt-fs.jar) has no purl: listed without one, with its file and SHA-1']);
+  assert.deepEqual(noPurlWarnings(inv), [
+    'maven package "jrt-fs" 17.0.15 (/opt/jdk/lib/jrt-fs.jar) has no purl: listed without one, with its file and SHA-1',
+  ]);
 });

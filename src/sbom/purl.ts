@@ -46,7 +46,9 @@ export function packagePurl(pkg: PurlInput, os: OsInfo | null): string {
   try {
     return new PackageURL(pkg.ecosystem, namespace, pkg.name, version || undefined, q).toString();
   } catch (e) {
-    throw new BulwarkError('CORRUPT', `${pkg.ecosystem} package "${pkg.name}"`, `no purl: ${messageOf(e)}`, { cause: e });
+    throw new BulwarkError('CORRUPT', `${pkg.ecosystem} package "${pkg.name}"`, `no purl: ${messageOf(e)}`, {
+      cause: e,
+    });
   }
 }
 

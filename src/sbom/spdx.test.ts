@@ -45,7 +45,8 @@ function assertConsistent(doc: Doc): void {
   assert.equal(new Set(ids).size, ids.length, 'SPDXIDs are unique');
   for (const id of ids) assert.match(id, /^SPDXRef-[A-Za-z0-9.-]+$/);
   const known = new Set([DOCUMENT_ID, ...ids]);
-  for (const r of doc.relationships) assert.ok(known.has(r.spdxElementId) && known.has(r.relatedSpdxElement), JSON.stringify(r));
+  for (const r of doc.relationships)
+    assert.ok(known.has(r.spdxElementId) && known.has(r.relatedSpdxElement), JSON.stringify(r));
   const refs = new Set((doc.hasExtractedLicensingInfos ?? []).map((e) => e.licenseId));
   const used = new Set<string>();
   for (const p of doc.packages) {
@@ -66,7 +67,15 @@ function assertConsistent(doc: Doc): void {
 
 test('spdx: the validator is live: it rejects a broken document', () => {
   const doc = docOf(debianImage) as unknown as Record<string, unknown>;
-  assert.equal(validate({ ...doc, packages: [{ SPDXID: 'SPDXRef-x', name: 'x', downloadLocation: 'NONE', primaryPackagePurpose: 'OPERATING-SYSTEM' }] }), false);
+  assert.equal(
+    validate({
+      ...doc,
+      packages: [
+        { SPDXID: 'SPDXRef-x', name: 'x', downloadLocation: 'NONE', primaryPackagePurpose: 'OPERATING-SYSTEM' },
+      ],
+    }),
+    false,
+  );
   assert.equal(validate({ ...doc, creationInfo: undefined }), false);
 });
 
@@ -81,10 +90,19 @@ for (const [distro, inv] of Object.entries(allImages)) {
     const doc = docOf(inv);
     const libs = doc.packages.filter((p) => p.primaryPackagePurpose === 'LIBRARY');
     const key = (name: string, version?: string) => `${name}@${version}`;
-    assert.deepEqual(libs.map((p) => key(p.name, p.versionInfo)).sort(), inv.packages.map((p) => key(p.name, p.version)).sort());
-    const contained = doc.relationships.filter((r) => r.spdxElementId === IMAGE_ID && r.relationshipType === 'CONTAINS').map((r) => r.relatedSpdxElement);
+    assert.deepEqual(
+      libs.map((p) => key(p.name, p.versionInfo)).sort(),
+      inv.packages.map((p) => key(p.name, p.version)).sort(),
+    );
+    const contained = doc.relationships
+      .filter((r) => r.spdxElementId === IMAGE_ID && r.relationshipType === 'CONTAINS')
+      .map((r) => r.relatedSpdxElement);
     assert.deepEqual(contained.sort(), [OS_ID, ...libs.map((p) => p.SPDXID)].sort());
-    assert.deepEqual(doc.relationships[0], { spdxElementId: DOCUMENT_ID, relationshipType: 'DESCRIBES', relatedSpdxElement: IMAGE_ID });
+    assert.deepEqual(doc.relationships[0], {
+      spdxElementId: DOCUMENT_ID,
+      relationshipType: 'DESCRIBES',
+      relatedSpdxElement: IMAGE_ID,
+    });
   });
 }
 
@@ -94,7 +112,10 @@ test('spdx: document header', () => {
   assert.equal(doc.dataLicense, 'CC0-1.0');
   assert.equal(doc.SPDXID, 'SPDXRef-DOCUMENT');
   assert.equal(doc.name, 'docker.io/library/debian:12');
-  assert.match(doc.documentNamespace, /^https:\/\/bulwark\.invalid\/spdxdocs\/docker.io-library-debian-12-[0-9a-f-]{36}$/);
+  assert.match(
+    doc.documentNamespace,
+    /^https:\/\/bulwark\.invalid\/spdxdocs\/docker.io-library-debian-12-[0-9a-f-]{36}$/,
+  );
   assert.deepEqual(doc.creationInfo, { creators: ['Tool: bulwark-0.1.0'], created: '2024-03-01T12:00:00Z' });
   const image = doc.packages.find((p) => p.SPDXID === IMAGE_ID);
   assert.deepEqual([image?.primaryPackagePurpose, image?.versionInfo], ['CONTAINER', debianImage.artifact.imageId]);
@@ -106,15 +127,28 @@ test('spdx: packages carry purl, source package and declared licences', () => {
   const doc = docOf(debianImage);
   const libc = doc.packages.find((p) => p.name === 'libc6');
   assert.deepEqual(libc?.externalRefs, [
-    { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: 'pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&distro=bookworm&upstream=glibc' },
+    {
+      referenceCategory: 'PACKAGE-MANAGER',
+      referenceType: 'purl',
+      referenceLocator: 'pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&distro=bookworm&upstream=glibc',
+    },
   ]);
-  assert.match(libc?.sourceInfo ?? '', /^built from source package glibc 2\.36-9\+deb12u4; recorded in \/var\/lib\/dpkg\/status/);
+  assert.match(
+    libc?.sourceInfo ?? '',
+    /^built from source package glibc 2\.36-9\+deb12u4; recorded in \/var\/lib\/dpkg\/status/,
+  );
   assert.equal(libc?.licenseDeclared, 'LGPL-2.1 AND LicenseRef-GPL-2-plus');
-  assert.equal(doc.packages.find((p) => p.name === 'bsdutils')?.licenseDeclared, 'LicenseRef-GPL-2-plus AND BSD-3-Clause AND LicenseRef-public-domain');
+  assert.equal(
+    doc.packages.find((p) => p.name === 'bsdutils')?.licenseDeclared,
+    'LicenseRef-GPL-2-plus AND BSD-3-Clause AND LicenseRef-public-domain',
+  );
   assert.equal(doc.packages.find((p) => p.name === 'base-files')?.licenseDeclared, 'NOASSERTION');
   assert.deepEqual(
     doc.hasExtractedLicensingInfos?.map((e) => [e.licenseId, e.extractedText]),
-    [['LicenseRef-GPL-2-plus', 'GPL-2+'], ['LicenseRef-public-domain', 'public-domain']],
+    [
+      ['LicenseRef-GPL-2-plus', 'GPL-2+'],
+      ['LicenseRef-public-domain', 'public-domain'],
+    ],
   );
   // tzdata recorded twice: two packages with distinct ids.
   const tz = doc.packages.filter((p) => p.name === 'tzdata');
@@ -124,7 +158,10 @@ test('spdx: packages carry purl, source package and declared licences', () => {
   const rhel = docOf(rhelImage);
   const openssl = rhel.packages.find((p) => p.name === 'openssl-libs');
   assert.equal(openssl?.versionInfo, '1:3.0.7-27.el9');
-  assert.equal(openssl?.externalRefs?.[0]?.referenceLocator, 'pkg:rpm/rhel/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1&upstream=openssl');
+  assert.equal(
+    openssl?.externalRefs?.[0]?.referenceLocator,
+    'pkg:rpm/rhel/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1&upstream=openssl',
+  );
   assert.equal(openssl?.licenseDeclared, 'LicenseRef-ASL-2.0');
   const apk = docOf(allImages.alpine).packages.find((p) => p.name === 'cargo');
   assert.equal(apk?.licenseDeclared, 'Apache-2.0 OR MIT');

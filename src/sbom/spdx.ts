@@ -27,8 +27,11 @@ export function toSpdx(inv: Inventory, opts: SpdxOptions = {}): object {
   const seed = opts.namespaceSeed === undefined ? undefined : `${opts.namespaceSeed}\n${version ?? a.name}`;
   const refs = new LicenseRefs();
   const ids = new UniqueIds();
-  const relationships: Relationship[] = [{ spdxElementId: DOCUMENT_ID, relationshipType: 'DESCRIBES', relatedSpdxElement: IMAGE_ID }];
-  const contains = (id: string) => relationships.push({ spdxElementId: IMAGE_ID, relationshipType: 'CONTAINS', relatedSpdxElement: id });
+  const relationships: Relationship[] = [
+    { spdxElementId: DOCUMENT_ID, relationshipType: 'DESCRIBES', relatedSpdxElement: IMAGE_ID },
+  ];
+  const contains = (id: string) =>
+    relationships.push({ spdxElementId: IMAGE_ID, relationshipType: 'CONTAINS', relatedSpdxElement: id });
 
   const packages: object[] = [
     {
@@ -39,7 +42,10 @@ export function toSpdx(inv: Inventory, opts: SpdxOptions = {}): object {
   ];
   if (inv.os) {
     // The JSON schema spells the purpose OPERATING_SYSTEM (tag-value writes OPERATING-SYSTEM).
-    packages.push({ ...element(OS_ID, inv.os.family, inv.os.version || undefined), primaryPackagePurpose: 'OPERATING_SYSTEM' });
+    packages.push({
+      ...element(OS_ID, inv.os.family, inv.os.version || undefined),
+      primaryPackagePurpose: 'OPERATING_SYSTEM',
+    });
     contains(OS_ID);
   }
   for (const pkg of inv.packages) {
@@ -81,13 +87,17 @@ function element(SPDXID: string, name: string, versionInfo: string | undefined) 
 }
 
 function packageElement(pkg: Package, id: string, purl: string | undefined, refs: LicenseRefs): object {
-  const src = pkg.source ? `built from source package ${pkg.source.name}${pkg.source.version ? ` ${pkg.source.version}` : ''}; ` : '';
+  const src = pkg.source
+    ? `built from source package ${pkg.source.name}${pkg.source.version ? ` ${pkg.source.version}` : ''}; `
+    : '';
   const layer = pkg.layer.diffId ? `, layer ${pkg.layer.index} (${pkg.layer.diffId})` : '';
   return {
     ...element(id, pkg.name, pkg.version),
     licenseDeclared: spdxDeclared(pkg.licenses, refs),
     sourceInfo: `${src}recorded in ${pkg.path}${layer}`,
-    ...(purl ? { externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl }] } : {}),
+    ...(purl
+      ? { externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl }] }
+      : {}),
     ...(pkg.metadata?.sha1 ? { checksums: [{ algorithm: 'SHA1', checksumValue: pkg.metadata.sha1 }] } : {}),
     // Distribution packages hold libraries and programs alike; LIBRARY matches CycloneDX's "library".
     // The project's own manifest is the application, as in CycloneDX.

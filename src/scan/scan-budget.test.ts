@@ -17,7 +17,12 @@ async function scanJars(names: string[]): Promise<{ packages: string[]; issues: 
     mkdirSync(join(dir.path, 'opt'));
     for (const n of names) writeFileSync(join(dir.path, 'opt', `${n}-1.0.jar`), nestedJars(n, 3, 300 << 10));
     const { inventory } = await scanRootfs(dir.path, 'jars', { limits, pkgTypes: ['library'] });
-    return { packages: inventory.packages.map((p) => p.name).sort(), issues: inventory.issues.filter((i) => i.analyzer === 'java' && !i.message.includes('no valid purl')).map((i) => `${i.path}: ${i.message}`) };
+    return {
+      packages: inventory.packages.map((p) => p.name).sort(),
+      issues: inventory.issues
+        .filter((i) => i.analyzer === 'java' && !i.message.includes('no valid purl'))
+        .map((i) => `${i.path}: ${i.message}`),
+    };
   } finally {
     await dir.remove();
   }
@@ -31,5 +36,9 @@ test('the archives of one scan share one inflate budget: two jars, each within t
   }
   const both = await scanJars(['a', 'b']);
   assert.deepEqual(both.packages, ['a', 'a1', 'a2', 'a3'], 'the second jar is refused whole');
-  assert.equal(both.issues.filter((i) => /^\/opt\/b-1\.0\.jar: .*expands more than 5-fold: a decompression bomb$/.test(i)).length, 1, both.issues.join('\n'));
+  assert.equal(
+    both.issues.filter((i) => /^\/opt\/b-1\.0\.jar: .*expands more than 5-fold: a decompression bomb$/.test(i)).length,
+    1,
+    both.issues.join('\n'),
+  );
 });

@@ -8,11 +8,15 @@ import { githubToken } from '../checks/secrets/fixtures/tokens.js';
 import { makeTar, memLayer, sha256, type TestEntry } from '../../test/support/layers.js';
 import { scanImage } from './scan.js';
 
-const DPKG_STATUS = readFileSync(join(import.meta.dirname, '..', 'ecosystems', 'dpkg', 'fixtures', 'bookworm', 'var', 'lib', 'dpkg', 'status'));
+const DPKG_STATUS = readFileSync(
+  join(import.meta.dirname, '..', 'ecosystems', 'dpkg', 'fixtures', 'bookworm', 'var', 'lib', 'dpkg', 'status'),
+);
 
 async function oneLayerImage(entries: TestEntry[]): Promise<OpenedImage> {
   const tar = await makeTar(entries);
-  const raw = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(tar)] } }));
+  const raw = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(tar)] } }),
+  );
   return {
     artifact: { name: 'walker-test', type: 'docker-archive', repoTags: [], repoDigests: [] },
     config: ImageConfig.parse(JSON.parse(raw.toString())),
@@ -35,13 +39,21 @@ test('a hard link is analysed under its own name, whatever name its target was s
   ]);
   const r = await scanImage(image, { cacheDir: null, checks: { secrets: true, misconfig: true } });
   // the oracle: the fixture's own paragraphs, one per installed package
-  const installed = DPKG_STATUS.toString().split('\n\n').filter((p) => /^Status: install ok installed$/m.test(p)).length;
+  const installed = DPKG_STATUS.toString()
+    .split('\n\n')
+    .filter((p) => /^Status: install ok installed$/m.test(p)).length;
   assert.ok(installed > 50);
   assert.equal(r.inventory.packages.filter((p) => p.ecosystem === 'deb').length, installed);
   assert.ok(r.inventory.packages.every((p) => p.path === '/var/lib/dpkg/status'));
   const checks = r.checks ?? [];
-  assert.deepEqual(checks.filter((c) => c.checkId === 'BW-FS-003').map((c) => c.location.path), ['/etc/shadow']);
-  assert.deepEqual(checks.filter((c) => c.checkId === 'BW-SEC-007').map((c) => c.location.path), ['/app/.env']);
+  assert.deepEqual(
+    checks.filter((c) => c.checkId === 'BW-FS-003').map((c) => c.location.path),
+    ['/etc/shadow'],
+  );
+  assert.deepEqual(
+    checks.filter((c) => c.checkId === 'BW-SEC-007').map((c) => c.location.path),
+    ['/app/.env'],
+  );
 });
 
 test('a hard link to a hard link, and a link made before its target name was overwritten, see the linked content', async () => {
@@ -60,7 +72,10 @@ test('a hard link to a hard link, and a link made before its target name was ove
 test('a wanted file over the file size limit is an issue naming it, and the rest of the layer is still analysed', async () => {
   const image = await oneLayerImage([
     { name: 'var/lib/dpkg/status', content: DPKG_STATUS },
-    { name: 'usr/lib/node_modules/big/package.json', content: JSON.stringify({ name: 'big', version: '1.0.0', pad: 'x'.repeat(DPKG_STATUS.length) }) },
+    {
+      name: 'usr/lib/node_modules/big/package.json',
+      content: JSON.stringify({ name: 'big', version: '1.0.0', pad: 'x'.repeat(DPKG_STATUS.length) }),
+    },
     { name: 'usr/lib/node_modules/small/package.json', content: JSON.stringify({ name: 'small', version: '2.0.0' }) },
   ]);
   const limits = { ...DEFAULT_LIMITS, maxFileBytes: DPKG_STATUS.length };

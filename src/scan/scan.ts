@@ -1,4 +1,13 @@
-import { OS_ECOSYSTEMS, type Artifact, type Inventory, type LayerInfo, type LayerRef, type OsInfo, type Package, type ScanIssue } from '../core/types.js';
+import {
+  OS_ECOSYSTEMS,
+  type Artifact,
+  type Inventory,
+  type LayerInfo,
+  type LayerRef,
+  type OsInfo,
+  type Package,
+  type ScanIssue,
+} from '../core/types.js';
 import { catalogers } from '../ecosystems/index.js';
 import type { OpenedImage } from '../image/image.js';
 import { walkLayer } from '../image/layer-walker.js';
@@ -102,13 +111,24 @@ function inventoryFrom(
       try {
         purl = c.purl ? c.purl(p) : packagePurl(p, os);
       } catch (e) {
-        issues.push({ analyzer: c.id, path: p.path, layer: p.layer, message: `package "${p.name}" has no valid purl: ${e instanceof Error ? e.message : String(e)}` });
+        issues.push({
+          analyzer: c.id,
+          path: p.path,
+          layer: p.layer,
+          message: `package "${p.name}" has no valid purl: ${e instanceof Error ? e.message : String(e)}`,
+        });
       }
       packages.push({ ...p, purl });
     }
   }
   const kept = dropOsOwned(packages, keepOsOwned);
-  kept.sort((a, b) => a.ecosystem.localeCompare(b.ecosystem) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version) || a.path.localeCompare(b.path));
+  kept.sort(
+    (a, b) =>
+      a.ecosystem.localeCompare(b.ecosystem) ||
+      a.name.localeCompare(b.name) ||
+      a.version.localeCompare(b.version) ||
+      a.path.localeCompare(b.path),
+  );
   // a parser's message can quote the file ("…"password": "…" is not valid JSON"): masked
   const masked = issues.map((i) => ({ ...i, message: maskMetadata(i.message) }));
   return { schemaVersion: 1, artifact, os, layers, packages: kept, issues: masked };
@@ -128,7 +148,10 @@ function manifestAnnotations(image: OpenedImage): Record<string, string> | undef
   return ManifestAnnotations.safeParse(doc).data?.annotations;
 }
 
-function analyzersFor(chosen: readonly Cataloger<unknown>[], opts: Pick<ScanOptions, 'checks'>): FileAnalyzer<unknown>[] {
+function analyzersFor(
+  chosen: readonly Cataloger<unknown>[],
+  opts: Pick<ScanOptions, 'checks'>,
+): FileAnalyzer<unknown>[] {
   return [...osDetectors, ...chosen, ...(opts.checks ? checkAnalyzers(opts.checks) : [])];
 }
 
@@ -137,7 +160,10 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   const analyzers = analyzersFor(chosen, opts);
   const limits = opts.limits ?? DEFAULT_LIMITS;
   // the file size limit decides what is read and what is an issue: part of the key
-  const cache = new LayerCache(opts.cacheDir, [...analyzers.map((a) => `${a.id}@${a.version}`), `max-file=${limits.maxFileBytes}`].join(','));
+  const cache = new LayerCache(
+    opts.cacheDir,
+    [...analyzers.map((a) => `${a.id}@${a.version}`), `max-file=${limits.maxFileBytes}`].join(','),
+  );
   const stats: ScanStats = { layersAnalysed: 0, layersFromCache: 0 };
   const analyses: { ref: LayerRef; analysis: LayerAnalysis }[] = [];
   const todo: typeof image.layers = [];
@@ -181,7 +207,9 @@ export async function scanImage(image: OpenedImage, opts: ScanOptions): Promise<
   }));
   const inventory = inventoryFrom(image.artifact, layers, analyses, chosen, opts.keepOsOwned);
   const annotations = manifestAnnotations(image);
-  const checks = opts.checks ? runChecks({ analyses, inventory, config: image.config, ...(annotations ? { annotations } : {}) }, opts.checks) : undefined;
+  const checks = opts.checks
+    ? runChecks({ analyses, inventory, config: image.config, ...(annotations ? { annotations } : {}) }, opts.checks)
+    : undefined;
   return { inventory, stats, ...(checks ? { checks } : {}) };
 }
 
@@ -190,12 +218,19 @@ export type DirScanOptions = Pick<ScanOptions, 'limits' | 'keepOsOwned' | 'pkgTy
 async function scanDir(dir: string, name: string, type: 'rootfs' | 'fs', opts: DirScanOptions): Promise<ScanResult> {
   const chosen = selectCatalogers(opts.pkgTypes);
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const c = new Collector('', type === 'fs' ? 'fs' : 'image', analyzersFor(chosen, opts), limits, { maxFileBytes: limits.maxFileBytes, inflate: scanBudget(limits) });
+  const c = new Collector('', type === 'fs' ? 'fs' : 'image', analyzersFor(chosen, opts), limits, {
+    maxFileBytes: limits.maxFileBytes,
+    inflate: scanBudget(limits),
+  });
   await walkRootfs(dir, c, limits);
   const artifact: Artifact = { name, type, repoTags: [], repoDigests: [] };
   const analyses = [{ ref: { index: 0, diffId: '' }, analysis: c.analysis }];
   const inventory = inventoryFrom(artifact, [], analyses, chosen, opts.keepOsOwned);
-  return { inventory, stats: { layersAnalysed: 1, layersFromCache: 0 }, ...(opts.checks ? { checks: runChecks({ analyses, inventory }, opts.checks) } : {}) };
+  return {
+    inventory,
+    stats: { layersAnalysed: 1, layersFromCache: 0 },
+    ...(opts.checks ? { checks: runChecks({ analyses, inventory }, opts.checks) } : {}),
+  };
 }
 
 /** An unpacked root filesystem, scanned as an image would be. */

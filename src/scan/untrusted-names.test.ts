@@ -15,7 +15,8 @@ const NAMES = ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueO
 // synthetic credentials in the documented AWS format (not the documented example values)
 const SECRET_KEY = 'q7Rf3kZp9XvB2mWcLs8TnYd4Hj6GaE1uQo0VrKxi';
 
-const dpkgEntry = (n: string): string => `Package: ${n}\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n\n`;
+const dpkgEntry = (n: string): string =>
+  `Package: ${n}\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n\n`;
 
 function entries(): TestEntry[] {
   return [
@@ -23,16 +24,33 @@ function entries(): TestEntry[] {
     { name: 'var/lib/dpkg/status', content: ['base-files', ...NAMES].map(dpkgEntry).join('') },
     ...NAMES.map((n) => ({ name: n, content: `aws_secret_access_key = ${SECRET_KEY}\n` })),
     ...NAMES.map((n) => ({ name: `srv/${n}/config.env`, content: `aws_secret_access_key = ${SECRET_KEY}\n` })),
-    ...NAMES.map((n) => ({ name: `usr/lib/python3/dist-packages/${n}-1.0.dist-info/METADATA`, content: `Metadata-Version: 2.1\nName: ${n}\nVersion: 1.0\n` })),
+    ...NAMES.map((n) => ({
+      name: `usr/lib/python3/dist-packages/${n}-1.0.dist-info/METADATA`,
+      content: `Metadata-Version: 2.1\nName: ${n}\nVersion: 1.0\n`,
+    })),
   ];
 }
 
-interface Report { packages: { name: string; ecosystem: string }[]; checks: { checkId: string; location: { path: string } }[] }
+interface Report {
+  packages: { name: string; ecosystem: string }[];
+  checks: { checkId: string; location: { path: string } }[];
+}
 
 function found(stdout: string): { deb: string[]; pypi: string[]; secrets: string[] } {
   const r = JSON.parse(stdout) as Report;
-  const names = (eco: string): string[] => r.packages.filter((p) => p.ecosystem === eco).map((p) => p.name).sort();
-  return { deb: names('deb'), pypi: names('pypi'), secrets: r.checks.filter((c) => c.checkId.startsWith('BW-SEC-')).map((c) => c.location.path).sort() };
+  const names = (eco: string): string[] =>
+    r.packages
+      .filter((p) => p.ecosystem === eco)
+      .map((p) => p.name)
+      .sort();
+  return {
+    deb: names('deb'),
+    pypi: names('pypi'),
+    secrets: r.checks
+      .filter((c) => c.checkId.startsWith('BW-SEC-'))
+      .map((c) => c.location.path)
+      .sort(),
+  };
 }
 
 const expected = {
@@ -46,7 +64,18 @@ test('files, directories and packages named __proto__, constructor, … are foun
   try {
     const archive = join(tmp.path, 'names.tar');
     writeFileSync(archive, await dockerArchive([{ tar: await makeTar(entries()) }]));
-    const args = ['scan', 'image', archive, '--scanners', 'pkg,secret', '-f', 'json', '-q', '--cache-dir', join(tmp.path, 'cache')];
+    const args = [
+      'scan',
+      'image',
+      archive,
+      '--scanners',
+      'pkg,secret',
+      '-f',
+      'json',
+      '-q',
+      '--cache-dir',
+      join(tmp.path, 'cache'),
+    ];
     for (const run of ['cold', 'warm']) {
       const r = bulwark(args);
       assert.equal(r.code, 0, r.stderr);

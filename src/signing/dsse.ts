@@ -26,7 +26,11 @@ export type Envelope = z.infer<typeof Envelope>;
 
 export function signEnvelope(payloadType: string, payload: Buffer, key: KeyObject): Envelope {
   // cosign leaves keyid empty for key-pair signatures.
-  return { payloadType, payload: payload.toString('base64'), signatures: [{ keyid: '', sig: signBytes(key, pae(payloadType, payload)) }] };
+  return {
+    payloadType,
+    payload: payload.toString('base64'),
+    signatures: [{ keyid: '', sig: signBytes(key, pae(payloadType, payload)) }],
+  };
 }
 
 export function parseEnvelope(bytes: Buffer, input: string): Envelope {

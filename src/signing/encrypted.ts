@@ -24,16 +24,24 @@ export const COSIGN_SCRYPT: ScryptParams = { N: 32768, r: 8, p: 1 };
 const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
 
 const b64 = (len?: number) =>
-  z.string().refine((s) => {
-    const b = decodeStdBase64(s);
-    return b !== undefined && (len === undefined || b.length === len);
-  }, len === undefined ? 'not standard base64' : `not standard base64 of ${len} bytes`);
+  z.string().refine(
+    (s) => {
+      const b = decodeStdBase64(s);
+      return b !== undefined && (len === undefined || b.length === len);
+    },
+    len === undefined ? 'not standard base64' : `not standard base64 of ${len} bytes`,
+  );
 
 const Encrypted = z.object({
   kdf: z.object({
     name: z.literal('scrypt'),
     params: z.object({
-      N: z.number().int().min(2).max(1 << 20).refine((n) => (n & (n - 1)) === 0, 'N must be a power of two'),
+      N: z
+        .number()
+        .int()
+        .min(2)
+        .max(1 << 20)
+        .refine((n) => (n & (n - 1)) === 0, 'N must be a power of two'),
       r: z.number().int().min(1).max(32),
       p: z.number().int().min(1).max(16),
     }),
@@ -45,8 +53,14 @@ const Encrypted = z.object({
 
 function deriveKey(password: string, salt: Buffer, { N, r, p }: ScryptParams, input: string): Uint8Array {
   const need = 128 * N * r + 128 * r * p;
-  if (need > MAX_SCRYPT_MEMORY) throw new BulwarkError('KEY', input, `scrypt parameters need ${need} bytes of memory, more than allowed`);
-  return scryptSync(Buffer.from(password, 'utf8'), salt, nacl.secretbox.keyLength, { N, r, p, maxmem: need + 1024 * 1024 });
+  if (need > MAX_SCRYPT_MEMORY)
+    throw new BulwarkError('KEY', input, `scrypt parameters need ${need} bytes of memory, more than allowed`);
+  return scryptSync(Buffer.from(password, 'utf8'), salt, nacl.secretbox.keyLength, {
+    N,
+    r,
+    p,
+    maxmem: need + 1024 * 1024,
+  });
 }
 
 /** The encrypted JSON document for plaintext (fresh 32-byte salt, 24-byte nonce). */
@@ -66,7 +80,11 @@ export function encrypt(plaintext: Buffer, password: string, params: ScryptParam
 export function decrypt(doc: Buffer, password: string, input: string): Buffer {
   const e = parseJson(doc, Encrypted, input);
   const key = deriveKey(password, decodeStdBase64(e.kdf.salt) as Buffer, e.kdf.params, input);
-  const opened = nacl.secretbox.open(decodeStdBase64(e.ciphertext) as Buffer, decodeStdBase64(e.cipher.nonce) as Buffer, key);
+  const opened = nacl.secretbox.open(
+    decodeStdBase64(e.ciphertext) as Buffer,
+    decodeStdBase64(e.cipher.nonce) as Buffer,
+    key,
+  );
   if (!opened) throw new BulwarkError('KEY', input, 'wrong password or corrupt key');
   return Buffer.from(opened);
 }

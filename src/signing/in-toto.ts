@@ -16,7 +16,14 @@ export const PREDICATE_VULN = 'https://cosign.sigstore.dev/attestation/vuln/v1';
 export function makeStatement(subjectName: string, digest: string, predicateType: string, predicate: unknown): Buffer {
   if (!isDigest(digest)) throw new BulwarkError('USAGE', 'in-toto statement', `not a digest: ${digest}`);
   const [alg, hex] = digest.split(':') as [string, string];
-  return Buffer.from(goJson({ _type: STATEMENT_V01, predicateType, subject: [{ name: subjectName, digest: { [alg]: hex } }], predicate }));
+  return Buffer.from(
+    goJson({
+      _type: STATEMENT_V01,
+      predicateType,
+      subject: [{ name: subjectName, digest: { [alg]: hex } }],
+      predicate,
+    }),
+  );
 }
 
 export const Statement = z.object({
@@ -41,7 +48,9 @@ export function statementCovers(st: Statement, digest: string): boolean {
   if (colon <= 0 || colon === digest.length - 1) return false;
   const alg = digest.slice(0, colon).toLowerCase();
   const hex = digest.slice(colon + 1).toLowerCase();
-  return st.subject.some((s) => Object.entries(s.digest).some(([a, h]) => a.toLowerCase() === alg && h.toLowerCase() === hex));
+  return st.subject.some((s) =>
+    Object.entries(s.digest).some(([a, h]) => a.toLowerCase() === alg && h.toLowerCase() === hex),
+  );
 }
 
 // RFC 3339 as Go's time.Time marshals it (fraction and offset optional parts).
@@ -53,7 +62,9 @@ export function parseTimestamp(s: string): Date | undefined {
   if (!m) return undefined;
   const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   // Date would roll 31 February over into March; check the fields as Go's time.Parse does.
-  const daysInMonth = new Date(Date.UTC(2000, mo, 0)).getUTCDate() - (mo === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
+  const daysInMonth =
+    new Date(Date.UTC(2000, mo, 0)).getUTCDate() -
+    (mo === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || sec > 59) return undefined;
   const zone = (m[8] ?? 'Z').toUpperCase();
   if (zone !== 'Z' && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(4, 6)) > 59)) return undefined;
@@ -74,7 +85,12 @@ const timestamp = z.string().refine((s) => parseTimestamp(s) !== undefined, 'not
 /** cosign's vuln predicate, read leniently except for what policies rely on. */
 export const VulnPredicate = z.object({
   invocation: z
-    .object({ parameters: z.unknown(), uri: z.string().optional(), event_id: z.string().optional(), 'builder.id': z.string().optional() })
+    .object({
+      parameters: z.unknown(),
+      uri: z.string().optional(),
+      event_id: z.string().optional(),
+      'builder.id': z.string().optional(),
+    })
     .optional(),
   scanner: z.object({
     uri: z.string(),
@@ -100,7 +116,12 @@ export interface VulnPredicateInput {
 export function makeVulnPredicate(v: VulnPredicateInput): Record<string, unknown> {
   return {
     invocation: { parameters: null, uri: '', event_id: '', 'builder.id': '' },
-    scanner: { uri: v.scannerUri, version: v.scannerVersion, db: { uri: v.dbUri ?? '', version: v.dbVersion ?? '' }, result: v.result },
+    scanner: {
+      uri: v.scannerUri,
+      version: v.scannerVersion,
+      db: { uri: v.dbUri ?? '', version: v.dbVersion ?? '' },
+      result: v.result,
+    },
     metadata: { scanStartedOn: goTime(v.startedOn), scanFinishedOn: goTime(v.finishedOn) },
   };
 }

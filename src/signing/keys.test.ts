@@ -20,7 +20,15 @@ import { throwsCode } from '../../test/support/codes.js';
 const FAST = { N: 16, r: 1, p: 1 };
 
 function fails(fn: () => unknown, code: string, reason: RegExp, input = 'key.pem'): void {
-  assert.throws(fn, (e: unknown) => e instanceof BulwarkError && e.code === code && e.input === input && reason.test(e.message) && !e.message.includes('\n'));
+  assert.throws(
+    fn,
+    (e: unknown) =>
+      e instanceof BulwarkError &&
+      e.code === code &&
+      e.input === input &&
+      reason.test(e.message) &&
+      !e.message.includes('\n'),
+  );
 }
 
 test('keys: a generated pair is cosign format and round-trips: load with the password, sign, verify', () => {
@@ -53,7 +61,10 @@ test('keys: a wrong password is a KEY error naming the input; the empty password
 
 test('keys: the newer ENCRYPTED SIGSTORE PRIVATE KEY block reads the same', () => {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const pem = encodePem('ENCRYPTED SIGSTORE PRIVATE KEY', encrypt(privateKey.export({ type: 'pkcs8', format: 'der' }), 'pw', FAST));
+  const pem = encodePem(
+    'ENCRYPTED SIGSTORE PRIVATE KEY',
+    encrypt(privateKey.export({ type: 'pkcs8', format: 'der' }), 'pw', FAST),
+  );
   assert.equal(publicKeyPem(loadPrivateKey(pem, 'pw', 'key.pem')), publicKeyPem(privateKey));
   fails(() => loadPrivateKey(pem, 'pW', 'key.pem'), 'KEY', /wrong password/);
 });
@@ -63,7 +74,10 @@ test('keys: tampering with the sealed key is detected as a wrong password or cor
   const doc = JSON.parse(encrypt(privateKey.export({ type: 'pkcs8', format: 'der' }), 'pw', FAST).toString());
   const ct = Buffer.from(doc.ciphertext, 'base64');
   ct[ct.length - 1] = (ct[ct.length - 1] ?? 0) ^ 1;
-  const pem = encodePem('ENCRYPTED COSIGN PRIVATE KEY', Buffer.from(JSON.stringify({ ...doc, ciphertext: ct.toString('base64') })));
+  const pem = encodePem(
+    'ENCRYPTED COSIGN PRIVATE KEY',
+    Buffer.from(JSON.stringify({ ...doc, ciphertext: ct.toString('base64') })),
+  );
   fails(() => loadPrivateKey(pem, 'pw', 'key.pem'), 'KEY', /wrong password or corrupt key/);
 });
 
@@ -84,7 +98,11 @@ test('keys: keys openssl made load (SEC 1 with its EC PARAMETERS block, PKCS#8, 
 
     ossl('ecparam', '-name', 'secp384r1', '-genkey', '-noout', '-out', 'p384.pem');
     ossl('ec', '-in', 'p384.pem', '-pubout', '-out', 'p384.pub');
-    fails(() => loadPrivateKey(readFileSync(join(dir, 'p384.pem'), 'utf8'), '', 'key.pem'), 'KEY', /unsupported key type ECDSA secp384r1/);
+    fails(
+      () => loadPrivateKey(readFileSync(join(dir, 'p384.pem'), 'utf8'), '', 'key.pem'),
+      'KEY',
+      /unsupported key type ECDSA secp384r1/,
+    );
     fails(() => loadPublicKey(readFileSync(join(dir, 'p384.pub'), 'utf8'), 'key.pem'), 'KEY', /only ECDSA P-256/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -98,31 +116,70 @@ test('keys: only ECDSA P-256 is accepted, also inside the encrypted format', () 
   ] as const) {
     const { privateKey, publicKey } = generateKeyPairSync(kind as 'rsa', opts as { modulusLength: number });
     const der = privateKey.export({ type: 'pkcs8', format: 'der' });
-    fails(() => loadPrivateKey(encodePem('PRIVATE KEY', der), '', 'key.pem'), 'KEY', new RegExp(`unsupported key type ${kind}`));
-    fails(() => loadPrivateKey(encodePem('ENCRYPTED COSIGN PRIVATE KEY', encrypt(der, 'pw', FAST)), 'pw', 'key.pem'), 'KEY', /only ECDSA P-256/);
-    fails(() => loadPublicKey(publicKey.export({ type: 'spki', format: 'pem' }).toString(), 'key.pem'), 'KEY', /only ECDSA P-256/);
+    fails(
+      () => loadPrivateKey(encodePem('PRIVATE KEY', der), '', 'key.pem'),
+      'KEY',
+      new RegExp(`unsupported key type ${kind}`),
+    );
+    fails(
+      () => loadPrivateKey(encodePem('ENCRYPTED COSIGN PRIVATE KEY', encrypt(der, 'pw', FAST)), 'pw', 'key.pem'),
+      'KEY',
+      /only ECDSA P-256/,
+    );
+    fails(
+      () => loadPublicKey(publicKey.export({ type: 'spki', format: 'pem' }).toString(), 'key.pem'),
+      'KEY',
+      /only ECDSA P-256/,
+    );
   }
 });
 
 test('keys: a public key file must hold a public key, a private key file a private key', () => {
   const pair = generateKeyPair('pw');
-  fails(() => loadPublicKey(pair.privatePem, 'key.pem'), 'KEY', /PEM block ENCRYPTED COSIGN PRIVATE KEY is not a public key/);
+  fails(
+    () => loadPublicKey(pair.privatePem, 'key.pem'),
+    'KEY',
+    /PEM block ENCRYPTED COSIGN PRIVATE KEY is not a public key/,
+  );
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  fails(() => loadPublicKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'key.pem'), 'KEY', /PRIVATE KEY is not a public key/);
+  fails(
+    () => loadPublicKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'key.pem'),
+    'KEY',
+    /PRIVATE KEY is not a public key/,
+  );
   fails(() => loadPrivateKey(pair.publicPem, 'pw', 'key.pem'), 'KEY', /PUBLIC KEY is not a private key/);
   assert.equal(publicKeyPem(createPublicKey(privateKey)), publicKeyPem(privateKey));
 });
 
 test('keys: malformed files are one-line errors naming the input', () => {
-  const cases = ['', 'hello', '-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n', '-----BEGIN PUBLIC KEY-----\nYR==\n-----END PUBLIC KEY-----\n', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n', '-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nAAAA\n-----END EC PRIVATE KEY-----\n'];
+  const cases = [
+    '',
+    'hello',
+    '-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n',
+    '-----BEGIN PUBLIC KEY-----\nYR==\n-----END PUBLIC KEY-----\n',
+    '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n',
+    '-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nAAAA\n-----END EC PRIVATE KEY-----\n',
+  ];
   for (const pem of cases) {
-    const e = throwsCode(() => (pem.includes('PRIVATE') ? loadPrivateKey(pem, '', 'f.pem') : loadPublicKey(pem, 'f.pem')), 'CORRUPT', 'f.pem');
+    const e = throwsCode(
+      () => (pem.includes('PRIVATE') ? loadPrivateKey(pem, '', 'f.pem') : loadPublicKey(pem, 'f.pem')),
+      'CORRUPT',
+      'f.pem',
+    );
     assert.doesNotMatch(e.message, /\n/, 'one line');
   }
   const enc = (doc: unknown) => encodePem('ENCRYPTED COSIGN PRIVATE KEY', Buffer.from(JSON.stringify(doc)));
-  fails(() => loadPrivateKey(encodePem('ENCRYPTED COSIGN PRIVATE KEY', Buffer.from('{')), '', 'key.pem'), 'CORRUPT', /invalid JSON/);
+  fails(
+    () => loadPrivateKey(encodePem('ENCRYPTED COSIGN PRIVATE KEY', Buffer.from('{')), '', 'key.pem'),
+    'CORRUPT',
+    /invalid JSON/,
+  );
   fails(() => loadPrivateKey(enc({ kdf: { name: 'pbkdf2' } }), '', 'key.pem'), 'CORRUPT', /at kdf\.name/);
-  const huge = { kdf: { name: 'scrypt', params: { N: 1 << 20, r: 32, p: 1 }, salt: 'AAAA' }, cipher: { name: 'nacl/secretbox', nonce: Buffer.alloc(24).toString('base64') }, ciphertext: 'AAAA' };
+  const huge = {
+    kdf: { name: 'scrypt', params: { N: 1 << 20, r: 32, p: 1 }, salt: 'AAAA' },
+    cipher: { name: 'nacl/secretbox', nonce: Buffer.alloc(24).toString('base64') },
+    ciphertext: 'AAAA',
+  };
   fails(() => loadPrivateKey(enc(huge), '', 'key.pem'), 'KEY', /scrypt parameters need/);
   fails(() => loadPrivateKey('x'.repeat(2 << 20), '', 'key.pem'), 'TOO_LARGE', /more than/);
 });
@@ -140,7 +197,9 @@ test('keys: arbitrary and mutated key files never throw anything but a BulwarkEr
         mutatedJson(sealed).map((doc) => Buffer.from(encodePem('ENCRYPTED COSIGN PRIVATE KEY', doc))),
         mutatedBytes(pubPem),
         mutatedBytes(p8Pem),
-        fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(encodePem(b.length % 2 ? 'PUBLIC KEY' : 'EC PRIVATE KEY', Buffer.from(b)))),
+        fc
+          .uint8Array({ maxLength: 200 })
+          .map((b) => Buffer.from(encodePem(b.length % 2 ? 'PUBLIC KEY' : 'EC PRIVATE KEY', Buffer.from(b)))),
       ),
       (bytes) => {
         const text = bytes.toString('utf8');

@@ -24,13 +24,17 @@ export interface KeyPairPem {
 export function generateKeyPair(password: string): KeyPairPem {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
-  return { privatePem: encodePem(COSIGN_PRIVATE_KEY_PEM, encrypt(pkcs8, password)), publicPem: publicKeyPem(publicKey) };
+  return {
+    privatePem: encodePem(COSIGN_PRIVATE_KEY_PEM, encrypt(pkcs8, password)),
+    publicPem: publicKeyPem(publicKey),
+  };
 }
 
 function requireP256(key: KeyObject, input: string): KeyObject {
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-    const what = key.asymmetricKeyType === 'ec' ? `ECDSA ${curve ?? 'unknown curve'}` : (key.asymmetricKeyType ?? 'unknown');
+    const what =
+      key.asymmetricKeyType === 'ec' ? `ECDSA ${curve ?? 'unknown curve'}` : (key.asymmetricKeyType ?? 'unknown');
     throw new BulwarkError('KEY', input, `unsupported key type ${what} (only ECDSA P-256 is supported)`);
   }
   return key;

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { requireAll } from '../../test/support/require.js';
 import { pae, parseEnvelope, signEnvelope, verifyEnvelope } from './dsse.js';
-import { COSIGN_PRIVATE_KEY_PEM, generateKeyPair, loadPrivateKey, loadPublicKey, publicKeyPem, SIGSTORE_PRIVATE_KEY_PEM } from './keys.js';
+import {
+  COSIGN_PRIVATE_KEY_PEM,
+  generateKeyPair,
+  loadPrivateKey,
+  loadPublicKey,
+  publicKeyPem,
+  SIGSTORE_PRIVATE_KEY_PEM,
+} from './keys.js';
 import { COSIGN_SCRYPT } from './encrypted.js';
 import { IN_TOTO_PAYLOAD_TYPE, makeStatement, PREDICATE_CYCLONEDX } from './in-toto.js';
 import { signBytes, verifyBytes } from './signature.js';
@@ -37,7 +44,8 @@ function probePython(): { exe: string | undefined; have: Record<string, boolean>
   for (const exe of ['python3', '/usr/bin/python3']) {
     if (spawnSync(exe, ['-c', ''], { stdio: 'ignore' }).status !== 0) continue;
     const have: Record<string, boolean> = { python3: true };
-    for (const [pkg, mod] of Object.entries(MODULES)) have[pkg] = spawnSync(exe, ['-I', '-c', `import ${mod}`], { stdio: 'ignore' }).status === 0;
+    for (const [pkg, mod] of Object.entries(MODULES))
+      have[pkg] = spawnSync(exe, ['-I', '-c', `import ${mod}`], { stdio: 'ignore' }).status === 0;
     if (Object.values(have).every(Boolean)) return (found = { exe, have });
     if (!best.python3) best = have;
   }
@@ -57,7 +65,10 @@ interface Run {
 }
 
 function runScript(py: string, script: string, args: string[], request: unknown): Run {
-  const r = spawnSync(py, ['-I', '-B', join(FIXTURES, script), ...args], { input: JSON.stringify(request), encoding: 'utf8' });
+  const r = spawnSync(py, ['-I', '-B', join(FIXTURES, script), ...args], {
+    input: JSON.stringify(request),
+    encoding: 'utf8',
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -89,11 +100,16 @@ test('oracle: a key generateKeyPair wrote opens with scrypt + libsodium secretbo
       const pair = generateKeyPair(password);
       writeFileSync(join(dir, 'cosign.key'), pair.privatePem, { mode: 0o600 });
       const message = Buffer.from(`signed in Python with ${JSON.stringify(password)}`);
-      const got: { publicPem: string; signature: string; params: unknown; saltLength: number } = ask(py, 'cosign_key.py', ['decrypt-sign'], {
-        dir,
-        password,
-        message: b64(message),
-      });
+      const got: { publicPem: string; signature: string; params: unknown; saltLength: number } = ask(
+        py,
+        'cosign_key.py',
+        ['decrypt-sign'],
+        {
+          dir,
+          password,
+          message: b64(message),
+        },
+      );
       assert.deepEqual(got.params, COSIGN_SCRYPT);
       assert.equal(got.saltLength, 32);
       assert.equal(got.publicPem, pair.publicPem, 'Python derives the same public key from the decrypted PKCS#8');
@@ -101,8 +117,16 @@ test('oracle: a key generateKeyPair wrote opens with scrypt + libsodium secretbo
       assert.ok(verifyBytes(pub, message, got.signature), 'the Python signature verifies with our verifyBytes');
       assert.ok(!verifyBytes(pub, Buffer.concat([message, Buffer.from('!')]), got.signature));
 
-      const wrong = runScript(py, 'cosign_key.py', ['decrypt-sign'], { dir, password: `${password}x`, message: b64(message) });
-      assert.equal(wrong.status, WRONG_PASSWORD_EXIT, `a wrong password must not open the box in Python: ${wrong.stderr}`);
+      const wrong = runScript(py, 'cosign_key.py', ['decrypt-sign'], {
+        dir,
+        password: `${password}x`,
+        message: b64(message),
+      });
+      assert.equal(
+        wrong.status,
+        WRONG_PASSWORD_EXIT,
+        `a wrong password must not open the box in Python: ${wrong.stderr}`,
+      );
       rmSync(join(dir, 'cosign.key'));
     }
   });
@@ -125,8 +149,12 @@ test('oracle: a key file Python sealed (cosign’s parameters, both block types)
       assert.equal(publicKeyPem(loadPublicKey(publicPem, 'cosign.pub')), publicPem);
       const message = Buffer.from(`signed by Bulwark, ${blockType}`);
       const signature = signBytes(priv, message);
-      assert.deepEqual(ask(py, 'cosign_key.py', ['verify'], { publicPem, message: b64(message), signature }), { ok: true });
-      assert.deepEqual(ask(py, 'cosign_key.py', ['verify'], { publicPem, message: b64('other'), signature }), { ok: false });
+      assert.deepEqual(ask(py, 'cosign_key.py', ['verify'], { publicPem, message: b64(message), signature }), {
+        ok: true,
+      });
+      assert.deepEqual(ask(py, 'cosign_key.py', ['verify'], { publicPem, message: b64('other'), signature }), {
+        ok: false,
+      });
     });
   }
 });
@@ -136,12 +164,22 @@ test('oracle: a key file Python sealed, opened with a wrong password, is our KEY
   if (!py) return;
   inTempDir((dir) => {
     // Cheap scrypt parameters: the reader takes them from the file, so this is still a real document.
-    ask(py, 'cosign_key.py', ['create'], { dir, password: 'right', blockType: COSIGN_PRIVATE_KEY_PEM, N: 1024, r: 8, p: 1 });
+    ask(py, 'cosign_key.py', ['create'], {
+      dir,
+      password: 'right',
+      blockType: COSIGN_PRIVATE_KEY_PEM,
+      N: 1024,
+      r: 8,
+      p: 1,
+    });
     const privatePem = readFileSync(join(dir, 'cosign.key'), 'utf8');
     for (const password of ['wrong', '', 'Right', 'right ']) {
       throwsCode(() => loadPrivateKey(privatePem, password, 'cosign.key'), 'KEY', 'cosign.key');
     }
-    assert.equal(publicKeyPem(loadPrivateKey(privatePem, 'right', 'cosign.key')), readFileSync(join(dir, 'cosign.pub'), 'utf8'));
+    assert.equal(
+      publicKeyPem(loadPrivateKey(privatePem, 'right', 'cosign.key')),
+      readFileSync(join(dir, 'cosign.pub'), 'utf8'),
+    );
   });
 });
 
@@ -167,10 +205,15 @@ test('oracle: our PAE is byte for byte the DSSE spec’s, as a Python implementa
     200,
   );
   const cases = [...PAE_CASES, ...generated];
-  const { pae: theirs } = ask<{ pae: string[] }>(py, 'dsse_oracle.py', ['pae'], { cases: cases.map(([payloadType, payload]) => ({ payloadType, payload: b64(payload) })) });
+  const { pae: theirs } = ask<{ pae: string[] }>(py, 'dsse_oracle.py', ['pae'], {
+    cases: cases.map(([payloadType, payload]) => ({ payloadType, payload: b64(payload) })),
+  });
   assert.equal(theirs.length, cases.length);
   const differ = cases.filter(([type, body], i) => !pae(type, body).equals(Buffer.from(theirs[i] ?? '', 'base64')));
-  assert.deepEqual(differ.map(([type, body]) => [type, b64(body)]), []);
+  assert.deepEqual(
+    differ.map(([type, body]) => [type, b64(body)]),
+    [],
+  );
 });
 
 test('oracle: envelopes we sign verify in Python (securesystemslib and cryptography), tampered ones do not', (t) => {
@@ -178,19 +221,34 @@ test('oracle: envelopes we sign verify in Python (securesystemslib and cryptogra
   if (!py) return;
   const pair = generateKeyPair('');
   const priv = loadPrivateKey(pair.privatePem, '', 'cosign.key');
-  const statement = makeStatement('registry.example/app', `sha256:${'0f'.repeat(32)}`, PREDICATE_CYCLONEDX, { bomFormat: 'CycloneDX', specVersion: '1.4' });
+  const statement = makeStatement('registry.example/app', `sha256:${'0f'.repeat(32)}`, PREDICATE_CYCLONEDX, {
+    bomFormat: 'CycloneDX',
+    specVersion: '1.4',
+  });
   for (const [payloadType, payload] of [[IN_TOTO_PAYLOAD_TYPE, statement] as const, ...PAE_CASES]) {
     const env = signEnvelope(payloadType, payload, priv);
     const what = `${JSON.stringify(payloadType)} / ${b64(payload).slice(0, 40)}`;
-    const verdict = (envelope: unknown): { payload: string; securesystemslib: boolean; cryptography: boolean } => ask(py, 'dsse_oracle.py', ['verify'], { envelope: JSON.stringify(envelope), publicPem: pair.publicPem });
+    const verdict = (envelope: unknown): { payload: string; securesystemslib: boolean; cryptography: boolean } =>
+      ask(py, 'dsse_oracle.py', ['verify'], { envelope: JSON.stringify(envelope), publicPem: pair.publicPem });
     assert.deepEqual(verdict(env), { payload: b64(payload), securesystemslib: true, cryptography: true }, what);
     // The signature covers the type: the same payload under another type is refused.
-    assert.deepEqual(verdict({ ...env, payloadType: `${payloadType}x` }), { payload: b64(payload), securesystemslib: false, cryptography: false }, what);
+    assert.deepEqual(
+      verdict({ ...env, payloadType: `${payloadType}x` }),
+      { payload: b64(payload), securesystemslib: false, cryptography: false },
+      what,
+    );
     const other = Buffer.concat([payload, Buffer.from(' ')]);
-    assert.deepEqual(verdict({ ...env, payload: b64(other) }), { payload: b64(other), securesystemslib: false, cryptography: false }, what);
+    assert.deepEqual(
+      verdict({ ...env, payload: b64(other) }),
+      { payload: b64(other), securesystemslib: false, cryptography: false },
+      what,
+    );
   }
   // Python reads the in-toto statement we signed.
-  const read = JSON.parse(statement.toString('utf8')) as { _type: string; subject: { digest: Record<string, string> }[] };
+  const read = JSON.parse(statement.toString('utf8')) as {
+    _type: string;
+    subject: { digest: Record<string, string> }[];
+  };
   assert.equal(read._type, 'https://in-toto.io/Statement/v0.1');
   assert.equal(read.subject[0]?.digest.sha256, '0f'.repeat(32));
 });
@@ -201,13 +259,20 @@ test('oracle: envelopes securesystemslib signs in Python pass our verifyEnvelope
   const stranger = loadPublicKey(generateKeyPair('').publicPem, 'other.pub');
   for (const [payloadType, payload] of PAE_CASES) {
     const what = `${JSON.stringify(payloadType)} / ${b64(payload).slice(0, 40)}`;
-    const { envelope, publicPem } = ask<{ envelope: string; publicPem: string }>(py, 'dsse_oracle.py', ['sign'], { payloadType, payload: b64(payload) });
+    const { envelope, publicPem } = ask<{ envelope: string; publicPem: string }>(py, 'dsse_oracle.py', ['sign'], {
+      payloadType,
+      payload: b64(payload),
+    });
     const key = loadPublicKey(publicPem, 'python.pub');
     const env = parseEnvelope(Buffer.from(envelope), 'python envelope');
     assert.match(env.signatures[0]?.keyid ?? '', /^[0-9a-f]{64}$/, 'securesystemslib names its key');
     assert.deepEqual(verifyEnvelope(env, key), payload, what);
     assert.equal(verifyEnvelope({ ...env, payloadType: `${payloadType} ` }, key), undefined, what);
-    assert.equal(verifyEnvelope({ ...env, payload: b64(Buffer.concat([payload, Buffer.from('x')])) }, key), undefined, what);
+    assert.equal(
+      verifyEnvelope({ ...env, payload: b64(Buffer.concat([payload, Buffer.from('x')])) }, key),
+      undefined,
+      what,
+    );
     assert.equal(verifyEnvelope(env, stranger), undefined, what);
   }
 });
@@ -220,11 +285,15 @@ test('oracle: Python’s json reads our simple signing payload; the layout is Go
   const cases: [string, string, Record<string, string> | undefined][] = [
     ['registry.example/app', `sha256:${'ab'.repeat(32)}`, undefined],
     ['localhost:5000/team/app', `sha256:${'01'.repeat(32)}`, { tag: 'v1.2.3' }],
-    ['r.example/a', `sha512:${'cd'.repeat(64)}`, { z: '1', a: '<&>', 'ü': 'naïve \u2028 ✓' }],
+    ['r.example/a', `sha512:${'cd'.repeat(64)}`, { z: '1', a: '<&>', ü: 'naïve \u2028 ✓' }],
   ];
   for (const [ref, digest, optional] of cases) {
     const payload = simpleSigningPayload(ref, digest, optional);
-    const got: Record<string, unknown> = ask(py, 'simple_signing.py', [], { payload: b64(payload), publicPem: pair.publicPem, signature: signBytes(priv, payload) });
+    const got: Record<string, unknown> = ask(py, 'simple_signing.py', [], {
+      payload: b64(payload),
+      publicPem: pair.publicPem,
+      signature: signBytes(priv, payload),
+    });
     assert.deepEqual(got, {
       topLevelKeys: ['critical', 'optional'],
       criticalKeys: ['identity', 'image', 'type'],
@@ -235,7 +304,11 @@ test('oracle: Python’s json reads our simple signing payload; the layout is Go
       goLayout: true,
       signatureOk: true,
     });
-    const forged: { signatureOk: boolean } = ask(py, 'simple_signing.py', [], { payload: b64(simpleSigningPayload(`${ref}2`, digest, optional)), publicPem: pair.publicPem, signature: signBytes(priv, payload) });
+    const forged: { signatureOk: boolean } = ask(py, 'simple_signing.py', [], {
+      payload: b64(simpleSigningPayload(`${ref}2`, digest, optional)),
+      publicPem: pair.publicPem,
+      signature: signBytes(priv, payload),
+    });
     assert.equal(forged.signatureOk, false);
   }
 });

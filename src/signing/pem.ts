@@ -24,12 +24,14 @@ export function encodePem(type: string, bytes: Buffer): string {
 const MAX_PEM = 1 << 20;
 
 export function decodePem(text: string, input: string): PemBlock {
-  if (text.length > MAX_PEM) throw new BulwarkError('TOO_LARGE', input, `more than ${MAX_PEM} characters for a PEM file`);
+  if (text.length > MAX_PEM)
+    throw new BulwarkError('TOO_LARGE', input, `more than ${MAX_PEM} characters for a PEM file`);
   const m = [...text.matchAll(BLOCK)].find((b) => b[1] !== 'EC PARAMETERS');
   if (!m) throw new BulwarkError('CORRUPT', input, 'no PEM block found');
   const type = m[1] ?? '';
   const body = (m[2] ?? '').replace(/[ \t\r\n]/g, '');
-  if (body.includes(':')) throw new BulwarkError('CORRUPT', input, `PEM block ${type} has headers, which are not supported`);
+  if (body.includes(':'))
+    throw new BulwarkError('CORRUPT', input, `PEM block ${type} has headers, which are not supported`);
   const bytes = decodeStdBase64(body);
   if (!bytes || bytes.length === 0) throw new BulwarkError('CORRUPT', input, `PEM block ${type} is not valid base64`);
   return { type, bytes };

@@ -32,9 +32,16 @@ test('signature: garbage signatures are false, never exceptions', () => {
     assert.equal(verifyBytes(publicKey, Buffer.from('x'), bad), false, bad);
   assert.equal(verifyBytes(publicKey, Buffer.from('x'), 42 as unknown as string), false);
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b).toString('base64'))), fc.uint8Array(), (s, d) => {
-      assert.equal(verifyBytes(publicKey, Buffer.from(d), s), false);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b).toString('base64')),
+      ),
+      fc.uint8Array(),
+      (s, d) => {
+        assert.equal(verifyBytes(publicKey, Buffer.from(d), s), false);
+      },
+    ),
     { numRuns: 500 },
   );
 });
@@ -43,7 +50,8 @@ test('signature: openssl verifies our signatures and we verify openssl’s', (t)
   if (!requireAll(t, { openssl: have('openssl') })) return;
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-sig-'));
   try {
-    const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const ossl = (...args: string[]) =>
+      execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
     const data = Buffer.from(`payload ${'é'.repeat(100)}\n`);
     writeFileSync(join(dir, 'data'), data);
 
@@ -53,7 +61,9 @@ test('signature: openssl verifies our signatures and we verify openssl’s', (t)
     writeFileSync(join(dir, 'ours.sig'), Buffer.from(signBytes(ours.privateKey, data), 'base64'));
     assert.match(ossl('dgst', '-sha256', '-verify', 'ours.pub', '-signature', 'ours.sig', 'data'), /Verified OK/);
     writeFileSync(join(dir, 'other'), 'other');
-    const wrong = spawnSync('openssl', ['dgst', '-sha256', '-verify', 'ours.pub', '-signature', 'ours.sig', 'other'], { cwd: dir });
+    const wrong = spawnSync('openssl', ['dgst', '-sha256', '-verify', 'ours.pub', '-signature', 'ours.sig', 'other'], {
+      cwd: dir,
+    });
     assert.notEqual(wrong.status, 0);
     assert.match(wrong.stdout.toString(), /Verification failure/);
 

@@ -21,14 +21,30 @@ export interface SimpleSigning {
 }
 
 /** The payload bytes, laid out as cosign's Go code marshals them (so the bytes match too). */
-export function simpleSigningPayload(dockerReference: string, manifestDigest: string, optional?: Record<string, string>): Buffer {
+export function simpleSigningPayload(
+  dockerReference: string,
+  manifestDigest: string,
+  optional?: Record<string, string>,
+): Buffer {
   if (dockerReference === '') throw new BulwarkError('USAGE', 'simple signing payload', 'empty docker reference');
-  if (!isDigest(manifestDigest)) throw new BulwarkError('USAGE', 'simple signing payload', `not a manifest digest: ${manifestDigest}`);
+  if (!isDigest(manifestDigest))
+    throw new BulwarkError('USAGE', 'simple signing payload', `not a manifest digest: ${manifestDigest}`);
   // Go writes map keys sorted; JSON.stringify keeps insertion order, so sort here.
-  const opt = optional === undefined ? null : Object.fromEntries(Object.keys(optional).sort().map((k) => [k, optional[k]]));
+  const opt =
+    optional === undefined
+      ? null
+      : Object.fromEntries(
+          Object.keys(optional)
+            .sort()
+            .map((k) => [k, optional[k]]),
+        );
   return Buffer.from(
     goJson({
-      critical: { identity: { 'docker-reference': dockerReference }, image: { 'docker-manifest-digest': manifestDigest }, type: SIMPLE_SIGNING_TYPE },
+      critical: {
+        identity: { 'docker-reference': dockerReference },
+        image: { 'docker-manifest-digest': manifestDigest },
+        type: SIMPLE_SIGNING_TYPE,
+      },
       optional: opt,
     }),
   );

@@ -21,7 +21,11 @@ const MEMO = 4;
 const EMPTY = new Invalid('empty version');
 
 /** A scheme from a parser and a comparator of parsed forms. */
-export function defineScheme<P>(id: string, parse: (v: string) => P | Invalid, cmp: (a: P, b: P) => number): VersionScheme {
+export function defineScheme<P>(
+  id: string,
+  parse: (v: string) => P | Invalid,
+  cmp: (a: P, b: P) => number,
+): VersionScheme {
   const keys: string[] = new Array<string>(MEMO).fill('');
   const values: (P | Invalid)[] = new Array<P | Invalid>(MEMO).fill(EMPTY);
   let next = 0;

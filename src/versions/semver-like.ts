@@ -29,7 +29,13 @@ function allDigits(s: string): boolean {
 }
 
 /** Splits dot-separated identifiers from i up to the stop character (or the end). */
-function identifiers(v: string, i: number, stop: number, g: Grammar, numericZeros: boolean): { ids: string[]; end: number } | Invalid {
+function identifiers(
+  v: string,
+  i: number,
+  stop: number,
+  g: Grammar,
+  numericZeros: boolean,
+): { ids: string[]; end: number } | Invalid {
   const ids: string[] = [];
   let start = i;
   for (; ; i++) {
@@ -37,7 +43,8 @@ function identifiers(v: string, i: number, stop: number, g: Grammar, numericZero
     if (c === 46 || c === -1 || c === stop) {
       if (i === start) return new Invalid('empty identifier');
       const id = v.slice(start, i);
-      if (!numericZeros && id.length > 1 && id.charCodeAt(0) === 48 && allDigits(id)) return new Invalid('leading zero in a numeric identifier');
+      if (!numericZeros && id.length > 1 && id.charCodeAt(0) === 48 && allDigits(id))
+        return new Invalid('leading zero in a numeric identifier');
       ids.push(g.foldCase ? id.toLowerCase() : id);
       start = i + 1;
       if (c !== 46) return { ids, end: i };

@@ -79,7 +79,11 @@ export function convertSecdb(text: string, input: string, modified: string): Sec
   const r = secdbSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new BulwarkError('CORRUPT', input, `not an Alpine secdb document${issue ? ` at ${issue.path.join('.')}: ${issue.message}` : ''}`);
+    throw new BulwarkError(
+      'CORRUPT',
+      input,
+      `not an Alpine secdb document${issue ? ` at ${issue.path.join('.')}: ${issue.message}` : ''}`,
+    );
   }
   const { distroversion: branch, reponame: repo } = r.data;
   const ecosystem = `Alpine:${branch}`;
@@ -108,7 +112,9 @@ export function convertSecdb(text: string, input: string, modified: string): Sec
       }
     }
   }
-  const records = [...byVuln.entries()].map(([vuln, perPkg]) => recordFor(vuln, perPkg, { branch, repo, ecosystem, modified }));
+  const records = [...byVuln.entries()].map(([vuln, perPkg]) =>
+    recordFor(vuln, perPkg, { branch, repo, ecosystem, modified }),
+  );
   records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { name: `alpine-secdb:${branch}/${repo}`, ecosystem, records, skipped };
 }
@@ -135,7 +141,9 @@ function recordFor(vuln: string, perPkg: Map<string, PackageFixes>, w: Where): O
     upstream: [vuln],
     details: `Alpine ${w.branch}/${w.repo} secdb: ${fixes.join('; ')}.`,
     affected,
-    references: vuln.startsWith('CVE-') ? [{ type: 'ADVISORY', url: `https://security.alpinelinux.org/vuln/${vuln}` }] : [],
+    references: vuln.startsWith('CVE-')
+      ? [{ type: 'ADVISORY', url: `https://security.alpinelinux.org/vuln/${vuln}` }]
+      : [],
     database_specific: { source: 'alpine-secdb', distroversion: w.branch, reponame: w.repo },
   };
 }

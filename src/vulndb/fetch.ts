@@ -12,7 +12,8 @@ export interface Validators {
   lastModified?: string | null;
 }
 
-export type Fetched = { status: 'not-modified' } | { status: 'ok'; bytes: Buffer; etag: string | null; lastModified: string | null };
+export type Fetched =
+  { status: 'not-modified' } | { status: 'ok'; bytes: Buffer; etag: string | null; lastModified: string | null };
 
 export interface DownloadProgress {
   start(label: string, totalBytes: number): void;
@@ -30,7 +31,8 @@ export interface FetchOptions {
 
 export async function fetchFeed(url: URL, have: Validators, o: FetchOptions = {}): Promise<Fetched> {
   if (url.protocol === 'file:') return readLocal(url, o.maxBytes ?? MAX_FEED_BYTES);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BulwarkError('USAGE', url.href, 'mirror must be an http://, https:// or file:// URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new BulwarkError('USAGE', url.href, 'mirror must be an http://, https:// or file:// URL');
   const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'bulwark' };
   if (have.etag) headers['if-none-match'] = have.etag;
   if (have.lastModified) headers['if-modified-since'] = have.lastModified;
@@ -44,14 +46,19 @@ export async function fetchFeed(url: URL, have: Validators, o: FetchOptions = {}
       throw new BulwarkError('IO', url.href, `download failed (${causeOf(e)})`, { cause: e });
     }
     if (res.status === 304) {
-      if (!have.etag && !have.lastModified) throw new BulwarkError('IO', url.href, 'HTTP 304 to an unconditional request');
+      if (!have.etag && !have.lastModified)
+        throw new BulwarkError('IO', url.href, 'HTTP 304 to an unconditional request');
       return { status: 'not-modified' };
     }
     if (res.status === 404) throw new BulwarkError('NOT_FOUND', url.href, 'no such feed (HTTP 404)');
     if (res.status !== 200 || !res.body) throw new BulwarkError('IO', url.href, `HTTP ${res.status}`);
-    const declared = res.headers.get('content-length') !== null && !res.headers.get('content-encoding') ? Number(res.headers.get('content-length')) : undefined;
+    const declared =
+      res.headers.get('content-length') !== null && !res.headers.get('content-encoding')
+        ? Number(res.headers.get('content-length'))
+        : undefined;
     const max = o.maxBytes ?? MAX_FEED_BYTES;
-    if (declared !== undefined && declared > max) throw new BulwarkError('TOO_LARGE', url.href, `${declared} bytes (limit ${max})`);
+    if (declared !== undefined && declared > max)
+      throw new BulwarkError('TOO_LARGE', url.href, `${declared} bytes (limit ${max})`);
     const chunks: Buffer[] = [];
     let got = 0;
     o.progress?.start(o.label ?? url.href, declared ?? 0);
@@ -62,7 +69,12 @@ export async function fetchFeed(url: URL, have: Validators, o: FetchOptions = {}
         try {
           r = await reader.read();
         } catch (e) {
-          throw new BulwarkError('TRUNCATED', url.href, `download interrupted after ${got}${declared !== undefined ? ` of ${declared}` : ''} bytes (${causeOf(e)})`, { cause: e });
+          throw new BulwarkError(
+            'TRUNCATED',
+            url.href,
+            `download interrupted after ${got}${declared !== undefined ? ` of ${declared}` : ''} bytes (${causeOf(e)})`,
+            { cause: e },
+          );
         }
         if (r.done) break;
         idle.refresh();
@@ -77,8 +89,14 @@ export async function fetchFeed(url: URL, have: Validators, o: FetchOptions = {}
     } finally {
       o.progress?.stop();
     }
-    if (declared !== undefined && got !== declared) throw new BulwarkError('TRUNCATED', url.href, `received ${got} of ${declared} bytes`);
-    return { status: 'ok', bytes: Buffer.concat(chunks, got), etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified') };
+    if (declared !== undefined && got !== declared)
+      throw new BulwarkError('TRUNCATED', url.href, `received ${got} of ${declared} bytes`);
+    return {
+      status: 'ok',
+      bytes: Buffer.concat(chunks, got),
+      etag: res.headers.get('etag'),
+      lastModified: res.headers.get('last-modified'),
+    };
   } finally {
     clearTimeout(idle);
   }

@@ -65,7 +65,9 @@ export function zipFeedName(path: string): string {
 
 /** One .json file: a record, or an array of records. */
 function jsonRecords(bytes: Buffer, input: string): OsvRecord[] {
-  return bytes.toString('utf8').trimStart().startsWith('[') ? parseJson(bytes, z.array(osvRecordSchema), input) : [parseOsvRecord(bytes, input)];
+  return bytes.toString('utf8').trimStart().startsWith('[')
+    ? parseJson(bytes, z.array(osvRecordSchema), input)
+    : [parseOsvRecord(bytes, input)];
 }
 
 interface Found {
@@ -101,7 +103,12 @@ export function importPath(store: VulnStore, path: string, opts: ImportOptions =
   else if (abs.endsWith('.zip')) found.zips.push(abs);
   else if (abs.endsWith('.json')) found.jsonDirs.set(abs, [abs]);
   else if (/\.ya?ml$/.test(abs)) found.yamls.push(abs);
-  else throw new BulwarkError('USAGE', path, 'not a feed: expected an OSV all.zip, an OSV .json record, an Alpine secdb .yaml, or a directory of them');
+  else
+    throw new BulwarkError(
+      'USAGE',
+      path,
+      'not a feed: expected an OSV all.zip, an OSV .json record, an Alpine secdb .yaml, or a directory of them',
+    );
 
   const importedAt = (opts.now ?? new Date()).toISOString();
   const report: ImportReport = { feeds: [], records: 0, affected: 0, skipped: found.skipped };

@@ -13,10 +13,15 @@ import { throwsCode } from '../../test/support/codes.js';
 /** A few real records (one per feed shape) as parsed JSON values. */
 function realRecords(): unknown[] {
   const out: unknown[] = [];
-  for (const [eco, ids] of [['PyPI', ['PYSEC-2006-1.json', 'PYSEC-2022-42969.json']], ['Go', ['GO-2020-0001.json']], ['AlmaLinux', ['ALBA-2019:0973.json']]] as const) {
+  for (const [eco, ids] of [
+    ['PyPI', ['PYSEC-2006-1.json', 'PYSEC-2022-42969.json']],
+    ['Go', ['GO-2020-0001.json']],
+    ['AlmaLinux', ['ALBA-2019:0973.json']],
+  ] as const) {
     const zip = join(SHARED_DATA, 'osv', eco, 'all.zip');
     const buf = readBounded(zip);
-    for (const e of listEntries(buf, zip, (n) => (ids as readonly string[]).includes(n))) out.push(JSON.parse(readEntry(buf, e, zip, 1 << 20, byteBudget(1 << 24)).toString()));
+    for (const e of listEntries(buf, zip, (n) => (ids as readonly string[]).includes(n)))
+      out.push(JSON.parse(readEntry(buf, e, zip, 1 << 20, byteBudget(1 << 24)).toString()));
   }
   assert.equal(out.length, 4);
   return out;
@@ -30,7 +35,10 @@ function rejects(json: unknown, reason: RegExp): void {
 }
 
 const base = { id: 'TEST-1', modified: '2024-01-01T00:00:00Z' };
-const range = (events: unknown[], type = 'ECOSYSTEM'): unknown => ({ ...base, affected: [{ package: { ecosystem: 'PyPI', name: 'x' }, ranges: [{ type, events }] }] });
+const range = (events: unknown[], type = 'ECOSYSTEM'): unknown => ({
+  ...base,
+  affected: [{ package: { ecosystem: 'PyPI', name: 'x' }, ranges: [{ type, events }] }],
+});
 
 test('osv: real records parse, unknown fields kept, null lists read as absent', () => {
   for (const raw of realRecords()) {
@@ -58,7 +66,17 @@ test('osv: the fields matching depends on are checked', () => {
 });
 
 /** A JSON value, possibly replacing a node of a real record. */
-const jsonValue = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.string(), fc.constant('0'), fc.constant([]), fc.constant({}), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.constantFrom('introduced', 'fixed', 'type', 'name', 'x'), fc.string(), { maxKeys: 3 }));
+const jsonValue = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer(),
+  fc.string(),
+  fc.constant('0'),
+  fc.constant([]),
+  fc.constant({}),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.constantFrom('introduced', 'fixed', 'type', 'name', 'x'), fc.string(), { maxKeys: 3 }),
+);
 
 /** Sets or deletes the node at a random path through objects and arrays. */
 function mutate(root: unknown, picks: number[], value: unknown, remove: boolean): unknown {
@@ -86,23 +104,30 @@ test('osv: mutated real records are accepted or refused with a BulwarkError, nev
   let accepted = 0;
   let refused = 0;
   fc.assert(
-    fc.property(fc.nat(records.length - 1), fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), jsonValue, fc.boolean(), fc.oneof({ arbitrary: fc.constant(undefined), weight: 9 }, { arbitrary: fc.nat(), weight: 1 }), (which, picks, value, remove, cut) => {
-      let text = JSON.stringify(mutate(records[which], picks, value, remove));
-      if (cut !== undefined) text = text.slice(0, cut % (text.length + 1)); // and truncated documents
-      let r: OsvRecord;
-      try {
-        r = parseOsvRecord(text, 'mutated.json');
-      } catch (e) {
-        assert.ok(isBulwarkError(e), `not a BulwarkError: ${messageOf(e)}`);
-        assert.ok(!e.message.includes('\n'));
-        refused++;
-        return;
-      }
-      accepted++;
-      // whatever validates can be stored and read back
-      store.replaceFeed({ name: 'fuzz', source: 'fc', sha256: '0' }, (put) => put(r));
-      assert.equal(store.byId(r.id)?.id, r.id);
-    }),
+    fc.property(
+      fc.nat(records.length - 1),
+      fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+      jsonValue,
+      fc.boolean(),
+      fc.oneof({ arbitrary: fc.constant(undefined), weight: 9 }, { arbitrary: fc.nat(), weight: 1 }),
+      (which, picks, value, remove, cut) => {
+        let text = JSON.stringify(mutate(records[which], picks, value, remove));
+        if (cut !== undefined) text = text.slice(0, cut % (text.length + 1)); // and truncated documents
+        let r: OsvRecord;
+        try {
+          r = parseOsvRecord(text, 'mutated.json');
+        } catch (e) {
+          assert.ok(isBulwarkError(e), `not a BulwarkError: ${messageOf(e)}`);
+          assert.ok(!e.message.includes('\n'));
+          refused++;
+          return;
+        }
+        accepted++;
+        // whatever validates can be stored and read back
+        store.replaceFeed({ name: 'fuzz', source: 'fc', sha256: '0' }, (put) => put(r));
+        assert.equal(store.byId(r.id)?.id, r.id);
+      },
+    ),
     { numRuns: 600, seed: 20241022 },
   );
   store.close();

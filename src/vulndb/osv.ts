@@ -6,7 +6,8 @@ import { parseJson } from '../core/json.js';
 // are checked as the schema's JSON Schema states them, so the matcher can trust them.
 
 /** The schema allows null for several lists; null is read as absent. */
-const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === null ? undefined : v), z.array(item).optional());
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v === null ? undefined : v), z.array(item).optional());
 
 const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a timestamp');
 const object = z.record(z.string(), z.unknown());
@@ -34,11 +35,13 @@ const rangeSchema = z
     database_specific: object.optional(),
   })
   .superRefine((r, ctx) => {
-    if (!r.events.some((e) => 'introduced' in e)) ctx.addIssue({ code: 'custom', path: ['events'], message: 'no introduced event' });
+    if (!r.events.some((e) => 'introduced' in e))
+      ctx.addIssue({ code: 'custom', path: ['events'], message: 'no introduced event' });
     if (r.events.some((e) => 'fixed' in e) && r.events.some((e) => 'last_affected' in e)) {
       ctx.addIssue({ code: 'custom', path: ['events'], message: 'both fixed and last_affected events' });
     }
-    if (r.type === 'GIT' && !r.repo) ctx.addIssue({ code: 'custom', path: ['repo'], message: 'GIT range without repo' });
+    if (r.type === 'GIT' && !r.repo)
+      ctx.addIssue({ code: 'custom', path: ['repo'], message: 'GIT range without repo' });
   });
 
 const affectedSchema = z.looseObject({

@@ -80,7 +80,10 @@ export class VulnStore {
   };
   private readonly ecosystems = new Map<string, boolean>();
 
-  private constructor(private readonly db: Database.Database, readonly path: string) {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {
     this.q = {
       newest: db.prepare('SELECT record FROM advisories WHERE id = ? ORDER BY modified_ms DESC, feed LIMIT 1'),
       aliases: db.prepare('SELECT DISTINCT id FROM aliases WHERE alias = ? ORDER BY id'),
@@ -97,7 +100,12 @@ export class VulnStore {
   static open(path: string, opts: { readonly?: boolean } = {}): VulnStore {
     const readonly = opts.readonly ?? false;
     const memory = path === ':memory:';
-    if (readonly && !memory && !existsSync(path)) throw new BulwarkError('NOT_FOUND', path, 'no vulnerability database: run `bulwark db update` or `bulwark db import PATH`');
+    if (readonly && !memory && !existsSync(path))
+      throw new BulwarkError(
+        'NOT_FOUND',
+        path,
+        'no vulnerability database: run `bulwark db update` or `bulwark db import PATH`',
+      );
     if (!readonly && !memory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     let db: Database.Database;
     try {
@@ -107,7 +115,8 @@ export class VulnStore {
     }
     try {
       const version = db.pragma('user_version', { simple: true });
-      const tables = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get()?.n ?? 0;
+      const tables =
+        db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get()?.n ?? 0;
       if (version === 0 && tables === 0 && !readonly) {
         db.exec(SCHEMA);
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -116,7 +125,13 @@ export class VulnStore {
         rekeyNames(path);
         db = new Database(path, { readonly, fileMustExist: true });
       } else if (version !== SCHEMA_VERSION) {
-        throw new BulwarkError('CORRUPT', path, version === 0 ? 'not a Bulwark vulnerability database' : `vulnerability database schema ${String(version)} (this Bulwark reads ${SCHEMA_VERSION}): run \`bulwark db update\` with a new --db`);
+        throw new BulwarkError(
+          'CORRUPT',
+          path,
+          version === 0
+            ? 'not a Bulwark vulnerability database'
+            : `vulnerability database schema ${String(version)} (this Bulwark reads ${SCHEMA_VERSION}): run \`bulwark db update\` with a new --db`,
+        );
       }
     } catch (e) {
       db.close();
@@ -154,7 +169,12 @@ export class VulnStore {
       last = row.id;
       const r = JSON.parse(row.record) as OsvRecord;
       // the newest copy may come from a feed that no longer lists this package
-      if (r.affected?.some((a) => a.package?.ecosystem === ecosystem && normalizePackageName(ecosystem, a.package.name) === key)) out.push(r);
+      if (
+        r.affected?.some(
+          (a) => a.package?.ecosystem === ecosystem && normalizePackageName(ecosystem, a.package.name) === key,
+        )
+      )
+        out.push(r);
     }
     return out;
   }
@@ -208,13 +228,21 @@ export class VulnStore {
    */
   replaceFeed(meta: FeedMeta, fill: (put: (r: OsvRecord) => void) => void): FeedCounts {
     const feed = meta.name;
-    const existing = this.db.prepare<[string, string], { modified_ms: number; record: string }>('SELECT modified_ms, record FROM advisories WHERE id = ? AND feed = ?');
-    const insert = this.db.prepare('INSERT OR REPLACE INTO advisories (id, feed, modified_ms, withdrawn, record) VALUES (?, ?, ?, ?, ?)');
+    const existing = this.db.prepare<[string, string], { modified_ms: number; record: string }>(
+      'SELECT modified_ms, record FROM advisories WHERE id = ? AND feed = ?',
+    );
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO advisories (id, feed, modified_ms, withdrawn, record) VALUES (?, ?, ?, ?, ?)',
+    );
     const pkg = this.db.prepare('INSERT OR IGNORE INTO packages (ecosystem, name, id, feed) VALUES (?, ?, ?, ?)');
     const alias = this.db.prepare('INSERT OR IGNORE INTO aliases (alias, id, feed, kind) VALUES (?, ?, ?, ?)');
-    const unindex = [this.db.prepare('DELETE FROM packages WHERE feed = ? AND id = ?'), this.db.prepare('DELETE FROM aliases WHERE feed = ? AND id = ?')];
+    const unindex = [
+      this.db.prepare('DELETE FROM packages WHERE feed = ? AND id = ?'),
+      this.db.prepare('DELETE FROM aliases WHERE feed = ? AND id = ?'),
+    ];
     return this.transaction(() => {
-      for (const t of ['packages', 'aliases', 'advisories']) this.db.prepare(`DELETE FROM ${t} WHERE feed = ?`).run(feed);
+      for (const t of ['packages', 'aliases', 'advisories'])
+        this.db.prepare(`DELETE FROM ${t} WHERE feed = ?`).run(feed);
       const counts: FeedCounts = { records: 0, affected: 0 };
       fill((r) => {
         const modified = Date.parse(r.modified);
@@ -226,13 +254,26 @@ export class VulnStore {
         } else counts.records++;
         insert.run(r.id, feed, modified, r.withdrawn ?? null, JSON.stringify(r));
         counts.affected += r.affected?.length ?? 0;
-        for (const a of r.affected ?? []) if (a.package) pkg.run(a.package.ecosystem, normalizePackageName(a.package.ecosystem, a.package.name), r.id, feed);
+        for (const a of r.affected ?? [])
+          if (a.package)
+            pkg.run(a.package.ecosystem, normalizePackageName(a.package.ecosystem, a.package.name), r.id, feed);
         for (const x of r.aliases ?? []) alias.run(x, r.id, feed, 'alias');
         for (const x of r.upstream ?? []) alias.run(x, r.id, feed, 'upstream');
       });
       this.db
-        .prepare('INSERT OR REPLACE INTO feeds (name, source, etag, last_modified, sha256, records, affected, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(feed, meta.source, meta.etag ?? null, meta.lastModified ?? null, meta.sha256, counts.records, counts.affected, meta.importedAt ?? new Date().toISOString());
+        .prepare(
+          'INSERT OR REPLACE INTO feeds (name, source, etag, last_modified, sha256, records, affected, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          feed,
+          meta.source,
+          meta.etag ?? null,
+          meta.lastModified ?? null,
+          meta.sha256,
+          counts.records,
+          counts.affected,
+          meta.importedAt ?? new Date().toISOString(),
+        );
       return counts;
     });
   }
@@ -247,12 +288,19 @@ function rekeyNames(path: string): void {
   try {
     db = new Database(path, { fileMustExist: true });
   } catch (e) {
-    throw new BulwarkError('IO', path, `vulnerability database of schema 1 needs re-indexing, which needs write access (${messageOf(e)}): run \`bulwark db update\``, { cause: e });
+    throw new BulwarkError(
+      'IO',
+      path,
+      `vulnerability database of schema 1 needs re-indexing, which needs write access (${messageOf(e)}): run \`bulwark db update\``,
+      { cause: e },
+    );
   }
   try {
     db.transaction(() => {
       if (db.pragma('user_version', { simple: true }) !== 1) return; // another process did it
-      const rows = db.prepare<[], { ecosystem: string; name: string }>('SELECT DISTINCT ecosystem, name FROM packages').all();
+      const rows = db
+        .prepare<[], { ecosystem: string; name: string }>('SELECT DISTINCT ecosystem, name FROM packages')
+        .all();
       const rename = db.prepare('UPDATE OR IGNORE packages SET name = ? WHERE ecosystem = ? AND name = ?');
       const drop = db.prepare('DELETE FROM packages WHERE ecosystem = ? AND name = ?');
       for (const r of rows) {
@@ -269,5 +317,14 @@ function rekeyNames(path: string): void {
 }
 
 function feedInfo(r: FeedRow): FeedInfo {
-  return { name: r.name, source: r.source, etag: r.etag, lastModified: r.last_modified, sha256: r.sha256, records: r.records, affected: r.affected, importedAt: r.imported_at };
+  return {
+    name: r.name,
+    source: r.source,
+    etag: r.etag,
+    lastModified: r.last_modified,
+    sha256: r.sha256,
+    records: r.records,
+    affected: r.affected,
+    importedAt: r.imported_at,
+  };
 }

@@ -61,12 +61,14 @@ function mirrorUrl(mirror: string): URL {
   } catch {
     throw new BulwarkError('USAGE', mirror, 'not a URL (use http://, https:// or file://)');
   }
-  if (!['http:', 'https:', 'file:'].includes(u.protocol)) throw new BulwarkError('USAGE', mirror, 'mirror must be an http://, https:// or file:// URL');
+  if (!['http:', 'https:', 'file:'].includes(u.protocol))
+    throw new BulwarkError('USAGE', mirror, 'mirror must be an http://, https:// or file:// URL');
   return u;
 }
 
 export function feedUrl(base: URL, ecosystem: string): URL {
-  if (!ecosystem || /[/\\]|^\.\.?$/.test(ecosystem)) throw new BulwarkError('USAGE', ecosystem, 'not an OSV ecosystem name');
+  if (!ecosystem || /[/\\]|^\.\.?$/.test(ecosystem))
+    throw new BulwarkError('USAGE', ecosystem, 'not an OSV ecosystem name');
   const root = base.href.endsWith('/') ? base.href : `${base.href}/`;
   return new URL(`${encodeURIComponent(ecosystem)}/all.zip`, root);
 }
@@ -89,9 +91,15 @@ interface Planned {
 
 function plan(o: UpdateOptions, old: Map<string, FeedInfo>): Planned[] {
   const severity = o.severitySources ?? [];
-  const inDb = [...old.keys()].filter((n) => n.startsWith('osv:')).map((n) => n.slice(4)).filter((e) => !severity.includes(e));
+  const inDb = [...old.keys()]
+    .filter((n) => n.startsWith('osv:'))
+    .map((n) => n.slice(4))
+    .filter((e) => !severity.includes(e));
   const ecosystems = o.ecosystems ?? (inDb.length > 0 ? inDb : DEFAULT_ECOSYSTEMS);
-  return [...ecosystems.map((ecosystem) => ({ ecosystem, optional: false })), ...severity.filter((e) => !ecosystems.includes(e)).map((ecosystem) => ({ ecosystem, optional: true }))];
+  return [
+    ...ecosystems.map((ecosystem) => ({ ecosystem, optional: false })),
+    ...severity.filter((e) => !ecosystems.includes(e)).map((ecosystem) => ({ ecosystem, optional: true })),
+  ];
 }
 
 export async function updateDb(o: UpdateOptions): Promise<UpdateReport> {
@@ -100,7 +108,11 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateReport> {
   const planned = plan(o, old);
   const report: UpdateReport = { dbPath: o.dbPath, feeds: [], written: false };
   if (o.offline && base.protocol !== 'file:') {
-    report.feeds = planned.map((p) => ({ feed: `osv:${p.ecosystem}`, source: feedUrl(base, p.ecosystem).href, status: 'skipped-offline' }));
+    report.feeds = planned.map((p) => ({
+      feed: `osv:${p.ecosystem}`,
+      source: feedUrl(base, p.ecosystem).href,
+      status: 'skipped-offline',
+    }));
     return report;
   }
   const dir = dirname(o.dbPath);
@@ -113,7 +125,10 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateReport> {
       const had = old.get(feed);
       // validators only for the same source: another mirror's ETag means nothing here
       const same = had?.source === url.href;
-      const got = await fetchFeed(url, same ? { etag: had.etag, lastModified: had.lastModified } : {}, { ...(o.progress ? { progress: o.progress } : {}), label: feed }).catch((e: unknown) => {
+      const got = await fetchFeed(url, same ? { etag: had.etag, lastModified: had.lastModified } : {}, {
+        ...(o.progress ? { progress: o.progress } : {}),
+        label: feed,
+      }).catch((e: unknown) => {
         if (optional && isBulwarkError(e) && e.code === 'NOT_FOUND') return undefined;
         throw e;
       });
@@ -129,7 +144,14 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateReport> {
       const input = url.protocol === 'file:' ? fileURLToPath(url) : url.href;
       const bytes = got.bytes;
       const counts = next.replaceFeed(
-        { name: feed, source: url.href, etag: got.etag, lastModified: got.lastModified, sha256: sha256(bytes), importedAt: (o.now ?? new Date()).toISOString() },
+        {
+          name: feed,
+          source: url.href,
+          etag: got.etag,
+          lastModified: got.lastModified,
+          sha256: sha256(bytes),
+          importedAt: (o.now ?? new Date()).toISOString(),
+        },
         (put) => forEachZipRecord(bytes, input, put),
       );
       report.feeds.push({ feed, source: url.href, status: 'updated', ...counts, bytes: bytes.length });

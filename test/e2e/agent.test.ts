@@ -8,7 +8,14 @@ import { startAgent, type Agent } from '../../src/runtime/agent.js';
 import { cgroupStats } from '../../src/runtime/cgroup.js';
 import type { SecurityEvent } from '../../src/events/event.js';
 import { execInContainer } from '../../src/engine/exec.js';
-import { containerPid, haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../support/busybox.js';
+import {
+  containerPid,
+  haveBusybox,
+  importBusybox,
+  putFile,
+  removeContainer,
+  runContainer,
+} from '../support/busybox.js';
 import { engineUp, removeImage } from '../support/engine.js';
 import { trackChild, stopChild } from '../support/children.js';
 import { have, requireAll, requireSetUp } from '../support/require.js';
@@ -40,13 +47,32 @@ after(async () => {
 });
 
 async function gate(t: TestContext): Promise<boolean> {
-  return requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox(), 'auditctl (Debian auditd)': have('auditctl') }, ready);
+  return requireSetUp(
+    t,
+    {
+      'Docker Engine (dockerd)': await engineUp(),
+      'busybox (Debian busybox-static)': haveBusybox(),
+      'auditctl (Debian auditd)': have('auditctl'),
+    },
+    ready,
+  );
 }
 
-async function withAgent(name: string, opts: Partial<Parameters<typeof startAgent>[0]>, fn: (agent: Agent, events: SecurityEvent[]) => Promise<void>): Promise<void> {
+async function withAgent(
+  name: string,
+  opts: Partial<Parameters<typeof startAgent>[0]>,
+  fn: (agent: Agent, events: SecurityEvent[]) => Promise<void>,
+): Promise<void> {
   const events: SecurityEvent[] = [];
   const errors: string[] = [];
-  const agent = await startAgent({ stateDir: join(tmp.path, name), sinks: [{ type: 'jsonl', path: join(tmp.path, `${name}.jsonl`) }], forkGuard: false, onEvent: (e) => events.push(e), onError: (e) => errors.push(e.message), ...opts });
+  const agent = await startAgent({
+    stateDir: join(tmp.path, name),
+    sinks: [{ type: 'jsonl', path: join(tmp.path, `${name}.jsonl`) }],
+    forkGuard: false,
+    onEvent: (e) => events.push(e),
+    onError: (e) => errors.push(e.message),
+    ...opts,
+  });
   try {
     await fn(agent, events);
   } catch (e) {
@@ -57,7 +83,11 @@ async function withAgent(name: string, opts: Partial<Parameters<typeof startAgen
   }
 }
 
-async function waitFor(events: SecurityEvent[], pred: (e: SecurityEvent) => boolean, ms = 5000): Promise<SecurityEvent | undefined> {
+async function waitFor(
+  events: SecurityEvent[],
+  pred: (e: SecurityEvent) => boolean,
+  ms = 5000,
+): Promise<SecurityEvent | undefined> {
   const deadline = Date.now() + ms;
   for (;;) {
     const e = events.find(pred);
@@ -86,8 +116,12 @@ test('a program copied into a running container is reported as drift; blocked, i
       assert.equal(e.stride, 'Tampering');
       assert.equal(e.action, 'alert');
       // the sink writes in the background: give it a moment
-      const sunk = (): string => (existsSync(join(tmp.path, 'drift-monitor.jsonl')) ? readFileSync(join(tmp.path, 'drift-monitor.jsonl'), 'utf8') : '');
-      for (const until = Date.now() + 2000; !sunk().includes('"rule":"Drifted executable"') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+      const sunk = (): string =>
+        existsSync(join(tmp.path, 'drift-monitor.jsonl'))
+          ? readFileSync(join(tmp.path, 'drift-monitor.jsonl'), 'utf8')
+          : '';
+      for (const until = Date.now() + 2000; !sunk().includes('"rule":"Drifted executable"') && Date.now() < until;)
+        await new Promise((r) => setTimeout(r, 20));
       assert.match(sunk(), /"rule":"Drifted executable"/, 'the sink got it too');
     });
     await withAgent('drift-protect', { blockDrift: true }, async (agent, events) => {
@@ -99,7 +133,7 @@ test('a program copied into a running container is reported as drift; blocked, i
       assert.equal(e.action, agent.enforcement === 'deny-before-exec' ? 'denied' : 'killed');
       if (agent.enforcement === 'deny-before-exec') assert.notEqual(r.exitCode, 0);
       const ok = await execInContainer(id, ['cat', '/etc/passwd']);
-      assert.match(ok.output, /^root:/, 'the image\'s own programs still run');
+      assert.match(ok.output, /^root:/, "the image's own programs still run");
     });
   } finally {
     await removeContainer(id);
@@ -111,11 +145,20 @@ test('after Learn, Protect stops an unlisted program and lets the learned ones r
   const id = await runContainer(IMAGE, ['sleep', '300']);
   try {
     await withAgent('profile', { defaultMode: 'learn' }, async (agent, events) => {
-      for (const cmd of [['cat', '/etc/passwd'], ['id'], ['head', '-n1', '/etc/passwd']]) assert.equal((await execInContainer(id, cmd)).exitCode, 0);
+      for (const cmd of [['cat', '/etc/passwd'], ['id'], ['head', '-n1', '/etc/passwd']])
+        assert.equal((await execInContainer(id, cmd)).exitCode, 0);
       const key = `image:${JSON.parse(spawnSync('docker', ['inspect', '--format', '{{json .Image}}', id], { encoding: 'utf8' }).stdout) as string}`;
       const deadline = Date.now() + 5000;
-      while (!['/bin/cat', '/bin/id', '/bin/head'].every((p) => agent.profiles.allowed(key).includes(p)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual(['/bin/cat', '/bin/head', '/bin/id'].filter((p) => agent.profiles.allowed(key).includes(p)), ['/bin/cat', '/bin/head', '/bin/id'], `learned: ${agent.profiles.allowed(key).join(', ')}`);
+      while (
+        !['/bin/cat', '/bin/id', '/bin/head'].every((p) => agent.profiles.allowed(key).includes(p)) &&
+        Date.now() < deadline
+      )
+        await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(
+        ['/bin/cat', '/bin/head', '/bin/id'].filter((p) => agent.profiles.allowed(key).includes(p)),
+        ['/bin/cat', '/bin/head', '/bin/id'],
+        `learned: ${agent.profiles.allowed(key).join(', ')}`,
+      );
       agent.profiles.setMode(key, 'protect');
       const listed = await execInContainer(id, ['cat', '/etc/passwd']);
       assert.match(listed.output, /^root:/, 'a learned program runs');
@@ -124,7 +167,10 @@ test('after Learn, Protect stops an unlisted program and lets the learned ones r
       const e = await waitFor(events, (x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/ls');
       assert.ok(e, JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
       assert.equal(e.action, agent.enforcement === 'deny-before-exec' ? 'denied' : 'killed');
-      assert.ok(!events.some((x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/cat'), 'listed programs untouched');
+      assert.ok(
+        !events.some((x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/cat'),
+        'listed programs untouched',
+      );
     });
   } finally {
     await removeContainer(id);
@@ -140,18 +186,30 @@ test('programs that are one file under many names (busybox applets): the profile
     await withAgent('applets', { defaultMode: 'learn' }, async (agent, events) => {
       assert.match((await execInContainer(id, ['cat', '/etc/passwd'])).output, /^root:/);
       const key = `image:${JSON.parse(spawnSync('docker', ['inspect', '--format', '{{json .Image}}', id], { encoding: 'utf8' }).stdout) as string}`;
-      for (const until = Date.now() + 5000; !agent.profiles.allowed(key).includes('/bin/cat') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual(agent.profiles.allowed(key).filter((p) => p !== '/bin/sleep'), ['/bin/busybox', '/bin/cat'], 'the file and the name it ran by');
+      for (const until = Date.now() + 5000; !agent.profiles.allowed(key).includes('/bin/cat') && Date.now() < until;)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(
+        agent.profiles.allowed(key).filter((p) => p !== '/bin/sleep'),
+        ['/bin/busybox', '/bin/cat'],
+        'the file and the name it ran by',
+      );
       agent.profiles.setMode(key, 'protect');
       assert.match((await execInContainer(id, ['cat', '/etc/passwd'])).output, /^root:/, 'a learned name runs');
       // a program that keeps running (a listener), so the kill after its exec has something to kill
       const nc = await execInContainer(id, ['nc', '-l', '-p', '5555']);
       const e = await waitFor(events, (x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/nc');
       assert.ok(e, JSON.stringify(events.map((x) => [x.rule, x.file?.path, x.action])));
-      assert.equal(e.action, 'killed', 'the file is listed, so fanotify lets it start; the name is not, so it is killed');
+      assert.equal(
+        e.action,
+        'killed',
+        'the file is listed, so fanotify lets it start; the name is not, so it is killed',
+      );
       assert.equal(nc.exitCode, 137, 'ended by SIGKILL');
       assert.match(e.message, /\/bin\/nc is not in the learned profile .* \(it is \/bin\/busybox\)/);
-      assert.ok(!events.some((x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/cat'), 'the learned name untouched');
+      assert.ok(
+        !events.some((x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/cat'),
+        'the learned name untouched',
+      );
     });
   } finally {
     await removeContainer(id);
@@ -166,11 +224,16 @@ test('docker exec … sh is a user-access event with its command and user; readi
   try {
     await withAgent('access', {}, async (_agent, events) => {
       // asynchronously: the agent runs in this process and must stay free to answer fanotify
-      const code = await new Promise<number | null>((resolve) => spawn('docker', ['exec', name, 'sh', '-c', 'cat /etc/shadow'], { stdio: 'ignore' }).on('exit', resolve));
+      const code = await new Promise<number | null>((resolve) =>
+        spawn('docker', ['exec', name, 'sh', '-c', 'cat /etc/shadow'], { stdio: 'ignore' }).on('exit', resolve),
+      );
       assert.equal(code, 0);
       const session = await waitFor(events, (x) => x.rule === 'Container exec session');
       assert.ok(session, JSON.stringify(events.map((x) => x.rule)));
-      assert.match(session.message, /exec session in bulwark-agent-\d+ \(bulwark-test\/busybox:agent\): sh -c cat \/etc\/shadow by root/);
+      assert.match(
+        session.message,
+        /exec session in bulwark-agent-\d+ \(bulwark-test\/busybox:agent\): sh -c cat \/etc\/shadow by root/,
+      );
       assert.equal(session.stride, 'Repudiation');
       const shell = await waitFor(events, (x) => x.rule === 'Shell in container');
       assert.ok(shell, `the shell itself: ${JSON.stringify(events.map((x) => [x.rule, x.process?.exe, x.message]))}`);
@@ -190,14 +253,25 @@ test('reading /root/.ssh/id_ed25519 in a container alerts; the .pub and known_ho
   const id = await runContainer(IMAGE, ['sleep', '300']);
   try {
     // there before the agent starts: a watch needs the file
-    for (const f of ['id_ed25519', 'id_ed25519.pub', 'known_hosts']) await putFile(id, '/', `root/.ssh/${f}`, Buffer.from(`${f}\n`), 0o600);
+    for (const f of ['id_ed25519', 'id_ed25519.pub', 'known_hosts'])
+      await putFile(id, '/', `root/.ssh/${f}`, Buffer.from(`${f}\n`), 0o600);
     await withAgent('ssh-key', {}, async (_agent, events) => {
       // the near misses first: once the key's read is reported, theirs would have been
-      for (const f of ['id_ed25519.pub', 'known_hosts', 'id_ed25519']) assert.match((await execInContainer(id, ['cat', `/root/.ssh/${f}`])).output, new RegExp(`^${f.replace('.', '\\.')}`));
-      const read = await waitFor(events, (x) => x.rule === 'Sensitive file read' && x.file?.path === '/root/.ssh/id_ed25519');
+      for (const f of ['id_ed25519.pub', 'known_hosts', 'id_ed25519'])
+        assert.match(
+          (await execInContainer(id, ['cat', `/root/.ssh/${f}`])).output,
+          new RegExp(`^${f.replace('.', '\\.')}`),
+        );
+      const read = await waitFor(
+        events,
+        (x) => x.rule === 'Sensitive file read' && x.file?.path === '/root/.ssh/id_ed25519',
+      );
       assert.ok(read, JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
       assert.equal(read.container?.id, id);
-      assert.deepEqual(events.filter((x) => x.rule.startsWith('Sensitive file')).map((x) => x.file?.path), ['/root/.ssh/id_ed25519']);
+      assert.deepEqual(
+        events.filter((x) => x.rule.startsWith('Sensitive file')).map((x) => x.file?.path),
+        ['/root/.ssh/id_ed25519'],
+      );
     });
   } finally {
     await removeContainer(id);
@@ -213,7 +287,9 @@ test('a connection from a container to a backdoor port alerts, and so does the n
       // the listener is up: port 4444 (115C) in LISTEN (0A) in the container's network namespace
       const pid = await containerPid(id);
       const listening = (): boolean =>
-        ['tcp', 'tcp6'].some((f) => /^\s*\d+: [0-9A-F]+:115C [0-9A-F]+:0000 0A /m.test(readFileSync(`/proc/${pid}/net/${f}`, 'utf8')));
+        ['tcp', 'tcp6'].some((f) =>
+          /^\s*\d+: [0-9A-F]+:115C [0-9A-F]+:0000 0A /m.test(readFileSync(`/proc/${pid}/net/${f}`, 'utf8')),
+        );
       await waitUntil('nc listening on port 4444 in the container', listening);
       // exec'd by the engine: busybox's shell would run its own nc applet without an exec
       await execInContainer(id, ['nc', '-w', '1', '127.0.0.1', '4444']);
@@ -238,7 +314,11 @@ test('a fork bomb in a container is reported by the agent and contained', async 
   // the safety limit keeps the bomb from the host whatever happens to the agent; the
   // engine's init reaps what dies (without it, sh execs its last command, sleep, as the
   // container's first process, and every dead copy stays a zombie holding a pid)
-  const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 1; b(){ while :; do b & done; }; b & sleep 300'], { pidsLimit: 200, init: true });
+  const id = await runContainer(
+    IMAGE,
+    ['sh', '-c', 'sleep 300 & sleep 1; b(){ while :; do b & done; }; b & sleep 300'],
+    { pidsLimit: 200, init: true },
+  );
   try {
     await withAgent('forks', { forkGuard: { intervalMs: 50 } }, async (_agent, events) => {
       const e = await waitFor(events, (x) => x.rule === 'Fork bomb', 20_000);
@@ -251,11 +331,15 @@ test('a fork bomb in a container is reported by the agent and contained', async 
       assert.match(e.message, /fork bomb in .*: .*; pids limit set to \d+, \d+ (sh )?processes killed/, seen);
       // contained: the bomb is gone and the container's own work goes on
       let left = -1;
-      await waitUntil(`the bomb gone (${seen})`, async () => {
-        const stats = await cgroupStats(id);
-        left = stats.pids ?? stats.procs.length;
-        return left <= 10;
-      }, { timeoutMs: 15_000 }).catch((e: Error) => assert.fail(`${e.message}: ${left} processes left`));
+      await waitUntil(
+        `the bomb gone (${seen})`,
+        async () => {
+          const stats = await cgroupStats(id);
+          left = stats.pids ?? stats.procs.length;
+          return left <= 10;
+        },
+        { timeoutMs: 15_000 },
+      ).catch((e: Error) => assert.fail(`${e.message}: ${left} processes left`));
       assert.equal((await containerPid(id)) > 0, true, 'the container still runs');
       assert.match((await execInContainer(id, ['cat', '/etc/passwd'])).output, /^root:/, 'and still works');
     });
@@ -275,7 +359,8 @@ async function spawnAtPid(pid: number, cmd: string, args: string[]): Promise<Chi
   return undefined;
 }
 
-const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+const alive = (pid: number): boolean =>
+  existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
 
 test('a host process that reuses the pid of a container process is not judged, learned or killed', async (t) => {
   if (!(await gate(t)) || !requireAll(t, { root: process.getuid?.() === 0 })) return;
@@ -288,10 +373,14 @@ test('a host process that reuses the pid of a container process is not judged, l
       for (let attempt = 0; attempt < 5 && !host; attempt++) {
         const n = events.length;
         await execInContainer(id, ['cat', '/etc/passwd']);
-        const e = await waitFor(events, (x) => events.indexOf(x) >= n && x.rule === 'Unlisted executable' && x.file?.path === '/bin/cat');
+        const e = await waitFor(
+          events,
+          (x) => events.indexOf(x) >= n && x.rule === 'Unlisted executable' && x.file?.path === '/bin/cat',
+        );
         const pid = e?.process?.pid;
         assert.ok(pid, JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
-        for (const until = Date.now() + 5000; alive(pid) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+        for (const until = Date.now() + 5000; alive(pid) && Date.now() < until;)
+          await new Promise((r) => setTimeout(r, 20));
         // the container's process is gone: a host program takes its pid
         host = await spawnAtPid(pid, 'sleep', ['60']);
       }
@@ -299,9 +388,16 @@ test('a host process that reuses the pid of a container process is not judged, l
       const from = events.length;
       // records are handled in order: once this later one is, the host program's exec was
       await execInContainer(id, ['head', '-n1', '/etc/passwd']);
-      assert.ok(await waitFor(events, (x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/head'), JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
+      assert.ok(
+        await waitFor(events, (x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/head'),
+        JSON.stringify(events.map((x) => [x.rule, x.file?.path])),
+      );
       const about = events.slice(from).filter((x) => x.process?.pid === host!.pid);
-      assert.deepEqual(about.map((x) => [x.rule, x.file?.path]), [], 'nothing is said about the host process');
+      assert.deepEqual(
+        about.map((x) => [x.rule, x.file?.path]),
+        [],
+        'nothing is said about the host process',
+      );
       assert.ok(alive(host.pid!), 'the host process was not killed');
       assert.equal(host.exitCode, null);
     });
@@ -335,8 +431,10 @@ test('Protect kills a payload with the processes it forked: none survives', asyn
       // not /bin/ls (a copy of it)
       assert.equal((await execInContainer(id, ['sh', '-c', 'sleep 0'])).exitCode, 0);
       const key = `image:${JSON.parse(spawnSync('docker', ['inspect', '--format', '{{json .Image}}', id], { encoding: 'utf8' }).stdout) as string}`;
-      const learned = (): boolean => ['/bin/busybox', '/bin/sh', '/proc/self/exe'].every((p) => agent.profiles.allowed(key).includes(p));
-      for (const until = Date.now() + 5000; !learned() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+      const learned = (): boolean =>
+        ['/bin/busybox', '/bin/sh', '/proc/self/exe'].every((p) => agent.profiles.allowed(key).includes(p));
+      for (const until = Date.now() + 5000; !learned() && Date.now() < until;)
+        await new Promise((r) => setTimeout(r, 20));
       assert.ok(learned(), agent.profiles.allowed(key).join(', '));
       agent.profiles.setMode(key, 'protect');
       // the payload (/bin/ls, running as sleep) has children before it runs: the shell starts
@@ -345,12 +443,19 @@ test('Protect kills a payload with the processes it forked: none survives', asyn
       const e = await waitFor(events, (x) => x.rule === 'Unlisted executable' && x.file?.path === '/bin/ls');
       assert.ok(e, JSON.stringify(events.map((x) => [x.rule, x.file?.path, x.action])));
       let left = await commandLines(id);
-      for (const until = Date.now() + 5000; left.some((l) => /^sleep 60[123]$/.test(l)) && Date.now() < until; ) {
+      for (const until = Date.now() + 5000; left.some((l) => /^sleep 60[123]$/.test(l)) && Date.now() < until;) {
         await new Promise((r) => setTimeout(r, 50));
         left = await commandLines(id);
       }
-      assert.deepEqual(left.filter((l) => /^sleep 60[123]$/.test(l)), [], `its children are gone too (left: ${left.join(' | ')})`);
-      assert.ok(left.some((l) => l.endsWith('sleep 300')), 'the container\'s own process is untouched');
+      assert.deepEqual(
+        left.filter((l) => /^sleep 60[123]$/.test(l)),
+        [],
+        `its children are gone too (left: ${left.join(' | ')})`,
+      );
+      assert.ok(
+        left.some((l) => l.endsWith('sleep 300')),
+        "the container's own process is untouched",
+      );
       assert.equal(e.action, 'killed');
       assert.equal(run.exitCode, 137, 'the payload ended by SIGKILL');
     });
@@ -371,7 +476,13 @@ test('an exec session is never credited to a "docker" client running in a contai
     await withAgent('exec-client', {}, async (_agent, events) => {
       fake = execInContainer(other, ['sh', '-c', `exec -a sh /tmp/docker -c 'sleep 60; :' exec ${name}`]);
       // its exec is read (it is drift, reported from the same record)
-      assert.ok(await waitFor(events, (x) => x.rule === 'Drifted executable' && x.file?.path === '/tmp/docker' && x.container?.id === other), JSON.stringify(events.map((x) => [x.rule, x.file?.path])));
+      assert.ok(
+        await waitFor(
+          events,
+          (x) => x.rule === 'Drifted executable' && x.file?.path === '/tmp/docker' && x.container?.id === other,
+        ),
+        JSON.stringify(events.map((x) => [x.rule, x.file?.path])),
+      );
       // a session started through the engine's API, with no docker client at all
       await execInContainer(target, ['cat', '/etc/passwd']);
       const session = await waitFor(events, (x) => x.rule === 'Container exec session' && x.container?.id === target);
@@ -392,7 +503,11 @@ test('an exec session is never credited to a "docker" client running in a contai
 // host, so outside CI it runs only when asked.
 test('across a dockerd restart the agent re-lists the containers and still refuses drift', async (t) => {
   const allowed = Boolean(process.env.CI) || process.env.BULWARK_TEST_RESTART_DOCKERD === '1';
-  if (!(await gate(t)) || !requireAll(t, { 'permission to restart dockerd (CI=true or BULWARK_TEST_RESTART_DOCKERD=1)': allowed })) return;
+  if (
+    !(await gate(t)) ||
+    !requireAll(t, { 'permission to restart dockerd (CI=true or BULWARK_TEST_RESTART_DOCKERD=1)': allowed })
+  )
+    return;
   const id = await runContainer(IMAGE, ['sleep', '600'], { restart: 'always' });
   try {
     await withAgent('dockerd-restart', { blockDrift: true }, async (agent, events) => {
@@ -407,7 +522,11 @@ test('across a dockerd restart the agent re-lists the containers and still refus
         await new Promise((r) => setTimeout(r, 200));
       }
       assert.ok(now > 0, 'the container came back (restart policy or live restore)');
-      assert.equal(agent.containers().find((c) => c.id === id)?.pid, now, `the agent knows its new process (was ${before}, now ${now})`);
+      assert.equal(
+        agent.containers().find((c) => c.id === id)?.pid,
+        now,
+        `the agent knows its new process (was ${before}, now ${now})`,
+      );
       await putFile(id, '/', 'echo', PAYLOAD());
       const r = await execInContainer(id, ['/echo', 'RAN-AFTER-RESTART']);
       assert.doesNotMatch(r.output, /RAN-AFTER-RESTART/, `${agent.enforcement}: drift still refused`);
@@ -427,7 +546,27 @@ test('the agent killed outright comes back with its learned profile: the learnin
   const state = join(tmp.path, 'crash-state');
   const sinkFile = (n: number): string => join(tmp.path, `crash-${n}.jsonl`);
   const start = async (n: number): Promise<ChildProcess> => {
-    const child = trackChild(spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'agent', '--state-dir', state, '--no-fork-guard', '--learn-period', '3s', '--after-learn', 'protect', '--sink', JSON.stringify({ type: 'jsonl', path: sinkFile(n) })], { stdio: ['ignore', 'ignore', 'pipe'] }));
+    const child = trackChild(
+      spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/main.ts',
+          'agent',
+          '--state-dir',
+          state,
+          '--no-fork-guard',
+          '--learn-period',
+          '3s',
+          '--after-learn',
+          'protect',
+          '--sink',
+          JSON.stringify({ type: 'jsonl', path: sinkFile(n) }),
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      ),
+    );
     let err = '';
     await new Promise<void>((resolve, reject) => {
       child.stderr!.on('data', (d: Buffer) => {
@@ -440,7 +579,10 @@ test('the agent killed outright comes back with its learned profile: the learnin
   };
   const sunk = (n: number): SecurityEvent[] => {
     try {
-      return readFileSync(sinkFile(n), 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as SecurityEvent);
+      return readFileSync(sinkFile(n), 'utf8')
+        .split('\n')
+        .filter((l) => l)
+        .map((l) => JSON.parse(l) as SecurityEvent);
     } catch {
       return [];
     }
@@ -461,7 +603,10 @@ test('the agent killed outright comes back with its learned profile: the learnin
     assert.match(learned.message, /now in protect mode/);
     // the profile is saved in the step that ends learning: its file says protect
     const profileFile = join(state, 'profiles.json');
-    await waitUntil('profiles.json in protect mode', () => existsSync(profileFile) && /"protect"/.test(readFileSync(profileFile, 'utf8')));
+    await waitUntil(
+      'profiles.json in protect mode',
+      () => existsSync(profileFile) && /"protect"/.test(readFileSync(profileFile, 'utf8')),
+    );
     first.kill('SIGKILL');
     await new Promise((r) => first!.once('exit', r));
 
@@ -470,7 +615,10 @@ test('the agent killed outright comes back with its learned profile: the learnin
     assert.match(cat.output, /^root:/, 'a learned program runs');
     const ls = await execInContainer(id, ['ls', '/']);
     assert.doesNotMatch(ls.output, /\btmp\b/, 'an unlisted one does not');
-    await waitUntil('an Unlisted executable event', () => sunk(2).some((e) => e.rule === 'Unlisted executable'), { timeoutMs: 5000, intervalMs: 50 }).catch(() => undefined); // the assertion below says what came
+    await waitUntil('an Unlisted executable event', () => sunk(2).some((e) => e.rule === 'Unlisted executable'), {
+      timeoutMs: 5000,
+      intervalMs: 50,
+    }).catch(() => undefined); // the assertion below says what came
     const e = sunk(2).find((x) => x.rule === 'Unlisted executable');
     assert.ok(e, JSON.stringify(sunk(2).map((x) => x.rule)));
     assert.equal(e.file?.path, '/bin/ls');

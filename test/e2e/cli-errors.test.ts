@@ -37,7 +37,11 @@ function expectError(args: string[], codes: ErrorCode | ErrorCode[], pattern: Re
   assert.equal(code[2], ERROR_CODES[code[1] as ErrorCode]);
   assert.match(lines[0]!, pattern);
   // tsx (the test's TypeScript loader) keeps its own cache there; everything else must be gone
-  assert.deepEqual(readdirSync(privateTmp).filter((n) => !n.startsWith('tsx-')), [], 'nothing left in the temp dir');
+  assert.deepEqual(
+    readdirSync(privateTmp).filter((n) => !n.startsWith('tsx-')),
+    [],
+    'nothing left in the temp dir',
+  );
 }
 
 async function file(name: string, content: Buffer): Promise<string> {
@@ -52,7 +56,10 @@ test('a good archive scans (the baseline the bad cases are cut from)', async () 
   const img = await file('good.tar', await dockerArchive([{ tar: await good() }]));
   const r = bulwark(['scan', 'image', '--no-cache', '--format', 'json', img], { TMPDIR: privateTmp });
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual((JSON.parse(r.stdout) as { packages: { name: string }[] }).packages.map((p) => p.name), ['demo']);
+  assert.deepEqual(
+    (JSON.parse(r.stdout) as { packages: { name: string }[] }).packages.map((p) => p.name),
+    ['demo'],
+  );
 });
 
 test('truncated and corrupt archives', async () => {
@@ -69,22 +76,44 @@ test('truncated and corrupt archives', async () => {
 test('truncated gzip and zstd layers, and a layer whose digest does not match', async (t) => {
   if (!requireAll(t, { zstd: have('zstd') })) return;
   const tar = await good();
-  for (const [name, stored] of [['gz', gzip(tar)], ['zst', zstd(tar)]] as const) {
+  for (const [name, stored] of [
+    ['gz', gzip(tar)],
+    ['zst', zstd(tar)],
+  ] as const) {
     const dir = join(tmp.path, `oci-cut-${name}`);
     ociLayout(dir, [{ tar, stored: stored.subarray(0, stored.length - 10) }]);
-    expectError([`oci:${dir}`], ['TRUNCATED', 'CORRUPT'], /blobs\/sha256\/[0-9a-f]{64}: (truncated|corrupt) (gzip|zstd) data/);
+    expectError(
+      [`oci:${dir}`],
+      ['TRUNCATED', 'CORRUPT'],
+      /blobs\/sha256\/[0-9a-f]{64}: (truncated|corrupt) (gzip|zstd) data/,
+    );
   }
   const tampered = Buffer.from(tar);
   tampered.write('Version: 9.9-9', tar.indexOf('Version: 1.0-1'));
   const img = await file('tampered.tar', await dockerArchive([{ tar, stored: tampered }]));
-  expectError([img], 'DIGEST_MISMATCH', /layer\.tar: uncompressed content has digest sha256:[0-9a-f]{64}, expected diff id/);
+  expectError(
+    [img],
+    'DIGEST_MISMATCH',
+    /layer\.tar: uncompressed content has digest sha256:[0-9a-f]{64}, expected diff id/,
+  );
 });
 
 test('"..", absolute and symlink-escaping paths', async () => {
   const cases: [string, Parameters<typeof makeTar>[0], RegExp][] = [
-    ['dotdot', [{ name: '../../etc/cron.d/evil', content: 'x' }], /path escapes the archive root: \.\.\/\.\.\/etc\/cron\.d\/evil/],
+    [
+      'dotdot',
+      [{ name: '../../etc/cron.d/evil', content: 'x' }],
+      /path escapes the archive root: \.\.\/\.\.\/etc\/cron\.d\/evil/,
+    ],
     ['absolute', [{ name: '/etc/passwd', content: 'x' }], /absolute path in archive: \/etc\/passwd/],
-    ['symlink', [{ name: 'etc/x', type: 'symlink', linkname: '/root' }, { name: 'etc/x/.ssh/authorized_keys', content: 'k' }], /is written through the symlink etc\/x/],
+    [
+      'symlink',
+      [
+        { name: 'etc/x', type: 'symlink', linkname: '/root' },
+        { name: 'etc/x/.ssh/authorized_keys', content: 'k' },
+      ],
+      /is written through the symlink etc\/x/,
+    ],
   ];
   for (const [name, entries, pattern] of cases) {
     const img = await file(`${name}.tar`, await dockerArchive([{ tar: await makeTar(entries) }]));
@@ -107,7 +136,11 @@ test('unknown images, files and formats', async (t) => {
   mkdirSync(dir);
   expectError([dir], 'UNKNOWN_FORMAT', /directory is not an OCI image layout/);
   if (!requireAll(t, { 'docker engine': await engineUp() })) return;
-  expectError(['docker:bulwark-no-such/image:never'], 'NOT_FOUND', /docker:bulwark-no-such\/image:never: no such image in the docker engine/);
+  expectError(
+    ['docker:bulwark-no-such/image:never'],
+    'NOT_FOUND',
+    /docker:bulwark-no-such\/image:never: no such image in the docker engine/,
+  );
 });
 
 test('a failed scan leaves an existing output file untouched', async () => {

@@ -19,7 +19,10 @@ before(async () => {
   db = join(tmp.path, 'v.db');
   assert.equal(bulwark(['db', 'import', PYPI, '--db', db]).code, 0);
   app = join(tmp.path, 'app');
-  for (const [name, version] of [['requests', '2.30.0'], ['pip', '23.0.1']]) {
+  for (const [name, version] of [
+    ['requests', '2.30.0'],
+    ['pip', '23.0.1'],
+  ]) {
     const d = join(app, 'site-packages', `${name}-${version}.dist-info`);
     mkdirSync(d, { recursive: true });
     writeFileSync(join(d, 'METADATA'), `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`);
@@ -29,7 +32,9 @@ after(() => tmp.remove());
 
 function scan(...extra: string[]): { code: number; stderr: string; findings: Finding[]; shown: number } {
   const r = bulwark(['scan', 'fs', app, '--db', db, '--format', 'json', ...extra]);
-  const findings = r.stdout ? (JSON.parse(r.stdout) as { vulnerabilities: { findings: Finding[] } }).vulnerabilities.findings : [];
+  const findings = r.stdout
+    ? (JSON.parse(r.stdout) as { vulnerabilities: { findings: Finding[] } }).vulnerabilities.findings
+    : [];
   const open = findings.filter((f) => f.status === 'fixed' || f.status === 'unfixed');
   return { code: r.code, stderr: r.stderr, findings, shown: open.length };
 }
@@ -41,7 +46,8 @@ test('exit code: the --exit-code value when findings remain after filters, 0 oth
   assert.equal(scan().code, 0, 'without --exit-code findings do not fail the run');
   const present = new Set(all.findings.map((f) => f.severity));
   const absent = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'].filter((s) => !present.has(s as Finding['severity']));
-  if (absent.length > 0) assert.equal(scan('--exit-code', '7', '--severity', absent.join(',')).code, 0, 'filtered out by severity');
+  if (absent.length > 0)
+    assert.equal(scan('--exit-code', '7', '--severity', absent.join(',')).code, 0, 'filtered out by severity');
   const one = [...present][0]!;
   assert.equal(scan('--exit-code', '7', '--severity', one).code, 7);
   const r = bulwark(['scan', 'fs', app, '--db', db, '--exit-code', '2']);
@@ -63,8 +69,12 @@ function distInfo(dir: string, pkgs: [string, string][]): string {
 
 test('--ignore-unfixed leaves out a real unfixed finding and keeps the fixed ones', () => {
   // pycrypto 2.6.1 is its last release: PYSEC-2018-97 (CVE-2018-6594) has no fixed event
-  const both = distInfo(join(tmp.path, 'unfixed'), [['pycrypto', '2.6.1'], ['requests', '2.30.0']]);
-  const run = (dir: string, ...extra: string[]) => bulwark(['scan', 'fs', dir, '--db', db, '--exit-code', '7', ...extra]);
+  const both = distInfo(join(tmp.path, 'unfixed'), [
+    ['pycrypto', '2.6.1'],
+    ['requests', '2.30.0'],
+  ]);
+  const run = (dir: string, ...extra: string[]) =>
+    bulwark(['scan', 'fs', dir, '--db', db, '--exit-code', '7', ...extra]);
   const json = JSON.parse(run(both, '--format', 'json').stdout) as { vulnerabilities: { findings: Finding[] } };
   const cve = json.vulnerabilities.findings.find((f) => f.id === 'CVE-2018-6594');
   assert.equal(cve?.package.name, 'pycrypto');
@@ -85,7 +95,19 @@ test('--ignore-unfixed leaves out a real unfixed finding and keeps the fixed one
 
 test('ignore file: live entries suppress with their reason; expired ones stop applying and are reported', () => {
   const file = join(tmp.path, 'ignore.yaml');
-  writeFileSync(file, ['- id: CVE-2023-32681', '  package: requests', '  reason: proxy auth not used', '  expires: 2999-01-01', '- id: PYSEC-2023-228', '  reason: old waiver', '  expires: 2020-01-01', ''].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '- id: CVE-2023-32681',
+      '  package: requests',
+      '  reason: proxy auth not used',
+      '  expires: 2999-01-01',
+      '- id: PYSEC-2023-228',
+      '  reason: old waiver',
+      '  expires: 2020-01-01',
+      '',
+    ].join('\n'),
+  );
   const r = scan('--ignorefile', file, '--exit-code', '3');
   const req = r.findings.find((f) => f.id === 'CVE-2023-32681')!;
   assert.equal(req.status, 'ignored');
@@ -103,20 +125,45 @@ test('ignore file: live entries suppress with their reason; expired ones stop ap
 
 test('OpenVEX and CycloneDX VEX mark findings not affected; other packages stay open', () => {
   const openvex = join(tmp.path, 'vex.openvex.json');
-  writeFileSync(openvex, JSON.stringify({
-    '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'https://example.com/vex/1', author: 'sec team', timestamp: '2026-11-01T00:00:00Z', version: 1,
-    statements: [{ vulnerability: { name: 'CVE-2023-32681' }, products: [{ '@id': 'pkg:pypi/requests@2.30.0' }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' }],
-  }));
+  writeFileSync(
+    openvex,
+    JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': 'https://example.com/vex/1',
+      author: 'sec team',
+      timestamp: '2026-11-01T00:00:00Z',
+      version: 1,
+      statements: [
+        {
+          vulnerability: { name: 'CVE-2023-32681' },
+          products: [{ '@id': 'pkg:pypi/requests@2.30.0' }],
+          status: 'not_affected',
+          justification: 'vulnerable_code_not_in_execute_path',
+        },
+      ],
+    }),
+  );
   const r = scan('--vex', openvex);
   const req = r.findings.find((f) => f.id === 'CVE-2023-32681')!;
   assert.equal(req.status, 'not_affected');
   assert.match(req.statusReason ?? '', /vulnerable_code_not_in_execute_path/);
   assert.ok(r.findings.some((f) => f.package.name === 'pip' && f.status !== 'not_affected'));
   const cdx = join(tmp.path, 'vex.cdx.json');
-  writeFileSync(cdx, JSON.stringify({
-    bomFormat: 'CycloneDX', specVersion: '1.6', version: 1,
-    vulnerabilities: [{ id: 'CVE-2023-5752', analysis: { state: 'not_affected', justification: 'code_not_reachable' }, affects: [{ ref: 'pkg:pypi/pip' }] }],
-  }));
+  writeFileSync(
+    cdx,
+    JSON.stringify({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      version: 1,
+      vulnerabilities: [
+        {
+          id: 'CVE-2023-5752',
+          analysis: { state: 'not_affected', justification: 'code_not_reachable' },
+          affects: [{ ref: 'pkg:pypi/pip' }],
+        },
+      ],
+    }),
+  );
   const c = scan('--vex', cdx);
   assert.ok(c.findings.filter((f) => f.id === 'CVE-2023-5752').every((f) => f.status === 'not_affected'));
   assert.ok(c.findings.some((f) => f.id === 'CVE-2023-32681' && f.status === 'fixed'));

@@ -55,13 +55,28 @@ after(async () => {
   await tmp.remove();
 });
 
-interface Check { checkId: string; severity: string; message: string; evidence?: string; location: { path: string; field?: string; layer?: { index: number; diffId: string } } }
+interface Check {
+  checkId: string;
+  severity: string;
+  message: string;
+  evidence?: string;
+  location: { path: string; field?: string; layer?: { index: number; diffId: string } };
+}
 
 test('root user, port 22, an ENV secret, a private key and a SUID binary are each reported with their layer', async (t) => {
-  if (!requireAll(t, { 'Docker Engine (dockerd on /var/run/docker.sock)': await engineUp(), 'fixture image built and saved (before hook)': archive !== '' })) return;
+  if (
+    !requireAll(t, {
+      'Docker Engine (dockerd on /var/run/docker.sock)': await engineUp(),
+      'fixture image built and saved (before hook)': archive !== '',
+    })
+  )
+    return;
   const r = bulwark(['scan', 'image', archive, '--scanners', 'secret,misconfig', '-f', 'json', '-q', '--no-cache']);
   assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { checks: Check[]; layers: { index: number; diffId: string; createdBy?: string }[] };
+  const doc = JSON.parse(r.stdout) as {
+    checks: Check[];
+    layers: { index: number; diffId: string; createdBy?: string }[];
+  };
   const layerOf = (re: RegExp): number => doc.layers.find((l) => re.test(l.createdBy ?? ''))!.index;
   const one = (id: string, where: (c: Check) => boolean): Check => {
     const found = doc.checks.filter((c) => c.checkId === id && where(c));
@@ -90,12 +105,28 @@ test('root user, port 22, an ENV secret, a private key and a SUID binary are eac
   for (const format of ['json', 'table', 'sarif', 'markdown', 'cyclonedx']) {
     const out = bulwark(['scan', 'image', archive, '--scanners', 'secret,misconfig', '-f', format, '-q']);
     assert.equal(out.code, 0, out.stderr);
-    for (const secret of [SECRET_KEY, SECRET_KEY.slice(8, 24), body, body.slice(10, 30)]) assert.ok(!out.stdout.includes(secret), `${format} leaks ${secret.slice(0, 6)}…`);
-    if (format !== 'cyclonedx') for (const id of ['BW-IMG-001', 'BW-IMG-002', 'BW-IMG-003', 'BW-FS-007']) assert.ok(out.stdout.includes(id), `${format} lists ${id}`);
+    for (const secret of [SECRET_KEY, SECRET_KEY.slice(8, 24), body, body.slice(10, 30)])
+      assert.ok(!out.stdout.includes(secret), `${format} leaks ${secret.slice(0, 6)}…`);
+    if (format !== 'cyclonedx')
+      for (const id of ['BW-IMG-001', 'BW-IMG-002', 'BW-IMG-003', 'BW-FS-007'])
+        assert.ok(out.stdout.includes(id), `${format} lists ${id}`);
   }
   // the gate counts checks too; a skipped check is gone, a re-graded one carries its new severity
   assert.equal(bulwark(['scan', 'image', archive, '--scanners', 'misconfig', '--exit-code', '3', '-q']).code, 3);
-  const tuned = bulwark(['scan', 'image', archive, '--scanners', 'misconfig', '-f', 'json', '-q', '--skip-checks', 'BW-IMG-001', '--check-severity', 'BW-FS-007=CRITICAL']);
+  const tuned = bulwark([
+    'scan',
+    'image',
+    archive,
+    '--scanners',
+    'misconfig',
+    '-f',
+    'json',
+    '-q',
+    '--skip-checks',
+    'BW-IMG-001',
+    '--check-severity',
+    'BW-FS-007=CRITICAL',
+  ]);
   const checks = (JSON.parse(tuned.stdout) as { checks: Check[] }).checks;
   assert.ok(!checks.some((c) => c.checkId === 'BW-IMG-001'));
   assert.equal(checks.find((c) => c.checkId === 'BW-FS-007')?.severity, 'CRITICAL');

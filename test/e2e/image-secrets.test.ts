@@ -58,7 +58,13 @@ before(async () => {
   // URL as written. The saved archive gets the BuildKit form of that step.
   archive = join(tmp.path, 'metadata.tar');
   const url = `http://ci:${URL_PASSWORD}@127.0.0.1:${port}/tool.bin`;
-  await rewriteConfig(saved, archive, (history) => history.map((h) => (/ADD [0-9a-f]{64} in \/opt\/tool\.bin/.test(h.created_by ?? '') ? { ...h, created_by: `ADD ${url} /opt/tool.bin # buildkit` } : h)));
+  await rewriteConfig(saved, archive, (history) =>
+    history.map((h) =>
+      /ADD [0-9a-f]{64} in \/opt\/tool\.bin/.test(h.created_by ?? '')
+        ? { ...h, created_by: `ADD ${url} /opt/tool.bin # buildkit` }
+        : h,
+    ),
+  );
 });
 
 type History = { created_by?: string; empty_layer?: boolean }[];
@@ -79,7 +85,9 @@ async function rewriteConfig(from: string, to: string, change: (h: History) => H
     extract.on('finish', resolve).on('error', reject);
     extract.end(readFileSync(from));
   });
-  const manifest = JSON.parse(entries.find((e) => e.header.name === 'manifest.json')!.body.toString()) as { Config: string }[];
+  const manifest = JSON.parse(entries.find((e) => e.header.name === 'manifest.json')!.body.toString()) as {
+    Config: string;
+  }[];
   const cfgEntry = entries.find((e) => e.header.name === manifest[0]!.Config)!;
   const cfg = JSON.parse(cfgEntry.body.toString()) as { history: History };
   cfg.history = change(cfg.history);
@@ -92,7 +100,8 @@ async function rewriteConfig(from: string, to: string, change: (h: History) => H
   const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const e of entries) {
     if (e === cfgEntry) pack.entry({ name, mode: 0o644 }, body);
-    else if (e.header.name === 'manifest.json') pack.entry({ name: 'manifest.json', mode: 0o644 }, JSON.stringify(manifest));
+    else if (e.header.name === 'manifest.json')
+      pack.entry({ name: 'manifest.json', mode: 0o644 }, JSON.stringify(manifest));
     else pack.entry({ ...e.header, size: e.body.length }, e.body);
   }
   pack.finalize();
@@ -108,15 +117,29 @@ after(async () => {
   await tmp.remove();
 });
 
-interface Check { checkId: string; location: { path: string; field?: string; layer?: { index: number } } }
+interface Check {
+  checkId: string;
+  location: { path: string; field?: string; layer?: { index: number } };
+}
 
 function leaks(out: string): string | undefined {
-  for (const s of SECRETS) for (let i = 0; i + 8 <= s.length; i++) if (out.includes(s.slice(i, i + 8))) return s.slice(i, i + 8);
+  for (const s of SECRETS)
+    for (let i = 0; i + 8 <= s.length; i++) if (out.includes(s.slice(i, i + 8))) return s.slice(i, i + 8);
   return undefined;
 }
 
 test('secrets in build arguments, ADD URLs, labels and ENV are secret findings with their layer, masked in every format', async (t) => {
-  if (!requireSetUp(t, { 'Docker Engine (dockerd on /var/run/docker.sock)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, archive !== '')) return;
+  if (
+    !requireSetUp(
+      t,
+      {
+        'Docker Engine (dockerd on /var/run/docker.sock)': await engineUp(),
+        'busybox (Debian busybox-static)': haveBusybox(),
+      },
+      archive !== '',
+    )
+  )
+    return;
   const r = bulwark(['scan', 'image', archive, '--scanners', 'secret', '-f', 'json', '-q', '--no-cache']);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { checks: Check[]; layers: { index: number; createdBy?: string }[] };
@@ -130,23 +153,40 @@ test('secrets in build arguments, ADD URLs, labels and ENV are secret findings w
   assert.equal(one('BW-SEC-007', /^history\[\d+\]$/).location.layer?.index, layerOf(/building/));
   assert.equal(one('BW-SEC-020', /^history\[\d+\]$/).location.layer?.index, layerOf(/tool\.bin/));
   // LABEL and ENV make no layer: they sit on the RUN layer below them
-  assert.equal(one('BW-SEC-013', /^config\.Labels\["org\.example\.publish-token"\]$/).location.layer?.index, layerOf(/building/));
+  assert.equal(
+    one('BW-SEC-013', /^config\.Labels\["org\.example\.publish-token"\]$/).location.layer?.index,
+    layerOf(/building/),
+  );
   assert.equal(one('BW-SEC-017', /^config\.Env\[DB_PASSWORD\]$/).location.layer?.index, layerOf(/building/));
-  assert.ok(doc.layers.some((l) => /GH_TOKEN=ghp_\*+ /.test(l.createdBy ?? '')), 'the layer list shows the step, masked');
+  assert.ok(
+    doc.layers.some((l) => /GH_TOKEN=ghp_\*+ /.test(l.createdBy ?? '')),
+    'the layer list shows the step, masked',
+  );
 
   // misconfiguration checks quote history commands too (ADD from a URL): with and without the secret scanner
-  const runs = [...['json', 'table', 'sarif', 'cyclonedx', 'spdx-json', 'markdown'].map((f) => [f, 'secret,misconfig']), ['json', 'misconfig'], ['table', 'misconfig']];
+  const runs = [
+    ...['json', 'table', 'sarif', 'cyclonedx', 'spdx-json', 'markdown'].map((f) => [f, 'secret,misconfig']),
+    ['json', 'misconfig'],
+    ['table', 'misconfig'],
+  ];
   for (const [format, scanners] of runs) {
     const out = bulwark(['scan', 'image', archive, '--scanners', scanners!, '-f', format!, '-q', '--list-all-pkgs']);
     assert.equal(out.code, 0, `${format}: ${out.stderr}`);
     const piece = leaks(out.stdout + out.stderr);
     assert.equal(piece, undefined, `${format} (${scanners}) shows ${piece}`);
-    if (['table', 'sarif', 'markdown'].includes(format!) && scanners === 'secret,misconfig') for (const id of ['BW-SEC-007', 'BW-SEC-013', 'BW-SEC-017', 'BW-SEC-020', 'BW-IMG-006']) assert.ok(out.stdout.includes(id), `${format} lists ${id}`);
+    if (['table', 'sarif', 'markdown'].includes(format!) && scanners === 'secret,misconfig')
+      for (const id of ['BW-SEC-007', 'BW-SEC-013', 'BW-SEC-017', 'BW-SEC-020', 'BW-IMG-006'])
+        assert.ok(out.stdout.includes(id), `${format} lists ${id}`);
   }
 });
 
 test('an error naming an input with a password in it does not print the password', async () => {
-  const out = bulwark(['scan', 'image', `/nonexistent-secrets-e2e/https://ci:${URL_PASSWORD}@files.internal/x.tar`, '-q']);
+  const out = bulwark([
+    'scan',
+    'image',
+    `/nonexistent-secrets-e2e/https://ci:${URL_PASSWORD}@files.internal/x.tar`,
+    '-q',
+  ]);
   assert.equal(out.code, 2);
   assert.match(out.stderr, /^bulwark: /);
   assert.equal(leaks(out.stdout + out.stderr), undefined, out.stderr);

@@ -46,9 +46,19 @@ before(async () => {
   await saveImage(DERIVED, p.derived!);
   writeFileSync(p.derivedGz!, gzipSync(readFileSync(p.derived!)));
   run('skopeo', ['copy', '-q', '--dest-compress', `docker-archive:${p.derived}`, `oci:${p.oci}:derived`]);
-  run('skopeo', ['copy', '-q', '--dest-compress-format', 'zstd', `docker-archive:${p.derived}`, `oci:${p.ociZstd}:derived`]);
+  run('skopeo', [
+    'copy',
+    '-q',
+    '--dest-compress-format',
+    'zstd',
+    `docker-archive:${p.derived}`,
+    `oci:${p.ociZstd}:derived`,
+  ]);
   run('skopeo', ['copy', '-q', `docker-archive:${p.derived}`, `oci-archive:${p.ociTar}:derived`]);
-  for (const [ref, dir] of [[BASE, p.rootfsBase!], [DERIVED, p.rootfsDerived!]] as const) {
+  for (const [ref, dir] of [
+    [BASE, p.rootfsBase!],
+    [DERIVED, p.rootfsDerived!],
+  ] as const) {
     mkdirSync(dir);
     await exportRootfs(ref, dir);
   }
@@ -63,7 +73,11 @@ after(async () => {
 });
 
 function gate(t: TestContext): boolean {
-  return requireAll(t, { 'docker engine (dockerd)': ready || false, skopeo: have('skopeo'), debootstrap: have('debootstrap') });
+  return requireAll(t, {
+    'docker engine (dockerd)': ready || false,
+    skopeo: have('skopeo'),
+    debootstrap: have('debootstrap'),
+  });
 }
 
 async function scan(target: string, cacheDir: string | null = null): Promise<ScanResult> {
@@ -76,11 +90,21 @@ async function scan(target: string, cacheDir: string | null = null): Promise<Sca
 }
 
 const row = (x: Package): string => [x.name, x.version, x.source?.name, x.source?.version, x.arch].join('\t');
-const full = (inv: Inventory): string[] => inv.packages.map((x) => `${row(x)}\t${x.licenses.join(',')}\t${x.files.length}`);
+const full = (inv: Inventory): string[] =>
+  inv.packages.map((x) => `${row(x)}\t${x.licenses.join(',')}\t${x.files.length}`);
 
 function dpkgQuery(rootfs: string): string[] {
-  return run('dpkg-query', [`--admindir=${join(rootfs, 'var/lib/dpkg')}`, '-W', '-f', '${db:Status-Status}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\t${Architecture}\n'])
-    .trim().split('\n').filter((l) => l.startsWith('installed\t')).map((l) => l.slice('installed\t'.length)).sort();
+  return run('dpkg-query', [
+    `--admindir=${join(rootfs, 'var/lib/dpkg')}`,
+    '-W',
+    '-f',
+    '${db:Status-Status}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\t${Architecture}\n',
+  ])
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('installed\t'))
+    .map((l) => l.slice('installed\t'.length))
+    .sort();
 }
 
 test('every package in the image dpkg database, exact version and source, as dpkg-query sees it', async (t) => {
@@ -97,13 +121,18 @@ test('every package in the image dpkg database, exact version and source, as dpk
 test('docker-archive (plain and gzip), OCI layouts (gzip, zstd, tar), engine and rootfs give identical inventories', async (t) => {
   if (!gate(t)) return;
   const reference = (await scan(p.derived!)).inventory;
-  const withLayers = (inv: Inventory): string[] => inv.packages.map((x) => `${row(x)}\t${x.layer.index}\t${x.layer.diffId}`);
+  const withLayers = (inv: Inventory): string[] =>
+    inv.packages.map((x) => `${row(x)}\t${x.layer.index}\t${x.layer.diffId}`);
   for (const target of [p.derivedGz!, `oci:${p.oci}:derived`, `oci:${p.ociZstd}`, p.ociTar!, `docker:${DERIVED}`]) {
     const inv = (await scan(target)).inventory;
     assert.deepEqual(full(inv), full(reference), target);
     assert.deepEqual(withLayers(inv), withLayers(reference), target);
     assert.deepEqual(inv.os, reference.os, target);
-    assert.deepEqual(inv.layers.map((l) => [l.diffId, l.createdBy]), reference.layers.map((l) => [l.diffId, l.createdBy]), target);
+    assert.deepEqual(
+      inv.layers.map((l) => [l.diffId, l.createdBy]),
+      reference.layers.map((l) => [l.diffId, l.createdBy]),
+      target,
+    );
   }
   const engine = (await scan(`docker:${DERIVED}`)).inventory;
   assert.ok(engine.artifact.repoTags.includes(DERIVED));
@@ -123,7 +152,11 @@ test('a later layer that installs, removes a package and deletes files is reflec
   assert.equal(hello?.layer.index, 2);
   assert.ok(hello.files.includes('/usr/bin/hello'));
   assert.ok(base.packages.find((x) => x.name === 'bash')!.licenses.length > 0);
-  assert.deepEqual(derived.packages.find((x) => x.name === 'bash')!.licenses, [], 'its copyright file was deleted (whiteout)');
+  assert.deepEqual(
+    derived.packages.find((x) => x.name === 'bash')!.licenses,
+    [],
+    'its copyright file was deleted (whiteout)',
+  );
   // every package untouched by layer 2 stays attributed to the base layer
   const changed = new Set(['hello']);
   for (const x of derived.packages) if (!changed.has(x.name)) assert.equal(x.layer.index, 0, x.name);
@@ -152,10 +185,10 @@ test('the CLI scans an engine image into JSON, CycloneDX and SPDX', async (t) =>
   assert.equal(cdx.stdout, '');
   const bom = readFileSync(out, 'utf8');
   assert.equal((JSON.parse(bom) as { specVersion: string }).specVersion, '1.6');
-  assert.equal(await cycloneDxErrors(bom), null, 'the real image\'s CycloneDX validates against the 1.6 schema');
+  assert.equal(await cycloneDxErrors(bom), null, "the real image's CycloneDX validates against the 1.6 schema");
   const spdx = bulwark(['scan', 'image', `oci:${p.ociZstd}`, '--format', 'spdx-json', '--no-cache']);
   assert.equal(spdx.code, 0, spdx.stderr);
   const doc = JSON.parse(spdx.stdout) as { packages: { name: string }[] };
-  assert.equal(spdxErrors(doc), null, 'the real image\'s SPDX validates against the 2.3 schema');
+  assert.equal(spdxErrors(doc), null, "the real image's SPDX validates against the 2.3 schema");
   assert.ok(doc.packages.some((x) => x.name === 'libc6'));
 });

@@ -36,14 +36,19 @@ before(async () => {
   run('python3', ['-m', 'zipfile', '-e', join(wheels, whl), join(ctx, 'site-packages')]);
   // Debian's commons-lang3 jar nested in a Spring-Boot-style fat jar
   run('tar', ['-xf', join(deb, 'rootfs.tar'), '-C', tmp.path, './usr/share/java/commons-lang3.jar']);
-  run('python3', ['-c', [
-    'import zipfile,sys',
-    'z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)',
-    'z.writestr("META-INF/MANIFEST.MF","Manifest-Version: 1.0\\r\\nMain-Class: org.springframework.boot.loader.JarLauncher\\r\\n\\r\\n")',
-    'z.writestr("META-INF/maven/com.example/demo/pom.properties","groupId=com.example\\nartifactId=demo\\nversion=1.4.2\\n")',
-    'z.write(sys.argv[2],"BOOT-INF/lib/commons-lang3-3.12.0.jar",zipfile.ZIP_STORED)',
-    'z.close()',
-  ].join('\n'), join(ctx, 'demo-1.4.2.jar'), join(tmp.path, 'usr/share/java/commons-lang3.jar')]);
+  run('python3', [
+    '-c',
+    [
+      'import zipfile,sys',
+      'z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)',
+      'z.writestr("META-INF/MANIFEST.MF","Manifest-Version: 1.0\\r\\nMain-Class: org.springframework.boot.loader.JarLauncher\\r\\n\\r\\n")',
+      'z.writestr("META-INF/maven/com.example/demo/pom.properties","groupId=com.example\\nartifactId=demo\\nversion=1.4.2\\n")',
+      'z.write(sys.argv[2],"BOOT-INF/lib/commons-lang3-3.12.0.jar",zipfile.ZIP_STORED)',
+      'z.close()',
+    ].join('\n'),
+    join(ctx, 'demo-1.4.2.jar'),
+    join(tmp.path, 'usr/share/java/commons-lang3.jar'),
+  ]);
   run('cp', ['-a', join(npmApp, 'node_modules'), join(ctx, 'node_modules')]);
   run('cp', [ESBUILD, join(ctx, 'esbuild')]);
   await importRootfs(createReadStream(join(deb, 'rootfs.tar')), 'bulwark-e2e/lang', 'base');
@@ -101,8 +106,14 @@ const of = (inv: Inventory, eco: string): Package[] => inv.packages.filter((p) =
 test('npm packages installed from the registry: each once per install location, with the right version', async (t) => {
   if (!gate(t)) return;
   // the oracle: npm's own view of the same install
-  const ls = JSON.parse(run('npm', ['ls', '--all', '--json', '--long', '--prefix', npmApp])) as { dependencies?: Record<string, LsNode> };
-  interface LsNode { version: string; path: string; dependencies?: Record<string, LsNode> }
+  const ls = JSON.parse(run('npm', ['ls', '--all', '--json', '--long', '--prefix', npmApp])) as {
+    dependencies?: Record<string, LsNode>;
+  };
+  interface LsNode {
+    version: string;
+    path: string;
+    dependencies?: Record<string, LsNode>;
+  }
   const expected = new Set<string>();
   const visit = (deps: Record<string, LsNode> | undefined): void => {
     for (const [name, n] of Object.entries(deps ?? {})) {
@@ -117,7 +128,10 @@ test('npm packages installed from the registry: each once per install location, 
   assert.deepEqual(new Set(found), expected);
   assert.ok(found.includes('ms@2.0.0 /app/node_modules/debug/node_modules/ms/package.json'), 'nested duplicate');
   assert.ok(found.includes('ms@2.1.3 /app/node_modules/ms/package.json'));
-  assert.ok(found.some((f) => f.startsWith('@babel/helper-string-parser@7.24.8 ')), 'scoped');
+  assert.ok(
+    found.some((f) => f.startsWith('@babel/helper-string-parser@7.24.8 ')),
+    'scoped',
+  );
   assert.ok(of(inv, 'npm').every((p) => p.layer.index === 1));
 });
 
@@ -144,14 +158,27 @@ test("a real Go binary (esbuild's) yields its main module, dependencies and Go v
   // module cache paths compiled into it (path@version) and the runtime's version string.
   const text = run('strings', ['-n', '4', ESBUILD]).split('\n');
   const goVersion = text.find((l) => /^go1\.\d+(\.\d+)?$/.test(l))!.slice(2);
-  const deps = [...new Set(text.flatMap((l) => [...l.matchAll(/(golang\.org\/x\/[a-z]+)@(v[^/\s]+)/g)].map((m) => `${m[1]}@${m[2]}`)))].sort();
+  const deps = [
+    ...new Set(
+      text.flatMap((l) => [...l.matchAll(/(golang\.org\/x\/[a-z]+)@(v[^/\s]+)/g)].map((m) => `${m[1]}@${m[2]}`)),
+    ),
+  ].sort();
   assert.ok(deps.length > 0);
   const inv = await scan();
   const go = of(inv, 'golang').filter((p) => p.path === '/usr/local/bin/esbuild');
   assert.equal(go.find((p) => p.name === 'stdlib')?.version, goVersion);
   assert.equal(go.find((p) => p.metadata?.main === 'true')?.name, 'github.com/evanw/esbuild');
-  assert.deepEqual(go.filter((p) => p.name !== 'stdlib' && p.metadata?.main !== 'true').map((p) => `${p.name}@${p.version}`).sort(), deps);
-  assert.ok(go.every((p) => p.layer.index === 3 && p.purl.startsWith('pkg:golang/')), 'the COPY esbuild layer');
+  assert.deepEqual(
+    go
+      .filter((p) => p.name !== 'stdlib' && p.metadata?.main !== 'true')
+      .map((p) => `${p.name}@${p.version}`)
+      .sort(),
+    deps,
+  );
+  assert.ok(
+    go.every((p) => p.layer.index === 3 && p.purl.startsWith('pkg:golang/')),
+    'the COPY esbuild layer',
+  );
 });
 
 test("Debian's jars and a nested fat jar are identified with group, artifact and version", async (t) => {
@@ -163,10 +190,16 @@ test("Debian's jars and a nested fat jar are identified with group, artifact and
   assert.equal(debianJar?.version, '3.12.0');
   assert.equal(debianJar?.ownedBy?.name, 'libcommons-lang3-java');
   const fat = maven.filter((p) => p.path === '/app/demo.jar');
-  assert.deepEqual(fat.map((p) => `${p.name}@${p.version}`).sort(), ['com.example:demo@1.4.2', 'org.apache.commons:commons-lang3@3.12.0']);
+  assert.deepEqual(fat.map((p) => `${p.name}@${p.version}`).sort(), [
+    'com.example:demo@1.4.2',
+    'org.apache.commons:commons-lang3@3.12.0',
+  ]);
   const nested = fat.find((p) => p.name === 'org.apache.commons:commons-lang3')!;
   assert.match(nested.metadata?.location ?? '', /BOOT-INF\/lib\/commons-lang3-3\.12\.0\.jar$/);
-  assert.equal(nested.metadata?.sha1, run('sha1sum', [join(tmp.path, 'usr/share/java/commons-lang3.jar')]).split(' ')[0]);
+  assert.equal(
+    nested.metadata?.sha1,
+    run('sha1sum', [join(tmp.path, 'usr/share/java/commons-lang3.jar')]).split(' ')[0],
+  );
   // without the flag the dpkg-owned jar is the OS package only; the nested copy stays
   const dflt = of(await scan(), 'maven');
   assert.ok(!dflt.some((p) => p.path === '/usr/share/java/commons-lang3.jar'));

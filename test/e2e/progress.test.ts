@@ -16,7 +16,17 @@ test('layer reading shows a progress bar on a terminal and nothing extra when pi
   const tmp = await makeTempDir();
   try {
     const img = join(tmp.path, 'img.tar');
-    writeFileSync(img, await dockerArchive([{ tar: await makeTar([{ name: 'var/lib/dpkg/status', content: 'Package: a\nVersion: 1\n\n' }, { name: 'big', content: Buffer.alloc(4 << 20, 7) }]) }]));
+    writeFileSync(
+      img,
+      await dockerArchive([
+        {
+          tar: await makeTar([
+            { name: 'var/lib/dpkg/status', content: 'Package: a\nVersion: 1\n\n' },
+            { name: 'big', content: Buffer.alloc(4 << 20, 7) },
+          ]),
+        },
+      ]),
+    );
     const piped = bulwark(['scan', 'image', '--no-cache', img]);
     assert.equal(piped.code, 0);
     assert.equal(piped.stderr, '', 'no progress output when stderr is not a terminal');

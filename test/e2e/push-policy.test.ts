@@ -30,7 +30,10 @@ const env = (): Record<string, string> => suite.get().env({ COSIGN_PASSWORD: 'pw
 const ca = (): string[] => suite.get().ca();
 
 function distInfo(name: string, version: string): { name: string; content: string } {
-  return { name: `usr/lib/python3/dist-packages/${name}-${version}.dist-info/METADATA`, content: `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n` };
+  return {
+    name: `usr/lib/python3/dist-packages/${name}-${version}.dist-info/METADATA`,
+    content: `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`,
+  };
 }
 
 function keyPair(prefix: string): { key: string; pub: string } {
@@ -45,9 +48,15 @@ const suite = secureRegistrySuite('dave', 'push it', async ({ tmp }) => {
   const imported = bulwark(['db', 'import', DATA, '--db', db]);
   assert.equal(imported.code, 0, imported.stderr);
 
-  const base = await makeTar([{ name: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.19.1\n' }, { name: 'lib/apk/db/installed', content: 'P:musl\nV:1.2.4-r2\nA:x86_64\n\n' }]);
+  const base = await makeTar([
+    { name: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.19.1\n' },
+    { name: 'lib/apk/db/installed', content: 'P:musl\nV:1.2.4-r2\nA:x86_64\n\n' },
+  ]);
   baseDiffId = `sha256:${createHash('sha256').update(base).digest('hex')}`;
-  const otherBase = await makeTar([{ name: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.18.0\n' }, { name: 'lib/apk/db/installed', content: 'P:musl\nV:1.2.4-r0\nA:x86_64\n\n' }]);
+  const otherBase = await makeTar([
+    { name: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.18.0\n' },
+    { name: 'lib/apk/db/installed', content: 'P:musl\nV:1.2.4-r0\nA:x86_64\n\n' },
+  ]);
   const app = await makeTar([{ name: 'app/run.sh', content: '#!/bin/sh\necho hello\n' }]);
   const vulnerable = await makeTar([distInfo('urllib3', '1.24.1'), distInfo('pip', '23.2.1')]);
   const write = async (name: string, layers: Buffer[]): Promise<void> => {
@@ -61,9 +70,13 @@ const suite = secureRegistrySuite('dave', 'push it', async ({ tmp }) => {
   // the worst severity among the vulnerable image's findings, as the scanner itself reports it
   const scanned = bulwark(['scan', 'image', files.vuln!, '-f', 'json', '-q', '--db', db]);
   assert.equal(scanned.code, 0, scanned.stderr);
-  const findings = (JSON.parse(scanned.stdout) as { vulnerabilities: { findings: { severity: Severity }[] } }).vulnerabilities.findings;
+  const findings = (JSON.parse(scanned.stdout) as { vulnerabilities: { findings: { severity: Severity }[] } })
+    .vulnerabilities.findings;
   worstVuln = findings.map((f) => f.severity).sort((a, b) => SEVERITIES.indexOf(b) - SEVERITIES.indexOf(a))[0]!;
-  assert.ok(SEVERITIES.indexOf(worstVuln) >= SEVERITIES.indexOf('MEDIUM'), `urllib3 1.24.1 has rated advisories (worst: ${worstVuln})`);
+  assert.ok(
+    SEVERITIES.indexOf(worstVuln) >= SEVERITIES.indexOf('MEDIUM'),
+    `urllib3 1.24.1 has rated advisories (worst: ${worstVuln})`,
+  );
 
   release = keyPair('release');
   other = keyPair('other');
@@ -72,36 +85,45 @@ const suite = secureRegistrySuite('dave', 'push it', async ({ tmp }) => {
 function policyFile(name: string, extra: { maxSeverity?: string; maxScanAge?: string } = {}): string {
   const { tmp, reg } = suite.get();
   const file = join(tmp.path, `${name}.yaml`);
-  writeFileSync(file, [
-    'apiVersion: bulwark.dev/v1',
-    'kind: ImagePolicy',
-    `metadata: { name: ${name} }`,
-    'spec:',
-    `  registries: ["${reg.host}/team"]`,
-    `  keys: [{ name: release, path: ${release.pub} }]`,
-    '  signatures: { keys: [release] }',
-    '  attestations:',
-    '    - { predicateType: "https://cyclonedx.org/bom", keys: [release] }',
-    '    - { predicateType: "https://cosign.sigstore.dev/attestation/vuln/v1", keys: [release] }',
-    `  vulnerabilities: { maxSeverity: ${extra.maxSeverity ?? 'low'} }`,
-    `  maxScanAge: ${extra.maxScanAge ?? '1h'}`,
-    '  mutableTags: { tags: [latest] }',
-    `  baseImages: [{ name: alpine-3.19, layers: ["${baseDiffId}"] }]`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'apiVersion: bulwark.dev/v1',
+      'kind: ImagePolicy',
+      `metadata: { name: ${name} }`,
+      'spec:',
+      `  registries: ["${reg.host}/team"]`,
+      `  keys: [{ name: release, path: ${release.pub} }]`,
+      '  signatures: { keys: [release] }',
+      '  attestations:',
+      '    - { predicateType: "https://cyclonedx.org/bom", keys: [release] }',
+      '    - { predicateType: "https://cosign.sigstore.dev/attestation/vuln/v1", keys: [release] }',
+      `  vulnerabilities: { maxSeverity: ${extra.maxSeverity ?? 'low'} }`,
+      `  maxScanAge: ${extra.maxScanAge ?? '1h'}`,
+      '  mutableTags: { tags: [latest] }',
+      `  baseImages: [{ name: alpine-3.19, layers: ["${baseDiffId}"] }]`,
+      '',
+    ].join('\n'),
+  );
   return file;
 }
 
-interface Verdict { allowed: boolean; violations: { rule: string; message: string }[]; notes: string[] }
+interface Verdict {
+  allowed: boolean;
+  violations: { rule: string; message: string }[];
+  notes: string[];
+}
 
 function check(ref: string, policy: string, more: string[] = []): Verdict & { code: number } {
-  const r = bulwark(['policy', 'check', `${suite.get().reg.host}/${ref}`, '--policy', policy, '-f', 'json', ...ca(), ...more], env());
+  const r = bulwark(
+    ['policy', 'check', `${suite.get().reg.host}/${ref}`, '--policy', policy, '-f', 'json', ...ca(), ...more],
+    env(),
+  );
   assert.ok(r.code === 0 || r.code === 1, `policy check ${ref}: ${r.stderr}`);
   return { ...(JSON.parse(r.stdout) as Verdict), code: r.code };
 }
 
 const rules = (v: Verdict): string[] => v.violations.map((x) => x.rule).sort();
-
 
 function push(source: string, dest: string, more: string[]): { code: number; stdout: string; stderr: string } {
   return bulwark(['push', files[source]!, `${suite.get().reg.host}/${dest}`, '-q', ...ca(), ...more], env());
@@ -115,7 +137,11 @@ test('the push gate refuses a failing image and sends nothing; a passing one is 
   assert.equal(refused.code, 1, refused.stderr);
   assert.match(refused.stderr, /DENIED .*team\/vuln:1\.0/);
   assert.match(refused.stderr, /push refused, nothing was sent: \[vulnerabilities\] /);
-  assert.doesNotMatch(refused.stderr, /\[signatures\]|\[attestations\]/, 'the push would sign and attest with a policy key');
+  assert.doesNotMatch(
+    refused.stderr,
+    /\[signatures\]|\[attestations\]/,
+    'the push would sign and attest with a policy key',
+  );
   const c = await suite.get().client();
   try {
     assert.equal(await c.headManifest('team/vuln', '1.0'), undefined);
@@ -138,14 +164,27 @@ test('the push gate refuses a failing image and sends nothing; a passing one is 
 
   const v = bulwark(['verify', `${reg.host}/team/app@${digest}`, '--key', release.pub, ...ca()], env());
   assert.equal(v.code, 0, v.stderr);
-  const sbom = bulwark(['verify-attestation', `${reg.host}/team/app:1.0`, '--key', release.pub, '--type', 'cyclonedx', ...ca()], env());
+  const sbom = bulwark(
+    ['verify-attestation', `${reg.host}/team/app:1.0`, '--key', release.pub, '--type', 'cyclonedx', ...ca()],
+    env(),
+  );
   assert.equal(sbom.code, 0, sbom.stderr);
-  const [bom] = JSON.parse(sbom.stdout) as { predicate: { bomFormat: string; components: { name: string; version: string }[] } }[];
+  const [bom] = JSON.parse(sbom.stdout) as {
+    predicate: { bomFormat: string; components: { name: string; version: string }[] };
+  }[];
   assert.equal(bom!.predicate.bomFormat, 'CycloneDX');
   assert.ok(bom!.predicate.components.some((x) => x.name === 'musl' && x.version === '1.2.4-r2'));
-  const vuln = bulwark(['verify-attestation', `${reg.host}/team/app:1.0`, '--key', release.pub, '--type', 'vuln', ...ca()], env());
+  const vuln = bulwark(
+    ['verify-attestation', `${reg.host}/team/app:1.0`, '--key', release.pub, '--type', 'vuln', ...ca()],
+    env(),
+  );
   assert.equal(vuln.code, 0, vuln.stderr);
-  const [scan] = JSON.parse(vuln.stdout) as { predicate: { metadata: { scanFinishedOn: string }; scanner: { result: { vulnerabilities: { findings: unknown[] } } } } }[];
+  const [scan] = JSON.parse(vuln.stdout) as {
+    predicate: {
+      metadata: { scanFinishedOn: string };
+      scanner: { result: { vulnerabilities: { findings: unknown[] } } };
+    };
+  }[];
   assert.deepEqual(scan!.predicate.scanner.result.vulnerabilities.findings, []);
   assert.ok(Date.now() - Date.parse(scan!.predicate.metadata.scanFinishedOn) < 10 * 60_000);
   const wrongKey = bulwark(['verify-attestation', `${reg.host}/team/app:1.0`, '--key', other.pub, ...ca()], env());
@@ -158,17 +197,27 @@ test('a policy matrix over images in the registry gives the expected verdicts', 
   const { reg, certs, user, pass } = suite.get();
   const policy = policyFile('matrix');
   const lenient = policyFile('lenient', { maxSeverity: worstVuln.toLowerCase() });
-  const stricter = policyFile('stricter', { maxSeverity: SEVERITIES[SEVERITIES.indexOf(worstVuln) - 1]!.toLowerCase() });
+  const stricter = policyFile('stricter', {
+    maxSeverity: SEVERITIES[SEVERITIES.indexOf(worstVuln) - 1]!.toLowerCase(),
+  });
   const signed = ['--key', release.key];
   // the images: pushed by Bulwark (signed and attested, or not) and by skopeo (nothing attached)
   for (const [src, dest, more] of [
-    ['clean', 'team/app:1.0', signed], ['clean', 'team/app:latest', signed], ['clean', 'other/app:1.0', signed],
-    ['rogue', 'team/rogue:1.0', signed], ['clean', 'team/other-key:1.0', ['--key', other.key]], ['vuln', 'team/vuln-signed:1.0', signed],
+    ['clean', 'team/app:1.0', signed],
+    ['clean', 'team/app:latest', signed],
+    ['clean', 'other/app:1.0', signed],
+    ['rogue', 'team/rogue:1.0', signed],
+    ['clean', 'team/other-key:1.0', ['--key', other.key]],
+    ['vuln', 'team/vuln-signed:1.0', signed],
   ] as const) {
     const r = push(src, dest, [...more]);
     assert.equal(r.code, 0, `${dest}: ${r.stderr}`);
   }
-  await skopeoCopy(`docker-archive:${files.vuln}`, `docker://${reg.host}/team/vuln-unsigned:1.0`, { creds: `${user}:${pass}`, certDir: certs.certDir, format: 'oci' });
+  await skopeoCopy(`docker-archive:${files.vuln}`, `docker://${reg.host}/team/vuln-unsigned:1.0`, {
+    creds: `${user}:${pass}`,
+    certDir: certs.certDir,
+    format: 'oci',
+  });
   const c = await suite.get().client();
   const appDigest = (await c.headManifest('team/app', '1.0'))!.digest;
   c.close();
@@ -205,13 +254,20 @@ test('a policy matrix over images in the registry gives the expected verdicts', 
   assert.deepEqual(rules(check('team/fresh:1.0', fresh)), [], 'checked within seconds of the push');
   // the attested scan finished during the push, so it cannot be 10 s old before pushedAt + 10 s: only then is the CLI asked
   let stale: (Verdict & { code: number }) | undefined;
-  const aged = (): boolean => Date.now() - pushedAt > 10_000 && rules((stale = check('team/fresh:1.0', fresh, ['--no-scan']))).length > 0;
-  await waitUntil('a policy check of team/fresh:1.0 to report the attested scan as too old', aged, { timeoutMs: 90_000, intervalMs: 500 });
+  const aged = (): boolean =>
+    Date.now() - pushedAt > 10_000 && rules((stale = check('team/fresh:1.0', fresh, ['--no-scan']))).length > 0;
+  await waitUntil('a policy check of team/fresh:1.0 to report the attested scan as too old', aged, {
+    timeoutMs: 90_000,
+    intervalMs: 500,
+  });
   assert.ok(stale);
   assert.deepEqual(rules(stale), ['scan-age']);
   assert.match(stale.violations[0]!.message, /10s/);
 
   const text = bulwark(['policy', 'check', `${reg.host}/team/vuln-unsigned:1.0`, '--policy', policy, ...ca()], env());
   assert.equal(text.code, 1);
-  assert.match(text.stdout, /^DENIED .*team\/vuln-unsigned:1\.0 \(sha256:[0-9a-f]{64}\) by policy matrix\n {2}✗ \[signatures\] /);
+  assert.match(
+    text.stdout,
+    /^DENIED .*team\/vuln-unsigned:1\.0 \(sha256:[0-9a-f]{64}\) by policy matrix\n {2}✗ \[signatures\] /,
+  );
 });

@@ -22,7 +22,17 @@ const CVE_RECORD = {
   published: '2022-09-06T18:15:00Z',
   summary: 'In net/http in Go before 1.18.6 and 1.19.x before 1.19.1, attackers can cause a denial of service',
   severity: [{ type: 'CVSS_V3', score: NVD_VECTOR }],
-  affected: [{ ranges: [{ type: 'GIT', repo: 'https://go.googlesource.com/go', events: [{ introduced: '0' }, { fixed: 'b33d4f9f9b7d3f8b2f4b4b1e5a6c7d8e9f0a1b2c' }] }] }],
+  affected: [
+    {
+      ranges: [
+        {
+          type: 'GIT',
+          repo: 'https://go.googlesource.com/go',
+          events: [{ introduced: '0' }, { fixed: 'b33d4f9f9b7d3f8b2f4b4b1e5a6c7d8e9f0a1b2c' }],
+        },
+      ],
+    },
+  ],
 };
 
 let tmp: TempDir;
@@ -46,13 +56,19 @@ before(async () => {
   app = join(tmp.path, 'app');
   mkdirSync(join(app, 'usr', 'local', 'bin'), { recursive: true });
   const modinfo = 'path\texample.com/old/cmd/old\nmod\texample.com/old\t(devel)\t\n';
-  writeFileSync(join(app, 'usr', 'local', 'bin', 'old'), legacyGoElf({ bits: 64, littleEndian: true, goVersion: 'go1.16.15', modinfo }), { mode: 0o755 });
+  writeFileSync(
+    join(app, 'usr', 'local', 'bin', 'old'),
+    legacyGoElf({ bits: 64, littleEndian: true, goVersion: 'go1.16.15', modinfo }),
+    { mode: 0o755 },
+  );
 });
 after(() => tmp.remove());
 
 function scan(db: string, ...extra: string[]): { code: number; stderr: string; findings: Finding[] } {
   const r = bulwark(['scan', 'rootfs', app, '--db', db, '--format', 'json', ...extra]);
-  const findings = r.stdout ? (JSON.parse(r.stdout) as { vulnerabilities: { findings: Finding[] } }).vulnerabilities.findings : [];
+  const findings = r.stdout
+    ? (JSON.parse(r.stdout) as { vulnerabilities: { findings: Finding[] } }).vulnerabilities.findings
+    : [];
   return { code: r.code, stderr: r.stderr, findings };
 }
 

@@ -25,10 +25,17 @@ const KEY_PASSWORD = 'k3y pass';
 let registriesD = '';
 
 async function pushTestImage(r: SecureRegistry, name: string, version: string, dest: string): Promise<void> {
-  const tar = await makeTar([{ name: 'etc/os-release', content: `ID=alpine\nVERSION_ID=${version}\n` }, { name: 'lib/apk/db/installed', content: `P:musl\nV:1.2.4-r${version.length}\nA:x86_64\n\n` }]);
+  const tar = await makeTar([
+    { name: 'etc/os-release', content: `ID=alpine\nVERSION_ID=${version}\n` },
+    { name: 'lib/apk/db/installed', content: `P:musl\nV:1.2.4-r${version.length}\nA:x86_64\n\n` },
+  ]);
   const file = join(r.tmp.path, `${name}.tar`);
   writeFileSync(file, await dockerArchive([{ tar, createdBy: `ADD ${name}` }]));
-  await skopeoCopy(`docker-archive:${file}`, `docker://${r.reg.host}/${dest}`, { creds: `${r.user}:${r.pass}`, certDir: r.certs.certDir, format: 'oci' });
+  await skopeoCopy(`docker-archive:${file}`, `docker://${r.reg.host}/${dest}`, {
+    creds: `${r.user}:${r.pass}`,
+    certDir: r.certs.certDir,
+    format: 'oci',
+  });
 }
 
 const suite = secureRegistrySuite('carol', 'sign me', async (r) => {
@@ -56,7 +63,22 @@ function skopeo(policy: object, from: string, to: string): { code: number; stder
   const file = join(tmp.path, `policy-${Date.now()}-${Math.random()}.json`);
   writeFileSync(file, JSON.stringify(policy));
   const tls = (side: string): string[] => [`--${side}-cert-dir`, certs.certDir, `--${side}-creds`, `${user}:${pass}`];
-  const r = spawnSync('skopeo', ['--policy', file, '--registries.d', registriesD, 'copy', '-q', ...tls('src'), ...(to.startsWith('docker://') ? tls('dest') : []), from, to], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    'skopeo',
+    [
+      '--policy',
+      file,
+      '--registries.d',
+      registriesD,
+      'copy',
+      '-q',
+      ...tls('src'),
+      ...(to.startsWith('docker://') ? tls('dest') : []),
+      from,
+      to,
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   return { code: r.status ?? -1, stderr: r.stderr };
 }
 
@@ -65,7 +87,9 @@ function skopeoVerifiedCopy(ref: string, pub: string): { code: number; stderr: s
   const policy = {
     default: [{ type: 'reject' }],
     transports: {
-      docker: { [suite.get().reg.host]: [{ type: 'sigstoreSigned', keyPath: pub, signedIdentity: { type: 'matchRepository' } }] },
+      docker: {
+        [suite.get().reg.host]: [{ type: 'sigstoreSigned', keyPath: pub, signedIdentity: { type: 'matchRepository' } }],
+      },
       dir: { '': [{ type: 'insecureAcceptAnything' }] },
     },
   };
@@ -87,25 +111,37 @@ test('an image signed by Bulwark verifies in Bulwark, is found and carried by sk
   assert.match(skopeoVerifiedCopy(ref, pub).stderr, /A signature was required, but no signature exists/);
   const unsigned = bulwark(['verify', ref, '--key', pub, ...ca()], env());
   assert.equal(unsigned.code, 1);
-  assert.match(unsigned.stderr, /^bulwark: .*team\/app:1\.0: verification failed: no signatures: sha256-[0-9a-f]{64}\.sig does not exist \[fetch: NOT_SIGNED\]\n$/);
+  assert.match(
+    unsigned.stderr,
+    /^bulwark: .*team\/app:1\.0: verification failed: no signatures: sha256-[0-9a-f]{64}\.sig does not exist \[fetch: NOT_SIGNED\]\n$/,
+  );
 
   const signed = bulwark(['sign', ref, '--key', key, ...ca()], env());
   assert.equal(signed.code, 0, signed.stderr);
   const v = bulwark(['verify', ref, '--key', pub, ...ca()], env());
   assert.equal(v.code, 0, v.stderr);
-  const payloads = JSON.parse(v.stdout) as { critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string } } }[];
+  const payloads = JSON.parse(v.stdout) as {
+    critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string } };
+  }[];
   const c = await suite.get().client();
   try {
     const digest = (await c.headManifest('team/app', '1.0'))!.digest;
     assert.equal(payloads.length, 1);
     assert.equal(payloads[0]!.critical.image['docker-manifest-digest'], digest);
-    assert.equal(payloads[0]!.critical.identity['docker-reference'], `${reg.host}/team/app`, 'the repository, as cosign writes it');
+    assert.equal(
+      payloads[0]!.critical.identity['docker-reference'],
+      `${reg.host}/team/app`,
+      'the repository, as cosign writes it',
+    );
   } finally {
     c.close();
   }
   const byOther = bulwark(['verify', ref, '--key', other.pub, ...ca()], env());
   assert.equal(byOther.code, 1);
-  assert.match(byOther.stderr, /verification failed: signature 1: not signed by the key .*other\.pub.* \[check signature: BAD_SIGNATURE\]/);
+  assert.match(
+    byOther.stderr,
+    /verification failed: signature 1: not signed by the key .*other\.pub.* \[check signature: BAD_SIGNATURE\]/,
+  );
 
   // skopeo finds the signature: where sigstore is built in it verifies, on Debian it gets as far as the stubbed check
   const sk = skopeoVerifiedCopy(ref, pub);
@@ -115,8 +151,14 @@ test('an image signed by Bulwark verifies in Bulwark, is found and carried by sk
   skopeoMirror(ref, `${reg.host}/mirror/app:1.0`);
   const mirrored = bulwark(['verify', `${reg.host}/mirror/app:1.0`, '--key', pub, ...ca()], env());
   assert.equal(mirrored.code, 1);
-  assert.ok(mirrored.stderr.includes(`signature 1: signed for ${reg.host}/team/app, not for repository ${reg.host}/mirror/app`), mirrored.stderr);
-  const asSigned = bulwark(['verify', `${reg.host}/mirror/app:1.0`, '--key', pub, '--identity', `${reg.host}/team/app`, ...ca()], env());
+  assert.ok(
+    mirrored.stderr.includes(`signature 1: signed for ${reg.host}/team/app, not for repository ${reg.host}/mirror/app`),
+    mirrored.stderr,
+  );
+  const asSigned = bulwark(
+    ['verify', `${reg.host}/mirror/app:1.0`, '--key', pub, '--identity', `${reg.host}/team/app`, ...ca()],
+    env(),
+  );
   assert.equal(asSigned.code, 0, asSigned.stderr);
   // signing again with the same key adds nothing; a second key adds a second signature
   assert.equal(bulwark(['sign', ref, '--key', key, ...ca()], env()).code, 0);
@@ -126,14 +168,23 @@ test('an image signed by Bulwark verifies in Bulwark, is found and carried by sk
   assert.deepEqual((JSON.parse(both.stdout) as { key: string }[]).map((p) => p.key).sort(), [other.pub, pub].sort());
 });
 
-interface SigManifest { layers: { digest: string; size: number; mediaType: string; annotations: Record<string, string> }[] }
+interface SigManifest {
+  layers: { digest: string; size: number; mediaType: string; annotations: Record<string, string> }[];
+}
 
 test('a signature moved to another digest, or with its payload altered, fails with the reason', async (t) => {
   if (!suite.ready(t)) return;
   const { tmp, reg, certs, user: USER, pass: PASS } = suite.get();
   const { key, pub } = keyPair('tamper');
-  for (const [tag, file] of [['1.0', 'a.tar'], ['2.0', 'b.tar']] as const) {
-    await skopeoCopy(`docker-archive:${join(tmp.path, file)}`, `docker://${reg.host}/team/tamper:${tag}`, { creds: `${USER}:${PASS}`, certDir: certs.certDir, format: 'oci' });
+  for (const [tag, file] of [
+    ['1.0', 'a.tar'],
+    ['2.0', 'b.tar'],
+  ] as const) {
+    await skopeoCopy(`docker-archive:${join(tmp.path, file)}`, `docker://${reg.host}/team/tamper:${tag}`, {
+      creds: `${USER}:${PASS}`,
+      certDir: certs.certDir,
+      format: 'oci',
+    });
   }
   assert.equal(bulwark(['sign', `${reg.host}/team/tamper:1.0`, '--key', key, ...ca()], env()).code, 0);
   const c = await suite.get().client();
@@ -151,7 +202,9 @@ test('a signature moved to another digest, or with its payload altered, fails wi
 
     // tampered: A's payload changed (an extra claim), the old signature kept
     const m = JSON.parse(sig.bytes.toString()) as SigManifest;
-    const payload = JSON.parse((await c.readBlob('team/tamper', m.layers[0]!.digest, 1 << 20)).toString()) as { optional: unknown };
+    const payload = JSON.parse((await c.readBlob('team/tamper', m.layers[0]!.digest, 1 << 20)).toString()) as {
+      optional: unknown;
+    };
     payload.optional = { approved: 'yes' };
     const evil = Buffer.from(JSON.stringify(payload));
     await c.pushBlob('team/tamper', evil);

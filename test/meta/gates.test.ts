@@ -65,7 +65,11 @@ function findBypasses(src: string, testFile = true): Bypass[] {
     const end = closingParen(src, m.index + 'requireAll'.length);
     if (/^\s*(&&|\|\|)/.test(src.slice(end + 1))) {
       const line = src.slice(0, m.index).split('\n').length;
-      out.push({ line, text: lines[line - 1]!.trim(), why: 'a condition beside requireAll: put it inside, e.g. { "registry started": ready }' });
+      out.push({
+        line,
+        text: lines[line - 1]!.trim(),
+        why: 'a condition beside requireAll: put it inside, e.g. { "registry started": ready }',
+      });
     }
   }
   return out.sort((a, b) => a.line - b.line);
@@ -83,7 +87,8 @@ function walk(dir: string, keep: (rel: string) => boolean, out: string[] = []): 
 
 /** Test files and the helpers tests gate through (test/support, fixtures folders). */
 function scanned(): string[] {
-  const isTestSource = (rel: string): boolean => rel.startsWith('test/') || rel.endsWith('.test.ts') || rel.includes('/fixtures/');
+  const isTestSource = (rel: string): boolean =>
+    rel.startsWith('test/') || rel.endsWith('.test.ts') || rel.includes('/fixtures/');
   return [...walk(join(ROOT, 'src'), isTestSource), ...walk(join(ROOT, 'test'), isTestSource)].sort();
 }
 
@@ -98,17 +103,23 @@ test('findBypasses reports each bypass shape with its line, and not the gated fo
     "  return requireAll(t, { go: have('go') }) && ready;", // 7
     "  if (!requireAll(t, { 'engine': await engineUp() }) || !archive) return;", // 8
     "  if (!requireAll(t, { go: have('go'), 'registry started': ready })) return;", // 9: gated
-    "  return requireAll(t, need) ? fx : undefined;", // 10: gated
+    '  return requireAll(t, need) ? fx : undefined;', // 10: gated
     "  if (!gate(t) || !requireAll(t, { strings: have('strings') })) return;", // 11: two gates
-    "  checks: { maxSeverity: low, skip: [IMG-1] }", // 12: policy text
+    '  checks: { maxSeverity: low, skip: [IMG-1] }', // 12: policy text
     '  if (hasRegistryHost(ref)) x();', // 13: not a tool flag
     '  if (!requireAll(t, {', // 14: a gate over lines, then a condition
     "    zstd: have('zstd'),", // 15
     '  }) || !built) return;', // 16
   ].join('\n');
-  assert.deepEqual(findBypasses(src).map((b) => b.line), [1, 2, 3, 4, 5, 6, 7, 8, 14]);
+  assert.deepEqual(
+    findBypasses(src).map((b) => b.line),
+    [1, 2, 3, 4, 5, 6, 7, 8, 14],
+  );
   // a helper may choose between tools; it may not skip or put a condition beside requireAll
-  assert.deepEqual(findBypasses(src, false).map((b) => b.line), [1, 2, 3, 7, 8, 14]);
+  assert.deepEqual(
+    findBypasses(src, false).map((b) => b.line),
+    [1, 2, 3, 7, 8, 14],
+  );
 });
 
 test('no test file or test helper bypasses requireAll (runtime offenders listed in ALLOWED until fixed there)', () => {
@@ -120,11 +131,14 @@ test('no test file or test helper bypasses requireAll (runtime offenders listed 
     const rel = relative(ROOT, file).split(sep).join('/');
     if (rel === 'test/meta/gates.test.ts') continue; // its own examples
     const allowed = ALLOWED.get(rel) ?? [];
-    const bypasses = findBypasses(readFileSync(file, 'utf8'), rel.endsWith('.test.ts')).filter((b) => !(rel === GUARD && b.why.startsWith('a direct skip')));
+    const bypasses = findBypasses(readFileSync(file, 'utf8'), rel.endsWith('.test.ts')).filter(
+      (b) => !(rel === GUARD && b.why.startsWith('a direct skip')),
+    );
     for (const b of bypasses) if (!allowed.includes(b.text)) found.push(`${rel}:${b.line}: ${b.why}: ${b.text}`);
     for (const a of allowed) if (!bypasses.some((b) => b.text === a)) stale.push(`${rel}: ${a}`);
   }
-  for (const rel of ALLOWED.keys()) if (!files.some((f) => relative(ROOT, f).split(sep).join('/') === rel)) stale.push(`${rel}: file gone`);
+  for (const rel of ALLOWED.keys())
+    if (!files.some((f) => relative(ROOT, f).split(sep).join('/') === rel)) stale.push(`${rel}: file gone`);
   assert.deepEqual(found, [], 'bypasses of requireAll');
   assert.deepEqual(stale, [], 'fixed: remove these entries from ALLOWED in test/meta/gates.test.ts');
 });

@@ -77,8 +77,12 @@ test('run-tests: exclusive files run alone, after the others, and the closing li
     // the two shared files ran side by side (each waited for the other to start) …
     assert.ok(a![0] < b![1] && b![0] < a![1], `shared files overlapped: ${JSON.stringify([...spans])}`);
     // … and each exclusive one overlapped nothing
-    for (const [ex, others] of [[x!, [a!, b!, y!]], [y!, [a!, b!, x!]]] as const) {
-      for (const o of others) assert.ok(ex[1] <= o[0] || o[1] <= ex[0], `exclusive file overlapped another: ${JSON.stringify([...spans])}`);
+    for (const [ex, others] of [
+      [x!, [a!, b!, y!]],
+      [y!, [a!, b!, x!]],
+    ] as const) {
+      for (const o of others)
+        assert.ok(ex[1] <= o[0] || o[1] <= ex[0], `exclusive file overlapped another: ${JSON.stringify([...spans])}`);
     }
   } finally {
     await tmp.remove();
@@ -101,7 +105,13 @@ test('run-tests: a failing exclusive file fails the run and is counted', async (
 
 // What makes a test file change host-wide state: restarting the engine, the audit source
 // (auditd and kernel audit rules), or the agent, which runs both.
-const HOST_WIDE = [/restart-engine\.js/, /\bstartAuditSource\b/, /\binstallRules\b/, /\bauditctlSync\b/, /\bstartAgent\b/];
+const HOST_WIDE = [
+  /restart-engine\.js/,
+  /\bstartAuditSource\b/,
+  /\binstallRules\b/,
+  /\bauditctlSync\b/,
+  /\bstartAgent\b/,
+];
 
 test('every test file that restarts the engine or changes kernel audit state is marked exclusive', () => {
   const offenders = (testFiles(ROOT) as string[])

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import tarStream from 'tar-stream';
-import { createContainer, inspectContainer, putArchive, removeContainer as engineRemove, startContainer } from '../../src/engine/containers.js';
+import {
+  createContainer,
+  inspectContainer,
+  putArchive,
+  removeContainer as engineRemove,
+  startContainer,
+} from '../../src/engine/containers.js';
 import { have } from './require.js';
 import { importRootfs } from './engine.js';
 
@@ -22,7 +28,10 @@ export async function importBusybox(repo: string, tag: string, copies: string[] 
     if (copies.includes(a)) pack.entry({ name: `bin/${a}`, mode: 0o755 }, bin);
     else pack.entry({ name: `bin/${a}`, type: 'symlink', linkname: 'busybox' });
   }
-  pack.entry({ name: 'etc/passwd', mode: 0o644 }, 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n');
+  pack.entry(
+    { name: 'etc/passwd', mode: 0o644 },
+    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n',
+  );
   pack.entry({ name: 'etc/shadow', mode: 0o640 }, 'root:*:19000:0:99999:7:::\n');
   pack.entry({ name: 'tmp', type: 'directory', mode: 0o1777 });
   pack.finalize();
@@ -41,7 +50,17 @@ export interface RunOptions {
 
 /** Creates and starts a container; returns its id. */
 export async function runContainer(image: string, cmd: string[], o: RunOptions = {}): Promise<string> {
-  const body = { Image: image, Cmd: cmd, Env: o.env ?? [], HostConfig: { NetworkMode: 'none', ...(o.pidsLimit ? { PidsLimit: o.pidsLimit } : {}), ...(o.restart ? { RestartPolicy: { Name: o.restart } } : {}), ...(o.init ? { Init: true } : {}) } };
+  const body = {
+    Image: image,
+    Cmd: cmd,
+    Env: o.env ?? [],
+    HostConfig: {
+      NetworkMode: 'none',
+      ...(o.pidsLimit ? { PidsLimit: o.pidsLimit } : {}),
+      ...(o.restart ? { RestartPolicy: { Name: o.restart } } : {}),
+      ...(o.init ? { Init: true } : {}),
+    },
+  };
   const id = await createContainer(body, o.name);
   await startContainer(id);
   return id;

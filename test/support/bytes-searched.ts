@@ -13,10 +13,21 @@ export interface Searched<T> {
 export function bytesSearched<T>(fn: () => T): Searched<T> {
   const original = Buffer.prototype.indexOf;
   const out: Searched<T> = { bytes: 0, searches: 0 };
-  Buffer.prototype.indexOf = function (this: Buffer, value: string | number | Uint8Array, byteOffset?: number | BufferEncoding, encoding?: BufferEncoding): number {
-    const from = typeof byteOffset === 'number' ? (byteOffset < 0 ? Math.max(0, this.length + byteOffset) : Math.min(byteOffset, this.length)) : 0;
+  Buffer.prototype.indexOf = function (
+    this: Buffer,
+    value: string | number | Uint8Array,
+    byteOffset?: number | BufferEncoding,
+    encoding?: BufferEncoding,
+  ): number {
+    const from =
+      typeof byteOffset === 'number'
+        ? byteOffset < 0
+          ? Math.max(0, this.length + byteOffset)
+          : Math.min(byteOffset, this.length)
+        : 0;
     const found = original.call(this, value, byteOffset as number, encoding);
-    const needle = typeof value === 'number' ? 1 : typeof value === 'string' ? Buffer.byteLength(value, encoding) : value.length;
+    const needle =
+      typeof value === 'number' ? 1 : typeof value === 'string' ? Buffer.byteLength(value, encoding) : value.length;
     // a search that finds its needle has looked at the bytes up to the needle's end
     out.bytes += found < 0 ? this.length - from : found + needle - from;
     out.searches++;

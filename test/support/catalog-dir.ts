@@ -22,9 +22,15 @@ export interface CatalogDirOptions {
   order?: ((a: Package, b: Package) => number) | false;
 }
 
-const byPath = (a: Package, b: Package): number => a.path.localeCompare(b.path) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version);
+const byPath = (a: Package, b: Package): number =>
+  a.path.localeCompare(b.path) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version);
 
-export async function catalogDir<T>(c: Cataloger<T>, dir: string, target: ScanTarget, opts: CatalogDirOptions = {}): Promise<DirCatalog> {
+export async function catalogDir<T>(
+  c: Cataloger<T>,
+  dir: string,
+  target: ScanTarget,
+  opts: CatalogDirOptions = {},
+): Promise<DirCatalog> {
   const analysis: LayerAnalysis = { diffId: '', whiteouts: [], opaqueDirs: [], files: {} };
   const files: Record<string, { data?: unknown; error?: string }> = (analysis.files[c.id] = {});
   const wanted: string[] = [];
@@ -50,14 +56,20 @@ export async function catalogDir<T>(c: Cataloger<T>, dir: string, target: ScanTa
   );
   const merged = mergeLayers([{ ref: { index: 0, diffId: '' }, analysis }]);
   const issues: ScanIssue[] = [];
-  for (const f of merged.values()) if (f.error !== undefined) issues.push({ analyzer: f.analyzer, path: `/${f.path}`, message: f.error });
+  for (const f of merged.values())
+    if (f.error !== undefined) issues.push({ analyzer: f.analyzer, path: `/${f.path}`, message: f.error });
   const packages: Package[] = [];
   for (const p of c.catalog(viewFor<T>(merged, c.id), { os: null, issue: (i) => issues.push(i) })) {
     let purl = '';
     try {
       purl = c.purl ? c.purl(p) : '';
     } catch (e) {
-      issues.push({ analyzer: c.id, path: p.path, layer: p.layer, message: `package "${p.name}" has no valid purl: ${messageOf(e)}` });
+      issues.push({
+        analyzer: c.id,
+        path: p.path,
+        layer: p.layer,
+        message: `package "${p.name}" has no valid purl: ${messageOf(e)}`,
+      });
     }
     packages.push({ ...p, purl });
   }

@@ -28,7 +28,9 @@ export interface FakeRegistry {
 const digest = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 function notFound(res: ServerResponse, code: string): void {
-  res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code, message: `${code.toLowerCase().replace('_', ' ')}` }] }));
+  res
+    .writeHead(404, { 'Content-Type': 'application/json' })
+    .end(JSON.stringify({ errors: [{ code, message: `${code.toLowerCase().replace('_', ' ')}` }] }));
 }
 
 export async function fakeRegistry(content: FakeContent = {}, handler?: FakeHandler): Promise<FakeRegistry> {
@@ -48,7 +50,11 @@ export async function fakeRegistry(content: FakeContent = {}, handler?: FakeHand
       if (kind === 'manifests') {
         const doc = content.manifests?.get(ref!);
         if (!doc) return notFound(res, 'MANIFEST_UNKNOWN');
-        res.writeHead(200, { 'Content-Type': doc.mediaType, 'Content-Length': doc.bytes.length, 'Docker-Content-Digest': digest(doc.bytes) });
+        res.writeHead(200, {
+          'Content-Type': doc.mediaType,
+          'Content-Length': doc.bytes.length,
+          'Docker-Content-Digest': digest(doc.bytes),
+        });
         return void res.end(req.method === 'HEAD' ? undefined : doc.bytes);
       }
       const blob = content.blobs?.get(ref!);
@@ -56,10 +62,17 @@ export async function fakeRegistry(content: FakeContent = {}, handler?: FakeHand
       const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
       if (range && req.method === 'GET') {
         const part = blob.subarray(Number(range[1]), Number(range[2]) + 1);
-        res.writeHead(206, { 'Content-Length': part.length, 'Content-Range': `bytes ${range[1]}-${Number(range[1]) + part.length - 1}/${blob.length}` });
+        res.writeHead(206, {
+          'Content-Length': part.length,
+          'Content-Range': `bytes ${range[1]}-${Number(range[1]) + part.length - 1}/${blob.length}`,
+        });
         return void res.end(part);
       }
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': blob.length, 'Docker-Content-Digest': ref });
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': blob.length,
+        'Docker-Content-Digest': ref,
+      });
       res.end(req.method === 'HEAD' ? undefined : blob);
     })().catch((e: unknown) => res.destroy(e as Error));
   });

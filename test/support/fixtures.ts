@@ -18,7 +18,11 @@ export function run(cmd: string, args: string[], input?: Buffer): string {
 }
 
 /** The CLI as a user runs it, through tsx so the tests need no build step. */
-export function bulwark(args: string[], env: Record<string, string> = {}, input?: string): { code: number; stdout: string; stderr: string } {
+export function bulwark(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
     encoding: 'utf8',
     ...(input !== undefined ? { input } : {}),

@@ -53,9 +53,12 @@ export function ndbNestedBlobs(size: number): Buffer {
     [j + 1, 1, len].forEach((v, i) => b.writeUInt32LE(v, s + 4 + 4 * i));
     b.writeUInt32BE(4, s + 16);
     b.writeUInt32BE(len - 72, s + 20);
-    [[TAG.NAME, 6, 0, 1], [TAG.VERSION, 6, 2, 1], [TAG.RELEASE, 6, 4, 1], [TAG.OLDFILENAMES, 8, 8, strings]].forEach((entry, i) =>
-      entry.forEach((v, w) => b.writeUInt32BE(v, s + 24 + 16 * i + 4 * w)),
-    );
+    [
+      [TAG.NAME, 6, 0, 1],
+      [TAG.VERSION, 6, 2, 1],
+      [TAG.RELEASE, 6, 4, 1],
+      [TAG.OLDFILENAMES, 8, 8, strings],
+    ].forEach((entry, i) => entry.forEach((v, w) => b.writeUInt32BE(v, s + 24 + 16 * i + 4 * w)));
     b.write('n\x001\x001\0', s + 88, 'latin1');
     b.writeUInt32LE(len, e - 8);
     b.write('BlbE', e - 4, 'latin1');

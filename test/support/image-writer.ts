@@ -34,7 +34,10 @@ export async function dockerArchive(layers: TestLayer[], repoTags = ['test/image
     entries.push({ name, content: l.stored ?? l.tar });
     return name;
   });
-  entries.push({ name: 'manifest.json', content: JSON.stringify([{ Config: cfgName, RepoTags: repoTags, Layers: names }]) });
+  entries.push({
+    name: 'manifest.json',
+    content: JSON.stringify([{ Config: cfgName, RepoTags: repoTags, Layers: names }]),
+  });
   return makeTar(entries);
 }
 
@@ -63,7 +66,14 @@ export function ociLayout(dir: string, layers: TestLayer[], refName = 'latest'):
     join(dir, 'index.json'),
     JSON.stringify({
       schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: md, size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': refName } }],
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: md,
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': refName },
+        },
+      ],
     }),
   );
 }
@@ -77,7 +87,10 @@ export interface MemImage {
 }
 
 /** One image as OCI manifest, config and gzip layers in memory (for registries), for a platform. */
-export function ociImage(layers: TestLayer[], platform: { os: string; architecture: string; variant?: string } = { os: 'linux', architecture: 'amd64' }): MemImage {
+export function ociImage(
+  layers: TestLayer[],
+  platform: { os: string; architecture: string; variant?: string } = { os: 'linux', architecture: 'amd64' },
+): MemImage {
   const blobs = new Map<string, Buffer>();
   const cfg = Buffer.from(JSON.stringify({ ...JSON.parse(config(layers).toString()), ...platform }));
   blobs.set(sha256(cfg), cfg);
@@ -90,7 +103,11 @@ export function ociImage(layers: TestLayer[], platform: { os: string; architectu
       layers: layers.map((l) => {
         const stored = l.stored ?? l.tar;
         blobs.set(sha256(stored), stored);
-        return { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(stored), size: stored.length };
+        return {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: sha256(stored),
+          size: stored.length,
+        };
       }),
     }),
   );
@@ -98,25 +115,41 @@ export function ociImage(layers: TestLayer[], platform: { os: string; architectu
 }
 
 /** An OCI image index over images, each with its platform. */
-export function ociIndex(images: { image: MemImage; platform: { os: string; architecture: string; variant?: string } }[]): { bytes: Buffer; digest: string; mediaType: string } {
+export function ociIndex(
+  images: { image: MemImage; platform: { os: string; architecture: string; variant?: string } }[],
+): { bytes: Buffer; digest: string; mediaType: string } {
   const mediaType = 'application/vnd.oci.image.index.v1+json';
   const bytes = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType,
-      manifests: images.map(({ image, platform }) => ({ mediaType: image.mediaType, digest: image.digest, size: image.manifest.length, platform })),
+      manifests: images.map(({ image, platform }) => ({
+        mediaType: image.mediaType,
+        digest: image.digest,
+        size: image.manifest.length,
+        platform,
+      })),
     }),
   );
   return { bytes, digest: sha256(bytes), mediaType };
 }
 
 /** A cosign-style attachment manifest (".sig"/".att" tag): an empty config and one layer per payload. */
-export function attachmentManifest(...layers: { mediaType: string; payload: Buffer; annotations: Record<string, string> }[]): Buffer {
+export function attachmentManifest(
+  ...layers: { mediaType: string; payload: Buffer; annotations: Record<string, string> }[]
+): Buffer {
   const cfg = Buffer.from('{}');
-  return Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(cfg), size: cfg.length },
-    layers: layers.map((l) => ({ mediaType: l.mediaType, digest: sha256(l.payload), size: l.payload.length, annotations: l.annotations })),
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(cfg), size: cfg.length },
+      layers: layers.map((l) => ({
+        mediaType: l.mediaType,
+        digest: sha256(l.payload),
+        size: l.payload.length,
+        annotations: l.annotations,
+      })),
+    }),
+  );
 }

@@ -21,7 +21,15 @@ export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
   for (const e of entries) {
     const type = e.type ?? 'file';
     const body = type === 'file' ? Buffer.from(e.content ?? '') : undefined;
-    pack.entry({ name: e.name, type, ...(e.linkname ? { linkname: e.linkname } : {}), mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644) }, body ?? '');
+    pack.entry(
+      {
+        name: e.name,
+        type,
+        ...(e.linkname ? { linkname: e.linkname } : {}),
+        mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644),
+      },
+      body ?? '',
+    );
   }
   pack.finalize();
   const chunks: Buffer[] = [];
@@ -45,7 +53,11 @@ export function zstd(b: Buffer): Buffer {
 }
 
 /** An image layer held in memory; diffId is the uncompressed tar's digest unless given. */
-export function memLayer(stored: Buffer, plainTar: Buffer, opts: { index?: number; diffId?: string; blobDigest?: string } = {}): ImageLayer {
+export function memLayer(
+  stored: Buffer,
+  plainTar: Buffer,
+  opts: { index?: number; diffId?: string; blobDigest?: string } = {},
+): ImageLayer {
   return {
     index: opts.index ?? 0,
     digest: sha256(stored),

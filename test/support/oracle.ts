@@ -19,11 +19,18 @@ export function runOracle(cmd: string, args: string[], pairs: Pair[]): number[] 
 
 /** Tokens joined into one string: a small alphabet makes equal and near-equal versions common. */
 export function joined(first: string[], rest: string[], maxLength = 6): fc.Arbitrary<string> {
-  return fc.tuple(fc.constantFrom(...first), fc.array(fc.constantFrom(...rest), { maxLength })).map(([f, r]) => f + r.join(''));
+  return fc
+    .tuple(fc.constantFrom(...first), fc.array(fc.constantFrom(...rest), { maxLength }))
+    .map(([f, r]) => f + r.join(''));
 }
 
 /** About `runs` generated pairs compared by the scheme and by the oracle must agree. */
-export function agreesWithOracle(scheme: VersionScheme, version: fc.Arbitrary<string>, oracle: (pairs: Pair[]) => number[], runs = 300): void {
+export function agreesWithOracle(
+  scheme: VersionScheme,
+  version: fc.Arbitrary<string>,
+  oracle: (pairs: Pair[]) => number[],
+  runs = 300,
+): void {
   // half the pairs share a prefix, so the comparison goes past the first token
   const pair: fc.Arbitrary<Pair> = fc.oneof(
     fc.tuple(version, version),
@@ -36,7 +43,9 @@ export function agreesWithOracle(scheme: VersionScheme, version: fc.Arbitrary<st
       assert.equal(want.length, pairs.length, 'oracle answered a different number of lines');
       const wrong = pairs.flatMap(([a, b], i) => {
         const got = scheme.compare(a, b);
-        return got === Math.sign(want[i]!) ? [] : [`${a} vs ${b}: ${scheme.id} says ${got}, the reference says ${want[i]}`];
+        return got === Math.sign(want[i]!)
+          ? []
+          : [`${a} vs ${b}: ${scheme.id} says ${got}, the reference says ${want[i]}`];
       });
       assert.deepEqual(wrong, []);
     }),
@@ -58,7 +67,13 @@ export function assertInvalid(scheme: VersionScheme, versions: string[]): void {
     assert.equal(scheme.isValid(v), false, v);
     assert.throws(
       () => scheme.compare(v, v),
-      (e: unknown) => e instanceof Error && 'code' in e && e.code === 'CORRUPT' && 'input' in e && e.input === v && e.message.endsWith(`for ${scheme.id}`),
+      (e: unknown) =>
+        e instanceof Error &&
+        'code' in e &&
+        e.code === 'CORRUPT' &&
+        'input' in e &&
+        e.input === v &&
+        e.message.endsWith(`for ${scheme.id}`),
       v,
     );
   }

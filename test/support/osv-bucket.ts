@@ -46,7 +46,14 @@ function flipBytes(bytes: Buffer): Buffer {
 
 export async function serveBucket(root: string): Promise<BucketServer> {
   let markStalled = (): void => {};
-  const state: BucketServer = { url: '', requests: [], mode: 'normal', modePath: '/', stalled: new Promise((r) => (markStalled = r)), close: async () => {} };
+  const state: BucketServer = {
+    url: '',
+    requests: [],
+    mode: 'normal',
+    modePath: '/',
+    stalled: new Promise((r) => (markStalled = r)),
+    close: async () => {},
+  };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const seen: SeenRequest = { path, headers: req.headers, status: 200 };
@@ -65,7 +72,12 @@ export async function serveBucket(root: string): Promise<BucketServer> {
     const mode = path.startsWith(state.modePath) ? state.mode : 'normal';
     if (mode === 'corrupt') bytes = flipBytes(bytes);
     const etag = `"${createHash('sha256').update(bytes).digest('hex').slice(0, 20)}"`;
-    const headers = { etag, 'last-modified': mtime.toUTCString(), 'content-type': 'application/zip', 'content-length': String(bytes.length) };
+    const headers = {
+      etag,
+      'last-modified': mtime.toUTCString(),
+      'content-type': 'application/zip',
+      'content-length': String(bytes.length),
+    };
     if (req.headers['if-none-match'] === etag) {
       res.writeHead((seen.status = 304), { etag }).end();
       return;
@@ -98,12 +110,20 @@ export interface Run {
 }
 
 /** The CLI through tsx, without blocking this process (which may be serving it). */
-export function bulwarkAsync(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+export function bulwarkAsync(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<Run>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { child, done };
 }

@@ -47,19 +47,72 @@ export function makeCerts(dir: string): TestCerts {
   mkdirSync(dir, { recursive: true });
   const p = (n: string): string => join(dir, n);
   const days = ['-days', '2'];
-  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.crt'), ...days, '-subj', '/CN=Bulwark test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.crt'),
+    ...days,
+    '-subj',
+    '/CN=Bulwark test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   const leaf = (name: string, cn: string, ext: string): void => {
-    run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', `/CN=${cn}`]);
+    run('openssl', [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      p(`${name}.key`),
+      '-out',
+      p(`${name}.csr`),
+      '-subj',
+      `/CN=${cn}`,
+    ]);
     writeFileSync(p(`${name}.ext`), ext);
-    run('openssl', ['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p(`${name}.crt`), ...days, '-extfile', p(`${name}.ext`)]);
+    run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      p(`${name}.csr`),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      p(`${name}.crt`),
+      ...days,
+      '-extfile',
+      p(`${name}.ext`),
+    ]);
   };
-  leaf('server', '127.0.0.1', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  leaf(
+    'server',
+    '127.0.0.1',
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
+  );
   leaf('signer', 'Bulwark test token signer', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
   const certDir = p('certs.d');
   mkdirSync(certDir, { recursive: true });
   writeFileSync(join(certDir, 'ca.crt'), readFileSync(p('ca.crt')));
-  return { caCert: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), signerCert: p('signer.crt'), signerKey: p('signer.key'), certDir };
+  return {
+    caCert: p('ca.crt'),
+    serverCert: p('server.crt'),
+    serverKey: p('server.key'),
+    signerCert: p('signer.crt'),
+    signerKey: p('signer.key'),
+    certDir,
+  };
 }
 
 function freePort(): Promise<number> {
@@ -91,16 +144,19 @@ export interface TestRegistry {
 /** Any HTTP answer from GET /v2/ (200, or 401 when auth is on) means the registry is up. */
 function answers(url: URL): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'GET', rejectUnauthorized: false, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(true);
-    });
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { method: 'GET', rejectUnauthorized: false, timeout: 1000 },
+      (res) => {
+        res.resume();
+        resolve(true);
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end();
   });
 }
-
 
 export async function startRegistry(setup: RegistrySetup): Promise<TestRegistry> {
   const port = await freePort();
@@ -112,7 +168,14 @@ export async function startRegistry(setup: RegistrySetup): Promise<TestRegistry>
     writeFileSync(file, run('htpasswd', ['-Bbn', setup.htpasswd.username, setup.htpasswd.password]));
     auth = { htpasswd: { realm: 'bulwark-test', path: file } };
   } else if (setup.token) {
-    auth = { token: { realm: setup.token.realm, service: setup.token.service, issuer: setup.token.issuer, rootcertbundle: setup.token.rootCertBundle } };
+    auth = {
+      token: {
+        realm: setup.token.realm,
+        service: setup.token.service,
+        issuer: setup.token.issuer,
+        rootcertbundle: setup.token.rootCertBundle,
+      },
+    };
   }
   const config = {
     version: 0.1,
@@ -138,7 +201,9 @@ export async function startRegistry(setup: RegistrySetup): Promise<TestRegistry>
   while (!(await answers(url))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stopChild(child);
-      throw new Error(`docker-registry did not start on ${host}: ${readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`);
+      throw new Error(
+        `docker-registry did not start on ${host}: ${readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -174,37 +239,52 @@ function signToken(certs: TestCerts, claims: Record<string, unknown>): string {
 /** An https token server on 127.0.0.1, issuing what was asked to any logged-in user. */
 export async function startTokenServer(setup: TokenServerSetup): Promise<TokenServer> {
   const requests: TokenServer['requests'] = [];
-  const server: Server = createHttpsServer({ cert: readFileSync(setup.certs.serverCert), key: readFileSync(setup.certs.serverKey) }, (req, res) => {
-    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-    const scopes = url.searchParams.getAll('scope');
-    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const [user, ...pw] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [];
-    requests.push({ scopes, ...(user ? { user } : {}) });
-    if (url.pathname !== '/token' || url.searchParams.get('service') !== setup.service) {
-      res.writeHead(400).end();
-      return;
-    }
-    if (!user || setup.users[user] !== pw.join(':')) {
-      res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ details: 'login required' }));
-      return;
-    }
-    const now = Math.floor(Date.now() / 1000);
-    const access = scopes.map((s) => {
-      const parts = s.split(':');
-      return { type: parts[0], name: parts.slice(1, -1).join(':'), actions: parts[parts.length - 1]!.split(',') };
-    });
-    const token = signToken(setup.certs, { iss: setup.issuer, sub: user, aud: setup.service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access });
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token, expires_in: 300, issued_at: new Date().toISOString() }));
-  });
+  const server: Server = createHttpsServer(
+    { cert: readFileSync(setup.certs.serverCert), key: readFileSync(setup.certs.serverKey) },
+    (req, res) => {
+      const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+      const scopes = url.searchParams.getAll('scope');
+      const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const [user, ...pw] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [];
+      requests.push({ scopes, ...(user ? { user } : {}) });
+      if (url.pathname !== '/token' || url.searchParams.get('service') !== setup.service) {
+        res.writeHead(400).end();
+        return;
+      }
+      if (!user || setup.users[user] !== pw.join(':')) {
+        res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ details: 'login required' }));
+        return;
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const access = scopes.map((s) => {
+        const parts = s.split(':');
+        return { type: parts[0], name: parts.slice(1, -1).join(':'), actions: parts[parts.length - 1]!.split(',') };
+      });
+      const token = signToken(setup.certs, {
+        iss: setup.issuer,
+        sub: user,
+        aud: setup.service,
+        exp: now + 300,
+        nbf: now - 10,
+        iat: now,
+        jti: randomBytes(8).toString('hex'),
+        access,
+      });
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ token, expires_in: 300, issued_at: new Date().toISOString() }));
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     realm: `https://127.0.0.1:${port}/token`,
     requests,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -212,14 +292,20 @@ export async function startTokenServer(setup: TokenServerSetup): Promise<TokenSe
  * skopeo copy into a test registry (TLS verified with the test CA, or not for plain http).
  * Asynchronous: a token server in this process must keep answering while skopeo runs.
  */
-export function skopeoCopy(src: string, dest: string, opts: { creds?: string; certDir?: string; all?: boolean; format?: 'oci' | 'v2s2' }): Promise<void> {
+export function skopeoCopy(
+  src: string,
+  dest: string,
+  opts: { creds?: string; certDir?: string; all?: boolean; format?: 'oci' | 'v2s2' },
+): Promise<void> {
   const args = [
-    'copy', '-q',
+    'copy',
+    '-q',
     ...(opts.all ? ['--all'] : []),
     ...(opts.format ? ['--format', opts.format] : []),
     ...(opts.certDir ? ['--dest-cert-dir', opts.certDir] : ['--dest-tls-verify=false']),
     ...(opts.creds ? ['--dest-creds', opts.creds] : []),
-    src, dest,
+    src,
+    dest,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('skopeo', args, { stdio: ['ignore', 'ignore', 'pipe'] });

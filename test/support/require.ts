@@ -10,7 +10,9 @@ export function have(cmd: string): boolean {
 
 /** Returns false (after skipping t) when something is missing outside CI. */
 export function requireAll(t: TestContext, what: Record<string, boolean>): boolean {
-  const missing = Object.entries(what).filter(([, ok]) => !ok).map(([k]) => k);
+  const missing = Object.entries(what)
+    .filter(([, ok]) => !ok)
+    .map(([k]) => k);
   if (missing.length === 0) return true;
   const msg = `MISSING for "${t.name}": ${missing.join(', ')}`;
   if (process.env.CI) throw new Error(`${msg} (CI must provide it: see .ci/run)`);

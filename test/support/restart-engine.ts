@@ -29,9 +29,15 @@ async function until(what: string, ms: number, ok: () => boolean | Promise<boole
 export async function restartEngine(): Promise<void> {
   const pid = dockerdPid();
   if (!pid) throw new Error('no dockerd process to restart');
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    .split('\0')
+    .filter((a) => a !== '');
   if (spawnSync('systemctl', ['is-active', '--quiet', 'docker'], { stdio: 'ignore' }).status === 0) {
-    await new Promise<void>((resolve, reject) => spawn('systemctl', ['restart', 'docker'], { stdio: 'ignore' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`systemctl restart docker: ${c}`)))));
+    await new Promise<void>((resolve, reject) =>
+      spawn('systemctl', ['restart', 'docker'], { stdio: 'ignore' }).on('exit', (c) =>
+        c === 0 ? resolve() : reject(new Error(`systemctl restart docker: ${c}`)),
+      ),
+    );
   } else {
     process.kill(pid, 'SIGTERM');
     await until('dockerd stopped', 60_000, () => dockerdPid() === undefined);

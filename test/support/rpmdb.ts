@@ -48,7 +48,18 @@ export function buildRpmDb(work: string, root: string, packages: RpmSpec[]): voi
         '',
       ].join('\n'),
     );
-    run('rpmbuild', ['-bb', '--nodeps', ...rpmArgs, '--define', `_topdir ${top}`, '--define', '__os_install_post %{nil}', '--define', '_build_id_links none', spec]);
+    run('rpmbuild', [
+      '-bb',
+      '--nodeps',
+      ...rpmArgs,
+      '--define',
+      `_topdir ${top}`,
+      '--define',
+      '__os_install_post %{nil}',
+      '--define',
+      '_build_id_links none',
+      spec,
+    ]);
   }
   const rpms = readdirSync(join(top, 'RPMS'), { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile() && d.name.endsWith('.rpm'))

@@ -93,11 +93,25 @@ const q = (s: string): string => JSON.stringify(s);
 
 // every field as a JSON string, escaped by rsyslog's "json" property option
 const FIELDS: [string, string][] = [
-  ['input', 'inputname'], ['pri', 'pri'], ['timestamp', 'timestamp:::date-rfc3339'], ['hostname', 'hostname'],
-  ['appName', 'app-name'], ['procId', 'procid'], ['msgId', 'msgid'], ['structuredData', 'structured-data'], ['msg', 'msg'], ['raw', 'rawmsg'],
+  ['input', 'inputname'],
+  ['pri', 'pri'],
+  ['timestamp', 'timestamp:::date-rfc3339'],
+  ['hostname', 'hostname'],
+  ['appName', 'app-name'],
+  ['procId', 'procid'],
+  ['msgId', 'msgid'],
+  ['structuredData', 'structured-data'],
+  ['msg', 'msg'],
+  ['raw', 'rawmsg'],
 ];
 
-function config(dir: string, out: string, ports: { udp: number; tcp: number; tls?: number }, tls: RsyslogSetup['tls'], driver: string | undefined): string {
+function config(
+  dir: string,
+  out: string,
+  ports: { udp: number; tcp: number; tls?: number },
+  tls: RsyslogSetup['tls'],
+  driver: string | undefined,
+): string {
   // plus the structured data as rsyslog's mmpstrucdata parsed it (JSON, in a JSON string)
   const tmpl = `{${FIELDS.map(([k, p]) => `"${k}":"%${p.includes(':::') ? p.replace(':::', ':::json,') : `${p}:::json`}%"`).join(',')},"sdParsed":"%$!rfc5424-sd:::json%"}\n`;
   const lines = [
@@ -111,11 +125,12 @@ function config(dir: string, out: string, ports: { udp: number; tcp: number; tls
     `input(type="imtcp" name="tcp" address="127.0.0.1" port="${ports.tcp}" ruleset="bulwarkTest")`,
   ];
   if (tls && ports.tls && driver) {
-    lines.push(`input(type="imtcp" name="tls" address="127.0.0.1" port="${ports.tls}" ruleset="bulwarkTest" streamDriver.name="${driver}" streamDriver.mode="1" streamDriver.authMode="anon")`);
+    lines.push(
+      `input(type="imtcp" name="tls" address="127.0.0.1" port="${ports.tls}" ruleset="bulwarkTest" streamDriver.name="${driver}" streamDriver.mode="1" streamDriver.authMode="anon")`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
-
 
 const frame = (msg: string): Buffer => {
   const b = Buffer.from(msg);
@@ -123,22 +138,29 @@ const frame = (msg: string): Buffer => {
 };
 
 /** Sends one probe message per input, then gives rsyslog a moment; callers check arrival. */
-async function probe(ports: { udp: number; tcp: number; tls?: number }, caFile: string | undefined, n: number): Promise<void> {
+async function probe(
+  ports: { udp: number; tcp: number; tls?: number },
+  caFile: string | undefined,
+  n: number,
+): Promise<void> {
   const msg = (input: string): string => `<14>1 - probe ${PROBE_APP} - ${input} - probe ${n}`;
   await new Promise<void>((resolve) => {
     const s = createSocket('udp4');
     s.send(msg('udp'), ports.udp, '127.0.0.1', () => s.close(() => resolve()));
   });
-  const stream = (port: number, input: string, tls: boolean): Promise<void> => new Promise((resolve) => {
-    const sock = tls ? tlsConnect({ host: '127.0.0.1', port, ...(caFile ? { ca: readFileSync(caFile) } : {}) }) : connect(port, '127.0.0.1');
-    const timer = setTimeout(() => sock.destroy(), 1000);
-    sock.on('error', () => undefined);
-    sock.on('close', () => {
-      clearTimeout(timer);
-      resolve();
+  const stream = (port: number, input: string, tls: boolean): Promise<void> =>
+    new Promise((resolve) => {
+      const sock = tls
+        ? tlsConnect({ host: '127.0.0.1', port, ...(caFile ? { ca: readFileSync(caFile) } : {}) })
+        : connect(port, '127.0.0.1');
+      const timer = setTimeout(() => sock.destroy(), 1000);
+      sock.on('error', () => undefined);
+      sock.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      sock.once(tls ? 'secureConnect' : 'connect', () => sock.end(frame(msg(input))));
     });
-    sock.once(tls ? 'secureConnect' : 'connect', () => sock.end(frame(msg(input))));
-  });
   await stream(ports.tcp, 'tcp', false);
   if (ports.tls) await stream(ports.tls, 'tls', true);
 }
@@ -147,8 +169,13 @@ export async function startRsyslog(setup: RsyslogSetup): Promise<Rsyslog> {
   const { dir } = setup;
   mkdirSync(join(dir, 'work'), { recursive: true });
   const driver = setup.tls ? rsyslogTlsDriver() : undefined;
-  if (setup.tls && !driver) throw new Error('rsyslog has no TLS stream driver (install rsyslog-openssl or rsyslog-gnutls)');
-  const ports = { udp: await freeUdpPort(), tcp: await freeTcpPort(), ...(setup.tls ? { tls: await freeTcpPort() } : {}) };
+  if (setup.tls && !driver)
+    throw new Error('rsyslog has no TLS stream driver (install rsyslog-openssl or rsyslog-gnutls)');
+  const ports = {
+    udp: await freeUdpPort(),
+    tcp: await freeTcpPort(),
+    ...(setup.tls ? { tls: await freeTcpPort() } : {}),
+  };
   const out = join(dir, 'received.jsonl');
   const conf = join(dir, 'rsyslog.conf');
   writeFileSync(conf, config(dir, out, ports, setup.tls, driver));
@@ -161,14 +188,25 @@ export async function startRsyslog(setup: RsyslogSetup): Promise<Rsyslog> {
 
   const all = (): Received[] => {
     if (!existsSync(out)) return [];
-    return readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => {
-      const r = JSON.parse(l) as Record<string, string>;
-      return {
-        input: r.input ?? '', pri: Number(r.pri), timestamp: r.timestamp ?? '', hostname: r.hostname ?? '', appName: r.appName ?? '',
-        procId: r.procId ?? '', msgId: r.msgId ?? '', structuredData: r.structuredData ?? '', msg: r.msg ?? '', raw: r.raw ?? '',
-        sd: r.sdParsed ? JSON.parse(r.sdParsed) as Record<string, Record<string, string>> : undefined,
-      };
-    });
+    return readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const r = JSON.parse(l) as Record<string, string>;
+        return {
+          input: r.input ?? '',
+          pri: Number(r.pri),
+          timestamp: r.timestamp ?? '',
+          hostname: r.hostname ?? '',
+          appName: r.appName ?? '',
+          procId: r.procId ?? '',
+          msgId: r.msgId ?? '',
+          structuredData: r.structuredData ?? '',
+          msg: r.msg ?? '',
+          raw: r.raw ?? '',
+          sd: r.sdParsed ? (JSON.parse(r.sdParsed) as Record<string, Record<string, string>>) : undefined,
+        };
+      });
   };
 
   // ready when a probe has come through every input (at most 15 s, a probe every 200 ms)
@@ -177,11 +215,17 @@ export async function startRsyslog(setup: RsyslogSetup): Promise<Rsyslog> {
   for (let n = 0; ; n++) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       await stopChild(child);
-      throw new Error(`rsyslogd did not start (ports ${JSON.stringify(ports)}):\n${log().split('\n').slice(-20).join('\n')}`);
+      throw new Error(
+        `rsyslogd did not start (ports ${JSON.stringify(ports)}):\n${log().split('\n').slice(-20).join('\n')}`,
+      );
     }
     await probe(ports, setup.tls?.caFile, n);
     await new Promise((r) => setTimeout(r, 200));
-    const seen = new Set(all().filter((r) => r.appName === PROBE_APP).map((r) => r.input));
+    const seen = new Set(
+      all()
+        .filter((r) => r.appName === PROBE_APP)
+        .map((r) => r.input),
+    );
     if (inputs.every((i) => seen.has(i))) break;
   }
 

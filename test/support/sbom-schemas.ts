@@ -11,7 +11,9 @@ export async function cycloneDxErrors(json: string): Promise<unknown> {
   return cdx.validate(json);
 }
 
-const spdxSchema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'src', 'sbom', 'fixtures', 'spdx-2.3.schema.json'), 'utf8')) as object;
+const spdxSchema = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'src', 'sbom', 'fixtures', 'spdx-2.3.schema.json'), 'utf8'),
+) as object;
 const spdx = new Ajv({ allErrors: true }).compile(spdxSchema);
 export function spdxErrors(doc: unknown): unknown {
   return spdx(doc) ? null : spdx.errors;

@@ -32,7 +32,11 @@ export interface SecureRegistrySuite {
   ready(t: TestContext): boolean;
 }
 
-export function secureRegistrySuite(user: string, pass: string, setup: (r: SecureRegistry) => Promise<void> = async () => {}): SecureRegistrySuite {
+export function secureRegistrySuite(
+  user: string,
+  pass: string,
+  setup: (r: SecureRegistry) => Promise<void> = async () => {},
+): SecureRegistrySuite {
   let r: SecureRegistry | undefined;
   let done = false;
   before(async () => {
@@ -41,10 +45,24 @@ export function secureRegistrySuite(user: string, pass: string, setup: (r: Secur
     const certs = makeCerts(join(tmp.path, 'certs'));
     const noConfig = join(tmp.path, 'no-docker-config');
     mkdirSync(noConfig);
-    const reg = await startRegistry({ dir: join(tmp.path, 'reg'), tls: { cert: certs.serverCert, key: certs.serverKey }, htpasswd: { username: user, password: pass } });
-    const login = { BULWARK_REGISTRY: reg.host, BULWARK_REGISTRY_USERNAME: user, BULWARK_REGISTRY_PASSWORD: pass, DOCKER_CONFIG: noConfig };
+    const reg = await startRegistry({
+      dir: join(tmp.path, 'reg'),
+      tls: { cert: certs.serverCert, key: certs.serverKey },
+      htpasswd: { username: user, password: pass },
+    });
+    const login = {
+      BULWARK_REGISTRY: reg.host,
+      BULWARK_REGISTRY_USERNAME: user,
+      BULWARK_REGISTRY_PASSWORD: pass,
+      DOCKER_CONFIG: noConfig,
+    };
     r = {
-      tmp, certs, reg, user, pass, noConfig,
+      tmp,
+      certs,
+      reg,
+      user,
+      pass,
+      noConfig,
       env: (extra = {}) => ({ ...login, ...extra }),
       ca: () => ['--ca-file', certs.caCert],
       client: () => RegistryClient.create(reg.host, { caFile: certs.caCert, env: login }),

@@ -25,7 +25,8 @@ const CACHES: [RegExp, string][] = [
 ];
 
 function cacheOf(path: string): string | undefined {
-  for (const [re, name] of CACHES) if (re.test(path)) return name.startsWith('~') ? `${path.split('/.')[0]}/${name.slice(2)}` : name;
+  for (const [re, name] of CACHES)
+    if (re.test(path)) return name.startsWith('~') ? `${path.split('/.')[0]}/${name.slice(2)}` : name;
   return undefined;
 }
 
@@ -44,7 +45,12 @@ export const fsFacts: FileAnalyzer<FsFact> = {
     const mode = info?.mode ?? 0;
     if (path === 'etc/shadow') {
       // user:hash:…; "*", "!" and "!!" (or a hash behind "!") mean no password login
-      const users = content.toString('utf8').split('\n').map((l) => l.split(':')).filter((f) => f.length >= 2 && f[1] !== '' && !/^[*!]/.test(f[1]!)).map((f) => f[0]!);
+      const users = content
+        .toString('utf8')
+        .split('\n')
+        .map((l) => l.split(':'))
+        .filter((f) => f.length >= 2 && f[1] !== '' && !/^[*!]/.test(f[1]!))
+        .map((f) => f[0]!);
       return { kind: 'shadow', users };
     }
     if (path.endsWith('.git/HEAD')) return { kind: 'git' };

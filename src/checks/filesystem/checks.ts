@@ -21,11 +21,15 @@ const result = (info: CheckInfo, message: string, path: string, layer?: LayerRef
   location: { path, ...(layer ? { layer } : {}) },
 });
 
-function facts<K extends FsFact['kind']>(x: FsInput, kind: K): { path: string; fact: Extract<FsFact, { kind: K }>; layer: LayerRef }[] {
+function facts<K extends FsFact['kind']>(
+  x: FsInput,
+  kind: K,
+): { path: string; fact: Extract<FsFact, { kind: K }>; layer: LayerRef }[] {
   const out: { path: string; fact: Extract<FsFact, { kind: K }>; layer: LayerRef }[] = [];
   for (const path of x.view.paths()) {
     const v = x.view.get(path);
-    if (v && v.data.kind === kind) out.push({ path: `/${path}`, fact: v.data as Extract<FsFact, { kind: K }>, layer: v.layer });
+    if (v && v.data.kind === kind)
+      out.push({ path: `/${path}`, fact: v.data as Extract<FsFact, { kind: K }>, layer: v.layer });
   }
   return out;
 }
@@ -68,24 +72,47 @@ function setidFiles(x: FsInput): { os: { f: SetidFact; pkg: Package }[]; other: 
   return { os, other };
 }
 
-const setidKind = (fact: { mode: number }): string => `${fact.mode & 0o4000 ? 'set-user-id' : 'set-group-id'} (mode ${octal(fact.mode)})`;
+const setidKind = (fact: { mode: number }): string =>
+  `${fact.mode & 0o4000 ? 'set-user-id' : 'set-group-id'} (mode ${octal(fact.mode)})`;
 
 const setid: FsCheck = (x, info) =>
-  setidFiles(x).os.map(({ f: { path, fact, layer }, pkg }) => result(info, `${path} is ${setidKind(fact)}, installed by ${pkg.ecosystem} package ${pkg.name}`, path, layer));
+  setidFiles(x).os.map(({ f: { path, fact, layer }, pkg }) =>
+    result(info, `${path} is ${setidKind(fact)}, installed by ${pkg.ecosystem} package ${pkg.name}`, path, layer),
+  );
 
 const setidUnpackaged: FsCheck = (x, info) =>
   setidFiles(x).other.map(({ f: { path, fact, layer }, pkg }) =>
-    result(info, pkg ? `${path} is ${setidKind(fact)}, changed in layer ${layer.index} after ${pkg.ecosystem} package ${pkg.name} installed it in layer ${pkg.layer.index}` : `${path} is ${setidKind(fact)} and no OS package installed it`, path, layer),
+    result(
+      info,
+      pkg
+        ? `${path} is ${setidKind(fact)}, changed in layer ${layer.index} after ${pkg.ecosystem} package ${pkg.name} installed it in layer ${pkg.layer.index}`
+        : `${path} is ${setidKind(fact)} and no OS package installed it`,
+      path,
+      layer,
+    ),
   );
 
 const worldWritable: FsCheck = (x, info) =>
-  facts(x, 'world-writable').map(({ path, fact, layer }) => result(info, `${path} is writable by every user (mode ${octal(fact.mode)})`, path, layer));
+  facts(x, 'world-writable').map(({ path, fact, layer }) =>
+    result(info, `${path} is writable by every user (mode ${octal(fact.mode)})`, path, layer),
+  );
 
 const shadowHashes: FsCheck = (x, info) =>
-  facts(x, 'shadow').filter(({ fact }) => fact.users.length > 0).map(({ path, fact, layer }) => result(info, `${path} holds password hashes for ${fact.users.join(', ')}`, path, layer));
+  facts(x, 'shadow')
+    .filter(({ fact }) => fact.users.length > 0)
+    .map(({ path, fact, layer }) =>
+      result(info, `${path} holds password hashes for ${fact.users.join(', ')}`, path, layer),
+    );
 
 const gitDirs: FsCheck = (x, info) =>
-  facts(x, 'git').map(({ path, layer }) => result(info, `${path.slice(0, -'/HEAD'.length)} is a git repository (history and remotes ship with the image)`, path.slice(0, -'/HEAD'.length), layer));
+  facts(x, 'git').map(({ path, layer }) =>
+    result(
+      info,
+      `${path.slice(0, -'/HEAD'.length)} is a git repository (history and remotes ship with the image)`,
+      path.slice(0, -'/HEAD'.length),
+      layer,
+    ),
+  );
 
 const caches: FsCheck = (x, info) => {
   const by = new Map<string, { files: number; bytes: number; layer: LayerRef }>();
@@ -96,11 +123,20 @@ const caches: FsCheck = (x, info) => {
     if (layer.index > c.layer.index) c.layer = layer;
     by.set(fact.cache, c);
   }
-  return [...by].map(([dir, c]) => result(info, `/${dir.replace(/^\//, '')} keeps ${c.files} file${c.files === 1 ? '' : 's'} (${(c.bytes / 2 ** 20).toFixed(1)} MiB) of package-manager cache`, `/${dir.replace(/^\//, '')}`, c.layer));
+  return [...by].map(([dir, c]) =>
+    result(
+      info,
+      `/${dir.replace(/^\//, '')} keeps ${c.files} file${c.files === 1 ? '' : 's'} (${(c.bytes / 2 ** 20).toFixed(1)} MiB) of package-manager cache`,
+      `/${dir.replace(/^\//, '')}`,
+      c.layer,
+    ),
+  );
 };
 
 const sudo: FsCheck = (x, info) =>
-  x.packages.filter((p) => p.name === 'sudo' && (p.ecosystem === 'deb' || p.ecosystem === 'apk' || p.ecosystem === 'rpm')).map((p) => result(info, `sudo ${p.version} is installed`, p.path, p.layer));
+  x.packages
+    .filter((p) => p.name === 'sudo' && (p.ecosystem === 'deb' || p.ecosystem === 'apk' || p.ecosystem === 'rpm'))
+    .map((p) => result(info, `sudo ${p.version} is installed`, p.path, p.layer));
 
 export const FS_CHECKS: Record<string, FsCheck> = {
   'BW-FS-001': setid,

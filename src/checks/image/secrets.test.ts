@@ -15,7 +15,10 @@ function image() {
   const annotated = t.githubToken('ghs_');
   const config: ImageConfig = {
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-    config: { Env: ['PATH=/usr/local/bin:/usr/bin', `DB_PASSWORD=${pw}`], Labels: { 'org.example.npm': npm, 'org.example.team': 'infra' } },
+    config: {
+      Env: ['PATH=/usr/local/bin:/usr/bin', `DB_PASSWORD=${pw}`],
+      Labels: { 'org.example.npm': npm, 'org.example.team': 'infra' },
+    },
     history: [
       { created_by: '/bin/sh -c #(nop) ADD file:4f2a in / ' },
       { created_by: `/bin/sh -c #(nop)  ENV DB_PASSWORD=${pw}`, empty_layer: true },
@@ -25,12 +28,21 @@ function image() {
       { created_by: `/bin/sh -c #(nop) ADD https://ci:${urlPw}@files.internal/x.tgz in /opt ` },
     ],
   };
-  return { config, secrets: [pw, urlPw, gh, npm, annotated], annotations: { 'org.example.token': annotated, 'org.opencontainers.image.title': 'app' } };
+  return {
+    config,
+    secrets: [pw, urlPw, gh, npm, annotated],
+    annotations: { 'org.example.token': annotated, 'org.opencontainers.image.title': 'app' },
+  };
 }
 
 test('ENV, labels, annotations and history commands are each reported once, with the layer of the step that set them', () => {
   const { config, annotations } = image();
-  const found = imageMetadataSecrets(config, layers, annotations).map((r) => [r.checkId, r.location.path, r.location.field, r.location.layer?.index]);
+  const found = imageMetadataSecrets(config, layers, annotations).map((r) => [
+    r.checkId,
+    r.location.path,
+    r.location.field,
+    r.location.layer?.index,
+  ]);
   assert.deepEqual(found, [
     ['BW-SEC-017', 'image config', 'config.Env[DB_PASSWORD]', 0], // the ENV step sits on layer 0
     ['BW-SEC-013', 'image config', 'config.Labels["org.example.npm"]', 1], // the LABEL step sits on layer 1
@@ -42,15 +54,36 @@ test('ENV, labels, annotations and history commands are each reported once, with
 
 test('no finding and no history command as checks print it shows any 8-character piece of a secret', () => {
   const { config, secrets, annotations } = image();
-  const printed = JSON.stringify([imageMetadataSecrets(config, layers, annotations), maskedHistory(historySteps(config, layers))]);
-  for (const s of secrets) for (let i = 0; i + 8 <= s.length; i++) assert.ok(!printed.includes(s.slice(i, i + 8)), `${s.slice(i, i + 8)} in ${printed}`);
+  const printed = JSON.stringify([
+    imageMetadataSecrets(config, layers, annotations),
+    maskedHistory(historySteps(config, layers)),
+  ]);
+  for (const s of secrets)
+    for (let i = 0; i + 8 <= s.length; i++)
+      assert.ok(!printed.includes(s.slice(i, i + 8)), `${s.slice(i, i + 8)} in ${printed}`);
 });
 
 test('history steps: a metadata step sits on the layer below it; the masked history keeps only layers a step made', () => {
   const { config } = image();
   const steps = historySteps(config, layers);
-  assert.deepEqual(steps.map((s) => [s.layer?.index, s.ownLayer]), [[0, true], [0, false], [0, false], [1, true], [1, false], [2, true]]);
-  assert.deepEqual(maskedHistory(steps).map((h) => h.layer?.index), [0, undefined, undefined, 1, undefined, 2]);
-  const before = historySteps({ ...config, history: [{ created_by: 'ENV A=1', empty_layer: true }, ...config.history!] }, layers);
+  assert.deepEqual(
+    steps.map((s) => [s.layer?.index, s.ownLayer]),
+    [
+      [0, true],
+      [0, false],
+      [0, false],
+      [1, true],
+      [1, false],
+      [2, true],
+    ],
+  );
+  assert.deepEqual(
+    maskedHistory(steps).map((h) => h.layer?.index),
+    [0, undefined, undefined, 1, undefined, 2],
+  );
+  const before = historySteps(
+    { ...config, history: [{ created_by: 'ENV A=1', empty_layer: true }, ...config.history!] },
+    layers,
+  );
   assert.equal(before[0]!.layer, undefined, 'a metadata step before any layer sits on none');
 });

@@ -28,7 +28,10 @@ export function historySteps(config: ImageConfig, layers: readonly LayerRef[]): 
 
 /** History as checks print it: each command with its secrets masked. */
 export function maskedHistory(steps: readonly HistoryStep[]): { createdBy: string; layer?: LayerRef }[] {
-  return steps.map((s) => ({ createdBy: maskMetadata(s.createdBy), ...(s.ownLayer && s.layer ? { layer: s.layer } : {}) }));
+  return steps.map((s) => ({
+    createdBy: maskMetadata(s.createdBy),
+    ...(s.ownLayer && s.layer ? { layer: s.layer } : {}),
+  }));
 }
 
 interface Target {
@@ -52,18 +55,37 @@ function stringEntries(v: unknown): [string, string][] {
   return Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string');
 }
 
-function targets(config: ImageConfig, steps: readonly HistoryStep[], annotations: Record<string, string> | undefined): Target[] {
+function targets(
+  config: ImageConfig,
+  steps: readonly HistoryStep[],
+  annotations: Record<string, string> | undefined,
+): Target[] {
   const out: Target[] = [];
   const at = (layer: LayerRef | undefined) => (layer ? { layer } : {});
   for (const e of ((conf(config).Env ?? []) as unknown[]).filter((x): x is string => typeof x === 'string')) {
     const name = e.split('=')[0]!;
-    out.push({ text: e, mode: 'value', path: 'image config', field: `config.Env[${name}]`, ...at(layerOfStep(steps, `${name}=`)) });
+    out.push({
+      text: e,
+      mode: 'value',
+      path: 'image config',
+      field: `config.Env[${name}]`,
+      ...at(layerOfStep(steps, `${name}=`)),
+    });
   }
   for (const [k, v] of stringEntries(conf(config).Labels)) {
-    out.push({ text: `${k}=${v}`, mode: 'value', path: 'image config', field: `config.Labels["${k}"]`, ...at(layerOfStep(steps, k)) });
+    out.push({
+      text: `${k}=${v}`,
+      mode: 'value',
+      path: 'image config',
+      field: `config.Labels["${k}"]`,
+      ...at(layerOfStep(steps, k)),
+    });
   }
-  for (const [k, v] of stringEntries(annotations)) out.push({ text: `${k}=${v}`, mode: 'value', path: 'image manifest', field: `annotations["${k}"]` });
-  steps.forEach((s, i) => out.push({ text: s.createdBy, mode: 'command', path: 'image config', field: `history[${i}]`, ...at(s.layer) }));
+  for (const [k, v] of stringEntries(annotations))
+    out.push({ text: `${k}=${v}`, mode: 'value', path: 'image manifest', field: `annotations["${k}"]` });
+  steps.forEach((s, i) =>
+    out.push({ text: s.createdBy, mode: 'command', path: 'image config', field: `history[${i}]`, ...at(s.layer) }),
+  );
   return out;
 }
 
@@ -71,11 +93,19 @@ function targets(config: ImageConfig, steps: readonly HistoryStep[], annotations
  * Secret findings in ENV, labels, annotations and history. A value set by ENV is also in the
  * ENV step's history entry: it is reported once, at the first field that holds it.
  */
-export function imageMetadataSecrets(config: ImageConfig, layers: readonly LayerRef[], annotations?: Record<string, string>): CheckResult[] {
+export function imageMetadataSecrets(
+  config: ImageConfig,
+  layers: readonly LayerRef[],
+  annotations?: Record<string, string>,
+): CheckResult[] {
   const seen = new Set<string>();
   const out: CheckResult[] = [];
   for (const t of targets(config, historySteps(config, layers), annotations)) {
-    const found = scanMetadata(t.text, t.mode, { path: t.path, field: t.field, ...(t.layer ? { layer: t.layer } : {}) });
+    const found = scanMetadata(t.text, t.mode, {
+      path: t.path,
+      field: t.field,
+      ...(t.layer ? { layer: t.layer } : {}),
+    });
     found.results.forEach((r, i) => {
       const key = `${r.checkId}\n${found.values[i]}`;
       if (seen.has(key)) return;

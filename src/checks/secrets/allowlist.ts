@@ -119,7 +119,15 @@ export function isTrivial(value: string): boolean {
   if (v.length === 0) return true;
   if (new Set(v).size <= 2) return true;
   for (let period = 3; period <= 4; period++) {
-    if (v.length >= period * 3 && v === v.slice(0, period).repeat(Math.ceil(v.length / period)).slice(0, v.length)) return true;
+    if (
+      v.length >= period * 3 &&
+      v ===
+        v
+          .slice(0, period)
+          .repeat(Math.ceil(v.length / period))
+          .slice(0, v.length)
+    )
+      return true;
   }
   if (v.length >= 4 && /^[a-z0-9]+$/.test(v)) {
     let steps = 0;
@@ -155,7 +163,9 @@ export function isAllowlisted(value: string): boolean {
 /** Base64 of readable prose ("this is not a real value"): a stand-in, not key material. */
 export function isEncodedProse(value: string): boolean {
   if (value.length < 16 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return false;
-  const text = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').toString('latin1');
+  const text = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').toString(
+    'latin1',
+  );
   return /^[A-Za-z0-9 ,.'!?:-]+$/.test(text) && /[a-z]{2,} [a-z]{2,}/i.test(text);
 }
 

@@ -28,7 +28,14 @@ test('mask: the output never holds more of the secret than its kept prefix', () 
 
 test('maskLine masks every span, merges overlaps, and cuts long lines around the first secret', () => {
   assert.equal(maskLine('PASSWORD=hunter2hunter2 # prod', [[9, 23]]), 'PASSWORD=hu********** # prod');
-  assert.equal(maskLine('a=SECRETSECRET b=OTHEROTHER', [[2, 14], [8, 12], [17, 27]]), 'a=SE********** b=O***********');
+  assert.equal(
+    maskLine('a=SECRETSECRET b=OTHEROTHER', [
+      [2, 14],
+      [8, 12],
+      [17, 27],
+    ]),
+    'a=SE********** b=O***********',
+  );
   const secret = 'Zq8'.repeat(10);
   const line = `${'x'.repeat(5000)} key=${secret} ${'y'.repeat(5000)}`;
   const at = line.indexOf(secret);
@@ -42,21 +49,29 @@ test('maskLine masks every span, merges overlaps, and cuts long lines around the
 
 test('maskLine: no 8-character piece of a masked span survives, whatever the line and spans', () => {
   fc.assert(
-    fc.property(fc.string({ maxLength: 300 }), fc.array(fc.tuple(fc.nat(320), fc.nat(40)), { maxLength: 4 }), (line, raw) => {
-      const spans = raw.map(([s, n]) => [s, s + n] as const);
-      const out = maskLine(line, spans);
-      for (const [s, e] of spans) {
-        const secret = line.slice(s, Math.min(e, line.length));
-        // Only pieces that do not also occur outside every span could leak.
-        for (let i = 4; i + 8 <= secret.length; i++) {
-          const piece = secret.slice(i, i + 8);
-          if (/[*…\s]/.test(piece)) continue;
-          if (out.includes(piece)) {
-            const outside = spans.reduce((acc, [a, b]) => acc.slice(0, a) + '\u0000'.repeat(Math.max(0, Math.min(b, line.length) - a)) + acc.slice(b), line);
-            assert.ok(outside.includes(piece), `leaked ${JSON.stringify(piece)} from ${JSON.stringify(line)}`);
+    fc.property(
+      fc.string({ maxLength: 300 }),
+      fc.array(fc.tuple(fc.nat(320), fc.nat(40)), { maxLength: 4 }),
+      (line, raw) => {
+        const spans = raw.map(([s, n]) => [s, s + n] as const);
+        const out = maskLine(line, spans);
+        for (const [s, e] of spans) {
+          const secret = line.slice(s, Math.min(e, line.length));
+          // Only pieces that do not also occur outside every span could leak.
+          for (let i = 4; i + 8 <= secret.length; i++) {
+            const piece = secret.slice(i, i + 8);
+            if (/[*…\s]/.test(piece)) continue;
+            if (out.includes(piece)) {
+              const outside = spans.reduce(
+                (acc, [a, b]) =>
+                  acc.slice(0, a) + '\u0000'.repeat(Math.max(0, Math.min(b, line.length) - a)) + acc.slice(b),
+                line,
+              );
+              assert.ok(outside.includes(piece), `leaked ${JSON.stringify(piece)} from ${JSON.stringify(line)}`);
+            }
           }
         }
-      }
-    }),
+      },
+    ),
   );
 });

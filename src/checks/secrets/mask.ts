@@ -13,7 +13,10 @@ export const EVIDENCE_LENGTH = 120;
 export function mask(secret: string): string {
   const chars = Array.from(secret);
   const keep = chars.length < 8 ? 0 : Math.min(4, Math.floor(chars.length / 6));
-  const prefix = chars.slice(0, keep).join('').replace(/[\s\\]/g, '*');
+  const prefix = chars
+    .slice(0, keep)
+    .join('')
+    .replace(/[\s\\]/g, '*');
   return prefix + '*'.repeat(MASKED_LENGTH - keep);
 }
 

@@ -28,7 +28,10 @@ test('history: a token passed as a build argument is reported at the step, and m
   const token = t.githubToken();
   const text = `|2 GITHUB_TOKEN=${token} NODE_VERSION=20.11.1 /bin/sh -c npm ci && npm run build`;
   const scan = scanMetadata(text, 'command', where);
-  assert.deepEqual(scan.results.map((r) => [r.checkId, r.location]), [['BW-SEC-007', { path: 'image config', field: 'history[3]', layer: where.layer }]]);
+  assert.deepEqual(
+    scan.results.map((r) => [r.checkId, r.location]),
+    [['BW-SEC-007', { path: 'image config', field: 'history[3]', layer: where.layer }]],
+  );
   assert.equal(scan.masked, `|2 GITHUB_TOKEN=ghp_******** NODE_VERSION=20.11.1 /bin/sh -c npm ci && npm run build`);
   assertMasked(text, token);
   // BuildKit writes "RUN |N …": the same
@@ -46,18 +49,31 @@ test('history: a URL password is masked even when no rule reports it; a plausibl
   const pw = `Hx${t.randomBase62(12)}`;
   const add = `/bin/sh -c #(nop) ADD https://ci:${pw}@files.internal/app.tgz in /opt/ `;
   const scan = scanMetadata(add, 'command', where);
-  assert.deepEqual(scan.results.map((r) => r.checkId), ['BW-SEC-020']);
+  assert.deepEqual(
+    scan.results.map((r) => r.checkId),
+    ['BW-SEC-020'],
+  );
   assertMasked(add, pw);
   // "pass" is a placeholder to the rule, but it is still never printed
   assert.equal(scanMetadata('/bin/sh -c curl -fsSo /x https://user:pass@host/x', 'command', where).results.length, 0);
-  assert.equal(maskMetadata('/bin/sh -c curl -fsSo /x https://user:pass@host/x'), '/bin/sh -c curl -fsSo /x https://user:************@host/x');
+  assert.equal(
+    maskMetadata('/bin/sh -c curl -fsSo /x https://user:pass@host/x'),
+    '/bin/sh -c curl -fsSo /x https://user:************@host/x',
+  );
 });
 
 test('history: the "#(nop)" marker of metadata steps is not a comment that hides an ENV password', () => {
   const pw = `S3cr-${t.randomBase62(10)}`;
   const env = `/bin/sh -c #(nop)  ENV DB_PASSWORD=${pw} APP_ENV=prod`;
-  assert.deepEqual(scanMetadata(env, 'command', where).results.map((r) => r.checkId), ['BW-SEC-017']);
-  assert.equal(maskMetadata(env), '/bin/sh -c #(nop)  ENV DB_PASSWORD=S3********** APP_ENV=prod', 'the value ends at the blank on a command line');
+  assert.deepEqual(
+    scanMetadata(env, 'command', where).results.map((r) => r.checkId),
+    ['BW-SEC-017'],
+  );
+  assert.equal(
+    maskMetadata(env),
+    '/bin/sh -c #(nop)  ENV DB_PASSWORD=S3********** APP_ENV=prod',
+    'the value ends at the blank on a command line',
+  );
   // a shell comment on a RUN line is still printed, so it is scanned too
   const token = t.npmToken();
   assertMasked(`/bin/sh -c make # npm_token ${token}`, token);
@@ -65,7 +81,10 @@ test('history: the "#(nop)" marker of metadata steps is not a comment that hides
 
 test('values: ENV entries, labels and annotations as NAME=value; a credential name masks any real value', () => {
   const token = t.npmToken();
-  assert.deepEqual(scanMetadata(`org.example.publish=${token}`, 'value', where).results.map((r) => r.checkId), ['BW-SEC-013']);
+  assert.deepEqual(
+    scanMetadata(`org.example.publish=${token}`, 'value', where).results.map((r) => r.checkId),
+    ['BW-SEC-013'],
+  );
   assertMasked(`org.example.publish=${token}`, token, 'value');
   const short = `k${t.randomBase62(7)}`;
   assert.equal(maskMetadata(`API_TOKEN=${short}`, 'value'), 'API_TOKEN=k***********');
@@ -76,7 +95,12 @@ test('values: ENV entries, labels and annotations as NAME=value; a credential na
 });
 
 test('text without secrets is returned as it is', () => {
-  for (const text of ['/bin/sh -c apt-get update && apt-get install -y curl', '|1 VERSION=1.2.3 /bin/sh -c make', 'COPY app /app # buildkit', '']) {
+  for (const text of [
+    '/bin/sh -c apt-get update && apt-get install -y curl',
+    '|1 VERSION=1.2.3 /bin/sh -c make',
+    'COPY app /app # buildkit',
+    '',
+  ]) {
     assert.equal(maskMetadata(text), text);
     assert.deepEqual(scanMetadata(text, 'command', where).results, []);
   }
@@ -95,22 +119,33 @@ test('no 8-character piece of a secret survives in build arguments, URLs, ENV an
     [(s) => `com.example.db-password=${s}`, 'value'],
   ];
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: templates.length - 1 }), fc.string({ unit: fc.constantFrom(...alnum), minLength: 12, maxLength: 48 }), (which, s) => {
-      const [make, mode] = templates[which]!;
-      assertMasked(make(s), s, mode);
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: templates.length - 1 }),
+      fc.string({ unit: fc.constantFrom(...alnum), minLength: 12, maxLength: 48 }),
+      (which, s) => {
+        const [make, mode] = templates[which]!;
+        assertMasked(make(s), s, mode);
+      },
+    ),
     { numRuns: 400 },
   );
 });
 
 test('arbitrary text never throws and keeps no more than it was given', () => {
-  const pieces = fc.oneof(fc.constantFrom('|3 ', '=', '://', ':', '@', '"', "'", ' ', '#(nop)', '/bin/sh -c ', 'PASSWORD', 'token', '\n'), fc.string({ maxLength: 10 }));
+  const pieces = fc.oneof(
+    fc.constantFrom('|3 ', '=', '://', ':', '@', '"', "'", ' ', '#(nop)', '/bin/sh -c ', 'PASSWORD', 'token', '\n'),
+    fc.string({ maxLength: 10 }),
+  );
   fc.assert(
-    fc.property(fc.array(pieces, { maxLength: 80 }).map((a) => a.join('')), fc.constantFrom('command' as const, 'value' as const), (text, mode) => {
-      const r = scanMetadata(text, mode, where);
-      assert.ok(Array.isArray(r.results));
-      assert.equal(typeof r.masked, 'string');
-    }),
+    fc.property(
+      fc.array(pieces, { maxLength: 80 }).map((a) => a.join('')),
+      fc.constantFrom('command' as const, 'value' as const),
+      (text, mode) => {
+        const r = scanMetadata(text, mode, where);
+        assert.ok(Array.isArray(r.results));
+        assert.equal(typeof r.masked, 'string');
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -21,7 +21,8 @@ const BUILD_ARGS = /^(?:RUN )?\|(\d{1,4}) /;
 /** scheme://user:password@ — the password group. */
 const URL_PASSWORD = /[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s:/@"'<>]{1,128}:(?<pw>[^\s/@"'<>]{1,256})@/dg;
 /** NAME=value words on a command line; the value is quoted or runs to a blank. */
-const ASSIGNMENT = /(?<![A-Za-z0-9_.-])(?<name>[A-Za-z_][A-Za-z0-9_.-]{0,127})=(?<value>"[^"\n]{0,4096}"|'[^'\n]{0,4096}'|[^\s"']{1,4096})/dg;
+const ASSIGNMENT =
+  /(?<![A-Za-z0-9_.-])(?<name>[A-Za-z_][A-Za-z0-9_.-]{0,127})=(?<value>"[^"\n]{0,4096}"|'[^'\n]{0,4096}'|[^\s"']{1,4096})/dg;
 
 export type MetadataMode = 'command' | 'value';
 
@@ -65,13 +66,26 @@ export interface MetadataScan {
 }
 
 /** The secrets in one piece of metadata: a history command, or a NAME=value (ENV, label, annotation). */
-export function scanMetadata(text: string, mode: MetadataMode, where: { path: string; field: string; layer?: LayerRef }): MetadataScan {
+export function scanMetadata(
+  text: string,
+  mode: MetadataMode,
+  where: { path: string; field: string; layer?: LayerRef },
+): MetadataScan {
   // Comments are scanned too (scanText skips them only in files): the classic builder writes
   // "/bin/sh -c #(nop) ENV …" for metadata steps, and a RUN line's comment is printed as well.
   const extra = unreportedSpans(text, mode);
-  const found = scanText(where.path, text, { mode, field: where.field, ...(where.layer ? { layer: where.layer } : {}), alsoMask: extra });
+  const found = scanText(where.path, text, {
+    mode,
+    field: where.field,
+    ...(where.layer ? { layer: where.layer } : {}),
+    alsoMask: extra,
+  });
   const spans = [...found.spans, ...extra];
-  return { results: found.results, values: found.values, masked: spans.length ? maskLine(text, spans, Infinity) : text };
+  return {
+    results: found.results,
+    values: found.values,
+    masked: spans.length ? maskLine(text, spans, Infinity) : text,
+  };
 }
 
 /** The text with whatever scanMetadata would mask masked: for any image text that is printed. */

@@ -71,9 +71,22 @@ test('fileKinds: config formats, JSON, npm and netrc files', () => {
   assert.deepEqual(kinds('/root/.netrc'), ['config', 'netrc']);
   assert.deepEqual(kinds('/app/.git/config'), ['config']);
   assert.deepEqual(kinds('/root/.aws/credentials'), ['config']);
-  for (const p of ['/app/a.properties', '/a.yaml', '/a.yml', '/a.ini', '/a.conf', '/a.cfg', '/my.cnf', '/a.toml', '/settings.xml', '/root/.pypirc', '/app/Dockerfile']) {
+  for (const p of [
+    '/app/a.properties',
+    '/a.yaml',
+    '/a.yml',
+    '/a.ini',
+    '/a.conf',
+    '/a.cfg',
+    '/my.cnf',
+    '/a.toml',
+    '/settings.xml',
+    '/root/.pypirc',
+    '/app/Dockerfile',
+  ]) {
     assert.ok(fileKinds(p).has('config'), p);
   }
-  for (const p of ['/app/main.py', '/app/index.js', '/app/README.md', '/usr/bin/config']) assert.deepEqual(kinds(p), [], p);
+  for (const p of ['/app/main.py', '/app/index.js', '/app/README.md', '/usr/bin/config'])
+    assert.deepEqual(kinds(p), [], p);
   assert.equal(normalizePath('./a\\b'), '/a/b');
 });

@@ -19,9 +19,31 @@ function none(path: string, text: string): void {
 
 test('rule table: ids unique and sequential, every family covered, catalog entries target secrets', () => {
   const seen = SECRET_RULES.map((r) => r.id);
-  assert.deepEqual(seen, seen.map((_, i) => `BW-SEC-${String(i + 1).padStart(3, '0')}`));
-  const families: SecretFamily[] = ['private-key', 'aws', 'gcp', 'azure', 'github', 'gitlab', 'slack', 'stripe', 'npm', 'pypi', 'docker-hub', 'jwt', 'config-password', 'generic'];
-  for (const f of families) assert.ok(SECRET_RULES.some((r) => r.family === f), f);
+  assert.deepEqual(
+    seen,
+    seen.map((_, i) => `BW-SEC-${String(i + 1).padStart(3, '0')}`),
+  );
+  const families: SecretFamily[] = [
+    'private-key',
+    'aws',
+    'gcp',
+    'azure',
+    'github',
+    'gitlab',
+    'slack',
+    'stripe',
+    'npm',
+    'pypi',
+    'docker-hub',
+    'jwt',
+    'config-password',
+    'generic',
+  ];
+  for (const f of families)
+    assert.ok(
+      SECRET_RULES.some((r) => r.family === f),
+      f,
+    );
   for (const r of SECRET_RULES) {
     assert.ok(r.regex.global && r.regex.hasIndices, `${r.id} regex flags`);
     assert.ok(r.regex.source.includes('?<secret>'), `${r.id} has a secret group`);
@@ -46,10 +68,20 @@ test('private keys: PKCS#1, PKCS#8, SEC1, encrypted, OpenSSH, PGP, JSON-escaped 
   only('/root/private.asc', t.pgpPrivateKey(), 'BW-SEC-001');
   const pem = t.pemPrivateKey('ec-pkcs8');
   only('/app/config.json', `{"tls_key": ${JSON.stringify(pem)}}`, 'BW-SEC-001');
-  only('/app/values.yaml', `tls:\n  key: |\n${pem.split('\n').map((l) => `    ${l}`).join('\n')}\n`, 'BW-SEC-001');
+  only(
+    '/app/values.yaml',
+    `tls:\n  key: |\n${pem
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n')}\n`,
+    'BW-SEC-001',
+  );
   // The key's body lines fire nothing else, even in a config file full of keywords.
   const r = scanSecrets('/app/.env', Buffer.from(`# secret token key\n${t.pemPrivateKey('rsa-pkcs1')}`));
-  assert.deepEqual(r.results.map((x) => x.checkId), ['BW-SEC-001']);
+  assert.deepEqual(
+    r.results.map((x) => x.checkId),
+    ['BW-SEC-001'],
+  );
   assert.equal(r.results[0]!.location.line, 2);
   assert.equal(r.results[0]!.evidence, '-----BEGIN RSA PRIVATE KEY-----');
   assert.equal(r.results[0]!.location.field, 'RSA PRIVATE KEY');
@@ -75,30 +107,65 @@ test('AWS: key IDs, labelled secret keys, and bare pairs', () => {
   only('/app/main.py', `session = Session(region="eu-west-1")\nASIA_TEMP = "${t.awsKeyId('ASIA')}"`, 'BW-SEC-002');
   only('/root/.aws/credentials', `[default]\naws_secret_access_key = ${secret}\n`, 'BW-SEC-003');
   only('/app/sts.json', `{"Credentials": {"SecretAccessKey": "${secret}"}}`, 'BW-SEC-003');
-  assert.deepEqual(ids('/app/creds.csv', `User,Access key ID,Secret access key\nci,${id},${secret}\n`), ['BW-SEC-002', 'BW-SEC-004']);
-  assert.deepEqual(ids('/root/.aws/credentials', `aws_access_key_id=${id}\naws_secret_access_key=${secret}\n`), ['BW-SEC-002', 'BW-SEC-003']);
+  assert.deepEqual(ids('/app/creds.csv', `User,Access key ID,Secret access key\nci,${id},${secret}\n`), [
+    'BW-SEC-002',
+    'BW-SEC-004',
+  ]);
+  assert.deepEqual(ids('/root/.aws/credentials', `aws_access_key_id=${id}\naws_secret_access_key=${secret}\n`), [
+    'BW-SEC-002',
+    'BW-SEC-003',
+  ]);
 });
 
 test('AWS: documented examples, a lone 40-character string, and hashes are not reported', () => {
-  none('/root/.aws/credentials', 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+  none(
+    '/root/.aws/credentials',
+    'aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+  );
   none('/app/data.txt', `checksum ${t.awsSecretKey()}\n`);
   assert.deepEqual(ids('/app/data.txt', `${t.awsKeyId()} da39a3ee5e6b4b0d3255bfef95601890afd80709`), ['BW-SEC-002']);
   none('/app/tz.txt', 'Asia/Tokyo Asia/Kolkata AKIAQQQQQQQQQQQQQQQQ');
 });
 
 test('GCP: a service account key file is one finding', () => {
-  const pem = t.pemPrivateKey('rsa-pkcs1').replace('RSA PRIVATE KEY', 'PRIVATE KEY').replace('RSA PRIVATE KEY', 'PRIVATE KEY');
-  const doc = JSON.stringify({ type: 'service_account', project_id: 'demo', private_key_id: 'a'.repeat(40), private_key: pem, client_email: 'ci@demo.iam.gserviceaccount.com' }, null, 2);
+  const pem = t
+    .pemPrivateKey('rsa-pkcs1')
+    .replace('RSA PRIVATE KEY', 'PRIVATE KEY')
+    .replace('RSA PRIVATE KEY', 'PRIVATE KEY');
+  const doc = JSON.stringify(
+    {
+      type: 'service_account',
+      project_id: 'demo',
+      private_key_id: 'a'.repeat(40),
+      private_key: pem,
+      client_email: 'ci@demo.iam.gserviceaccount.com',
+    },
+    null,
+    2,
+  );
   const r = scanSecrets('/app/sa.json', Buffer.from(doc)).results;
-  assert.deepEqual(r.map((x) => x.checkId), ['BW-SEC-005']);
+  assert.deepEqual(
+    r.map((x) => x.checkId),
+    ['BW-SEC-005'],
+  );
   assert.equal(r[0]!.location.field, 'private_key');
   none('/app/sa.json', JSON.stringify({ type: 'service_account', private_key: '', client_email: 'x@y' }));
-  none('/app/sa.json', JSON.stringify({ type: 'service_account', private_key: '-----BEGIN PRIVATE KEY-----\n<key>\n-----END PRIVATE KEY-----\n' }));
+  none(
+    '/app/sa.json',
+    JSON.stringify({
+      type: 'service_account',
+      private_key: '-----BEGIN PRIVATE KEY-----\n<key>\n-----END PRIVATE KEY-----\n',
+    }),
+  );
 });
 
 test('Azure: storage keys in connection strings and assignments; the emulator key is not', () => {
   const key = t.azureStorageKey();
-  only('/app/appsettings.json', `{"Storage": "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${key};EndpointSuffix=core.windows.net"}`, 'BW-SEC-006');
+  only(
+    '/app/appsettings.json',
+    `{"Storage": "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${key};EndpointSuffix=core.windows.net"}`,
+    'BW-SEC-006',
+  );
   only('/app/.env', `AZURE_STORAGE_KEY=${key}`, 'BW-SEC-006');
   none(
     '/app/appsettings.json',
@@ -108,7 +175,8 @@ test('Azure: storage keys in connection strings and assignments; the emulator ke
 });
 
 test('GitHub: checksummed tokens of every prefix and fine-grained PATs', () => {
-  for (const p of ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'] as const) only('/app/deploy.sh', `curl -H "Authorization: token ${t.githubToken(p)}" api`, 'BW-SEC-007');
+  for (const p of ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'] as const)
+    only('/app/deploy.sh', `curl -H "Authorization: token ${t.githubToken(p)}" api`, 'BW-SEC-007');
   only('/app/.env', `GITHUB_TOKEN=${t.githubToken()}`, 'BW-SEC-007');
   only('/app/ci.yaml', `token: ${t.githubFineGrained()}`, 'BW-SEC-008');
 });
@@ -124,7 +192,10 @@ test('GitHub: a wrong checksum or a placeholder is not a token, even assigned to
   none('/app/.env', `GITHUB_TOKEN=${bad}`);
   none('/app/main.js', `const GITHUB_TOKEN = "${bad}";`);
   none('/app/.env', `GITHUB_TOKEN=ghp_${'x'.repeat(36)}`);
-  none('/app/.env', 'GITHUB_PAT=github_pat_xxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');
+  none(
+    '/app/.env',
+    'GITHUB_PAT=github_pat_xxxxxxxxxxxxxxxxxxxxxx_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  );
 });
 
 test('GitLab: tokens reported; placeholders not', () => {
@@ -173,10 +244,16 @@ test('Docker Hub: access tokens; placeholders not', () => {
 test('JWT: signed tokens with JSON header and payload; malformed, unsigned and documented examples are not', () => {
   only('/app/client.js', `fetch(url, { headers: { Authorization: "Bearer ${t.jwt()}" } })`, 'BW-SEC-016');
   none('/app/client.js', `const x = "eyJ${'q'.repeat(30)}.${'e'.repeat(40)}.${'s'.repeat(43)}";`);
-  none('/app/client.js', `const x = "eyJub3QganNvbg.${Buffer.from('{"sub":"a"}').toString('base64url')}.${'s'.repeat(43)}";`);
+  none(
+    '/app/client.js',
+    `const x = "eyJub3QganNvbg.${Buffer.from('{"sub":"a"}').toString('base64url')}.${'s'.repeat(43)}";`,
+  );
   none('/app/client.js', `const x = "${t.jwt({ alg: 'none' }, { sub: 'a' }).replace(/\.[^.]*$/, '.')}";`);
   none('/app/client.js', `const x = "${t.jwt({ typ: 'JWT' }, { sub: 'a' })}";`);
-  none('/app/client.js', `const example = "${t.jwt({ alg: 'HS256', typ: 'JWT' }, { sub: '1234567890', name: 'John Doe', iat: 1516239022 })}";`);
+  none(
+    '/app/client.js',
+    `const example = "${t.jwt({ alg: 'HS256', typ: 'JWT' }, { sub: '1234567890', name: 'John Doe', iat: 1516239022 })}";`,
+  );
 });
 
 test('config passwords: .env, properties, YAML, JSON, INI and conf files, .pypirc, tomcat-users.xml, Maven settings, .npmrc, docker config, URLs, .git-credentials, .netrc', () => {
@@ -189,12 +266,24 @@ test('config passwords: .env, properties, YAML, JSON, INI and conf files, .pypir
   only('/app/config.json', `{"db": {"user": "app", "password": "${pw}"}}`, 'BW-SEC-017');
   only('/etc/app/app.ini', `[db]\npasswd = ${pw}\n`, 'BW-SEC-017');
   only('/etc/app/app.conf', `admin_pwd=${pw}`, 'BW-SEC-017');
-  only('/root/.pypirc', `[internal]\nrepository = https://pypi.internal\nusername = ci\npassword = ${pw}\n`, 'BW-SEC-017');
-  only('/usr/local/tomcat/conf/tomcat-users.xml', `<user username="admin" password="${pw}" roles="manager-gui"/>`, 'BW-SEC-017');
+  only(
+    '/root/.pypirc',
+    `[internal]\nrepository = https://pypi.internal\nusername = ci\npassword = ${pw}\n`,
+    'BW-SEC-017',
+  );
+  only(
+    '/usr/local/tomcat/conf/tomcat-users.xml',
+    `<user username="admin" password="${pw}" roles="manager-gui"/>`,
+    'BW-SEC-017',
+  );
   only('/root/.m2/settings.xml', `<server><id>x</id><password>${pw}</password></server>`, 'BW-SEC-022');
   only('/root/.npmrc', `//npm.internal/:_authToken=${t.randomBase62(32)}\n`, 'BW-SEC-018');
   only('/root/.npmrc', `//npm.internal/:_auth=${Buffer.from(`ci:${pw}`).toString('base64')}\n`, 'BW-SEC-018');
-  only('/root/.docker/config.json', JSON.stringify({ auths: { 'registry.internal': { auth: Buffer.from(`ci:${pw}`).toString('base64') } } }), 'BW-SEC-019');
+  only(
+    '/root/.docker/config.json',
+    JSON.stringify({ auths: { 'registry.internal': { auth: Buffer.from(`ci:${pw}`).toString('base64') } } }),
+    'BW-SEC-019',
+  );
   only('/app/config.yaml', `database_url: postgres://app:${pw}@db.internal:5432/app`, 'BW-SEC-020');
   only('/root/.git-credentials', `https://ci:${pw}@git.internal\n`, 'BW-SEC-020');
   only('/root/.netrc', `machine git.internal login ci password ${pw}\n`, 'BW-SEC-021');
@@ -203,8 +292,14 @@ test('config passwords: .env, properties, YAML, JSON, INI and conf files, .pypir
 });
 
 test('config passwords: placeholders, references, comments, prose and program code are not reported', () => {
-  none('/app/.env', 'DB_PASSWORD=${DB_PASSWORD}\nPASS=$DB_PASS\nADMIN_PASSWORD=changeme\nPASSWORD=\nPASSWORD=<password>\n');
-  none('/app/values.yaml', 'password: "{{ .Values.db.password }}"\npassword: ""\npassword: "********"\npassword: !vault |\npassword: null\n');
+  none(
+    '/app/.env',
+    'DB_PASSWORD=${DB_PASSWORD}\nPASS=$DB_PASS\nADMIN_PASSWORD=changeme\nPASSWORD=\nPASSWORD=<password>\n',
+  );
+  none(
+    '/app/values.yaml',
+    'password: "{{ .Values.db.password }}"\npassword: ""\npassword: "********"\npassword: !vault |\npassword: null\n',
+  );
   none('/app/application.properties', 'spring.datasource.password=${DB_PASSWORD:}\npassword=ENC(abc123)\n');
   none('/app/config.yaml', '# password: hunter2hunter2\n   # password = s3cretvalue\n');
   none('/etc/nsswitch.conf', 'passwd:         files systemd\n');
@@ -213,7 +308,13 @@ test('config passwords: placeholders, references, comments, prose and program co
   none('/app/server.py', 'password = "hunter2hunter2"\n'); // not a config file: the generic rule needs a credential key name
   none('/root/.m2/settings.xml', '<!--\n<server><password>repopwd123</password></server>\n-->');
   none('/root/.npmrc', '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n');
-  none('/root/.docker/config.json', JSON.stringify({ auths: { 'r.io': { auth: Buffer.from('no-colon-here').toString('base64') } }, credsStore: 'desktop' }));
+  none(
+    '/root/.docker/config.json',
+    JSON.stringify({
+      auths: { 'r.io': { auth: Buffer.from('no-colon-here').toString('base64') } },
+      credsStore: 'desktop',
+    }),
+  );
   none('/app/config.yaml', 'url: https://user:password@example.org/\nurl: https://${USER}:${PASS}@host/\n');
   none('/root/.netrc', 'machine example.org login me password changeme\n');
   none('/etc/ssl/openssl.cnf', 'secret = pass:s3cr3tvalue # the key is "secret", pass: is the value syntax\n');
@@ -223,17 +324,40 @@ test('config passwords: package names in package.json and its lockfiles are not 
   const manifest = {
     name: 'app',
     version: '1.0.0',
-    dependencies: { 'pbkdf2-password': '^1.2.1', 'password-validator': '^5.3.0', 'secret-handshake': '^1.0.0', 'bcrypt-pass': '~0.1.x' },
-    devDependencies: { '@acme/check-password': '>=1.2.0 <2 || 3.0.0-rc.1', 'hash-pwd': 'npm:pbkdf2@^3.1.2', 'my-passwd': '1.0.0 - 1.4.2' },
-    peerDependencies: { 'auth-password': '*', 'local-password': 'file:../local-password', 'ws-password': 'workspace:^' },
+    dependencies: {
+      'pbkdf2-password': '^1.2.1',
+      'password-validator': '^5.3.0',
+      'secret-handshake': '^1.0.0',
+      'bcrypt-pass': '~0.1.x',
+    },
+    devDependencies: {
+      '@acme/check-password': '>=1.2.0 <2 || 3.0.0-rc.1',
+      'hash-pwd': 'npm:pbkdf2@^3.1.2',
+      'my-passwd': '1.0.0 - 1.4.2',
+    },
+    peerDependencies: {
+      'auth-password': '*',
+      'local-password': 'file:../local-password',
+      'ws-password': 'workspace:^',
+    },
   };
   none('/app/package.json', JSON.stringify(manifest, null, 2));
   none('/app/package.json', JSON.stringify(manifest));
-  const lock = { lockfileVersion: 3, packages: { '': { dependencies: { 'pbkdf2-password': '^1.2.1' } }, 'node_modules/pbkdf2-password': { version: '1.2.1', requires: { 'pbkdf2-password': '1.2.1' } } } };
+  const lock = {
+    lockfileVersion: 3,
+    packages: {
+      '': { dependencies: { 'pbkdf2-password': '^1.2.1' } },
+      'node_modules/pbkdf2-password': { version: '1.2.1', requires: { 'pbkdf2-password': '1.2.1' } },
+    },
+  };
   none('/app/package-lock.json', JSON.stringify(lock, null, 2));
   none('/app/npm-shrinkwrap.json', JSON.stringify(lock));
   const pw = `Tr0ub4dor&${t.randomBase62(8)}`;
-  only('/app/package.json', JSON.stringify({ ...manifest, config: { db: { user: 'app', password: pw } } }, null, 2), 'BW-SEC-017');
+  only(
+    '/app/package.json',
+    JSON.stringify({ ...manifest, config: { db: { user: 'app', password: pw } } }, null, 2),
+    'BW-SEC-017',
+  );
   // elsewhere a version-like value under a password key is still a password
   only('/app/config.json', '{"db-password": "1.2.3"}', 'BW-SEC-017');
 });

@@ -7,7 +7,13 @@
 import type { CheckInfo } from '../check.js';
 import type { Stride } from '../../core/threat.js';
 import type { Severity } from '../../core/types.js';
-import { DOCUMENTED_EXAMPLES, hasPlaceholderMarks, isAllowlisted, isEncodedProse, isExampleJwtPayload } from './allowlist.js';
+import {
+  DOCUMENTED_EXAMPLES,
+  hasPlaceholderMarks,
+  isAllowlisted,
+  isEncodedProse,
+  isExampleJwtPayload,
+} from './allowlist.js';
 import { fileKinds, type FileKind } from './paths.js';
 import {
   charClasses,
@@ -182,7 +188,9 @@ const PACKAGE_MANIFEST = /(?:^|\/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.jso
 
 /** One version or range as npm writes them: 1.2.3, ^1.2, ~0.1.x, >=1 <2, 1 - 2, 1.x || 2, *. */
 const SEMVER_COMPARATOR = String.raw`(?:[\^~]|[<>]=?|=)?v?(?:\d+|[xX*])(?:\.(?:\d+|[xX*])){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?`;
-const SEMVER_RANGE = new RegExp(`^(?:\\*|${SEMVER_COMPARATOR}(?:(?:\\s*\\|\\|\\s*|\\s+(?:-\\s+)?)${SEMVER_COMPARATOR})*)$`);
+const SEMVER_RANGE = new RegExp(
+  `^(?:\\*|${SEMVER_COMPARATOR}(?:(?:\\s*\\|\\|\\s*|\\s+(?:-\\s+)?)${SEMVER_COMPARATOR})*)$`,
+);
 
 /** A dependency specifier: a version range, an alias (npm:name@1), or a workspace, file, link or git source. */
 function isDependencySpec(v: string): boolean {
@@ -231,8 +239,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
       return complete || (body.length >= 256 && ctx.text[ctx.end] !== '.' && ctx.text[ctx.end] !== '…');
     },
     priority: 3,
-    description: 'A PEM or OpenPGP private key block (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted PKCS#8) is stored in the file. Anyone who can pull the image can read it.',
-    remediation: 'Remove the key from the image and rotate it; mount keys at run time from a secret store instead of baking them into layers.',
+    description:
+      'A PEM or OpenPGP private key block (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted PKCS#8) is stored in the file. Anyone who can pull the image can read it.',
+    remediation:
+      'Remove the key from the image and rotate it; mount keys at run time from a secret store instead of baking them into layers.',
   },
   {
     id: 'BW-SEC-002',
@@ -245,8 +255,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
     regex: /(?<![A-Z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Z0-9])/dg,
     validate: (secret) => !isAllowlisted(secret) && !isAllowlisted(secret.slice(4)),
     priority: 3,
-    description: 'An AWS access key ID (AKIA… long-term, ASIA… temporary) is stored in the file; its secret access key is usually nearby.',
-    remediation: 'Deactivate and delete the access key in IAM, then use an instance/task role or inject credentials at run time.',
+    description:
+      'An AWS access key ID (AKIA… long-term, ASIA… temporary) is stored in the file; its secret access key is usually nearby.',
+    remediation:
+      'Deactivate and delete the access key in IAM, then use an instance/task role or inject credentials at run time.',
   },
   {
     id: 'BW-SEC-003',
@@ -257,12 +269,18 @@ export const SECRET_RULES: readonly SecretRule[] = [
     attack: FILES,
     keywords: ['secret_access_key', 'secret-access-key', 'secretaccesskey', 'aws_secret', 'aws-secret', 'awssecret'],
     // Anchored on the literal "secret"; validate checks the whole key name.
-    regex: new RegExp(`(?<key>secret(?:[_-]?access)?(?:[_-]?key)?)${ASSIGN}["'\`]?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, 'dgi'),
+    regex: new RegExp(
+      `(?<key>secret(?:[_-]?access)?(?:[_-]?key)?)${ASSIGN}["'\`]?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+      'dgi',
+    ),
     validate: (secret, ctx) =>
-      AWS_SECRET_KEY_NAME.test(identifierEndingAt(ctx.text, ctx.start + (ctx.groups.key?.length ?? 0))) && awsSecretKey(secret),
+      AWS_SECRET_KEY_NAME.test(identifierEndingAt(ctx.text, ctx.start + (ctx.groups.key?.length ?? 0))) &&
+      awsSecretKey(secret),
     priority: 3,
-    description: 'An AWS secret access key is assigned in the file (aws_secret_access_key, SecretAccessKey, …). With its key ID it grants the IAM principal\'s permissions.',
-    remediation: 'Deactivate the access key in IAM, review CloudTrail for its use, and provide credentials through a role or a secret store.',
+    description:
+      "An AWS secret access key is assigned in the file (aws_secret_access_key, SecretAccessKey, …). With its key ID it grants the IAM principal's permissions.",
+    remediation:
+      'Deactivate the access key in IAM, review CloudTrail for its use, and provide credentials through a role or a secret store.',
   },
   {
     id: 'BW-SEC-004',
@@ -276,8 +294,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
     near: { regex: AWS_KEY_ID, within: 600, accept: (id) => !isAllowlisted(id) && !isAllowlisted(id.slice(4)) },
     validate: (secret) => awsSecretKey(secret),
     priority: 2,
-    description: 'A 40-character AWS secret access key appears within 600 characters of an AWS access key ID: a usable key pair.',
-    remediation: 'Deactivate the access key in IAM, review CloudTrail for its use, and provide credentials through a role or a secret store.',
+    description:
+      'A 40-character AWS secret access key appears within 600 characters of an AWS access key ID: a usable key pair.',
+    remediation:
+      'Deactivate the access key in IAM, review CloudTrail for its use, and provide credentials through a role or a secret store.',
   },
   {
     id: 'BW-SEC-005',
@@ -289,10 +309,13 @@ export const SECRET_RULES: readonly SecretRule[] = [
     keywords: ['service_account'],
     regex:
       /"(?<key>private_key)"[ \t]*:[ \t]*"-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\n)*(?<secret>[A-Za-z0-9+/=](?:[A-Za-z0-9+/=]|\\n){63,16384})(?:-----END (?:RSA )?PRIVATE KEY-----(?:\\n)*")?/dg,
-    validate: (secret, ctx) => /"type"\s*:\s*"service_account"/.test(ctx.text) && secret.replace(/\\n/g, '').length >= 64,
+    validate: (secret, ctx) =>
+      /"type"\s*:\s*"service_account"/.test(ctx.text) && secret.replace(/\\n/g, '').length >= 64,
     priority: 4,
-    description: 'A Google Cloud service account key file (JSON with "type": "service_account" and its private key) is stored in the image.',
-    remediation: 'Delete the key in IAM (service account → keys), then use workload identity or mount the key at run time.',
+    description:
+      'A Google Cloud service account key file (JSON with "type": "service_account" and its private key) is stored in the image.',
+    remediation:
+      'Delete the key in IAM (service account → keys), then use workload identity or mount the key at run time.',
   },
   {
     id: 'BW-SEC-006',
@@ -308,8 +331,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
     ),
     validate: (secret) => decodeStrictBase64(secret)?.length === 64 && strongRandom(secret, 4),
     priority: 3,
-    description: 'An Azure storage account key (88-character base64, as in a connection string\'s AccountKey=) is stored in the file. It grants full access to the account.',
-    remediation: 'Rotate the storage account key, then use a managed identity or a SAS with limited scope and lifetime.',
+    description:
+      "An Azure storage account key (88-character base64, as in a connection string's AccountKey=) is stored in the file. It grants full access to the account.",
+    remediation:
+      'Rotate the storage account key, then use a managed identity or a SAS with limited scope and lifetime.',
   },
   {
     id: 'BW-SEC-007',
@@ -322,8 +347,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
     regex: /(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/dg,
     validate: (secret) => hasValidTokenChecksum(secret, secret.slice(0, 4)) && !isAllowlisted(secret.slice(4)),
     priority: 3,
-    description: 'A GitHub personal access, OAuth, user-to-server, server-to-server or refresh token (ghp_/gho_/ghu_/ghs_/ghr_) with a valid checksum is stored in the file.',
-    remediation: 'Revoke the token on GitHub (or let secret scanning revoke it) and pass tokens to builds as secrets, not files or ENV.',
+    description:
+      'A GitHub personal access, OAuth, user-to-server, server-to-server or refresh token (ghp_/gho_/ghu_/ghs_/ghr_) with a valid checksum is stored in the file.',
+    remediation:
+      'Revoke the token on GitHub (or let secret scanning revoke it) and pass tokens to builds as secrets, not files or ENV.',
   },
   {
     id: 'BW-SEC-008',
@@ -351,7 +378,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
       /(?<![A-Za-z0-9_-])(?<secret>gl(?:pat|dt|rt|ptt|ft|cbt|oas|soat)-[A-Za-z0-9_-]{20,100}(?:\.[A-Za-z0-9_-]{1,40}){0,3})(?![A-Za-z0-9_-])/dg,
     validate: (secret) => strongRandom(secret.slice(secret.indexOf('-') + 1), 3),
     priority: 3,
-    description: 'A GitLab personal, deploy, runner, pipeline-trigger or other token (glpat-, gldt-, glrt-, …) is stored in the file.',
+    description:
+      'A GitLab personal, deploy, runner, pipeline-trigger or other token (glpat-, gldt-, glrt-, …) is stored in the file.',
     remediation: 'Revoke the token in GitLab and provide it to jobs as a masked CI/CD variable or external secret.',
   },
   {
@@ -380,7 +408,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     stride: ID,
     attack: FILES,
     keywords: ['hooks.slack.com'],
-    regex: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/(?<secret>[A-Za-z0-9_-]{6,40}\/[A-Za-z0-9_/-]{8,200})/dg,
+    regex:
+      /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/(?<secret>[A-Za-z0-9_-]{6,40}\/[A-Za-z0-9_/-]{8,200})/dg,
     validate: (secret) => {
       const parts = secret.split('/').filter((p) => p.length > 0);
       const last = parts[parts.length - 1] ?? '';
@@ -401,7 +430,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     regex: /(?<![A-Za-z0-9_])(?<secret>(?:sk|rk)_live_[A-Za-z0-9]{20,247})(?![A-Za-z0-9_])/dg,
     validate: (secret) => strongRandom(secret.slice(8), 3.5),
     priority: 3,
-    description: 'A Stripe live-mode secret or restricted key (sk_live_/rk_live_) is stored in the file. Test-mode keys (sk_test_) and publishable keys are not reported.',
+    description:
+      'A Stripe live-mode secret or restricted key (sk_live_/rk_live_) is stored in the file. Test-mode keys (sk_test_) and publishable keys are not reported.',
     remediation: 'Roll the key in the Stripe dashboard and load it from a secret store at run time.',
   },
   {
@@ -415,7 +445,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     regex: /(?<![A-Za-z0-9_])(?<secret>npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/dg,
     validate: (secret) => hasValidTokenChecksum(secret, 'npm_') && !isAllowlisted(secret.slice(4)),
     priority: 3,
-    description: 'An npm access token (npm_…) with a valid checksum is stored in the file; it can publish packages as its owner.',
+    description:
+      'An npm access token (npm_…) with a valid checksum is stored in the file; it can publish packages as its owner.',
     remediation: 'Revoke the token (npm token revoke) and use a build secret for the install step.',
   },
   {
@@ -429,7 +460,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     regex: /(?<![A-Za-z0-9_-])(?<secret>pypi-Ag[A-Za-z0-9_-]{50,2000})(?![A-Za-z0-9_-])/dg,
     validate: (secret) => isPyPiMacaroon(secret),
     priority: 3,
-    description: 'A PyPI API token (a macaroon for pypi.org or test.pypi.org) is stored in the file; it can upload releases.',
+    description:
+      'A PyPI API token (a macaroon for pypi.org or test.pypi.org) is stored in the file; it can upload releases.',
     remediation: 'Delete the token in the PyPI account settings and use trusted publishing or a build secret.',
   },
   {
@@ -454,14 +486,16 @@ export const SECRET_RULES: readonly SecretRule[] = [
     stride: ID,
     attack: 'T1528',
     keywords: ['eyj'],
-    regex: /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{4,16384}\.[A-Za-z0-9_-]{16,2048})(?![A-Za-z0-9_-])/dg,
+    regex:
+      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{4,16384}\.[A-Za-z0-9_-]{16,2048})(?![A-Za-z0-9_-])/dg,
     validate: (secret) => {
       if (!isSignedJwt(secret)) return false;
       const payload = jwtPayload(secret);
       return payload !== null && !isExampleJwtPayload(payload);
     },
     priority: 3,
-    description: 'A signed JSON Web Token (header with "alg", JSON payload, signature) is stored in the file; until it expires it authenticates as its subject.',
+    description:
+      'A signed JSON Web Token (header with "alg", JSON payload, signature) is stored in the file; until it expires it authenticates as its subject.',
     remediation: 'Revoke the token or rotate its signing key, and issue tokens at run time.',
   },
   {
@@ -472,14 +506,20 @@ export const SECRET_RULES: readonly SecretRule[] = [
     stride: ID,
     attack: FILES,
     keywords: ['password', 'passwd', 'passphrase', 'pwd', 'pass'],
-    regex: new RegExp(`(?<key>password|passwd|passphrase|(?<![A-Za-z])pwd|(?<![A-Za-z])pass)${ASSIGN}(?<q>["'\`]?)(?<secret>[^\\r\\n]{1,256})`, 'dgi'),
+    regex: new RegExp(
+      `(?<key>password|passwd|passphrase|(?<![A-Za-z])pwd|(?<![A-Za-z])pass)${ASSIGN}(?<q>["'\`]?)(?<secret>[^\\r\\n]{1,256})`,
+      'dgi',
+    ),
     valueLength: (raw, ctx) => configValueLength(raw, ctx.groups.q, ctx.mode),
-    validate: (secret, ctx) => !inValuePosition(ctx.text, ctx.start) && plausiblePassword(secret, ctx.groups.key, ctx.path),
+    validate: (secret, ctx) =>
+      !inValuePosition(ctx.text, ctx.start) && plausiblePassword(secret, ctx.groups.key, ctx.path),
     skipComments: true,
     scope: 'config',
     priority: 1,
-    description: 'A password is set in a configuration file (.env, .properties, YAML, JSON, INI, XML attribute, .pypirc, …).',
-    remediation: 'Change the password, remove it from the image, and read it at run time from an environment secret or a mounted file.',
+    description:
+      'A password is set in a configuration file (.env, .properties, YAML, JSON, INI, XML attribute, .pypirc, …).',
+    remediation:
+      'Change the password, remove it from the image, and read it at run time from an environment secret or a mounted file.',
   },
   {
     id: 'BW-SEC-018',
@@ -489,12 +529,14 @@ export const SECRET_RULES: readonly SecretRule[] = [
     stride: ID,
     attack: FILES,
     keywords: ['_authtoken', '_auth', '_password', 'npmauthtoken', 'npmauthident'],
-    regex: /(?<key>_authToken|_auth|_password|npmAuthToken|npmAuthIdent)[ \t]*[=:][ \t]*["']?(?<secret>[^\s"']{4,2048})/dgi,
+    regex:
+      /(?<key>_authToken|_auth|_password|npmAuthToken|npmAuthIdent)[ \t]*[=:][ \t]*["']?(?<secret>[^\s"']{4,2048})/dgi,
     validate: (secret) => !isAllowlisted(secret),
     scope: 'npmrc',
     priority: 2,
     description: 'An .npmrc or .yarnrc file holds a registry credential (_authToken, _auth, _password, npmAuthToken).',
-    remediation: 'Revoke the token, delete the rc file in the same build step that used it (or use a BuildKit secret mount).',
+    remediation:
+      'Revoke the token, delete the rc file in the same build step that used it (or use a BuildKit secret mount).',
   },
   {
     id: 'BW-SEC-019',
@@ -512,8 +554,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
     },
     scope: 'json',
     priority: 2,
-    description: 'A Docker or Podman config file (config.json, auth.json, .dockercfg) holds registry credentials: "auth" is base64 of user:password.',
-    remediation: 'Change the registry password or token, and log in with a credential helper or a build secret instead of copying the config into the image.',
+    description:
+      'A Docker or Podman config file (config.json, auth.json, .dockercfg) holds registry credentials: "auth" is base64 of user:password.',
+    remediation:
+      'Change the registry password or token, and log in with a credential helper or a build secret instead of copying the config into the image.',
   },
   {
     id: 'BW-SEC-020',
@@ -524,7 +568,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     attack: FILES,
     keywords: ['://'],
     regex: /:\/\/(?<user>[^\s:/@"'<>]{1,128}):(?<secret>[^\s/@"'<>]{1,256})@(?=[A-Za-z0-9[])/dg,
-    validate: (secret, ctx) => plausiblePassword(secret, ctx.groups.user, ctx.path) && !hasPlaceholderMarks(ctx.groups.user ?? ''),
+    validate: (secret, ctx) =>
+      plausiblePassword(secret, ctx.groups.user, ctx.path) && !hasPlaceholderMarks(ctx.groups.user ?? ''),
     skipComments: true,
     scope: 'config',
     priority: 2,
@@ -570,7 +615,20 @@ export const SECRET_RULES: readonly SecretRule[] = [
     severity: 'MEDIUM',
     stride: ID,
     attack: FILES,
-    keywords: ['secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'private_key', 'privatekey', 'master_key', 'auth_key', 'app_key'],
+    keywords: [
+      'secret',
+      'token',
+      'api_key',
+      'apikey',
+      'api-key',
+      'access_key',
+      'accesskey',
+      'private_key',
+      'privatekey',
+      'master_key',
+      'auth_key',
+      'app_key',
+    ],
     // Anchored on the last word of the key; validate widens it to the whole identifier.
     regex: new RegExp(
       `(?<key>secret|token|key)${ASSIGN}(?<q>["'\`]?)(?<secret>[A-Za-z0-9_+/.~-]{16,512}={0,2})\\k<q>(?![A-Za-z0-9_+/=.~-])`,
@@ -588,8 +646,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
     },
     skipComments: true,
     priority: 0,
-    description: 'A key named like a credential (…secret, …token, api_key, access_key, private_key, …) is assigned a long high-entropy literal.',
-    remediation: 'If the value is a credential, revoke it and load it at run time; otherwise add it to the ignore file.',
+    description:
+      'A key named like a credential (…secret, …token, api_key, access_key, private_key, …) is assigned a long high-entropy literal.',
+    remediation:
+      'If the value is a credential, revoke it and load it at run time; otherwise add it to the ignore file.',
   },
 ];
 

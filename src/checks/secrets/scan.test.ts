@@ -10,7 +10,10 @@ import { pathologicalSecretInputs } from './fixtures/pathological.js';
 
 test('binary content and content over the size limit are skipped, and say so', () => {
   const token = t.githubToken();
-  assert.deepEqual(scanSecrets('/bin/tool', Buffer.concat([Buffer.from(`x${token}\0`), Buffer.alloc(100)])), { results: [], skipped: 'binary' });
+  assert.deepEqual(scanSecrets('/bin/tool', Buffer.concat([Buffer.from(`x${token}\0`), Buffer.alloc(100)])), {
+    results: [],
+    skipped: 'binary',
+  });
   const controls = Buffer.alloc(1000, 0x01);
   controls.write(token, 500);
   assert.equal(scanSecrets('/data/blob', controls).skipped, 'binary');
@@ -19,7 +22,10 @@ test('binary content and content over the size limit are skipped, and say so', (
   assert.deepEqual(scanSecrets('/empty', Buffer.alloc(0)), { results: [] });
   // UTF-8, tabs, CR LF and ANSI colours are text.
   assert.equal(looksBinary(Buffer.from('héllo wörld\t\r\n\x1b[31mred\x1b[0m — ✓\n'.repeat(50))), false);
-  assert.equal(scanSecrets('/app/notes.txt', Buffer.from(`naïve café\r\nGITHUB_TOKEN=${token}\r\n`)).results[0]!.location.line, 2);
+  assert.equal(
+    scanSecrets('/app/notes.txt', Buffer.from(`naïve café\r\nGITHUB_TOKEN=${token}\r\n`)).results[0]!.location.line,
+    2,
+  );
 });
 
 test('results carry rule, line, field, layer and masked evidence and message', () => {
@@ -39,12 +45,19 @@ test('results carry rule, line, field, layer and masked evidence and message', (
   ]);
 });
 
-test('several secrets on one line are all masked in each other\'s evidence, and a repeated secret too', () => {
+test("several secrets on one line are all masked in each other's evidence, and a repeated secret too", () => {
   const a = t.githubToken();
   const b = t.npmToken();
   const { results } = scanSecrets('/app/x.sh', Buffer.from(`A=${a} B=${b} again=${a}\nlater=${a}\n`));
   // The same value twice on a line is one finding; on another line, another.
-  assert.deepEqual(results.map((r) => [r.checkId, r.location.line]), [['BW-SEC-007', 1], ['BW-SEC-013', 1], ['BW-SEC-007', 2]]);
+  assert.deepEqual(
+    results.map((r) => [r.checkId, r.location.line]),
+    [
+      ['BW-SEC-007', 1],
+      ['BW-SEC-013', 1],
+      ['BW-SEC-007', 2],
+    ],
+  );
   results.pop();
   for (const r of results) {
     assert.equal(r.evidence, 'A=ghp_******** B=npm_******** again=ghp_********');
@@ -69,16 +82,20 @@ test('config-only rules need a config path; token rules run on any text file', (
   assert.equal(scanSecrets('/app/run.py', Buffer.from(`T="${t.githubToken()}"`)).results.length, 1);
 });
 
-test('pathological inputs (runs that would make a backtracking pattern blow up) give their findings, evidence bounded', { timeout: 120_000 }, () => {
-  // the hang guard is the timeout; the times, and how they grow with the input, are in bench/linear-time.ts
-  for (const [path, text, findings] of pathologicalSecretInputs(200_000)) {
-    const { results } = scanSecrets(path, Buffer.from(text));
-    assert.equal(results.length, findings, `${path} ${JSON.stringify(text.slice(0, 30))}`);
-    for (const r of results) assert.ok(r.evidence!.length <= 125, r.evidence);
-  }
-});
+test(
+  'pathological inputs (runs that would make a backtracking pattern blow up) give their findings, evidence bounded',
+  { timeout: 120_000 },
+  () => {
+    // the hang guard is the timeout; the times, and how they grow with the input, are in bench/linear-time.ts
+    for (const [path, text, findings] of pathologicalSecretInputs(200_000)) {
+      const { results } = scanSecrets(path, Buffer.from(text));
+      assert.equal(results.length, findings, `${path} ${JSON.stringify(text.slice(0, 30))}`);
+      for (const r of results) assert.ok(r.evidence!.length <= 125, r.evidence);
+    }
+  },
+);
 
-test('4 MiB of clean text (prose, code and config lines with the rules\' keywords) has no findings', () => {
+test("4 MiB of clean text (prose, code and config lines with the rules' keywords) has no findings", () => {
   const text = Buffer.from(cleanText(4 * 1024 * 1024));
   const r = scanSecrets('/app/src/big.js', text);
   assert.deepEqual(r.results, []);
@@ -87,13 +104,45 @@ test('4 MiB of clean text (prose, code and config lines with the rules\' keyword
 
 test('arbitrary bytes, and text built from rule keywords, never throw', () => {
   const words = [...new Set(SECRET_RULES.flatMap((r) => r.keywords))];
-  const pieces = fc.oneof(fc.constantFrom(...words, '=', ': ', '"', "'", '\n', '-----END PRIVATE KEY-----', '\\n', '@', '://', '.', '<!--', '-->'), fc.string({ maxLength: 12 }));
-  const paths = fc.constantFrom('/app/.env', '/app/config.json', '/root/.npmrc', '/root/.netrc', '/app/x.js', '/s.xml', '/a.yaml');
+  const pieces = fc.oneof(
+    fc.constantFrom(
+      ...words,
+      '=',
+      ': ',
+      '"',
+      "'",
+      '\n',
+      '-----END PRIVATE KEY-----',
+      '\\n',
+      '@',
+      '://',
+      '.',
+      '<!--',
+      '-->',
+    ),
+    fc.string({ maxLength: 12 }),
+  );
+  const paths = fc.constantFrom(
+    '/app/.env',
+    '/app/config.json',
+    '/root/.npmrc',
+    '/root/.netrc',
+    '/app/x.js',
+    '/s.xml',
+    '/a.yaml',
+  );
   fc.assert(
-    fc.property(paths, fc.oneof(fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)), fc.array(pieces, { maxLength: 60 }).map((a) => Buffer.from(a.join('')))), (path, bytes) => {
-      const r = scanSecrets(path, bytes);
-      assert.ok(Array.isArray(r.results));
-    }),
+    fc.property(
+      paths,
+      fc.oneof(
+        fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)),
+        fc.array(pieces, { maxLength: 60 }).map((a) => Buffer.from(a.join(''))),
+      ),
+      (path, bytes) => {
+        const r = scanSecrets(path, bytes);
+        assert.ok(Array.isArray(r.results));
+      },
+    ),
     { numRuns: 300 },
   );
 });
@@ -131,7 +180,11 @@ const TEMPLATES: Array<(s: string) => [string, string, string[]]> = [
   },
   (s) => {
     const key = (s + 'Q7x/'.repeat(10)).slice(0, 40);
-    return ['/root/.aws/credentials', `aws_access_key_id=AKIA${'QRSTUVWXYZ234567'}\naws_secret_access_key=${key}`, [key]];
+    return [
+      '/root/.aws/credentials',
+      `aws_access_key_id=AKIA${'QRSTUVWXYZ234567'}\naws_secret_access_key=${key}`,
+      [key],
+    ];
   },
   (s) => [`/app/pay.js`, `const k = "sk_live_${s}"; const k2 = 'sk_live_${s}';`, [`sk_live_${s}`]],
   (s) => ['/app/x.yaml', `token: ${s} backup: ${s}`, [s]],
@@ -149,15 +202,19 @@ function leaks(result: CheckResult, secret: string, template: string): string | 
 
 test('no result ever shows a secret, or any 8-character piece of it (property)', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: TEMPLATES.length - 1 }), fc.string({ unit: fc.constantFrom(...ALNUM), minLength: 16, maxLength: 48 }), (which, s) => {
-      const [path, text, secrets] = TEMPLATES[which]!(s);
-      for (const r of scanSecrets(path, Buffer.from(text)).results) {
-        for (const secret of secrets) {
-          const piece = leaks(r, secret, text);
-          assert.equal(piece, undefined, `${path}: ${JSON.stringify(r)} leaks ${piece}`);
+    fc.property(
+      fc.integer({ min: 0, max: TEMPLATES.length - 1 }),
+      fc.string({ unit: fc.constantFrom(...ALNUM), minLength: 16, maxLength: 48 }),
+      (which, s) => {
+        const [path, text, secrets] = TEMPLATES[which]!(s);
+        for (const r of scanSecrets(path, Buffer.from(text)).results) {
+          for (const secret of secrets) {
+            const piece = leaks(r, secret, text);
+            assert.equal(piece, undefined, `${path}: ${JSON.stringify(r)} leaks ${piece}`);
+          }
         }
-      }
-    }),
+      },
+    ),
     { numRuns: 400 },
   );
 });
@@ -184,9 +241,13 @@ test('the masking property holds for generated real-format secrets too, and each
 });
 
 test('a huge single-line file with 300 secrets: 200 reported (the cap), each with at most 125 characters of evidence', () => {
-  const tokens = t.checksummedBodies().slice(0, 300).map((b) => `ghp_${b}`);
+  const tokens = t
+    .checksummedBodies()
+    .slice(0, 300)
+    .map((b) => `ghp_${b}`);
   const text = tokens.map((tok) => `${'x=1;'.repeat(8000)}t="${tok}";`).join('');
   const { results } = scanSecrets('/app/huge.min.js', Buffer.from(text));
   assert.equal(results.length, 200);
-  for (const r of results) assert.ok(r.evidence!.length <= 125 && r.evidence!.startsWith('…') && r.evidence!.endsWith('…'), r.evidence);
+  for (const r of results)
+    assert.ok(r.evidence!.length <= 125 && r.evidence!.startsWith('…') && r.evidence!.endsWith('…'), r.evidence);
 });

@@ -19,8 +19,6 @@ export interface ScanSecretsOptions {
   layer?: LayerRef;
 }
 
-;
-
 export interface SecretScanResult {
   results: CheckResult[];
   /** Why the content was not scanned. */
@@ -44,7 +42,8 @@ export function looksBinary(content: Uint8Array): boolean {
   for (let i = 0; i < n; i++) {
     const b = content[i]!;
     if (b === 0) return true;
-    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x08 && b !== 0x1b) || b === 0x7f) control++;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x08 && b !== 0x1b) || b === 0x7f)
+      control++;
   }
   return control > n * MAX_CONTROL_RATIO;
 }
@@ -83,10 +82,16 @@ function planFor(kinds: ReadonlySet<FileKind>): Plan {
   if (cached) return cached;
   const rules = SECRET_RULES.filter((r) => r.scope === undefined || kinds.has(r.scope));
   const all = [...new Set(rules.flatMap((r) => r.keywords.map((k) => k.toLowerCase())))];
-  const keywords = all.filter((k) => !all.some((o) => o !== k && k.includes(o))).sort((a, b) => b.length - a.length || a.localeCompare(b));
+  const keywords = all
+    .filter((k) => !all.some((o) => o !== k && k.includes(o)))
+    .sort((a, b) => b.length - a.length || a.localeCompare(b));
   const index = new Map(keywords.map((k, i) => [k, i] as const));
-  const ruleKeywords = rules.map((r) => [...new Set(r.keywords.flatMap((k) => keywords.flatMap((m, i) => (k.toLowerCase().includes(m) ? [i] : []))))]);
-  const exact = rules.map((r) => (r.keywords.every((k) => index.has(k.toLowerCase())) ? null : new RegExp(r.keywords.map(escapeRegex).join('|'), 'i')));
+  const ruleKeywords = rules.map((r) => [
+    ...new Set(r.keywords.flatMap((k) => keywords.flatMap((m, i) => (k.toLowerCase().includes(m) ? [i] : [])))),
+  ]);
+  const exact = rules.map((r) =>
+    r.keywords.every((k) => index.has(k.toLowerCase())) ? null : new RegExp(r.keywords.map(escapeRegex).join('|'), 'i'),
+  );
   const combined = new RegExp(keywords.map(escapeRegex).join('|'), 'gi');
   const plan: Plan = { rules, keywords, index, ruleKeywords, exact, combined };
   plans.set(cacheKey, plan);
@@ -191,7 +196,15 @@ function matchRule(rule: SecretRule, path: string, mode: TextMode, text: string,
  * characters) is neither started nor bounded falsely at a cut; matches starting past `to`
  * are dropped. Offsets given to validate and recorded are offsets in the full text.
  */
-function matchIn(rule: SecretRule, path: string, mode: TextMode, full: string, from: number, to: number, out: Candidate[]): void {
+function matchIn(
+  rule: SecretRule,
+  path: string,
+  mode: TextMode,
+  full: string,
+  from: number,
+  to: number,
+  out: Candidate[],
+): void {
   const whole = from === 0 && to === full.length;
   const base = whole ? 0 : Math.max(0, from - 1);
   const text = whole ? full : full.slice(base, Math.min(full.length, to + 256));
@@ -211,7 +224,10 @@ function matchIn(rule: SecretRule, path: string, mode: TextMode, full: string, f
     let secret = raw;
     let end = m.index + m[0].length;
     if (rule.valueLength) {
-      const len = Math.min(raw.length, rule.valueLength(raw, { path, mode, text: full, start: m.index + base, end: end + base, groups }));
+      const len = Math.min(
+        raw.length,
+        rule.valueLength(raw, { path, mode, text: full, start: m.index + base, end: end + base, groups }),
+      );
       secret = raw.slice(0, Math.max(0, len));
       end = at[0] + secret.length + (groups.q ? 1 : 0);
     }
@@ -231,7 +247,15 @@ function matchIn(rule: SecretRule, path: string, mode: TextMode, full: string, f
     }
     const field = fieldOf(full, m, base);
     const sStart = at[0] + base;
-    out.push({ rule, start: ctx.start, end: ctx.end, sStart, sEnd: sStart + secret.length, secret, ...(field ? { field } : {}) });
+    out.push({
+      rule,
+      start: ctx.start,
+      end: ctx.end,
+      sStart,
+      sEnd: sStart + secret.length,
+      secret,
+      ...(field ? { field } : {}),
+    });
   }
 }
 
@@ -267,15 +291,21 @@ function dedupe(candidates: Candidate[]): Candidate[] {
 }
 
 /** Every place in `window` (which starts at `offset` in the text) a found secret occupies or recurs. */
-function secretSpansIn(window: string, offset: number, found: readonly Candidate[], distinct: readonly string[]): Span[] {
+function secretSpansIn(
+  window: string,
+  offset: number,
+  found: readonly Candidate[],
+  distinct: readonly string[],
+): Span[] {
   const spans: Span[] = [];
   const end = offset + window.length;
   for (const c of found) if (c.sStart < end && c.sEnd > offset) spans.push([c.sStart - offset, c.sEnd - offset]);
   for (const secret of distinct) {
     // A recurrence starts at most once per character; a masked stretch skips the rest of it.
-    for (let i = window.indexOf(secret); i >= 0; ) {
+    for (let i = window.indexOf(secret); i >= 0;) {
       let j = i + secret.length;
-      for (let k = window.indexOf(secret, i + 1); k >= 0 && k <= j; k = window.indexOf(secret, k + 1)) j = k + secret.length;
+      for (let k = window.indexOf(secret, i + 1); k >= 0 && k <= j; k = window.indexOf(secret, k + 1))
+        j = k + secret.length;
       spans.push([i, j]);
       i = window.indexOf(secret, j);
     }
@@ -309,7 +339,8 @@ export function scanText(path: string, text: string, opts: TextScanOptions = {})
   const candidates: Candidate[] = [];
   plan.rules.forEach((rule, i) => {
     const exact = plan.exact[i];
-    if (plan.ruleKeywords[i]!.some((k) => present[k] === 1) && (!exact || exact.test(text))) matchRule(rule, path, mode, text, candidates);
+    if (plan.ruleKeywords[i]!.some((k) => present[k] === 1) && (!exact || exact.test(text)))
+      matchRule(rule, path, mode, text, candidates);
   });
   if (candidates.length === 0) return { results: [], spans: [], values: [] };
   const found = dedupe(candidates);
@@ -332,7 +363,15 @@ export function scanText(path: string, text: string, opts: TextScanOptions = {})
 }
 
 /** One result: rule, where, the masked message and a masked excerpt of its line. */
-function resultFor(c: Candidate, path: string, text: string, line: number, found: readonly Candidate[], distinct: readonly string[], opts: TextScanOptions): CheckResult {
+function resultFor(
+  c: Candidate,
+  path: string,
+  text: string,
+  line: number,
+  found: readonly Candidate[],
+  distinct: readonly string[],
+  opts: TextScanOptions,
+): CheckResult {
   // The line around the match, looked for no further than the evidence window needs.
   const lineStart = nearLineStart(text, c.start);
   const reach = Math.min(text.length, Math.max(c.sEnd, c.start) + EVIDENCE_WINDOW + 1);
@@ -348,7 +387,15 @@ function resultFor(c: Candidate, path: string, text: string, line: number, found
   if (to < lineEnd && !evidence.endsWith('…')) evidence = `${evidence}…`;
 
   let field = opts.field ?? c.field?.text;
-  if (!opts.field && c.field && found.some((o) => (o.sStart < c.field!.end && c.field!.start < o.sEnd) || (o.secret.length >= 4 && c.field!.text.includes(o.secret)))) {
+  if (
+    !opts.field &&
+    c.field &&
+    found.some(
+      (o) =>
+        (o.sStart < c.field!.end && c.field!.start < o.sEnd) ||
+        (o.secret.length >= 4 && c.field!.text.includes(o.secret)),
+    )
+  ) {
     field = undefined;
   }
   return {
@@ -356,7 +403,12 @@ function resultFor(c: Candidate, path: string, text: string, line: number, found
     severity: c.rule.severity,
     title: c.rule.title,
     message: `${c.rule.title}: ${mask(c.secret)}`,
-    location: { path, ...(opts.field ? {} : { line }), ...(field ? { field } : {}), ...(opts.layer ? { layer: opts.layer } : {}) },
+    location: {
+      path,
+      ...(opts.field ? {} : { line }),
+      ...(field ? { field } : {}),
+      ...(opts.layer ? { layer: opts.layer } : {}),
+    },
     evidence,
   };
 }

@@ -25,7 +25,8 @@ test('base62 digits run 0-9, A-Z, a-z, left-padded to the width', () => {
 
 test('token checksum: real GitHub tokens (published, revoked) verify under every prefix', () => {
   for (const body of t.REAL_GITHUB_TOKEN_BODIES) {
-    for (const prefix of ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'npm_']) assert.ok(hasValidTokenChecksum(prefix + body, prefix), prefix + body.slice(0, 6));
+    for (const prefix of ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'npm_'])
+      assert.ok(hasValidTokenChecksum(prefix + body, prefix), prefix + body.slice(0, 6));
     assert.equal(tokenChecksum(body.slice(0, 30)), body.slice(30));
   }
 });
@@ -42,11 +43,17 @@ test('token checksum: agrees with Python (zlib.crc32 and a base62 written in Pyt
 test('token checksum: any single changed character of a real or Python-made token fails (property)', () => {
   const bodies = [...t.REAL_GITHUB_TOKEN_BODIES, ...t.checksummedBodies()];
   fc.assert(
-    fc.property(fc.constantFrom(...bodies), fc.constantFrom('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'npm_'), fc.nat(35), fc.constantFrom(...BASE62), (body, prefix, at, ch) => {
-      fc.pre(body[at] !== ch);
-      const flipped = prefix + body.slice(0, at) + ch + body.slice(at + 1);
-      assert.equal(hasValidTokenChecksum(flipped, prefix), false);
-    }),
+    fc.property(
+      fc.constantFrom(...bodies),
+      fc.constantFrom('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'npm_'),
+      fc.nat(35),
+      fc.constantFrom(...BASE62),
+      (body, prefix, at, ch) => {
+        fc.pre(body[at] !== ch);
+        const flipped = prefix + body.slice(0, at) + ch + body.slice(at + 1);
+        assert.equal(hasValidTokenChecksum(flipped, prefix), false);
+      },
+    ),
     { numRuns: 500 },
   );
   assert.equal(hasValidTokenChecksum('ghp_short', 'ghp_'), false);
@@ -59,8 +66,18 @@ test('PyPI macaroons: version 2, location pypi.org or test.pypi.org, an identifi
   assert.ok(isPyPiMacaroon(t.pypiToken('test.pypi.org')));
   assert.equal(isPyPiMacaroon(t.pypiToken('pypi.org.evil')), false);
   assert.equal(isPyPiMacaroon('pypi-AgEIcHlwaS5vcmc'), false);
-  assert.equal(isPyPiMacaroon(`pypi-${Buffer.from([1, 1, 8, ...Buffer.from('pypi.org'), 2, 4, 1, 2, 3, 4, ...new Array(30).fill(0)]).toString('base64url')}`), false);
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => typeof isPyPiMacaroon(`pypi-${Buffer.from(b).toString('base64url')}`) === 'boolean'));
+  assert.equal(
+    isPyPiMacaroon(
+      `pypi-${Buffer.from([1, 1, 8, ...Buffer.from('pypi.org'), 2, 4, 1, 2, 3, 4, ...new Array(30).fill(0)]).toString('base64url')}`,
+    ),
+    false,
+  );
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 300 }),
+      (b) => typeof isPyPiMacaroon(`pypi-${Buffer.from(b).toString('base64url')}`) === 'boolean',
+    ),
+  );
 });
 
 test('JWTs: JSON header with a real "alg", JSON payload, a signature', () => {
@@ -74,7 +91,10 @@ test('JWTs: JSON header with a real "alg", JSON payload, a signature', () => {
 });
 
 test('docker auth decodes to user:password', () => {
-  assert.deepEqual(decodeBasicAuth(Buffer.from('ci:p@ss:word').toString('base64')), { user: 'ci', password: 'p@ss:word' });
+  assert.deepEqual(decodeBasicAuth(Buffer.from('ci:p@ss:word').toString('base64')), {
+    user: 'ci',
+    password: 'p@ss:word',
+  });
   assert.equal(decodeBasicAuth(Buffer.from('nocolon').toString('base64')), null);
   assert.equal(decodeBasicAuth(Buffer.from(':pw').toString('base64')), null);
   assert.equal(decodeBasicAuth(Buffer.from('u:').toString('base64')), null);
@@ -87,10 +107,33 @@ test('entropy and the allowlist', () => {
   assert.equal(shannonEntropy('aaaa'), 0);
   assert.equal(shannonEntropy('abcd'), 2);
   assert.ok(shannonEntropy(t.randomBase62(32)) > 4);
-  for (const v of ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'changeme', 'your_api_key', '<token>', '${TOKEN}', '$TOKEN', '{{ .Values.x }}', '%(pw)s', '********', 'xxxxxxxxxxxx', '12345678', 'abcdefgh', 'dummy-secret', 'null', 'sk_test_abc', '', '   ']) {
+  for (const v of [
+    'AKIAIOSFODNN7EXAMPLE',
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'changeme',
+    'your_api_key',
+    '<token>',
+    '${TOKEN}',
+    '$TOKEN',
+    '{{ .Values.x }}',
+    '%(pw)s',
+    '********',
+    'xxxxxxxxxxxx',
+    '12345678',
+    'abcdefgh',
+    'dummy-secret',
+    'null',
+    'sk_test_abc',
+    '',
+    '   ',
+  ]) {
     assert.ok(isAllowlisted(v), v);
   }
   for (const v of ['Zk3Hq9Lm2Np7Rt5V', 'hunter2hunter3', 's3cr-Pa55']) assert.equal(isAllowlisted(v), false, v);
   assert.ok(isTrivial('abcabcabcabc') && isTrivial('98765432') && !isTrivial('Zk3Hq9Lm'));
-  assert.ok(isVariableReference('ENV(DB_PASSWORD)') && isVariableReference('process.env.TOKEN') && !isVariableReference('p$ssword'));
+  assert.ok(
+    isVariableReference('ENV(DB_PASSWORD)') &&
+      isVariableReference('process.env.TOKEN') &&
+      !isVariableReference('p$ssword'),
+  );
 });

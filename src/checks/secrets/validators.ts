@@ -91,7 +91,9 @@ function jwtSegment(part: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : null;
 }
 
 /** A signed JWT: header JSON with a string "alg" other than "none", payload JSON, a signature. */

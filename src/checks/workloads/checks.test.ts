@@ -30,7 +30,10 @@ test('catalog: ids BW-WL-NNN in order, every field filled, severities, STRIDE an
     assert.ok((SEVERITIES as readonly string[]).includes(c.severity) && c.severity !== 'UNKNOWN', c.id);
     assert.ok(STRIDE.includes(c.stride), c.id);
     assert.match(c.attack, /^T\d{4}(?:\.\d{3})?$/, c.id);
-    assert.ok(c.targets.length > 0 && c.targets.every((t) => ['kubernetes', 'compose', 'docker-create'].includes(t)), c.id);
+    assert.ok(
+      c.targets.length > 0 && c.targets.every((t) => ['kubernetes', 'compose', 'docker-create'].includes(t)),
+      c.id,
+    );
   });
   assert.equal(new Set(checks.map((c) => c.title)).size, checks.length, 'titles are unique');
   // the catalog answers a fresh copy: callers cannot change it
@@ -58,7 +61,8 @@ test('every check has failing fixtures that fire it and passing fixtures that do
         const scan = await scanConfigPath(file);
         assert.deepEqual(scan.errors, [], f);
         assert.ok(scan.workloads.length > 0, `${f}: no workload read`);
-        for (const w of scan.workloads) assert.ok(info.targets.includes(w.target), `${f}: ${w.target} is not a target of ${info.id}`);
+        for (const w of scan.workloads)
+          assert.ok(info.targets.includes(w.target), `${f}: ${w.target} is not a target of ${info.id}`);
         const hits = scan.workloads.flatMap(checkWorkload).filter((r) => r.checkId === info.id);
         if (f.startsWith('fail')) {
           assert.ok(hits.length > 0, `${info.id} did not fire on ${f}`);
@@ -70,7 +74,11 @@ test('every check has failing fixtures that fire it and passing fixtures that do
             assert.ok(h.location.line && h.location.line > 0, `${f}: result without a line`);
           }
         } else {
-          assert.deepEqual(hits.map((h) => h.message), [], `${info.id} fired on ${f}`);
+          assert.deepEqual(
+            hits.map((h) => h.message),
+            [],
+            `${info.id} fired on ${f}`,
+          );
         }
       }
     });
@@ -97,13 +105,20 @@ test('checks: a real-shaped Deployment — findings, fields and lines', () => {
     ['BW-WL-012', `${sp}.containers[1].securityContext.allowPrivilegeEscalation`, shipper],
     ['BW-WL-013', `${sp}.containers[1].securityContext.runAsUser`, lineOf(text, 'runAsUser: 0')],
     ['BW-WL-014', `${sp}.containers[1].securityContext.readOnlyRootFilesystem`, shipper],
-    ['BW-WL-016', `spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/log-shipper"]`, lineOf(text, 'container.apparmor')],
+    [
+      'BW-WL-016',
+      `spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/log-shipper"]`,
+      lineOf(text, 'container.apparmor'),
+    ],
     ['BW-WL-017', `${sp}.containers[1].resources.limits.cpu`, shipper],
     ['BW-WL-018', `${sp}.containers[1].resources.limits.memory`, shipper],
   ]);
   const byId = new Map(results.map((r) => [r.checkId, r]));
   assert.equal(byId.get('BW-WL-001')!.message, 'Deployment/web: container "log-shipper" is privileged');
-  assert.equal(byId.get('BW-WL-007')!.message, 'Deployment/web mounts the container runtime socket /var/run/docker.sock, mounted by container "log-shipper" at /var/run/docker.sock');
+  assert.equal(
+    byId.get('BW-WL-007')!.message,
+    'Deployment/web mounts the container runtime socket /var/run/docker.sock, mounted by container "log-shipper" at /var/run/docker.sock',
+  );
   assert.equal(byId.get('BW-WL-007')!.evidence, '/var/run/docker.sock');
   assert.equal(byId.get('BW-WL-013')!.message, 'Deployment/web: container "log-shipper" runs as UID 0');
   assert.equal(byId.get('BW-WL-001')!.location.path, file);
@@ -119,15 +134,44 @@ test('checks: the compose fixture — the hardened service is clean, the agent i
   const agent = checkWorkload(ws.find((w) => w.name === 'agent')!);
   assert.deepEqual(
     [...new Set(agent.map((r) => r.checkId))],
-    ['BW-WL-001', 'BW-WL-002', 'BW-WL-003', 'BW-WL-006', 'BW-WL-007', 'BW-WL-008', 'BW-WL-009', 'BW-WL-010', 'BW-WL-011', 'BW-WL-012', 'BW-WL-013', 'BW-WL-014', 'BW-WL-015', 'BW-WL-016', 'BW-WL-017', 'BW-WL-018', 'BW-WL-019'],
+    [
+      'BW-WL-001',
+      'BW-WL-002',
+      'BW-WL-003',
+      'BW-WL-006',
+      'BW-WL-007',
+      'BW-WL-008',
+      'BW-WL-009',
+      'BW-WL-010',
+      'BW-WL-011',
+      'BW-WL-012',
+      'BW-WL-013',
+      'BW-WL-014',
+      'BW-WL-015',
+      'BW-WL-016',
+      'BW-WL-017',
+      'BW-WL-018',
+      'BW-WL-019',
+    ],
   );
   const at = (id: string) => agent.filter((r) => r.checkId === id).map((r) => [r.location.field, r.location.line]);
-  assert.deepEqual(at('BW-WL-007'), [['services.agent.volumes[0].source', lineOf(text, 'source: /var/run/docker.sock')]]);
+  assert.deepEqual(at('BW-WL-007'), [
+    ['services.agent.volumes[0].source', lineOf(text, 'source: /var/run/docker.sock')],
+  ]);
   assert.deepEqual(at('BW-WL-008'), [['services.agent.volumes[1]', lineOf(text, '- /:/host:ro')]]);
   assert.deepEqual(at('BW-WL-015'), [['services.agent.security_opt[0]', lineOf(text, 'seccomp:unconfined')]]);
   // the named volume declared as a bind mount is a host path too
-  assert.deepEqual(agent.filter((r) => r.checkId === 'BW-WL-006').map((r) => r.evidence), ['/var/run/docker.sock', '/', '/srv/agent-cache']);
-  assert.ok(agent.some((r) => r.location.field === 'volumes.cache.driver_opts.device' && r.location.line === lineOf(text, 'device: /srv/agent-cache')));
+  assert.deepEqual(
+    agent.filter((r) => r.checkId === 'BW-WL-006').map((r) => r.evidence),
+    ['/var/run/docker.sock', '/', '/srv/agent-cache'],
+  );
+  assert.ok(
+    agent.some(
+      (r) =>
+        r.location.field === 'volumes.cache.driver_opts.device' &&
+        r.location.line === lineOf(text, 'device: /srv/agent-cache'),
+    ),
+  );
 });
 
 test('checks: the Docker create body', () => {
@@ -159,12 +203,18 @@ test('checks: the Docker create body', () => {
   assert.equal(m.get('BW-WL-019')!.message, 'DockerContainer/web has no PIDs limit (-1 means unlimited)');
   assert.equal(m.get('BW-WL-019')!.location.line, lineOf(text, '"PidsLimit"'));
   assert.equal(m.get('BW-WL-017')!.location.line, lineOf(text, '"NanoCpus"'));
-  assert.equal(m.get('BW-WL-020')!.message, 'DockerContainer/web: container "web" publishes port 80 on host port 8080 on all interfaces');
+  assert.equal(
+    m.get('BW-WL-020')!.message,
+    'DockerContainer/web: container "web" publishes port 80 on host port 8080 on all interfaces',
+  );
   assert.equal(m.get('BW-WL-010')!.message, 'DockerContainer/web: container "web" adds capability CHOWN');
 });
 
 test('checks: targets — no PIDs check on Kubernetes, no HostProcess check on Docker', () => {
-  const pod = parseKubernetes('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: x}]\n', 'p.yaml').workloads[0]!;
+  const pod = parseKubernetes(
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: x}]\n',
+    'p.yaml',
+  ).workloads[0]!;
   assert.ok(!checkWorkload(pod).some((r) => r.checkId === 'BW-WL-019'));
   const info = workloadChecks().find((c) => c.id === 'BW-WL-019')!;
   assert.deepEqual(info.targets, ['compose', 'docker-create']);
@@ -194,8 +244,13 @@ spec:
 
 test('checks: host paths are normalised; sockets found by name anywhere and by their directories', () => {
   const hits = (path: string) => {
-    const w = parseKubernetes(`apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [{name: v, hostPath: {path: ${JSON.stringify(path)}}}]\n  containers: [{name: a, image: x}]\n`, 'p.yaml').workloads[0]!;
-    return checkWorkload(w).filter((r) => ['BW-WL-006', 'BW-WL-007', 'BW-WL-008'].includes(r.checkId)).map((r) => r.checkId);
+    const w = parseKubernetes(
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [{name: v, hostPath: {path: ${JSON.stringify(path)}}}]\n  containers: [{name: a, image: x}]\n`,
+      'p.yaml',
+    ).workloads[0]!;
+    return checkWorkload(w)
+      .filter((r) => ['BW-WL-006', 'BW-WL-007', 'BW-WL-008'].includes(r.checkId))
+      .map((r) => r.checkId);
   };
   assert.deepEqual(hits('/var/run//docker.sock'), ['BW-WL-006', 'BW-WL-007']);
   assert.deepEqual(hits('/run/user/1000/docker.sock'), ['BW-WL-006', 'BW-WL-007']);
@@ -214,5 +269,8 @@ spec:
   os: {name: windows}
   containers: [{name: a, image: x, resources: {limits: {cpu: "1", memory: 1Gi}}, securityContext: {readOnlyRootFilesystem: true}}]
 `;
-  assert.deepEqual(checkWorkload(parseKubernetes(text, 'w.yaml').workloads[0]!).map((r) => r.checkId), []);
+  assert.deepEqual(
+    checkWorkload(parseKubernetes(text, 'w.yaml').workloads[0]!).map((r) => r.checkId),
+    [],
+  );
 });

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import type { ParsedWorkloads, Val, Workload } from './model.js';
-import { addVolume, applySecurityOpts, applyUser, isHostMode, isHostSource, newContainer, newPod, parsePortSpec, splitVolumeSpec } from './engine.js';
+import {
+  addVolume,
+  applySecurityOpts,
+  applyUser,
+  isHostMode,
+  isHostSource,
+  newContainer,
+  newPod,
+  parsePortSpec,
+  splitVolumeSpec,
+} from './engine.js';
 import { Locator, isMapping, own, ownEntries, readYamlDocuments, validate, type SourceDoc } from './source.js';
 
 // docker-compose files (the Compose Specification): each service becomes a Workload with one
@@ -24,13 +34,23 @@ const Service = z.object({
   cap_add: strList,
   cap_drop: strList,
   security_opt: strList,
-  volumes: z.array(z.union([z.string(), z.object({ type: str, source: str, target: str, read_only: boolish })])).nullish(),
-  ports: z.array(z.union([z.string(), z.number(), z.object({ target: numish, published: numish, host_ip: str, protocol: str })])).nullish(),
+  volumes: z
+    .array(z.union([z.string(), z.object({ type: str, source: str, target: str, read_only: boolish })]))
+    .nullish(),
+  ports: z
+    .array(
+      z.union([z.string(), z.number(), z.object({ target: numish, published: numish, host_ip: str, protocol: str })]),
+    )
+    .nullish(),
   mem_limit: numish,
   cpus: numish,
   cpu_quota: numish,
   pids_limit: numish,
-  deploy: z.object({ resources: z.object({ limits: z.object({ cpus: numish, memory: numish, pids: numish }).nullish() }).nullish() }).nullish(),
+  deploy: z
+    .object({
+      resources: z.object({ limits: z.object({ cpus: numish, memory: numish, pids: numish }).nullish() }).nullish(),
+    })
+    .nullish(),
 });
 
 const TopVolume = z.object({ driver_opts: z.object({ type: str, o: str, device: str }).nullish() }).nullish();
@@ -59,7 +79,8 @@ function boundVolumes(doc: SourceDoc, top: Locator): Map<string, Val<string>> {
     const loc = top.at('volumes', name);
     const v = validate(TopVolume, raw, loc);
     const o = v?.driver_opts;
-    if (o?.device && (o.o ?? '').split(',').some((x) => x.trim() === 'bind')) out.set(name, loc.val(o.device, 'driver_opts', 'device')!);
+    if (o?.device && (o.o ?? '').split(',').some((x) => x.trim() === 'bind'))
+      out.set(name, loc.val(o.device, 'driver_opts', 'device')!);
   }
   return out;
 }
@@ -109,7 +130,13 @@ function service(name: string, raw: unknown, loc: Locator, binds: Map<string, Va
     const bound = type === 'volume' && source !== undefined ? binds.get(source) : undefined;
     if (type === 'bind' || type === 'npipe') {
       const path = typeof v === 'string' ? vl.val(source ?? '')! : vl.val(source ?? '', 'source')!;
-      addVolume(pod, c, { ...vl.place(), name: path.value, type: type === 'bind' ? 'hostPath' : 'npipe', hostPath: { path } }, target, readOnly);
+      addVolume(
+        pod,
+        c,
+        { ...vl.place(), name: path.value, type: type === 'bind' ? 'hostPath' : 'npipe', hostPath: { path } },
+        target,
+        readOnly,
+      );
     } else if (bound) {
       addVolume(pod, c, { ...vl.place(), name: source, type: 'hostPath', hostPath: { path: bound } }, target, readOnly);
     } else {
@@ -125,11 +152,16 @@ function service(name: string, raw: unknown, loc: Locator, binds: Map<string, Va
       return;
     }
     const target = intOf(p.target);
-    const published = p.published === null || p.published === undefined ? 0 : intOf(typeof p.published === 'string' ? p.published.split('-')[0]! : p.published);
+    const published =
+      p.published === null || p.published === undefined
+        ? 0
+        : intOf(typeof p.published === 'string' ? p.published.split('-')[0]! : p.published);
     c.ports.push({
       ...pl.place(),
       ...(target !== undefined ? { containerPort: pl.val(target, 'target')! } : {}),
-      ...(published !== undefined ? { hostPort: pl.val(published, p.published === null || p.published === undefined ? 'target' : 'published')! } : {}),
+      ...(published !== undefined
+        ? { hostPort: pl.val(published, p.published === null || p.published === undefined ? 'target' : 'published')! }
+        : {}),
       ...(p.host_ip ? { hostIP: pl.val(p.host_ip, 'host_ip')! } : {}),
       ...(p.protocol ? { protocol: p.protocol } : {}),
     });
@@ -139,10 +171,16 @@ function service(name: string, raw: unknown, loc: Locator, binds: Map<string, Va
   const limitsAt = ['deploy', 'resources', 'limits'];
   const memory = lim?.memory != null ? loc.val(lim.memory, ...limitsAt, 'memory') : loc.val(s.mem_limit, 'mem_limit');
   if (memory) c.resources.limits.memory = memory;
-  const cpu = lim?.cpus != null ? loc.val(lim.cpus, ...limitsAt, 'cpus') : s.cpus != null ? loc.val(s.cpus, 'cpus') : loc.val(s.cpu_quota, 'cpu_quota');
+  const cpu =
+    lim?.cpus != null
+      ? loc.val(lim.cpus, ...limitsAt, 'cpus')
+      : s.cpus != null
+        ? loc.val(s.cpus, 'cpus')
+        : loc.val(s.cpu_quota, 'cpu_quota');
   if (cpu) c.resources.limits.cpu = cpu;
   const pids = lim?.pids != null ? intOf(lim.pids) : intOf(s.pids_limit);
-  if (pids !== undefined) pod.pidsLimit = lim?.pids != null ? loc.val(pids, ...limitsAt, 'pids')! : loc.val(pids, 'pids_limit')!;
+  if (pids !== undefined)
+    pod.pidsLimit = lim?.pids != null ? loc.val(pids, ...limitsAt, 'pids')! : loc.val(pids, 'pids_limit')!;
 
   // sysctls: a mapping or a list of "name=value"
   const sysctls = own(raw, 'sysctls');
@@ -154,7 +192,13 @@ function service(name: string, raw: unknown, loc: Locator, binds: Map<string, Va
     for (const [k] of ownEntries(sysctls)) pod.securityContext.sysctls.push(loc.val(k, 'sysctls', k)!);
   }
   const line = doc.lineOf(loc.abs);
-  return { target: 'compose', kind: 'ComposeService', name, source: { file: doc.file, ...(line ? { line } : {}) }, pod };
+  return {
+    target: 'compose',
+    kind: 'ComposeService',
+    name,
+    source: { file: doc.file, ...(line ? { line } : {}) },
+    pod,
+  };
 }
 
 /** Services of an already-read compose document. */
@@ -162,7 +206,8 @@ export function composeFromDocument(doc: SourceDoc): ParsedWorkloads {
   const top = new Locator(doc, [], [], '');
   if (!isMapping(doc.value)) top.fail([], 'expected a compose file (a mapping with services)');
   const services = own(doc.value, 'services');
-  if (!isMapping(services)) return top.fail(['services'], services === undefined ? 'required field missing' : 'expected a mapping of services');
+  if (!isMapping(services))
+    return top.fail(['services'], services === undefined ? 'required field missing' : 'expected a mapping of services');
   const binds = boundVolumes(doc, top);
   const out: ParsedWorkloads = { workloads: [], skipped: [] };
   for (const [name, raw] of ownEntries(services)) {

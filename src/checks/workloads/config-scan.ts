@@ -47,8 +47,20 @@ export async function scanConfig(path: string, o: ConfigScanOptions = {}): Promi
     packages: [],
     issues: [
       ...found.errors.map((e) => ({ analyzer: 'config', path: e.input, message: e.message.slice(e.input.length + 2) })),
-      ...found.skipped.map((s) => ({ analyzer: 'config', path: `${s.file}${s.line ? `:${s.line}` : ''}`, message: `skipped${s.kind ? ` ${s.kind}${s.name ? `/${s.name}` : ''}` : ''}: ${s.reason}` })),
+      ...found.skipped.map((s) => ({
+        analyzer: 'config',
+        path: `${s.file}${s.line ? `:${s.line}` : ''}`,
+        message: `skipped${s.kind ? ` ${s.kind}${s.name ? `/${s.name}` : ''}` : ''}: ${s.reason}`,
+      })),
     ],
   };
-  return { inventory, checks: checks.sort((a, b) => a.location.path.localeCompare(b.location.path) || (a.location.line ?? 0) - (b.location.line ?? 0) || a.checkId.localeCompare(b.checkId)) };
+  return {
+    inventory,
+    checks: checks.sort(
+      (a, b) =>
+        a.location.path.localeCompare(b.location.path) ||
+        (a.location.line ?? 0) - (b.location.line ?? 0) ||
+        a.checkId.localeCompare(b.checkId),
+    ),
+  };
 }

@@ -40,7 +40,8 @@ test('discover: what is skipped, what is ignored, and what is an error', async (
     'deploy/alerts.yaml': `${POD}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts}\ndata:\n  rule: "{{ $labels.instance }} is down"\n`,
     'deploy/broken.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: [x\n',
     'deploy/wrong.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: "yes"}\n',
-    'chart/templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n',
+    'chart/templates/deployment.yaml':
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n',
     '.github/workflows/ci.yml': 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n',
     'config/settings.yaml': 'a: [unclosed\n',
     'package.json': '{"name": "x", "version": "1.0.0"}',
@@ -64,7 +65,10 @@ test('discover: what is skipped, what is ignored, and what is an error', async (
         ['docker-compose.override.yml', 'compose'],
       ],
     );
-    assert.deepEqual(scan.workloads.map((w) => `${w.target}:${w.name}`), ['docker-create:run', 'compose:web', 'kubernetes:p', 'kubernetes:p', 'compose:web']);
+    assert.deepEqual(
+      scan.workloads.map((w) => `${w.target}:${w.name}`),
+      ['docker-create:run', 'compose:web', 'kubernetes:p', 'kubernetes:p', 'compose:web'],
+    );
     assert.deepEqual(
       scan.errors.map((e) => [e.code, rel(e.input)]),
       [
@@ -72,11 +76,20 @@ test('discover: what is skipped, what is ignored, and what is an error', async (
         ['CORRUPT', 'deploy/wrong.yaml'],
       ],
     );
-    assert.match(scan.errors[1]!.message, /deploy\/wrong\.yaml: Pod\/p: spec\.hostNetwork: expected true or false, got "yes" \(line 4\)$/);
-    assert.deepEqual(scan.skipped.map((s) => [rel(s.file), s.reason]), [
-      ['chart/templates/deployment.yaml', 'contains template placeholders ({{ … }}): render it first (helm template, envsubst)'],
-      ['deploy/alerts.yaml', 'kind has no pod template'],
-    ]);
+    assert.match(
+      scan.errors[1]!.message,
+      /deploy\/wrong\.yaml: Pod\/p: spec\.hostNetwork: expected true or false, got "yes" \(line 4\)$/,
+    );
+    assert.deepEqual(
+      scan.skipped.map((s) => [rel(s.file), s.reason]),
+      [
+        [
+          'chart/templates/deployment.yaml',
+          'contains template placeholders ({{ … }}): render it first (helm template, envsubst)',
+        ],
+        ['deploy/alerts.yaml', 'kind has no pod template'],
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -91,11 +104,17 @@ test('discover: symlinks — inside the tree followed, outside not, directories 
     symlinkSync(outside, join(dir, 'linked-dir'));
     symlinkSync(join(dir, 'nowhere.yaml'), join(dir, 'dangling.yaml'));
     const scan = await scanConfigPath(dir);
-    assert.deepEqual(scan.files.map((f) => relative(dir, f.file)), ['link.yaml', 'real/pod.yaml']);
-    assert.deepEqual(scan.skipped.map((s) => [relative(dir, s.file), s.reason]), [
-      ['dangling.yaml', 'dangling symlink'],
-      ['escape.yaml', 'symlink leads outside the scanned directory'],
-    ]);
+    assert.deepEqual(
+      scan.files.map((f) => relative(dir, f.file)),
+      ['link.yaml', 'real/pod.yaml'],
+    );
+    assert.deepEqual(
+      scan.skipped.map((s) => [relative(dir, s.file), s.reason]),
+      [
+        ['dangling.yaml', 'dangling symlink'],
+        ['escape.yaml', 'symlink leads outside the scanned directory'],
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(outside, { recursive: true, force: true });
@@ -103,16 +122,34 @@ test('discover: symlinks — inside the tree followed, outside not, directories 
 });
 
 test('discover: bounds — file size, file count, depth', async () => {
-  const dir = tree({ 'a.yaml': POD, 'b.yaml': POD, 'c.yaml': POD, 'big.yaml': `${POD}# ${'x'.repeat(2000)}\n`, 'd1/d2/d3/deep.yaml': POD });
+  const dir = tree({
+    'a.yaml': POD,
+    'b.yaml': POD,
+    'c.yaml': POD,
+    'big.yaml': `${POD}# ${'x'.repeat(2000)}\n`,
+    'd1/d2/d3/deep.yaml': POD,
+  });
   try {
     const small = await scanConfigPath(dir, { maxFileSize: 1000 });
-    assert.deepEqual(small.skipped.map((s) => [relative(dir, s.file), s.reason]), [['big.yaml', 'larger than 1000 bytes']]);
+    assert.deepEqual(
+      small.skipped.map((s) => [relative(dir, s.file), s.reason]),
+      [['big.yaml', 'larger than 1000 bytes']],
+    );
     const few = await scanConfigPath(dir, { maxFiles: 2 });
-    assert.deepEqual(few.files.map((f) => relative(dir, f.file)), ['a.yaml', 'b.yaml']);
-    assert.deepEqual(few.skipped.map((s) => s.reason), ['more than 2 candidate files; the rest were not read']);
+    assert.deepEqual(
+      few.files.map((f) => relative(dir, f.file)),
+      ['a.yaml', 'b.yaml'],
+    );
+    assert.deepEqual(
+      few.skipped.map((s) => s.reason),
+      ['more than 2 candidate files; the rest were not read'],
+    );
     const shallow = await scanConfigPath(dir, { maxDepth: 1 });
     assert.ok(!shallow.files.some((f) => f.file.endsWith('deep.yaml')));
-    assert.deepEqual(shallow.skipped.map((s) => [relative(dir, s.file), s.reason]), [[join('d1', 'd2'), 'deeper than 1 directories']]);
+    assert.deepEqual(
+      shallow.skipped.map((s) => [relative(dir, s.file), s.reason]),
+      [[join('d1', 'd2'), 'deeper than 1 directories']],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -124,11 +161,17 @@ test('discover: a single file — read whatever its name; not found is an error'
     const one = await scanConfigPath(join(dir, 'x.txt'));
     assert.deepEqual([one.files.length, one.workloads.length], [1, 1]);
     const notes = await scanConfigPath(join(dir, 'notes.yaml'));
-    assert.deepEqual(notes.skipped.map((s) => s.reason), ['not a Kubernetes manifest, compose file or container-create body']);
+    assert.deepEqual(
+      notes.skipped.map((s) => s.reason),
+      ['not a Kubernetes manifest, compose file or container-create body'],
+    );
     const bad = await scanConfigPath(join(dir, 'bad.json'));
     assert.equal(bad.errors.length, 1);
     assert.match(bad.errors[0]!.message, /bad\.json: .*invalid JSON/);
-    await assert.rejects(scanConfigPath(join(dir, 'missing')), (e: unknown) => e instanceof BulwarkError && e.code === 'NOT_FOUND');
+    await assert.rejects(
+      scanConfigPath(join(dir, 'missing')),
+      (e: unknown) => e instanceof BulwarkError && e.code === 'NOT_FOUND',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -142,6 +185,14 @@ test('discover: classification rules', () => {
   assert.equal(cls('a.json', '{"HostConfig": {}}'), 'docker-create');
   assert.equal(cls('a.yaml', '{"HostConfig": {}}'), undefined);
   assert.equal(cls('a.yaml', 'kind: Pod\n'), undefined);
-  for (const n of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.prod.yaml', 'compose.override.yml', 'x/Docker-Compose.YML']) assert.ok(isComposeFileName(n), n);
+  for (const n of [
+    'compose.yaml',
+    'compose.yml',
+    'docker-compose.yml',
+    'docker-compose.prod.yaml',
+    'compose.override.yml',
+    'x/Docker-Compose.YML',
+  ])
+    assert.ok(isComposeFileName(n), n);
   for (const n of ['compose.json', 'my-compose.yml', 'composer.yaml']) assert.ok(!isComposeFileName(n), n);
 });

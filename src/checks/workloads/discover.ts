@@ -50,7 +50,8 @@ export function isComposeFileName(file: string): boolean {
 export function classify(file: string, docs: readonly SourceDoc[]): WorkloadTarget | undefined {
   if (isComposeFileName(file) && docs[0] && isComposeDocument(docs[0].value)) return 'compose';
   if (docs.some((d) => isKubernetesObject(d.value))) return 'kubernetes';
-  if (extname(file).toLowerCase() === '.json' && docs.length === 1 && isDockerCreateBody(docs[0]!.value)) return 'docker-create';
+  if (extname(file).toLowerCase() === '.json' && docs.length === 1 && isDockerCreateBody(docs[0]!.value))
+    return 'docker-create';
   if (docs[0] && isComposeDocument(docs[0].value) && own(docs[0].value, 'apiVersion') === undefined) return 'compose';
   return undefined;
 }
@@ -60,7 +61,12 @@ function readDocs(text: string, file: string): SourceDoc[] {
 }
 
 /** Reads one file's workloads into `out`. */
-async function scanFile(file: string, opts: Required<ScanConfigOptions>, out: ConfigScan, explicit: boolean): Promise<void> {
+async function scanFile(
+  file: string,
+  opts: Required<ScanConfigOptions>,
+  out: ConfigScan,
+  explicit: boolean,
+): Promise<void> {
   const info = await stat(file);
   if (info.size > opts.maxFileSize) {
     out.skipped.push({ file, reason: `larger than ${opts.maxFileSize} bytes` });
@@ -72,7 +78,11 @@ async function scanFile(file: string, opts: Required<ScanConfigOptions>, out: Co
   // Helm / Go templates only become manifests once rendered; quoted {{ }} in values (alert
   // templates and the like) are fine, so a template is only assumed when reading fails
   const templated = TEMPLATE.test(text) && relevant;
-  const asTemplate = () => out.skipped.push({ file, reason: 'contains template placeholders ({{ … }}): render it first (helm template, envsubst)' });
+  const asTemplate = () =>
+    out.skipped.push({
+      file,
+      reason: 'contains template placeholders ({{ … }}): render it first (helm template, envsubst)',
+    });
   let docs: SourceDoc[];
   try {
     docs = readDocs(text, file);
@@ -83,13 +93,19 @@ async function scanFile(file: string, opts: Required<ScanConfigOptions>, out: Co
   }
   const type = classify(file, docs);
   if (!type) {
-    if (explicit) out.skipped.push({ file, reason: 'not a Kubernetes manifest, compose file or container-create body' });
+    if (explicit)
+      out.skipped.push({ file, reason: 'not a Kubernetes manifest, compose file or container-create body' });
     return;
   }
   // a file is all or nothing: a wrong field anywhere makes it an error, as the API server would
   let r: ParsedWorkloads;
   try {
-    r = type === 'kubernetes' ? kubernetesFromDocuments(docs) : type === 'compose' ? composeFromDocument(docs[0]!) : { workloads: [dockerCreateFromDocument(docs[0]!)], skipped: [] };
+    r =
+      type === 'kubernetes'
+        ? kubernetesFromDocuments(docs)
+        : type === 'compose'
+          ? composeFromDocument(docs[0]!)
+          : { workloads: [dockerCreateFromDocument(docs[0]!)], skipped: [] };
   } catch (e) {
     if (templated) return void asTemplate();
     throw e;
@@ -111,13 +127,18 @@ function asError(e: unknown, file: string): BulwarkError {
  * without pods) in `skipped`.
  */
 export async function scanConfigPath(path: string, options: ScanConfigOptions = {}): Promise<ConfigScan> {
-  const opts: Required<ScanConfigOptions> = { maxFileSize: options.maxFileSize ?? 8 << 20, maxFiles: options.maxFiles ?? 20_000, maxDepth: options.maxDepth ?? 32 };
+  const opts: Required<ScanConfigOptions> = {
+    maxFileSize: options.maxFileSize ?? 8 << 20,
+    maxFiles: options.maxFiles ?? 20_000,
+    maxDepth: options.maxDepth ?? 32,
+  };
   const out: ConfigScan = { files: [], workloads: [], skipped: [], errors: [] };
   let top;
   try {
     top = await stat(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new BulwarkError('NOT_FOUND', path, 'no such file or directory');
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new BulwarkError('NOT_FOUND', path, 'no such file or directory');
     throw asError(e, path);
   }
   if (!top.isDirectory()) {

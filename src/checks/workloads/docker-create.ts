@@ -1,7 +1,16 @@
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import type { Workload } from './model.js';
-import { addVolume, applySecurityOpts, applyUser, isHostMode, isHostSource, newContainer, newPod, splitVolumeSpec } from './engine.js';
+import {
+  addVolume,
+  applySecurityOpts,
+  applyUser,
+  isHostMode,
+  isHostSource,
+  newContainer,
+  newPod,
+  splitVolumeSpec,
+} from './engine.js';
 import { Locator, isMapping, own, ownEntries, readJsonDocument, validate, type SourceDoc } from './source.js';
 
 // Docker Engine API `POST /containers/create` bodies (what `docker run` sends, what an
@@ -77,16 +86,42 @@ export function dockerCreateFromDocument(doc: SourceDoc, name?: string): Workloa
     const bl = hl.at('Binds', i);
     const [src, dst, mode] = splitVolumeSpec(spec);
     const readOnly = (mode ?? '').split(',').includes('ro');
-    if (src !== undefined && dst !== undefined && isHostSource(src)) addVolume(pod, c, { ...bl.place(), name: src, type: 'hostPath', hostPath: { path: bl.val(src)! } }, dst, readOnly);
-    else addVolume(pod, c, { ...bl.place(), ...(dst !== undefined && src ? { name: src } : {}), type: 'volume' }, dst ?? src, readOnly);
+    if (src !== undefined && dst !== undefined && isHostSource(src))
+      addVolume(
+        pod,
+        c,
+        { ...bl.place(), name: src, type: 'hostPath', hostPath: { path: bl.val(src)! } },
+        dst,
+        readOnly,
+      );
+    else
+      addVolume(
+        pod,
+        c,
+        { ...bl.place(), ...(dst !== undefined && src ? { name: src } : {}), type: 'volume' },
+        dst ?? src,
+        readOnly,
+      );
   });
   (h.Mounts ?? []).forEach((m, i) => {
     const ml = hl.at('Mounts', i);
     const type = (m.Type ?? 'volume').toLowerCase();
     const target = m.Target ?? undefined;
     if ((type === 'bind' || type === 'npipe') && m.Source) {
-      addVolume(pod, c, { ...ml.place(), name: m.Source, type: type === 'bind' ? 'hostPath' : 'npipe', hostPath: { path: ml.val(m.Source, 'Source')! } }, target, m.ReadOnly === true);
-    } else addVolume(pod, c, { ...ml.place(), ...(m.Source ? { name: m.Source } : {}), type }, target, m.ReadOnly === true);
+      addVolume(
+        pod,
+        c,
+        {
+          ...ml.place(),
+          name: m.Source,
+          type: type === 'bind' ? 'hostPath' : 'npipe',
+          hostPath: { path: ml.val(m.Source, 'Source')! },
+        },
+        target,
+        m.ReadOnly === true,
+      );
+    } else
+      addVolume(pod, c, { ...ml.place(), ...(m.Source ? { name: m.Source } : {}), type }, target, m.ReadOnly === true);
   });
 
   // zero means unlimited; kept so results point at the field
@@ -98,7 +133,8 @@ export function dockerCreateFromDocument(doc: SourceDoc, name?: string): Workloa
 
   // PortBindings: { "80/tcp": [{ HostIp, HostPort }] }; an empty HostPort lets Docker pick one
   const bindings = own(own(doc.value, 'HostConfig'), 'PortBindings');
-  if (bindings !== undefined && bindings !== null && !isMapping(bindings)) hl.fail(['PortBindings'], 'expected a mapping');
+  if (bindings !== undefined && bindings !== null && !isMapping(bindings))
+    hl.fail(['PortBindings'], 'expected a mapping');
   for (const [key, raw] of ownEntries(bindings)) {
     const list = validate(PortBinding, raw, hl.at('PortBindings', key)) ?? [];
     const { port, protocol } = portKey(key);
@@ -120,12 +156,24 @@ export function dockerCreateFromDocument(doc: SourceDoc, name?: string): Workloa
       const { port, protocol } = portKey(key);
       if (port === undefined || c.ports.some((p) => p.containerPort?.value === port)) continue;
       const place = hl.place('PublishAllPorts');
-      c.ports.push({ ...place, containerPort: { value: port, ...place }, hostPort: { value: 0, ...place }, ...(protocol ? { protocol } : {}) });
+      c.ports.push({
+        ...place,
+        containerPort: { value: port, ...place },
+        hostPort: { value: 0, ...place },
+        ...(protocol ? { protocol } : {}),
+      });
     }
   }
-  for (const [k] of ownEntries(own(own(doc.value, 'HostConfig'), 'Sysctls'))) pod.securityContext.sysctls.push(hl.val(k, 'Sysctls', k)!);
+  for (const [k] of ownEntries(own(own(doc.value, 'HostConfig'), 'Sysctls')))
+    pod.securityContext.sysctls.push(hl.val(k, 'Sysctls', k)!);
 
-  return { target: 'docker-create', kind: 'DockerContainer', name: cname, source: { file: doc.file, ...(doc.line ? { line: doc.line } : {}) }, pod };
+  return {
+    target: 'docker-create',
+    kind: 'DockerContainer',
+    name: cname,
+    source: { file: doc.file, ...(doc.line ? { line: doc.line } : {}) },
+    pod,
+  };
 }
 
 /** Parses a container-create body (JSON). `name` is the container's name (default: the file's base name). */

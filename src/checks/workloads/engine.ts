@@ -23,14 +23,25 @@ export function applySecurityOpts(sc: ContainerSecurityContextLike, opts: readon
       case 'seccomp':
         // "unconfined" disables filtering; "builtin" is the engine's default; anything else is a profile file
         if (value === undefined) break;
-        sc.seccompProfile = val(value === 'unconfined' ? 'Unconfined' : value === 'builtin' ? 'RuntimeDefault' : 'Localhost');
+        sc.seccompProfile = val(
+          value === 'unconfined' ? 'Unconfined' : value === 'builtin' ? 'RuntimeDefault' : 'Localhost',
+        );
         break;
       case 'apparmor':
         if (value === undefined) break;
-        sc.appArmorProfile = val(value === 'unconfined' ? 'Unconfined' : value === 'docker-default' ? 'RuntimeDefault' : 'Localhost');
+        sc.appArmorProfile = val(
+          value === 'unconfined' ? 'Unconfined' : value === 'docker-default' ? 'RuntimeDefault' : 'Localhost',
+        );
         break;
       case 'no-new-privileges': {
-        const on = value === undefined || value === '' ? true : value.toLowerCase() === 'true' ? true : value.toLowerCase() === 'false' ? false : undefined;
+        const on =
+          value === undefined || value === ''
+            ? true
+            : value.toLowerCase() === 'true'
+              ? true
+              : value.toLowerCase() === 'false'
+                ? false
+                : undefined;
         if (on !== undefined) sc.allowPrivilegeEscalation = val(!on);
         break;
       }
@@ -39,7 +50,8 @@ export function applySecurityOpts(sc: ContainerSecurityContextLike, opts: readon
         // label=disable runs the process unconfined by SELinux (as spc_t)
         if (value === 'disable') sc.seLinuxOptions.type = val('spc_t');
         const [part, setting] = splitOption(value);
-        if (setting !== undefined && (part === 'user' || part === 'role' || part === 'type' || part === 'level')) sc.seLinuxOptions[part] = val(setting);
+        if (setting !== undefined && (part === 'user' || part === 'role' || part === 'type' || part === 'level'))
+          sc.seLinuxOptions[part] = val(setting);
         break;
       }
       case 'systempaths':
@@ -91,10 +103,22 @@ export function isHostMode(mode: string | null | undefined): boolean {
 }
 
 /** A volume plus its mount in the (only) container. */
-export function addVolume(pod: PodLike, c: ContainerLike, v: Omit<VolumeLike, 'name'> & { name?: string }, target: string | undefined, readOnly: boolean): void {
+export function addVolume(
+  pod: PodLike,
+  c: ContainerLike,
+  v: Omit<VolumeLike, 'name'> & { name?: string },
+  target: string | undefined,
+  readOnly: boolean,
+): void {
   const name = v.name ?? `volume-${pod.volumes.length}`;
   pod.volumes.push({ ...v, name });
-  c.volumeMounts.push({ field: v.field, ...(v.line ? { line: v.line } : {}), name, ...(target ? { mountPath: target } : {}), readOnly });
+  c.volumeMounts.push({
+    field: v.field,
+    ...(v.line ? { line: v.line } : {}),
+    name,
+    ...(target ? { mountPath: target } : {}),
+    readOnly,
+  });
 }
 
 /** Splits "SRC:DST[:MODE]" keeping Windows drive letters ("C:\data:/data") together. */

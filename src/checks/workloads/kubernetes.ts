@@ -1,6 +1,24 @@
 import { z } from 'zod';
-import type { ContainerLike, ContainerRole, ParsedWorkloads, PodLike, Skipped, Val, VolumeLike, Workload } from './model.js';
-import { Locator, isMapping, own, ownEntries, readYamlDocuments, validate, type Path, type SourceDoc } from './source.js';
+import type {
+  ContainerLike,
+  ContainerRole,
+  ParsedWorkloads,
+  PodLike,
+  Skipped,
+  Val,
+  VolumeLike,
+  Workload,
+} from './model.js';
+import {
+  Locator,
+  isMapping,
+  own,
+  ownEntries,
+  readYamlDocuments,
+  validate,
+  type Path,
+  type SourceDoc,
+} from './source.js';
 
 // Kubernetes manifests: multi-document YAML or JSON, `kind: List` (and *List) included. Pods and
 // every controller that embeds a pod template become Workloads; other kinds are skipped with a
@@ -130,7 +148,10 @@ function container(c: ContainerT, role: ContainerRole, index: number, loc: Locat
     }
   }
   const quantities = (which: 'limits' | 'requests') =>
-    defined({ cpu: loc.val(c.resources?.[which]?.cpu, 'resources', which, 'cpu'), memory: loc.val(c.resources?.[which]?.memory, 'resources', which, 'memory') });
+    defined({
+      cpu: loc.val(c.resources?.[which]?.cpu, 'resources', which, 'cpu'),
+      memory: loc.val(c.resources?.[which]?.memory, 'resources', which, 'memory'),
+    });
   return defined({
     ...loc.place(),
     role,
@@ -164,7 +185,14 @@ function container(c: ContainerT, role: ContainerRole, index: number, loc: Locat
         protocol: p.protocol ?? undefined,
       });
     }),
-    volumeMounts: (c.volumeMounts ?? []).map((m, i) => defined({ ...loc.place('volumeMounts', i), name: m.name ?? '', mountPath: m.mountPath ?? undefined, readOnly: m.readOnly === true })),
+    volumeMounts: (c.volumeMounts ?? []).map((m, i) =>
+      defined({
+        ...loc.place('volumeMounts', i),
+        name: m.name ?? '',
+        mountPath: m.mountPath ?? undefined,
+        readOnly: m.readOnly === true,
+      }),
+    ),
     probeHosts,
   });
 }
@@ -185,7 +213,8 @@ function podFrom(raw: unknown, tpl: Locator): PodLike {
   const sc = spec.securityContext;
   const annotations = new Map<string, Val<string>>();
   const al = tpl.at('metadata', 'annotations');
-  for (const [k, v] of ownEntries(own(metaRaw, 'annotations'))) if (typeof v === 'string') annotations.set(k, al.val(v, k)!);
+  for (const [k, v] of ownEntries(own(metaRaw, 'annotations')))
+    if (typeof v === 'string') annotations.set(k, al.val(v, k)!);
   const rawVolumes = own(specRaw, 'volumes');
   const volumes: VolumeLike[] = (spec.volumes ?? []).map((v, i) => {
     const vl = sl.at('volumes', i);
@@ -194,10 +223,16 @@ function podFrom(raw: unknown, tpl: Locator): PodLike {
       ...vl.place(),
       name: v.name ?? `#${i}`,
       type,
-      hostPath: v.hostPath ? defined({ path: vl.val(v.hostPath.path, 'hostPath', 'path')!, type: vl.val(v.hostPath.type, 'hostPath', 'type') }) : undefined,
+      hostPath: v.hostPath
+        ? defined({
+            path: vl.val(v.hostPath.path, 'hostPath', 'path')!,
+            type: vl.val(v.hostPath.type, 'hostPath', 'type'),
+          })
+        : undefined,
     });
   });
-  const containers = (key: 'containers' | 'initContainers' | 'ephemeralContainers', role: ContainerRole) => (spec[key] ?? []).map((c, i) => container(c, role, i, sl.at(key, i)));
+  const containers = (key: 'containers' | 'initContainers' | 'ephemeralContainers', role: ContainerRole) =>
+    (spec[key] ?? []).map((c, i) => container(c, role, i, sl.at(key, i)));
   return defined({
     ...sl.place(),
     os: sl.val(spec.os?.name, 'os', 'name'),

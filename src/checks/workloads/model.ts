@@ -168,7 +168,12 @@ export function missingField(w: Workload, c: ContainerLike, names: FieldNames): 
 
 /** `container "web"`, `init container "setup"`, `ephemeral container "debug"` */
 export function containerWord(c: ContainerLike): string {
-  const role = c.role === 'initContainer' ? 'init container' : c.role === 'ephemeralContainer' ? 'ephemeral container' : 'container';
+  const role =
+    c.role === 'initContainer'
+      ? 'init container'
+      : c.role === 'ephemeralContainer'
+        ? 'ephemeral container'
+        : 'container';
   return `${role} ${JSON.stringify(c.name)}`;
 }
 

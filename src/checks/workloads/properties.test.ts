@@ -39,15 +39,88 @@ function runsOn(w: Workload): void {
   for (const level of ['baseline', 'restricted'] as const) evaluatePss(w, level);
 }
 
-const TOKENS = ['apiVersion: v1\n', 'kind: Pod\n', 'kind: List\n', 'kind: CronJob\n', 'metadata: {name: x}\n', 'spec:\n', '  template:\n', '  containers:\n', '  - name: a\n', '    securityContext: {privileged: true}\n', '    ports: [{hostPort: 80}]\n', 'items:\n', '- ', '---\n', '&a ', '*a', '<<: *a\n', '[', ']', '{', '}', ': ', '"', "'", '\t', '  ', '\n', 'services:\n', '  web:\n', '    ports: ["80:80"]\n', '    volumes: ["/:/host"]\n', '{"HostConfig": {', '"Binds": ["/:/h"]', '"PortBindings": {"80/tcp": [{"HostPort": "1"}]}', ',', '}', 'null', '1e400', '-', '?', '!!binary ', '!tag ', '%YAML 1.2\n', '__proto__: x\n'];
+const TOKENS = [
+  'apiVersion: v1\n',
+  'kind: Pod\n',
+  'kind: List\n',
+  'kind: CronJob\n',
+  'metadata: {name: x}\n',
+  'spec:\n',
+  '  template:\n',
+  '  containers:\n',
+  '  - name: a\n',
+  '    securityContext: {privileged: true}\n',
+  '    ports: [{hostPort: 80}]\n',
+  'items:\n',
+  '- ',
+  '---\n',
+  '&a ',
+  '*a',
+  '<<: *a\n',
+  '[',
+  ']',
+  '{',
+  '}',
+  ': ',
+  '"',
+  "'",
+  '\t',
+  '  ',
+  '\n',
+  'services:\n',
+  '  web:\n',
+  '    ports: ["80:80"]\n',
+  '    volumes: ["/:/host"]\n',
+  '{"HostConfig": {',
+  '"Binds": ["/:/h"]',
+  '"PortBindings": {"80/tcp": [{"HostPort": "1"}]}',
+  ',',
+  '}',
+  'null',
+  '1e400',
+  '-',
+  '?',
+  '!!binary ',
+  '!tag ',
+  '%YAML 1.2\n',
+  '__proto__: x\n',
+];
 
 test('properties: arbitrary text never throws anything but a one-line BulwarkError', () => {
-  const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).map((t) => t.join('')));
-  fc.assert(fc.property(text, (t) => everyParser(t).forEach(runsOn)), { numRuns: 400 });
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).map((t) => t.join('')),
+  );
+  fc.assert(
+    fc.property(text, (t) => everyParser(t).forEach(runsOn)),
+    { numRuns: 400 },
+  );
 });
 
 test('properties: arbitrary JSON and YAML documents never throw anything but a one-line BulwarkError', () => {
-  const doc = fc.oneof(fc.jsonValue({ maxDepth: 5 }), fc.record({ apiVersion: fc.constant('v1'), kind: fc.constantFrom('Pod', 'Deployment', 'List', 'CronJob'), metadata: fc.jsonValue({ maxDepth: 2 }), spec: fc.jsonValue({ maxDepth: 4 }), items: fc.jsonValue({ maxDepth: 3 }) }, { requiredKeys: ['kind'] }), fc.record({ services: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), volumes: fc.jsonValue({ maxDepth: 3 }) }), fc.record({ HostConfig: fc.jsonValue({ maxDepth: 3 }), User: fc.jsonValue({ maxDepth: 1 }), ExposedPorts: fc.jsonValue({ maxDepth: 2 }) }));
+  const doc = fc.oneof(
+    fc.jsonValue({ maxDepth: 5 }),
+    fc.record(
+      {
+        apiVersion: fc.constant('v1'),
+        kind: fc.constantFrom('Pod', 'Deployment', 'List', 'CronJob'),
+        metadata: fc.jsonValue({ maxDepth: 2 }),
+        spec: fc.jsonValue({ maxDepth: 4 }),
+        items: fc.jsonValue({ maxDepth: 3 }),
+      },
+      { requiredKeys: ['kind'] },
+    ),
+    fc.record({
+      services: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+      volumes: fc.jsonValue({ maxDepth: 3 }),
+    }),
+    fc.record({
+      HostConfig: fc.jsonValue({ maxDepth: 3 }),
+      User: fc.jsonValue({ maxDepth: 1 }),
+      ExposedPorts: fc.jsonValue({ maxDepth: 2 }),
+    }),
+  );
   fc.assert(
     fc.property(doc, (d) => {
       everyParser(JSON.stringify(d)).forEach(runsOn);
@@ -61,7 +134,9 @@ test('properties: arbitrary JSON and YAML documents never throw anything but a o
 
 const bad = fc.jsonValue({ maxDepth: 1 });
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 60, arbitrary: arb }, { weight: 1, arbitrary: bad });
-const caps = fc.array(fc.constantFrom('ALL', 'NET_BIND_SERVICE', 'CHOWN', 'SYS_ADMIN', 'NET_RAW', 'all'), { maxLength: 3 });
+const caps = fc.array(fc.constantFrom('ALL', 'NET_BIND_SERVICE', 'CHOWN', 'SYS_ADMIN', 'NET_RAW', 'all'), {
+  maxLength: 3,
+});
 const profile = fc.record({ type: fc.constantFrom('RuntimeDefault', 'Localhost', 'Unconfined') });
 const securityContext = fc.record(
   {
@@ -73,20 +148,42 @@ const securityContext = fc.record(
     capabilities: maybe(fc.record({ add: caps, drop: caps }, { requiredKeys: [] })),
     seccompProfile: maybe(profile),
     appArmorProfile: maybe(profile),
-    seLinuxOptions: maybe(fc.record({ type: fc.constantFrom('container_t', 'spc_t', 'container_engine_t'), user: fc.constantFrom('', 'u') }, { requiredKeys: [] })),
+    seLinuxOptions: maybe(
+      fc.record(
+        { type: fc.constantFrom('container_t', 'spc_t', 'container_engine_t'), user: fc.constantFrom('', 'u') },
+        { requiredKeys: [] },
+      ),
+    ),
     procMount: maybe(fc.constantFrom('Default', 'Unmasked')),
     windowsOptions: maybe(fc.record({ hostProcess: fc.boolean() })),
   },
   { requiredKeys: [] },
 );
-const handler = fc.record({ httpGet: fc.record({ host: fc.constantFrom('', 'localhost'), port: fc.constant(80) }, { requiredKeys: ['port'] }) });
+const handler = fc.record({
+  httpGet: fc.record({ host: fc.constantFrom('', 'localhost'), port: fc.constant(80) }, { requiredKeys: ['port'] }),
+});
 const container = fc.record(
   {
     name: fc.constantFrom('a', 'b', 'c'),
     image: fc.constant('x'),
     securityContext: maybe(securityContext),
-    resources: maybe(fc.record({ limits: fc.record({ cpu: fc.constantFrom('500m', '0', 1), memory: fc.constantFrom('1Gi', 0) }, { requiredKeys: [] }) })),
-    ports: maybe(fc.array(fc.record({ containerPort: fc.constant(80), hostPort: fc.constantFrom(0, 8080) }, { requiredKeys: ['containerPort'] }), { maxLength: 2 })),
+    resources: maybe(
+      fc.record({
+        limits: fc.record(
+          { cpu: fc.constantFrom('500m', '0', 1), memory: fc.constantFrom('1Gi', 0) },
+          { requiredKeys: [] },
+        ),
+      }),
+    ),
+    ports: maybe(
+      fc.array(
+        fc.record(
+          { containerPort: fc.constant(80), hostPort: fc.constantFrom(0, 8080) },
+          { requiredKeys: ['containerPort'] },
+        ),
+        { maxLength: 2 },
+      ),
+    ),
     livenessProbe: maybe(handler),
   },
   { requiredKeys: ['name'] },
@@ -98,22 +195,57 @@ const podSpec = fc.record(
     hostPID: maybe(fc.boolean()),
     hostIPC: maybe(fc.boolean()),
     hostUsers: maybe(fc.boolean()),
-    securityContext: maybe(fc.record({ runAsNonRoot: fc.boolean(), runAsUser: fc.constantFrom(0, 1000), seccompProfile: profile, sysctls: fc.array(fc.record({ name: fc.constantFrom('kernel.shm_rmid_forced', 'net.ipv4.tcp_rmem', 'kernel.msgmax'), value: fc.constant('1') }), { maxLength: 2 }) }, { requiredKeys: [] })),
-    volumes: maybe(fc.array(fc.oneof(fc.record({ name: fc.constant('h'), hostPath: fc.record({ path: fc.constantFrom('/', '/var/run/docker.sock', '/srv/x', '/etc/../etc') }) }), fc.record({ name: fc.constant('e'), emptyDir: fc.constant({}) }), fc.record({ name: fc.constant('n'), nfs: fc.constant({ server: 's', path: '/' }) })), { maxLength: 3 })),
+    securityContext: maybe(
+      fc.record(
+        {
+          runAsNonRoot: fc.boolean(),
+          runAsUser: fc.constantFrom(0, 1000),
+          seccompProfile: profile,
+          sysctls: fc.array(
+            fc.record({
+              name: fc.constantFrom('kernel.shm_rmid_forced', 'net.ipv4.tcp_rmem', 'kernel.msgmax'),
+              value: fc.constant('1'),
+            }),
+            { maxLength: 2 },
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    volumes: maybe(
+      fc.array(
+        fc.oneof(
+          fc.record({
+            name: fc.constant('h'),
+            hostPath: fc.record({ path: fc.constantFrom('/', '/var/run/docker.sock', '/srv/x', '/etc/../etc') }),
+          }),
+          fc.record({ name: fc.constant('e'), emptyDir: fc.constant({}) }),
+          fc.record({ name: fc.constant('n'), nfs: fc.constant({ server: 's', path: '/' }) }),
+        ),
+        { maxLength: 3 },
+      ),
+    ),
     containers: maybe(fc.array(container, { minLength: 1, maxLength: 3 })),
     initContainers: maybe(fc.array(container, { maxLength: 2 })),
     ephemeralContainers: maybe(fc.array(container, { maxLength: 1 })),
   },
   { requiredKeys: ['containers'] },
 );
-const annotations = fc.dictionary(fc.constantFrom('container.apparmor.security.beta.kubernetes.io/a', 'x'), fc.constantFrom('unconfined', 'runtime/default', 'localhost/p'));
-const manifest = fc.tuple(fc.constantFrom('Pod', 'Deployment', 'CronJob', 'List'), podSpec, annotations).map(([kind, spec, ann]) => {
-  const template = { metadata: { annotations: ann }, spec };
-  if (kind === 'Pod') return { apiVersion: 'v1', kind, metadata: { name: 'p', annotations: ann }, spec };
-  if (kind === 'CronJob') return { apiVersion: 'batch/v1', kind, metadata: { name: 'c' }, spec: { jobTemplate: { spec: { template } } } };
-  if (kind === 'List') return { apiVersion: 'v1', kind, items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec }] };
-  return { apiVersion: 'apps/v1', kind, metadata: { name: 'd' }, spec: { template } };
-});
+const annotations = fc.dictionary(
+  fc.constantFrom('container.apparmor.security.beta.kubernetes.io/a', 'x'),
+  fc.constantFrom('unconfined', 'runtime/default', 'localhost/p'),
+);
+const manifest = fc
+  .tuple(fc.constantFrom('Pod', 'Deployment', 'CronJob', 'List'), podSpec, annotations)
+  .map(([kind, spec, ann]) => {
+    const template = { metadata: { annotations: ann }, spec };
+    if (kind === 'Pod') return { apiVersion: 'v1', kind, metadata: { name: 'p', annotations: ann }, spec };
+    if (kind === 'CronJob')
+      return { apiVersion: 'batch/v1', kind, metadata: { name: 'c' }, spec: { jobTemplate: { spec: { template } } } };
+    if (kind === 'List')
+      return { apiVersion: 'v1', kind, items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec }] };
+    return { apiVersion: 'apps/v1', kind, metadata: { name: 'd' }, spec: { template } };
+  });
 
 test('properties: pod-shaped manifests — checks and standards agree, restricted is never weaker than baseline', () => {
   const version = fc.constantFrom('latest', ...PSS_VERSIONS);
@@ -126,15 +258,23 @@ test('properties: pod-shaped manifests — checks and standards agree, restricte
         const restricted = evaluatePss(w, 'restricted', v);
         if (restricted.allowed) assert.ok(baseline.allowed, 'allowed by restricted but not by baseline');
         const restrictedControls = new Set(restricted.violations.map((x) => x.control));
-        for (const x of baseline.violations) assert.ok(restrictedControls.has(x.control), `${x.control} fails baseline but not restricted at ${v}`);
-        for (const x of [...baseline.violations, ...restricted.violations]) assert.ok(x.fields.length > 0 && x.message.includes('('));
+        for (const x of baseline.violations)
+          assert.ok(restrictedControls.has(x.control), `${x.control} fails baseline but not restricted at ${v}`);
+        for (const x of [...baseline.violations, ...restricted.violations])
+          assert.ok(x.fields.length > 0 && x.message.includes('('));
         const ids = new Set(checkWorkload(w).map((x) => x.checkId));
         const privileged = allContainers(w.pod).some((c) => c.securityContext.privileged?.value === true);
         assert.equal(ids.has('BW-WL-001'), privileged);
-        assert.equal(baseline.violations.some((x) => x.control === 'Privileged Containers'), privileged);
+        assert.equal(
+          baseline.violations.some((x) => x.control === 'Privileged Containers'),
+          privileged,
+        );
         const hostPath = w.pod.volumes.some((x) => x.hostPath);
         assert.equal(ids.has('BW-WL-006'), hostPath);
-        assert.equal(baseline.violations.some((x) => x.control === 'HostPath Volumes'), hostPath);
+        assert.equal(
+          baseline.violations.some((x) => x.control === 'HostPath Volumes'),
+          hostPath,
+        );
       }
     }),
     RUNS,

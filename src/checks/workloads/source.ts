@@ -1,4 +1,15 @@
-import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments, parseDocument, visit, type Document } from 'yaml';
+import {
+  LineCounter,
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  parseDocument,
+  visit,
+  type Document,
+} from 'yaml';
 import type { z } from 'zod';
 import { BulwarkError } from '../../core/errors.js';
 import type { Place, Val } from './model.js';
@@ -66,7 +77,9 @@ export function readYamlDocuments(text: string, file: string): SourceDoc[] {
   const lines = new LineCounter();
   let docs: Document[];
   try {
-    docs = [...parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true })] as Document[];
+    docs = [
+      ...parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true }),
+    ] as Document[];
   } catch (e) {
     throw new BulwarkError('CORRUPT', file, `invalid YAML: ${oneLine(e instanceof Error ? e.message : String(e))}`);
   }
@@ -76,7 +89,11 @@ export function readYamlDocuments(text: string, file: string): SourceDoc[] {
     if (bad) {
       const pos = bad.linePos?.[0];
       const what = oneLine(bad.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
-      throw new BulwarkError('CORRUPT', file, `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}invalid YAML: ${what}`);
+      throw new BulwarkError(
+        'CORRUPT',
+        file,
+        `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}invalid YAML: ${what}`,
+      );
     }
     let value: unknown;
     try {
@@ -117,7 +134,9 @@ export function readJsonDocument(text: string, file: string): SourceDoc {
       where = `line ${line}, column ${before.length - before.lastIndexOf('\n')}: `;
     }
     // V8 quotes the input around the fault; keep the reason only
-    const reason = oneLine(msg.replace(/,\s*(?:\.\.\.)?"[^]*is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/, ''));
+    const reason = oneLine(
+      msg.replace(/,\s*(?:\.\.\.)?"[^]*is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/, ''),
+    );
     throw new BulwarkError('CORRUPT', file, `${where}invalid JSON: ${reason}`);
   }
   const lines = new LineCounter();
@@ -165,7 +184,11 @@ export class Locator {
     const l = this.at(...segs);
     const line = l.doc.lineOf(l.abs);
     const field = l.field ? `${l.field}: ` : '';
-    throw new BulwarkError('CORRUPT', this.doc.file, oneLine(`${this.label ? `${this.label}: ` : ''}${field}${message}${line ? ` (line ${line})` : ''}`));
+    throw new BulwarkError(
+      'CORRUPT',
+      this.doc.file,
+      oneLine(`${this.label ? `${this.label}: ` : ''}${field}${message}${line ? ` (line ${line})` : ''}`),
+    );
   }
 }
 
@@ -208,17 +231,36 @@ type Issue = z.core.$ZodIssue;
 
 /** The path and wording of a schema problem; for a union, the branch that got furthest. */
 function describe(issue: Issue, prefix: (string | number)[], raw: unknown): [(string | number)[], string] {
-  const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number')];
+  const path = [
+    ...prefix,
+    ...issue.path.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number'),
+  ];
   const value = valueAt(raw, path);
   if (issue.code === 'invalid_type') {
-    return [path, value === undefined ? 'required field missing' : `expected ${TYPE_WORDS.get(issue.expected) ?? issue.expected}, got ${show(value)}`];
+    return [
+      path,
+      value === undefined
+        ? 'required field missing'
+        : `expected ${TYPE_WORDS.get(issue.expected) ?? issue.expected}, got ${show(value)}`,
+    ];
   }
   if (issue.code === 'invalid_union') {
     // a branch whose problems are all below this value accepted its type: its first problem says most
     const deeper = issue.errors.find((list) => list.length > 0 && list.every((i) => i.path.length > 0));
     if (deeper) return describe(deeper[0]!, path, raw);
-    const types = [...new Set(issue.errors.flatMap((list) => list.filter((i) => i.code === 'invalid_type' && i.path.length === 0).map((i) => (i.code === 'invalid_type' ? (TYPE_WORDS.get(i.expected) ?? i.expected) : ''))))];
-    return [path, types.length > 0 ? `expected ${types.join(' or ')}, got ${show(value)}` : `unexpected value ${show(value)}`];
+    const types = [
+      ...new Set(
+        issue.errors.flatMap((list) =>
+          list
+            .filter((i) => i.code === 'invalid_type' && i.path.length === 0)
+            .map((i) => (i.code === 'invalid_type' ? (TYPE_WORDS.get(i.expected) ?? i.expected) : '')),
+        ),
+      ),
+    ];
+    return [
+      path,
+      types.length > 0 ? `expected ${types.join(' or ')}, got ${show(value)}` : `unexpected value ${show(value)}`,
+    ];
   }
   return [path, issue.message];
 }

@@ -10,7 +10,12 @@ const FIXTURE = join(import.meta.dirname, 'fixtures', 'alpine-3.19');
 
 test('an Alpine installed database lists each package with version, arch, origin, licence and files', async () => {
   const { inventory } = await scanRootfs(FIXTURE, 'alpine');
-  assert.deepEqual(inventory.os, { family: 'alpine', version: '3.19.0', name: 'Alpine Linux', prettyName: 'Alpine Linux v3.19' });
+  assert.deepEqual(inventory.os, {
+    family: 'alpine',
+    version: '3.19.0',
+    name: 'Alpine Linux',
+    prettyName: 'Alpine Linux v3.19',
+  });
   assert.deepEqual(
     inventory.packages.map((p) => [p.name, p.version, p.arch, p.source?.name, p.licenses.join(' ')]),
     [
@@ -33,11 +38,26 @@ test('malformed apk databases fail with the line, never silently', () => {
 test('property: any database of well-formed records round-trips names, versions and files', () => {
   const name = fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,20}$/);
   fc.assert(
-    fc.property(fc.array(fc.record({ name, version: fc.stringMatching(/^[0-9][0-9a-z._-]{0,12}-r[0-9]{1,2}$/), files: fc.array(name, { maxLength: 4 }) }), { maxLength: 8 }), (recs) => {
-      const text = recs.map((r) => [`P:${r.name}`, `V:${r.version}`, 'F:usr/lib', ...r.files.map((f) => `R:${f}`)].join('\n')).join('\n\n');
-      const parsed = parseApkInstalled(text);
-      assert.deepEqual(parsed.map((p) => [p.name, p.version, p.files]), recs.map((r) => [r.name, r.version, r.files.map((f) => `/usr/lib/${f}`)]));
-    }),
+    fc.property(
+      fc.array(
+        fc.record({
+          name,
+          version: fc.stringMatching(/^[0-9][0-9a-z._-]{0,12}-r[0-9]{1,2}$/),
+          files: fc.array(name, { maxLength: 4 }),
+        }),
+        { maxLength: 8 },
+      ),
+      (recs) => {
+        const text = recs
+          .map((r) => [`P:${r.name}`, `V:${r.version}`, 'F:usr/lib', ...r.files.map((f) => `R:${f}`)].join('\n'))
+          .join('\n\n');
+        const parsed = parseApkInstalled(text);
+        assert.deepEqual(
+          parsed.map((p) => [p.name, p.version, p.files]),
+          recs.map((r) => [r.name, r.version, r.files.map((f) => `/usr/lib/${f}`)]),
+        );
+      },
+    ),
     { numRuns: 200 },
   );
 });

@@ -24,7 +24,8 @@ export function parseApkInstalled(text: string): ApkRecord[] {
   let lineNo = 0;
   const flush = (): void => {
     if (cur.name === undefined && cur.version === undefined && cur.files.length === 0) return;
-    if (!cur.name || !cur.version) throw new BulwarkError('MISSING_FIELD', `line ${lineNo}`, 'package entry without P: and V:');
+    if (!cur.name || !cur.version)
+      throw new BulwarkError('MISSING_FIELD', `line ${lineNo}`, 'package entry without P: and V:');
     out.push(cur as ApkRecord);
     cur = { files: [] };
     dir = '';
@@ -38,15 +39,32 @@ export function parseApkInstalled(text: string): ApkRecord[] {
     if (line[1] !== ':') throw new BulwarkError('CORRUPT', `line ${lineNo}`, 'expected "X:value"');
     const v = line.slice(2);
     switch (line[0]) {
-      case 'P': cur.name = v; break;
-      case 'V': cur.version = v; break;
-      case 'A': cur.arch = v; break;
-      case 'o': cur.origin = v; break;
-      case 'L': cur.license = v; break;
-      case 'm': cur.maintainer = v; break;
-      case 'F': dir = v; break;
-      case 'R': cur.files.push(dir ? `/${dir}/${v}` : `/${v}`); break;
-      default: break; // checksums, sizes, dependencies: not part of the inventory
+      case 'P':
+        cur.name = v;
+        break;
+      case 'V':
+        cur.version = v;
+        break;
+      case 'A':
+        cur.arch = v;
+        break;
+      case 'o':
+        cur.origin = v;
+        break;
+      case 'L':
+        cur.license = v;
+        break;
+      case 'm':
+        cur.maintainer = v;
+        break;
+      case 'F':
+        dir = v;
+        break;
+      case 'R':
+        cur.files.push(dir ? `/${dir}/${v}` : `/${v}`);
+        break;
+      default:
+        break; // checksums, sizes, dependencies: not part of the inventory
     }
   }
   flush();
@@ -72,7 +90,12 @@ export const apk: Cataloger<ApkRecord[]> = {
       // apk licences are SPDX-like expressions separated by spaces ("MIT BSD-2-Clause")
       licenses: r.license ? [r.license] : [],
       ...(r.maintainer ? { maintainer: r.maintainer } : {}),
-      layer: introducedIn(history, (d) => d.find((p) => p.name === r.name), (a, b) => a.version === b.version) ?? cur.layer,
+      layer:
+        introducedIn(
+          history,
+          (d) => d.find((p) => p.name === r.name),
+          (a, b) => a.version === b.version,
+        ) ?? cur.layer,
       path: `/${DB}`,
       files: r.files,
     }));

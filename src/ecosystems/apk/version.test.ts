@@ -39,5 +39,20 @@ test('apk orders versions as apk-tools does', () => {
 });
 
 test('apk refuses what apk-tools refuses', () => {
-  assertInvalid(apkScheme, ['', 'a1', '1.0bc', '1.2a3', '1.0_foo', '1.0-1', '1.0-r', '1.0-r1-r2', '1.0.', '1.0A', '1.0~', '1.0~xyz', '1.0-r1_p1', 'v1.0']);
+  assertInvalid(apkScheme, [
+    '',
+    'a1',
+    '1.0bc',
+    '1.2a3',
+    '1.0_foo',
+    '1.0-1',
+    '1.0-r',
+    '1.0-r1-r2',
+    '1.0.',
+    '1.0A',
+    '1.0~',
+    '1.0~xyz',
+    '1.0-r1_p1',
+    'v1.0',
+  ]);
 });

@@ -55,7 +55,15 @@ test('a source tree: each packages.lock.json once per package across frameworks,
 test('wants: any <name>.deps.json; packages.lock.json only in source trees', () => {
   const info = { size: 10, mode: 0o644 };
   assert.equal(dotnet.wants('app/Contoso.Api.deps.json', info, 'image', DEFAULT_LIMITS), true);
-  assert.equal(dotnet.wants('usr/share/dotnet/shared/Microsoft.NETCore.App/8.0.0/Microsoft.NETCore.App.deps.json', info, 'image', DEFAULT_LIMITS), true);
+  assert.equal(
+    dotnet.wants(
+      'usr/share/dotnet/shared/Microsoft.NETCore.App/8.0.0/Microsoft.NETCore.App.deps.json',
+      info,
+      'image',
+      DEFAULT_LIMITS,
+    ),
+    true,
+  );
   assert.equal(dotnet.wants('app/.deps.json', info, 'image', DEFAULT_LIMITS), false);
   assert.equal(dotnet.wants('app/Contoso.Api.runtimeconfig.json', info, 'fs', DEFAULT_LIMITS), false);
   assert.equal(dotnet.wants('src/App/packages.lock.json', info, 'image', DEFAULT_LIMITS), false);
@@ -71,35 +79,68 @@ test('different versions of one package in different frameworks are all kept', (
       'net8.0': { 'System.Text.Json': { type: 'Direct', resolved: '8.0.5', contentHash: '' } },
     },
   });
-  assert.deepEqual(parsePackagesLock(lock), [{ name: 'System.Text.Json', version: '6.0.10' }, { name: 'System.Text.Json', version: '8.0.5' }]);
+  assert.deepEqual(parsePackagesLock(lock), [
+    { name: 'System.Text.Json', version: '6.0.10' },
+    { name: 'System.Text.Json', version: '8.0.5' },
+  ]);
 });
 
 test('a package upgraded in a later layer is attributed to that layer', () => {
   const deps = (libs: Record<string, string>): Buffer =>
-    Buffer.from(JSON.stringify({ targets: {}, libraries: Object.fromEntries(Object.entries(libs).map(([k, type]) => [k, { type }])) }));
-  const layer = (index: number, content: Buffer): { ref: { index: number; diffId: string }; analysis: LayerAnalysis } => ({
+    Buffer.from(
+      JSON.stringify({
+        targets: {},
+        libraries: Object.fromEntries(Object.entries(libs).map(([k, type]) => [k, { type }])),
+      }),
+    );
+  const layer = (
+    index: number,
+    content: Buffer,
+  ): { ref: { index: number; diffId: string }; analysis: LayerAnalysis } => ({
     ref: { index, diffId: `sha256:${index}` },
-    analysis: { diffId: `sha256:${index}`, whiteouts: [], opaqueDirs: [], files: { dotnet: { 'app/App.deps.json': { data: dotnet.parse('app/App.deps.json', content) } } } },
+    analysis: {
+      diffId: `sha256:${index}`,
+      whiteouts: [],
+      opaqueDirs: [],
+      files: { dotnet: { 'app/App.deps.json': { data: dotnet.parse('app/App.deps.json', content) } } },
+    },
   });
   const merged = mergeLayers([
     layer(0, deps({ 'App/1.0.0': 'project', 'Serilog/3.1.1': 'package', 'Dapper/2.1.35': 'package' })),
     layer(1, deps({ 'App/1.0.0': 'project', 'Serilog/4.0.0': 'package', 'Dapper/2.1.35': 'package' })),
   ]);
   const found = dotnet.catalog(viewFor(merged, 'dotnet'), { os: null, issue: () => assert.fail('no issue expected') });
-  assert.deepEqual(found.map((p) => [p.name, p.version, p.layer.index]), [['Serilog', '4.0.0', 1], ['Dapper', '2.1.35', 0]]);
+  assert.deepEqual(
+    found.map((p) => [p.name, p.version, p.layer.index]),
+    [
+      ['Serilog', '4.0.0', 1],
+      ['Dapper', '2.1.35', 0],
+    ],
+  );
 });
 
 test('malformed deps.json and packages.lock.json fail with a reason', () => {
   throwsCode(() => parseDepsJson('{"targets": {}, "libraries": '), 'CORRUPT', 'deps.json');
   throwsCode(() => parseDepsJson('{"targets": {}}'), 'CORRUPT', 'deps.json');
-  throwsCode(() => parseDepsJson('{"targets": {}, "libraries": {"NoVersion": {"type": "package"}}}'), 'CORRUPT', 'deps.json');
+  throwsCode(
+    () => parseDepsJson('{"targets": {}, "libraries": {"NoVersion": {"type": "package"}}}'),
+    'CORRUPT',
+    'deps.json',
+  );
   throwsCode(() => parseDepsJson('{"targets": {}, "libraries": {"A/1": {}}}'), 'CORRUPT', 'deps.json');
   throwsCode(() => parsePackagesLock('{"dependencies": {}}'), 'CORRUPT', 'packages.lock.json');
-  throwsCode(() => parsePackagesLock('{"version": 1, "dependencies": {"net8.0": {"A": {"type": "Direct"}}}}'), 'MISSING_FIELD', 'packages.lock.json');
+  throwsCode(
+    () => parsePackagesLock('{"version": 1, "dependencies": {"net8.0": {"A": {"type": "Direct"}}}}'),
+    'MISSING_FIELD',
+    'packages.lock.json',
+  );
 });
 
 test('purls keep the NuGet id as written', () => {
-  assert.equal(nugetPurl('Microsoft.AspNetCore.App.Runtime.linux-x64', '8.0.11'), 'pkg:nuget/Microsoft.AspNetCore.App.Runtime.linux-x64@8.0.11');
+  assert.equal(
+    nugetPurl('Microsoft.AspNetCore.App.Runtime.linux-x64', '8.0.11'),
+    'pkg:nuget/Microsoft.AspNetCore.App.Runtime.linux-x64@8.0.11',
+  );
   assert.equal(nugetPurl('xunit', '2.9.2+build.1'), 'pkg:nuget/xunit@2.9.2+build.1');
 });
 
@@ -111,10 +152,12 @@ test('property: arbitrary and mutated JSON never escapes as anything but an Erro
   const text = fc.oneof(
     fc.string({ maxLength: 200 }),
     fc.json({ maxDepth: 4 }),
-    fc.tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat({ max: 30 }), fc.string({ maxLength: 20 })).map(([s, at, cut, ins]) => {
-      const i = at % (s.length + 1);
-      return s.slice(0, i) + ins + s.slice(i + cut);
-    }),
+    fc
+      .tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat({ max: 30 }), fc.string({ maxLength: 20 }))
+      .map(([s, at, cut, ins]) => {
+        const i = at % (s.length + 1);
+        return s.slice(0, i) + ins + s.slice(i + cut);
+      }),
   );
   fc.assert(
     fc.property(text, (t) => {

@@ -25,7 +25,8 @@ export function parseDepsJson(content: Buffer | string): NuGetPackage[] {
   for (const [key, lib] of Object.entries(deps.libraries)) {
     if (lib.type !== 'package') continue;
     const slash = key.lastIndexOf('/');
-    if (slash <= 0 || slash === key.length - 1) throw new BulwarkError('CORRUPT', 'deps.json', `library key "${key}" is not "Name/Version"`);
+    if (slash <= 0 || slash === key.length - 1)
+      throw new BulwarkError('CORRUPT', 'deps.json', `library key "${key}" is not "Name/Version"`);
     const p: NuGetPackage = { name: key.slice(0, slash), version: key.slice(slash + 1) };
     const sha512 = lib.sha512?.replace(/^sha512-/, '');
     if (sha512) p.sha512 = sha512;

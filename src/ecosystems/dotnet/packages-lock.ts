@@ -24,7 +24,12 @@ export function parsePackagesLock(content: Buffer | string): NuGetPackage[] {
   for (const [framework, deps] of Object.entries(lock.dependencies)) {
     for (const [name, d] of Object.entries(deps)) {
       if (d.type === 'Project') continue;
-      if (!d.resolved) throw new BulwarkError('MISSING_FIELD', 'packages.lock.json', `${framework} package "${name}" has no resolved version`);
+      if (!d.resolved)
+        throw new BulwarkError(
+          'MISSING_FIELD',
+          'packages.lock.json',
+          `${framework} package "${name}" has no resolved version`,
+        );
       // the same package is usually locked once per framework
       const key = `${name.toLowerCase()}@${d.resolved}`;
       if (seen.has(key)) continue;

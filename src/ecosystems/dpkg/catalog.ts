@@ -34,7 +34,8 @@ function installed(p: Paragraph): boolean {
 }
 
 function toRecord(p: Paragraph): DpkgRecord {
-  if (!p.Package || !p.Version) throw new BulwarkError('MISSING_FIELD', p.Package ?? 'unnamed paragraph', 'paragraph without Package and Version');
+  if (!p.Package || !p.Version)
+    throw new BulwarkError('MISSING_FIELD', p.Package ?? 'unnamed paragraph', 'paragraph without Package and Version');
   const r: DpkgRecord = { name: p.Package, version: p.Version };
   if (p.Architecture) r.arch = p.Architecture;
   if (p.Maintainer) r.maintainer = p.Maintainer;
@@ -89,7 +90,8 @@ export const dpkg: Cataloger<Parsed> = {
         const layer =
           introducedIn(
             history,
-            (d) => (d.kind === 'status' ? d.packages.find((p) => p.name === rec.name && p.arch === rec.arch) : undefined),
+            (d) =>
+              d.kind === 'status' ? d.packages.find((p) => p.name === rec.name && p.arch === rec.arch) : undefined,
             (a, b) => a.version === b.version,
           ) ?? cur.layer;
         const files = filesOf(view, path, rec);

@@ -17,7 +17,8 @@ export const descriptor: EcosystemDescriptor = {
   releases(os) {
     if (os.family === 'debian') return [`Debian:${releaseMajor(os.version)}`];
     // OSV's Ubuntu feed names LTS, Pro and plain releases separately
-    if (os.family === 'ubuntu') return [`Ubuntu:${os.version}:LTS`, `Ubuntu:${os.version}`, `Ubuntu:Pro:${os.version}:LTS`];
+    if (os.family === 'ubuntu')
+      return [`Ubuntu:${os.version}:LTS`, `Ubuntu:${os.version}`, `Ubuntu:Pro:${os.version}:LTS`];
     return [];
   },
 };

@@ -31,7 +31,18 @@ test('dpkg orders versions as Debian Policy 5.6.12 says', () => {
 });
 
 test('dpkg refuses versions dpkg itself rejects or warns about', () => {
-  assertInvalid(dpkgScheme, ['', ':1.0', 'x:1.0', '1.0-', 'a1.0', '1_0', '1.0-1_2', ' 1.0', '99999999999:1', '1.0-1:2']);
+  assertInvalid(dpkgScheme, [
+    '',
+    ':1.0',
+    'x:1.0',
+    '1.0-',
+    'a1.0',
+    '1_0',
+    '1.0-1_2',
+    ' 1.0',
+    '99999999999:1',
+    '1.0-1:2',
+  ]);
 });
 
 const version = fc

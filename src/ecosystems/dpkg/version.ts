@@ -29,7 +29,8 @@ function parse(v: string): Dpkg | Invalid {
   if (!isDigit(upstream.charCodeAt(0))) return new Invalid('upstream version does not start with a digit');
   for (let i = 0; i < upstream.length; i++) {
     const c = upstream.charCodeAt(i);
-    if (!isAlnum(c) && c !== 46 && c !== 43 && c !== 126 && c !== 45 && c !== 58) return new Invalid('invalid character in upstream version');
+    if (!isAlnum(c) && c !== 46 && c !== 43 && c !== 126 && c !== 45 && c !== 58)
+      return new Invalid('invalid character in upstream version');
   }
   if (dash > colon && revision.length === 0) return new Invalid('empty revision');
   for (let i = 0; i < revision.length; i++) {
@@ -71,4 +72,8 @@ function verrevcmp(a: string, b: string): number {
   return 0;
 }
 
-export const dpkgScheme = defineScheme<Dpkg>('dpkg', parse, (a, b) => a.epoch - b.epoch || verrevcmp(a.upstream, b.upstream) || verrevcmp(a.revision, b.revision));
+export const dpkgScheme = defineScheme<Dpkg>(
+  'dpkg',
+  parse,
+  (a, b) => a.epoch - b.epoch || verrevcmp(a.upstream, b.upstream) || verrevcmp(a.revision, b.revision),
+);

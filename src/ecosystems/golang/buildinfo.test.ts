@@ -23,7 +23,8 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-const modules = (i: ReturnType<typeof readGoBuildInfo>): unknown => i && { goVersion: i.goVersion, path: i.path, main: i.main, deps: i.deps };
+const modules = (i: ReturnType<typeof readGoBuildInfo>): unknown =>
+  i && { goVersion: i.goVersion, path: i.path, main: i.main, deps: i.deps };
 
 const FIXTURE_DEPS = [
   { path: 'example.com/lib', version: 'v1.2.3', replace: { path: '../lib', version: '(devel)' } },
@@ -108,9 +109,14 @@ test('the toolchain version found without the header agrees with the header on r
   }
 });
 
-test('up to 25 Go binaries in /usr/bin, /usr/sbin, /usr/local/bin and go\'s tool directory read as `go version -m` reads them', async (t) => {
+test("up to 25 Go binaries in /usr/bin, /usr/sbin, /usr/local/bin and go's tool directory read as `go version -m` reads them", async (t) => {
   if (!requireAll(t, GO)) return;
-  const dirs = ['/usr/bin', '/usr/sbin', '/usr/local/bin', spawnSync('go', ['env', 'GOTOOLDIR'], { encoding: 'utf8' }).stdout.trim()];
+  const dirs = [
+    '/usr/bin',
+    '/usr/sbin',
+    '/usr/local/bin',
+    spawnSync('go', ['env', 'GOTOOLDIR'], { encoding: 'utf8' }).stdout.trim(),
+  ];
   let compared = 0;
   for (const dir of dirs) {
     const names = await readdir(dir).catch(() => [] as string[]);

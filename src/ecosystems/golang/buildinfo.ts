@@ -25,7 +25,9 @@ function candidates(exe: Exe): Region[] {
   const own = exe.sections.find((s) => s.name === '.go.buildinfo' || s.name === '__go_buildinfo');
   if (own) return [own];
   // No section of its own: the linker puts the blob at the start of the writable data.
-  return (exe.format === 'elf' ? exe.segments : exe.format === 'pe' ? exe.sections : exe.segments).filter((r) => r.writable && r.size > 0);
+  return (exe.format === 'elf' ? exe.segments : exe.format === 'pe' ? exe.sections : exe.segments).filter(
+    (r) => r.writable && r.size > 0,
+  );
 }
 
 /**
@@ -43,7 +45,8 @@ function magicOffsets(b: Buffer, regions: Region[]): number[][] {
   }
   for (const [start, end] of merged) {
     const part = b.subarray(start, end);
-    for (let i = part.indexOf(MAGIC); i >= 0; i = part.indexOf(MAGIC, i + 1)) byResidue[(start + i) % ALIGN]!.push(start + i);
+    for (let i = part.indexOf(MAGIC); i >= 0; i = part.indexOf(MAGIC, i + 1))
+      byResidue[(start + i) % ALIGN]!.push(start + i);
   }
   return byResidue;
 }
@@ -83,19 +86,30 @@ function uvarint(b: Buffer, at: number, input: string): [number, number] {
 
 function inlineString(b: Buffer, at: number, input: string): [Buffer, number] {
   const [n, start] = uvarint(b, at, input);
-  if (n > MAX_STRING || start + n > b.length) throw new BulwarkError('CORRUPT', input, `Go build info: string of ${n} bytes runs past the end of the file`);
+  if (n > MAX_STRING || start + n > b.length)
+    throw new BulwarkError('CORRUPT', input, `Go build info: string of ${n} bytes runs past the end of the file`);
   return [b.subarray(start, start + n), start + n];
 }
 
 function pointerString(b: Buffer, exe: Exe, addr: number, ptr: { size: number; be: boolean }, input: string): Buffer {
   const read = (buf: Buffer, off: number): number =>
-    ptr.size === 4 ? (ptr.be ? buf.readUInt32BE(off) : buf.readUInt32LE(off)) : Number(ptr.be ? buf.readBigUInt64BE(off) : buf.readBigUInt64LE(off));
+    ptr.size === 4
+      ? ptr.be
+        ? buf.readUInt32BE(off)
+        : buf.readUInt32LE(off)
+      : Number(ptr.be ? buf.readBigUInt64BE(off) : buf.readBigUInt64LE(off));
   const hdr = readAddr(b, exe, addr, 2 * ptr.size);
-  if (!hdr || hdr.length < 2 * ptr.size) throw new BulwarkError('CORRUPT', input, `Go build info: string header address 0x${addr.toString(16)} is not in the file`);
+  if (!hdr || hdr.length < 2 * ptr.size)
+    throw new BulwarkError(
+      'CORRUPT',
+      input,
+      `Go build info: string header address 0x${addr.toString(16)} is not in the file`,
+    );
   const [data, len] = [read(hdr, 0), read(hdr, ptr.size)];
   if (len > MAX_STRING) throw new BulwarkError('CORRUPT', input, `Go build info: string of ${len} bytes`);
   const s = len === 0 ? Buffer.alloc(0) : readAddr(b, exe, data, len);
-  if (!s || s.length < len) throw new BulwarkError('CORRUPT', input, `Go build info: string data at 0x${data.toString(16)} is not in the file`);
+  if (!s || s.length < len)
+    throw new BulwarkError('CORRUPT', input, `Go build info: string data at 0x${data.toString(16)} is not in the file`);
   return s;
 }
 
@@ -107,7 +121,8 @@ function stripFraming(raw: Buffer): string {
 function decodeBlob(b: Buffer, exe: Exe, at: number, input: string): GoBuildInfo {
   const ptrSize = b[at + 14]!;
   const flags = b[at + 15]!;
-  if (ptrSize !== 4 && ptrSize !== 8) throw new BulwarkError('CORRUPT', input, `Go build info: pointer size ${ptrSize}`);
+  if (ptrSize !== 4 && ptrSize !== 8)
+    throw new BulwarkError('CORRUPT', input, `Go build info: pointer size ${ptrSize}`);
   let vers: Buffer;
   let mod: Buffer;
   if (flags & 2) {
@@ -118,7 +133,11 @@ function decodeBlob(b: Buffer, exe: Exe, at: number, input: string): GoBuildInfo
     const be = (flags & 1) === 1;
     const ptr = (k: number): number => {
       const off = at + 16 + k * ptrSize;
-      return ptrSize === 4 ? (be ? b.readUInt32BE(off) : b.readUInt32LE(off)) : Number(be ? b.readBigUInt64BE(off) : b.readBigUInt64LE(off));
+      return ptrSize === 4
+        ? be
+          ? b.readUInt32BE(off)
+          : b.readUInt32LE(off)
+        : Number(be ? b.readBigUInt64BE(off) : b.readBigUInt64LE(off));
     };
     vers = pointerString(b, exe, ptr(0), { size: ptrSize, be }, input);
     mod = pointerString(b, exe, ptr(1), { size: ptrSize, be }, input);
@@ -137,7 +156,8 @@ function looksLikeGo(exe: Exe): boolean {
 
 const PATH_LINE = Buffer.from('path\t');
 const MOD_LINE = Buffer.from('mod\t');
-const bytesAt = (b: Buffer, at: number, want: Buffer): boolean => at + want.length <= b.length && want.compare(b, at, at + want.length) === 0;
+const bytesAt = (b: Buffer, at: number, want: Buffer): boolean =>
+  at + want.length <= b.length && want.compare(b, at, at + want.length) === 0;
 
 function headerless(b: Buffer, exe: Exe, input: string): GoBuildInfo | null {
   if (!looksLikeGo(exe)) return null;
@@ -150,7 +170,11 @@ function headerless(b: Buffer, exe: Exe, input: string): GoBuildInfo | null {
     if (end < start) end = b.indexOf(INFO_END, start);
     if (end < 0) return null; // none after this start, so none after any later one
     if (end - start > MAX_STRING || b[end - 1] !== 0x0a) continue;
-    return { goVersion: runtimeVersion(b) ?? '', headerless: true, ...parseModinfo(b.toString('utf8', start, end), input) };
+    return {
+      goVersion: runtimeVersion(b) ?? '',
+      headerless: true,
+      ...parseModinfo(b.toString('utf8', start, end), input),
+    };
   }
   return null;
 }
@@ -159,7 +183,14 @@ const GO1 = Buffer.from('go1.');
 const BETA = Buffer.from('beta');
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
 // [A-Za-z0-9_./-]: a version glued to one of these is part of a longer word
-const isWordByte = (c: number): boolean => isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2e || c === 0x2f || c === 0x2d;
+const isWordByte = (c: number): boolean =>
+  isDigit(c) ||
+  (c >= 0x41 && c <= 0x5a) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  c === 0x5f ||
+  c === 0x2e ||
+  c === 0x2f ||
+  c === 0x2d;
 
 /** Length of "go1.N[.M][rcK|betaK]" at `i` (N, M of 1–3 digits, K of 1–2), or 0: byte tests, no string per candidate. */
 function versionLength(b: Buffer, i: number): number {
@@ -208,7 +239,8 @@ export function readGoBuildInfo(b: Buffer, input = 'executable'): GoBuildInfo | 
   try {
     exe = readExe(b, input);
   } catch (e) {
-    if (b.includes(MAGIC)) throw new BulwarkError('CORRUPT', input, `Go executable with malformed headers: ${exeProblem(e)}`, { cause: e });
+    if (b.includes(MAGIC))
+      throw new BulwarkError('CORRUPT', input, `Go executable with malformed headers: ${exeProblem(e)}`, { cause: e });
     return null;
   }
   const at = findBlob(b, exe);

@@ -32,25 +32,58 @@ before(async () => {
   tmp = await makeTempDir('bulwark-go-cat-');
   root = join(tmp.path, 'root');
   await put('src/widget/go.mod', await readFile(join(import.meta.dirname, 'fixtures', 'gomod', 'go.mod')));
-  await put('opt/old/oldapp', legacyGoElf({ bits: 64, littleEndian: true, goVersion: 'go1.16.15', modinfo: 'path\texample.com/old\nmod\texample.com/old\tv1.4.0\t\ndep\tgithub.com/pkg/errors\tv0.9.1\th1:x=\n' }), 0o755);
-  await put('opt/dev/devapp', legacyGoElf({ bits: 64, littleEndian: true, goVersion: 'devel go1.23-4a2b3c Tue Jan 2 15:04:05 2024', modinfo: 'path\texample.com/dev\n' }), 0o755);
+  await put(
+    'opt/old/oldapp',
+    legacyGoElf({
+      bits: 64,
+      littleEndian: true,
+      goVersion: 'go1.16.15',
+      modinfo: 'path\texample.com/old\nmod\texample.com/old\tv1.4.0\t\ndep\tgithub.com/pkg/errors\tv0.9.1\th1:x=\n',
+    }),
+    0o755,
+  );
+  await put(
+    'opt/dev/devapp',
+    legacyGoElf({
+      bits: 64,
+      littleEndian: true,
+      goVersion: 'devel go1.23-4a2b3c Tue Jan 2 15:04:05 2024',
+      modinfo: 'path\texample.com/dev\n',
+    }),
+    0o755,
+  );
   const broken = legacyGoElf({ bits: 64, littleEndian: true, goVersion: 'go1.16', modinfo: 'path\tx\n' });
   broken.writeBigUInt64LE(0xdead0000n, broken.indexOf('\xff Go buildinf:', 0, 'latin1') + 16);
   await put('usr/local/bin/broken', broken, 0o755);
   await put('usr/local/bin/run.sh', `#!/bin/sh\n${'echo go1.2.3\n'.repeat(200)}`, 0o755);
-  await put('usr/share/doc/notes.bin', legacyGoElf({ bits: 64, littleEndian: true, goVersion: 'go1.16', modinfo: 'path\tnot-executable\n' }));
-  if (esbuild && existsSync(esbuild)) await put('app/node_modules/@esbuild/linux-x64/bin/esbuild', await readFile(esbuild), 0o755);
+  await put(
+    'usr/share/doc/notes.bin',
+    legacyGoElf({ bits: 64, littleEndian: true, goVersion: 'go1.16', modinfo: 'path\tnot-executable\n' }),
+  );
+  if (esbuild && existsSync(esbuild))
+    await put('app/node_modules/@esbuild/linux-x64/bin/esbuild', await readFile(esbuild), 0o755);
 });
 after(() => tmp.remove());
 
-const rows = (pkgs: { path: string; name: string; version: string; purl: string; metadata?: Record<string, string> }[], path: string): unknown[] =>
-  pkgs.filter((p) => p.path === path).map((p) => [p.name, p.version, p.purl, p.metadata ?? {}]);
+const rows = (
+  pkgs: { path: string; name: string; version: string; purl: string; metadata?: Record<string, string> }[],
+  path: string,
+): unknown[] => pkgs.filter((p) => p.path === path).map((p) => [p.name, p.version, p.purl, p.metadata ?? {}]);
 
 test('a source tree: go.mod with replaces applied, indirect marked, the main module as (devel)', async () => {
   const { packages, issues, wanted } = await catalogDir(golang, root, 'fs');
-  assert.ok(wanted.includes('src/widget/go.mod') && wanted.includes('usr/local/bin/run.sh') && !wanted.includes('usr/share/doc/notes.bin'));
+  assert.ok(
+    wanted.includes('src/widget/go.mod') &&
+      wanted.includes('usr/local/bin/run.sh') &&
+      !wanted.includes('usr/share/doc/notes.bin'),
+  );
   assert.deepEqual(rows(packages, '/src/widget/go.mod'), [
-    ['github.com/acme/logrus', 'v1.9.1-0.20230301120000-abcdefabcdef', 'pkg:golang/github.com/acme/logrus@v1.9.1-0.20230301120000-abcdefabcdef', { replaces: 'github.com/sirupsen/logrus@v1.9.0' }],
+    [
+      'github.com/acme/logrus',
+      'v1.9.1-0.20230301120000-abcdefabcdef',
+      'pkg:golang/github.com/acme/logrus@v1.9.1-0.20230301120000-abcdefabcdef',
+      { replaces: 'github.com/sirupsen/logrus@v1.9.0' },
+    ],
     ['github.com/acme/widget', '(devel)', 'pkg:golang/github.com/acme/widget@(devel)', { main: 'true' }],
     ['github.com/BurntSushi/toml', 'v1.2.1', 'pkg:golang/github.com/burntsushi/toml@v1.2.1', {}],
     ['github.com/google/uuid', 'v1.3.0', 'pkg:golang/github.com/google/uuid@v1.3.0', {}],
@@ -63,7 +96,10 @@ test('a source tree: go.mod with replaces applied, indirect marked, the main mod
   assert.ok(packages.every((p) => p.ecosystem === 'golang' && p.layer.index === 0 && p.files.length === 0));
   // the broken binary and the devel toolchain are reported, not skipped silently
   assert.deepEqual(issues.map((i) => i.path).sort(), ['/opt/dev/devapp', '/usr/local/bin/broken']);
-  assert.match(issues.find((i) => i.path === '/usr/local/bin/broken')!.message, /string header address 0xdead0000 is not in the file/);
+  assert.match(
+    issues.find((i) => i.path === '/usr/local/bin/broken')!.message,
+    /string header address 0xdead0000 is not in the file/,
+  );
   assert.match(issues.find((i) => i.path === '/opt/dev/devapp')!.message, /"devel go1.23-4a2b3c .*" is not a release/);
 });
 
@@ -77,7 +113,10 @@ test('an image: binaries only, each module with the toolchain as stdlib', async 
     ['stdlib', '1.16.15', 'pkg:golang/stdlib@1.16.15', { goVersion: 'go1.16.15', mainPackage: 'example.com/old' }],
   ]);
   const es = packages.filter((p) => p.path === '/app/node_modules/@esbuild/linux-x64/bin/esbuild');
-  assert.deepEqual(es.map((p) => p.name), ['github.com/evanw/esbuild', 'golang.org/x/sys', 'stdlib']);
+  assert.deepEqual(
+    es.map((p) => p.name),
+    ['github.com/evanw/esbuild', 'golang.org/x/sys', 'stdlib'],
+  );
   assert.ok(es.every((p) => p.metadata?.buildInfo === 'headerless'));
   assert.match(es[2]!.purl, /^pkg:golang\/stdlib@1\.\d+\.\d+$/);
 });
@@ -89,7 +128,12 @@ test('an image: a binary built by the go command, each module with the toolchain
   await copyFile(app!, join(root, 'usr/local/bin/app'));
   const { packages } = await catalogDir(golang, root, 'image');
   assert.deepEqual(rows(packages, '/usr/local/bin/app'), [
-    ['example.com/app', '(devel)', 'pkg:golang/example.com/app@(devel)', { main: 'true', goVersion: 'go1.19.8', GOOS: 'linux', GOARCH: 'amd64', CGO_ENABLED: '0' }],
+    [
+      'example.com/app',
+      '(devel)',
+      'pkg:golang/example.com/app@(devel)',
+      { main: 'true', goVersion: 'go1.19.8', GOOS: 'linux', GOARCH: 'amd64', CGO_ENABLED: '0' },
+    ],
     ['example.com/fork', 'v1.1.0', 'pkg:golang/example.com/fork@v1.1.0', { replaces: 'example.com/orig@v1.0.0' }],
     ['example.com/lib', '(devel)', 'pkg:golang/example.com/lib@(devel)', { replacedBy: '../lib' }],
     ['golang.org/x/text', 'v0.3.7', 'pkg:golang/golang.org/x/text@v0.3.7', {}],

@@ -27,9 +27,14 @@ export function stdlibVersion(goVersion: string): string | undefined {
 }
 
 /** A module as built: a module replacement takes the original's place; a directory keeps the name, with no version. */
-function built(path: string, version: string, replace: { path: string; version?: string } | undefined): Pick<FoundPackage, 'name' | 'version' | 'metadata'> {
+function built(
+  path: string,
+  version: string,
+  replace: { path: string; version?: string } | undefined,
+): Pick<FoundPackage, 'name' | 'version' | 'metadata'> {
   if (!replace) return { name: path, version, metadata: {} };
-  if (isLocalPath(replace.path) || !replace.version || replace.version === DEVEL) return { name: path, version: DEVEL, metadata: { replacedBy: replace.path } };
+  if (isLocalPath(replace.path) || !replace.version || replace.version === DEVEL)
+    return { name: path, version: DEVEL, metadata: { replacedBy: replace.path } };
   return { name: replace.path, version: replace.version, metadata: { replaces: `${path}@${version}` } };
 }
 
@@ -39,16 +44,34 @@ function fromBinary(info: GoBuildInfo, base: FoundAt, issue: (m: string) => void
   const mark: Record<string, string> = info.headerless ? { buildInfo: 'headerless' } : {};
   const out: FoundPackage[] = [];
   if (info.main) {
-    const settings = Object.fromEntries(SETTINGS.filter((k) => info.settings[k] !== undefined).map((k) => [k, info.settings[k]!]));
-    out.push({ ...common, name: info.main.path, version: info.main.version || DEVEL, metadata: { main: 'true', ...(info.goVersion ? { goVersion: info.goVersion } : {}), ...settings, ...mark } });
+    const settings = Object.fromEntries(
+      SETTINGS.filter((k) => info.settings[k] !== undefined).map((k) => [k, info.settings[k]!]),
+    );
+    out.push({
+      ...common,
+      name: info.main.path,
+      version: info.main.version || DEVEL,
+      metadata: { main: 'true', ...(info.goVersion ? { goVersion: info.goVersion } : {}), ...settings, ...mark },
+    });
   }
   for (const d of info.deps) {
     const b = built(d.path, d.version, d.replace);
     out.push({ ...common, ...b, metadata: { ...b.metadata, ...mark } });
   }
   const std = stdlibVersion(info.goVersion);
-  if (std) out.push({ ...common, name: 'stdlib', version: std, metadata: { goVersion: info.goVersion, ...(info.path ? { mainPackage: info.path } : {}), ...mark } });
-  else issue(info.goVersion ? `Go toolchain "${info.goVersion}" is not a release: the standard library is not listed` : 'Go build info header removed and the toolchain version not found: the standard library is not listed');
+  if (std)
+    out.push({
+      ...common,
+      name: 'stdlib',
+      version: std,
+      metadata: { goVersion: info.goVersion, ...(info.path ? { mainPackage: info.path } : {}), ...mark },
+    });
+  else
+    issue(
+      info.goVersion
+        ? `Go toolchain "${info.goVersion}" is not a release: the standard library is not listed`
+        : 'Go build info header removed and the toolchain version not found: the standard library is not listed',
+    );
   return out;
 }
 
@@ -58,7 +81,11 @@ function fromGoMod(mod: GoMod, base: FoundAt): FoundPackage[] {
   // the module being developed: "(devel)", as the go command names an unreleased main module
   if (mod.module) out.push({ ...common, name: mod.module, version: DEVEL, metadata: { main: 'true' } });
   for (const r of applyReplaces(mod)) {
-    const b = built(r.path, r.version, r.replaced && { path: r.replaced.newPath, ...(r.replaced.newVersion ? { version: r.replaced.newVersion } : {}) });
+    const b = built(
+      r.path,
+      r.version,
+      r.replaced && { path: r.replaced.newPath, ...(r.replaced.newVersion ? { version: r.replaced.newVersion } : {}) },
+    );
     out.push({ ...common, ...b, metadata: { ...b.metadata, ...(r.indirect ? { indirect: 'true' } : {}) } });
   }
   return out;
@@ -80,13 +107,21 @@ export const golang: Cataloger<GoFile> = {
   catalog(view, ctx) {
     return catalogFiles(view, (data, at) => {
       if (data.kind === 'gomod') return fromGoMod(data.mod, at);
-      return fromBinary(data.info, at, (message) => ctx.issue({ analyzer: 'golang', path: at.path, layer: at.layer, message }));
+      return fromBinary(data.info, at, (message) =>
+        ctx.issue({ analyzer: 'golang', path: at.path, layer: at.layer, message }),
+      );
     });
   },
   purl(pkg) {
     // purl-spec golang: the module path minus its last element is the namespace; both lower-cased
     const full = pkg.name.toLowerCase();
     const slash = full.lastIndexOf('/');
-    return new PackageURL('golang', slash > 0 ? full.slice(0, slash) : undefined, full.slice(slash + 1), pkg.version || undefined, undefined).toString();
+    return new PackageURL(
+      'golang',
+      slash > 0 ? full.slice(0, slash) : undefined,
+      full.slice(slash + 1),
+      pkg.version || undefined,
+      undefined,
+    ).toString();
   },
 };

@@ -45,7 +45,14 @@ test('Mach-O: a segment whose sections do not fit its load command is refused', 
 });
 
 test('property: random bytes behind each magic are read with sections bounded by the file, or refused as CORRUPT', () => {
-  const magics = [[0x7f, 0x45, 0x4c, 0x46, 2, 1], [0x7f, 0x45, 0x4c, 0x46, 1, 2], [0x4d, 0x5a], [0xcf, 0xfa, 0xed, 0xfe], [0xce, 0xfa, 0xed, 0xfe], [0xfe, 0xed, 0xfa, 0xcf]];
+  const magics = [
+    [0x7f, 0x45, 0x4c, 0x46, 2, 1],
+    [0x7f, 0x45, 0x4c, 0x46, 1, 2],
+    [0x4d, 0x5a],
+    [0xcf, 0xfa, 0xed, 0xfe],
+    [0xce, 0xfa, 0xed, 0xfe],
+    [0xfe, 0xed, 0xfa, 0xcf],
+  ];
   fc.assert(
     fc.property(fc.constantFrom(...magics), fc.uint8Array({ minLength: 64, maxLength: 4096 }), (magic, rest) => {
       const b = Buffer.from(rest);
@@ -53,7 +60,10 @@ test('property: random bytes behind each magic are read with sections bounded by
       try {
         const exe = readExe(b);
         // PE: at most 65,535 section headers; ELF and Mach-O: each section has its own header bytes
-        assert.ok(exe.sections.length <= (exe.format === 'pe' ? 0xffff : b.length / 40), `${exe.sections.length} sections`);
+        assert.ok(
+          exe.sections.length <= (exe.format === 'pe' ? 0xffff : b.length / 40),
+          `${exe.sections.length} sections`,
+        );
         assert.ok(exe.sections.every((s) => s.name.length <= 256 && (s.size === 0 || s.offset + s.size <= b.length)));
       } catch (e) {
         assert.ok(corrupt(e), String(e));
@@ -66,15 +76,19 @@ test('property: random bytes behind each magic are read with sections bounded by
 test('property: hostile files with a few bytes changed never escape as anything but CORRUPT', () => {
   const samples = [elfUnterminatedNames(1 << 14), peLongNames(0, 64), machoOverlappingCommands(1 << 12)];
   fc.assert(
-    fc.property(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (sample, flips) => {
-      const b = Buffer.from(sample);
-      for (const [at, v] of flips) b[at % b.length] = v;
-      try {
-        readExe(b);
-      } catch (e) {
-        assert.ok(corrupt(e), String(e));
-      }
-    }),
+    fc.property(
+      fc.constantFrom(...samples),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      (sample, flips) => {
+        const b = Buffer.from(sample);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        try {
+          readExe(b);
+        } catch (e) {
+          assert.ok(corrupt(e), String(e));
+        }
+      },
+    ),
     { numRuns: 200 },
   );
 });

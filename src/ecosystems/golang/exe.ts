@@ -40,22 +40,35 @@ export function exeFormat(b: Buffer): ExeFormat | undefined {
 const MAX_NAME = 256;
 
 class Reader {
-  constructor(readonly b: Buffer, readonly le: boolean, readonly input: string) {}
+  constructor(
+    readonly b: Buffer,
+    readonly le: boolean,
+    readonly input: string,
+  ) {}
   fail(reason: string): never {
     throw new BulwarkError('CORRUPT', this.input, reason);
   }
   check(off: number, n: number): void {
-    if (!Number.isSafeInteger(off) || off < 0 || n < 0 || off + n > this.b.length) this.fail(`header field at offset ${off} lies outside the file`);
+    if (!Number.isSafeInteger(off) || off < 0 || n < 0 || off + n > this.b.length)
+      this.fail(`header field at offset ${off} lies outside the file`);
   }
-  u16(off: number): number { this.check(off, 2); return this.le ? this.b.readUInt16LE(off) : this.b.readUInt16BE(off); }
-  u32(off: number): number { this.check(off, 4); return this.le ? this.b.readUInt32LE(off) : this.b.readUInt32BE(off); }
+  u16(off: number): number {
+    this.check(off, 2);
+    return this.le ? this.b.readUInt16LE(off) : this.b.readUInt16BE(off);
+  }
+  u32(off: number): number {
+    this.check(off, 4);
+    return this.le ? this.b.readUInt32LE(off) : this.b.readUInt32BE(off);
+  }
   u64(off: number): number {
     this.check(off, 8);
     const v = this.le ? this.b.readBigUInt64LE(off) : this.b.readBigUInt64BE(off);
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.fail(`value ${v} at offset ${off} is out of range`);
     return Number(v);
   }
-  word(off: number, bits: 32 | 64): number { return bits === 64 ? this.u64(off) : this.u32(off); }
+  word(off: number, bits: 32 | 64): number {
+    return bits === 64 ? this.u64(off) : this.u32(off);
+  }
   /** A NUL-terminated string of at most `max` bytes: the search for the NUL stops there too. */
   cstr(off: number, max: number): string {
     this.check(off, 0);
@@ -80,7 +93,8 @@ function readElf(b: Buffer, input: string): Exe {
   const base = bits === 64 ? 0x36 : 0x2a;
   const [phentsize, phnum, shentsize] = [r.u16(base), r.u16(base + 2), r.u16(base + 4)];
   let [shnum, shstrndx] = [r.u16(base + 6), r.u16(base + 8)];
-  if (phnum > 0 && phentsize < (bits === 64 ? 56 : 32)) r.fail(`ELF header: program header size ${phentsize} is too small`);
+  if (phnum > 0 && phentsize < (bits === 64 ? 56 : 32))
+    r.fail(`ELF header: program header size ${phentsize} is too small`);
   const segments: Region[] = [];
   for (let i = 0; i < phnum && phoff > 0; i++) {
     const p = phoff + i * phentsize;
@@ -105,7 +119,13 @@ function readElf(b: Buffer, input: string): Exe {
       const type = r.u32(sh(i) + 4);
       const [flags, addr, offset, size] = [field(i, 0), field(i, 1), field(i, 2), field(i, 3)];
       const bytes = type === 8 ? 0 : inFile(r, offset, size); // SHT_NOBITS: nothing in the file
-      sections.push({ name: strOff ? r.cstr(strOff + r.u32(sh(i)), MAX_NAME) : '', addr, offset, size: bytes, writable: (flags & 1) === 1 });
+      sections.push({
+        name: strOff ? r.cstr(strOff + r.u32(sh(i)), MAX_NAME) : '',
+        addr,
+        offset,
+        size: bytes,
+        writable: (flags & 1) === 1,
+      });
     }
   }
   return { format: 'elf', bits, littleEndian: r.le, sections, segments };
@@ -130,7 +150,13 @@ function readPe(b: Buffer, input: string): Exe {
     let name = r.cstr(s, 8);
     // "/123": a long name in the COFF string table after the symbols
     if (name.startsWith('/') && symtab > 0) name = r.cstr(symtab + nsyms * 18 + Number(name.slice(1)), MAX_NAME);
-    const [vsize, rva, rawSize, rawOff, chars] = [r.u32(s + 8), r.u32(s + 12), r.u32(s + 16), r.u32(s + 20), r.u32(s + 36)];
+    const [vsize, rva, rawSize, rawOff, chars] = [
+      r.u32(s + 8),
+      r.u32(s + 12),
+      r.u32(s + 16),
+      r.u32(s + 20),
+      r.u32(s + 36),
+    ];
     const size = rawOff === 0 ? 0 : inFile(r, rawOff, Math.min(rawSize, vsize || rawSize));
     sections.push({ name, addr: imageBase + rva, offset: rawOff, size, writable: (chars & 0x80000000) !== 0 });
   }
@@ -148,15 +174,29 @@ function machoSegment(r: Reader, off: number, size: number, w: 32 | 64, out: Exe
   const [addr, fileoff, filesize] = [r.word(off + 24, w), r.word(off + 24 + 2 * k, w), r.word(off + 24 + 3 * k, w)];
   const initprot = r.u32(off + 24 + 4 * k + 4);
   const nsects = r.u32(off + 24 + 4 * k + 8);
-  if (size < SEGMENT_HEADER[w] + nsects * SECTION_SIZE[w]) r.fail(`Mach-O segment ${seg}: ${nsects} sections do not fit its ${size}-byte load command`);
-  out.segments.push({ name: seg, addr, offset: fileoff, size: inFile(r, fileoff, filesize), writable: (initprot & 2) !== 0 });
+  if (size < SEGMENT_HEADER[w] + nsects * SECTION_SIZE[w])
+    r.fail(`Mach-O segment ${seg}: ${nsects} sections do not fit its ${size}-byte load command`);
+  out.segments.push({
+    name: seg,
+    addr,
+    offset: fileoff,
+    size: inFile(r, fileoff, filesize),
+    writable: (initprot & 2) !== 0,
+  });
   for (let j = 0, s = off + SEGMENT_HEADER[w]; j < nsects; j++, s += SECTION_SIZE[w]) {
     const [saddr, ssize] = [r.word(s + 32, w), r.word(s + 32 + k, w)];
     const soff = r.u32(s + 32 + 2 * k);
     const type = r.u32(s + 32 + 2 * k + 16) & 0xff;
     const zerofill = type === 0x1 || type === 0xc || type === 0x12;
     const bytes = zerofill || soff === 0 ? 0 : inFile(r, soff, ssize);
-    out.sections.push({ name: r.cstr(s, 16), segment: seg, addr: saddr, offset: soff, size: bytes, writable: (initprot & 2) !== 0 });
+    out.sections.push({
+      name: r.cstr(s, 16),
+      segment: seg,
+      addr: saddr,
+      offset: soff,
+      size: bytes,
+      writable: (initprot & 2) !== 0,
+    });
   }
 }
 
@@ -172,7 +212,8 @@ function readMacho(b: Buffer, input: string): Exe {
   const exe: Exe = { format: 'macho', bits, littleEndian: le, sections: [], segments: [] };
   for (let i = 0; i < ncmds; i++) {
     const [cmd, size] = [r.u32(off), r.u32(off + 4)];
-    if (size < 8 || off + size > cmdsEnd) r.fail(`Mach-O load command ${i} of ${size} bytes does not fit the ${sizeofcmds} bytes of load commands`);
+    if (size < 8 || off + size > cmdsEnd)
+      r.fail(`Mach-O load command ${i} of ${size} bytes does not fit the ${sizeofcmds} bytes of load commands`);
     if (cmd === 0x19 || cmd === 0x1) machoSegment(r, off, size, cmd === 0x19 ? 64 : 32, exe); // LC_SEGMENT_64, LC_SEGMENT
     off += size;
   }
@@ -182,10 +223,14 @@ function readMacho(b: Buffer, input: string): Exe {
 /** Parses the headers; throws BulwarkError CORRUPT on headers that point outside the file. `input` names the file. */
 export function readExe(b: Buffer, input = 'executable'): Exe {
   switch (exeFormat(b)) {
-    case 'elf': return readElf(b, input);
-    case 'pe': return readPe(b, input);
-    case 'macho': return readMacho(b, input);
-    default: throw new BulwarkError('CORRUPT', input, 'not an ELF, PE or Mach-O executable');
+    case 'elf':
+      return readElf(b, input);
+    case 'pe':
+      return readPe(b, input);
+    case 'macho':
+      return readMacho(b, input);
+    default:
+      throw new BulwarkError('CORRUPT', input, 'not an ELF, PE or Mach-O executable');
   }
 }
 

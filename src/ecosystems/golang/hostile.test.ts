@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isBulwarkError } from '../../core/errors.js';
 import { bytesSearched } from '../../../test/support/bytes-searched.js';
-import { elfOverlappingSegments, elfUnterminatedNames, goUnendedModinfo, goVersionNoise, machoOverlappingCommands, peLongNames } from '../../../test/support/hostile-exe.js';
+import {
+  elfOverlappingSegments,
+  elfUnterminatedNames,
+  goUnendedModinfo,
+  goVersionNoise,
+  machoOverlappingCommands,
+  peLongNames,
+} from '../../../test/support/hostile-exe.js';
 import { readGoBuildInfo, runtimeVersion } from './buildinfo.js';
 import { inlineBuildInfo } from './fixtures/elf-writer.js';
 
@@ -61,7 +68,8 @@ test('runtimeVersion reads versions as the go command writes them, and nothing g
     [' go1.20rcx ', 'go1.20'],
     ['\0go1.21\0 \0go1.22\0', undefined],
   ];
-  for (const [text, want] of cases) assert.equal(runtimeVersion(Buffer.from(text, 'latin1')), want, JSON.stringify(text));
+  for (const [text, want] of cases)
+    assert.equal(runtimeVersion(Buffer.from(text, 'latin1')), want, JSON.stringify(text));
 });
 
 test('property: runtimeVersion agrees with the regular expression that specifies it', () => {
@@ -95,17 +103,28 @@ test('property: runtimeVersion agrees with the regular expression that specifies
 });
 
 test('property: hostile files with a few bytes changed never escape as anything but CORRUPT', () => {
-  const samples = [elfOverlappingSegments(1 << 14, 64), goUnendedModinfo(1 << 12), goVersionNoise(1 << 12), elfUnterminatedNames(1 << 12), peLongNames(0, 32), machoOverlappingCommands(1 << 12)];
+  const samples = [
+    elfOverlappingSegments(1 << 14, 64),
+    goUnendedModinfo(1 << 12),
+    goVersionNoise(1 << 12),
+    elfUnterminatedNames(1 << 12),
+    peLongNames(0, 32),
+    machoOverlappingCommands(1 << 12),
+  ];
   fc.assert(
-    fc.property(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (sample, flips) => {
-      const b = Buffer.from(sample);
-      for (const [at, v] of flips) b[at % b.length] = v;
-      try {
-        readGoBuildInfo(b);
-      } catch (e) {
-        assert.ok(isBulwarkError(e) && e.code === 'CORRUPT', String(e));
-      }
-    }),
+    fc.property(
+      fc.constantFrom(...samples),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      (sample, flips) => {
+        const b = Buffer.from(sample);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        try {
+          readGoBuildInfo(b);
+        } catch (e) {
+          assert.ok(isBulwarkError(e) && e.code === 'CORRUPT', String(e));
+        }
+      },
+    ),
     { numRuns: 200 },
   );
 });

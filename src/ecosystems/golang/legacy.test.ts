@@ -16,10 +16,13 @@ import { throwsCode } from '../../../test/support/codes.js';
 // still understands the old layout, is the oracle where it is installed.
 
 let tmp: TempDir;
-before(async () => { tmp = await makeTempDir('bulwark-go-legacy-'); });
+before(async () => {
+  tmp = await makeTempDir('bulwark-go-legacy-');
+});
 after(() => tmp.remove());
 
-const MODINFO = 'path\texample.com/old/cmd/old\nmod\texample.com/old\t(devel)\t\ndep\tgithub.com/pkg/errors\tv0.9.1\th1:FEBLx1zS214owpjy7qsBeixbURkuhQAwrK5UwLGTwt4=\ndep\tgolang.org/x/crypto\tv0.0.0-20200622213623-75b288015ac9\n=>\tgolang.org/x/crypto\tv0.1.0\th1:abc=\n';
+const MODINFO =
+  'path\texample.com/old/cmd/old\nmod\texample.com/old\t(devel)\t\ndep\tgithub.com/pkg/errors\tv0.9.1\th1:FEBLx1zS214owpjy7qsBeixbURkuhQAwrK5UwLGTwt4=\ndep\tgolang.org/x/crypto\tv0.0.0-20200622213623-75b288015ac9\n=>\tgolang.org/x/crypto\tv0.1.0\th1:abc=\n';
 
 /** Every hand-written pre-1.18 variant: ELF 32/64, little and big endian, with and without section headers. */
 function* legacyVariants(): Generator<[string, Buffer]> {
@@ -41,7 +44,11 @@ test('pre-1.18 pointer layout: ELF 32/64, little and big endian, with and withou
     assert.deepEqual(info.main, { path: 'example.com/old', version: '(devel)' });
     assert.deepEqual(info.deps, [
       { path: 'github.com/pkg/errors', version: 'v0.9.1', sum: 'h1:FEBLx1zS214owpjy7qsBeixbURkuhQAwrK5UwLGTwt4=' },
-      { path: 'golang.org/x/crypto', version: 'v0.0.0-20200622213623-75b288015ac9', replace: { path: 'golang.org/x/crypto', version: 'v0.1.0', sum: 'h1:abc=' } },
+      {
+        path: 'golang.org/x/crypto',
+        version: 'v0.0.0-20200622213623-75b288015ac9',
+        replace: { path: 'golang.org/x/crypto', version: 'v0.1.0', sum: 'h1:abc=' },
+      },
     ]);
   }
 });
@@ -55,7 +62,11 @@ test('pre-1.18 pointer layout: `go version -m` reads every variant as the reader
     await chmod(file, 0o755);
     const oracle = goVersionM(file);
     assert.ok(oracle, `go version -m reads ${label}`);
-    assert.deepEqual({ v: info.goVersion, main: info.main, deps: info.deps }, { v: oracle.goVersion, main: oracle.main, deps: oracle.deps }, `go version -m agrees: ${label}`);
+    assert.deepEqual(
+      { v: info.goVersion, main: info.main, deps: info.deps },
+      { v: oracle.goVersion, main: oracle.main, deps: oracle.deps },
+      `go version -m agrees: ${label}`,
+    );
   }
 });
 
@@ -68,7 +79,14 @@ test('a pointer to an address no segment maps is an error', () => {
 
 function inlineElf(goVersion: string, modinfo: string): Buffer {
   const data = inlineBuildInfo(goVersion, modinfo);
-  return writeElf({ bits: 64, littleEndian: true, sections: [{ name: '.go.buildinfo', data, addr: 0x600000, writable: true }, { name: '.gopclntab', data: Buffer.alloc(32), addr: 0x400000 }] });
+  return writeElf({
+    bits: 64,
+    littleEndian: true,
+    sections: [
+      { name: '.go.buildinfo', data, addr: 0x600000, writable: true },
+      { name: '.gopclntab', data: Buffer.alloc(32), addr: 0x400000 },
+    ],
+  });
 }
 
 test('the inline layout from a hand-written file matches the one Go writes', () => {
@@ -88,19 +106,33 @@ function survives(b: Buffer): void {
 }
 
 test('property: corrupted Go binaries (both layouts) never crash the reader', () => {
-  const samples = [legacyGoElf({ bits: 64, littleEndian: true, goVersion: 'go1.16', modinfo: MODINFO }), legacyGoElf({ bits: 32, littleEndian: false, goVersion: 'go1.15', modinfo: MODINFO }), inlineElf('go1.22.1', MODINFO)];
+  const samples = [
+    legacyGoElf({ bits: 64, littleEndian: true, goVersion: 'go1.16', modinfo: MODINFO }),
+    legacyGoElf({ bits: 32, littleEndian: false, goVersion: 'go1.15', modinfo: MODINFO }),
+    inlineElf('go1.22.1', MODINFO),
+  ];
   fc.assert(
-    fc.property(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (sample, flips) => {
-      const b = Buffer.from(sample);
-      for (const [at, v] of flips) b[at % b.length] = v;
-      survives(b);
-    }),
+    fc.property(
+      fc.constantFrom(...samples),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      (sample, flips) => {
+        const b = Buffer.from(sample);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        survives(b);
+      },
+    ),
     { numRuns: 200 },
   );
 });
 
 test('property: random bytes behind an executable magic never crash the reader', () => {
-  const magics = [[0x7f, 0x45, 0x4c, 0x46, 2, 1], [0x7f, 0x45, 0x4c, 0x46, 1, 2], [0x4d, 0x5a], [0xcf, 0xfa, 0xed, 0xfe], [0xfe, 0xed, 0xfa, 0xce]];
+  const magics = [
+    [0x7f, 0x45, 0x4c, 0x46, 2, 1],
+    [0x7f, 0x45, 0x4c, 0x46, 1, 2],
+    [0x4d, 0x5a],
+    [0xcf, 0xfa, 0xed, 0xfe],
+    [0xfe, 0xed, 0xfa, 0xce],
+  ];
   fc.assert(
     fc.property(fc.constantFrom(...magics), fc.uint8Array({ minLength: 64, maxLength: 2048 }), (magic, rest) => {
       const b = Buffer.from(rest);

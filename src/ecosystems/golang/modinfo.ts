@@ -20,7 +20,8 @@ export interface ModInfo {
 }
 
 function moduleLine(cols: string[], lineNo: number, input: string): GoModule {
-  if (cols.length < 2 || cols.length > 3 || !cols[0]) throw new BulwarkError('CORRUPT', input, `module info line ${lineNo}: expected path, version and optional sum`);
+  if (cols.length < 2 || cols.length > 3 || !cols[0])
+    throw new BulwarkError('CORRUPT', input, `module info line ${lineNo}: expected path, version and optional sum`);
   return { path: cols[0], version: cols[1]!, ...(cols[2] ? { sum: cols[2] } : {}) };
 }
 
@@ -47,11 +48,22 @@ export function parseModinfo(text: string, input = 'module info'): ModInfo {
     const tab = line.indexOf('\t');
     const [kind, rest] = tab < 0 ? [line, ''] : [line.slice(0, tab), line.slice(tab + 1)];
     switch (kind) {
-      case 'path': info.path = rest; break;
-      case 'mod': last = info.main = moduleLine(rest.split('\t'), lineNo, input); break;
-      case 'dep': info.deps.push((last = moduleLine(rest.split('\t'), lineNo, input))); break;
+      case 'path':
+        info.path = rest;
+        break;
+      case 'mod':
+        last = info.main = moduleLine(rest.split('\t'), lineNo, input);
+        break;
+      case 'dep':
+        info.deps.push((last = moduleLine(rest.split('\t'), lineNo, input)));
+        break;
       case '=>':
-        if (!last || last.replace) throw new BulwarkError('CORRUPT', input, `module info line ${lineNo}: replacement without a module before it`);
+        if (!last || last.replace)
+          throw new BulwarkError(
+            'CORRUPT',
+            input,
+            `module info line ${lineNo}: replacement without a module before it`,
+          );
         last.replace = moduleLine(rest.split('\t'), lineNo, input);
         break;
       case 'build': {
@@ -59,7 +71,8 @@ export function parseModinfo(text: string, input = 'module info'): ModInfo {
         if (eq > 0) info.settings[unquote(rest.slice(0, eq))] = unquote(rest.slice(eq + 1));
         break;
       }
-      default: break; // newer toolchains may add line kinds: skip rather than lose the binary
+      default:
+        break; // newer toolchains may add line kinds: skip rather than lose the binary
     }
   }
   return info;

@@ -65,7 +65,9 @@ function readPom(buf: Buffer, e: ZipEntry, location: string, budget: InflateBudg
 function primaryPom(poms: Pom[], fileName: string): Pom | undefined {
   const f = fromFileName(fileName);
   const s = stem(fileName);
-  const matches = poms.filter((p) => p.artifactId === f.artifact || s === p.artifactId || s === `${p.artifactId}-${p.version}`);
+  const matches = poms.filter(
+    (p) => p.artifactId === f.artifact || s === p.artifactId || s === `${p.artifactId}-${p.version}`,
+  );
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
     const same = matches.filter((p) => p.version !== undefined && p.version === f.version);
@@ -80,11 +82,19 @@ function primaryPom(poms: Pom[], fileName: string): Pom | undefined {
  * the artifact only when it is a single token ("slf4j-api", not "Apache Commons Lang");
  * a Maven-style file name beats Bundle-SymbolicName, which is an OSGi name, not an artifactId.
  */
-function fromManifest(attrs: Map<string, string>, fileName: string): Omit<JarPackage, 'location' | 'licenses'> | undefined {
+function fromManifest(
+  attrs: Map<string, string>,
+  fileName: string,
+): Omit<JarPackage, 'location' | 'licenses'> | undefined {
   const f = fromFileName(fileName);
   const bsn = attrs.get('bundle-symbolicname')?.split(';')[0]?.trim();
-  const artifactId = token(attrs.get('implementation-title')) ?? (f.version !== undefined ? f.artifact : undefined) ?? token(bsn) ?? f.artifact;
-  const mVersion = attrs.get('implementation-version') || attrs.get('bundle-version') || attrs.get('specification-version');
+  const artifactId =
+    token(attrs.get('implementation-title')) ??
+    (f.version !== undefined ? f.artifact : undefined) ??
+    token(bsn) ??
+    f.artifact;
+  const mVersion =
+    attrs.get('implementation-version') || attrs.get('bundle-version') || attrs.get('specification-version');
   const version = mVersion || f.version;
   if (!version || !artifactId) return undefined;
   const groupId = token(attrs.get('implementation-vendor-id'));
@@ -99,7 +109,14 @@ interface Reach {
 }
 
 /** Reads the nested archives of one archive, each one that cannot be read a warning naming it. */
-function visitNested(buf: Buffer, entries: ZipEntry[], location: string, depth: number, reach: Reach, out: ArchiveData): void {
+function visitNested(
+  buf: Buffer,
+  entries: ZipEntry[],
+  location: string,
+  depth: number,
+  reach: Reach,
+  out: ArchiveData,
+): void {
   for (const e of entries) {
     if (!isArchiveName(e.name)) continue;
     const at = `${location}!/${e.name}`;
@@ -123,17 +140,34 @@ function visitNested(buf: Buffer, entries: ZipEntry[], location: string, depth: 
 
 function visit(buf: Buffer, fileName: string, location: string, depth: number, reach: Reach, out: ArchiveData): void {
   const budget = reach.budget;
-  const entries = listEntries(buf, location, (n) => POM_PROPERTIES.test(n) || n.toUpperCase() === MANIFEST || isArchiveName(n));
+  const entries = listEntries(
+    buf,
+    location,
+    (n) => POM_PROPERTIES.test(n) || n.toUpperCase() === MANIFEST || isArchiveName(n),
+  );
   const pomEntries = entries.filter((e) => POM_PROPERTIES.test(e.name));
-  if (pomEntries.length > MAX_POMS) out.warnings.push(`${location}: ${pomEntries.length - MAX_POMS} pom.properties not read (limit ${MAX_POMS} per archive)`);
+  if (pomEntries.length > MAX_POMS)
+    out.warnings.push(
+      `${location}: ${pomEntries.length - MAX_POMS} pom.properties not read (limit ${MAX_POMS} per archive)`,
+    );
   const poms = pomEntries.slice(0, MAX_POMS).map((e) => readPom(buf, e, location, budget));
   const mf = entries.find((e) => e.name.toUpperCase() === MANIFEST);
-  const attrs = mf ? parseManifest(readEntry(buf, mf, location, MAX_METADATA_BYTES, budget)) : new Map<string, string>();
+  const attrs = mf
+    ? parseManifest(readEntry(buf, mf, location, MAX_METADATA_BYTES, budget))
+    : new Map<string, string>();
   const sha1 = createHash('sha1').update(buf).digest('hex');
   const licenses = bundleLicenses(attrs.get('bundle-license'));
   const main = primaryPom(poms, fileName);
   if (main?.version) {
-    out.packages.push({ groupId: main.groupId, artifactId: main.artifactId, version: main.version, licenses, sha1, location, identifiedBy: 'pom.properties' });
+    out.packages.push({
+      groupId: main.groupId,
+      artifactId: main.artifactId,
+      version: main.version,
+      licenses,
+      sha1,
+      location,
+      identifiedBy: 'pom.properties',
+    });
   } else {
     const id = fromManifest(attrs, fileName);
     if (id) out.packages.push({ ...id, licenses, sha1, location });
@@ -142,7 +176,15 @@ function visit(buf: Buffer, fileName: string, location: string, depth: number, r
   for (const p of poms) {
     if (p === main) continue;
     const at = `${location}!/${p.entry}`;
-    if (p.version) out.packages.push({ groupId: p.groupId, artifactId: p.artifactId, version: p.version, licenses: [], location: at, identifiedBy: 'pom.properties' });
+    if (p.version)
+      out.packages.push({
+        groupId: p.groupId,
+        artifactId: p.artifactId,
+        version: p.version,
+        licenses: [],
+        location: at,
+        identifiedBy: 'pom.properties',
+      });
     else out.warnings.push(`${at}: pom.properties without a version`);
   }
   visitNested(buf, entries, location, depth, reach, out);
@@ -153,7 +195,12 @@ function visit(buf: Buffer, fileName: string, location: string, depth: number, r
  * A nested archive over `maxFileBytes` (or MAX_NESTED_BYTES) is a warning naming it; `budget` is the scan's:
  * what this archive and those nested in it inflate is charged to it.
  */
-export function readArchive(buf: Buffer, location: string, maxFileBytes = MAX_NESTED_BYTES, budget: InflateBudget = scanBudget(DEFAULT_LIMITS)): ArchiveData {
+export function readArchive(
+  buf: Buffer,
+  location: string,
+  maxFileBytes = MAX_NESTED_BYTES,
+  budget: InflateBudget = scanBudget(DEFAULT_LIMITS),
+): ArchiveData {
   const out: ArchiveData = { kind: 'archive', packages: [], warnings: [] };
   budget.addStored(buf.length);
   try {

@@ -13,7 +13,8 @@ import { parsePom, type PomData } from './pom.js';
 
 export type JavaData = ArchiveData | PomData | GradleLockData;
 
-const name = (groupId: string | undefined, artifactId: string): string => (groupId ? `${groupId}:${artifactId}` : artifactId);
+const name = (groupId: string | undefined, artifactId: string): string =>
+  groupId ? `${groupId}:${artifactId}` : artifactId;
 const sameJar = (a: JarPackage, b: JarPackage): boolean => a.version === b.version && a.sha1 === b.sha1;
 
 export const java: Cataloger<JavaData> = {
@@ -39,14 +40,19 @@ export const java: Cataloger<JavaData> = {
     for (const path of view.paths()) {
       const cur = view.get(path)!;
       const where = { ecosystem: 'maven' as const, layer: cur.layer, path: `/${path}`, files: [] };
-      const issue = (message: string): void => ctx.issue({ analyzer: 'java', path: `/${path}`, layer: cur.layer, message });
+      const issue = (message: string): void =>
+        ctx.issue({ analyzer: 'java', path: `/${path}`, layer: cur.layer, message });
       const d = cur.data;
       if (d.kind === 'archive') {
         d.warnings.forEach(issue);
         const history = view.history(path);
         for (const p of d.packages) {
           const find = (x: JavaData): JarPackage | undefined =>
-            x.kind === 'archive' ? x.packages.find((q) => q.location === p.location && q.groupId === p.groupId && q.artifactId === p.artifactId) : undefined;
+            x.kind === 'archive'
+              ? x.packages.find(
+                  (q) => q.location === p.location && q.groupId === p.groupId && q.artifactId === p.artifactId,
+                )
+              : undefined;
           out.push({
             ...where,
             name: name(p.groupId, p.artifactId),
@@ -57,13 +63,25 @@ export const java: Cataloger<JavaData> = {
           });
         }
       } else if (d.kind === 'pom') {
-        if (d.unresolved.length > 0) issue(`${d.unresolved.length} declaration(s) not pinned by this pom alone: ${d.unresolved.join(', ')}`);
+        if (d.unresolved.length > 0)
+          issue(`${d.unresolved.length} declaration(s) not pinned by this pom alone: ${d.unresolved.join(', ')}`);
         if (d.project) {
           const { groupId, artifactId, version, licenses } = d.project;
-          out.push({ ...where, name: name(groupId, artifactId), version, licenses, role: 'application', metadata: { location: `/${path}`, role: 'project' } });
+          out.push({
+            ...where,
+            name: name(groupId, artifactId),
+            version,
+            licenses,
+            role: 'application',
+            metadata: { location: `/${path}`, role: 'project' },
+          });
         }
         for (const dep of d.dependencies) {
-          const metadata: Record<string, string> = { location: `/${path}`, role: 'dependency', ...(dep.scope ? { scope: dep.scope } : {}) };
+          const metadata: Record<string, string> = {
+            location: `/${path}`,
+            role: 'dependency',
+            ...(dep.scope ? { scope: dep.scope } : {}),
+          };
           out.push({ ...where, name: name(dep.groupId, dep.artifactId), version: dep.version, licenses: [], metadata });
         }
       } else {
@@ -79,6 +97,13 @@ export const java: Cataloger<JavaData> = {
     // the purl spec makes the maven namespace (groupId) required, and packageurl-js enforces it
     const colon = pkg.name.indexOf(':');
     if (colon <= 0) throw new BulwarkError('MISSING_FIELD', pkg.name, 'groupId unknown, and a Maven purl requires one');
-    return new PackageURL('maven', pkg.name.slice(0, colon), pkg.name.slice(colon + 1), pkg.version, undefined, undefined).toString();
+    return new PackageURL(
+      'maven',
+      pkg.name.slice(0, colon),
+      pkg.name.slice(colon + 1),
+      pkg.version,
+      undefined,
+      undefined,
+    ).toString();
   },
 };

@@ -6,7 +6,9 @@ const ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.jpi', '.hpi'] as const;
 
 export function isArchiveName(name: string): boolean {
   const lower = name.toLowerCase();
-  return ARCHIVE_EXTENSIONS.some((ext) => lower.endsWith(ext) && lower.length > ext.length && !lower.endsWith(`/${ext}`));
+  return ARCHIVE_EXTENSIONS.some(
+    (ext) => lower.endsWith(ext) && lower.length > ext.length && !lower.endsWith(`/${ext}`),
+  );
 }
 
 export function baseName(path: string): string {

@@ -23,7 +23,12 @@ export function parseGradleLockfile(text: string): GradleLockData {
     if (line === '' || line.startsWith('#') || line.startsWith('empty=')) return;
     const m = LINE.exec(line);
     if (!m) throw new BulwarkError('CORRUPT', `line ${i + 1}`, 'expected "group:artifact:version=configurations"');
-    out.dependencies.push({ groupId: m[1]!, artifactId: m[2]!, version: m[3]!, configurations: m[4] ? m[4].split(',') : [] });
+    out.dependencies.push({
+      groupId: m[1]!,
+      artifactId: m[2]!,
+      version: m[3]!,
+      configurations: m[4] ? m[4].split(',') : [],
+    });
   });
   return out;
 }

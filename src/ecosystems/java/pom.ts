@@ -30,7 +30,9 @@ const Pom = z.object({
     parent: z.object(coords).optional(),
     properties: z.union([z.record(z.string(), z.unknown()), z.literal('')]).optional(),
     licenses: z.union([z.object({ license: z.array(z.object({ name: text })).optional() }), z.literal('')]).optional(),
-    dependencies: z.union([z.object({ dependency: z.array(z.object({ ...coords, scope: text })).optional() }), z.literal('')]).optional(),
+    dependencies: z
+      .union([z.object({ dependency: z.array(z.object({ ...coords, scope: text })).optional() }), z.literal('')])
+      .optional(),
   }),
 });
 
@@ -57,12 +59,25 @@ function interpolate(value: string, props: Map<string, string>): string | undefi
 export function parsePom(xml: string): PomData {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new BulwarkError('CORRUPT', `line ${valid.err.line}`, valid.err.msg);
-  const raw: unknown = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: false, removeNSPrefix: true, jPath: true, isArray: (_n, path) => typeof path === 'string' && ARRAYS.has(path) }).parse(xml);
+  const raw: unknown = new XMLParser({
+    ignoreAttributes: true,
+    parseTagValue: false,
+    processEntities: false,
+    removeNSPrefix: true,
+    jPath: true,
+    isArray: (_n, path) => typeof path === 'string' && ARRAYS.has(path),
+  }).parse(xml);
   const parsed = Pom.safeParse(raw);
-  if (!parsed.success) throw new BulwarkError('UNKNOWN_FORMAT', 'pom.xml', `not a Maven POM: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new BulwarkError(
+      'UNKNOWN_FORMAT',
+      'pom.xml',
+      `not a Maven POM: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    );
   const p = parsed.data.project;
   const props = new Map<string, string>();
-  if (p.properties) for (const [k, v] of Object.entries(p.properties)) if (typeof v === 'string') props.set(k, decode(v));
+  if (p.properties)
+    for (const [k, v] of Object.entries(p.properties)) if (typeof v === 'string') props.set(k, decode(v));
   const groupId = p.groupId ?? p.parent?.groupId;
   const version = p.version ?? p.parent?.version;
   const builtins: [string[], string | undefined][] = [
@@ -72,15 +87,21 @@ export function parsePom(xml: string): PomData {
     [['project.parent.groupId', 'parent.groupId'], p.parent?.groupId],
     [['project.parent.version', 'parent.version'], p.parent?.version],
   ];
-  for (const [keys, v] of builtins) if (v !== undefined) for (const k of keys) if (!props.has(k)) props.set(k, decode(v));
-  const value = (v: string | undefined): string | undefined => (v === undefined ? undefined : interpolate(decode(v), props));
+  for (const [keys, v] of builtins)
+    if (v !== undefined) for (const k of keys) if (!props.has(k)) props.set(k, decode(v));
+  const value = (v: string | undefined): string | undefined =>
+    v === undefined ? undefined : interpolate(decode(v), props);
   const out: PomData = { kind: 'pom', dependencies: [], unresolved: [] };
   const [pg, pa, pv] = [value(groupId), value(p.artifactId), value(version)];
   if (pg && pa && pv) {
-    const licenses = (p.licenses ? p.licenses.license ?? [] : []).map((l) => value(l.name)).filter((n): n is string => !!n);
+    const licenses = (p.licenses ? (p.licenses.license ?? []) : [])
+      .map((l) => value(l.name))
+      .filter((n): n is string => !!n);
     out.project = { groupId: pg, artifactId: pa, version: pv, licenses };
   } else {
-    out.unresolved.push(`${pg ?? groupId ?? '?'}:${pa ?? p.artifactId ?? '?'} (the project itself: coordinates not resolvable from this pom)`);
+    out.unresolved.push(
+      `${pg ?? groupId ?? '?'}:${pa ?? p.artifactId ?? '?'} (the project itself: coordinates not resolvable from this pom)`,
+    );
   }
   for (const d of (p.dependencies ? p.dependencies.dependency : undefined) ?? []) {
     const [g, a] = [value(d.groupId), value(d.artifactId)];
@@ -90,7 +111,13 @@ export function parsePom(xml: string): PomData {
       const v = value(d.version);
       if (!g || !a || !v) out.unresolved.push(`${name} (${d.version}: not resolvable from this pom)`);
       else if (/^[[(]/.test(v)) out.unresolved.push(`${name} (version range ${v})`);
-      else out.dependencies.push({ groupId: g, artifactId: a, version: v, ...(d.scope ? { scope: decode(d.scope) } : {}) });
+      else
+        out.dependencies.push({
+          groupId: g,
+          artifactId: a,
+          version: v,
+          ...(d.scope ? { scope: decode(d.scope) } : {}),
+        });
     }
   }
   return out;

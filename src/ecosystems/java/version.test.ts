@@ -44,7 +44,33 @@ test('maven refuses only the empty version', () => {
 
 const version = joined(
   ['0', '1', '2', '10', 'a', 'x'],
-  ['0', '1', '2', '10', '01', '.', '.', '-', '-', 'a', 'b', 'm', 'alpha', 'beta', 'rc', 'cr', 'snapshot', 'SNAPSHOT', 'ga', 'final', 'Final', 'release', 'sp', 'foo', 'x'],
+  [
+    '0',
+    '1',
+    '2',
+    '10',
+    '01',
+    '.',
+    '.',
+    '-',
+    '-',
+    'a',
+    'b',
+    'm',
+    'alpha',
+    'beta',
+    'rc',
+    'cr',
+    'snapshot',
+    'SNAPSHOT',
+    'ga',
+    'final',
+    'Final',
+    'release',
+    'sp',
+    'foo',
+    'x',
+  ],
   8,
 );
 
@@ -52,7 +78,9 @@ const version = joined(
 const JAR = '/usr/share/java/maven-artifact-3.x.jar';
 
 function comparableVersion(pairs: Pair[]): number[] {
-  const r = spawnSync('java', ['-cp', JAR, 'org.apache.maven.artifact.versioning.ComparableVersion', ...pairs.flat()], { encoding: 'utf8' });
+  const r = spawnSync('java', ['-cp', JAR, 'org.apache.maven.artifact.versioning.ComparableVersion', ...pairs.flat()], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`ComparableVersion failed: ${r.stderr}`);
   const results = r.stdout.split('\n').filter((l) => l.startsWith('   '));
   return pairs.map(([a, b], i) => {

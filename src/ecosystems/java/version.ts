@@ -11,8 +11,17 @@ import { cmpDigits, cmpStrings, defineScheme, isDigit } from '../../versions/sch
 type Item = { n: string } | { q: string } | Item[];
 
 const KNOWN = ['alpha', 'beta', 'milestone', 'rc', 'snapshot', '', 'sp'];
-const ALIASES = new Map([['ga', ''], ['final', ''], ['release', ''], ['cr', 'rc']]);
-const SHORT = new Map([['a', 'alpha'], ['b', 'beta'], ['m', 'milestone']]);
+const ALIASES = new Map([
+  ['ga', ''],
+  ['final', ''],
+  ['release', ''],
+  ['cr', 'rc'],
+]);
+const SHORT = new Map([
+  ['a', 'alpha'],
+  ['b', 'beta'],
+  ['m', 'milestone'],
+]);
 const RELEASE = '5';
 
 /** Sort key of a qualifier: its rank among the known ones, or after them by name. */

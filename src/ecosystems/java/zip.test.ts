@@ -58,15 +58,23 @@ test('zip bombs are refused: huge declared sizes before inflating, lying sizes w
   for (const deflate of [false, true]) {
     // a nested archive declaring more than the nested limit is not read, and named
     const bomb = writeZip([{ name: 'lib/bomb-1.0.jar', data: small, deflate, declaredSize: 300 * 2 ** 20 }]);
-    assert.deepEqual(readArchive(bomb, '/app-1.0.jar').warnings, ['/app-1.0.jar!/lib/bomb-1.0.jar: not read: 314572800 bytes, over the 268435456-byte file size limit']);
+    assert.deepEqual(readArchive(bomb, '/app-1.0.jar').warnings, [
+      '/app-1.0.jar!/lib/bomb-1.0.jar: not read: 314572800 bytes, over the 268435456-byte file size limit',
+    ]);
   }
-  const liar = writeZip([{ name: 'lib/liar-1.0.jar', data: Buffer.alloc(10 * 2 ** 20), deflate: true, declaredSize: 1000 }]);
-  assert.deepEqual(readArchive(liar, '/app-1.0.jar').warnings, ['/app-1.0.jar!/lib/liar-1.0.jar: inflates beyond its declared size']);
+  const liar = writeZip([
+    { name: 'lib/liar-1.0.jar', data: Buffer.alloc(10 * 2 ** 20), deflate: true, declaredSize: 1000 },
+  ]);
+  assert.deepEqual(readArchive(liar, '/app-1.0.jar').warnings, [
+    '/app-1.0.jar!/lib/liar-1.0.jar: inflates beyond its declared size',
+  ]);
   const mf = writeZip([{ name: 'META-INF/MANIFEST.MF', data: small, declaredSize: 2 ** 21 }]);
   rejects(() => readArchive(mf, '/app-1.0.jar'), 'TOO_LARGE', '/app-1.0.jar!/META-INF/MANIFEST.MF');
   // fifty directory records sharing one 1 MiB nested archive: refused before any is read
   const inner = writeZip([{ name: 'pad', data: Buffer.alloc(2 ** 20) }]);
-  const overlap = writeZip(Array.from({ length: 50 }, (_, i) => ({ name: `lib/o${i}-1.0.jar`, data: inner, ...(i > 0 ? { sameAs: 0 } : {}) })));
+  const overlap = writeZip(
+    Array.from({ length: 50 }, (_, i) => ({ name: `lib/o${i}-1.0.jar`, data: inner, ...(i > 0 ? { sameAs: 0 } : {}) })),
+  );
   rejects(() => readArchive(overlap, '/app-1.0.jar'), 'CORRUPT', '/app-1.0.jar', /overlap/);
 });
 
@@ -75,17 +83,32 @@ test('nested archives draw on one budget: jars in jars, each level within its ow
   const jar = (p: string): Buffer => nestedJars(p, 4, 300 << 10);
   const shared = new InflateBudget({ maxBytes: 3 << 19, maxRatio: Infinity, ratioFloorBytes: Infinity });
   assert.equal(readArchive(jar('a'), '/a-1.0.jar', undefined, shared).packages.length, 4);
-  rejects(() => readArchive(jar('b'), '/b-1.0.jar', undefined, shared), 'TOO_LARGE', '/b-1.0.jar!/lib/b1-1.1.jar!/lib/b2-1.2.jar!/lib/b3-1.3.jar');
+  rejects(
+    () => readArchive(jar('b'), '/b-1.0.jar', undefined, shared),
+    'TOO_LARGE',
+    '/b-1.0.jar!/lib/b1-1.1.jar!/lib/b2-1.2.jar!/lib/b3-1.3.jar',
+  );
   // the ratio is taken to the outermost archives' own bytes
-  const ratio = (maxRatio: number): InflateBudget => new InflateBudget({ maxBytes: 2 ** 30, maxRatio, ratioFloorBytes: 256 << 10 });
+  const ratio = (maxRatio: number): InflateBudget =>
+    new InflateBudget({ maxBytes: 2 ** 30, maxRatio, ratioFloorBytes: 256 << 10 });
   rejects(() => readArchive(jar('c'), '/c-1.0.jar', undefined, ratio(200)), 'TOO_LARGE', '/c-1.0.jar!/lib/c1-1.1.jar');
   assert.equal(readArchive(jar('c'), '/c-1.0.jar', undefined, ratio(2000)).packages.length, 4);
 });
 
 test('structural damage: not a zip, truncated, too many entries, overlong names, bad signatures', (t) => {
-  rejects(() => readArchive(Buffer.from('just text, no archive'), '/a.jar'), 'CORRUPT', '/a.jar', /no end of central directory/);
+  rejects(
+    () => readArchive(Buffer.from('just text, no archive'), '/a.jar'),
+    'CORRUPT',
+    '/a.jar',
+    /no end of central directory/,
+  );
   rejects(() => readArchive(Buffer.alloc(0), '/a.jar'), 'CORRUPT', '/a.jar', /no end of central directory/);
-  rejects(() => readArchive(writeZip([{ name: 'x'.repeat(5000), data: Buffer.from('y') }]), '/a.jar'), 'CORRUPT', '/a.jar', /entry 0: name/);
+  rejects(
+    () => readArchive(writeZip([{ name: 'x'.repeat(5000), data: Buffer.from('y') }]), '/a.jar'),
+    'CORRUPT',
+    '/a.jar',
+    /entry 0: name/,
+  );
   const ok = writeZip([{ name: 'META-INF/MANIFEST.MF', data: Buffer.from('Implementation-Version: 1\n') }]);
   const badLocal = Buffer.from(ok);
   badLocal.writeUInt32LE(0x12345678, 0);
@@ -107,10 +130,23 @@ test('structural damage: not a zip, truncated, too many entries, overlong names,
 test('property: mutated and truncated real archives are read or refused with CORRUPT, TRUNCATED or TOO_LARGE', (t) => {
   const f = fixture(t);
   if (!f) return;
-  const bases = [join(f.root, 'usr/share/java/slf4j-api.jar'), join(f.dir, 'tool.jar'), join(f.dir, 'uber-1.0.jar'), join(f.dir, 'shop-2.3.war')].map((p) => readFileSync(p));
+  const bases = [
+    join(f.root, 'usr/share/java/slf4j-api.jar'),
+    join(f.dir, 'tool.jar'),
+    join(f.dir, 'uber-1.0.jar'),
+    join(f.dir, 'shop-2.3.war'),
+  ].map((p) => readFileSync(p));
   // damage aimed at the structures (the directory at the end, headers at the start) as well as anywhere
-  const edit = fc.record({ where: fc.double({ min: 0, max: 1, noNaN: true }), tail: fc.boolean(), byte: fc.integer({ min: 0, max: 255 }) });
-  const mutation = fc.record({ base: fc.integer({ min: 0, max: bases.length - 1 }), edits: fc.array(edit, { minLength: 1, maxLength: 8 }), cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true })) });
+  const edit = fc.record({
+    where: fc.double({ min: 0, max: 1, noNaN: true }),
+    tail: fc.boolean(),
+    byte: fc.integer({ min: 0, max: 255 }),
+  });
+  const mutation = fc.record({
+    base: fc.integer({ min: 0, max: bases.length - 1 }),
+    edits: fc.array(edit, { minLength: 1, maxLength: 8 }),
+    cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+  });
   let refused = 0;
   fc.assert(
     fc.property(mutation, ({ base, edits, cut }) => {
@@ -123,7 +159,10 @@ test('property: mutated and truncated real archives are read or refused with COR
       try {
         JSON.stringify(readArchive(input, '/m.jar'));
       } catch (e) {
-        assert.ok(isBulwarkError(e) && ['CORRUPT', 'TRUNCATED', 'TOO_LARGE'].includes(e.code), `unexpected ${String(e)}`);
+        assert.ok(
+          isBulwarkError(e) && ['CORRUPT', 'TRUNCATED', 'TOO_LARGE'].includes(e.code),
+          `unexpected ${String(e)}`,
+        );
         refused++;
       }
     }),
@@ -140,12 +179,21 @@ test('a deflated entry whose data is damaged is refused, never returned', () => 
   const start = 30 + 'META-INF/MANIFEST.MF'.length;
   const cut = Buffer.from(zip);
   cut.fill(0, start + (body.length >> 1), start + body.length);
-  assert.throws(() => readArchive(cut, '/a-1.jar'), (e) => isBulwarkError(e) && (e.code === 'TRUNCATED' || e.code === 'CORRUPT'));
+  assert.throws(
+    () => readArchive(cut, '/a-1.jar'),
+    (e) => isBulwarkError(e) && (e.code === 'TRUNCATED' || e.code === 'CORRUPT'),
+  );
 });
 
 test('a flood of pom.properties is read up to MAX_POMS, the rest named in a warning', () => {
-  const poms = Array.from({ length: MAX_POMS + 2 }, (_, i) => ({ name: `META-INF/maven/g/a${i}/pom.properties`, data: Buffer.from(`version=${i}\n`) }));
+  const poms = Array.from({ length: MAX_POMS + 2 }, (_, i) => ({
+    name: `META-INF/maven/g/a${i}/pom.properties`,
+    data: Buffer.from(`version=${i}\n`),
+  }));
   const r = readArchive(writeZip(poms), '/flood.jar');
   assert.equal(r.packages.length, MAX_POMS);
-  assert.deepEqual(r.warnings.filter((w) => w.includes('pom.properties not read')), [`/flood.jar: 2 pom.properties not read (limit ${MAX_POMS} per archive)`]);
+  assert.deepEqual(
+    r.warnings.filter((w) => w.includes('pom.properties not read')),
+    [`/flood.jar: 2 pom.properties not read (limit ${MAX_POMS} per archive)`],
+  );
 });

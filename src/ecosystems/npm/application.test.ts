@@ -31,12 +31,25 @@ const APP = JSON.stringify({
   dependencies: { ms: '^2.1.3' },
 });
 
-interface CdxComponent { type: string; name: string; group?: string; version?: string; purl?: string }
-interface SpdxPackage { name: string; versionInfo?: string; primaryPackagePurpose: string; externalRefs?: { referenceLocator: string }[] }
+interface CdxComponent {
+  type: string;
+  name: string;
+  group?: string;
+  version?: string;
+  purl?: string;
+}
+interface SpdxPackage {
+  name: string;
+  versionInfo?: string;
+  primaryPackagePurpose: string;
+  externalRefs?: { referenceLocator: string }[];
+}
 
 /** What each format says of the package with this purl: JSON role, CycloneDX type, SPDX purpose, each listed exactly once. */
 async function rolesIn(inv: Inventory, purl: string): Promise<{ json: unknown; cdx: string; spdx: string }> {
-  const json = (toJsonReport({ inventory: inv }) as { packages: { purl: string; role?: string }[] }).packages.filter((p) => p.purl === purl);
+  const json = (toJsonReport({ inventory: inv }) as { packages: { purl: string; role?: string }[] }).packages.filter(
+    (p) => p.purl === purl,
+  );
   assert.equal(json.length, 1, `${purl} once in JSON`);
   const bomText = JSON.stringify(toCycloneDx(inv, { created: new Date(0), serialSeed: 's' }));
   assert.equal(await cycloneDxErrors(bomText), null);
@@ -63,11 +76,32 @@ test('an image with /app/package.json and /app/node_modules: the app is the one 
     const image = await openImage(archive);
     const { inventory: inv } = await scanImage(image, { cacheDir: null }).finally(() => image.close());
     assert.deepEqual(inv.issues, []);
-    const pick = (p: Package) => ({ name: p.name, version: p.version, purl: p.purl, path: p.path, role: p.role, licenses: p.licenses });
+    const pick = (p: Package) => ({
+      name: p.name,
+      version: p.version,
+      purl: p.purl,
+      path: p.path,
+      role: p.role,
+      licenses: p.licenses,
+    });
     assert.deepEqual(inv.packages.map(pick), [
       // the purl spec's own npm form: the scope is the namespace, its "@" percent-encoded
-      { name: '@acme/shop-api', version: '2.3.0', purl: 'pkg:npm/%40acme/shop-api@2.3.0', path: '/app/package.json', role: 'application', licenses: ['MIT'] },
-      { name: 'ms', version: '2.1.3', purl: 'pkg:npm/ms@2.1.3', path: '/app/node_modules/ms/package.json', role: undefined, licenses: ['MIT'] },
+      {
+        name: '@acme/shop-api',
+        version: '2.3.0',
+        purl: 'pkg:npm/%40acme/shop-api@2.3.0',
+        path: '/app/package.json',
+        role: 'application',
+        licenses: ['MIT'],
+      },
+      {
+        name: 'ms',
+        version: '2.1.3',
+        purl: 'pkg:npm/ms@2.1.3',
+        path: '/app/node_modules/ms/package.json',
+        role: undefined,
+        licenses: ['MIT'],
+      },
     ]);
     const [app, ms] = inv.packages as [Package, Package];
     // findings in the app and in what it installed are reported under one target, /app
@@ -75,7 +109,10 @@ test('an image with /app/package.json and /app/node_modules: the app is the one 
     assert.equal(targetOf(app), targetOf(ms));
     assert.deepEqual(await rolesIn(inv, app.purl), { json: 'application', cdx: 'application', spdx: 'APPLICATION' });
     assert.deepEqual(await rolesIn(inv, ms.purl), { json: undefined, cdx: 'library', spdx: 'LIBRARY' });
-    assert.match(renderTable({ inventory: inv }), /^npm +@acme\/shop-api +2\.3\.0 +0 +\/app\/package\.json \[application\]$/m);
+    assert.match(
+      renderTable({ inventory: inv }),
+      /^npm +@acme\/shop-api +2\.3\.0 +0 +\/app\/package\.json \[application\]$/m,
+    );
   } finally {
     await tmp.remove();
   }
@@ -86,14 +123,23 @@ test('a source tree with package.json and its package-lock.json (v3): one applic
   const { inventory: inv } = await scanFs(dir, dir);
   assert.deepEqual(inv.issues, []);
   // the oracle: the lockfile's own "packages" map, its "" entry being the project
-  const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { name?: string; version: string }> };
+  const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { name?: string; version: string }>;
+  };
   const root = lock.packages['']!;
-  const locked = new Set(Object.entries(lock.packages).filter(([k]) => k !== '').map(([k, e]) => `${e.name ?? k.slice(k.lastIndexOf('node_modules/') + 13)}@${e.version}`));
+  const locked = new Set(
+    Object.entries(lock.packages)
+      .filter(([k]) => k !== '')
+      .map(([k, e]) => `${e.name ?? k.slice(k.lastIndexOf('node_modules/') + 13)}@${e.version}`),
+  );
   const fromLock = inv.packages.filter((p) => p.path === '/package-lock.json');
   assert.deepEqual(new Set(fromLock.map((p) => `${p.name}@${p.version}`)), locked);
   assert.ok(fromLock.every((p) => p.role === undefined));
   const apps = inv.packages.filter((p) => p.role === 'application');
-  assert.deepEqual(apps.map((p) => [p.name, p.version, p.path, p.purl]), [[root.name, root.version, '/package.json', 'pkg:npm/bulwark-npm-fixture@1.0.0']]);
+  assert.deepEqual(
+    apps.map((p) => [p.name, p.version, p.path, p.purl]),
+    [[root.name, root.version, '/package.json', 'pkg:npm/bulwark-npm-fixture@1.0.0']],
+  );
   assert.equal(inv.packages.length, locked.size + 1);
   assert.deepEqual(await rolesIn(inv, apps[0]!.purl), { json: 'application', cdx: 'application', spdx: 'APPLICATION' });
 });

@@ -32,7 +32,10 @@ function npmLs(dir: string): { root: string[]; installed: string[][] } {
   };
   const top = JSON.parse(r.stdout) as LsNode;
   walk(top);
-  return { root: [top.name!, top.version!, '/package.json'], installed: [...seen.values()].sort((a, b) => a[2]!.localeCompare(b[2]!)) };
+  return {
+    root: [top.name!, top.version!, '/package.json'],
+    installed: [...seen.values()].sort((a, b) => a[2]!.localeCompare(b[2]!)),
+  };
 }
 
 test('an installed node_modules tree gives every install location npm ls reports, nested duplicates and aliases included, and the project as the application', async () => {
@@ -40,7 +43,10 @@ test('an installed node_modules tree gives every install location npm ls reports
   assert.deepEqual(issues, []);
   const ls = npmLs(INSTALLED);
   const row = (p: Package): string[] => [p.name, p.version, p.path];
-  const ours = packages.filter((p) => !p.role).map(row).sort((a, b) => a[2]!.localeCompare(b[2]!));
+  const ours = packages
+    .filter((p) => !p.role)
+    .map(row)
+    .sort((a, b) => a[2]!.localeCompare(b[2]!));
   assert.deepEqual(ours, ls.installed);
   assert.deepEqual(packages.filter((p) => p.role === 'application').map(row), [ls.root]);
   const at = (path: string): Package => packages.find((p) => p.path === `/node_modules/${path}/package.json`)!;
@@ -59,20 +65,36 @@ test('licences are read as a string, an array, an object, a legacy licenses list
   assert.deepEqual(lic('json-schema'), ['AFLv2.1', 'BSD']); // legacy "licenses": [{ type, url }]
   assert.deepEqual(lic('pause-stream'), ['MIT', 'Apache2']); // "license": ["MIT", "Apache2"]
   assert.deepEqual(lic('indexof'), []); // none declared
-  const own = npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x","version":"1.0.0","license":{"type":"ISC","url":"u"}}'));
+  const own = npm.parse(
+    'node_modules/x/package.json',
+    Buffer.from('{"name":"x","version":"1.0.0","license":{"type":"ISC","url":"u"}}'),
+  );
   assert.deepEqual(own, { kind: 'installed', pkg: { name: 'x', version: '1.0.0', licenses: ['ISC'] } });
 });
 
 test('only package.json files that sit in a package directory under node_modules are installed packages', () => {
   const info = { size: 100, mode: 0o644 };
-  const yes = ['node_modules/ms/package.json', 'app/node_modules/@babel/core/package.json', 'node_modules/a/node_modules/b/package.json', 'node_modules/.pnpm/ms@2.1.3/node_modules/ms/package.json'];
-  const no = ['node_modules/resolve/test/resolver/dot_main/package.json', 'node_modules/@babel/package.json', 'node_modules/.cache/package.json', 'node_modules/x/package.json.bak', 'app/package.json.bak'];
+  const yes = [
+    'node_modules/ms/package.json',
+    'app/node_modules/@babel/core/package.json',
+    'node_modules/a/node_modules/b/package.json',
+    'node_modules/.pnpm/ms@2.1.3/node_modules/ms/package.json',
+  ];
+  const no = [
+    'node_modules/resolve/test/resolver/dot_main/package.json',
+    'node_modules/@babel/package.json',
+    'node_modules/.cache/package.json',
+    'node_modules/x/package.json.bak',
+    'app/package.json.bak',
+  ];
   // outside node_modules: the application's own manifest
   const app = ['package.json', 'app/package.json', 'xnode_modules/ms/package.json'];
   const manifest = Buffer.from('{"name":"x","version":"1.0.0"}');
-  for (const p of yes) assert.equal(npm.wants(p, info, 'image', DEFAULT_LIMITS) && npm.parse(p, manifest).kind, 'installed', p);
+  for (const p of yes)
+    assert.equal(npm.wants(p, info, 'image', DEFAULT_LIMITS) && npm.parse(p, manifest).kind, 'installed', p);
   for (const p of no) assert.ok(!npm.wants(p, info, 'image', DEFAULT_LIMITS), p);
-  for (const p of app) assert.equal(npm.wants(p, info, 'image', DEFAULT_LIMITS) && npm.parse(p, manifest).kind, 'application', p);
+  for (const p of app)
+    assert.equal(npm.wants(p, info, 'image', DEFAULT_LIMITS) && npm.parse(p, manifest).kind, 'application', p);
 });
 
 test('lockfiles are read in source trees only, and not those that packages ship inside node_modules', () => {
@@ -86,12 +108,34 @@ test('lockfiles are read in source trees only, and not those that packages ship 
 });
 
 test('a package.json under node_modules without name or version is reported, unless it is a private workspace manifest', () => {
-  throwsCode(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x"}')), 'MISSING_FIELD', 'node_modules/x/package.json');
-  throwsCode(() => npm.parse('node_modules/x/package.json', Buffer.from('{"version":"1.0.0"}')), 'MISSING_FIELD', 'node_modules/x/package.json');
-  throwsCode(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x",')), 'CORRUPT', 'node_modules/x/package.json');
-  throwsCode(() => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"a b","version":"1"}')), 'CORRUPT', 'node_modules/x/package.json');
-  assert.deepEqual(npm.parse('node_modules/x/package.json', Buffer.from('{"private":true}')), { kind: 'installed', pkg: null });
-  assert.deepEqual(npm.parse('node_modules/x/package.json', Buffer.from('\uFEFF{"name":"x","version":"1.0.0"}')), { kind: 'installed', pkg: { name: 'x', version: '1.0.0', licenses: [] } });
+  throwsCode(
+    () => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x"}')),
+    'MISSING_FIELD',
+    'node_modules/x/package.json',
+  );
+  throwsCode(
+    () => npm.parse('node_modules/x/package.json', Buffer.from('{"version":"1.0.0"}')),
+    'MISSING_FIELD',
+    'node_modules/x/package.json',
+  );
+  throwsCode(
+    () => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"x",')),
+    'CORRUPT',
+    'node_modules/x/package.json',
+  );
+  throwsCode(
+    () => npm.parse('node_modules/x/package.json', Buffer.from('{"name":"a b","version":"1"}')),
+    'CORRUPT',
+    'node_modules/x/package.json',
+  );
+  assert.deepEqual(npm.parse('node_modules/x/package.json', Buffer.from('{"private":true}')), {
+    kind: 'installed',
+    pkg: null,
+  });
+  assert.deepEqual(npm.parse('node_modules/x/package.json', Buffer.from('\uFEFF{"name":"x","version":"1.0.0"}')), {
+    kind: 'installed',
+    pkg: { name: 'x', version: '1.0.0', licenses: [] },
+  });
 });
 
 test('a source tree is scanned for its lockfiles and its installed packages alike, each file its own path', async () => {

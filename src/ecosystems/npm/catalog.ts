@@ -14,7 +14,10 @@ import { parseYarnLock } from './yarn-lock.js';
 // source trees only (see ScanTarget). A lockfile never lists its own project (its "" entry), so
 // a package.json beside it gives the one application component.
 
-type Parsed = { kind: 'installed'; pkg: NpmEntry | null } | { kind: 'application'; pkg: NpmEntry | null } | { kind: 'lock'; packages: NpmEntry[] };
+type Parsed =
+  | { kind: 'installed'; pkg: NpmEntry | null }
+  | { kind: 'application'; pkg: NpmEntry | null }
+  | { kind: 'lock'; packages: NpmEntry[] };
 
 const LOCKFILES: Record<string, (path: string, content: Buffer) => NpmEntry[]> = {
   'package-lock.json': parsePackageLock,
@@ -36,7 +39,8 @@ export const npm: Cataloger<Parsed> = {
   id: 'npm',
   version: 2,
   ecosystem: 'npm',
-  wants: (path, _info, target) => isInstalledManifest(path) || isApplicationManifest(path) || (target === 'fs' && isLockfile(path)),
+  wants: (path, _info, target) =>
+    isInstalledManifest(path) || isApplicationManifest(path) || (target === 'fs' && isLockfile(path)),
   parse(path, content) {
     if (isInstalledManifest(path)) return { kind: 'installed', pkg: parseInstalled(path, content) };
     if (isApplicationManifest(path)) return { kind: 'application', pkg: parseApplication(path, content) };
@@ -55,6 +59,12 @@ export const npm: Cataloger<Parsed> = {
     // the scope is the namespace: pkg:npm/%40babel/core@7.0.0
     const slash = pkg.name.startsWith('@') ? pkg.name.indexOf('/') : -1;
     const namespace = slash > 0 ? pkg.name.slice(0, slash) : undefined;
-    return new PackageURL('npm', namespace, slash > 0 ? pkg.name.slice(slash + 1) : pkg.name, pkg.version, undefined).toString();
+    return new PackageURL(
+      'npm',
+      namespace,
+      slash > 0 ? pkg.name.slice(slash + 1) : pkg.name,
+      pkg.version,
+      undefined,
+    ).toString();
   },
 };

@@ -93,19 +93,45 @@ packages:
   assert.deepEqual(list(parseYarnLock('y', Buffer.from(berry))), ['resolve@1.22.8']);
   const classic = `# yarn lockfile v1\n\n"local@file:../local":\n  version "1.0.0"\n\n"alias@npm:@scope/real":\n  version "2.0.0"\n`;
   assert.deepEqual(list(parseYarnLock('y', Buffer.from(classic))), ['@scope/real@2.0.0']);
-  const v1 = JSON.stringify({ lockfileVersion: 1, dependencies: { local: { version: 'file:../local' }, a: { version: '1.0.0', dev: true, dependencies: { b: { version: '2.0.0', dev: true } } }, b: { version: '2.0.0' } } });
+  const v1 = JSON.stringify({
+    lockfileVersion: 1,
+    dependencies: {
+      local: { version: 'file:../local' },
+      a: { version: '1.0.0', dev: true, dependencies: { b: { version: '2.0.0', dev: true } } },
+      b: { version: '2.0.0' },
+    },
+  });
   // b@2.0.0 is installed twice, once needed at run time: listed once, not dev
   assert.deepEqual(list(parsePackageLock('l', Buffer.from(v1))), ['a@1.0.0 dev', 'b@2.0.0']);
 });
 
 test('malformed lockfiles fail with the file named, never a partial list', () => {
-  throwsCode(() => parsePackageLock('l.json', Buffer.from('{"lockfileVersion":3,"packages":{"node_modules/a":{}}}')), 'MISSING_FIELD', 'l.json');
+  throwsCode(
+    () => parsePackageLock('l.json', Buffer.from('{"lockfileVersion":3,"packages":{"node_modules/a":{}}}')),
+    'MISSING_FIELD',
+    'l.json',
+  );
   throwsCode(() => parsePackageLock('l.json', Buffer.from('{"packages":{}}')), 'CORRUPT', 'l.json');
-  throwsCode(() => parsePackageLock('l.json', Buffer.from('{"lockfileVersion":1,"dependencies":{"a":{}}}')), 'MISSING_FIELD', 'l.json');
+  throwsCode(
+    () => parsePackageLock('l.json', Buffer.from('{"lockfileVersion":1,"dependencies":{"a":{}}}')),
+    'MISSING_FIELD',
+    'l.json',
+  );
   throwsCode(() => parseYarnLock('yarn.lock', Buffer.from('a@^1:\n  resolved "x"\n')), 'MISSING_FIELD', 'yarn.lock');
-  throwsCode(() => parseYarnLock('yarn.lock', Buffer.from('__metadata:\n  version: 8\n"a@npm:1":\n  version: 1\n')), 'MISSING_FIELD', 'yarn.lock');
+  throwsCode(
+    () => parseYarnLock('yarn.lock', Buffer.from('__metadata:\n  version: 8\n"a@npm:1":\n  version: 1\n')),
+    'MISSING_FIELD',
+    'yarn.lock',
+  );
   throwsCode(() => parseYarnLock('yarn.lock', Buffer.from('garbage: [\n')), 'CORRUPT', 'yarn.lock');
   throwsCode(() => parsePnpmLock('pnpm-lock.yaml', Buffer.from('packages: {}\n')), 'UNKNOWN_FORMAT', 'pnpm-lock.yaml');
-  throwsCode(() => parsePnpmLock('pnpm-lock.yaml', Buffer.from("lockfileVersion: 'x'\n")), 'UNSUPPORTED', 'pnpm-lock.yaml');
-  assert.throws(() => parsePnpmLock('pnpm-lock.yaml', Buffer.from("lockfileVersion: '9.0'\npackages:\n  nover: {}\n")), /not name@version/);
+  throwsCode(
+    () => parsePnpmLock('pnpm-lock.yaml', Buffer.from("lockfileVersion: 'x'\n")),
+    'UNSUPPORTED',
+    'pnpm-lock.yaml',
+  );
+  assert.throws(
+    () => parsePnpmLock('pnpm-lock.yaml', Buffer.from("lockfileVersion: '9.0'\npackages:\n  nover: {}\n")),
+    /not name@version/,
+  );
 });

@@ -15,7 +15,11 @@ interface V1Dep {
 }
 
 const V1Dep: z.ZodType<V1Dep> = z.lazy(() =>
-  z.object({ version: z.string().optional(), dev: z.boolean().optional(), dependencies: z.record(z.string(), V1Dep).optional() }),
+  z.object({
+    version: z.string().optional(),
+    dev: z.boolean().optional(),
+    dependencies: z.record(z.string(), V1Dep).optional(),
+  }),
 );
 
 const Entry = z.object({
@@ -43,7 +47,8 @@ function fromV1(path: string, deps: Record<string, V1Dep>, out: NpmEntry[]): voi
     let version = d.version;
     // an alias ("debug4": "npm:debug@4.4.0") installs another package under its own name
     if (version.startsWith('npm:')) [name, version] = splitSpec(version.slice(4), path);
-    if (!LOCAL.test(version)) out.push({ name: checkName(name, path), version, licenses: [], ...(d.dev ? { dev: true } : {}) });
+    if (!LOCAL.test(version))
+      out.push({ name: checkName(name, path), version, licenses: [], ...(d.dev ? { dev: true } : {}) });
     if (d.dependencies) fromV1(path, d.dependencies, out);
   }
 }
@@ -57,7 +62,12 @@ function fromPackages(path: string, packages: Record<string, z.infer<typeof Entr
     if (at < 0 || e.link) continue;
     const name = e.name ?? key.slice(at + NM.length);
     if (e.version === undefined) throw new BulwarkError('MISSING_FIELD', path, `"${key}" has no version`);
-    out.push({ name: checkName(name, path), version: e.version, licenses: npmLicences(e.license, e.licenses), ...(e.dev ? { dev: true } : {}) });
+    out.push({
+      name: checkName(name, path),
+      version: e.version,
+      licenses: npmLicences(e.license, e.licenses),
+      ...(e.dev ? { dev: true } : {}),
+    });
   }
   return out;
 }

@@ -19,7 +19,11 @@ function parsesOrThrowsError(path: string, text: string): void {
 }
 
 test('property: arbitrary text and arbitrary JSON parse or throw an Error, for every file kind', () => {
-  const text = fc.oneof(fc.string({ maxLength: 200 }), fc.json({ maxDepth: 4 }), fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify({ lockfileVersion: 3, packages: v })));
+  const text = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.json({ maxDepth: 4 }),
+    fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify({ lockfileVersion: 3, packages: v })),
+  );
   fc.assert(
     fc.property(fc.constantFrom(...FILES), text, (path, t) => parsesOrThrowsError(path, t)),
     { numRuns: 200 },
@@ -28,8 +32,18 @@ test('property: arbitrary text and arbitrary JSON parse or throw an Error, for e
 
 test('property: lockfile-shaped text with random keys and values parses or throws an Error', () => {
   const word = fc.stringMatching(/^[@a-z0-9/_.()~:-]{0,16}$/);
-  const yamlish = fc.array(fc.tuple(word, word, word), { maxLength: 6 }).map((rows) => `lockfileVersion: '9.0'\npackages:\n${rows.map(([k, f, v]) => `  '${k}':\n    ${f || 'x'}: ${v || '1'}\n`).join('')}`);
-  const yarnish = fc.array(fc.tuple(word, word), { maxLength: 6 }).map((rows) => `__metadata:\n  version: 8\n${rows.map(([k, v]) => `"${k}":\n  version: ${v || '1'}\n  resolution: "${k}"\n`).join('')}`);
+  const yamlish = fc
+    .array(fc.tuple(word, word, word), { maxLength: 6 })
+    .map(
+      (rows) =>
+        `lockfileVersion: '9.0'\npackages:\n${rows.map(([k, f, v]) => `  '${k}':\n    ${f || 'x'}: ${v || '1'}\n`).join('')}`,
+    );
+  const yarnish = fc
+    .array(fc.tuple(word, word), { maxLength: 6 })
+    .map(
+      (rows) =>
+        `__metadata:\n  version: 8\n${rows.map(([k, v]) => `"${k}":\n  version: ${v || '1'}\n  resolution: "${k}"\n`).join('')}`,
+    );
   fc.assert(
     fc.property(yamlish, yarnish, (p, y) => {
       parsesOrThrowsError('pnpm-lock.yaml', p);
@@ -45,10 +59,21 @@ test('property: a v3 package-lock of random packages lists each name@version onc
   fc.assert(
     fc.property(fc.array(fc.record({ name, version, nest: fc.boolean() }), { maxLength: 10 }), (pkgs) => {
       const packages: Record<string, { version: string }> = { '': { version: '1.0.0' } };
-      pkgs.forEach((p, i) => (packages[p.nest ? `node_modules/parent${i}/node_modules/${p.name}` : `node_modules/${p.name}`] = { version: p.version }));
+      pkgs.forEach(
+        (p, i) =>
+          (packages[p.nest ? `node_modules/parent${i}/node_modules/${p.name}` : `node_modules/${p.name}`] = {
+            version: p.version,
+          }),
+      );
       const r = npm.parse('package-lock.json', Buffer.from(JSON.stringify({ lockfileVersion: 3, packages })));
       assert.ok(r.kind === 'lock');
-      const want = [...new Set(Object.entries(packages).filter(([k]) => k).map(([k, v]) => `${k.slice(k.lastIndexOf('node_modules/') + 13)}@${v.version}`))].sort();
+      const want = [
+        ...new Set(
+          Object.entries(packages)
+            .filter(([k]) => k)
+            .map(([k, v]) => `${k.slice(k.lastIndexOf('node_modules/') + 13)}@${v.version}`),
+        ),
+      ].sort();
       assert.deepEqual(r.packages.map((e) => `${e.name}@${e.version}`).sort(), want);
     }),
     { numRuns: 150 },

@@ -7,7 +7,10 @@ import { BulwarkError } from '../../core/errors.js';
 
 const Refs = z.record(z.string(), z.string()).optional();
 const ImporterDeps = z.record(z.string(), z.object({ version: z.string() })).optional();
-const Importers = z.record(z.string(), z.object({ dependencies: ImporterDeps, devDependencies: ImporterDeps, optionalDependencies: ImporterDeps }));
+const Importers = z.record(
+  z.string(),
+  z.object({ dependencies: ImporterDeps, devDependencies: ImporterDeps, optionalDependencies: ImporterDeps }),
+);
 const Snapshots = z.record(z.string(), z.object({ dependencies: Refs, optionalDependencies: Refs }).nullable());
 
 type Snaps = z.infer<typeof Snapshots>;
@@ -42,7 +45,9 @@ export function devOnly(lock: { importers?: unknown; snapshots?: unknown }, wher
   const snaps = Snapshots.safeParse(lock.snapshots ?? {});
   if (!imp.success || !snaps.success) throw new BulwarkError('CORRUPT', where, 'malformed importers or snapshots');
   const roots = (pick: 'dependencies' | 'devDependencies' | 'optionalDependencies'): [string, string][] =>
-    Object.values(imp.data).flatMap((i) => Object.entries(i[pick] ?? {}).map(([n, d]): [string, string] => [n, d.version]));
+    Object.values(imp.data).flatMap((i) =>
+      Object.entries(i[pick] ?? {}).map(([n, d]): [string, string] => [n, d.version]),
+    );
   const prod = reach(snaps.data, [...roots('dependencies'), ...roots('optionalDependencies')]);
   const dev = reach(snaps.data, roots('devDependencies'));
   return new Set([...dev].filter((k) => !prod.has(k)));

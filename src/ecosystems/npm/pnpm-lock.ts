@@ -43,7 +43,8 @@ export function keyToSpec(key: string, major: number, where: string): [string, s
   const scoped = k.startsWith('@');
   const name = scoped ? `${parts[0]}/${parts[1]}` : parts[0]!;
   const version = parts[scoped ? 2 : 1];
-  if (!key.startsWith('/') || version === undefined || parts.length !== (scoped ? 3 : 2)) throw new BulwarkError('CORRUPT', where, `cannot read package key "${key}"`);
+  if (!key.startsWith('/') || version === undefined || parts.length !== (scoped ? 3 : 2))
+    throw new BulwarkError('CORRUPT', where, `cannot read package key "${key}"`);
   return [name, stripPeers(version)];
 }
 
@@ -55,10 +56,12 @@ export function parsePnpmLock(path: string, content: Buffer): NpmEntry[] {
     throw new BulwarkError('CORRUPT', path, messageOf(e).split('\n')[0]!, { cause: e });
   }
   const r = Lock.safeParse(raw);
-  if (!r.success) throw new BulwarkError('UNKNOWN_FORMAT', path, `not a pnpm lockfile (${r.error.issues[0]?.message ?? 'invalid'})`);
+  if (!r.success)
+    throw new BulwarkError('UNKNOWN_FORMAT', path, `not a pnpm lockfile (${r.error.issues[0]?.message ?? 'invalid'})`);
   const lock = r.data;
   const major = Number.parseInt(lock.lockfileVersion, 10);
-  if (!Number.isFinite(major)) throw new BulwarkError('UNSUPPORTED', path, `unknown lockfileVersion "${lock.lockfileVersion}"`);
+  if (!Number.isFinite(major))
+    throw new BulwarkError('UNSUPPORTED', path, `unknown lockfileVersion "${lock.lockfileVersion}"`);
   // 9.x no longer marks dev packages: they are the ones only the importers' devDependencies reach
   const dev9 = major >= 9 ? devOnly(lock, path) : undefined;
   const out: NpmEntry[] = [];
@@ -66,7 +69,12 @@ export function parsePnpmLock(path: string, content: Buffer): NpmEntry[] {
     const [name, version] = p?.name && p.version ? [p.name, p.version] : keyToSpec(key, major, path);
     if (LOCAL.test(version) || LOCAL_KEY.test(key)) continue;
     const dev = dev9 ? dev9.has(key) : p?.dev === true;
-    out.push({ name: checkName(name, path), version: p?.version ?? version, licenses: [], ...(dev ? { dev: true } : {}) });
+    out.push({
+      name: checkName(name, path),
+      version: p?.version ?? version,
+      licenses: [],
+      ...(dev ? { dev: true } : {}),
+    });
   }
   return dedupe(out);
 }

@@ -28,13 +28,36 @@ test('semver orders versions as SemVer 2.0.0 says', () => {
 });
 
 test('semver refuses what SemVer 2.0.0 does not allow', () => {
-  assertInvalid(semverScheme, ['', '1.0', '1', '01.0.0', '1.0.0-01', '1.0.0-', '1.0.0+', '1.0.0-a..b', '1.0.0.0', '=1.0.0', ' 1.0.0', '1.0.0-a_b']);
+  assertInvalid(semverScheme, [
+    '',
+    '1.0',
+    '1',
+    '01.0.0',
+    '1.0.0-01',
+    '1.0.0-',
+    '1.0.0+',
+    '1.0.0-a..b',
+    '1.0.0.0',
+    '=1.0.0',
+    ' 1.0.0',
+    '1.0.0-a_b',
+  ]);
 });
 
 const num = fc.constantFrom('0', '1', '2', '10', '99');
-const ids = fc.array(fc.constantFrom('alpha', 'beta', 'rc', 'RC', '0', '1', '2', '10', 'x-y', 'a1', '-'), { minLength: 1, maxLength: 3 });
+const ids = fc.array(fc.constantFrom('alpha', 'beta', 'rc', 'RC', '0', '1', '2', '10', 'x-y', 'a1', '-'), {
+  minLength: 1,
+  maxLength: 3,
+});
 const version = fc
-  .tuple(fc.constantFrom('', 'v'), num, num, num, fc.option(ids), fc.option(fc.constantFrom('b1', '001', 'sha.5114f85')))
+  .tuple(
+    fc.constantFrom('', 'v'),
+    num,
+    num,
+    num,
+    fc.option(ids),
+    fc.option(fc.constantFrom('b1', '001', 'sha.5114f85')),
+  )
   .map(([v, a, b, c, pre, build]) => `${v}${a}.${b}.${c}${pre ? `-${pre.join('.')}` : ''}${build ? `+${build}` : ''}`);
 
 test('semver agrees with node-semver (npm) on generated versions', () => {

@@ -28,7 +28,8 @@ function documentOf(path: string, text: string): Record<string, unknown> {
   } catch (e) {
     throw new BulwarkError('CORRUPT', path, messageOf(e).split('\n')[0]!, { cause: e });
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new BulwarkError('UNKNOWN_FORMAT', path, 'not a yarn lockfile');
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new BulwarkError('UNKNOWN_FORMAT', path, 'not a yarn lockfile');
   return doc as Record<string, unknown>;
 }
 

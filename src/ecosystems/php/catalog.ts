@@ -26,10 +26,19 @@ export const php: Cataloger<ComposerEntry[]> = {
     if (INSTALLED.test(path)) return parseInstalledJson(path, content);
     return ROOT.test(path) ? parseComposerJson(path, content) : parseComposerLock(path, content);
   },
-  catalog: (view) => catalogFiles(view, (entries, at) => entries.map((e) => (e.application ? applicationPackage('composer', e, at) : listedPackage('composer', e, at)))),
+  catalog: (view) =>
+    catalogFiles(view, (entries, at) =>
+      entries.map((e) => (e.application ? applicationPackage('composer', e, at) : listedPackage('composer', e, at))),
+    ),
   purl(pkg) {
     // the vendor is the namespace: pkg:composer/symfony/yaml@v5.4.23
     const slash = pkg.name.indexOf('/');
-    return new PackageURL('composer', pkg.name.slice(0, slash), pkg.name.slice(slash + 1), pkg.version, undefined).toString();
+    return new PackageURL(
+      'composer',
+      pkg.name.slice(0, slash),
+      pkg.name.slice(slash + 1),
+      pkg.version,
+      undefined,
+    ).toString();
   },
 };

@@ -52,7 +52,11 @@ export function parseComposerLock(path: string, content: Buffer): ComposerEntry[
 
 // the root composer.json: "name" and "version" are both optional (a project's version most
 // often comes from its VCS tag); other fields are the project's business
-const Root = z.object({ name: z.string().regex(NAME, 'not a vendor/package name').optional(), version: z.string().min(1).optional(), license: Package.shape.license });
+const Root = z.object({
+  name: z.string().regex(NAME, 'not a vendor/package name').optional(),
+  version: z.string().min(1).optional(),
+  license: Package.shape.license,
+});
 
 /** The project's own composer.json: the application component when it names itself and its version. */
 export function parseComposerJson(path: string, content: Buffer): ComposerEntry[] {

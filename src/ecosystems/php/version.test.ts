@@ -31,18 +31,45 @@ test('composer orders versions as Composer does', () => {
 });
 
 test('composer refuses branches and non-versions', () => {
-  assertInvalid(composerScheme, ['', 'dev-master', 'dev-feature/x', 'master', 'latest', '1.0.0-gamma', '1.0.0.0.0', 'x.1']);
+  assertInvalid(composerScheme, [
+    '',
+    'dev-master',
+    'dev-feature/x',
+    'master',
+    'latest',
+    '1.0.0-gamma',
+    '1.0.0.0.0',
+    'x.1',
+  ]);
 });
 
 const numbered = fc
   .tuple(
     fc.constantFrom('', 'v'),
     fc.array(fc.constantFrom('0', '1', '2', '10'), { minLength: 1, maxLength: 4 }),
-    fc.option(fc.tuple(fc.constantFrom('', '-', '.', '_'), fc.constantFrom('alpha', 'a', 'beta', 'b', 'RC', 'rc', 'patch', 'pl', 'p', 'stable'), fc.constantFrom('', '1', '2', '.1', '10'))),
+    fc.option(
+      fc.tuple(
+        fc.constantFrom('', '-', '.', '_'),
+        fc.constantFrom('alpha', 'a', 'beta', 'b', 'RC', 'rc', 'patch', 'pl', 'p', 'stable'),
+        fc.constantFrom('', '1', '2', '.1', '10'),
+      ),
+    ),
     fc.constantFrom('', '', '-dev'),
   )
   .map(([v, nums, mod, dev]) => `${v}${nums.join('.')}${mod ? mod.join('') : ''}${dev}`);
-const special = fc.constantFrom('1.x-dev', '2.1.x-dev', '1.2.3.x-dev', '1.*-dev', 'v2.X-dev', '20230101', '2023-01-01', '2023.01.01.1', '1.0.0 as 2.0.0', '1.0.0@beta', '1.0.0+b5');
+const special = fc.constantFrom(
+  '1.x-dev',
+  '2.1.x-dev',
+  '1.2.3.x-dev',
+  '1.*-dev',
+  'v2.X-dev',
+  '20230101',
+  '2023-01-01',
+  '2023.01.01.1',
+  '1.0.0 as 2.0.0',
+  '1.0.0@beta',
+  '1.0.0+b5',
+);
 const version = fc.oneof(numbered, numbered, special);
 
 // Debian's php-composer-semver: normalise both, then compare, as Composer's Semver::sort does

@@ -10,7 +10,13 @@ const MODIFIER = '[._-]?(?:(stable|beta|b|rc|alpha|a|patch|pl|p)((?:[.-]?\\d+)*)
 const CLASSIC = new RegExp(`^v?(\\d{1,5})(\\.\\d+)?(\\.\\d+)?(\\.\\d+)?${MODIFIER}$`, 'i');
 const DATE = new RegExp(`^v?(\\d{4}(?:[.:-]?\\d{2}){1,6}(?:[.:-]?\\d{1,3})?)${MODIFIER}$`, 'i');
 const BRANCH = /^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$/i;
-const STABILITY = new Map([['a', 'alpha'], ['b', 'beta'], ['p', 'patch'], ['pl', 'patch'], ['rc', 'RC']]);
+const STABILITY = new Map([
+  ['a', 'alpha'],
+  ['b', 'beta'],
+  ['p', 'patch'],
+  ['pl', 'patch'],
+  ['rc', 'RC'],
+]);
 
 /** composer/semver's normalised form, or undefined for branches and non-versions. */
 function normalize(input: string): string | undefined {
@@ -37,11 +43,25 @@ function normalize(input: string): string | undefined {
   const b = /^(.*?)[.-]?dev$/i.exec(v);
   const bm = b ? BRANCH.exec(b[1]!.trim()) : null;
   if (!bm) return undefined;
-  return `${[1, 2, 3, 4].map((i) => (bm[i] ?? '.x').replace(/[X*]/g, 'x')).join('').replaceAll('x', '9999999')}-dev`;
+  return `${[1, 2, 3, 4]
+    .map((i) => (bm[i] ?? '.x').replace(/[X*]/g, 'x'))
+    .join('')
+    .replaceAll('x', '9999999')}-dev`;
 }
 
 // version_compare's special forms, matched by prefix; a number counts as '#'
-const FORMS: [string, number][] = [['dev', 0], ['alpha', 1], ['a', 1], ['beta', 2], ['b', 2], ['RC', 3], ['rc', 3], ['#', 4], ['pl', 5], ['p', 5]];
+const FORMS: [string, number][] = [
+  ['dev', 0],
+  ['alpha', 1],
+  ['a', 1],
+  ['beta', 2],
+  ['b', 2],
+  ['RC', 3],
+  ['rc', 3],
+  ['#', 4],
+  ['pl', 5],
+  ['p', 5],
+];
 const NUMBER = 4;
 
 function rank(part: string): number {
@@ -52,9 +72,13 @@ function rank(part: string): number {
 /** The normalised version's parts: digit strings, or ranks of special forms (as numbers). */
 function parse(v: string): (string | number)[] | Invalid {
   const norm = normalize(v);
-  if (norm === undefined) return new Invalid(/^dev-|^(master|trunk|default)$/i.test(v.trim()) ? 'a dev- branch has no order' : 'not a Composer version');
+  if (norm === undefined)
+    return new Invalid(
+      /^dev-|^(master|trunk|default)$/i.test(v.trim()) ? 'a dev- branch has no order' : 'not a Composer version',
+    );
   const parts: (string | number)[] = [];
-  for (const p of norm.split(/[^0-9A-Za-z]+|(?<=\d)(?=\D)|(?<=\D)(?=\d)/)) if (p) parts.push(isDigit(p.charCodeAt(0)) ? p : rank(p));
+  for (const p of norm.split(/[^0-9A-Za-z]+|(?<=\d)(?=\D)|(?<=\D)(?=\d)/))
+    if (p) parts.push(isDigit(p.charCodeAt(0)) ? p : rank(p));
   return parts;
 }
 

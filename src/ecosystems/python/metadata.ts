@@ -66,6 +66,7 @@ export function parseCoreMetadata(text: string): CoreMetadata {
   const name = single(fields, 'name');
   const version = single(fields, 'version');
   if (!name || !version) throw new BulwarkError('MISSING_FIELD', 'core metadata', 'no Name and Version');
-  if (name.includes('\n') || version.includes('\n')) throw new BulwarkError('CORRUPT', 'core metadata', 'Name or Version spans lines');
+  if (name.includes('\n') || version.includes('\n'))
+    throw new BulwarkError('CORRUPT', 'core metadata', 'Name or Version spans lines');
   return { name, version, licenses: licencesOf(fields) };
 }

@@ -11,12 +11,16 @@ import { longRequirementLines, manyClassifiers } from './fixtures/long-runs.js';
 import { throwsCode } from '../../../test/support/codes.js';
 
 test('core metadata: licence from License-Expression, then a one-line License, then classifiers', () => {
-  const m = (headers: string): string[] => parseCoreMetadata(`Metadata-Version: 2.4\nName: x\nVersion: 1\n${headers}\n\nLicense: body text is not read\n`).licenses;
+  const m = (headers: string): string[] =>
+    parseCoreMetadata(`Metadata-Version: 2.4\nName: x\nVersion: 1\n${headers}\n\nLicense: body text is not read\n`)
+      .licenses;
   assert.deepEqual(m('License-Expression: Apache-2.0 OR MIT\nLicense: Apache'), ['Apache-2.0 OR MIT']);
   assert.deepEqual(m('License: BSD\nClassifier: License :: OSI Approved :: MIT License'), ['BSD']);
   // a whole licence text in License, continued over lines, is no name
   assert.deepEqual(
-    m('License: Copyright (c) 2020\n        Permission is hereby granted\nClassifier: License :: OSI Approved :: MIT License\nClassifier: License :: OSI Approved :: Apache Software License'),
+    m(
+      'License: Copyright (c) 2020\n        Permission is hereby granted\nClassifier: License :: OSI Approved :: MIT License\nClassifier: License :: OSI Approved :: Apache Software License',
+    ),
     ['MIT License', 'Apache Software License'],
   );
   assert.deepEqual(m('License: UNKNOWN\nClassifier: License :: OSI Approved'), []);
@@ -24,7 +28,11 @@ test('core metadata: licence from License-Expression, then a one-line License, t
 });
 
 test('core metadata: CRLF line ends, and a line that is no header ends the headers as in Python', () => {
-  assert.deepEqual(parseCoreMetadata('Name: Foo_Bar\r\nVersion: 2.0\r\nLicense: MIT\r\n'), { name: 'Foo_Bar', version: '2.0', licenses: ['MIT'] });
+  assert.deepEqual(parseCoreMetadata('Name: Foo_Bar\r\nVersion: 2.0\r\nLicense: MIT\r\n'), {
+    name: 'Foo_Bar',
+    version: '2.0',
+    licenses: ['MIT'],
+  });
   throwsCode(() => parseCoreMetadata('Name: x\nthis is not a header\nVersion: 1\n'), 'MISSING_FIELD', 'core metadata');
 });
 
@@ -60,8 +68,12 @@ test('requirements: only exact pins count; everything else pip accepts is passed
 });
 
 test('poetry.lock 1.1 marks development packages with category "dev"', () => {
-  const text = '[[package]]\nname = "black"\nversion = "22.3.0"\ncategory = "dev"\noptional = false\n\n[[package]]\nname = "click"\nversion = "8.1.3"\ncategory = "main"\n\n[metadata]\nlock-version = "1.1"\n\n[metadata.files]\nblack = []\nclick = []\n';
-  assert.deepEqual(parsePoetryLock(text), [{ name: 'black', version: '22.3.0', dev: true }, { name: 'click', version: '8.1.3' }]);
+  const text =
+    '[[package]]\nname = "black"\nversion = "22.3.0"\ncategory = "dev"\noptional = false\n\n[[package]]\nname = "click"\nversion = "8.1.3"\ncategory = "main"\n\n[metadata]\nlock-version = "1.1"\n\n[metadata.files]\nblack = []\nclick = []\n';
+  assert.deepEqual(parsePoetryLock(text), [
+    { name: 'black', version: '22.3.0', dev: true },
+    { name: 'click', version: '8.1.3' },
+  ]);
 });
 
 test('malformed lockfiles fail with a reason', () => {
@@ -69,7 +81,11 @@ test('malformed lockfiles fail with a reason', () => {
   throwsCode(() => parsePoetryLock('[[package]]\nname = "x"\n[metadata]\n'), 'CORRUPT', 'poetry.lock');
   throwsCode(() => parsePoetryLock('title = "not a lock"\n'), 'CORRUPT', 'poetry.lock');
   throwsCode(() => parseUvLock('[[package]]\nname = "x"\nversion = "1"\n'), 'CORRUPT', 'uv.lock');
-  throwsCode(() => parseUvLock('version = 1\n[[package]]\nname = "x"\nsource = { registry = "https://pypi.org/simple" }\n'), 'MISSING_FIELD', 'uv.lock');
+  throwsCode(
+    () => parseUvLock('version = 1\n[[package]]\nname = "x"\nsource = { registry = "https://pypi.org/simple" }\n'),
+    'MISSING_FIELD',
+    'uv.lock',
+  );
   throwsCode(() => parsePipfileLock('{"default": {}}'), 'CORRUPT', 'Pipfile.lock');
   throwsCode(() => parsePipfileLock('{"_meta": {}, "default": {"x": {"version": 1}}}'), 'CORRUPT', 'Pipfile.lock');
   throwsCode(() => parsePipfileLock('[1,'), 'CORRUPT', 'Pipfile.lock');
@@ -78,10 +94,17 @@ test('malformed lockfiles fail with a reason', () => {
 test('Pipfile.lock: git and path entries lock no version; a package in both sections is a runtime one', () => {
   const lock = JSON.stringify({
     _meta: { 'pipfile-spec': 6 },
-    default: { six: { version: '==1.16.0' }, mylib: { editable: true, path: '.' }, tool: { git: 'https://example.org/tool.git', ref: 'abc' } },
+    default: {
+      six: { version: '==1.16.0' },
+      mylib: { editable: true, path: '.' },
+      tool: { git: 'https://example.org/tool.git', ref: 'abc' },
+    },
     develop: { six: { version: '==1.16.0' }, pytest: { version: '==8.0.0' } },
   });
-  assert.deepEqual(parsePipfileLock(lock), [{ name: 'six', version: '1.16.0' }, { name: 'pytest', version: '8.0.0', dev: true }]);
+  assert.deepEqual(parsePipfileLock(lock), [
+    { name: 'six', version: '1.16.0' },
+    { name: 'pytest', version: '8.0.0', dev: true },
+  ]);
 });
 
 test('purls follow PEP 503 normalisation of names', () => {
@@ -111,17 +134,26 @@ test('property: arbitrary and mutated input never escapes as anything but an Err
   ];
   const text = fc.oneof(
     fc.string({ maxLength: 300 }),
-    fc.tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat({ max: 40 }), fc.string({ maxLength: 20 })).map(([s, at, cut, ins]) => {
-      const i = at % (s.length + 1);
-      return s.slice(0, i) + ins + s.slice(i + cut);
-    }),
+    fc
+      .tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat({ max: 40 }), fc.string({ maxLength: 20 }))
+      .map(([s, at, cut, ins]) => {
+        const i = at % (s.length + 1);
+        return s.slice(0, i) + ins + s.slice(i + cut);
+      }),
   );
   const parsers = [parseCoreMetadata, parsePoetryLock, parseUvLock, parsePipfileLock, parseRequirements];
-  fc.assert(fc.property(text, (t) => parsers.forEach((p) => parsesOrThrowsError(p, t))), { numRuns: 200 });
+  fc.assert(
+    fc.property(text, (t) => parsers.forEach((p) => parsesOrThrowsError(p, t))),
+    { numRuns: 200 },
+  );
 });
 
-test('200,000-character runs of separators and 20,000 classifier lines parse to what they hold', { timeout: 120_000 }, () => {
-  // the hang guard is the timeout; the times, and how they grow with the input, are in bench/linear-time.ts
-  assert.deepEqual(parseRequirements(longRequirementLines(200_000)), []);
-  assert.deepEqual(parseCoreMetadata(manyClassifiers(20_000)), { name: 'a', version: '1', licenses: ['x'] });
-});
+test(
+  '200,000-character runs of separators and 20,000 classifier lines parse to what they hold',
+  { timeout: 120_000 },
+  () => {
+    // the hang guard is the timeout; the times, and how they grow with the input, are in bench/linear-time.ts
+    assert.deepEqual(parseRequirements(longRequirementLines(200_000)), []);
+    assert.deepEqual(parseCoreMetadata(manyClassifiers(20_000)), { name: 'a', version: '1', licenses: ['x'] });
+  },
+);

@@ -23,7 +23,8 @@ const Lock = z.object({
 
 export function parsePoetryLock(text: string): PyPackage[] {
   const lock = parseToml(text, Lock, 'poetry.lock');
-  if (!lock.package && !lock.metadata) throw new BulwarkError('CORRUPT', 'poetry.lock', 'neither [[package]] nor [metadata]');
+  if (!lock.package && !lock.metadata)
+    throw new BulwarkError('CORRUPT', 'poetry.lock', 'neither [[package]] nor [metadata]');
   return (lock.package ?? []).map((p) => {
     const dev = p.category === 'dev' || (p.groups !== undefined && !p.groups.includes('main'));
     return { name: p.name, version: p.version, ...(dev ? { dev } : {}) };

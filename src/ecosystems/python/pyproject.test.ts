@@ -53,7 +53,11 @@ test('pyproject.toml gives the project from [project] or [tool.poetry], and noth
   assert.deepEqual(parsePyproject(POETRY), { name: 'demo-service', version: '0.1.0', licenses: ['Apache-2.0'] });
   assert.equal(parsePyproject('[project]\nname = "x"\ndynamic = ["version"]\n'), null);
   assert.equal(parsePyproject('[tool.ruff]\nline-length = 100\n'), null);
-  assert.deepEqual(parsePyproject('[project]\nname = "x"\nversion = "1"\nlicense = { text = "BSD" }\n'), { name: 'x', version: '1', licenses: ['BSD'] });
+  assert.deepEqual(parsePyproject('[project]\nname = "x"\nversion = "1"\nlicense = { text = "BSD" }\n'), {
+    name: 'x',
+    version: '1',
+    licenses: ['BSD'],
+  });
   throwsCode(() => parsePyproject('[project\nname = "x"'), 'CORRUPT', 'pyproject.toml');
   throwsCode(() => parsePyproject('[project]\nname = "x"\nversion = 1\n'), 'CORRUPT', 'pyproject.toml');
 });
@@ -69,7 +73,10 @@ test('an image: /app/pyproject.toml is the application, a pyproject.toml under s
     const { packages, issues, wanted } = await catalogDir(python, tmp.path, 'image');
     assert.deepEqual(issues, []);
     assert.deepEqual(wanted, ['app/pyproject.toml']);
-    assert.deepEqual(packages.map((p) => [p.name, p.version, p.purl, p.path, p.role]), [['spam-eggs', '2020.0.0', 'pkg:pypi/spam-eggs@2020.0.0', '/app/pyproject.toml', 'application']]);
+    assert.deepEqual(
+      packages.map((p) => [p.name, p.version, p.purl, p.path, p.role]),
+      [['spam-eggs', '2020.0.0', 'pkg:pypi/spam-eggs@2020.0.0', '/app/pyproject.toml', 'application']],
+    );
   } finally {
     await tmp.remove();
   }
@@ -84,8 +91,14 @@ test('a source tree with pyproject.toml and its uv.lock: one application, the lo
     writeFileSync(join(tmp.path, 'pyproject.toml'), POETRY);
     const { packages, issues } = await catalogDir(python, tmp.path, 'fs');
     assert.deepEqual(issues, []);
-    assert.deepEqual(packages.filter((p) => p.role === 'application').map((p) => [p.name, p.version, p.path]), [['demo-service', '0.1.0', '/pyproject.toml']]);
-    assert.deepEqual(packages.filter((p) => !p.role), before);
+    assert.deepEqual(
+      packages.filter((p) => p.role === 'application').map((p) => [p.name, p.version, p.path]),
+      [['demo-service', '0.1.0', '/pyproject.toml']],
+    );
+    assert.deepEqual(
+      packages.filter((p) => !p.role),
+      before,
+    );
     assert.ok(!before.some((p) => p.name === 'demo-service'));
   } finally {
     await tmp.remove();

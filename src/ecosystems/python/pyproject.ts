@@ -8,7 +8,9 @@ import { parseToml } from './toml.js';
 
 const Named = z.object({ name: z.string().optional(), version: z.string().optional() });
 const Pyproject = z.object({
-  project: Named.extend({ license: z.union([z.string(), z.object({ text: z.string().optional() })]).optional() }).optional(),
+  project: Named.extend({
+    license: z.union([z.string(), z.object({ text: z.string().optional() })]).optional(),
+  }).optional(),
   tool: z.object({ poetry: Named.extend({ license: z.string().optional() }).optional() }).optional(),
 });
 

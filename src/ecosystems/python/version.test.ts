@@ -44,12 +44,21 @@ const version = fc
   .tuple(
     fc.constantFrom('', '', '1!'),
     fc.array(n, { minLength: 1, maxLength: 4 }),
-    fc.option(fc.tuple(fc.constantFrom('', '.', '-'), fc.constantFrom('a', 'b', 'rc', 'c', 'alpha', 'beta', 'pre', 'RC'), fc.constantFrom('', '0', '1', '2'))),
+    fc.option(
+      fc.tuple(
+        fc.constantFrom('', '.', '-'),
+        fc.constantFrom('a', 'b', 'rc', 'c', 'alpha', 'beta', 'pre', 'RC'),
+        fc.constantFrom('', '0', '1', '2'),
+      ),
+    ),
     fc.option(fc.constantFrom('.post1', '.post2', '-1', 'post0', '.rev1', '.r2')),
     fc.option(fc.constantFrom('.dev0', '.dev1', 'dev', '.dev10')),
     fc.option(fc.array(fc.constantFrom('abc', 'x', '1', '01', '2', 'ubuntu'), { minLength: 1, maxLength: 3 })),
   )
-  .map(([e, r, pre, post, dev, local]) => `${e}${r.join('.')}${pre ? pre.join('') : ''}${post ?? ''}${dev ?? ''}${local ? `+${local.join('.')}` : ''}`);
+  .map(
+    ([e, r, pre, post, dev, local]) =>
+      `${e}${r.join('.')}${pre ? pre.join('') : ''}${post ?? ''}${dev ?? ''}${local ? `+${local.join('.')}` : ''}`,
+  );
 
 const PY = `
 import sys

@@ -16,7 +16,11 @@ interface Pep440 {
   local: (string | number)[] | null;
 }
 
-const PRE_RANK = new Map([['a', 0], ['b', 1], ['rc', 2]]);
+const PRE_RANK = new Map([
+  ['a', 0],
+  ['b', 1],
+  ['rc', 2],
+]);
 
 function parse(v: string): Pep440 | Invalid {
   const p = pep440Parse(v.trim());
@@ -30,7 +34,7 @@ function parse(v: string): Pep440 | Invalid {
   return {
     epoch: p.epoch,
     release,
-    pre: pre ? PRE_RANK.get(pre[0]) ?? 2 : !post && dev ? -2 : 3,
+    pre: pre ? (PRE_RANK.get(pre[0]) ?? 2) : !post && dev ? -2 : 3,
     preN: pre ? pre[1] : 0,
     post: post ? post[1] : -1,
     dev: dev ? dev[1] : Infinity,

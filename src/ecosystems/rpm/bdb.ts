@@ -46,7 +46,8 @@ class HashDb {
     if (content.length < 36) this.fail('TRUNCATED', `${content.length} bytes is too short for a Berkeley DB file`);
     const magicLe = content.readUInt32LE(12);
     const magicBe = content.readUInt32BE(12);
-    if (magicLe === BTREE_MAGIC || magicBe === BTREE_MAGIC) this.fail('CORRUPT', 'a Berkeley DB btree, not a hash database');
+    if (magicLe === BTREE_MAGIC || magicBe === BTREE_MAGIC)
+      this.fail('CORRUPT', 'a Berkeley DB btree, not a hash database');
     if (magicLe !== HASH_MAGIC && magicBe !== HASH_MAGIC) this.fail('CORRUPT', 'no Berkeley DB hash magic');
     // The file is in the byte order of the host that wrote it; the magic tells which.
     this.le = magicLe === HASH_MAGIC;
@@ -118,7 +119,7 @@ class HashDb {
     if (total > this.content.length) this.fail('CORRUPT', `overflow item of ${total} bytes is larger than the file`);
     const out = Buffer.alloc(total);
     let got = 0;
-    for (let n = first; n !== 0; ) {
+    for (let n = first; n !== 0;) {
       if (n > this.lastPage) this.fail('CORRUPT', `overflow page ${n} is past the last page ${this.lastPage}`);
       if (this.usedOverflow.has(n)) this.fail('CORRUPT', `overflow page ${n} is reached twice (loop or shared chain)`);
       this.usedOverflow.add(n);

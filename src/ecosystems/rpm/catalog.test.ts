@@ -21,7 +21,8 @@ after(async () => {
   await tmp.remove();
 });
 
-const ALMA = 'NAME="AlmaLinux"\nVERSION="9.4 (Seafoam Ocelot)"\nID="almalinux"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\nPRETTY_NAME="AlmaLinux 9.4 (Seafoam Ocelot)"\n';
+const ALMA =
+  'NAME="AlmaLinux"\nVERSION="9.4 (Seafoam Ocelot)"\nID="almalinux"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\nPRETTY_NAME="AlmaLinux 9.4 (Seafoam Ocelot)"\n';
 
 test('rpm packages from each database format and location, with OS purls and layer-independent results', async (t) => {
   if (!requireAll(t, TOOLS)) return;
@@ -43,7 +44,13 @@ test('rpm packages from each database format and location, with OS purls and lay
     assert.deepEqual(inventory.issues, []);
     assert.deepEqual(
       inventory.packages.map((p) => [p.name, p.version, p.epoch, p.arch, p.files]),
-      f.expected.map((r) => [r.name, `${r.epoch ? `${r.epoch}:` : ''}${r.version}-${r.release}`, r.epoch, r.arch, r.files]),
+      f.expected.map((r) => [
+        r.name,
+        `${r.epoch ? `${r.epoch}:` : ''}${r.version}-${r.release}`,
+        r.epoch,
+        r.arch,
+        r.files,
+      ]),
       path,
     );
     const alpha = inventory.packages.find((p) => p.name === 'bwalpha')!;

@@ -37,7 +37,11 @@ export const rpm: Cataloger<RpmRecord[]> = {
           licenses: r.license ? [r.license] : [],
           ...(r.vendor ? { maintainer: r.vendor } : {}),
           layer:
-            introducedIn(history, (d) => d.find((p) => p.name === r.name && p.arch === r.arch), (a, b) => fullVersion(a) === fullVersion(b)) ?? cur.layer,
+            introducedIn(
+              history,
+              (d) => d.find((p) => p.name === r.name && p.arch === r.arch),
+              (a, b) => fullVersion(a) === fullVersion(b),
+            ) ?? cur.layer,
           path: `/${path}`,
           files: r.files,
         });

@@ -59,7 +59,11 @@ function bdbPage(file: Buffer, pageSize: number, type: number, pred: (page: Buff
 test('truncated databases of every format are TRUNCATED', (t) => {
   const f = fixture(t);
   if (!f) return;
-  for (const [path, file] of [[BDB, f.bdb[0]!], [NDB, f.ndb], [SQLITE, f.sqlite]] as const) {
+  for (const [path, file] of [
+    [BDB, f.bdb[0]!],
+    [NDB, f.ndb],
+    [SQLITE, f.sqlite],
+  ] as const) {
     for (const len of [0, 20, Math.floor(file.length / 2), file.length - 1]) {
       rejects(() => readRpmDatabase(path, file.subarray(0, len)), 'TRUNCATED');
     }
@@ -72,13 +76,61 @@ test('Berkeley DB: loops, bad page numbers and bad offsets are CORRUPT', (t) => 
   const ps = BDB_VARIANTS[0]!.pageSize;
   const file = f.bdb[0]!;
   const chained = bdbPage(file, ps, 7, (p) => p.readUInt32LE(16) !== 0);
-  rejects(() => readRpmDatabase(BDB, patched(file, (b) => b.writeUInt32LE(chained, chained * ps + 16))), 'CORRUPT', /reached twice/);
-  rejects(() => readRpmDatabase(BDB, patched(file, (b) => b.writeUInt32LE(0xffffff, chained * ps + 16))), 'CORRUPT', /past the last page/);
+  rejects(
+    () =>
+      readRpmDatabase(
+        BDB,
+        patched(file, (b) => b.writeUInt32LE(chained, chained * ps + 16)),
+      ),
+    'CORRUPT',
+    /reached twice/,
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        BDB,
+        patched(file, (b) => b.writeUInt32LE(0xffffff, chained * ps + 16)),
+      ),
+    'CORRUPT',
+    /past the last page/,
+  );
   const hash = bdbPage(file, ps, 13, (p) => p.readUInt16LE(20) > 0);
-  rejects(() => readRpmDatabase(BDB, patched(file, (b) => b.writeUInt16LE(0xffff, hash * ps + 26))), 'CORRUPT', /out of bounds/);
-  rejects(() => readRpmDatabase(BDB, patched(file, (b) => b.writeUInt16LE(0x7fff, hash * ps + 20))), 'CORRUPT', /cannot fit/);
-  rejects(() => readRpmDatabase(BDB, patched(file, (b) => b.writeUInt32LE(1000, 20))), 'CORRUPT', /page size/);
-  rejects(() => readRpmDatabase(BDB, patched(file, (b) => b.writeUInt32LE(0x053162, 12))), 'CORRUPT', /btree/);
+  rejects(
+    () =>
+      readRpmDatabase(
+        BDB,
+        patched(file, (b) => b.writeUInt16LE(0xffff, hash * ps + 26)),
+      ),
+    'CORRUPT',
+    /out of bounds/,
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        BDB,
+        patched(file, (b) => b.writeUInt16LE(0x7fff, hash * ps + 20)),
+      ),
+    'CORRUPT',
+    /cannot fit/,
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        BDB,
+        patched(file, (b) => b.writeUInt32LE(1000, 20)),
+      ),
+    'CORRUPT',
+    /page size/,
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        BDB,
+        patched(file, (b) => b.writeUInt32LE(0x053162, 12)),
+      ),
+    'CORRUPT',
+    /btree/,
+  );
 });
 
 test('NDB: bad version, slots and blob frames are CORRUPT, slots past the end TRUNCATED', (t) => {
@@ -86,20 +138,90 @@ test('NDB: bad version, slots and blob frames are CORRUPT, slots past the end TR
   if (!f) return;
   const slot = 48; // the first used slot (writeNdb leaves slot 2 free)
   const blob = f.ndb.readUInt32LE(slot + 8) * 16;
-  rejects(() => readRpmDatabase(NDB, patched(f.ndb, (b) => b.writeUInt32LE(1, 4))), 'CORRUPT', /version/);
-  rejects(() => readRpmDatabase(NDB, patched(f.ndb, (b) => b.writeUInt32LE(0xffff, 12))), 'TRUNCATED');
-  rejects(() => readRpmDatabase(NDB, patched(f.ndb, (b) => b.writeUInt32LE(3, slot + 8))), 'CORRUPT', /invalid/);
-  rejects(() => readRpmDatabase(NDB, patched(f.ndb, (b) => b.writeUInt32LE(0x0fffffff, slot + 12))), 'TRUNCATED');
-  rejects(() => readRpmDatabase(NDB, patched(f.ndb, (b) => b.write('XXXX', blob))), 'CORRUPT', /BlbS/);
-  rejects(() => readRpmDatabase(NDB, patched(f.ndb, (b) => b.writeUInt32LE(99, blob + 4))), 'CORRUPT', /another package/);
-  rejects(() => readRpmDatabase(NDB, patched(f.ndb, (b) => b.writeUInt32LE(1, blob + 12))), 'CORRUPT', /does not fill/);
-  rejects(() => readRpmDatabase(NDB, patched(f.ndb, (b) => b.write('Slxx', 4096))), 'CORRUPT', /Slot/);
+  rejects(
+    () =>
+      readRpmDatabase(
+        NDB,
+        patched(f.ndb, (b) => b.writeUInt32LE(1, 4)),
+      ),
+    'CORRUPT',
+    /version/,
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        NDB,
+        patched(f.ndb, (b) => b.writeUInt32LE(0xffff, 12)),
+      ),
+    'TRUNCATED',
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        NDB,
+        patched(f.ndb, (b) => b.writeUInt32LE(3, slot + 8)),
+      ),
+    'CORRUPT',
+    /invalid/,
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        NDB,
+        patched(f.ndb, (b) => b.writeUInt32LE(0x0fffffff, slot + 12)),
+      ),
+    'TRUNCATED',
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        NDB,
+        patched(f.ndb, (b) => b.write('XXXX', blob)),
+      ),
+    'CORRUPT',
+    /BlbS/,
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        NDB,
+        patched(f.ndb, (b) => b.writeUInt32LE(99, blob + 4)),
+      ),
+    'CORRUPT',
+    /another package/,
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        NDB,
+        patched(f.ndb, (b) => b.writeUInt32LE(1, blob + 12)),
+      ),
+    'CORRUPT',
+    /does not fill/,
+  );
+  rejects(
+    () =>
+      readRpmDatabase(
+        NDB,
+        patched(f.ndb, (b) => b.write('Slxx', 4096)),
+      ),
+    'CORRUPT',
+    /Slot/,
+  );
 });
 
 test('SQLite: a mangled file or one without a Packages table is CORRUPT', (t) => {
   const f = fixture(t);
   if (!f) return;
-  rejects(() => readRpmDatabase(SQLITE, patched(f.sqlite, (b) => b.fill(0xa5, 100))), 'CORRUPT', /SQLite/);
+  rejects(
+    () =>
+      readRpmDatabase(
+        SQLITE,
+        patched(f.sqlite, (b) => b.fill(0xa5, 100)),
+      ),
+    'CORRUPT',
+    /SQLite/,
+  );
   const other = new Database(':memory:');
   other.exec('CREATE TABLE Name (key TEXT)');
   const empty = other.serialize();
@@ -113,18 +235,50 @@ test('header: absurd counts, offsets and indexes are CORRUPT', (t) => {
   const blob = f.blobs.find((b) => parseRpmHeader(b, 'x').name === 'bwalpha')!;
   const data = 8 + 16 * blob.readUInt32BE(0);
   const header = (edit: (b: Buffer) => void) => () => parseRpmHeader(patched(blob, edit), 'rpmdb.sqlite');
-  rejects(header((b) => b.writeUInt32BE(0xffffffff, 0)), 'CORRUPT', /index count/);
-  rejects(header((b) => b.writeUInt32BE(0x7fffffff, 4)), 'CORRUPT', /data length/);
+  rejects(
+    header((b) => b.writeUInt32BE(0xffffffff, 0)),
+    'CORRUPT',
+    /index count/,
+  );
+  rejects(
+    header((b) => b.writeUInt32BE(0x7fffffff, 4)),
+    'CORRUPT',
+    /data length/,
+  );
   rejects(() => parseRpmHeader(blob.subarray(0, blob.length - 1), 'x'), 'CORRUPT', /blob has/);
   rejects(() => parseRpmHeader(blob.subarray(0, 5), 'x'), 'CORRUPT', /too short/);
-  rejects(header((b) => b.writeInt32BE(-4, indexEntry(blob, TAG.NAME) + 8)), 'CORRUPT', /offset -4/);
-  rejects(header((b) => b.writeUInt32BE(4, indexEntry(blob, TAG.NAME) + 4)), 'CORRUPT', /not a string/);
-  rejects(header((b) => b.writeUInt32BE(0x00ffffff, indexEntry(blob, TAG.BASENAMES) + 12)), 'CORRUPT', /cannot fit/);
-  rejects(header((b) => b.writeUInt32BE(0x00ffffff, indexEntry(blob, TAG.DIRINDEXES) + 12)), 'CORRUPT', /run past/);
+  rejects(
+    header((b) => b.writeInt32BE(-4, indexEntry(blob, TAG.NAME) + 8)),
+    'CORRUPT',
+    /offset -4/,
+  );
+  rejects(
+    header((b) => b.writeUInt32BE(4, indexEntry(blob, TAG.NAME) + 4)),
+    'CORRUPT',
+    /not a string/,
+  );
+  rejects(
+    header((b) => b.writeUInt32BE(0x00ffffff, indexEntry(blob, TAG.BASENAMES) + 12)),
+    'CORRUPT',
+    /cannot fit/,
+  );
+  rejects(
+    header((b) => b.writeUInt32BE(0x00ffffff, indexEntry(blob, TAG.DIRINDEXES) + 12)),
+    'CORRUPT',
+    /run past/,
+  );
   const dirIndexes = data + blob.readInt32BE(indexEntry(blob, TAG.DIRINDEXES) + 8);
-  rejects(header((b) => b.writeUInt32BE(9999, dirIndexes)), 'CORRUPT', /dir index 9999/);
+  rejects(
+    header((b) => b.writeUInt32BE(9999, dirIndexes)),
+    'CORRUPT',
+    /dir index 9999/,
+  );
   // A name string with no NUL before the end of the data store.
-  rejects(header((b) => b.writeInt32BE(blob.length - data - 1, indexEntry(blob, TAG.NAME) + 8)), 'CORRUPT', /past the data store/);
+  rejects(
+    header((b) => b.writeInt32BE(blob.length - data - 1, indexEntry(blob, TAG.NAME) + 8)),
+    'CORRUPT',
+    /past the data store/,
+  );
 });
 
 /** A copy of base with a few bytes set (often near the structural offsets in hot), maybe cut short. */
@@ -155,7 +309,10 @@ test('property: mutated header blobs parse or are CORRUPT', { timeout: 120_000 }
     const hot = Array.from({ length: blob.readUInt32BE(0) + 1 }, (_, i) => (i === 0 ? 0 : 8 + 16 * (i - 1)));
     return mutated(blob, hot);
   });
-  fc.assert(fc.property(arb, (blob) => readsOrRejects(() => parseRpmHeader(blob, 'rpmdb.sqlite'))), RUNS);
+  fc.assert(
+    fc.property(arb, (blob) => readsOrRejects(() => parseRpmHeader(blob, 'rpmdb.sqlite'))),
+    RUNS,
+  );
 });
 
 test('property: mutated Berkeley DB files read or are CORRUPT/TRUNCATED', { timeout: 120_000 }, (t) => {
@@ -175,7 +332,10 @@ test('property: mutated Berkeley DB files read or are CORRUPT/TRUNCATED', { time
     }
     return mutated(file, hot);
   });
-  fc.assert(fc.property(arb, (file) => readsOrRejects(() => readRpmDatabase(BDB, file))), RUNS);
+  fc.assert(
+    fc.property(arb, (file) => readsOrRejects(() => readRpmDatabase(BDB, file))),
+    RUNS,
+  );
 });
 
 test('property: mutated NDB files read or are CORRUPT/TRUNCATED', { timeout: 120_000 }, (t) => {
@@ -186,7 +346,12 @@ test('property: mutated NDB files read or are CORRUPT/TRUNCATED', { timeout: 120
     const off = f.ndb.readUInt32LE(at + 8) * 16;
     if (off) blobs.push(off, off + f.ndb.readUInt32LE(at + 12) * 16 - 16);
   }
-  fc.assert(fc.property(mutated(f.ndb, [0, 32, 64, 4096, ...blobs]), (file) => readsOrRejects(() => readRpmDatabase(NDB, file))), RUNS);
+  fc.assert(
+    fc.property(mutated(f.ndb, [0, 32, 64, 4096, ...blobs]), (file) =>
+      readsOrRejects(() => readRpmDatabase(NDB, file)),
+    ),
+    RUNS,
+  );
 });
 
 test('property: mutated SQLite files read or are CORRUPT/TRUNCATED', { timeout: 120_000 }, (t) => {
@@ -194,5 +359,8 @@ test('property: mutated SQLite files read or are CORRUPT/TRUNCATED', { timeout: 
   if (!f) return;
   const pageSize = f.sqlite.readUInt16BE(16);
   const hot = Array.from({ length: 8 }, (_, n) => n * pageSize);
-  fc.assert(fc.property(mutated(f.sqlite, hot), (file) => readsOrRejects(() => readRpmDatabase(SQLITE, file))), RUNS);
+  fc.assert(
+    fc.property(mutated(f.sqlite, hot), (file) => readsOrRejects(() => readRpmDatabase(SQLITE, file))),
+    RUNS,
+  );
 });

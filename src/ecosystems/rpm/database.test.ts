@@ -64,7 +64,11 @@ test('rpm itself reads the Berkeley DB fixtures (they are genuine BDB files)', (
   if (!f) return;
   for (const [i, v] of BDB_VARIANTS.entries()) {
     if (v.checksum) continue; // rpm's read-only BDB backend does not handle page checksums
-    const r: SpawnSyncReturns<string> = spawnSync('rpm', ['--dbpath', join(f.dir, `bdb-${i}`), '--define', '_db_backend bdb_ro', '-qa', '--qf', '%{NAME}\\n'], { encoding: 'utf8' });
+    const r: SpawnSyncReturns<string> = spawnSync(
+      'rpm',
+      ['--dbpath', join(f.dir, `bdb-${i}`), '--define', '_db_backend bdb_ro', '-qa', '--qf', '%{NAME}\\n'],
+      { encoding: 'utf8' },
+    );
     assert.deepEqual(r.stdout.trim().split('\n').sort(), ['bwalpha', 'bwbeta', 'bwbig', 'gpg-pubkey'], r.stderr);
   }
 });
@@ -101,7 +105,10 @@ test('source rpm file names split into source name and version-release', () => {
   const cases: [string, ReturnType<typeof parseSourceRpm>][] = [
     ['openssl-3.0.7-24.el9.src.rpm', { name: 'openssl', version: '3.0.7-24.el9' }],
     ['glibc-2.17-260.el7_6.4.src.rpm', { name: 'glibc', version: '2.17-260.el7_6.4' }],
-    ['perl-IO-Socket-SSL-2.066-4.module+el8.3.0+6446+594cad75.src.rpm', { name: 'perl-IO-Socket-SSL', version: '2.066-4.module+el8.3.0+6446+594cad75' }],
+    [
+      'perl-IO-Socket-SSL-2.066-4.module+el8.3.0+6446+594cad75.src.rpm',
+      { name: 'perl-IO-Socket-SSL', version: '2.066-4.module+el8.3.0+6446+594cad75' },
+    ],
     ['bwbeta-0.9~rc1-1.src.rpm', { name: 'bwbeta', version: '0.9~rc1-1' }],
     ['kernel-5.14.0-1.nosrc.rpm', { name: 'kernel', version: '5.14.0-1' }],
     ['openssl-3.0.7.src.rpm', undefined],

@@ -86,10 +86,15 @@ class HeaderReader {
     for (let i = 0; i < il; i++) {
       const at = 8 + i * INDEX_ENTRY_SIZE;
       const tag = blob.readInt32BE(at);
-      const entry = { type: blob.readUInt32BE(at + 4), offset: blob.readInt32BE(at + 8), count: blob.readUInt32BE(at + 12) };
+      const entry = {
+        type: blob.readUInt32BE(at + 4),
+        offset: blob.readInt32BE(at + 8),
+        count: blob.readUInt32BE(at + 12),
+      };
       // Region tags (HEADERIMMUTABLE and friends) point at trailers we never read; the
       // range check below still applies to them.
-      if (entry.offset < 0 || entry.offset > dl) this.fail(`tag ${tag}: offset ${entry.offset} outside data (${dl} bytes)`);
+      if (entry.offset < 0 || entry.offset > dl)
+        this.fail(`tag ${tag}: offset ${entry.offset} outside data (${dl} bytes)`);
       if (!this.entries.has(tag)) this.entries.set(tag, entry);
     }
   }
@@ -118,7 +123,8 @@ class HeaderReader {
   private stringArrayEntry(tag: number): Entry | undefined {
     const e = this.entries.get(tag);
     if (!e) return undefined;
-    if (e.type !== TYPE.STRING_ARRAY && e.type !== TYPE.I18NSTRING) this.fail(`tag ${tag}: type ${e.type} is not a string array`);
+    if (e.type !== TYPE.STRING_ARRAY && e.type !== TYPE.I18NSTRING)
+      this.fail(`tag ${tag}: type ${e.type} is not a string array`);
     // Every string takes at least its NUL byte, so a larger count cannot fit.
     if (e.count > this.data.length - e.offset) this.fail(`tag ${tag}: ${e.count} strings cannot fit`);
     return e;
@@ -141,7 +147,8 @@ class HeaderReader {
     const e = this.entries.get(tag);
     if (!e) return undefined;
     if (e.type !== TYPE.INT32) this.fail(`tag ${tag}: type ${e.type} is not int32`);
-    if (e.count > (this.data.length - e.offset) / 4) this.fail(`tag ${tag}: ${e.count} int32 values run past the data store`);
+    if (e.count > (this.data.length - e.offset) / 4)
+      this.fail(`tag ${tag}: ${e.count} int32 values run past the data store`);
     const out: number[] = [];
     for (let i = 0; i < e.count; i++) out.push(this.data.readUInt32BE(e.offset + 4 * i));
     return out;
@@ -182,7 +189,10 @@ class HeaderReader {
     let length = 0;
     for (let i = 0; i < dirs.length; i++) length += dirs[i]!.length + (basenames[i]?.length ?? 0);
     if (length > MAX_PATHS_PER_HEADER_BYTE * this.size) {
-      this.fail(`${dirs.length} file paths would take ${length} characters, more than ${MAX_PATHS_PER_HEADER_BYTE} times the ${this.size}-byte header`, 'TOO_LARGE');
+      this.fail(
+        `${dirs.length} file paths would take ${length} characters, more than ${MAX_PATHS_PER_HEADER_BYTE} times the ${this.size}-byte header`,
+        'TOO_LARGE',
+      );
     }
   }
 }

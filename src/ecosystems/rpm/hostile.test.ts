@@ -10,7 +10,10 @@ import { readRpmDatabase } from './database.js';
 import { encodeHeader, type HeaderValue } from './fixtures/header-writer.js';
 import { parseRpmHeader, TAG } from './header.js';
 
-const is = (...codes: ErrorCode[]) => (e: unknown): boolean => isBulwarkError(e) && codes.includes(e.code);
+const is =
+  (...codes: ErrorCode[]) =>
+  (e: unknown): boolean =>
+    isBulwarkError(e) && codes.includes(e.code);
 
 const NVR: [number, HeaderValue][] = [
   [TAG.NAME, { type: 6, values: ['pkg'] }],
@@ -19,14 +22,26 @@ const NVR: [number, HeaderValue][] = [
 ];
 
 const withFiles = (dirnames: string[], basenames: string[], dirindexes: number[]): Buffer =>
-  encodeHeader([...NVR, [TAG.DIRNAMES, { type: 8, values: dirnames }], [TAG.BASENAMES, { type: 8, values: basenames }], [TAG.DIRINDEXES, { type: 4, values: dirindexes }]]);
+  encodeHeader([
+    ...NVR,
+    [TAG.DIRNAMES, { type: 8, values: dirnames }],
+    [TAG.BASENAMES, { type: 8, values: basenames }],
+    [TAG.DIRINDEXES, { type: 4, values: dirindexes }],
+  ]);
 
 test('dirname × basename: paths of more than four times the header are TOO_LARGE, refused before they are built', () => {
   // 5,461 basenames in one 32 KiB directory: 179 MB of paths from a 64 KiB header
   assert.throws(() => parseRpmHeader(rpmDirExpansion(1 << 16), 'Packages', 'package record 1'), is('TOO_LARGE'));
   // a package as rpmbuild lays one out: a few directories shared by many files
   const names = Array.from({ length: 500 }, (_, i) => `file-${i}.py`);
-  const h = parseRpmHeader(withFiles(['/usr/lib/python3/dist-packages/pkg/', '/usr/share/doc/pkg/'], names, names.map((_, i) => i % 2)), 'Packages');
+  const h = parseRpmHeader(
+    withFiles(
+      ['/usr/lib/python3/dist-packages/pkg/', '/usr/share/doc/pkg/'],
+      names,
+      names.map((_, i) => i % 2),
+    ),
+    'Packages',
+  );
   assert.equal(h.files.length, 500);
   assert.equal(h.files[1], '/usr/share/doc/pkg/file-1.py');
 });
@@ -37,7 +52,10 @@ test('NDB: blobs that share blocks (nested inside one another) are CORRUPT', () 
 });
 
 test('BDB: an overflow chain through every page and back is CORRUPT after one pass', () => {
-  assert.throws(() => readRpmDatabase('var/lib/rpm/Packages', bdbOverflowLoop(1 << 20)), (e) => is('CORRUPT')(e) && /reached twice/.test((e as Error).message));
+  assert.throws(
+    () => readRpmDatabase('var/lib/rpm/Packages', bdbOverflowLoop(1 << 20)),
+    (e) => is('CORRUPT')(e) && /reached twice/.test((e as Error).message),
+  );
 });
 
 test('property: file lists read from any dirnames, basenames and indexes stay within four times the header', () => {
@@ -64,16 +82,20 @@ test('property: hostile databases and headers with a few bytes changed never esc
     ['header', rpmDirExpansion(1 << 12)],
   ];
   fc.assert(
-    fc.property(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), ([path, sample], flips) => {
-      const b = Buffer.from(sample);
-      for (const [at, v] of flips) b[at % b.length] = v;
-      try {
-        if (path === 'header') parseRpmHeader(b, path);
-        else readRpmDatabase(path, b);
-      } catch (e) {
-        assert.ok(is('CORRUPT', 'TRUNCATED', 'TOO_LARGE')(e), String(e));
-      }
-    }),
+    fc.property(
+      fc.constantFrom(...samples),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      ([path, sample], flips) => {
+        const b = Buffer.from(sample);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        try {
+          if (path === 'header') parseRpmHeader(b, path);
+          else readRpmDatabase(path, b);
+        } catch (e) {
+          assert.ok(is('CORRUPT', 'TRUNCATED', 'TOO_LARGE')(e), String(e));
+        }
+      },
+    ),
     { numRuns: 200 },
   );
 });

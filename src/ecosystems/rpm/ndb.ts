@@ -69,7 +69,8 @@ export function readNdbPackages(content: Buffer, input: string): Buffer[] {
   slots.sort((a, b) => a.blkOff - b.blkOff);
   slots.forEach((slot, i) => {
     const prev = slots[i - 1];
-    if (prev && prev.blkOff + prev.blkCnt > slot.blkOff) fail('CORRUPT', `packages ${prev.pkgIdx} and ${slot.pkgIdx} share blocks`);
+    if (prev && prev.blkOff + prev.blkCnt > slot.blkOff)
+      fail('CORRUPT', `packages ${prev.pkgIdx} and ${slot.pkgIdx} share blocks`);
   });
   slots.sort((a, b) => a.pkgIdx - b.pkgIdx);
   slots.forEach((slot, i) => {

@@ -24,7 +24,8 @@ function checkSize(content: Buffer, input: string): void {
 
 /** The header blobs of the Packages table, in hnum (install) order. */
 export function readSqlitePackages(content: Buffer, input: string): Buffer[] {
-  if (content.length < HEADER_SIZE) throw new BulwarkError('TRUNCATED', input, `${content.length} bytes is too short for SQLite`);
+  if (content.length < HEADER_SIZE)
+    throw new BulwarkError('TRUNCATED', input, `${content.length} bytes is too short for SQLite`);
   if (!isSqlite(content)) throw new BulwarkError('CORRUPT', input, 'no SQLite magic');
   checkSize(content, input);
   // rpm keeps the database in WAL mode, which an in-memory image cannot open; the
@@ -40,7 +41,8 @@ export function readSqlitePackages(content: Buffer, input: string): Buffer[] {
     if (kind !== 'table') throw new BulwarkError('CORRUPT', input, 'no Packages table');
     const rows = db.prepare('SELECT hnum, blob FROM Packages ORDER BY hnum').raw().all() as unknown[][];
     return rows.map(([hnum, blob]) => {
-      if (!Buffer.isBuffer(blob)) throw new BulwarkError('CORRUPT', input, `package ${String(hnum)}: blob is not binary`);
+      if (!Buffer.isBuffer(blob))
+        throw new BulwarkError('CORRUPT', input, `package ${String(hnum)}: blob is not binary`);
       return blob;
     });
   } catch (e) {

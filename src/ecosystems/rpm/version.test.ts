@@ -37,9 +37,14 @@ test('rpm refuses empty versions and epochs and whitespace', () => {
   assertInvalid(rpmScheme, ['', ':1.0', '1:', '-1', '1:-1', '1.0 1', '1.0\t']);
 });
 
-const part = (first: string[]): fc.Arbitrary<string> => joined(first, ['0', '1', '2', '10', '01', '.', '_', '+', 'a', 'b', 'Z', 'el', '~', '^'], 5);
+const part = (first: string[]): fc.Arbitrary<string> =>
+  joined(first, ['0', '1', '2', '10', '01', '.', '_', '+', 'a', 'b', 'Z', 'el', '~', '^'], 5);
 const version = fc
-  .tuple(fc.constantFrom('', '0:', '1:', '10:'), part(['0', '1', '2', '10', 'a', '~', '^']), fc.option(part(['1', '2', '10', 'el', '~'])))
+  .tuple(
+    fc.constantFrom('', '0:', '1:', '10:'),
+    part(['0', '1', '2', '10', 'a', '~', '^']),
+    fc.option(part(['1', '2', '10', 'el', '~'])),
+  )
   .map(([e, v, r]) => `${e}${v}${r === null ? '' : `-${r}`}`);
 
 test('rpm agrees with rpm.vercmp on generated EVRs', (t) => {

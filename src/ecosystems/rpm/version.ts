@@ -25,7 +25,8 @@ function parse(v: string): Evr | Invalid {
   const hasRelease = dash >= start;
   const version = v.slice(start, hasRelease ? dash : v.length);
   if (version.length === 0) return new Invalid('empty version');
-  for (let k = 0; k < v.length; k++) if (v.charCodeAt(k) <= 32 || v.charCodeAt(k) === 127) return new Invalid('whitespace or control character');
+  for (let k = 0; k < v.length; k++)
+    if (v.charCodeAt(k) <= 32 || v.charCodeAt(k) === 127) return new Invalid('whitespace or control character');
   return { epoch, version, release: hasRelease ? v.slice(dash + 1) : null };
 }
 

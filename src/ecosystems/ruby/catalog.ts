@@ -18,7 +18,8 @@ export const ruby: Cataloger<Parsed> = {
   id: 'ruby',
   version: 1,
   ecosystem: 'gem',
-  wants: (path, _info, target) => (path.endsWith('.gemspec') && SPEC.test(path)) || (target === 'fs' && LOCK.test(path)),
+  wants: (path, _info, target) =>
+    (path.endsWith('.gemspec') && SPEC.test(path)) || (target === 'fs' && LOCK.test(path)),
   parse(path, content) {
     const text = content.toString('utf8');
     if (path.endsWith('.gemspec')) return { kind: 'gemspec', gem: parseGemspec(path, text) };
@@ -28,7 +29,15 @@ export const ruby: Cataloger<Parsed> = {
     return catalogFiles(view, (data, at) =>
       (data.kind === 'gemspec' ? [data.gem] : data.gems).map((g) => {
         const metadata = { ...g.metadata, ...(g.platform ? { platform: g.platform } : {}) };
-        return { ecosystem: 'gem', name: g.name, version: g.version, licenses: g.licenses, ...at, files: [], ...(Object.keys(metadata).length > 0 ? { metadata } : {}) };
+        return {
+          ecosystem: 'gem',
+          name: g.name,
+          version: g.version,
+          licenses: g.licenses,
+          ...at,
+          files: [],
+          ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+        };
       }),
     );
   },

@@ -17,7 +17,8 @@ const PLATFORM = /^[A-Za-z0-9._-]+$/;
 export function checkGem(g: GemEntry, where: string): GemEntry {
   if (!NAME.test(g.name)) throw new BulwarkError('CORRUPT', where, `"${g.name}" is not a gem name`);
   if (!VERSION.test(g.version)) throw new BulwarkError('CORRUPT', where, `"${g.version}" is not a gem version`);
-  if (g.platform !== undefined && !PLATFORM.test(g.platform)) throw new BulwarkError('CORRUPT', where, `"${g.platform}" is not a gem platform`);
+  if (g.platform !== undefined && !PLATFORM.test(g.platform))
+    throw new BulwarkError('CORRUPT', where, `"${g.platform}" is not a gem platform`);
   if (g.platform === 'ruby') delete g.platform;
   return g;
 }

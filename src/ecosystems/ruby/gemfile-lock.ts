@@ -20,13 +20,15 @@ export function parseGemfileLock(path: string, text: string): GemEntry[] {
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     if (!line.startsWith(' ')) {
-      if (!SECTION.test(line)) throw new BulwarkError('CORRUPT', `${path}: line ${i + 1}`, `unexpected "${line.slice(0, 40)}"`);
+      if (!SECTION.test(line))
+        throw new BulwarkError('CORRUPT', `${path}: line ${i + 1}`, `unexpected "${line.slice(0, 40)}"`);
       section = line;
       options = Object.create(null) as Record<string, string>;
       sections++;
       return;
     }
-    if (section === undefined) throw new BulwarkError('CORRUPT', `${path}: line ${i + 1}`, 'content before the first section');
+    if (section === undefined)
+      throw new BulwarkError('CORRUPT', `${path}: line ${i + 1}`, 'content before the first section');
     if (!SOURCES.has(section) || line.startsWith('      ')) return; // other sections; dependency lines
     const opt = OPTION.exec(line);
     if (opt) {
@@ -38,7 +40,11 @@ export function parseGemfileLock(path: string, text: string): GemEntry[] {
     const gem: GemEntry = { name: m[1]!, version: m[2]!, licenses: [], ...(m[3] ? { platform: m[3] } : {}) };
     if (section !== 'GEM') {
       // a gem from a git repository or a local folder: say where, as Bundler recorded it
-      gem.metadata = { source: section.toLowerCase(), ...(options.remote ? { remote: options.remote } : {}), ...(options.revision ? { revision: options.revision } : {}) };
+      gem.metadata = {
+        source: section.toLowerCase(),
+        ...(options.remote ? { remote: options.remote } : {}),
+        ...(options.revision ? { revision: options.revision } : {}),
+      };
     }
     out.push(checkGem(gem, path));
   });

@@ -27,10 +27,13 @@ function stringsOf(rhs: string | undefined): string[] {
 export function parseGemspec(path: string, text: string): GemEntry {
   const name = stringOf(assignment(text, 'name'));
   const version = stringOf(assignment(text, 'version'));
-  if (!name || !version) throw new BulwarkError('MISSING_FIELD', path, `no recognisable ${name ? 'version' : 'name'} assignment`);
+  if (!name || !version)
+    throw new BulwarkError('MISSING_FIELD', path, `no recognisable ${name ? 'version' : 'name'} assignment`);
   // `s.platform = "x86_64-linux"`, or the "# stub: name version platform paths" line RubyGems writes first
   const platform = stringOf(assignment(text, 'platform')) ?? /^# stub: \S+ \S+ (\S+)/m.exec(text)?.[1];
-  const licenses = [...new Set([...stringsOf(assignment(text, 'licenses')), ...stringsOf(assignment(text, 'license'))])];
+  const licenses = [
+    ...new Set([...stringsOf(assignment(text, 'licenses')), ...stringsOf(assignment(text, 'license'))]),
+  ];
   const gem: GemEntry = { name, version, licenses, ...(platform ? { platform } : {}) };
   if (/(?:^|\/)specifications\/default\//.test(path)) gem.metadata = { default: 'true' };
   return checkGem(gem, path);

@@ -30,7 +30,11 @@ test('rubygems refuses non-versions', () => {
 
 const seg = fc.constantFrom('0', '1', '2', '10', '01', 'a', 'b', 'pre', 'rc1', 'A', 'beta2');
 const version = fc
-  .tuple(fc.constantFrom('0', '1', '2', '10'), fc.array(seg, { maxLength: 4 }), fc.option(fc.array(fc.constantFrom('1', 'a', 'rc', '0', 'x-y'), { minLength: 1, maxLength: 2 })))
+  .tuple(
+    fc.constantFrom('0', '1', '2', '10'),
+    fc.array(seg, { maxLength: 4 }),
+    fc.option(fc.array(fc.constantFrom('1', 'a', 'rc', '0', 'x-y'), { minLength: 1, maxLength: 2 })),
+  )
   .map(([f, r, pre]) => [f, ...r].join('.') + (pre ? `-${pre.join('.')}` : ''));
 
 const RB = 'STDIN.each_line { |l| a, b = l.chomp.split("\\t"); puts(Gem::Version.new(a) <=> Gem::Version.new(b)) }';

@@ -36,14 +36,17 @@ const FIXTURE_CRATES = [
   { name: 'util', version: '0.1.0', source: 'local', kind: 'runtime', root: false },
 ];
 
-test('a real executable with a .dep-v0 section: every crate, as the format\'s own shell recipe reads it', async (t) => {
+test("a real executable with a .dep-v0 section: every crate, as the format's own shell recipe reads it", async (t) => {
   if (!requireAll(t, tools)) return;
   const b = await readFile(bins!.audited);
   assert.deepEqual(readAuditData(b), FIXTURE_CRATES);
   // the format's own recipe (PARSING.md): objcopy --dump-section .dep-v0=FILE, then zlib
   const dumped = join(tmp.path, 'dumped');
   spawnSync('objcopy', ['--dump-section', `.dep-v0=${dumped}`, bins!.audited]);
-  assert.deepEqual(JSON.parse(inflateSync(await readFile(dumped)).toString()), JSON.parse(await readFile(DEP_V0_JSON, 'utf8')));
+  assert.deepEqual(
+    JSON.parse(inflateSync(await readFile(dumped)).toString()),
+    JSON.parse(await readFile(DEP_V0_JSON, 'utf8')),
+  );
   assert.equal(readAuditData(await readFile(bins!.plain)), null, 'the same program without the section');
 });
 
@@ -55,9 +58,22 @@ test('the section found in a PE32+ file too', async (t) => {
 });
 
 test('ELF32 big-endian, build-time crates and "Other" sources (hand-written file)', () => {
-  const json = { packages: [{ name: 'tool', version: '1.0.0', source: 'local', root: true, dependencies: [1, 2] }, { name: 'cc', version: '1.0.79', source: 'crates.io', kind: 'build' }, { name: 'mirror', version: '0.2.0', source: { Other: 'sparse+https://mirror.example/' } }] };
+  const json = {
+    packages: [
+      { name: 'tool', version: '1.0.0', source: 'local', root: true, dependencies: [1, 2] },
+      { name: 'cc', version: '1.0.79', source: 'crates.io', kind: 'build' },
+      { name: 'mirror', version: '0.2.0', source: { Other: 'sparse+https://mirror.example/' } },
+    ],
+  };
   const data = deflateSync(Buffer.from(JSON.stringify(json)));
-  const b = writeElf({ bits: 32, littleEndian: false, sections: [{ name: '.text', data: Buffer.alloc(1024), addr: 0x10000 }, { name: '.dep-v0', data, addr: 0 }] });
+  const b = writeElf({
+    bits: 32,
+    littleEndian: false,
+    sections: [
+      { name: '.text', data: Buffer.alloc(1024), addr: 0x10000 },
+      { name: '.dep-v0', data, addr: 0 },
+    ],
+  });
   assert.deepEqual(readAuditData(b), [
     { name: 'tool', version: '1.0.0', source: 'local', kind: 'runtime', root: true },
     { name: 'cc', version: '1.0.79', source: 'crates.io', kind: 'build', root: false },
@@ -65,14 +81,21 @@ test('ELF32 big-endian, build-time crates and "Other" sources (hand-written file
   ]);
 });
 
-const withSection = (data: Buffer): Buffer => writeElf({ bits: 64, littleEndian: true, sections: [{ name: '.dep-v0', data, addr: 0 }] });
+const withSection = (data: Buffer): Buffer =>
+  writeElf({ bits: 64, littleEndian: true, sections: [{ name: '.dep-v0', data, addr: 0 }] });
 
 test('unreadable audit data is an error naming the problem; no section is no data', async () => {
   throwsCode(() => readAuditData(withSection(Buffer.from('not zlib'))), 'CORRUPT');
   throwsCode(() => readAuditData(withSection(deflateSync('{"packages": ['))), 'CORRUPT');
-  throwsCode(() => readAuditData(withSection(deflateSync('{"packages":[{"name":"a","source":"crates.io"}]}'))), 'CORRUPT');
+  throwsCode(
+    () => readAuditData(withSection(deflateSync('{"packages":[{"name":"a","source":"crates.io"}]}'))),
+    'CORRUPT',
+  );
   // a decompression bomb: 9 MiB of zeros, beyond the format's 8 MiB bound
-  assert.throws(() => readAuditData(withSection(deflateSync(Buffer.alloc(9 << 20)))), (e) => isBulwarkError(e) && e.code === 'TOO_LARGE');
+  assert.throws(
+    () => readAuditData(withSection(deflateSync(Buffer.alloc(9 << 20)))),
+    (e) => isBulwarkError(e) && e.code === 'TOO_LARGE',
+  );
   assert.equal(readAuditData(Buffer.from('#!/bin/sh\n'.repeat(200))), null);
   if (existsSync('/bin/ls')) assert.equal(readAuditData(await readFile('/bin/ls')), null);
 });
@@ -80,15 +103,18 @@ test('unreadable audit data is an error naming the problem; no section is no dat
 test('property: corrupted audited executables never crash the reader', () => {
   const sample = withSection(deflateSync(JSON.stringify({ packages: FIXTURE_CRATES.map(({ kind: _k, ...c }) => c) })));
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (flips) => {
-      const b = Buffer.from(sample);
-      for (const [at, v] of flips) b[at % b.length] = v;
-      try {
-        readAuditData(b);
-      } catch (e) {
-        assert.ok(isBulwarkError(e) && (e.code === 'CORRUPT' || e.code === 'TOO_LARGE'), String(e));
-      }
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+      (flips) => {
+        const b = Buffer.from(sample);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        try {
+          readAuditData(b);
+        } catch (e) {
+          assert.ok(isBulwarkError(e) && (e.code === 'CORRUPT' || e.code === 'TOO_LARGE'), String(e));
+        }
+      },
+    ),
     { numRuns: 200 },
   );
 });

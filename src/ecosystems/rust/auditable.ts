@@ -40,9 +40,19 @@ function parseAuditJson(json: Buffer, input = 'executable'): AuditedCrate[] {
   const r = VersionInfo.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new BulwarkError('CORRUPT', input, `cargo-auditable data: unexpected content${i && i.path.length > 0 ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`);
+    throw new BulwarkError(
+      'CORRUPT',
+      input,
+      `cargo-auditable data: unexpected content${i && i.path.length > 0 ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`,
+    );
   }
-  return r.data.packages.map((p) => ({ name: p.name, version: p.version, source: p.source, kind: p.kind ?? 'runtime', root: p.root === true }));
+  return r.data.packages.map((p) => ({
+    name: p.name,
+    version: p.version,
+    source: p.source,
+    kind: p.kind ?? 'runtime',
+    root: p.root === true,
+  }));
 }
 
 /**
@@ -55,7 +65,13 @@ export function readAuditData(b: Buffer, input = 'executable'): AuditedCrate[] |
   try {
     exe = readExe(b, input);
   } catch (e) {
-    if (b.includes(SECTION)) throw new BulwarkError('CORRUPT', input, `executable with cargo-auditable data has malformed headers: ${exeProblem(e)}`, { cause: e });
+    if (b.includes(SECTION))
+      throw new BulwarkError(
+        'CORRUPT',
+        input,
+        `executable with cargo-auditable data has malformed headers: ${exeProblem(e)}`,
+        { cause: e },
+      );
     return null;
   }
   const sec = exe.sections.find((s) => s.name === SECTION);

@@ -48,11 +48,14 @@ source = "sparse+https://cargo.example.com/index/"
 "checksum internal 2.0.0 (sparse+https://cargo.example.com/index/)" = "0000000000000000000000000000000000000000000000000000000000000000"
 `);
   assert.equal(lock.version, undefined);
-  assert.deepEqual(lock.packages.map((p) => [p.name, p.source ?? '']), [
-    ['app', ''],
-    ['rand', 'git+https://github.com/rust-random/rand?branch=master#a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'],
-    ['internal', 'sparse+https://cargo.example.com/index/'],
-  ]);
+  assert.deepEqual(
+    lock.packages.map((p) => [p.name, p.source ?? '']),
+    [
+      ['app', ''],
+      ['rand', 'git+https://github.com/rust-random/rand?branch=master#a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'],
+      ['internal', 'sparse+https://cargo.example.com/index/'],
+    ],
+  );
 });
 
 test('malformed lockfiles fail with the reason', () => {
@@ -63,7 +66,19 @@ test('malformed lockfiles fail with the reason', () => {
 });
 
 test('property: any text either parses or fails with an Error', () => {
-  const piece = fc.constantFrom('[[package]]\n', 'name = "a"\n', 'version = "1.0.0"\n', 'source = "registry+x"\n', 'version = 4\n', '[metadata]\n', '"', '=', '[', ']', '\n');
+  const piece = fc.constantFrom(
+    '[[package]]\n',
+    'name = "a"\n',
+    'version = "1.0.0"\n',
+    'source = "registry+x"\n',
+    'version = 4\n',
+    '[metadata]\n',
+    '"',
+    '=',
+    '[',
+    ']',
+    '\n',
+  );
   fc.assert(
     fc.property(fc.array(fc.oneof(piece, fc.string({ maxLength: 8 })), { maxLength: 30 }), (parts) => {
       try {

@@ -40,8 +40,16 @@ export function parseCargoLock(text: string): CargoLockFile {
   const r = CargoLock.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new BulwarkError('CORRUPT', 'Cargo.lock', `unexpected content${i && i.path.length > 0 ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`);
+    throw new BulwarkError(
+      'CORRUPT',
+      'Cargo.lock',
+      `unexpected content${i && i.path.length > 0 ? ` at ${i.path.join('.')}` : ''}: ${i?.message ?? 'invalid'}`,
+    );
   }
-  const packages = (r.data.package ?? []).map((p) => ({ name: p.name, version: p.version, ...(p.source ? { source: p.source } : {}) }));
+  const packages = (r.data.package ?? []).map((p) => ({
+    name: p.name,
+    version: p.version,
+    ...(p.source ? { source: p.source } : {}),
+  }));
   return { ...(r.data.version !== undefined ? { version: r.data.version } : {}), packages };
 }

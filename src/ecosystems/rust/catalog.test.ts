@@ -37,8 +37,10 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-const rows = (pkgs: { path: string; name: string; version: string; purl: string; metadata?: Record<string, string> }[], path: string): unknown[] =>
-  pkgs.filter((p) => p.path === path).map((p) => [p.name, p.version, p.purl, p.metadata ?? {}]);
+const rows = (
+  pkgs: { path: string; name: string; version: string; purl: string; metadata?: Record<string, string> }[],
+  path: string,
+): unknown[] => pkgs.filter((p) => p.path === path).map((p) => [p.name, p.version, p.purl, p.metadata ?? {}]);
 
 test('a source tree: lockfile crates with a source; workspace members left out; bad lockfiles reported', async () => {
   const { packages, issues } = await catalogDir(rust, root, 'fs');
@@ -49,16 +51,26 @@ test('a source tree: lockfile crates with a source; workspace members left out; 
     ['serde', '1.0.152', 'pkg:cargo/serde@1.0.152', { source: CRATES_IO }],
     ['serde_json', '1.0.87', 'pkg:cargo/serde_json@1.0.87', { source: CRATES_IO }],
   ]);
-  assert.deepEqual(rows(packages, '/src/other/Cargo.lock').map((r) => (r as string[])[2]), [
-    'pkg:cargo/internal@2.0.0?repository_url=https%3A%2F%2Fcargo.example.com%2Findex%2F',
-    'pkg:cargo/rand@0.8.5?vcs_url=git%2Bhttps%3A%2F%2Fgithub.com%2Frust-random%2Frand%40a1b2c3d4',
-  ]);
-  assert.ok(packages.every((p) => p.ecosystem === 'cargo' && p.layer.index === 0 && p.files.length === 0 && p.licenses.length === 0));
-  assert.deepEqual(issues.map((i) => i.path), ['/src/Cargo.lock']);
+  assert.deepEqual(
+    rows(packages, '/src/other/Cargo.lock').map((r) => (r as string[])[2]),
+    [
+      'pkg:cargo/internal@2.0.0?repository_url=https%3A%2F%2Fcargo.example.com%2Findex%2F',
+      'pkg:cargo/rand@0.8.5?vcs_url=git%2Bhttps%3A%2F%2Fgithub.com%2Frust-random%2Frand%40a1b2c3d4',
+    ],
+  );
+  assert.ok(
+    packages.every(
+      (p) => p.ecosystem === 'cargo' && p.layer.index === 0 && p.files.length === 0 && p.licenses.length === 0,
+    ),
+  );
+  assert.deepEqual(
+    issues.map((i) => i.path),
+    ['/src/Cargo.lock'],
+  );
   assert.match(issues[0]!.message, /unexpected content at package\.0\.version: /);
 });
 
-test('an image: the binary\'s crates, its own crate as root, path crates left out', async (t) => {
+test("an image: the binary's crates, its own crate as root, path crates left out", async (t) => {
   if (!requireAll(t, tools)) return;
   const { packages, wanted } = await catalogDir(rust, root, 'image');
   assert.ok(wanted.includes('usr/local/bin/plain') && !wanted.some((w) => w.endsWith('Cargo.lock')));
@@ -93,5 +105,11 @@ test('build-time crates (build scripts, proc-macros) are not reported for a bina
   };
   const view = { paths: () => ['usr/bin/tool'], get: () => ({ layer, data }), history: () => [{ layer, data }] };
   const found = rust.catalog(view, { os: null, issue: () => assert.fail('no issue expected') });
-  assert.deepEqual(found.map((p) => [p.name, p.layer.index, p.path]), [['tool', 2, '/usr/bin/tool'], ['libc', 2, '/usr/bin/tool']]);
+  assert.deepEqual(
+    found.map((p) => [p.name, p.layer.index, p.path]),
+    [
+      ['tool', 2, '/usr/bin/tool'],
+      ['libc', 2, '/usr/bin/tool'],
+    ],
+  );
 });

@@ -15,7 +15,11 @@ export type RustFile =
   | { kind: 'project'; crate: CargoProject | null }
   | null;
 
-const CRATES_IO = new Set(['registry+https://github.com/rust-lang/crates.io-index', 'sparse+https://index.crates.io/', 'crates.io']);
+const CRATES_IO = new Set([
+  'registry+https://github.com/rust-lang/crates.io-index',
+  'sparse+https://index.crates.io/',
+  'crates.io',
+]);
 
 const isLock = (path: string): boolean => path === 'Cargo.lock' || path.endsWith('/Cargo.lock');
 
@@ -24,12 +28,19 @@ function fromBinary(crates: AuditedCrate[], base: Omit<FoundPackage, 'name' | 'v
   // other than the binary's own are not published anywhere an advisory could name them.
   return crates
     .filter((c) => c.kind === 'runtime' && (c.root || c.source !== 'local'))
-    .map((c) => ({ ...base, name: c.name, version: c.version, metadata: { source: c.source, ...(c.root ? { root: 'true' } : {}) } }));
+    .map((c) => ({
+      ...base,
+      name: c.name,
+      version: c.version,
+      metadata: { source: c.source, ...(c.root ? { root: 'true' } : {}) },
+    }));
 }
 
 function fromLock(crates: LockedCrate[], base: Omit<FoundPackage, 'name' | 'version'>): FoundPackage[] {
   // no source: a workspace member or path dependency, built from the tree itself
-  return crates.filter((c) => c.source).map((c) => ({ ...base, name: c.name, version: c.version, metadata: { source: c.source! } }));
+  return crates
+    .filter((c) => c.source)
+    .map((c) => ({ ...base, name: c.name, version: c.version, metadata: { source: c.source! } }));
 }
 
 function projectCrate(crate: CargoProject | null, at: FoundAt): FoundPackage[] {
@@ -68,6 +79,12 @@ export const rust: Cataloger<RustFile> = {
     });
   },
   purl(pkg) {
-    return new PackageURL('cargo', undefined, pkg.name, pkg.version || undefined, qualifiers(pkg.metadata?.source)).toString();
+    return new PackageURL(
+      'cargo',
+      undefined,
+      pkg.name,
+      pkg.version || undefined,
+      qualifiers(pkg.metadata?.source),
+    ).toString();
   },
 };

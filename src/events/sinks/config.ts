@@ -5,11 +5,13 @@ import { parseHostPort } from './address.js';
 // What an operator writes to send events somewhere (agent configuration, CLI flags): one zod
 // schema per sink type, their union discriminated by `type`. Types are inferred from it.
 
-const retrySchema = z.object({
-  attempts: z.number().int().min(1).max(20).default(5),
-  initialDelayMs: z.number().int().min(1).max(60_000).default(500),
-  maxDelayMs: z.number().int().min(1).max(600_000).default(30_000),
-}).strict();
+const retrySchema = z
+  .object({
+    attempts: z.number().int().min(1).max(20).default(5),
+    initialDelayMs: z.number().int().min(1).max(60_000).default(500),
+    maxDelayMs: z.number().int().min(1).max(600_000).default(30_000),
+  })
+  .strict();
 
 /** Settings of the queue every sink has. */
 const common = {
@@ -37,70 +39,97 @@ const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // eslint-disable-next-line no-control-regex
 const headerValue = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
 
-const jsonlSinkSchema = z.object({
-  type: z.literal('jsonl'),
-  /** File to append to; absent or "-" for standard output. */
-  path: z.string().min(1).optional(),
-  ...common,
-}).strict();
+const jsonlSinkSchema = z
+  .object({
+    type: z.literal('jsonl'),
+    /** File to append to; absent or "-" for standard output. */
+    path: z.string().min(1).optional(),
+    ...common,
+  })
+  .strict();
 
-const syslogSinkSchema = z.object({
-  type: z.literal('syslog'),
-  format: z.enum(['rfc5424', 'cef']).default('rfc5424'),
-  protocol: z.enum(['udp', 'tcp', 'tls']),
-  /** "host:port" ("[v6]:port"). */
-  address: z.string().refine((s) => parseHostPort(s) !== undefined, 'must be host:port'),
-  /** tls: PEM file of CA certificates to trust (default: Node's bundled roots). */
-  caFile: z.string().min(1).optional(),
-  /** tls: name the certificate must carry (default: the host, when it is a name). */
-  servername: z.string().min(1).optional(),
-  /** tls: client certificate and key files, for receivers that authenticate senders. */
-  certFile: z.string().min(1).optional(),
-  keyFile: z.string().min(1).optional(),
-  facility: z.union([z.enum(facilityNames), z.number().int().min(0).max(23)]).default('local0'),
-  appName: z.string().regex(/^[!-~]{1,48}$/, 'printable ASCII, at most 48 characters').default('bulwark'),
-  /** HOSTNAME to send; default the event's host. */
-  hostname: z.string().regex(/^[!-~]{1,255}$/, 'printable ASCII, at most 255 characters').optional(),
-  /** Largest message; longer ones are shortened (default 8192, rsyslog's default limit). */
-  maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(8192),
-  ...common,
-}).strict().superRefine((c, ctx) => {
-  if (c.protocol !== 'tls') {
-    for (const k of ['caFile', 'servername', 'certFile', 'keyFile'] as const) {
-      if (c[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `only for protocol "tls"` });
+const syslogSinkSchema = z
+  .object({
+    type: z.literal('syslog'),
+    format: z.enum(['rfc5424', 'cef']).default('rfc5424'),
+    protocol: z.enum(['udp', 'tcp', 'tls']),
+    /** "host:port" ("[v6]:port"). */
+    address: z.string().refine((s) => parseHostPort(s) !== undefined, 'must be host:port'),
+    /** tls: PEM file of CA certificates to trust (default: Node's bundled roots). */
+    caFile: z.string().min(1).optional(),
+    /** tls: name the certificate must carry (default: the host, when it is a name). */
+    servername: z.string().min(1).optional(),
+    /** tls: client certificate and key files, for receivers that authenticate senders. */
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    facility: z.union([z.enum(facilityNames), z.number().int().min(0).max(23)]).default('local0'),
+    appName: z
+      .string()
+      .regex(/^[!-~]{1,48}$/, 'printable ASCII, at most 48 characters')
+      .default('bulwark'),
+    /** HOSTNAME to send; default the event's host. */
+    hostname: z
+      .string()
+      .regex(/^[!-~]{1,255}$/, 'printable ASCII, at most 255 characters')
+      .optional(),
+    /** Largest message; longer ones are shortened (default 8192, rsyslog's default limit). */
+    maxMessageBytes: z.number().int().min(1024).max(1_048_576).default(8192),
+    ...common,
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.protocol !== 'tls') {
+      for (const k of ['caFile', 'servername', 'certFile', 'keyFile'] as const) {
+        if (c[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `only for protocol "tls"` });
+      }
     }
-  }
-  if ((c.certFile === undefined) !== (c.keyFile === undefined)) ctx.addIssue({ code: 'custom', path: ['certFile'], message: 'certFile and keyFile go together' });
-  if (c.protocol === 'udp' && c.maxMessageBytes > 65_507) ctx.addIssue({ code: 'custom', path: ['maxMessageBytes'], message: 'a UDP datagram holds at most 65507 bytes' });
-});
+    if ((c.certFile === undefined) !== (c.keyFile === undefined))
+      ctx.addIssue({ code: 'custom', path: ['certFile'], message: 'certFile and keyFile go together' });
+    if (c.protocol === 'udp' && c.maxMessageBytes > 65_507)
+      ctx.addIssue({ code: 'custom', path: ['maxMessageBytes'], message: 'a UDP datagram holds at most 65507 bytes' });
+  });
 
-const webhookSinkSchema = z.object({
-  type: z.literal('webhook'),
-  url: httpUrl,
-  headers: z.record(z.string().regex(headerName, 'not an HTTP header name'), z.string().regex(headerValue, 'control characters in a header value')).optional(),
-  /** Events per request: 1 posts each event as a JSON object, more post JSON arrays. */
-  batchSize: z.number().int().min(1).max(10_000).default(1),
-  caFile: z.string().min(1).optional(),
-  ...common,
-}).strict();
+const webhookSinkSchema = z
+  .object({
+    type: z.literal('webhook'),
+    url: httpUrl,
+    headers: z
+      .record(
+        z.string().regex(headerName, 'not an HTTP header name'),
+        z.string().regex(headerValue, 'control characters in a header value'),
+      )
+      .optional(),
+    /** Events per request: 1 posts each event as a JSON object, more post JSON arrays. */
+    batchSize: z.number().int().min(1).max(10_000).default(1),
+    caFile: z.string().min(1).optional(),
+    ...common,
+  })
+  .strict();
 
-const splunkHecSinkSchema = z.object({
-  type: z.literal('splunk-hec'),
-  /** Base URL (https://splunk.example:8088) or the full …/services/collector/event endpoint. */
-  url: httpUrl,
-  token: z.string().min(1).regex(headerValue, 'control characters in the token'),
-  index: z.string().min(1).optional(),
-  source: z.string().min(1).default('bulwark'),
-  sourcetype: z.string().min(1).default('bulwark:event'),
-  /** Envelope host when the event names none. */
-  host: z.string().min(1).optional(),
-  /** Events per request, concatenated. */
-  batchSize: z.number().int().min(1).max(10_000).default(50),
-  caFile: z.string().min(1).optional(),
-  ...common,
-}).strict();
+const splunkHecSinkSchema = z
+  .object({
+    type: z.literal('splunk-hec'),
+    /** Base URL (https://splunk.example:8088) or the full …/services/collector/event endpoint. */
+    url: httpUrl,
+    token: z.string().min(1).regex(headerValue, 'control characters in the token'),
+    index: z.string().min(1).optional(),
+    source: z.string().min(1).default('bulwark'),
+    sourcetype: z.string().min(1).default('bulwark:event'),
+    /** Envelope host when the event names none. */
+    host: z.string().min(1).optional(),
+    /** Events per request, concatenated. */
+    batchSize: z.number().int().min(1).max(10_000).default(50),
+    caFile: z.string().min(1).optional(),
+    ...common,
+  })
+  .strict();
 
-export const sinkConfigSchema = z.discriminatedUnion('type', [jsonlSinkSchema, syslogSinkSchema, webhookSinkSchema, splunkHecSinkSchema]);
+export const sinkConfigSchema = z.discriminatedUnion('type', [
+  jsonlSinkSchema,
+  syslogSinkSchema,
+  webhookSinkSchema,
+  splunkHecSinkSchema,
+]);
 
 /** A sink configuration as written (defaults optional). */
 export type SinkConfigInput = z.input<typeof sinkConfigSchema>;

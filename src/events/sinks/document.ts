@@ -21,7 +21,10 @@ export function parseSinkDocument(text: string, input: string): SinkConfig[] {
     // YAML is a superset of JSON: one parser for both
     raw = parseYaml(text, { maxAliasCount: 100 });
   } catch (e) {
-    const where = e instanceof Error && 'linePos' in e ? ` near line ${(e as { linePos?: { line: number }[] }).linePos?.[0]?.line ?? '?'}` : '';
+    const where =
+      e instanceof Error && 'linePos' in e
+        ? ` near line ${(e as { linePos?: { line: number }[] }).linePos?.[0]?.line ?? '?'}`
+        : '';
     throw new BulwarkError('USAGE', input, `not YAML or JSON${where}`);
   }
   const doc = Document.safeParse(raw);
@@ -35,7 +38,12 @@ export function parseSinkAt(raw: unknown, input: string): SinkConfig {
   try {
     return parseSinkConfig(raw);
   } catch (e) {
-    throw new BulwarkError('USAGE', input, e instanceof BulwarkError ? e.message.replace(/^sink config: /, '') : 'invalid', { cause: e });
+    throw new BulwarkError(
+      'USAGE',
+      input,
+      e instanceof BulwarkError ? e.message.replace(/^sink config: /, '') : 'invalid',
+      { cause: e },
+    );
   }
 }
 

@@ -10,7 +10,11 @@ import { FileTransport } from './file.js';
 import { createSink } from './index.js';
 
 describe('jsonl sink', () => {
-  const ids = (p: string): string[] => readFileSync(p, 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { id: string }).id);
+  const ids = (p: string): string[] =>
+    readFileSync(p, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { id: string }).id);
 
   it('appends one JSON line per event to a private file, across sinks', async () => {
     const tmp = await makeTempDir();
@@ -59,16 +63,29 @@ describe('jsonl sink', () => {
 const s = createSink({ type: 'jsonl' });
 for (let i = 0; i < 3; i++) s.emit({ id: 'o' + i, time: '2024-01-01T00:00:00Z', rule: 'r', severity: 'LOW', message: 'm', stride: 'Tampering', attack: 'T1', action: 'alert' });
 await s.close();`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id), ['o0', 'o1', 'o2']);
+    assert.deepEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+      ['o0', 'o1', 'o2'],
+    );
   });
 
   it('counts a failure when the file cannot be written', async () => {
     const tmp = await makeTempDir();
     try {
       writeFileSync(join(tmp.path, 'not-a-dir'), '');
-      const s = createSink({ type: 'jsonl', path: join(tmp.path, 'not-a-dir', 'x.jsonl'), retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 1 } });
+      const s = createSink({
+        type: 'jsonl',
+        path: join(tmp.path, 'not-a-dir', 'x.jsonl'),
+        retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 1 },
+      });
       s.emit(sampleEvent());
       await s.close();
       assert.deepEqual(s.stats(), { sent: 0, failed: 1, dropped: 0, queued: 0 });

@@ -4,7 +4,17 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { TOOL_VERSION } from '../../core/tool.js';
 import { arbitraryEvent, sampleEvent } from '../../../test/support/security-events.js';
-import { CEF_SEVERITY, SYSLOG_SEVERITY, facilityCode, syslogTimestamp, toCef, toCefSyslog, toJsonLine, toRfc5424, truncateUtf8 } from './format.js';
+import {
+  CEF_SEVERITY,
+  SYSLOG_SEVERITY,
+  facilityCode,
+  syslogTimestamp,
+  toCef,
+  toCefSyslog,
+  toJsonLine,
+  toRfc5424,
+  truncateUtf8,
+} from './format.js';
 
 // ---- tiny independent parsers for the tests ---------------------------------------------------
 
@@ -37,7 +47,8 @@ function parse5424(line: string): Parsed5424 {
     return t;
   };
   const timestamp = token(64);
-  if (timestamp !== '-' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/.test(timestamp)) fail('bad TIMESTAMP');
+  if (timestamp !== '-' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/.test(timestamp))
+    fail('bad TIMESTAMP');
   const hostname = token(255);
   const appName = token(48);
   const procId = token(128);
@@ -128,8 +139,10 @@ function parseCef(s: string): { header: string[]; ext: [string, string][] } {
 
 // the neutralisation the formats promise: lone surrogates → U+FFFD, C0 controls and DEL → #ooo
 const wf = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
-const octal = (s: string): string => wf(s).replace(/[\x00-\x1f\x7f]/g, (c) => `#${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-const cefText = (s: string): string => wf(s).replace(/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `#${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+const octal = (s: string): string =>
+  wf(s).replace(/[\x00-\x1f\x7f]/g, (c) => `#${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+const cefText = (s: string): string =>
+  wf(s).replace(/[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]/g, (c) => `#${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 const withoutUndefined = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
 // ---- examples --------------------------------------------------------------------------------
@@ -137,7 +150,10 @@ const withoutUndefined = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 describe('toRfc5424', () => {
   it('writes PRI, header, one structured-data element and a BOM before the message', () => {
     const line = toRfc5424(sampleEvent(), { appName: 'bulwark', procId: 77 });
-    assert.ok(line.startsWith('<131>1 2024-05-06T07:08:09.123456Z node-1 bulwark 77 shell-in-container [bulwark@32473 id="'), line);
+    assert.ok(
+      line.startsWith('<131>1 2024-05-06T07:08:09.123456Z node-1 bulwark 77 shell-in-container [bulwark@32473 id="'),
+      line,
+    );
     const p = parse5424(line);
     assert.equal(p.pri, 16 * 8 + 3); // local0, HIGH → err
     assert.equal(p.msg, '\uFEFFshell "sh" spawned in container web [pid 4242] | user=root');
@@ -151,12 +167,17 @@ describe('toRfc5424', () => {
     assert.equal(params.attack, 'T1059.004');
     assert.equal(params.args, '["sh","-c","id; cat /etc/shadow"]');
     assert.equal(params['f.count'], '3');
-    assert.ok(line.includes('args="[\\"sh\\",\\"-c\\",\\"id; cat /etc/shadow\\"\\]"'), 'quote and ] escaped with a backslash');
+    assert.ok(
+      line.includes('args="[\\"sh\\",\\"-c\\",\\"id; cat /etc/shadow\\"\\]"'),
+      'quote and ] escaped with a backslash',
+    );
   });
 
   it('maps every severity and facility to PRI', () => {
     for (const [sev, code] of Object.entries(SYSLOG_SEVERITY)) {
-      const p = parse5424(toRfc5424(sampleEvent({ severity: sev as keyof typeof SYSLOG_SEVERITY }), { facility: 'authpriv' }));
+      const p = parse5424(
+        toRfc5424(sampleEvent({ severity: sev as keyof typeof SYSLOG_SEVERITY }), { facility: 'authpriv' }),
+      );
       assert.equal(p.pri, 10 * 8 + code);
     }
     assert.deepEqual(Object.values(SYSLOG_SEVERITY), [2, 3, 4, 5, 6]);
@@ -166,7 +187,11 @@ describe('toRfc5424', () => {
   });
 
   it('keeps MSGID printable ASCII and at most 32 characters; the hostname option wins', () => {
-    const p = parse5424(toRfc5424(sampleEvent({ rule: 'my rule: "drift" détecté — a very long rule name indeed' }), { hostname: 'agent-7' }));
+    const p = parse5424(
+      toRfc5424(sampleEvent({ rule: 'my rule: "drift" détecté — a very long rule name indeed' }), {
+        hostname: 'agent-7',
+      }),
+    );
     assert.equal(p.msgId, 'my_rule:_"drift"_d_tect____a_ver');
     assert.equal(p.hostname, 'agent-7');
     assert.equal(parse5424(toRfc5424(sampleEvent({ rule: '' }))).msgId, '-');
@@ -206,7 +231,12 @@ describe('toRfc5424', () => {
 describe('toCef', () => {
   it('writes the header and standard extension keys', () => {
     const cef = toCef(sampleEvent());
-    assert.ok(cef.startsWith(`CEF:0|Bulwark|Bulwark|${TOOL_VERSION}|shell-in-container|shell "sh" spawned in container web [pid 4242] \\| user=root|8|rt=`), cef);
+    assert.ok(
+      cef.startsWith(
+        `CEF:0|Bulwark|Bulwark|${TOOL_VERSION}|shell-in-container|shell "sh" spawned in container web [pid 4242] \\| user=root|8|rt=`,
+      ),
+      cef,
+    );
     const { header, ext } = parseCef(cef);
     assert.equal(header[5], 'shell "sh" spawned in container web [pid 4242] | user=root');
     const x = Object.fromEntries(ext);
@@ -227,7 +257,10 @@ describe('toCef', () => {
     assert.equal(x.dpt, '4444');
     assert.equal(x.proto, 'TCP');
     assert.equal(x.msg, 'shell "sh" spawned in container web [pid 4242] | user=root');
-    assert.ok(cef.includes('msg=shell "sh" spawned in container web [pid 4242] | user\\=root'), 'extension escapes = but not |');
+    assert.ok(
+      cef.includes('msg=shell "sh" spawned in container web [pid 4242] | user\\=root'),
+      'extension escapes = but not |',
+    );
   });
 
   it('maps severities to 0-10 and IPv6 / host names to their keys', () => {
@@ -235,7 +268,9 @@ describe('toCef', () => {
     const v6 = Object.fromEntries(parseCef(toCef(sampleEvent({ network: { address: '2001:db8::1', port: 443 } }))).ext);
     assert.equal(v6.c6a1, '2001:db8::1');
     assert.equal(v6.dst, undefined);
-    const named = Object.fromEntries(parseCef(toCef(sampleEvent({ network: { address: 'evil.example', port: 443 } }))).ext);
+    const named = Object.fromEntries(
+      parseCef(toCef(sampleEvent({ network: { address: 'evil.example', port: 443 } }))).ext,
+    );
     assert.equal(named.dhost, 'evil.example');
   });
 
@@ -259,12 +294,14 @@ describe('toCef', () => {
 
 describe('truncateUtf8', () => {
   it('never splits a character', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 100 }), fc.nat(400), (s, n) => {
-      const t = truncateUtf8(s, n);
-      assert.ok(Buffer.byteLength(t) <= n);
-      assert.ok(wf(s).startsWith(t));
-      assert.ok(!t.includes('\uFFFD') || wf(s).slice(0, t.length) === t);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 100 }), fc.nat(400), (s, n) => {
+        const t = truncateUtf8(s, n);
+        assert.ok(Buffer.byteLength(t) <= n);
+        assert.ok(wf(s).startsWith(t));
+        assert.ok(!t.includes('\uFFFD') || wf(s).slice(0, t.length) === t);
+      }),
+    );
   });
 });
 
@@ -272,59 +309,74 @@ describe('truncateUtf8', () => {
 
 describe('formats hold any input', () => {
   it('RFC 5424 lines parse back to the same fields', () => {
-    fc.assert(fc.property(arbitraryEvent(), fc.constantFrom(undefined, 1024, 1500, 8192), (e, maxBytes) => {
-      const line = toRfc5424(e, { appName: 'bulwark', procId: 1, ...(maxBytes ? { maxBytes } : {}) });
-      if (maxBytes) assert.ok(Buffer.byteLength(line) <= maxBytes);
-      assert.ok(!/[\x00-\x1f\x7f]/.test(line), 'no control characters');
-      const p = parse5424(line);
-      assert.equal(p.version, '1');
-      assert.equal(p.pri, 16 * 8 + SYSLOG_SEVERITY[e.severity]);
-      assert.ok(p.msg?.startsWith('\uFEFF'));
-      if (!maxBytes) {
-        assert.equal(p.msg, `\uFEFF${octal(e.message)}`);
-        const params = p.sd?.[0]?.params ?? [];
-        const byName = new Map(params);
-        assert.equal(byName.get('id'), octal(e.id));
-        assert.equal(byName.get('rule'), octal(e.rule));
-        assert.equal(byName.get('attack'), octal(e.attack));
-        assert.equal(byName.get('container'), e.container ? octal(e.container.id) : undefined);
-        assert.equal(byName.get('containerName'), e.container?.name === undefined ? undefined : octal(e.container.name));
-        assert.equal(byName.get('file'), e.file ? octal(e.file.path) : undefined);
-        assert.equal(byName.get('user'), e.process?.user === undefined ? undefined : octal(e.process.user));
-        assert.equal(byName.get('args'), e.process?.args === undefined ? undefined : octal(JSON.stringify(e.process.args)));
-        assert.equal(params.filter(([k]) => k.startsWith('f.')).length, Object.keys(e.fields ?? {}).length);
-      }
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(arbitraryEvent(), fc.constantFrom(undefined, 1024, 1500, 8192), (e, maxBytes) => {
+        const line = toRfc5424(e, { appName: 'bulwark', procId: 1, ...(maxBytes ? { maxBytes } : {}) });
+        if (maxBytes) assert.ok(Buffer.byteLength(line) <= maxBytes);
+        assert.ok(!/[\x00-\x1f\x7f]/.test(line), 'no control characters');
+        const p = parse5424(line);
+        assert.equal(p.version, '1');
+        assert.equal(p.pri, 16 * 8 + SYSLOG_SEVERITY[e.severity]);
+        assert.ok(p.msg?.startsWith('\uFEFF'));
+        if (!maxBytes) {
+          assert.equal(p.msg, `\uFEFF${octal(e.message)}`);
+          const params = p.sd?.[0]?.params ?? [];
+          const byName = new Map(params);
+          assert.equal(byName.get('id'), octal(e.id));
+          assert.equal(byName.get('rule'), octal(e.rule));
+          assert.equal(byName.get('attack'), octal(e.attack));
+          assert.equal(byName.get('container'), e.container ? octal(e.container.id) : undefined);
+          assert.equal(
+            byName.get('containerName'),
+            e.container?.name === undefined ? undefined : octal(e.container.name),
+          );
+          assert.equal(byName.get('file'), e.file ? octal(e.file.path) : undefined);
+          assert.equal(byName.get('user'), e.process?.user === undefined ? undefined : octal(e.process.user));
+          assert.equal(
+            byName.get('args'),
+            e.process?.args === undefined ? undefined : octal(JSON.stringify(e.process.args)),
+          );
+          assert.equal(params.filter(([k]) => k.startsWith('f.')).length, Object.keys(e.fields ?? {}).length);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('CEF keeps 7 header fields, no raw newline, and every value round-trips', () => {
-    fc.assert(fc.property(arbitraryEvent(), (e) => {
-      const cef = toCef(e);
-      assert.ok(!/[\r\n\x00]/.test(cef), 'no raw newline or NUL');
-      const { header, ext } = parseCef(cef);
-      assert.equal(header[0], 'CEF:0');
-      assert.equal(header[4], octal(e.rule));
-      assert.equal(header[5], octal([...e.message].slice(0, 512).join('')));
-      assert.equal(header[6], String(CEF_SEVERITY[e.severity]));
-      const x = new Map(ext);
-      assert.equal(ext.length, x.size, 'each key once');
-      assert.equal(x.get('msg'), e.message === '' ? undefined : cefText(e.message));
-      assert.equal(x.get('externalId'), e.id === '' ? undefined : cefText(e.id));
-      assert.equal(x.get('cs4'), e.attack === '' ? undefined : cefText(e.attack));
-      if (e.file?.path) assert.equal(x.get('filePath'), cefText(e.file.path));
-      if (e.container?.id) assert.equal(x.get('cs1'), cefText(e.container.id));
-      if (e.process?.user) assert.equal(x.get('suser'), cefText(e.process.user));
-      const line = toCefSyslog(e, { maxBytes: 1024 });
-      assert.ok(Buffer.byteLength(line) <= 1024);
-      assert.ok(parse5424(line).msg?.startsWith('CEF:0|'));
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(arbitraryEvent(), (e) => {
+        const cef = toCef(e);
+        assert.ok(!/[\r\n\x00]/.test(cef), 'no raw newline or NUL');
+        const { header, ext } = parseCef(cef);
+        assert.equal(header[0], 'CEF:0');
+        assert.equal(header[4], octal(e.rule));
+        assert.equal(header[5], octal([...e.message].slice(0, 512).join('')));
+        assert.equal(header[6], String(CEF_SEVERITY[e.severity]));
+        const x = new Map(ext);
+        assert.equal(ext.length, x.size, 'each key once');
+        assert.equal(x.get('msg'), e.message === '' ? undefined : cefText(e.message));
+        assert.equal(x.get('externalId'), e.id === '' ? undefined : cefText(e.id));
+        assert.equal(x.get('cs4'), e.attack === '' ? undefined : cefText(e.attack));
+        if (e.file?.path) assert.equal(x.get('filePath'), cefText(e.file.path));
+        if (e.container?.id) assert.equal(x.get('cs1'), cefText(e.container.id));
+        if (e.process?.user) assert.equal(x.get('suser'), cefText(e.process.user));
+        const line = toCefSyslog(e, { maxBytes: 1024 });
+        assert.ok(Buffer.byteLength(line) <= 1024);
+        assert.ok(parse5424(line).msg?.startsWith('CEF:0|'));
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('JSON lines are one line and parse back to the event', () => {
-    fc.assert(fc.property(arbitraryEvent(), (e) => {
-      const line = toJsonLine(e);
-      assert.ok(!/[\r\n]/.test(line));
-      assert.deepEqual(JSON.parse(line), withoutUndefined(e));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(arbitraryEvent(), (e) => {
+        const line = toJsonLine(e);
+        assert.ok(!/[\r\n]/.test(line));
+        assert.deepEqual(JSON.parse(line), withoutUndefined(e));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

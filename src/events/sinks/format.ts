@@ -13,9 +13,30 @@ import type { SecurityEvent } from '../event.js';
 
 /** RFC 5424 facility codes (section 6.2.1), by their usual names. */
 export const SYSLOG_FACILITIES = {
-  kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9,
-  authpriv: 10, ftp: 11, ntp: 12, audit: 13, alert: 14, clock: 15,
-  local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
+  kern: 0,
+  user: 1,
+  mail: 2,
+  daemon: 3,
+  auth: 4,
+  syslog: 5,
+  lpr: 6,
+  news: 7,
+  uucp: 8,
+  cron: 9,
+  authpriv: 10,
+  ftp: 11,
+  ntp: 12,
+  audit: 13,
+  alert: 14,
+  clock: 15,
+  local0: 16,
+  local1: 17,
+  local2: 18,
+  local3: 19,
+  local4: 20,
+  local5: 21,
+  local6: 22,
+  local7: 23,
 } as const;
 export type SyslogFacilityName = keyof typeof SYSLOG_FACILITIES;
 export type SyslogFacility = SyslogFacilityName | number;
@@ -28,10 +49,22 @@ export type SyslogFacility = SyslogFacilityName | number;
 const DEFAULT_FACILITY: SyslogFacilityName = 'local0';
 
 /** Syslog severity (RFC 5424 section 6.2.1) for each Severity. */
-export const SYSLOG_SEVERITY: Readonly<Record<Severity, number>> = { CRITICAL: 2, HIGH: 3, MEDIUM: 4, LOW: 5, UNKNOWN: 6 };
+export const SYSLOG_SEVERITY: Readonly<Record<Severity, number>> = {
+  CRITICAL: 2,
+  HIGH: 3,
+  MEDIUM: 4,
+  LOW: 5,
+  UNKNOWN: 6,
+};
 
 /** CEF severity (0-10; ArcSight reads 0-3 low, 4-6 medium, 7-8 high, 9-10 very high). UNKNOWN ranks lowest, as in syslog. */
-export const CEF_SEVERITY: Readonly<Record<Severity, number>> = { CRITICAL: 10, HIGH: 8, MEDIUM: 5, LOW: 3, UNKNOWN: 0 };
+export const CEF_SEVERITY: Readonly<Record<Severity, number>> = {
+  CRITICAL: 10,
+  HIGH: 8,
+  MEDIUM: 5,
+  LOW: 3,
+  UNKNOWN: 0,
+};
 
 /**
  * SD-ID of Bulwark's structured-data element. 32473 is the IANA private enterprise number
@@ -78,10 +111,12 @@ export function truncateUtf8(s: string, maxBytes: number): string {
 /** Header fields are PRINTUSASCII (33-126); anything else becomes "_"; empty becomes NILVALUE. */
 function printable(s: string | undefined, max: number): string {
   if (s === undefined || s === '') return NIL;
-  const clean = [...s].map((c) => {
-    const code = c.codePointAt(0) ?? 0;
-    return code >= 33 && code <= 126 ? c : '_';
-  }).join('');
+  const clean = [...s]
+    .map((c) => {
+      const code = c.codePointAt(0) ?? 0;
+      return code >= 33 && code <= 126 ? c : '_';
+    })
+    .join('');
   return clean.slice(0, max);
 }
 
@@ -110,7 +145,8 @@ export interface SyslogOptions {
 
 export function facilityCode(f: SyslogFacility | undefined): number {
   const code = f === undefined ? SYSLOG_FACILITIES[DEFAULT_FACILITY] : typeof f === 'number' ? f : SYSLOG_FACILITIES[f];
-  if (!Number.isInteger(code) || code < 0 || code > 23) throw new RangeError(`syslog facility out of range: ${String(f)}`);
+  if (!Number.isInteger(code) || code < 0 || code > 23)
+    throw new RangeError(`syslog facility out of range: ${String(f)}`);
   return code;
 }
 
@@ -123,10 +159,19 @@ export function syslogTimestamp(time: string): string {
     const [, y, mo, d, h, mi, s, frac, z, sign, oh, om] = m;
     const n = (x: string | undefined): number => Number(x ?? '0');
     const daysIn = new Date(Date.UTC(n(y), n(mo), 0)).getUTCDate();
-    const ok = n(mo) >= 1 && n(mo) <= 12 && n(d) >= 1 && n(d) <= daysIn && n(h) <= 23 && n(mi) <= 59 && n(s) <= 59
-      && (z !== undefined || (n(oh) <= 23 && n(om) <= 59));
+    const ok =
+      n(mo) >= 1 &&
+      n(mo) <= 12 &&
+      n(d) >= 1 &&
+      n(d) <= daysIn &&
+      n(h) <= 23 &&
+      n(mi) <= 59 &&
+      n(s) <= 59 &&
+      (z !== undefined || (n(oh) <= 23 && n(om) <= 59));
     // an impossible date in ISO form stays unknown (Date.parse would roll 02-30 over to 03-01)
-    return ok ? `${y}-${mo}-${d}T${h}:${mi}:${s}${frac ? `.${frac.slice(0, 6)}` : ''}${z ? 'Z' : `${sign}${oh}:${om}`}` : NIL;
+    return ok
+      ? `${y}-${mo}-${d}T${h}:${mi}:${s}${frac ? `.${frac.slice(0, 6)}` : ''}${z ? 'Z' : `${sign}${oh}:${om}`}`
+      : NIL;
   }
   const ms = Date.parse(time);
   if (!Number.isFinite(ms)) return NIL;
@@ -179,7 +224,9 @@ function escapeSdValue(v: string): string {
 }
 
 function sdElement(params: [string, string][], maxValueBytes = Infinity): string {
-  const parts = params.map(([k, v]) => `${k}="${escapeSdValue(Number.isFinite(maxValueBytes) ? truncateUtf8(v, maxValueBytes) : v)}"`);
+  const parts = params.map(
+    ([k, v]) => `${k}="${escapeSdValue(Number.isFinite(maxValueBytes) ? truncateUtf8(v, maxValueBytes) : v)}"`,
+  );
   return `[${SD_ID}${parts.map((x) => ` ${x}`).join('')}]`;
 }
 
@@ -230,7 +277,12 @@ function escapeCefHeader(s: string): string {
 
 /** Extension value escaping: `\` and `=` take a backslash, CR and LF become `\r` and `\n`, other controls are neutralised. */
 function escapeCefValue(s: string): string {
-  return escapeControls(wellFormed(s).replace(/[\\=]/g, (c) => `\\${c}`).replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
+  return escapeControls(
+    wellFormed(s)
+      .replace(/[\\=]/g, (c) => `\\${c}`)
+      .replace(/\r/g, '\\r')
+      .replace(/\n/g, '\\n'),
+  );
 }
 
 /** Custom extension keys, named Vendor + Product + key as the CEF guide asks. */
@@ -291,9 +343,18 @@ function cefExtension(e: SecurityEvent): [string, string][] {
  */
 export function toCef(e: SecurityEvent): string {
   const name = [...e.message].slice(0, 512).join('');
-  const head = ['CEF:0', escapeCefHeader('Bulwark'), escapeCefHeader('Bulwark'), escapeCefHeader(TOOL_VERSION),
-    escapeCefHeader(e.rule), escapeCefHeader(name), String(CEF_SEVERITY[e.severity])].join('|');
-  const ext = cefExtension(e).map(([k, v]) => `${k}=${escapeCefValue(v)}`).join(' ');
+  const head = [
+    'CEF:0',
+    escapeCefHeader('Bulwark'),
+    escapeCefHeader('Bulwark'),
+    escapeCefHeader(TOOL_VERSION),
+    escapeCefHeader(e.rule),
+    escapeCefHeader(name),
+    String(CEF_SEVERITY[e.severity]),
+  ].join('|');
+  const ext = cefExtension(e)
+    .map(([k, v]) => `${k}=${escapeCefValue(v)}`)
+    .join(' ');
   return `${head}|${ext}`;
 }
 

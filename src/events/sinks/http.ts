@@ -48,7 +48,10 @@ function isRetryableStatus(status: number): boolean {
 export function statusError(where: string, reply: HttpReply, detail = ''): DeliveryError {
   const retryable = isRetryableStatus(reply.status);
   const after = retryable ? retryAfterMs(reply.headers['retry-after']) : undefined;
-  return new DeliveryError('NETWORK', where, `HTTP ${reply.status}${detail ? `: ${detail}` : ''}`, { retryable, ...(after === undefined ? {} : { retryAfterMs: after }) });
+  return new DeliveryError('NETWORK', where, `HTTP ${reply.status}${detail ? `: ${detail}` : ''}`, {
+    retryable,
+    ...(after === undefined ? {} : { retryAfterMs: after }),
+  });
 }
 
 export class HttpTarget {
@@ -56,11 +59,13 @@ export class HttpTarget {
   readonly where: string;
 
   constructor(private readonly o: HttpTargetOptions) {
-    if (o.url.protocol !== 'http:' && o.url.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${origin(o.url)}`);
+    if (o.url.protocol !== 'http:' && o.url.protocol !== 'https:')
+      throw new TypeError(`not an http(s) URL: ${origin(o.url)}`);
     this.where = origin(o.url);
-    this.agent = o.url.protocol === 'https:'
-      ? new HttpsAgent({ keepAlive: true, maxSockets: 2, ...(o.ca ? { ca: o.ca } : {}), minVersion: 'TLSv1.2' })
-      : new HttpAgent({ keepAlive: true, maxSockets: 2 });
+    this.agent =
+      o.url.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxSockets: 2, ...(o.ca ? { ca: o.ca } : {}), minVersion: 'TLSv1.2' })
+        : new HttpAgent({ keepAlive: true, maxSockets: 2 });
   }
 
   /** POSTs the body; resolves with any HTTP answer, rejects (retryable DeliveryError) on network failure. */
@@ -74,31 +79,45 @@ export class HttpTarget {
         settled = true;
         clearTimeout(timer);
         req.destroy();
-        reject(err instanceof DeliveryError ? err
-          : new DeliveryError('NETWORK', this.where, `request failed: ${messageOf(err)}`, { retryable: !isCertificateError(err), cause: err }));
+        reject(
+          err instanceof DeliveryError
+            ? err
+            : new DeliveryError('NETWORK', this.where, `request failed: ${messageOf(err)}`, {
+                retryable: !isCertificateError(err),
+                cause: err,
+              }),
+        );
       };
       const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      const req = request(this.o.url, {
-        method: 'POST',
-        agent: this.agent,
-        signal,
-        headers: { ...headers, 'content-length': String(body.length) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_REPLY_BYTES) chunks.push(c.subarray(0, MAX_REPLY_BYTES - size));
-          size += c.length;
-        });
-        res.on('error', fail);
-        res.on('aborted', () => fail(new Error('answer cut short')));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
+      const req = request(
+        this.o.url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          signal,
+          headers: { ...headers, 'content-length': String(body.length) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            if (size < MAX_REPLY_BYTES) chunks.push(c.subarray(0, MAX_REPLY_BYTES - size));
+            size += c.length;
+          });
+          res.on('error', fail);
+          res.on('aborted', () => fail(new Error('answer cut short')));
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
+          });
+        },
+      );
       req.on('error', (err) => fail(signal.aborted && signal.reason instanceof DeliveryError ? signal.reason : err));
       req.end(body);
     });

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { BulwarkError, messageOf } from '../../core/errors.js';
 import { formatHostPort, parseHostPort } from './address.js';
-import { sinkConfigSchema, type JsonlSinkConfig, type SinkConfig, type SplunkHecSinkConfig, type SyslogSinkConfig, type WebhookSinkConfig } from './config.js';
+import {
+  sinkConfigSchema,
+  type JsonlSinkConfig,
+  type SinkConfig,
+  type SplunkHecSinkConfig,
+  type SyslogSinkConfig,
+  type WebhookSinkConfig,
+} from './config.js';
 import { FileTransport } from './file.js';
 import { toCefSyslog, toRfc5424 } from './format.js';
 import { origin } from './http.js';
@@ -51,22 +58,35 @@ const BUILDERS: { [T in SinkConfig['type']]: (c: Extract<SinkConfig, { type: T }
     const hp = parseHostPort(c.address);
     if (!hp) throw new BulwarkError('USAGE', 'sink config', `address: must be host:port`);
     const opts = { appName: c.appName, facility: c.facility, ...(c.hostname ? { hostname: c.hostname } : {}) };
-    const format: MessageFormatter = c.format === 'cef'
-      ? (e, maxBytes) => toCefSyslog(e, { ...opts, maxBytes })
-      : (e, maxBytes) => toRfc5424(e, { ...opts, maxBytes });
+    const format: MessageFormatter =
+      c.format === 'cef'
+        ? (e, maxBytes) => toCefSyslog(e, { ...opts, maxBytes })
+        : (e, maxBytes) => toRfc5424(e, { ...opts, maxBytes });
     const name = `syslog+${c.protocol}://${formatHostPort(hp)}`;
-    if (c.protocol === 'udp') return { name, transport: new UdpTransport({ ...hp, format, maxMessageBytes: c.maxMessageBytes }), batchSize: 20 };
-    const tls = c.protocol === 'tls'
-      ? {
-        ...(c.caFile ? { ca: readPem(c.caFile, 'CA file') } : {}),
-        ...(c.certFile ? { cert: readPem(c.certFile, 'client certificate') } : {}),
-        ...(c.keyFile ? { key: readPem(c.keyFile, 'client key') } : {}),
-        ...(c.servername ? { servername: c.servername } : {}),
-      }
-      : undefined;
+    if (c.protocol === 'udp')
+      return {
+        name,
+        transport: new UdpTransport({ ...hp, format, maxMessageBytes: c.maxMessageBytes }),
+        batchSize: 20,
+      };
+    const tls =
+      c.protocol === 'tls'
+        ? {
+            ...(c.caFile ? { ca: readPem(c.caFile, 'CA file') } : {}),
+            ...(c.certFile ? { cert: readPem(c.certFile, 'client certificate') } : {}),
+            ...(c.keyFile ? { key: readPem(c.keyFile, 'client key') } : {}),
+            ...(c.servername ? { servername: c.servername } : {}),
+          }
+        : undefined;
     return {
       name,
-      transport: new StreamTransport({ ...hp, format, maxMessageBytes: c.maxMessageBytes, connectTimeoutMs: c.timeoutMs, ...(tls ? { tls } : {}) }),
+      transport: new StreamTransport({
+        ...hp,
+        format,
+        maxMessageBytes: c.maxMessageBytes,
+        connectTimeoutMs: c.timeoutMs,
+        ...(tls ? { tls } : {}),
+      }),
       batchSize: 20,
     };
   },
@@ -74,7 +94,13 @@ const BUILDERS: { [T in SinkConfig['type']]: (c: Extract<SinkConfig, { type: T }
     const url = new URL(c.url);
     return {
       name: `webhook:${origin(url)}`,
-      transport: new WebhookTransport({ url, timeoutMs: c.timeoutMs, batch: c.batchSize > 1, ...(c.headers ? { headers: c.headers } : {}), ...(c.caFile ? { ca: readPem(c.caFile, 'CA file') } : {}) }),
+      transport: new WebhookTransport({
+        url,
+        timeoutMs: c.timeoutMs,
+        batch: c.batchSize > 1,
+        ...(c.headers ? { headers: c.headers } : {}),
+        ...(c.caFile ? { ca: readPem(c.caFile, 'CA file') } : {}),
+      }),
       batchSize: c.batchSize,
     };
   },
@@ -83,8 +109,14 @@ const BUILDERS: { [T in SinkConfig['type']]: (c: Extract<SinkConfig, { type: T }
     return {
       name: `splunk-hec:${origin(url)}`,
       transport: new SplunkHecTransport({
-        url, token: c.token, source: c.source, sourcetype: c.sourcetype, timeoutMs: c.timeoutMs,
-        ...(c.index ? { index: c.index } : {}), ...(c.host ? { host: c.host } : {}), ...(c.caFile ? { ca: readPem(c.caFile, 'CA file') } : {}),
+        url,
+        token: c.token,
+        source: c.source,
+        sourcetype: c.sourcetype,
+        timeoutMs: c.timeoutMs,
+        ...(c.index ? { index: c.index } : {}),
+        ...(c.host ? { host: c.host } : {}),
+        ...(c.caFile ? { ca: readPem(c.caFile, 'CA file') } : {}),
       }),
       batchSize: c.batchSize,
     };

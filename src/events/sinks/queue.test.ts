@@ -132,10 +132,13 @@ describe('queued sink', () => {
   it('close() flushes what is queued within its timeout', async () => {
     const t = new FakeTransport();
     t.behave = () => undefined;
-    const slow = { send: async (b: readonly SecurityEvent[], sig: AbortSignal) => {
-      await new Promise((r) => setTimeout(r, 10));
-      return t.send(b, sig);
-    }, close: () => t.close() };
+    const slow = {
+      send: async (b: readonly SecurityEvent[], sig: AbortSignal) => {
+        await new Promise((r) => setTimeout(r, 10));
+        return t.send(b, sig);
+      },
+      close: () => t.close(),
+    };
     const s = queuedSink('t', slow, { retry: fast });
     for (let i = 0; i < 20; i++) s.emit(ev(i));
     await s.close({ flushTimeoutMs: 5000 });
@@ -185,11 +188,21 @@ describe('fanOut', () => {
       stats: () => ({ sent: seen[k]?.length ?? 0, failed: k, dropped: 0, queued: 1 }),
       close: async () => void closed.push(true),
     });
-    const broken: Sink = { name: 'broken', emit: () => { throw new Error('boom'); }, stats: () => ({ sent: 0, failed: 0, dropped: 0, queued: 0 }), close: () => Promise.reject(new Error('boom')) };
+    const broken: Sink = {
+      name: 'broken',
+      emit: () => {
+        throw new Error('boom');
+      },
+      stats: () => ({ sent: 0, failed: 0, dropped: 0, queued: 0 }),
+      close: () => Promise.reject(new Error('boom')),
+    };
     const all = fanOut([mk(0), broken, mk(1)]);
     all.emit(ev(1));
     all.emit(ev(2));
-    assert.deepEqual(seen, [['e1', 'e2'], ['e1', 'e2']]);
+    assert.deepEqual(seen, [
+      ['e1', 'e2'],
+      ['e1', 'e2'],
+    ]);
     assert.deepEqual(all.stats(), { sent: 4, failed: 1, dropped: 0, queued: 2 });
     await all.close();
     assert.equal(closed.length, 2);

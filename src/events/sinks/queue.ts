@@ -1,8 +1,17 @@
 import { messageOf } from '../../core/errors.js';
 import type { SecurityEvent } from '../event.js';
-import { DeliveryError, isRetryable, sleep, whenAborted, type CloseOptions, type Sink, type SinkStats, type Transport } from './sink.js';
+import {
+  DeliveryError,
+  isRetryable,
+  sleep,
+  whenAborted,
+  type CloseOptions,
+  type Sink,
+  type SinkStats,
+  type Transport,
+} from './sink.js';
 
-export type {  Sink,  Transport } from './sink.js';
+export type { Sink, Transport } from './sink.js';
 
 // A bounded in-memory queue in front of every transport, so detection never waits on a SIEM:
 // emit() only pushes (dropping the oldest event when full), and one background loop drains in
@@ -56,7 +65,11 @@ class QueuedSink implements Sink {
   private readonly retry: RetryOptions;
   private readonly attemptTimeoutMs: number;
 
-  constructor(readonly name: string, private readonly transport: Transport, private readonly o: QueueOptions = {}) {
+  constructor(
+    readonly name: string,
+    private readonly transport: Transport,
+    private readonly o: QueueOptions = {},
+  ) {
     this.capacity = Math.max(1, Math.floor(o.capacity ?? DEFAULT_CAPACITY));
     this.batchSize = Math.max(1, Math.floor(o.batchSize ?? 1));
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
@@ -166,7 +179,10 @@ class QueuedSink implements Sink {
     const onStop = (): void => ctl.abort(this.stop.signal.reason);
     this.stop.signal.addEventListener('abort', onStop, { once: true });
     const timer = setTimeout(
-      () => ctl.abort(new DeliveryError('NETWORK', this.name, `no answer within ${this.attemptTimeoutMs} ms`, { retryable: true })),
+      () =>
+        ctl.abort(
+          new DeliveryError('NETWORK', this.name, `no answer within ${this.attemptTimeoutMs} ms`, { retryable: true }),
+        ),
       this.attemptTimeoutMs,
     );
     try {

@@ -46,7 +46,12 @@ export class DeliveryError extends BulwarkError {
   /** The receiver asked to wait this long before retrying (HTTP Retry-After). */
   readonly retryAfterMs: number | undefined;
 
-  constructor(code: ErrorCode, input: string, reason: string, o: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    input: string,
+    reason: string,
+    o: { retryable: boolean; retryAfterMs?: number; cause?: unknown },
+  ) {
     super(code, input, reason, o.cause === undefined ? undefined : { cause: o.cause });
     this.name = 'DeliveryError';
     this.retryable = o.retryable;

@@ -39,7 +39,9 @@ function splitConcatenated(body: string): Record<string, unknown>[] {
   return out;
 }
 
-async function hec(answer: (n: number) => { status: number; text: string; code: number }): Promise<{ base: string; hits: HecHit[]; stop(): Promise<void> }> {
+async function hec(
+  answer: (n: number) => { status: number; text: string; code: number },
+): Promise<{ base: string; hits: HecHit[]; stop(): Promise<void> }> {
   const hits: HecHit[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
@@ -48,7 +50,8 @@ async function hec(answer: (n: number) => { status: number; text: string; code: 
       const auth = req.headers.authorization;
       let envelopes: Record<string, unknown>[] = [];
       let reply = answer(hits.length + 1);
-      if (req.method !== 'POST' || req.url !== HEC_PATH) reply = { status: 404, text: 'The requested URL was not found on this server.', code: 404 };
+      if (req.method !== 'POST' || req.url !== HEC_PATH)
+        reply = { status: 404, text: 'The requested URL was not found on this server.', code: 404 };
       else if (auth !== `Splunk ${TOKEN}`) reply = { status: 403, text: 'Invalid token', code: 4 };
       else {
         try {
@@ -74,8 +77,17 @@ const quick = { attempts: 4, initialDelayMs: 10, maxDelayMs: 50 };
 describe('splunk-hec sink', () => {
   it('posts envelopes to /services/collector/event with the Splunk token, batched', async () => {
     const rx = await hec(() => ok);
-    const sink = createSink({ type: 'splunk-hec', url: rx.base, token: TOKEN, index: 'security', batchSize: 3, retry: quick });
-    const events: SecurityEvent[] = Array.from({ length: 7 }, (_, i) => sampleEvent({ id: `e${i}`, host: i === 0 ? '' : 'node-1' }));
+    const sink = createSink({
+      type: 'splunk-hec',
+      url: rx.base,
+      token: TOKEN,
+      index: 'security',
+      batchSize: 3,
+      retry: quick,
+    });
+    const events: SecurityEvent[] = Array.from({ length: 7 }, (_, i) =>
+      sampleEvent({ id: `e${i}`, host: i === 0 ? '' : 'node-1' }),
+    );
     try {
       for (const e of events) sink.emit(e);
       await sink.close({ flushTimeoutMs: 5000 });
@@ -133,6 +145,9 @@ describe('splunk-hec sink', () => {
     assert.equal(hecEndpoint(new URL('https://splunk:8088')).href, 'https://splunk:8088/services/collector/event');
     assert.equal(hecEndpoint(new URL('https://splunk:8088/')).href, 'https://splunk:8088/services/collector/event');
     assert.equal(hecEndpoint(new URL('https://gw/splunk/')).href, 'https://gw/splunk/services/collector/event');
-    assert.equal(hecEndpoint(new URL('https://splunk:8088/services/collector/event')).href, 'https://splunk:8088/services/collector/event');
+    assert.equal(
+      hecEndpoint(new URL('https://splunk:8088/services/collector/event')).href,
+      'https://splunk:8088/services/collector/event',
+    );
   });
 });

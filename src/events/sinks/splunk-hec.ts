@@ -40,7 +40,10 @@ interface HecEnvelope {
   event: SecurityEvent;
 }
 
-function hecEnvelope(e: SecurityEvent, o: Pick<SplunkHecOptions, 'index' | 'source' | 'sourcetype' | 'host'> = {}): HecEnvelope {
+function hecEnvelope(
+  e: SecurityEvent,
+  o: Pick<SplunkHecOptions, 'index' | 'source' | 'sourcetype' | 'host'> = {},
+): HecEnvelope {
   const ms = Date.parse(e.time);
   return {
     // epoch seconds with milliseconds; left out (Splunk then uses the arrival time) when the time is unreadable
@@ -59,7 +62,10 @@ function hecAnswer(body: string): { text?: string; code?: number } | undefined {
     const v: unknown = JSON.parse(body);
     if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      return { ...(typeof o.text === 'string' ? { text: o.text } : {}), ...(typeof o.code === 'number' ? { code: o.code } : {}) };
+      return {
+        ...(typeof o.text === 'string' ? { text: o.text } : {}),
+        ...(typeof o.code === 'number' ? { code: o.code } : {}),
+      };
     }
   } catch {
     // not JSON
@@ -77,14 +83,20 @@ export class SplunkHecTransport implements Transport {
   async send(batch: readonly SecurityEvent[], signal: AbortSignal): Promise<void> {
     if (batch.length === 0) return;
     const body = Buffer.from(batch.map((e) => JSON.stringify(hecEnvelope(e, this.o))).join('\n'), 'utf8');
-    const headers = { 'user-agent': 'bulwark-agent', 'content-type': 'application/json', authorization: `Splunk ${this.o.token}` };
+    const headers = {
+      'user-agent': 'bulwark-agent',
+      'content-type': 'application/json',
+      authorization: `Splunk ${this.o.token}`,
+    };
     const reply = await this.target.post(body, headers, signal);
     const answer = hecAnswer(reply.body);
     const detail = answer ? `${answer.text ?? ''} (code ${answer.code ?? '?'})` : '';
     if (reply.status !== 200) throw statusError(this.target.where, reply, detail);
     if (answer?.code !== 0) {
       // a 200 that is not HEC's success answer: something else answered, sending it again will not help
-      throw new DeliveryError('NETWORK', this.target.where, `unexpected HEC answer${detail ? `: ${detail}` : ''}`, { retryable: false });
+      throw new DeliveryError('NETWORK', this.target.where, `unexpected HEC answer${detail ? `: ${detail}` : ''}`, {
+        retryable: false,
+      });
     }
   }
 

@@ -20,8 +20,14 @@ const quick = { attempts: 3, initialDelayMs: 20, maxDelayMs: 100 };
 let tmp: TempDir | undefined;
 let certs: TestCerts | undefined;
 let rs: Rsyslog | undefined;
-const tools = (): Record<string, boolean> => ({ 'rsyslogd (Debian rsyslog)': have('rsyslogd'), openssl: have('openssl') });
-const tlsTools = (): Record<string, boolean> => ({ ...tools(), 'rsyslog TLS driver (Debian rsyslog-openssl or rsyslog-gnutls)': rsyslogTlsDriver() !== undefined });
+const tools = (): Record<string, boolean> => ({
+  'rsyslogd (Debian rsyslog)': have('rsyslogd'),
+  openssl: have('openssl'),
+});
+const tlsTools = (): Record<string, boolean> => ({
+  ...tools(),
+  'rsyslog TLS driver (Debian rsyslog-openssl or rsyslog-gnutls)': rsyslogTlsDriver() !== undefined,
+});
 
 before(async () => {
   if (!Object.values(tools()).every(Boolean)) return;
@@ -29,7 +35,9 @@ before(async () => {
   certs = makeCerts(join(tmp.path, 'certs'));
   rs = await startRsyslog({
     dir: tmp.path,
-    ...(rsyslogTlsDriver() ? { tls: { caFile: certs.caCert, certFile: certs.serverCert, keyFile: certs.serverKey } } : {}),
+    ...(rsyslogTlsDriver()
+      ? { tls: { caFile: certs.caCert, certFile: certs.serverCert, keyFile: certs.serverKey } }
+      : {}),
   });
 });
 
@@ -98,14 +106,23 @@ function checkCef(r: Received, e: SecurityEvent, input: string): void {
   assert.ok(r.msg.includes('cs1Label=containerId cs1=c0ffee'));
 }
 
-async function send(protocol: 'udp' | 'tcp' | 'tls', format: 'rfc5424' | 'cef', port: number, events: SecurityEvent[], extra: Record<string, unknown> = {}): Promise<void> {
+async function send(
+  protocol: 'udp' | 'tcp' | 'tls',
+  format: 'rfc5424' | 'cef',
+  port: number,
+  events: SecurityEvent[],
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   const sink = createSink({ type: 'syslog', format, protocol, address: `127.0.0.1:${port}`, retry: quick, ...extra });
   for (const e of events) sink.emit(e);
   await sink.close({ flushTimeoutMs: 5000 });
   assert.deepEqual(sink.stats(), { sent: events.length, failed: 0, dropped: 0, queued: 0 });
 }
 
-const byId = (id: string) => (r: Received): boolean => r.raw.includes(id);
+const byId =
+  (id: string) =>
+  (r: Received): boolean =>
+    r.raw.includes(id);
 
 describe('syslog sink → rsyslogd', () => {
   it('RFC 5424 over UDP', async (t) => {
@@ -173,7 +190,10 @@ describe('syslog sink → rsyslogd', () => {
 
     // without the CA the certificate is not trusted: nothing is sent, and it is not retried
     const attempts: boolean[] = [];
-    const untrusted = createSink({ type: 'syslog', protocol: 'tls', address: `127.0.0.1:${r.tlsPort}`, retry: quick }, { onError: (_e, i) => attempts.push(i.willRetry) });
+    const untrusted = createSink(
+      { type: 'syslog', protocol: 'tls', address: `127.0.0.1:${r.tlsPort}`, retry: quick },
+      { onError: (_e, i) => attempts.push(i.willRetry) },
+    );
     untrusted.emit(nasty('tls-untrusted'));
     await untrusted.close({ flushTimeoutMs: 3000 });
     assert.deepEqual(untrusted.stats(), { sent: 0, failed: 1, dropped: 0, queued: 0 });

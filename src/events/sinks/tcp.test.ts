@@ -44,7 +44,11 @@ interface Receiver {
 async function tcpReceiver(port = 0, dropAfter = 0): Promise<Receiver> {
   const sockets = new Set<Socket>();
   const rx: Receiver = {
-    port: 0, reader: new FrameReader(), connections: 0, dropAfter, server: createServer((s) => {
+    port: 0,
+    reader: new FrameReader(),
+    connections: 0,
+    dropAfter,
+    server: createServer((s) => {
       rx.connections++;
       sockets.add(s);
       const before = rx.reader.messages.length;
@@ -55,10 +59,11 @@ async function tcpReceiver(port = 0, dropAfter = 0): Promise<Receiver> {
       s.on('close', () => sockets.delete(s));
       s.on('error', () => undefined);
     }),
-    stop: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      rx.server.close(() => r());
-    }),
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        rx.server.close(() => r());
+      }),
   };
   await new Promise<void>((r) => rx.server.listen(port, '127.0.0.1', r));
   rx.port = (rx.server.address() as AddressInfo).port;
@@ -77,12 +82,21 @@ const quick = { attempts: 8, initialDelayMs: 20, maxDelayMs: 200 };
 
 describe('syslog over TCP', () => {
   it('frames are exact under any content', () => {
-    fc.assert(fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 50 }), { maxLength: 10 }), fc.integer({ min: 1, max: 7 }), (msgs, chunk) => {
-      const wire = Buffer.concat(msgs.filter((m) => m !== '').map(octetFrame));
-      const r = new FrameReader();
-      for (let i = 0; i < wire.length; i += chunk) r.push(wire.subarray(i, i + chunk));
-      assert.deepEqual(r.messages, msgs.filter((m) => m !== '').map((m) => Buffer.from(m).toString('utf8')));
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: 'binary', maxLength: 50 }), { maxLength: 10 }),
+        fc.integer({ min: 1, max: 7 }),
+        (msgs, chunk) => {
+          const wire = Buffer.concat(msgs.filter((m) => m !== '').map(octetFrame));
+          const r = new FrameReader();
+          for (let i = 0; i < wire.length; i += chunk) r.push(wire.subarray(i, i + chunk));
+          assert.deepEqual(
+            r.messages,
+            msgs.filter((m) => m !== '').map((m) => Buffer.from(m).toString('utf8')),
+          );
+        },
+      ),
+    );
   });
 
   it('reconnects when the receiver drops the connection', async () => {
@@ -108,7 +122,10 @@ describe('syslog over TCP', () => {
     const port = first.port;
     await first.stop(); // nothing listens on the port now
     const errors: string[] = [];
-    const sink = createSink({ type: 'syslog', protocol: 'tcp', format: 'cef', address: `127.0.0.1:${port}`, retry: quick }, { onError: (e) => errors.push(String(e)) });
+    const sink = createSink(
+      { type: 'syslog', protocol: 'tcp', format: 'cef', address: `127.0.0.1:${port}`, retry: quick },
+      { onError: (e) => errors.push(String(e)) },
+    );
     let rx: Receiver | undefined;
     try {
       sink.emit(sampleEvent({ id: 'late' }));
@@ -133,7 +150,13 @@ describe('syslog over UDP', () => {
     const got: Buffer[] = [];
     sock.on('message', (m) => got.push(m));
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-    const sink = createSink({ type: 'syslog', protocol: 'udp', format: 'cef', address: `127.0.0.1:${sock.address().port}`, maxMessageBytes: 1024 });
+    const sink = createSink({
+      type: 'syslog',
+      protocol: 'udp',
+      format: 'cef',
+      address: `127.0.0.1:${sock.address().port}`,
+      maxMessageBytes: 1024,
+    });
     try {
       sink.emit(sampleEvent({ id: 'u1' }));
       sink.emit(sampleEvent({ id: 'u2', message: '漢'.repeat(2000) }));

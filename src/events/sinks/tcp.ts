@@ -74,7 +74,10 @@ export class StreamTransport implements Transport {
     } catch (err) {
       this.drop(socket);
       if (err instanceof DeliveryError) throw err;
-      throw new DeliveryError('NETWORK', this.where, `write failed: ${messageOf(err)}`, { retryable: true, cause: err });
+      throw new DeliveryError('NETWORK', this.where, `write failed: ${messageOf(err)}`, {
+        retryable: true,
+        cause: err,
+      });
     }
   }
 
@@ -102,13 +105,28 @@ export class StreamTransport implements Transport {
     return new Promise<Socket>((resolve, reject) => {
       const servername = tls?.servername ?? (isIP(host) ? undefined : host);
       const s: Socket = tls
-        ? tlsConnect({ host, port, ca: tls.ca, cert: tls.cert, key: tls.key, servername, rejectUnauthorized: true, minVersion: 'TLSv1.2' })
+        ? tlsConnect({
+            host,
+            port,
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            servername,
+            rejectUnauthorized: true,
+            minVersion: 'TLSv1.2',
+          })
         : netConnect({ host, port });
       const fail = (err: unknown): void => {
         cleanup();
         s.destroy();
-        reject(err instanceof DeliveryError ? err
-          : new DeliveryError('NETWORK', this.where, `cannot connect: ${messageOf(err)}`, { retryable: !isCertificateError(err), cause: err }));
+        reject(
+          err instanceof DeliveryError
+            ? err
+            : new DeliveryError('NETWORK', this.where, `cannot connect: ${messageOf(err)}`, {
+                retryable: !isCertificateError(err),
+                cause: err,
+              }),
+        );
       };
       const onTimeout = (): void => fail(new Error(`no connection within ${timeoutMs} ms`));
       const onAbort = (): void => fail(signal.reason);

@@ -51,7 +51,10 @@ export class UdpTransport implements Transport {
         if (err instanceof DeliveryError) throw err;
         // ECONNREFUSED (an ICMP answer to an earlier datagram), EHOSTUNREACH, ENOBUFS: worth a retry
         this.reset();
-        throw new DeliveryError('NETWORK', this.where, `send failed: ${messageOf(err)}`, { retryable: true, cause: err });
+        throw new DeliveryError('NETWORK', this.where, `send failed: ${messageOf(err)}`, {
+          retryable: true,
+          cause: err,
+        });
       });
     }
   }
@@ -68,7 +71,10 @@ export class UdpTransport implements Transport {
       return { address: r.address, family: r.family === 6 ? 6 : 4 };
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
-      throw new DeliveryError('NETWORK', this.where, `cannot resolve ${this.o.host}: ${messageOf(err)}`, { retryable: true, cause: err });
+      throw new DeliveryError('NETWORK', this.where, `cannot resolve ${this.o.host}: ${messageOf(err)}`, {
+        retryable: true,
+        cause: err,
+      });
     }
   }
 

@@ -23,14 +23,22 @@ interface Hit {
 
 type Answer = 'drop' | 'hang' | { status: number; body?: string; headers?: Record<string, string> };
 
-async function receiver(script: (n: number) => Answer, tls?: TestCerts): Promise<{ url: string; hits: Hit[]; accepted: Hit[]; stop(): Promise<void> }> {
+async function receiver(
+  script: (n: number) => Answer,
+  tls?: TestCerts,
+): Promise<{ url: string; hits: Hit[]; accepted: Hit[]; stop(): Promise<void> }> {
   const hits: Hit[] = [];
   const accepted: Hit[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const hit = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const hit = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       hits.push(hit);
       const a = script(hits.length);
       if (a === 'drop') return void req.socket.destroy();
@@ -40,17 +48,20 @@ async function receiver(script: (n: number) => Answer, tls?: TestCerts): Promise
       res.end(a.body ?? '{}');
     });
   };
-  const server: Server = tls ? createHttpsServer({ cert: readFileSync(tls.serverCert), key: readFileSync(tls.serverKey) }, handler) : createServer(handler);
+  const server: Server = tls
+    ? createHttpsServer({ cert: readFileSync(tls.serverCert), key: readFileSync(tls.serverKey) }, handler)
+    : createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/hooks/bulwark?tenant=a`,
     hits,
     accepted,
-    stop: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -66,10 +77,22 @@ async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
 
 describe('webhook sink', () => {
   it('retries after 503, a dropped connection and 503 again: the event arrives exactly once', async () => {
-    const rx = await receiver((n) => (n === 1 ? { status: 503 } : n === 2 ? 'drop' : n === 3 ? { status: 503, headers: { 'retry-after': '0' } } : { status: 202 }));
+    const rx = await receiver((n) =>
+      n === 1
+        ? { status: 503 }
+        : n === 2
+          ? 'drop'
+          : n === 3
+            ? { status: 503, headers: { 'retry-after': '0' } }
+            : { status: 202 },
+    );
     const retries: string[] = [];
-    const sink = createSink({ type: 'webhook', url: rx.url, headers: { authorization: 'Bearer s3cret', 'x-tenant': 'a' }, retry: quick },
-      { onError: (e, info) => retries.push(`${info.attempt}:${info.willRetry}:${e instanceof Error ? e.message : ''}`) });
+    const sink = createSink(
+      { type: 'webhook', url: rx.url, headers: { authorization: 'Bearer s3cret', 'x-tenant': 'a' }, retry: quick },
+      {
+        onError: (e, info) => retries.push(`${info.attempt}:${info.willRetry}:${e instanceof Error ? e.message : ''}`),
+      },
+    );
     try {
       const e = sampleEvent();
       sink.emit(e);
@@ -83,11 +106,17 @@ describe('webhook sink', () => {
       assert.equal(hit.headers.authorization, 'Bearer s3cret');
       assert.equal(hit.headers['x-tenant'], 'a');
       assert.deepEqual(JSON.parse(hit.body), e);
-      assert.ok(rx.hits.every((h) => h.body === hit.body), 'the same event each time');
+      assert.ok(
+        rx.hits.every((h) => h.body === hit.body),
+        'the same event each time',
+      );
       assert.deepEqual(sink.stats(), { sent: 1, failed: 0, dropped: 0, queued: 0 });
       assert.equal(retries.length, 3);
       assert.ok(retries.every((r) => r.includes(':true:')));
-      assert.ok(!retries.join().includes('s3cret') && !retries.join().includes('tenant'), 'no credentials or query in messages');
+      assert.ok(
+        !retries.join().includes('s3cret') && !retries.join().includes('tenant'),
+        'no credentials or query in messages',
+      );
       assert.equal(sink.name, `webhook:${new URL(rx.url).origin}`);
     } finally {
       await sink.close({ flushTimeoutMs: 1000 });
@@ -98,7 +127,10 @@ describe('webhook sink', () => {
   it('does not retry a 400', async () => {
     const rx = await receiver(() => ({ status: 400, body: '{"error":"bad"}' }));
     const errors: string[] = [];
-    const sink = createSink({ type: 'webhook', url: rx.url, retry: quick }, { onError: (_e, info) => errors.push(`${info.attempt}:${info.willRetry}`) });
+    const sink = createSink(
+      { type: 'webhook', url: rx.url, retry: quick },
+      { onError: (_e, info) => errors.push(`${info.attempt}:${info.willRetry}`) },
+    );
     try {
       sink.emit(sampleEvent());
       // failed is counted only once the queue has given up on the event: no attempt can follow
@@ -115,7 +147,11 @@ describe('webhook sink', () => {
 
   it('retries 429 and gives up after the configured attempts', async () => {
     const rx = await receiver(() => ({ status: 429, headers: { 'retry-after': '0' } }));
-    const sink = createSink({ type: 'webhook', url: rx.url, retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 } });
+    const sink = createSink({
+      type: 'webhook',
+      url: rx.url,
+      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
+    });
     try {
       sink.emit(sampleEvent());
       await until(() => sink.stats().failed === 1);
@@ -133,7 +169,10 @@ describe('webhook sink', () => {
       for (let i = 0; i < 25; i++) sink.emit(sampleEvent({ id: `e${i}` }));
       await sink.close({ flushTimeoutMs: 5000 });
       const ids = rx.accepted.flatMap((h) => (JSON.parse(h.body) as { id: string }[]).map((e) => e.id));
-      assert.deepEqual(ids, Array.from({ length: 25 }, (_, i) => `e${i}`));
+      assert.deepEqual(
+        ids,
+        Array.from({ length: 25 }, (_, i) => `e${i}`),
+      );
       assert.ok(rx.accepted.length >= 3 && rx.accepted.length <= 25);
       assert.deepEqual(sink.stats(), { sent: 25, failed: 0, dropped: 0, queued: 0 });
     } finally {
@@ -144,23 +183,27 @@ describe('webhook sink', () => {
   // emit is synchronous: 2000 emits in one loop, with no await, while a request hangs at the
   // receiver. The request timeout (60 s) is beyond the test's hang guard (30 s), so close()
   // returning at all is its own flush timeout (300 ms) giving up.
-  it('emit never waits, even while the receiver hangs; close() gives up at its timeout', { timeout: 30_000 }, async () => {
-    const rx = await receiver(() => 'hang');
-    const sink = createSink({ type: 'webhook', url: rx.url, queueSize: 500, retry: quick, timeoutMs: 60_000 });
-    try {
-      sink.emit(sampleEvent({ id: 'first' }));
-      await until(() => rx.hits.length === 1); // a request is now stuck at the receiver
-      for (let i = 0; i < 2000; i++) {
-        const r: unknown = sink.emit(sampleEvent({ id: `e${i}` }));
-        assert.equal(r, undefined, 'emit returns nothing to await');
+  it(
+    'emit never waits, even while the receiver hangs; close() gives up at its timeout',
+    { timeout: 30_000 },
+    async () => {
+      const rx = await receiver(() => 'hang');
+      const sink = createSink({ type: 'webhook', url: rx.url, queueSize: 500, retry: quick, timeoutMs: 60_000 });
+      try {
+        sink.emit(sampleEvent({ id: 'first' }));
+        await until(() => rx.hits.length === 1); // a request is now stuck at the receiver
+        for (let i = 0; i < 2000; i++) {
+          const r: unknown = sink.emit(sampleEvent({ id: `e${i}` }));
+          assert.equal(r, undefined, 'emit returns nothing to await');
+        }
+        assert.deepEqual(sink.stats(), { sent: 0, failed: 0, dropped: 1500, queued: 501 });
+        await sink.close({ flushTimeoutMs: 300 });
+        assert.deepEqual(sink.stats(), { sent: 0, failed: 1, dropped: 2000, queued: 0 });
+      } finally {
+        await rx.stop();
       }
-      assert.deepEqual(sink.stats(), { sent: 0, failed: 0, dropped: 1500, queued: 501 });
-      await sink.close({ flushTimeoutMs: 300 });
-      assert.deepEqual(sink.stats(), { sent: 0, failed: 1, dropped: 2000, queued: 0 });
-    } finally {
-      await rx.stop();
-    }
-  });
+    },
+  );
 
   describe('over https', () => {
     let tmp: TempDir | undefined;

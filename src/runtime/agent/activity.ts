@@ -52,8 +52,17 @@ export class ActivityHandler {
     if (!judgement.block) return judge.noteHeld(held.dev, held.ino, exe, judgement) ? 'cache' : true;
     judge.noteHeld(held.dev, held.ino, exe, judgement);
     const detail = { process: { pid: held.pid, exe }, file: { path: exe, operation: 'exec' as const } };
-    for (const match of this.parts.rules.match(heldExecFields(container, exe, held.pid, judgement.drift))) this.parts.emitter.fromMatch(match, container, detail, 'denied');
-    if (judgement.profileViolation && !judgement.drift) this.parts.builtins.profileViolation(container, held.pid, exe, judgement.reason ?? '', judge.modeOf(container), 'denied');
+    for (const match of this.parts.rules.match(heldExecFields(container, exe, held.pid, judgement.drift)))
+      this.parts.emitter.fromMatch(match, container, detail, 'denied');
+    if (judgement.profileViolation && !judgement.drift)
+      this.parts.builtins.profileViolation(
+        container,
+        held.pid,
+        exe,
+        judgement.reason ?? '',
+        judge.modeOf(container),
+        'denied',
+      );
     return false;
   }
 
@@ -70,22 +79,47 @@ export class ActivityHandler {
       await this.onExec(activity as ExecEvent & { exe: string }, container, proc, who.judged, detail);
     } else if (activity.kind === 'open' && activity.key === KEYS.sensitive) {
       const path = containerPath(container, activity.path) ?? activity.path;
-      await this.matchAndAct(withParentName(openFields(activity, container, path), activity.ppid, commOf), container, proc, { ...detail, file: { path, operation: activity.write ? 'write' : 'read' } });
+      await this.matchAndAct(
+        withParentName(openFields(activity, container, path), activity.ppid, commOf),
+        container,
+        proc,
+        { ...detail, file: { path, operation: activity.write ? 'write' : 'read' } },
+      );
     } else if (activity.kind === 'connect' && (activity.family === 'inet' || activity.family === 'inet6')) {
       const fields = withParentName(connectFields(activity, container), activity.ppid, commOf);
-      await this.matchAndAct(fields, container, proc, { ...detail, fields: { address: activity.address, ...(activity.port !== undefined ? { port: activity.port } : {}) } });
+      await this.matchAndAct(fields, container, proc, {
+        ...detail,
+        fields: { address: activity.address, ...(activity.port !== undefined ? { port: activity.port } : {}) },
+      });
     } else if (activity.kind === 'setuid' && activity.exe !== '/' && !activity.comm?.startsWith('runc')) {
       // (the runtime itself sets the user of every process it starts in a container: not a change)
-      await this.matchAndAct(withParentName(setuidFields(activity, container), activity.ppid, commOf), container, proc, { ...detail, fields: { cause: activity.cause } });
+      await this.matchAndAct(
+        withParentName(setuidFields(activity, container), activity.ppid, commOf),
+        container,
+        proc,
+        { ...detail, fields: { cause: activity.cause } },
+      );
     }
   }
 
   private async matchAndAct(fields: Fields, container: ContainerInfo, proc: Proc, detail: EventDetail): Promise<void> {
-    for (const match of this.parts.rules.match(fields)) this.parts.emitter.fromMatch(match, container, detail, await this.parts.enforcer.act(match.rule, container, proc));
+    for (const match of this.parts.rules.match(fields))
+      this.parts.emitter.fromMatch(
+        match,
+        container,
+        detail,
+        await this.parts.enforcer.act(match.rule, container, proc),
+      );
   }
 
   /** A program that ran in a container: judged (or fanotify's judgement reused), learned, killed in Protect. */
-  private async onExec(activity: ExecEvent & { exe: string }, container: ContainerInfo, proc: Proc, held: Judged | undefined, detail: EventDetail): Promise<void> {
+  private async onExec(
+    activity: ExecEvent & { exe: string },
+    container: ContainerInfo,
+    proc: Proc,
+    held: Judged | undefined,
+    detail: EventDetail,
+  ): Promise<void> {
     const { judge, enforcer, pids } = this.parts;
     const exe = activity.exe;
     // (an exec fanotify refused fails, and its record says so: only programs that ran get here)
@@ -94,7 +128,10 @@ export class ActivityHandler {
     // run by another name (a busybox applet, an alternatives link): the profile holds the
     // name too. fanotify sees only the file, so an unlisted name of a listed file is killed
     // right after its exec.
-    const byName = activity.path && activity.path !== exe && !judgement.drift ? judge.observeName(container, activity.path) : undefined;
+    const byName =
+      activity.path && activity.path !== exe && !judgement.drift
+        ? judge.observeName(container, activity.path)
+        : undefined;
     const fields = withParentName(execFields(activity, container, judgement.drift), activity.ppid, commOf);
     // fanotify did not stop it (not available, raced, or only the name is unlisted): kill right
     // after exec, once, with whatever it started meanwhile
@@ -102,14 +139,24 @@ export class ActivityHandler {
     let killed: Promise<EventAction> | undefined;
     const killOnce = (): Promise<EventAction> => (killed ??= enforcer.kill(container, proc));
     for (const match of this.parts.rules.match(fields)) {
-      const action = blockNow || match.rule.action === 'kill' ? await killOnce() : await enforcer.act(match.rule, container, proc);
+      const action =
+        blockNow || match.rule.action === 'kill' ? await killOnce() : await enforcer.act(match.rule, container, proc);
       this.parts.emitter.fromMatch(match, container, { ...detail, file: { path: exe, operation: 'exec' } }, action);
     }
     if ((judgement.profileViolation || byName?.violation) && !judgement.drift) {
       const action: EventAction = blockNow ? await killOnce() : 'alert';
       const mode = judge.modeOf(container);
-      if (judgement.profileViolation) this.parts.builtins.profileViolation(container, activity.pid, exe, judgement.reason ?? '', mode, action);
-      else this.parts.builtins.profileViolation(container, activity.pid, activity.path!, `${byName?.reason ?? ''} (it is ${exe})`, mode, action);
+      if (judgement.profileViolation)
+        this.parts.builtins.profileViolation(container, activity.pid, exe, judgement.reason ?? '', mode, action);
+      else
+        this.parts.builtins.profileViolation(
+          container,
+          activity.pid,
+          activity.path!,
+          `${byName?.reason ?? ''} (it is ${exe})`,
+          mode,
+          action,
+        );
     }
   }
 }

@@ -11,20 +11,43 @@ import { RuleSet } from '../rules/ruleset.js';
 import { BuiltinDetections } from './builtins.js';
 import { Emitter } from './emitter.js';
 
-const WEB: ContainerInfo = { id: 'c0ffee'.padEnd(64, '0'), name: 'web', image: 'nginx:1.27', imageId: 'sha256:abc', pid: 42, running: true, labels: {} };
+const WEB: ContainerInfo = {
+  id: 'c0ffee'.padEnd(64, '0'),
+  name: 'web',
+  image: 'nginx:1.27',
+  imageId: 'sha256:abc',
+  pid: 42,
+  running: true,
+  labels: {},
+};
 
 function detectionsWith(rules: RuleSet): { builtins: BuiltinDetections; events: SecurityEvent[] } {
   const events: SecurityEvent[] = [];
-  const sink: Sink = { name: 'test', emit: (e) => events.push(e), stats: () => { throw new Error('not used'); }, close: async () => undefined };
+  const sink: Sink = {
+    name: 'test',
+    emit: (e) => events.push(e),
+    stats: () => {
+      throw new Error('not used');
+    },
+    close: async () => undefined,
+  };
   return { builtins: new BuiltinDetections(rules, new Emitter(sink, 'host-1')), events };
 }
 
-const withUserRules = (text: string): RuleSet => RuleSet.fromTexts([{ text: DEFAULT_RULES_YAML, input: 'default rules' }, { text, input: 'user.yaml' }]);
+const withUserRules = (text: string): RuleSet =>
+  RuleSet.fromTexts([
+    { text: DEFAULT_RULES_YAML, input: 'default rules' },
+    { text, input: 'user.yaml' },
+  ]);
 
 test('built-in detections are rules: the messages, severities and threat mapping the agent always sent', () => {
   const { builtins, events } = detectionsWith(RuleSet.load([]));
   builtins.profileViolation(WEB, 7, '/usr/bin/curl', 'not in the profile', 'monitor', 'alert');
-  builtins.forkBomb({ container: WEB, reason: '612 processes and no pids limit', containment: { pidsLimit: 612, killed: 600, program: 'sh' } });
+  builtins.forkBomb({
+    container: WEB,
+    reason: '612 processes and no pids limit',
+    containment: { pidsLimit: 612, killed: 600, program: 'sh' },
+  });
   builtins.forkBomb({ container: WEB, reason: '250 new processes per second (300 now)', error: 'update: HTTP 500' });
   builtins.resourceThreshold({ container: WEB, resource: 'pids', value: 120, threshold: 100 });
   builtins.profileLearned('image:sha256:abc', 'protect', 3);
@@ -32,11 +55,46 @@ test('built-in detections are rules: the messages, severities and threat mapping
   assert.deepEqual(
     events.map((e) => [e.rule, e.severity, e.stride, e.attack, e.action, e.message]),
     [
-      ['Unlisted executable', 'HIGH', 'ElevationOfPrivilege', 'T1204', 'alert', '/usr/bin/curl ran in web (nginx:1.27): not in the profile'],
-      ['Fork bomb', 'CRITICAL', 'DenialOfService', 'T1499.001', 'limited', 'fork bomb in web (nginx:1.27): 612 processes and no pids limit; pids limit set to 612, 600 sh processes killed'],
-      ['Fork bomb', 'CRITICAL', 'DenialOfService', 'T1499.001', 'alert', 'fork bomb in web (nginx:1.27): 250 new processes per second (300 now); containment failed: update: HTTP 500'],
-      ['Resource threshold', 'MEDIUM', 'DenialOfService', 'T1496', 'alert', 'web (nginx:1.27) uses 120 processes (threshold 100)'],
-      ['Profile learned', 'LOW', 'Repudiation', 'T1204', 'alert', 'learning ended for image:sha256:abc: 3 programs allowed, now in protect mode'],
+      [
+        'Unlisted executable',
+        'HIGH',
+        'ElevationOfPrivilege',
+        'T1204',
+        'alert',
+        '/usr/bin/curl ran in web (nginx:1.27): not in the profile',
+      ],
+      [
+        'Fork bomb',
+        'CRITICAL',
+        'DenialOfService',
+        'T1499.001',
+        'limited',
+        'fork bomb in web (nginx:1.27): 612 processes and no pids limit; pids limit set to 612, 600 sh processes killed',
+      ],
+      [
+        'Fork bomb',
+        'CRITICAL',
+        'DenialOfService',
+        'T1499.001',
+        'alert',
+        'fork bomb in web (nginx:1.27): 250 new processes per second (300 now); containment failed: update: HTTP 500',
+      ],
+      [
+        'Resource threshold',
+        'MEDIUM',
+        'DenialOfService',
+        'T1496',
+        'alert',
+        'web (nginx:1.27) uses 120 processes (threshold 100)',
+      ],
+      [
+        'Profile learned',
+        'LOW',
+        'Repudiation',
+        'T1204',
+        'alert',
+        'learning ended for image:sha256:abc: 3 programs allowed, now in protect mode',
+      ],
     ],
   );
   assert.deepEqual(events[0]!.process, { pid: 7, exe: '/usr/bin/curl' });
@@ -57,7 +115,10 @@ test('a user rule file turns a built-in detection off by name: it stays silent, 
     builtins.resourceThreshold({ container: WEB, resource: 'memory', value: 900 << 20, threshold: 512 << 20 });
     assert.equal(events.length, 0);
     builtins.profileLearned('image:sha256:abc', 'monitor', 1);
-    assert.deepEqual(events.map((e) => e.rule), ['Profile learned']);
+    assert.deepEqual(
+      events.map((e) => e.rule),
+      ['Profile learned'],
+    );
   } finally {
     await tmp.remove();
   }

@@ -22,20 +22,44 @@ export class BuiltinDetections {
   }
 
   /** `exe`: the name the program ran by; `action`: what enforcement did (denied, killed, alert). */
-  profileViolation(container: ContainerInfo, pid: number, exe: string, reason: string, mode: string, action: EventAction): void {
-    this.report(profileViolationFields(container, pid, exe, reason, mode), container, { process: { pid, exe }, file: { path: exe, operation: 'exec' }, fields: { mode } }, action);
+  profileViolation(
+    container: ContainerInfo,
+    pid: number,
+    exe: string,
+    reason: string,
+    mode: string,
+    action: EventAction,
+  ): void {
+    this.report(
+      profileViolationFields(container, pid, exe, reason, mode),
+      container,
+      { process: { pid, exe }, file: { path: exe, operation: 'exec' }, fields: { mode } },
+      action,
+    );
   }
 
   forkBomb(f: ForkGuardEvent): void {
-    const detail = f.containment ? { fields: { pidsLimit: f.containment.pidsLimit, killed: f.containment.killed } } : {};
+    const detail = f.containment
+      ? { fields: { pidsLimit: f.containment.pidsLimit, killed: f.containment.killed } }
+      : {};
     this.report(forkBombFields(f), f.container, detail, f.containment ? 'limited' : 'alert');
   }
 
   resourceThreshold(r: ResourceEvent): void {
-    this.report(resourceFields(r), r.container, { fields: { resource: r.resource, value: r.value, threshold: r.threshold } }, 'alert');
+    this.report(
+      resourceFields(r),
+      r.container,
+      { fields: { resource: r.resource, value: r.value, threshold: r.threshold } },
+      'alert',
+    );
   }
 
   profileLearned(profile: string, mode: string, programs: number): void {
-    this.report(profileLearnedFields(profile, mode, programs), undefined, { fields: { profile, mode, programs } }, 'alert');
+    this.report(
+      profileLearnedFields(profile, mode, programs),
+      undefined,
+      { fields: { profile, mode, programs } },
+      'alert',
+    );
   }
 }

@@ -22,15 +22,34 @@ export class Emitter {
   ) {}
 
   send(body: EventBody): SecurityEvent {
-    const event: SecurityEvent = { id: randomUUID(), host: this.host, ...body, time: body.time ?? new Date().toISOString() };
+    const event: SecurityEvent = {
+      id: randomUUID(),
+      host: this.host,
+      ...body,
+      time: body.time ?? new Date().toISOString(),
+    };
     this.sinks.emit(event);
     this.onEvent?.(event);
     return event;
   }
 
   /** The event of a rule match: the rule's name, severity and threat mapping, its output as the message. */
-  fromMatch(match: RuleMatch, container: ContainerInfo | undefined, detail: EventDetail, action: EventAction): SecurityEvent {
+  fromMatch(
+    match: RuleMatch,
+    container: ContainerInfo | undefined,
+    detail: EventDetail,
+    action: EventAction,
+  ): SecurityEvent {
     const { rule } = match;
-    return this.send({ rule: rule.name, severity: rule.severity, message: match.message, stride: rule.stride, attack: rule.attack, action, ...(container ? { container: eventContainer(container) } : {}), ...detail });
+    return this.send({
+      rule: rule.name,
+      severity: rule.severity,
+      message: match.message,
+      stride: rule.stride,
+      attack: rule.attack,
+      action,
+      ...(container ? { container: eventContainer(container) } : {}),
+      ...detail,
+    });
   }
 }

@@ -58,7 +58,12 @@ export class ExecJudge {
   }
 
   /** The judgement an audit record reuses: fanotify's for this process, a clean file's, or a new one. */
-  async judgeRecord(container: ContainerInfo, exe: string, file: { dev?: number; ino?: number }, held?: { exe: string; judgement: Judgement }): Promise<Judgement> {
+  async judgeRecord(
+    container: ContainerInfo,
+    exe: string,
+    file: { dev?: number; ino?: number },
+    held?: { exe: string; judgement: Judgement },
+  ): Promise<Judgement> {
     if (held?.exe === exe) return held.judgement;
     return this.clean.has(fileKey(file.dev, file.ino, exe)) ? CLEAN : this.judge(container, exe);
   }

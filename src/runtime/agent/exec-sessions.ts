@@ -24,7 +24,9 @@ interface Client {
 async function userName(uid: number | undefined): Promise<string | undefined> {
   if (uid === undefined) return undefined;
   try {
-    const line = (await readFile('/etc/passwd', 'utf8')).split('\n').find((entry) => entry.split(':')[2] === String(uid));
+    const line = (await readFile('/etc/passwd', 'utf8'))
+      .split('\n')
+      .find((entry) => entry.split(':')[2] === String(uid));
     return line?.split(':')[0] ?? String(uid);
   } catch {
     return String(uid);
@@ -47,15 +49,30 @@ export class ExecSessions {
    * anyone's), nor one gone before we could tell where it ran.
    */
   noteActivity(activity: AuditActivity, who: Identity): void {
-    if (activity.kind !== 'exec' || !activity.exe || !DOCKER_CLIENTS.has(basename(activity.exe)) || !who.live || who.container) return;
-    this.clients.push({ at: Date.now(), uid: activity.uid, ...(activity.auid !== undefined ? { auid: activity.auid } : {}), argv: activity.argv });
+    if (
+      activity.kind !== 'exec' ||
+      !activity.exe ||
+      !DOCKER_CLIENTS.has(basename(activity.exe)) ||
+      !who.live ||
+      who.container
+    )
+      return;
+    this.clients.push({
+      at: Date.now(),
+      uid: activity.uid,
+      ...(activity.auid !== undefined ? { auid: activity.auid } : {}),
+      argv: activity.argv,
+    });
     if (this.clients.length > MAX_CLIENTS) this.clients.shift();
   }
 
   private clientOf(container: ContainerInfo): Client | undefined {
     const now = Date.now();
-    const names = (arg: string): boolean => arg === container.name || (arg.length >= 12 && container.id.startsWith(arg));
-    return [...this.clients].reverse().find((x) => now - x.at < CLIENT_MEMORY_MS && x.argv.includes('exec') && x.argv.some(names));
+    const names = (arg: string): boolean =>
+      arg === container.name || (arg.length >= 12 && container.id.startsWith(arg));
+    return [...this.clients]
+      .reverse()
+      .find((x) => now - x.at < CLIENT_MEMORY_MS && x.argv.includes('exec') && x.argv.some(names));
   }
 
   /** The engine's exec_start: the matching rules' events, with who asked when known. */
@@ -68,8 +85,17 @@ export class ExecSessions {
     }
     const who = client ? await userName(client.auid ?? client.uid) : undefined;
     const process = client
-      ? { process: { pid: 0, args: command.split(' '), ...(client.uid !== undefined ? { uid: client.uid } : {}), ...(client.auid !== undefined ? { auid: client.auid } : {}), ...(who ? { user: who } : {}) } }
+      ? {
+          process: {
+            pid: 0,
+            args: command.split(' '),
+            ...(client.uid !== undefined ? { uid: client.uid } : {}),
+            ...(client.auid !== undefined ? { auid: client.auid } : {}),
+            ...(who ? { user: who } : {}),
+          },
+        }
       : {};
-    for (const match of this.rules.match(containerExecFields(container, command, client, who))) this.emitter.fromMatch(match, container, { ...process, fields: { command } }, 'alert');
+    for (const match of this.rules.match(containerExecFields(container, command, client, who)))
+      this.emitter.fromMatch(match, container, { ...process, fields: { command } }, 'alert');
   }
 }

@@ -15,7 +15,11 @@ function containerFields(container: ContainerInfo): Fields {
 }
 
 /** The fields plus proc.pname, looked up only if a rule reads it (most events match nothing). */
-export function withParentName(fields: MutableFields, ppid: number, nameOf: (pid: number) => string | undefined): Fields {
+export function withParentName(
+  fields: MutableFields,
+  ppid: number,
+  nameOf: (pid: number) => string | undefined,
+): Fields {
   let parentName: string | undefined;
   Object.defineProperty(fields, 'proc.pname', { enumerable: true, get: () => (parentName ??= nameOf(ppid) ?? '') });
   return fields;
@@ -35,16 +39,34 @@ function processFields(activity: AuditActivity, container: ContainerInfo): Mutab
 }
 
 export function execFields(activity: ExecEvent, container: ContainerInfo, drift: boolean): MutableFields {
-  return { ...processFields(activity, container), 'evt.type': 'exec', 'proc.args': activity.argv, 'proc.cmdline': activity.argv.join(' '), 'proc.drift': drift };
+  return {
+    ...processFields(activity, container),
+    'evt.type': 'exec',
+    'proc.args': activity.argv,
+    'proc.cmdline': activity.argv.join(' '),
+    'proc.drift': drift,
+  };
 }
 
 /** `path`: the file as the container names it. */
 export function openFields(activity: OpenEvent, container: ContainerInfo, path: string): MutableFields {
-  return { ...processFields(activity, container), 'evt.type': 'open', 'fd.name': path, 'fd.directory': posix.dirname(path), 'fd.write': activity.write ?? false };
+  return {
+    ...processFields(activity, container),
+    'evt.type': 'open',
+    'fd.name': path,
+    'fd.directory': posix.dirname(path),
+    'fd.write': activity.write ?? false,
+  };
 }
 
 export function connectFields(activity: ConnectEvent, container: ContainerInfo): MutableFields {
-  return { ...processFields(activity, container), 'evt.type': 'connect', 'net.address': activity.address, ...(activity.port !== undefined ? { 'net.port': activity.port } : {}), 'evt.success': activity.success };
+  return {
+    ...processFields(activity, container),
+    'evt.type': 'connect',
+    'net.address': activity.address,
+    ...(activity.port !== undefined ? { 'net.port': activity.port } : {}),
+    'evt.success': activity.success,
+  };
 }
 
 export function setuidFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
@@ -53,11 +75,23 @@ export function setuidFields(activity: AuditActivity, container: ContainerInfo):
 
 /** An exec fanotify holds: only the file and the process are known yet. */
 export function heldExecFields(container: ContainerInfo, exe: string, pid: number, drift: boolean): Fields {
-  return { 'evt.type': 'exec', 'proc.exe': exe, 'proc.name': basename(exe), 'proc.pid': pid, 'proc.drift': drift, ...containerFields(container) };
+  return {
+    'evt.type': 'exec',
+    'proc.exe': exe,
+    'proc.name': basename(exe),
+    'proc.pid': pid,
+    'proc.drift': drift,
+    ...containerFields(container),
+  };
 }
 
 /** A docker exec session: the command, and who asked for it when a host docker client was seen. */
-export function containerExecFields(container: ContainerInfo, command: string, client: { uid?: number } | undefined, userName: string | undefined): Fields {
+export function containerExecFields(
+  container: ContainerInfo,
+  command: string,
+  client: { uid?: number } | undefined,
+  userName: string | undefined,
+): Fields {
   return {
     'evt.type': 'container_exec',
     'proc.cmdline': command,
@@ -71,13 +105,29 @@ export function containerExecFields(container: ContainerInfo, command: string, c
 // --- the built-in detections' events (evt.type names the detector) ---------------------------
 
 /** A program outside the workload's profile ran (or was refused). `exe`: the name it ran by. */
-export function profileViolationFields(container: ContainerInfo, pid: number, exe: string, reason: string, mode: string): Fields {
-  return { 'evt.type': 'profile_violation', 'proc.pid': pid, 'proc.exe': exe, 'proc.name': basename(exe), 'profile.reason': reason, 'profile.mode': mode, ...containerFields(container) };
+export function profileViolationFields(
+  container: ContainerInfo,
+  pid: number,
+  exe: string,
+  reason: string,
+  mode: string,
+): Fields {
+  return {
+    'evt.type': 'profile_violation',
+    'proc.pid': pid,
+    'proc.exe': exe,
+    'proc.name': basename(exe),
+    'profile.reason': reason,
+    'profile.mode': mode,
+    ...containerFields(container),
+  };
 }
 
 /** What containment did, as a sentence tail ("" when none was tried). */
 export function forkOutcome(f: Pick<ForkGuardEvent, 'containment' | 'error'>): string {
-  const contained = f.containment ? `; pids limit set to ${f.containment.pidsLimit}, ${f.containment.killed} ${f.containment.program ?? ''} processes killed` : '';
+  const contained = f.containment
+    ? `; pids limit set to ${f.containment.pidsLimit}, ${f.containment.killed} ${f.containment.program ?? ''} processes killed`
+    : '';
   return `${contained}${f.error ? `; containment failed: ${f.error}` : ''}`;
 }
 
@@ -93,7 +143,14 @@ export function forkBombFields(f: ForkGuardEvent): Fields {
 }
 
 export function resourceFields(r: ResourceEvent): Fields {
-  return { 'evt.type': 'resource_threshold', 'resource.name': r.resource, 'resource.value': r.value, 'resource.threshold': r.threshold, 'resource.usage': describeResource(r), ...containerFields(r.container) };
+  return {
+    'evt.type': 'resource_threshold',
+    'resource.name': r.resource,
+    'resource.value': r.value,
+    'resource.threshold': r.threshold,
+    'resource.usage': describeResource(r),
+    ...containerFields(r.container),
+  };
 }
 
 export function profileLearnedFields(profile: string, mode: string, programs: number): Fields {

@@ -59,7 +59,8 @@ export class ContainerWatches {
       else this.guard = this.o.openGuard(root);
     }
     const added: string[][] = [];
-    for (const args of sensitiveWatches(this.o.sensitiveFiles, root)) if ((await auditctl(args)).code === 0) added.push(args);
+    for (const args of sensitiveWatches(this.o.sensitiveFiles, root))
+      if ((await auditctl(args)).code === 0) added.push(args);
     this.auditWatches.set(container.id, added);
   }
 
@@ -67,7 +68,8 @@ export class ContainerWatches {
     for (const [dev, owner] of this.byDevice) if (owner.id === container.id) this.byDevice.delete(dev);
     if (container.mergedDir) this.guard?.remove(container.mergedDir);
     // -W deletes the watch -w added
-    for (const args of this.auditWatches.get(container.id) ?? []) await auditctl(args.map((activity) => (activity === '-w' ? '-W' : activity)));
+    for (const args of this.auditWatches.get(container.id) ?? [])
+      await auditctl(args.map((activity) => (activity === '-w' ? '-W' : activity)));
     this.auditWatches.delete(container.id);
   }
 

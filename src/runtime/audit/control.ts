@@ -15,13 +15,18 @@ const MAX_OUTPUT = 4 * 1024 * 1024;
 /** Runs `auditctl args…`; resolves with its exit code and output (rejects only if it cannot run). */
 export function auditctl(args: readonly string[], bin = 'auditctl'): Promise<AuditctlResult> {
   return new Promise((resolve, reject) => {
-    execFile(bin, [...args], { timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') {
-        reject(new BulwarkError('IO', bin, `cannot run ${bin} ${args.join(' ')}: ${err.message}`, { cause: err }));
-        return;
-      }
-      resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-    });
+    execFile(
+      bin,
+      [...args],
+      { timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') {
+          reject(new BulwarkError('IO', bin, `cannot run ${bin} ${args.join(' ')}: ${err.message}`, { cause: err }));
+          return;
+        }
+        resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -53,7 +58,8 @@ export function parseStatus(text: string): AuditStatus {
     if (m) v[m[1] as string] = Number(m[2]);
   }
   const need = ['enabled', 'pid', 'lost', 'backlog_limit'];
-  for (const k of need) if (v[k] === undefined) throw new BulwarkError('CORRUPT', 'auditctl -s', `no "${k}" in the status`);
+  for (const k of need)
+    if (v[k] === undefined) throw new BulwarkError('CORRUPT', 'auditctl -s', `no "${k}" in the status`);
   const s: AuditStatus = {
     enabled: v.enabled as number,
     failure: v.failure ?? 0,
@@ -76,6 +82,7 @@ export async function auditStatus(bin = 'auditctl'): Promise<AuditStatus> {
 /** Runs auditctl and throws a BulwarkError when it fails. */
 export async function auditctlOk(args: readonly string[], bin = 'auditctl'): Promise<string> {
   const r = await auditctl(args, bin);
-  if (r.code !== 0) throw new BulwarkError('IO', `auditctl ${args.join(' ')}`, (r.stderr || r.stdout).trim() || `exit ${r.code}`);
+  if (r.code !== 0)
+    throw new BulwarkError('IO', `auditctl ${args.join(' ')}`, (r.stderr || r.stdout).trim() || `exit ${r.code}`);
   return r.stdout;
 }

@@ -26,8 +26,16 @@ export interface AuditdFiles {
 }
 
 /** Writes a private auditd configuration (auditd.conf, plugins.d/af_unix.conf) under dir. */
-export async function writeAuditdConfig(dir: string, opts: { socket: boolean; writeLogs?: boolean; logFormat?: 'RAW' | 'ENRICHED'; maxLogMb?: number }): Promise<AuditdFiles> {
-  if (/[\s=#]/.test(dir)) throw new BulwarkError('USAGE', dir, 'the audit directory path may not contain spaces, "=" or "#" (auditd.conf cannot express them)');
+export async function writeAuditdConfig(
+  dir: string,
+  opts: { socket: boolean; writeLogs?: boolean; logFormat?: 'RAW' | 'ENRICHED'; maxLogMb?: number },
+): Promise<AuditdFiles> {
+  if (/[\s=#]/.test(dir))
+    throw new BulwarkError(
+      'USAGE',
+      dir,
+      'the audit directory path may not contain spaces, "=" or "#" (auditd.conf cannot express them)',
+    );
   const etcDir = join(dir, 'etc');
   const pluginDir = join(etcDir, 'plugins.d');
   const logDir = join(dir, 'log');
@@ -115,7 +123,8 @@ export async function runningDaemonOutputs(configDir: string, pid: number): Prom
       continue;
     }
     const isAfUnix = p.path === 'builtin_af_unix' || (p.path ?? '').endsWith('audisp-af_unix');
-    if (!isAfUnix || (p.active ?? '').toLowerCase() !== 'yes' || (p.format ?? 'string').toLowerCase() !== 'string') continue;
+    if (!isAfUnix || (p.active ?? '').toLowerCase() !== 'yes' || (p.format ?? 'string').toLowerCase() !== 'string')
+      continue;
     const sock = (p.args ?? '').split(/\s+/).find((a) => a.includes('/'));
     if (sock) {
       out.socketPath = sock;

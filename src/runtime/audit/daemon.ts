@@ -24,7 +24,12 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it holds; fails (IO) on timeout or as soon as `abort` gives a reason. */
-export async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>, abort?: () => string | undefined): Promise<void> {
+export async function waitUntil(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  abort?: () => string | undefined,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const why = abort?.();
@@ -75,7 +80,9 @@ export class AuditDaemon {
 
   /** Why it is gone, with its stderr; undefined while it runs. */
   died(): string | undefined {
-    return this.exit ? `auditd ${this.args.join(' ')} exited (${exitText(this.exit)}) ${this.stderr.join('').trim()}`.trim() : undefined;
+    return this.exit
+      ? `auditd ${this.args.join(' ')} exited (${exitText(this.exit)}) ${this.stderr.join('').trim()}`.trim()
+      : undefined;
   }
 
   /** Writes its configuration, starts it and waits until the kernel knows it as the audit daemon. */
@@ -85,7 +92,10 @@ export class AuditDaemon {
     await Promise.all(['', '.1', '.2'].map((n) => rm(`${files.logFile}${n}`, { force: true })));
     const args = auditdArgs(files.etcDir, this.o.enable);
     this.args = args;
-    const [cmd, ...cmdArgs] = !this.o.auditd && SETPRIV !== undefined ? [SETPRIV, '--pdeathsig', 'TERM', '--', 'auditd', ...args] : [this.o.auditd ?? 'auditd', ...args];
+    const [cmd, ...cmdArgs] =
+      !this.o.auditd && SETPRIV !== undefined
+        ? [SETPRIV, '--pdeathsig', 'TERM', '--', 'auditd', ...args]
+        : [this.o.auditd ?? 'auditd', ...args];
     const child = spawn(cmd!, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => {
@@ -103,7 +113,12 @@ export class AuditDaemon {
     child.stderr?.on('data', (chunk: Buffer) => {
       if (this.stderr.join('').length < 4096) this.stderr.push(chunk.toString('utf8'));
     });
-    await waitUntil('auditd', this.o.startTimeoutMs, async () => (await auditStatus(this.o.ctl)).pid === child.pid, () => this.died());
+    await waitUntil(
+      'auditd',
+      this.o.startTimeoutMs,
+      async () => (await auditStatus(this.o.ctl)).pid === child.pid,
+      () => this.died(),
+    );
     return files;
   }
 

@@ -13,7 +13,17 @@ import {
   parseSockaddr,
   type Sockaddr,
 } from './records.js';
-import { AUDIT_ARCH, type AuditArch, EXEC_SYSCALLS, type FileOperation, fileOperation, GID_SYSCALLS, OPEN_SYSCALLS, syscallName, UID_SYSCALLS } from './syscalls.js';
+import {
+  AUDIT_ARCH,
+  type AuditArch,
+  EXEC_SYSCALLS,
+  type FileOperation,
+  fileOperation,
+  GID_SYSCALLS,
+  OPEN_SYSCALLS,
+  syscallName,
+  UID_SYSCALLS,
+} from './syscalls.js';
 
 // Audit events → what the runtime detectors look at: a process ran (ExecEvent), opened a file
 // (OpenEvent) or changed one under a watch (FileEvent), connected somewhere (ConnectEvent),
@@ -129,7 +139,9 @@ function first(records: readonly AuditRecord[], type: string): AuditRecord | und
 }
 
 function pathItems(records: readonly AuditRecord[]): AuditRecord[] {
-  return records.filter((r) => r.type === 'PATH').sort((a, b) => (fieldInt(a.fields.get('item')) ?? 0) - (fieldInt(b.fields.get('item')) ?? 0));
+  return records
+    .filter((r) => r.type === 'PATH')
+    .sort((a, b) => (fieldInt(a.fields.get('item')) ?? 0) - (fieldInt(b.fields.get('item')) ?? 0));
 }
 
 function resolve(name: string, cwd: string | undefined, relativeToCwd: boolean): string {
@@ -193,7 +205,9 @@ function capsOf(r: AuditRecord, prefix: '' | 'cap_'): Capabilities | undefined {
   const i = fieldHex(r.fields.get(`${prefix}pi`));
   if (p === undefined || e === undefined || i === undefined) return undefined;
   const a = fieldHex(r.fields.get(`${prefix}pa`));
-  return a === undefined ? { permitted: p, effective: e, inheritable: i } : { permitted: p, effective: e, inheritable: i, ambient: a };
+  return a === undefined
+    ? { permitted: p, effective: e, inheritable: i }
+    : { permitted: p, effective: e, inheritable: i, ambient: a };
 }
 
 /** BPRM_FCAPS's new sets when the exec added permitted or effective capabilities. */
@@ -217,18 +231,24 @@ export function interpretEvent(ev: AuditEvent): AuditActivity[] {
 
   if (EXEC_SYSCALLS.has(name)) {
     // A failed exec has no EXECVE record, and its PROCTITLE is still the caller's.
-    const argv = execveArgs(ev.records) ?? (b.success ? decodeProctitle(first(ev.records, 'PROCTITLE')?.fields.get('proctitle')) : undefined) ?? [];
+    const argv =
+      execveArgs(ev.records) ??
+      (b.success ? decodeProctitle(first(ev.records, 'PROCTITLE')?.fields.get('proctitle')) : undefined) ??
+      [];
     const item0 = paths[0];
     const named = fieldString(item0?.fields.get('name'));
-    const path = named !== undefined ? resolve(named, b.cwd, name === 'execve' || fieldHex(f.get('a0')) === AT_FDCWD) : undefined;
+    const path =
+      named !== undefined ? resolve(named, b.cwd, name === 'execve' || fieldHex(f.get('a0')) === AT_FDCWD) : undefined;
     let setid: SetuidEvent | undefined;
     if (b.success && item0) {
       const fcaps = first(ev.records, 'BPRM_FCAPS');
       const gained = fcaps ? capsGained(fcaps) : undefined;
       const mode = Number.parseInt(item0.fields.get('mode') ?? '', 8);
       const at = path !== undefined ? { path } : {};
-      if (Number.isFinite(mode) && mode & S_ISUID && b.euid !== b.uid) setid = { ...b, kind: 'setuid', cause: 'setuid-exec', mode, ...at };
-      else if (Number.isFinite(mode) && mode & S_ISGID && b.egid !== b.gid) setid = { ...b, kind: 'setuid', cause: 'setgid-exec', mode, ...at };
+      if (Number.isFinite(mode) && mode & S_ISUID && b.euid !== b.uid)
+        setid = { ...b, kind: 'setuid', cause: 'setuid-exec', mode, ...at };
+      else if (Number.isFinite(mode) && mode & S_ISGID && b.egid !== b.gid)
+        setid = { ...b, kind: 'setuid', cause: 'setgid-exec', mode, ...at };
       if (setid) {
         // A set-uid-root program gets root's capabilities too: one event, with them.
         if (gained) setid.caps = gained;
@@ -295,7 +315,8 @@ export function interpretEvent(ev: AuditEvent): AuditActivity[] {
     o.kind = 'open';
     o.path = path;
     o.paths = files;
-    o.create = paths.some((p) => p.fields.get('nametype') === 'CREATE') || (flags !== undefined && (flags & O_CREAT) !== 0);
+    o.create =
+      paths.some((p) => p.fields.get('nametype') === 'CREATE') || (flags !== undefined && (flags & O_CREAT) !== 0);
     if (flags !== undefined) {
       o.flags = flags;
       o.write = (flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0;

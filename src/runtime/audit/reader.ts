@@ -64,7 +64,8 @@ export class RecordReader {
   async readSocket(path: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const socket = createConnection(path);
-      const fail = (e: Error): void => reject(new BulwarkError('IO', path, `cannot connect to the audit socket: ${e.message}`, { cause: e }));
+      const fail = (e: Error): void =>
+        reject(new BulwarkError('IO', path, `cannot connect to the audit socket: ${e.message}`, { cause: e }));
       socket.once('error', fail);
       socket.once('connect', () => {
         socket.off('error', fail);
@@ -92,7 +93,13 @@ export class RecordReader {
   }
 
   async readLog(path: string, fromEnd: boolean): Promise<void> {
-    this.tail = await tailFile({ path, fromEnd, onData: (chunk) => this.splitter.push(chunk), onError: (e) => this.o.onError(e), ...(this.o.logPollMs ? { intervalMs: this.o.logPollMs } : {}) });
+    this.tail = await tailFile({
+      path,
+      fromEnd,
+      onData: (chunk) => this.splitter.push(chunk),
+      onError: (e) => this.o.onError(e),
+      ...(this.o.logPollMs ? { intervalMs: this.o.logPollMs } : {}),
+    });
   }
 
   async stopLog(): Promise<void> {

@@ -19,7 +19,16 @@ import {
   parseRecord,
   parseSockaddr,
 } from './records.js';
-import { type AuditActivity, type ConnectEvent, type ExecEvent, type FileEvent, interpretEvent, type OpenEvent, processOf, type SetuidEvent } from './interpret.js';
+import {
+  type AuditActivity,
+  type ConnectEvent,
+  type ExecEvent,
+  type FileEvent,
+  interpretEvent,
+  type OpenEvent,
+  processOf,
+  type SetuidEvent,
+} from './interpret.js';
 import { parseStream, replicate } from './fixtures/replicate.js';
 
 // Fixtures are real records from this machine's kernel (fixtures/capture.ts): the af_unix
@@ -27,7 +36,10 @@ import { parseStream, replicate } from './fixtures/replicate.js';
 // records), and the kernel's printk form from dmesg.
 
 const here = dirname(fileURLToPath(import.meta.url));
-const fixture = (name: string): string[] => readFileSync(join(here, 'fixtures', name), 'utf8').split('\n').filter((l) => l.length > 0);
+const fixture = (name: string): string[] =>
+  readFileSync(join(here, 'fixtures', name), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 
 function assemble(lines: readonly string[]): { events: AuditEvent[]; acts: AuditActivity[]; asm: AuditEventAssembler } {
   const events: AuditEvent[] = [];
@@ -37,7 +49,8 @@ function assemble(lines: readonly string[]): { events: AuditEvent[]; acts: Audit
   return { events, acts: events.flatMap(interpretEvent), asm };
 }
 
-const execs = (acts: AuditActivity[]): ExecEvent[] => acts.filter((a): a is ExecEvent => a.kind === 'exec' && a.success && a.comm !== 'auditctl');
+const execs = (acts: AuditActivity[]): ExecEvent[] =>
+  acts.filter((a): a is ExecEvent => a.kind === 'exec' && a.success && a.comm !== 'auditctl');
 
 function checkScenario(acts: AuditActivity[], label: string): void {
   const ex = execs(acts);
@@ -54,7 +67,14 @@ function checkScenario(acts: AuditActivity[], label: string): void {
   assert.equal(t.cwd, '/work/main');
   assert.equal(t.auid, undefined, 'auid unset');
   assert.ok(t.pid > 0 && t.ppid > 0);
-  assert.deepEqual(processOf(t), { pid: t.pid, ppid: t.ppid, uid: 0, exe: '/usr/bin/true', args: ['/bin/true'], cwd: '/work/main' });
+  assert.deepEqual(processOf(t), {
+    pid: t.pid,
+    ppid: t.ppid,
+    uid: 0,
+    exe: '/usr/bin/true',
+    args: ['/bin/true'],
+    cwd: '/work/main',
+  });
 
   const sh = byArgv0('sh')[0];
   assert.deepEqual(sh?.argv, ['sh', '-c', 'exit 0'], 'hex-encoded argument with a space');
@@ -63,7 +83,11 @@ function checkScenario(acts: AuditActivity[], label: string): void {
   const echoes = byArgv0('/bin/echo');
   assert.deepEqual(echoes[0]?.argv, ['/bin/echo', 'hello world', 'a"b', 'tab\there', 'ünïcode', '', 'plain']);
   assert.deepEqual(echoes[1]?.argv, ['/bin/echo', 'x'.repeat(12000)], 'a long argument in a1_len/a1[n] chunks');
-  assert.deepEqual(echoes[2]?.argv, ['/bin/echo', ...Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(300, 'y'))], 'arguments spread over several EXECVE records');
+  assert.deepEqual(
+    echoes[2]?.argv,
+    ['/bin/echo', ...Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(300, 'y'))],
+    'arguments spread over several EXECVE records',
+  );
 
   const mine = byArgv0('./my true')[0];
   assert.ok(mine?.cwd?.startsWith('/tmp/bulwark-work-'));
@@ -80,7 +104,9 @@ function checkScenario(acts: AuditActivity[], label: string): void {
   assert.equal(shadow.comm, 'cat');
   assert.equal(shadow.pid, byArgv0('cat')[0]?.pid, 'the open comes from the cat that was executed');
 
-  const watched = acts.filter((a): a is OpenEvent | FileEvent => (a.kind === 'open' || a.kind === 'file') && a.path === `${work}/watched.conf`);
+  const watched = acts.filter(
+    (a): a is OpenEvent | FileEvent => (a.kind === 'open' || a.kind === 'file') && a.path === `${work}/watched.conf`,
+  );
   assert.deepEqual(
     watched.map((a) => (a.kind === 'open' ? `open write=${a.write} create=${a.create}` : a.operation)),
     ['open write=true create=true', 'open write=true create=true', 'chmod', 'unlink'],
@@ -119,7 +145,10 @@ test('records: a real SYSCALL line', () => {
   assert.ok(r);
   assert.equal(r.type, 'SYSCALL');
   assert.match(r.id, /^\d+\.\d{3}:\d+$/);
-  assert.equal(r.time, Number(r.id.slice(0, r.id.indexOf('.'))) * 1000 + Number(r.id.slice(r.id.indexOf('.') + 1, r.id.indexOf(':'))));
+  assert.equal(
+    r.time,
+    Number(r.id.slice(0, r.id.indexOf('.'))) * 1000 + Number(r.id.slice(r.id.indexOf('.') + 1, r.id.indexOf(':'))),
+  );
   assert.equal(r.fields.get('arch'), 'c000003e');
   assert.equal(fieldString(r.fields.get('comm')), 'cat');
   assert.equal(fieldString(r.fields.get('exe')), '/usr/bin/cat');
@@ -137,7 +166,11 @@ test('records: an arch value naming an Object member is an unknown arch, not an 
   for (const bad of ['constructor', '__proto__', 'tostring']) {
     // an exec of unknown arch is not interpreted; whatever is, carries no arch
     const acts = assemble(event.map((l) => l.replace('arch=c000003e', `arch=${bad}`))).acts;
-    assert.deepEqual(acts.map((a) => a.arch), acts.map(() => undefined), bad);
+    assert.deepEqual(
+      acts.map((a) => a.arch),
+      acts.map(() => undefined),
+      bad,
+    );
   }
 });
 
@@ -175,7 +208,10 @@ test('records: the kernel’s printk form (numeric types, no msg=)', () => {
   assert.deepEqual([...new Set(recs.map((r) => r?.type))].sort(), ['CONFIG_CHANGE', 'PROCTITLE', 'SYSCALL']);
   const cfg = recs.find((r) => r?.type === 'CONFIG_CHANGE');
   assert.equal(cfg?.fields.get('op'), 'set');
-  assert.deepEqual(decodeProctitle(recs.find((r) => r?.type === 'PROCTITLE')?.fields.get('proctitle'))?.[0], 'auditctl');
+  assert.deepEqual(
+    decodeProctitle(recs.find((r) => r?.type === 'PROCTITLE')?.fields.get('proctitle'))?.[0],
+    'auditctl',
+  );
 });
 
 const H = (s: string): string => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
@@ -193,7 +229,9 @@ test('records: hex-encoded and split arguments, keys, null values, prefixes', ()
   assert.equal(recs[0]?.time, 1700000000500);
   assert.deepEqual(execveArgs(recs as NonNullable<(typeof recs)[number]>[]), ['prog', 'two words', big, '']);
 
-  const sc = parseRecord(`node=web-1 type=SYSCALL ${id} arch=c00000b7 syscall=221 success=yes exit=0 a0=ffffff9c pid=7 ppid=1 uid=0 key=${H('bulwark-exec\x01other')} comm=(null) exe="/bin/x"\x1dARCH=aarch64 SYSCALL=execve`);
+  const sc = parseRecord(
+    `node=web-1 type=SYSCALL ${id} arch=c00000b7 syscall=221 success=yes exit=0 a0=ffffff9c pid=7 ppid=1 uid=0 key=${H('bulwark-exec\x01other')} comm=(null) exe="/bin/x"\x1dARCH=aarch64 SYSCALL=execve`,
+  );
   assert.ok(sc);
   assert.equal(sc.node, 'web-1');
   assert.equal(sc.enriched, 'ARCH=aarch64 SYSCALL=execve');
@@ -207,7 +245,9 @@ test('records: hex-encoded and split arguments, keys, null values, prefixes', ()
   assert.equal(ex?.syscall, 'execve');
   assert.deepEqual(ex?.keys, ['bulwark-exec', 'other']);
 
-  const user = parseRecord(`type=USER_LOGIN ${id} pid=5 uid=0 auid=1000 ses=3 msg='op=login acct="alice" exe="/usr/sbin/sshd" res=success'`);
+  const user = parseRecord(
+    `type=USER_LOGIN ${id} pid=5 uid=0 auid=1000 ses=3 msg='op=login acct="alice" exe="/usr/sbin/sshd" res=success'`,
+  );
   assert.equal(user?.fields.get('op'), 'login');
   assert.equal(fieldString(user?.fields.get('acct')), 'alice');
   assert.equal(user?.fields.get('pid'), '5');
@@ -255,7 +295,11 @@ test('records: sockaddr families and address forms', () => {
   assert.equal(v6('20010DB8000000010000000000000001'), '2001:db8:0:1::1');
   assert.equal(v6('20010DB8AAAABBBBCCCCDDDDEEEEFFFF'), '2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff');
   assert.equal(parseSockaddr('0A000050')?.address, undefined, 'short inet6');
-  assert.deepEqual(parseSockaddr(`0100${H('/run/x.sock')}00FFFF`), { family: 'unix', familyNumber: 1, address: '/run/x.sock' });
+  assert.deepEqual(parseSockaddr(`0100${H('/run/x.sock')}00FFFF`), {
+    family: 'unix',
+    familyNumber: 1,
+    address: '/run/x.sock',
+  });
   assert.deepEqual(parseSockaddr(`010000${H('abs')}0000`), { family: 'unix', familyNumber: 1, address: '@abs' });
   assert.deepEqual(parseSockaddr('100000000000000000000000'), { family: 'netlink', familyNumber: 16, address: '0:0' });
   assert.deepEqual(parseSockaddr('2800'), { family: 'other', familyNumber: 40 });
@@ -266,16 +310,32 @@ test('records: sockaddr families and address forms', () => {
 test('records: events end at EOE or PROCTITLE, or after the timeout; limits close them early', () => {
   let now = 0;
   const events: AuditEvent[] = [];
-  const asm = new AuditEventAssembler({ onEvent: (e) => events.push(e), timeoutMs: 100, maxOpen: 2, maxRecords: 3, now: () => now });
-  const rec = (type: string, serial: number, body = 'x=1'): string => `type=${type} msg=audit(10.000:${serial}): ${body}`;
+  const asm = new AuditEventAssembler({
+    onEvent: (e) => events.push(e),
+    timeoutMs: 100,
+    maxOpen: 2,
+    maxRecords: 3,
+    now: () => now,
+  });
+  const rec = (type: string, serial: number, body = 'x=1'): string =>
+    `type=${type} msg=audit(10.000:${serial}): ${body}`;
   asm.pushLine(rec('SYSCALL', 1));
   asm.pushLine(rec('SYSCALL', 2)); // interleaved
   asm.pushLine(rec('CWD', 1));
   asm.pushLine(rec('PROCTITLE', 1, 'proctitle=6100'));
-  assert.deepEqual(events.map((e) => [e.serial, e.records.length]), [[1, 3]]);
+  assert.deepEqual(
+    events.map((e) => [e.serial, e.records.length]),
+    [[1, 3]],
+  );
   asm.pushLine(rec('EOE', 1)); // after PROCTITLE: dropped
   asm.pushLine(rec('EOE', 2));
-  assert.deepEqual(events.map((e) => [e.serial, e.records.length]), [[1, 3], [2, 1]]);
+  assert.deepEqual(
+    events.map((e) => [e.serial, e.records.length]),
+    [
+      [1, 3],
+      [2, 1],
+    ],
+  );
   asm.pushLine(rec('CONFIG_CHANGE', 3));
   now = 99;
   asm.flushExpired();
@@ -319,11 +379,63 @@ test('records: fast-check — arbitrary lines and chunkings never throw', () => 
     { numRuns: 2000 },
   );
   // Record-shaped lines with arbitrary field values, through interpretation.
-  const value = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: fc.constantFrom(...'0123456789ABCDEF'), maxLength: 40 }), fc.constantFrom('(null)', '""', '"x', "'a b'", 'ffffff9c', '-1'));
-  const key = fc.constantFrom('arch', 'syscall', 'pid', 'ppid', 'uid', 'euid', 'success', 'exit', 'a0', 'a1', 'a2', 'argc', 'a0_len', 'a0[0]', 'a1[0]', 'name', 'item', 'mode', 'nametype', 'saddr', 'proctitle', 'cwd', 'key', 'fver', 'pp', 'old_pp', 'cap_pp', 'msg');
-  const type = fc.constantFrom('SYSCALL', 'EXECVE', 'PATH', 'CWD', 'SOCKADDR', 'PROCTITLE', 'EOE', 'BPRM_FCAPS', 'CAPSET', 'USER');
-  const recLine = fc.tuple(type, fc.nat(3), fc.array(fc.tuple(key, value), { maxLength: 12 })).map(([t, serial, kv]) => `type=${t} msg=audit(1.000:${serial}): ${kv.map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  const withArch = fc.constantFrom('arch=c000003e syscall=59', 'arch=c000003e syscall=42', 'arch=c00000b7 syscall=147', 'arch=40000003 syscall=102 a0=3', 'arch=c000003e syscall=257');
+  const value = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.string({ unit: fc.constantFrom(...'0123456789ABCDEF'), maxLength: 40 }),
+    fc.constantFrom('(null)', '""', '"x', "'a b'", 'ffffff9c', '-1'),
+  );
+  const key = fc.constantFrom(
+    'arch',
+    'syscall',
+    'pid',
+    'ppid',
+    'uid',
+    'euid',
+    'success',
+    'exit',
+    'a0',
+    'a1',
+    'a2',
+    'argc',
+    'a0_len',
+    'a0[0]',
+    'a1[0]',
+    'name',
+    'item',
+    'mode',
+    'nametype',
+    'saddr',
+    'proctitle',
+    'cwd',
+    'key',
+    'fver',
+    'pp',
+    'old_pp',
+    'cap_pp',
+    'msg',
+  );
+  const type = fc.constantFrom(
+    'SYSCALL',
+    'EXECVE',
+    'PATH',
+    'CWD',
+    'SOCKADDR',
+    'PROCTITLE',
+    'EOE',
+    'BPRM_FCAPS',
+    'CAPSET',
+    'USER',
+  );
+  const recLine = fc
+    .tuple(type, fc.nat(3), fc.array(fc.tuple(key, value), { maxLength: 12 }))
+    .map(([t, serial, kv]) => `type=${t} msg=audit(1.000:${serial}): ${kv.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const withArch = fc.constantFrom(
+    'arch=c000003e syscall=59',
+    'arch=c000003e syscall=42',
+    'arch=c00000b7 syscall=147',
+    'arch=40000003 syscall=102 a0=3',
+    'arch=c000003e syscall=257',
+  );
   fc.assert(
     fc.property(fc.array(fc.tuple(recLine, withArch), { maxLength: 12 }), (recs) => {
       const events: AuditEvent[] = [];
@@ -348,7 +460,10 @@ test('records: fast-check — arbitrary lines and chunkings never throw', () => 
         at += n;
       }
       sp.end();
-      assert.deepEqual(got, text.split('\n').filter((l) => l.length > 0));
+      assert.deepEqual(
+        got,
+        text.split('\n').filter((l) => l.length > 0),
+      );
     }),
     { numRuns: 100 },
   );
@@ -366,7 +481,8 @@ test('records: PATH dev= reads as stat(2) st_dev, checked against every mount of
   assert.equal(fieldDev('fe:00'), 0xfe00);
   assert.equal(fieldDev('00:30'), 48);
   assert.equal(fieldDev('103:1a2'), 0xa2 + 0x103 * 256 + 1 * 2 ** 20);
-  for (const bad of [undefined, '', 'fe', 'fe:', 'zz:00', '1:2:3', '123456789:0']) assert.equal(fieldDev(bad), undefined, String(bad));
+  for (const bad of [undefined, '', 'fe', 'fe:', 'zz:00', '1:2:3', '123456789:0'])
+    assert.equal(fieldDev(bad), undefined, String(bad));
   // mountinfo names each mount's device as decimal major:minor; the last mount on a path is what stat sees
   const mounts = new Map<string, string>();
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {

@@ -42,9 +42,24 @@ export interface AuditEvent {
 export const MAX_LINE = 64 * 1024;
 
 const NUMERIC_TYPES: Record<string, string> = {
-  '1005': 'USER', '1300': 'SYSCALL', '1302': 'PATH', '1303': 'IPC', '1304': 'SOCKETCALL', '1305': 'CONFIG_CHANGE',
-  '1306': 'SOCKADDR', '1307': 'CWD', '1309': 'EXECVE', '1317': 'FD_PAIR', '1318': 'OBJ_PID', '1320': 'EOE',
-  '1321': 'BPRM_FCAPS', '1322': 'CAPSET', '1326': 'SECCOMP', '1327': 'PROCTITLE', '1400': 'AVC', '1701': 'ANOM_ABEND',
+  '1005': 'USER',
+  '1300': 'SYSCALL',
+  '1302': 'PATH',
+  '1303': 'IPC',
+  '1304': 'SOCKETCALL',
+  '1305': 'CONFIG_CHANGE',
+  '1306': 'SOCKADDR',
+  '1307': 'CWD',
+  '1309': 'EXECVE',
+  '1317': 'FD_PAIR',
+  '1318': 'OBJ_PID',
+  '1320': 'EOE',
+  '1321': 'BPRM_FCAPS',
+  '1322': 'CAPSET',
+  '1326': 'SECCOMP',
+  '1327': 'PROCTITLE',
+  '1400': 'AVC',
+  '1701': 'ANOM_ABEND',
 };
 
 function isTypeChar(c: number): boolean {
@@ -144,7 +159,8 @@ function parseFields(s: string, from = 0, into: Map<string, string> = new Map())
     i = end;
     if (key.length === 0 || key.length > 64 || key.includes('"') || key.includes("'")) continue;
     if (!into.has(key)) into.set(key, value);
-    if (key === 'msg' && q === 39 && nested === undefined) nested = value.slice(1, value.endsWith("'") && value.length > 1 ? -1 : undefined);
+    if (key === 'msg' && q === 39 && nested === undefined)
+      nested = value.slice(1, value.endsWith("'") && value.length > 1 ? -1 : undefined);
   }
   if (nested !== undefined && nested.length > 0) parseFields(nested, 0, into);
   return into;
@@ -166,7 +182,8 @@ function isUpperHex(s: string): boolean {
  */
 function fieldBytes(raw: string | undefined): Buffer | undefined {
   if (raw === undefined || raw === '(null)') return undefined;
-  if (raw.startsWith('"') || raw.startsWith("'")) return Buffer.from(raw.slice(1, raw.length > 1 && raw.endsWith(raw[0] as string) ? -1 : undefined), 'latin1');
+  if (raw.startsWith('"') || raw.startsWith("'"))
+    return Buffer.from(raw.slice(1, raw.length > 1 && raw.endsWith(raw[0] as string) ? -1 : undefined), 'latin1');
   if (isUpperHex(raw)) return Buffer.from(raw, 'hex');
   return Buffer.from(raw, 'latin1');
 }
@@ -174,7 +191,8 @@ function fieldBytes(raw: string | undefined): Buffer | undefined {
 /** fieldBytes as UTF-8 text. */
 export function fieldString(raw: string | undefined): string | undefined {
   // Quoted values are printable ASCII already (anything else would have been hex).
-  if (raw !== undefined && raw.length >= 2 && raw.charCodeAt(0) === 34 && raw.charCodeAt(raw.length - 1) === 34) return raw.slice(1, -1);
+  if (raw !== undefined && raw.length >= 2 && raw.charCodeAt(0) === 34 && raw.charCodeAt(raw.length - 1) === 34)
+    return raw.slice(1, -1);
   return fieldBytes(raw)?.toString('utf8');
 }
 
@@ -207,7 +225,12 @@ export function fieldDev(raw: string | undefined): number | undefined {
   const major = Number.parseInt(m[1]!, 16);
   const minor = Number.parseInt(m[2]!, 16);
   // bits: minor 0-7, major 8-19, minor 20-31, major 32-43 (numbers, not 32-bit ints: no overflow)
-  return (minor & 0xff) + (major & 0xfff) * 2 ** 8 + Math.floor(minor / 2 ** 8) * 2 ** 20 + Math.floor(major / 2 ** 12) * 2 ** 32;
+  return (
+    (minor & 0xff) +
+    (major & 0xfff) * 2 ** 8 +
+    Math.floor(minor / 2 ** 8) * 2 ** 20 +
+    Math.floor(major / 2 ** 12) * 2 ** 32
+  );
 }
 
 /** The `key=` field: none, one, or several (the kernel joins several with 0x01). */
@@ -278,11 +301,12 @@ export interface Sockaddr {
 function ipv6(b: Buffer, at: number): string {
   const g: number[] = [];
   for (let i = 0; i < 8; i++) g.push(b.readUInt16BE(at + i * 2));
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${b[at + 12]}.${b[at + 13]}.${b[at + 14]}.${b[at + 15]}`;
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff)
+    return `::ffff:${b[at + 12]}.${b[at + 13]}.${b[at + 14]}.${b[at + 15]}`;
   // RFC 5952: the longest run (≥ 2) of zero groups becomes "::", the first such run on a tie.
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

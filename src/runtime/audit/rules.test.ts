@@ -26,7 +26,10 @@ test('rules: x86_64 — both ABIs for exec, connect (with i386 socketcall) and p
   assert.ok(args.includes('-w /etc/shadow -p rwa -k bulwark-sensitive'));
   assert.ok(args.includes('-w /etc/passwd -p wa -k bulwark-config'));
   assert.ok(rules.every((r) => ALL_KEYS.includes(r.key) && r.args.at(-1) === r.key && r.args.at(-2) === '-k'));
-  assert.ok(rules.filter((r) => r.args.includes('arch=b64')).every((r) => !r.optional), 'native rules are required');
+  assert.ok(
+    rules.filter((r) => r.args.includes('arch=b64')).every((r) => !r.optional),
+    'native rules are required',
+  );
   assert.ok(rules.filter((r) => r.args.includes('arch=b32') || r.args[0] === '-w').every((r) => r.optional));
 });
 
@@ -35,10 +38,19 @@ test('rules: aarch64 uses the arm compat table (no socketcall); options select r
   assert.ok(args.includes('-a always,exit -F arch=b64 -S execve,execveat -k bulwark-exec'));
   assert.ok(args.includes('-a always,exit -F arch=b32 -S connect -k bulwark-connect'));
   assert.ok(!args.some((a) => a.includes('socketcall')));
-  const only = bulwarkRules({ arch: 'x64', connect: false, privilege: false, sensitiveFiles: ['/srv/secret'], configFiles: [] });
+  const only = bulwarkRules({
+    arch: 'x64',
+    connect: false,
+    privilege: false,
+    sensitiveFiles: ['/srv/secret'],
+    configFiles: [],
+  });
   assert.deepEqual([...new Set(only.map((r) => r.key))], [KEYS.exec, KEYS.sensitive]);
   assert.deepEqual(only.at(-1)?.args, ['-w', '/srv/secret', '-p', 'rwa', '-k', 'bulwark-sensitive']);
-  assert.throws(() => bulwarkRules({ arch: 'riscv64' }), (e: unknown) => e instanceof BulwarkError && e.code === 'PLATFORM');
+  assert.throws(
+    () => bulwarkRules({ arch: 'riscv64' }),
+    (e: unknown) => e instanceof BulwarkError && e.code === 'PLATFORM',
+  );
 });
 
 test('syscalls: lookups both ways', () => {
@@ -67,15 +79,36 @@ test('syscalls: the table agrees with ausyscall (auditd’s own tables)', (t) =>
     checked++;
   }
   assert.ok(checked > 150, `${checked} checked`);
-  assert.ok(unknown.every((u) => u.endsWith(':fchmodat2')), unknown.join(' '));
+  assert.ok(
+    unknown.every((u) => u.endsWith(':fchmodat2')),
+    unknown.join(' '),
+  );
 });
 
 test('control: auditctl -s output', () => {
-  const s = parseStatus('enabled 1\nfailure 1\npid 9185\nrate_limit 0\nbacklog_limit 8192\nlost 3\nbacklog 2\nbacklog_wait_time 15000\nbacklog_wait_time_actual 0\nloginuid_immutable 0 unlocked\n');
-  assert.deepEqual(s, { enabled: 1, failure: 1, pid: 9185, rateLimit: 0, backlogLimit: 8192, lost: 3, backlog: 2, backlogWaitTime: 15000 });
-  assert.throws(() => parseStatus('No rules'), (e: unknown) => e instanceof BulwarkError && e.code === 'CORRUPT');
+  const s = parseStatus(
+    'enabled 1\nfailure 1\npid 9185\nrate_limit 0\nbacklog_limit 8192\nlost 3\nbacklog 2\nbacklog_wait_time 15000\nbacklog_wait_time_actual 0\nloginuid_immutable 0 unlocked\n',
+  );
+  assert.deepEqual(s, {
+    enabled: 1,
+    failure: 1,
+    pid: 9185,
+    rateLimit: 0,
+    backlogLimit: 8192,
+    lost: 3,
+    backlog: 2,
+    backlogWaitTime: 15000,
+  });
+  assert.throws(
+    () => parseStatus('No rules'),
+    (e: unknown) => e instanceof BulwarkError && e.code === 'CORRUPT',
+  );
 });
 
 test('source: auditd.conf / plugin file syntax', () => {
-  assert.deepEqual(parseConf('# c\n\nactive = yes\npath=builtin_af_unix\n args = 0640 /var/run/x  \nbad line\n=x\n'), { active: 'yes', path: 'builtin_af_unix', args: '0640 /var/run/x' });
+  assert.deepEqual(parseConf('# c\n\nactive = yes\npath=builtin_af_unix\n args = 0640 /var/run/x  \nbad line\n=x\n'), {
+    active: 'yes',
+    path: 'builtin_af_unix',
+    args: '0640 /var/run/x',
+  });
 });

@@ -24,7 +24,14 @@ export const ALL_KEYS: readonly string[] = Object.values(KEYS);
 
 /** Watched for reads too: the one list the default rules match (sensitive-files.ts). */
 const DEFAULT_SENSITIVE_FILES: readonly string[] = SENSITIVE_FILES;
-const DEFAULT_CONFIG_FILES: readonly string[] = ['/etc/passwd', '/etc/group', '/etc/ld.so.preload', '/etc/ssh/sshd_config', '/etc/crontab', '/etc/cron.d'];
+const DEFAULT_CONFIG_FILES: readonly string[] = [
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/ld.so.preload',
+  '/etc/ssh/sshd_config',
+  '/etc/crontab',
+  '/etc/cron.d',
+];
 
 export interface AuditRule {
   key: string;
@@ -46,12 +53,37 @@ export interface RuleOptions {
   configFiles?: readonly string[];
 }
 
-const PRIVILEGE = ['setuid', 'setgid', 'setreuid', 'setregid', 'setresuid', 'setresgid', 'setuid32', 'setgid32', 'setreuid32', 'setregid32', 'setresuid32', 'setresgid32', 'capset'];
+const PRIVILEGE = [
+  'setuid',
+  'setgid',
+  'setreuid',
+  'setregid',
+  'setresuid',
+  'setresgid',
+  'setuid32',
+  'setgid32',
+  'setreuid32',
+  'setregid32',
+  'setresuid32',
+  'setresgid32',
+  'capset',
+];
 
-function syscallRule(key: string, bits: 'b64' | 'b32', arch: AuditArch, names: string[], optional: boolean, extra: string[] = []): AuditRule | undefined {
+function syscallRule(
+  key: string,
+  bits: 'b64' | 'b32',
+  arch: AuditArch,
+  names: string[],
+  optional: boolean,
+  extra: string[] = [],
+): AuditRule | undefined {
   const known = names.filter((n) => syscallNumber(arch, n) !== undefined);
   if (known.length === 0) return undefined;
-  return { key, optional, args: ['-a', 'always,exit', '-F', `arch=${bits}`, '-S', known.join(','), ...extra, '-k', key] };
+  return {
+    key,
+    optional,
+    args: ['-a', 'always,exit', '-F', `arch=${bits}`, '-S', known.join(','), ...extra, '-k', key],
+  };
 }
 
 /** auditctl arguments watching each file (under `root`: a container's merged root) for reads, writes and attribute changes. */
@@ -62,7 +94,12 @@ export function sensitiveWatches(files: readonly string[], root = '/'): string[]
 /** The rules for this machine. */
 export function bulwarkRules(opts: RuleOptions = {}): AuditRule[] {
   const arches = hostArches(opts.arch);
-  if (!arches) throw new BulwarkError('PLATFORM', `arch ${opts.arch ?? process.arch}`, 'kernel audit rules are defined for x86_64 and aarch64 only');
+  if (!arches)
+    throw new BulwarkError(
+      'PLATFORM',
+      `arch ${opts.arch ?? process.arch}`,
+      'kernel audit rules are defined for x86_64 and aarch64 only',
+    );
   const out: (AuditRule | undefined)[] = [];
   const both = (key: string, names: string[]): void => {
     out.push(syscallRule(key, 'b64', arches.b64, names, false));
@@ -72,11 +109,22 @@ export function bulwarkRules(opts: RuleOptions = {}): AuditRule[] {
   if (opts.connect !== false) {
     both(KEYS.connect, ['connect']);
     // i386 reaches connect through socketcall(SYS_CONNECT = 3, …) too.
-    out.push(syscallRule(KEYS.connect, 'b32', arches.b32, ['socketcall'].filter(() => arches.b32 === 'i386'), true, ['-F', 'a0=3']));
+    out.push(
+      syscallRule(
+        KEYS.connect,
+        'b32',
+        arches.b32,
+        ['socketcall'].filter(() => arches.b32 === 'i386'),
+        true,
+        ['-F', 'a0=3'],
+      ),
+    );
   }
   if (opts.privilege !== false) both(KEYS.privilege, PRIVILEGE);
-  for (const args of sensitiveWatches(opts.sensitiveFiles ?? DEFAULT_SENSITIVE_FILES)) out.push({ key: KEYS.sensitive, optional: true, args });
-  for (const p of opts.configFiles ?? DEFAULT_CONFIG_FILES) out.push({ key: KEYS.config, optional: true, args: ['-w', p, '-p', 'wa', '-k', KEYS.config] });
+  for (const args of sensitiveWatches(opts.sensitiveFiles ?? DEFAULT_SENSITIVE_FILES))
+    out.push({ key: KEYS.sensitive, optional: true, args });
+  for (const p of opts.configFiles ?? DEFAULT_CONFIG_FILES)
+    out.push({ key: KEYS.config, optional: true, args: ['-w', p, '-p', 'wa', '-k', KEYS.config] });
   return out.filter((r): r is AuditRule => r !== undefined);
 }
 

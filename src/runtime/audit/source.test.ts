@@ -87,7 +87,11 @@ function collector() {
   };
 }
 
-async function run(cmd: string, args: string[], opts: { cwd?: string; uid?: number; gid?: number } = {}): Promise<{ pid: number; t0: number }> {
+async function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; uid?: number; gid?: number } = {},
+): Promise<{ pid: number; t0: number }> {
   const t0 = performance.now();
   const c = spawn(cmd, args, { stdio: 'ignore', ...opts });
   const pid = c.pid;
@@ -108,11 +112,18 @@ async function checkRestored(src: AuditSource): Promise<void> {
   if (src.mode.startsWith('daemon')) assert.equal(now.pid, 0, 'our auditd is gone');
 }
 
-async function startForeignAuditd(dir: string, opts: { socket: boolean; writeLogs: boolean }): Promise<{ child: ChildProcess; etcDir: string; socketPath: string }> {
+async function startForeignAuditd(
+  dir: string,
+  opts: { socket: boolean; writeLogs: boolean },
+): Promise<{ child: ChildProcess; etcDir: string; socketPath: string }> {
   const files = await writeAuditdConfig(dir, opts);
   const child = spawn('auditd', auditdArgs(files.etcDir, initial?.enabled === 0), { stdio: 'ignore' });
   started.push(child);
-  await waitFor('the other auditd', () => spawnSync('auditctl', ['-s'], { encoding: 'utf8' }).stdout.includes(`pid ${child.pid}\n`), 10_000);
+  await waitFor(
+    'the other auditd',
+    () => spawnSync('auditctl', ['-s'], { encoding: 'utf8' }).stdout.includes(`pid ${child.pid}\n`),
+    10_000,
+  );
   if (opts.socket) await waitFor('its socket', () => existsSync(files.socketPath), 5000);
   return { child, etcDir: files.etcDir, socketPath: files.socketPath };
 }
@@ -175,14 +186,17 @@ test('kernel: 200 short-lived execs (and a burst of 200) all arrive, with exe, a
     const suid = await run(join(work.path, 'suid-id'), ['-u'], { uid: 65534, gid: 65534 });
 
     const pids = [...seq, ...burst].map((s) => s.pid);
-    await waitFor('every exec event', () => pids.every((p) => c.okExec(p)) && c.okExec(sh.pid) !== undefined && c.okExec(suid.pid) !== undefined);
+    await waitFor(
+      'every exec event',
+      () => pids.every((p) => c.okExec(p)) && c.okExec(sh.pid) !== undefined && c.okExec(suid.pid) !== undefined,
+    );
     await waitFor('the /etc/shadow open', () => c.all.some((a) => a.kind === 'open' && a.pid === cat.pid));
     await waitFor('the connect', () => c.all.some((a) => a.kind === 'connect' && a.port === port));
 
     for (const { pid } of seq) {
       const e = c.okExec(pid) as ExecEvent;
       assert.equal(e.exe, trueExe);
-      assert.equal(e.dev, statSync(trueExe).dev, 'the program file\'s device, as stat gives it');
+      assert.equal(e.dev, statSync(trueExe).dev, "the program file's device, as stat gives it");
       assert.deepEqual(e.argv, ['/bin/true']);
       assert.equal(e.cwd, work.path);
       assert.equal(e.uid, 0);
@@ -209,7 +223,9 @@ test('kernel: 200 short-lived execs (and a burst of 200) all arrive, with exe, a
     assert.equal(conn?.address, '127.0.0.1');
     assert.equal(conn?.key, 'bulwark-connect');
 
-    const se = c.all.find((a): a is SetuidEvent => a.kind === 'setuid' && a.pid === suid.pid && a.cause === 'setuid-exec');
+    const se = c.all.find(
+      (a): a is SetuidEvent => a.kind === 'setuid' && a.pid === suid.pid && a.cause === 'setuid-exec',
+    );
     assert.equal(se?.uid, 65534);
     assert.equal(se?.euid, 0);
     assert.equal(se?.path, join(work.path, 'suid-id'));
@@ -235,21 +251,33 @@ test('kernel: a new daemon starts a new log: records of an earlier run are never
   const dir = await temp('bulwark-audit-');
   const rules = bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] });
   const first = collector();
-  const a = await startAuditSource({ dir: dir.path, transport: 'log', onEvent: first.onEvent, onError: first.onError, rules });
+  const a = await startAuditSource({
+    dir: dir.path,
+    transport: 'log',
+    onEvent: first.onEvent,
+    onError: first.onError,
+    rules,
+  });
   let earlier: { pid: number };
   try {
     assert.equal(a.mode, 'daemon-log');
     earlier = await run('/bin/true', ['first-run']);
-    await waitFor('the first run\'s exec', () => first.okExec(earlier.pid) !== undefined);
+    await waitFor("the first run's exec", () => first.okExec(earlier.pid) !== undefined);
   } finally {
     await a.stop();
   }
   const second = collector();
-  const b = await startAuditSource({ dir: dir.path, transport: 'log', onEvent: second.onEvent, onError: second.onError, rules });
+  const b = await startAuditSource({
+    dir: dir.path,
+    transport: 'log',
+    onEvent: second.onEvent,
+    onError: second.onError,
+    rules,
+  });
   try {
     const now = await run('/bin/true', ['second-run']);
-    await waitFor('the second run\'s exec', () => second.okExec(now.pid) !== undefined);
-    assert.equal(second.okExec(earlier.pid), undefined, 'the first run\'s exec is not delivered again');
+    await waitFor("the second run's exec", () => second.okExec(now.pid) !== undefined);
+    assert.equal(second.okExec(earlier.pid), undefined, "the first run's exec is not delivered again");
     assert.ok(!second.all.some((x) => x.kind === 'exec' && x.argv.includes('first-run')));
   } finally {
     await b.stop();
@@ -261,7 +289,12 @@ test('kernel: our auditd killed is started again, and events keep coming', async
   if (!ready(t)) return;
   const dir = await temp('bulwark-audit-');
   const c = collector();
-  const src = await startAuditSource({ dir: dir.path, onEvent: c.onEvent, onError: c.onError, rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }) });
+  const src = await startAuditSource({
+    dir: dir.path,
+    onEvent: c.onEvent,
+    onError: c.onError,
+    rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }),
+  });
   try {
     const first = src.stats().daemonPid;
     process.kill(first, 'SIGKILL');
@@ -270,7 +303,10 @@ test('kernel: our auditd killed is started again, and events keep coming', async
     assert.equal((await auditStatus()).pid, src.stats().daemonPid, 'the kernel sends to the new one');
     const r = await run('/bin/true', ['after-restart']);
     await waitFor('the exec after the restart', () => c.okExec(r.pid) !== undefined);
-    assert.ok(c.errors.some((e) => /auditd: exited unexpectedly \(SIGKILL\); starting it again/.test(e.message)), c.errors.join(' | '));
+    assert.ok(
+      c.errors.some((e) => /auditd: exited unexpectedly \(SIGKILL\); starting it again/.test(e.message)),
+      c.errors.join(' | '),
+    );
   } finally {
     await src.stop();
   }
@@ -285,16 +321,26 @@ test('kernel: our auditd ends with the process that started it (parent-death sig
 const src = await startAuditSource({ dir: ${JSON.stringify(dir.path)}, onEvent() {}, onError() {}, rules: [] });
 console.log(src.stats().daemonPid);
 setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   started.push(child);
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   const daemon = Number(line.toString().trim());
   assert.ok(daemon > 0);
   child.kill('SIGKILL');
-  await waitFor('its auditd to exit', () => !existsSync(`/proc/${daemon}`) || /^State:\s+Z/m.test(readFileSync(`/proc/${daemon}/status`, 'utf8')));
+  await waitFor(
+    'its auditd to exit',
+    () => !existsSync(`/proc/${daemon}`) || /^State:\s+Z/m.test(readFileSync(`/proc/${daemon}/status`, 'utf8')),
+  );
   // the kernel still names the dead daemon until it next sends: a new source replaces it
   const c = collector();
-  const src = await startAuditSource({ dir: dir.path, onEvent: c.onEvent, onError: c.onError, rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }) });
+  const src = await startAuditSource({
+    dir: dir.path,
+    onEvent: c.onEvent,
+    onError: c.onError,
+    rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }),
+  });
   try {
     assert.equal(src.mode, 'daemon-socket');
     const r = await run('/bin/true', ['after-crash']);
@@ -311,7 +357,13 @@ test('kernel: reading our auditd’s log instead of its socket delivers too (aud
   auditctlSync(['-e', '1']);
   const dir = await temp('bulwark-audit-');
   const c = collector();
-  const src = await startAuditSource({ dir: dir.path, transport: 'log', onEvent: c.onEvent, onError: c.onError, rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }) });
+  const src = await startAuditSource({
+    dir: dir.path,
+    transport: 'log',
+    onEvent: c.onEvent,
+    onError: c.onError,
+    rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }),
+  });
   try {
     assert.equal(src.mode, 'daemon-log');
     const runs: { pid: number; t0: number }[] = [];
@@ -338,12 +390,23 @@ test('kernel: events the kernel drops are counted and reported', async (t) => {
   const c = collector();
   const lost: number[] = [];
   // A rate limit of 5 records/s makes the kernel drop most of a burst.
-  const src = await startAuditSource({ dir: dir.path, rateLimit: 5, statsIntervalMs: 0, onLost: (n) => lost.push(n), onEvent: c.onEvent, onError: c.onError, rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }) });
+  const src = await startAuditSource({
+    dir: dir.path,
+    rateLimit: 5,
+    statsIntervalMs: 0,
+    onLost: (n) => lost.push(n),
+    onEvent: c.onEvent,
+    onError: c.onError,
+    rules: bulwarkRules({ connect: false, privilege: false, sensitiveFiles: [], configFiles: [] }),
+  });
   try {
     await Promise.all(Array.from({ length: 50 }, () => run('/bin/true', [])));
     const stats = await src.refreshStats();
     assert.ok(stats.kernelLost > 0, JSON.stringify(stats));
-    assert.equal(lost.reduce((a, b) => a + b, 0), stats.kernelLost);
+    assert.equal(
+      lost.reduce((a, b) => a + b, 0),
+      stats.kernelLost,
+    );
     t.diagnostic(`rate limit 5/s: ${stats.kernelLost} records lost and reported`);
   } finally {
     await src.stop();
@@ -359,7 +422,12 @@ test('kernel: with an auditd already running, we attach to its log and leave it 
   try {
     const dir = await temp('bulwark-audit-');
     const c = collector();
-    const src = await startAuditSource({ dir: dir.path, systemConfigDir: foreign.etcDir, onEvent: c.onEvent, onError: c.onError });
+    const src = await startAuditSource({
+      dir: dir.path,
+      systemConfigDir: foreign.etcDir,
+      onEvent: c.onEvent,
+      onError: c.onError,
+    });
     try {
       assert.equal(src.mode, 'attach-log');
       assert.equal(src.stats().daemonPid, foreign.child.pid);
@@ -388,12 +456,26 @@ test('kernel: with an auditd that writes no log, we read its af_unix socket', as
     // Wrong configuration: its (default) log gets nothing, so the start fails, and cleanly.
     const empty = await temp('bulwark-empty-conf-');
     await assert.rejects(
-      startAuditSource({ dir: dir.path, systemConfigDir: empty.path, startTimeoutMs: 1500, onEvent: () => undefined, onError: () => undefined }),
-      (e: unknown) => e instanceof BulwarkError && e.message.includes(`audit daemon pid ${foreign.child.pid} (auditd)`) && /no audit records arrived/.test(e.message),
+      startAuditSource({
+        dir: dir.path,
+        systemConfigDir: empty.path,
+        startTimeoutMs: 1500,
+        onEvent: () => undefined,
+        onError: () => undefined,
+      }),
+      (e: unknown) =>
+        e instanceof BulwarkError &&
+        e.message.includes(`audit daemon pid ${foreign.child.pid} (auditd)`) &&
+        /no audit records arrived/.test(e.message),
     );
     assert.deepEqual(await listRules(), []);
     const c = collector();
-    const src = await startAuditSource({ dir: dir.path, systemConfigDir: foreign.etcDir, onEvent: c.onEvent, onError: c.onError });
+    const src = await startAuditSource({
+      dir: dir.path,
+      systemConfigDir: foreign.etcDir,
+      onEvent: c.onEvent,
+      onError: c.onError,
+    });
     try {
       assert.equal(src.mode, 'attach-socket');
       const runs: number[] = [];
@@ -413,7 +495,13 @@ test('kernel: a failed start leaves nothing behind', async (t) => {
   if (!ready(t)) return;
   const dir = await temp('bulwark-audit-');
   await assert.rejects(
-    startAuditSource({ dir: dir.path, auditd: '/nonexistent/auditd', onEvent: () => undefined, onError: () => undefined, startTimeoutMs: 3000 }),
+    startAuditSource({
+      dir: dir.path,
+      auditd: '/nonexistent/auditd',
+      onEvent: () => undefined,
+      onError: () => undefined,
+      startTimeoutMs: 3000,
+    }),
     (e: unknown) => e instanceof BulwarkError && /auditd/.test(e.message),
   );
   assert.deepEqual(await listRules(), []);

@@ -96,7 +96,6 @@ async function alive(pid: number): Promise<boolean> {
   return status !== '' && !/^State:\s+[ZX]/m.test(status);
 }
 
-
 /** One audit source from start to stop. */
 class Source {
   readonly counters = { activities: 0, callbackErrors: 0, daemonRestarts: 0 };
@@ -122,7 +121,10 @@ class Source {
     this.startTimeout = opts.startTimeoutMs ?? 10_000;
     this.status = before;
     this.lostSeen = before.lost;
-    this.assembler = new AuditEventAssembler({ onEvent: (ev) => this.deliver(ev), timeoutMs: opts.eventTimeoutMs ?? 1000 });
+    this.assembler = new AuditEventAssembler({
+      onEvent: (ev) => this.deliver(ev),
+      timeoutMs: opts.eventTimeoutMs ?? 1000,
+    });
     this.reader = new RecordReader({
       ctl: this.ctl,
       ...(opts.logPollMs ? { logPollMs: opts.logPollMs } : {}),
@@ -168,7 +170,12 @@ class Source {
     const wantSocket = opts.transport !== 'log';
     const socketFits = Buffer.byteLength(join(opts.dir, 'events.sock')) < 100; // sun_path is 108 bytes
     const daemon = new AuditDaemon({
-      dir: opts.dir, socket: wantSocket && socketFits, logFormat: opts.logFormat ?? 'RAW', enable: this.before.enabled === 0, ctl: this.ctl, startTimeoutMs: this.startTimeout,
+      dir: opts.dir,
+      socket: wantSocket && socketFits,
+      logFormat: opts.logFormat ?? 'RAW',
+      enable: this.before.enabled === 0,
+      ctl: this.ctl,
+      startTimeoutMs: this.startTimeout,
       ...(opts.auditd ? { auditd: opts.auditd } : {}),
       onUnexpectedExit: (reason) => {
         if (this.stopping) return;
@@ -182,14 +189,26 @@ class Source {
     this.daemonPid = daemon.pid;
     if (wantSocket && socketFits) {
       try {
-        await waitUntil(files.socketPath, 2000, async () => existsSync(files.socketPath), () => daemon.died());
+        await waitUntil(
+          files.socketPath,
+          2000,
+          async () => existsSync(files.socketPath),
+          () => daemon.died(),
+        );
         await this.reader.readSocket(files.socketPath);
         await this.reader.sync(files.socketPath, Math.min(this.startTimeout, 3000));
         this.mode = 'daemon-socket';
         return;
       } catch (e) {
         if (opts.transport === 'socket') throw e;
-        this.reportError(new BulwarkError('IO', files.socketPath, `af_unix plugin unusable, reading the log instead: ${messageOf(e)}`, { cause: e }));
+        this.reportError(
+          new BulwarkError(
+            'IO',
+            files.socketPath,
+            `af_unix plugin unusable, reading the log instead: ${messageOf(e)}`,
+            { cause: e },
+          ),
+        );
         await this.closeSocket();
         this.reader.reset();
       }
@@ -216,7 +235,9 @@ class Source {
         this.reader.reset();
         await this.startDaemon();
         this.counters.daemonRestarts++;
-      })().catch((e: unknown) => this.reportError(new BulwarkError('IO', 'auditd', `cannot start it again: ${messageOf(e)}`, { cause: e })));
+      })().catch((e: unknown) =>
+        this.reportError(new BulwarkError('IO', 'auditd', `cannot start it again: ${messageOf(e)}`, { cause: e })),
+      );
     }, wait).unref();
   }
 
@@ -239,11 +260,17 @@ class Source {
         await this.reader.sync(running.socketPath, Math.min(this.startTimeout, 3000));
         this.mode = 'attach-socket';
       } else {
-        throw new BulwarkError('IO', who, `its configuration (${configDir}) has no log and no af_unix plugin to read from`);
+        throw new BulwarkError(
+          'IO',
+          who,
+          `its configuration (${configDir}) has no log and no af_unix plugin to read from`,
+        );
       }
     } catch (e) {
       if (e instanceof BulwarkError && e.input === who) throw e;
-      throw new BulwarkError('IO', who, `cannot read its records (configuration ${configDir}): ${messageOf(e)}`, { cause: e });
+      throw new BulwarkError('IO', who, `cannot read its records (configuration ${configDir}): ${messageOf(e)}`, {
+        cause: e,
+      });
     }
   }
 
@@ -262,10 +289,20 @@ class Source {
     if (before.enabled === 2) {
       // Locked (auditctl -e 2): no rule or setting can change until reboot; whatever rules
       // are in the kernel apply.
-      this.reportError(new BulwarkError('IO', 'kernel audit', 'the audit configuration is locked (enabled 2): Bulwark’s rules and backlog cannot be installed; only rules already loaded apply'));
+      this.reportError(
+        new BulwarkError(
+          'IO',
+          'kernel audit',
+          'the audit configuration is locked (enabled 2): Bulwark’s rules and backlog cannot be installed; only rules already loaded apply',
+        ),
+      );
       return;
     }
-    const settings = { backlogLimit: this.opts.backlogLimit ?? 8192, ...(this.opts.rateLimit !== undefined ? { rateLimit: this.opts.rateLimit } : {}), ...(this.opts.rules !== undefined ? { rules: this.opts.rules } : {}) };
+    const settings = {
+      backlogLimit: this.opts.backlogLimit ?? 8192,
+      ...(this.opts.rateLimit !== undefined ? { rateLimit: this.opts.rateLimit } : {}),
+      ...(this.opts.rules !== undefined ? { rules: this.opts.rules } : {}),
+    };
     this.ruleResult = await applyKernelSettings(before, settings, this.ctl, this.undo);
   }
 
@@ -330,7 +367,10 @@ export async function startAuditSource(opts: AuditSourceOptions): Promise<AuditS
     throw e;
   }
   const interval = opts.statsIntervalMs ?? 5000;
-  const statsTimer = interval > 0 ? setInterval(() => void source.refreshStats().catch((e: unknown) => source.reportError(e)), interval) : undefined;
+  const statsTimer =
+    interval > 0
+      ? setInterval(() => void source.refreshStats().catch((e: unknown) => source.reportError(e)), interval)
+      : undefined;
   statsTimer?.unref();
   let stopped: Promise<void> | undefined;
   return {

@@ -77,7 +77,12 @@ const TABLE: Record<string, readonly [number, number, number, number]> = {
 
 const ARCH_INDEX: Record<AuditArch, 0 | 1 | 2 | 3> = { x86_64: 0, aarch64: 1, i386: 2, arm: 3 };
 
-const BY_NUMBER: Record<AuditArch, Map<number, string>> = { x86_64: new Map(), aarch64: new Map(), i386: new Map(), arm: new Map() };
+const BY_NUMBER: Record<AuditArch, Map<number, string>> = {
+  x86_64: new Map(),
+  aarch64: new Map(),
+  i386: new Map(),
+  arm: new Map(),
+};
 for (const [name, nrs] of Object.entries(TABLE)) {
   for (const arch of Object.keys(ARCH_INDEX) as AuditArch[]) {
     const nr = nrs[ARCH_INDEX[arch]];
@@ -116,21 +121,64 @@ export function hostArches(arch: string = process.arch): { b64: AuditArch; b32: 
 
 export const EXEC_SYSCALLS: ReadonlySet<string> = new Set(['execve', 'execveat']);
 export const OPEN_SYSCALLS: ReadonlySet<string> = new Set(['open', 'openat', 'openat2', 'creat', 'open_by_handle_at']);
-export const UID_SYSCALLS: ReadonlySet<string> = new Set(['setuid', 'setreuid', 'setresuid', 'setfsuid', 'setuid32', 'setreuid32', 'setresuid32']);
-export const GID_SYSCALLS: ReadonlySet<string> = new Set(['setgid', 'setregid', 'setresgid', 'setfsgid', 'setgid32', 'setregid32', 'setresgid32']);
+export const UID_SYSCALLS: ReadonlySet<string> = new Set([
+  'setuid',
+  'setreuid',
+  'setresuid',
+  'setfsuid',
+  'setuid32',
+  'setreuid32',
+  'setresuid32',
+]);
+export const GID_SYSCALLS: ReadonlySet<string> = new Set([
+  'setgid',
+  'setregid',
+  'setresgid',
+  'setfsgid',
+  'setgid32',
+  'setregid32',
+  'setresgid32',
+]);
 
 /** What a file-watch hit that is not an open did to the file. */
 export type FileOperation = 'unlink' | 'rename' | 'link' | 'create' | 'chmod' | 'chown' | 'truncate' | 'xattr';
 
 const FILE_OPS: Record<string, FileOperation> = {
-  unlink: 'unlink', unlinkat: 'unlink', rmdir: 'unlink',
-  rename: 'rename', renameat: 'rename', renameat2: 'rename',
-  link: 'link', linkat: 'link', symlink: 'link', symlinkat: 'link',
-  mkdir: 'create', mkdirat: 'create', mknod: 'create', mknodat: 'create',
-  chmod: 'chmod', fchmod: 'chmod', fchmodat: 'chmod', fchmodat2: 'chmod',
-  chown: 'chown', fchown: 'chown', lchown: 'chown', fchownat: 'chown', chown32: 'chown', fchown32: 'chown', lchown32: 'chown',
-  truncate: 'truncate', ftruncate: 'truncate', truncate64: 'truncate', ftruncate64: 'truncate',
-  setxattr: 'xattr', lsetxattr: 'xattr', fsetxattr: 'xattr', removexattr: 'xattr', lremovexattr: 'xattr', fremovexattr: 'xattr',
+  unlink: 'unlink',
+  unlinkat: 'unlink',
+  rmdir: 'unlink',
+  rename: 'rename',
+  renameat: 'rename',
+  renameat2: 'rename',
+  link: 'link',
+  linkat: 'link',
+  symlink: 'link',
+  symlinkat: 'link',
+  mkdir: 'create',
+  mkdirat: 'create',
+  mknod: 'create',
+  mknodat: 'create',
+  chmod: 'chmod',
+  fchmod: 'chmod',
+  fchmodat: 'chmod',
+  fchmodat2: 'chmod',
+  chown: 'chown',
+  fchown: 'chown',
+  lchown: 'chown',
+  fchownat: 'chown',
+  chown32: 'chown',
+  fchown32: 'chown',
+  lchown32: 'chown',
+  truncate: 'truncate',
+  ftruncate: 'truncate',
+  truncate64: 'truncate',
+  ftruncate64: 'truncate',
+  setxattr: 'xattr',
+  lsetxattr: 'xattr',
+  fsetxattr: 'xattr',
+  removexattr: 'xattr',
+  lremovexattr: 'xattr',
+  fremovexattr: 'xattr',
 };
 
 export function fileOperation(syscall: string): FileOperation | undefined {

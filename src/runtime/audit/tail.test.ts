@@ -13,7 +13,13 @@ test('tail: from the end, across rotation and truncation, and a file that appear
     await writeFile(path, 'old\n');
     let got = '';
     const errors: Error[] = [];
-    const tail = await tailFile({ path, fromEnd: true, onData: (b) => (got += b.toString()), onError: (e) => errors.push(e), intervalMs: 1000 });
+    const tail = await tailFile({
+      path,
+      fromEnd: true,
+      onData: (b) => (got += b.toString()),
+      onError: (e) => errors.push(e),
+      intervalMs: 1000,
+    });
     await appendFile(path, 'one\n');
     await tail.poll();
     assert.equal(got, 'one\n');
@@ -35,7 +41,13 @@ test('tail: from the end, across rotation and truncation, and a file that appear
 
     const later = join(tmp.path, 'later.log');
     let got2 = '';
-    const t2 = await tailFile({ path: later, fromEnd: true, onData: (b) => (got2 += b.toString()), onError: (e) => errors.push(e), intervalMs: 5 });
+    const t2 = await tailFile({
+      path: later,
+      fromEnd: true,
+      onData: (b) => (got2 += b.toString()),
+      onError: (e) => errors.push(e),
+      intervalMs: 5,
+    });
     await writeFile(later, 'a\n');
     for (let i = 0; i < 200 && got2 === ''; i++) await new Promise((r) => setTimeout(r, 5));
     await t2.stop();
@@ -52,7 +64,13 @@ test('tail: a quiet file is watched, not polled; a write after a quiet spell is 
     await writeFile(path, '');
     let reads = 0;
     let got = '';
-    const tail = await tailFile({ path, fromEnd: true, onData: (b) => ((got += b.toString()), reads++), onError: (e) => assert.fail(e), intervalMs: 25 });
+    const tail = await tailFile({
+      path,
+      fromEnd: true,
+      onData: (b) => ((got += b.toString()), reads++),
+      onError: (e) => assert.fail(e),
+      intervalMs: 25,
+    });
     try {
       for (let i = 0; i < 3; i++) {
         // the scenario's quiet spell, not a wait before an assertion: after 4 empty polls
@@ -68,7 +86,8 @@ test('tail: a quiet file is watched, not polled; a write after a quiet spell is 
       }
       // a burst is read in batches, not a read per write
       for (let i = 0; i < 200; i++) await appendFile(path, `burst ${i}\n`);
-      for (const until = Date.now() + 3000; !got.includes('burst 199\n') && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5));
+      for (const until = Date.now() + 3000; !got.includes('burst 199\n') && Date.now() < until;)
+        await new Promise((r) => setTimeout(r, 5));
       assert.ok(got.endsWith('burst 199\n'));
       assert.ok(reads < 3 + 200, `${reads - 3} reads for 200 writes`);
     } finally {

@@ -128,7 +128,9 @@ export async function tailFile(opts: TailOptions): Promise<Tail> {
   let slowPolls = 0;
 
   function poll(): Promise<void> {
-    running = running.then(() => file.once()).catch((e: unknown) => opts.onError(e instanceof Error ? e : new Error(String(e))));
+    running = running
+      .then(() => file.once())
+      .catch((e: unknown) => opts.onError(e instanceof Error ? e : new Error(String(e))));
     return running;
   }
 

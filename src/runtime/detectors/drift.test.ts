@@ -25,13 +25,23 @@ after(async () => {
 });
 
 test('containerPath strips the merged dir; anything else must be absolute', () => {
-  assert.equal(containerPath({ mergedDir: '/var/lib/docker/overlay2/x/merged' }, '/var/lib/docker/overlay2/x/merged/tmp/a'), '/tmp/a');
+  assert.equal(
+    containerPath({ mergedDir: '/var/lib/docker/overlay2/x/merged' }, '/var/lib/docker/overlay2/x/merged/tmp/a'),
+    '/tmp/a',
+  );
   assert.equal(containerPath({ mergedDir: '/var/lib/docker/overlay2/x/merged' }, '/bin/sh'), '/bin/sh');
   assert.equal(containerPath({}, 'relative'), undefined);
 });
 
-test('a program copied into a running container is drift; the image\'s programs and odd paths are not', async (t) => {
-  if (!requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, ready)) return;
+test("a program copied into a running container is drift; the image's programs and odd paths are not", async (t) => {
+  if (
+    !requireSetUp(
+      t,
+      { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() },
+      ready,
+    )
+  )
+    return;
   const id = await runContainer(IMAGE, ['sleep', '300']);
   const tracker = new ContainerTracker();
   try {

@@ -9,7 +9,8 @@ import type { ContainerInfo } from '../containers.js';
 
 /** The path inside the container, from a host path under its merged dir (fanotify) or as given (audit). */
 export function containerPath(c: Pick<ContainerInfo, 'mergedDir'>, path: string): string | undefined {
-  if (c.mergedDir && (path === c.mergedDir || path.startsWith(`${c.mergedDir}/`))) return path.slice(c.mergedDir.length) || '/';
+  if (c.mergedDir && (path === c.mergedDir || path.startsWith(`${c.mergedDir}/`)))
+    return path.slice(c.mergedDir.length) || '/';
   return path.startsWith('/') ? path : undefined;
 }
 

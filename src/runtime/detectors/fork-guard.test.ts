@@ -26,7 +26,11 @@ after(async () => {
 });
 
 test('judging: refused forks, share of the limit, no limit, fork rate', () => {
-  const s = (pids: number, refused?: number) => ({ pids, procs: [], ...(refused !== undefined ? { pidsRefused: refused } : {}) });
+  const s = (pids: number, refused?: number) => ({
+    pids,
+    procs: [],
+    ...(refused !== undefined ? { pidsRefused: refused } : {}),
+  });
   assert.equal(judgeForks({ pidsLimit: 100 }, s(10, 0), s(12, 3), 100).bomb, true);
   assert.equal(judgeForks({ pidsLimit: 100 }, s(10, 0), s(85, 0), 1000).bomb, true);
   assert.equal(judgeForks({ pidsLimit: 100 }, s(10, 0), s(20, 0), 1000).bomb, false);
@@ -36,13 +40,28 @@ test('judging: refused forks, share of the limit, no limit, fork rate', () => {
 });
 
 test('a fork bomb in a container is detected and contained, and stays gone; the container keeps running', async (t) => {
-  if (!requireSetUp(t, { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() }, ready)) return;
+  if (
+    !requireSetUp(
+      t,
+      { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() },
+      ready,
+    )
+  )
+    return;
   // the safety limit keeps the bomb from the host whatever happens to the guard; the engine's
   // init reaps the dead copies (else they stay zombies, holding pids)
-  const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 1; b(){ while :; do b & done; }; b & sleep 300'], { pidsLimit: 200, init: true });
+  const id = await runContainer(
+    IMAGE,
+    ['sh', '-c', 'sleep 300 & sleep 1; b(){ while :; do b & done; }; b & sleep 300'],
+    { pidsLimit: 200, init: true },
+  );
   const tracker = new ContainerTracker();
   const events: ForkGuardEvent[] = [];
-  const guard = new ForkGuard(() => tracker.all().filter((c) => c.id === id), (e) => events.push(e), { intervalMs: 50 });
+  const guard = new ForkGuard(
+    () => tracker.all().filter((c) => c.id === id),
+    (e) => events.push(e),
+    { intervalMs: 50 },
+  );
   try {
     await tracker.start();
     guard.start();
@@ -53,7 +72,8 @@ test('a fork bomb in a container is detected and contained, and stays gone; the 
     // the shell that replicates itself is killed — unless, capped, the bomb died of its own
     // refused forks before the guard looked (busybox sh exits on one): then nothing stands out
     // and nothing is killed, and the count the guard saw shows the bomb was already gone
-    if (e.containment.killed === 0) assert.match(e.reason, /\((\d) processes\)$/, `nothing killed while the bomb ran: ${JSON.stringify(e)}`);
+    if (e.containment.killed === 0)
+      assert.match(e.reason, /\((\d) processes\)$/, `nothing killed while the bomb ran: ${JSON.stringify(e)}`);
     else assert.equal(e.containment.program, 'sh', JSON.stringify(e));
     // contained: the bomb's processes are gone, and stay gone over a window of a second
     // (sampled: a surviving copy would fork again); sleep and the first process remain
@@ -62,7 +82,12 @@ test('a fork bomb in a container is detected and contained, and stays gone; the 
       assert.ok(now.procs.length <= 4, `${now.procs.length} processes left`);
       assert.ok((now.pids ?? 0) <= 4, `${now.pids} pids still held`);
     };
-    await waitUntil('the bomb\'s processes gone', async () => contained().then(() => true, () => false));
+    await waitUntil("the bomb's processes gone", async () =>
+      contained().then(
+        () => true,
+        () => false,
+      ),
+    );
     await holdsThroughout('containment', 1000, contained);
     guard.stop();
     assert.ok(tracker.get(id)?.running, 'the container still runs');

@@ -26,16 +26,30 @@ export interface ForkVerdict {
 }
 
 /** Judges two samples of a container's counters taken `elapsedMs` apart. */
-export function judgeForks(c: Pick<ContainerInfo, 'pidsLimit'>, prev: CgroupStats | undefined, now: CgroupStats, elapsedMs: number, o: ForkGuardOptions = {}): ForkVerdict {
+export function judgeForks(
+  c: Pick<ContainerInfo, 'pidsLimit'>,
+  prev: CgroupStats | undefined,
+  now: CgroupStats,
+  elapsedMs: number,
+  o: ForkGuardOptions = {},
+): ForkVerdict {
   const pids = now.pids ?? now.procs.length;
   if (prev?.pidsRefused !== undefined && now.pidsRefused !== undefined && now.pidsRefused > prev.pidsRefused) {
-    return { bomb: true, reason: `${now.pidsRefused - prev.pidsRefused} forks refused at the pids limit (${pids} processes)` };
+    return {
+      bomb: true,
+      reason: `${now.pidsRefused - prev.pidsRefused} forks refused at the pids limit (${pids} processes)`,
+    };
   }
-  if (c.pidsLimit && pids >= c.pidsLimit * (o.limitShare ?? 0.8)) return { bomb: true, reason: `${pids} processes, ${Math.round((pids / c.pidsLimit) * 100)}% of the pids limit ${c.pidsLimit}` };
+  if (c.pidsLimit && pids >= c.pidsLimit * (o.limitShare ?? 0.8))
+    return {
+      bomb: true,
+      reason: `${pids} processes, ${Math.round((pids / c.pidsLimit) * 100)}% of the pids limit ${c.pidsLimit}`,
+    };
   if (!c.pidsLimit && pids >= (o.maxPids ?? 500)) return { bomb: true, reason: `${pids} processes and no pids limit` };
   if (prev && elapsedMs > 0) {
     const rate = (pids - (prev.pids ?? prev.procs.length)) / (elapsedMs / 1000);
-    if (rate >= (o.maxForkRate ?? 200)) return { bomb: true, reason: `${Math.round(rate)} new processes per second (${pids} now)` };
+    if (rate >= (o.maxForkRate ?? 200))
+      return { bomb: true, reason: `${Math.round(rate)} new processes per second (${pids} now)` };
   }
   return { bomb: false };
 }

@@ -25,13 +25,19 @@ export interface ResourceEvent {
 type Resource = ResourceEvent['resource'];
 
 /** The resources over their thresholds between two samples `elapsedMs` apart. */
-export function overThresholds(prev: CgroupStats | undefined, now: CgroupStats, elapsedMs: number, t: ResourceThresholds): { resource: Resource; value: number; threshold: number }[] {
+export function overThresholds(
+  prev: CgroupStats | undefined,
+  now: CgroupStats,
+  elapsedMs: number,
+  t: ResourceThresholds,
+): { resource: Resource; value: number; threshold: number }[] {
   const out: { resource: Resource; value: number; threshold: number }[] = [];
   if (t.cpuPercent !== undefined && prev?.cpuNs !== undefined && now.cpuNs !== undefined && elapsedMs > 0) {
     const pct = ((now.cpuNs - prev.cpuNs) / 1e6 / elapsedMs) * 100;
     if (pct > t.cpuPercent) out.push({ resource: 'cpu', value: Math.round(pct), threshold: t.cpuPercent });
   }
-  if (t.memoryBytes !== undefined && now.memoryBytes !== undefined && now.memoryBytes > t.memoryBytes) out.push({ resource: 'memory', value: now.memoryBytes, threshold: t.memoryBytes });
+  if (t.memoryBytes !== undefined && now.memoryBytes !== undefined && now.memoryBytes > t.memoryBytes)
+    out.push({ resource: 'memory', value: now.memoryBytes, threshold: t.memoryBytes });
   const pids = now.pids ?? now.procs.length;
   if (t.pids !== undefined && pids > t.pids) out.push({ resource: 'pids', value: pids, threshold: t.pids });
   if (t.ioBytesPerSecond !== undefined && prev?.ioBytes !== undefined && now.ioBytes !== undefined && elapsedMs > 0) {
@@ -102,11 +108,13 @@ export class ResourceMonitor {
       const prev = this.last.get(c.id);
       this.last.set(c.id, { at, stats });
       this.sampled++;
-      const now = new Set(overThresholds(prev?.stats, stats, prev ? at - prev.at : 0, this.thresholds).map((x) => {
-        const key = `${c.id}:${x.resource}`;
-        if (!this.over.has(key)) this.onEvent({ container: c, ...x });
-        return key;
-      }));
+      const now = new Set(
+        overThresholds(prev?.stats, stats, prev ? at - prev.at : 0, this.thresholds).map((x) => {
+          const key = `${c.id}:${x.resource}`;
+          if (!this.over.has(key)) this.onEvent({ container: c, ...x });
+          return key;
+        }),
+      );
       for (const key of [...this.over]) if (key.startsWith(`${c.id}:`) && !now.has(key)) this.over.delete(key);
       for (const key of now) this.over.add(key);
     }

@@ -1,7 +1,17 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { have, requireAll } from '../../../test/support/require.js';
@@ -61,7 +71,8 @@ const micros = (t: string): number => Number(t.replace('.', ''));
  * wall times in ms, pairwise, so both see the same machine at the same moment.
  */
 async function pairedExecs(plain: string, guarded: string, n: number): Promise<{ plain: number[]; guarded: number[] }> {
-  const script = 'for ((i = 0; i < $2; i++)); do a=$EPOCHREALTIME; "$0"; b=$EPOCHREALTIME; "$1"; c=$EPOCHREALTIME; echo "$a $b $c"; done';
+  const script =
+    'for ((i = 0; i < $2; i++)); do a=$EPOCHREALTIME; "$0"; b=$EPOCHREALTIME; "$1"; c=$EPOCHREALTIME; echo "$a $b $c"; done';
   const r = await runBash(script, plain, guarded, String(n));
   assert.equal(r.code, 0, r.stderr);
   const out = { plain: [] as number[], guarded: [] as number[] };
@@ -92,7 +103,10 @@ let mnt = '';
 let plainMnt = '';
 const mounted: string[] = [];
 
-function guard(t: TestContext, opts: Partial<Parameters<typeof openExecGuard>[0]> & Pick<Parameters<typeof openExecGuard>[0], 'decide'>): ExecGuard {
+function guard(
+  t: TestContext,
+  opts: Partial<Parameters<typeof openExecGuard>[0]> & Pick<Parameters<typeof openExecGuard>[0], 'decide'>,
+): ExecGuard {
   const g = openExecGuard({ path: mnt, ...opts });
   t.after(() => g.close());
   return g;
@@ -106,7 +120,9 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
     plainMnt = join(dir, 'plain');
     for (const m of [mnt, plainMnt]) {
       mkdirSync(m);
-      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=755', 'bulwark-fanotify-test', m], { encoding: 'utf8' });
+      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=755', 'bulwark-fanotify-test', m], {
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 0, `mount tmpfs on ${m}: ${r.stderr}`);
       mounted.push(m);
     }
@@ -137,7 +153,11 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
     const g = guard(t, {
       decide: (ev) => {
         asked.push(ev.path);
-        return ev.path === later ? Promise.resolve('cache' as const) : ev.path === file || ev.path === link ? 'cache' : true;
+        return ev.path === later
+          ? Promise.resolve('cache' as const)
+          : ev.path === file || ev.path === link
+            ? 'cache'
+            : true;
       },
     });
     const times = (p: string): number => asked.filter((x) => x === p).length;
@@ -197,11 +217,17 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
     assert.notEqual(script.code, 0);
     assert.equal(existsSync(marker), false, 'the denied script must not have run');
 
-    assert.deepEqual(seen.map((e) => e.path), ['allowed-echo', 'true', 'denied-echo', 'denied-script.sh'].map((f) => join(mnt, f)));
+    assert.deepEqual(
+      seen.map((e) => e.path),
+      ['allowed-echo', 'true', 'denied-echo', 'denied-script.sh'].map((f) => join(mnt, f)),
+    );
     assert.ok(seen.every((e) => Number.isInteger(e.pid) && e.pid > 1));
     // device and inode are those of the file executed
     const files = ['allowed-echo', 'true', 'denied-echo', 'denied-script.sh'].map((f) => statSync(join(mnt, f)));
-    assert.deepEqual(seen.map((e) => [e.dev, e.ino]), files.map((st) => [st.dev, st.ino]));
+    assert.deepEqual(
+      seen.map((e) => [e.dev, e.ino]),
+      files.map((st) => [st.dev, st.ino]),
+    );
     const s = g.stats();
     assert.equal(s.allowed, 2);
     assert.equal(s.denied, 2);
@@ -235,27 +261,34 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
 
   // HANG_GUARD_MS is far below the guard's own timeout (60 s): an exec answered at all within
   // it was answered by the decision path, which the stats then confirm (timedOut 0).
-  test('a decision that throws or rejects is allowed (not timed out) and reported', { timeout: HANG_GUARD_MS }, async (t) => {
-    if (!ready(t)) return;
-    const reported: string[] = [];
-    let calls = 0;
-    const g = guard(t, {
-      timeoutMs: 60_000,
-      decide: () => {
-        calls++;
-        if (calls === 1) throw new Error('policy bug');
-        return Promise.reject(new Error('policy store down'));
-      },
-      onError: (e, ev) => reported.push(`${(e as Error).message} ${ev.path}`),
-    });
-    const a = await run(join(mnt, 'denied-echo'), ['thrown']);
-    assert.equal(a.stdout, 'thrown\n');
-    const b = await run(join(mnt, 'denied-echo'), ['rejected']);
-    assert.equal(b.stdout, 'rejected\n');
-    assert.deepEqual(reported, [`policy bug ${join(mnt, 'denied-echo')}`, `policy store down ${join(mnt, 'denied-echo')}`]);
-    const s = g.stats();
-    assert.deepEqual([s.errors, s.allowed, s.denied, s.timedOut], [2, 2, 0, 0]);
-  });
+  test(
+    'a decision that throws or rejects is allowed (not timed out) and reported',
+    { timeout: HANG_GUARD_MS },
+    async (t) => {
+      if (!ready(t)) return;
+      const reported: string[] = [];
+      let calls = 0;
+      const g = guard(t, {
+        timeoutMs: 60_000,
+        decide: () => {
+          calls++;
+          if (calls === 1) throw new Error('policy bug');
+          return Promise.reject(new Error('policy store down'));
+        },
+        onError: (e, ev) => reported.push(`${(e as Error).message} ${ev.path}`),
+      });
+      const a = await run(join(mnt, 'denied-echo'), ['thrown']);
+      assert.equal(a.stdout, 'thrown\n');
+      const b = await run(join(mnt, 'denied-echo'), ['rejected']);
+      assert.equal(b.stdout, 'rejected\n');
+      assert.deepEqual(reported, [
+        `policy bug ${join(mnt, 'denied-echo')}`,
+        `policy store down ${join(mnt, 'denied-echo')}`,
+      ]);
+      const s = g.stats();
+      assert.deepEqual([s.errors, s.allowed, s.denied, s.timedOut], [2, 2, 0, 0]);
+    },
+  );
 
   test('a decision that never comes is allowed after the timeout', { timeout: HANG_GUARD_MS }, async (t) => {
     if (!ready(t)) return;
@@ -272,7 +305,11 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
     assert.equal(r.stdout, 'late\n');
     assert.equal(pendingWhenAsked, 1, 'the exec was held while decide was asked');
     const s = g.stats();
-    assert.deepEqual([s.timedOut, s.allowed, s.allowedAtClose, s.pending], [1, 0, 0, 0], 'answered by the timeout, not by a decision');
+    assert.deepEqual(
+      [s.timedOut, s.allowed, s.allowedAtClose, s.pending],
+      [1, 0, 0, 0],
+      'answered by the timeout, not by a decision',
+    );
   });
 
   test('the timeout holds even while the JS thread is blocked', async (t) => {
@@ -317,7 +354,10 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
     await waitUntil('both execs held by the guard', () => g.stats().pending === 2, { intervalMs: 10 });
     g.close(); // the guard's own timeout is 60 s, beyond the test's hang guard
     const done = await Promise.all(pending);
-    assert.deepEqual(done.map((r) => r.stdout), ['released-1\n', 'released-2\n']);
+    assert.deepEqual(
+      done.map((r) => r.stdout),
+      ['released-1\n', 'released-2\n'],
+    );
     const s = g.stats();
     assert.deepEqual([s.allowedAtClose, s.pending, s.timedOut], [2, 0, 0]);
     assert.equal(g.closed, true);
@@ -349,8 +389,14 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
 
   test('bad options and failed marks are BulwarkErrors with the errno', (t) => {
     if (!ready(t)) return;
-    assert.throws(() => openExecGuard({ path: mnt, timeoutMs: 0, decide: () => true }), (e) => isBulwarkError(e) && e.code === 'USAGE');
-    assert.throws(() => openExecGuard({ path: [], decide: () => true }), (e) => isBulwarkError(e) && e.code === 'USAGE');
+    assert.throws(
+      () => openExecGuard({ path: mnt, timeoutMs: 0, decide: () => true }),
+      (e) => isBulwarkError(e) && e.code === 'USAGE',
+    );
+    assert.throws(
+      () => openExecGuard({ path: [], decide: () => true }),
+      (e) => isBulwarkError(e) && e.code === 'USAGE',
+    );
     assert.throws(
       () => openExecGuard({ path: join(mnt, 'no-such-dir'), decide: () => true }),
       (e) => e instanceof FanotifyError && e.code === 'IO' && e.errno === 'ENOENT' && e.syscall === 'fanotify_mark',

@@ -51,7 +51,8 @@ function tokenize(src: string, input: string): Token[] {
     } else if (/[=!<>]/.test(c)) {
       const two = src.slice(i, i + 2);
       const op = ['!=', '<=', '>='].includes(two) ? two : c;
-      if (op === '!') throw new BulwarkError('USAGE', input, `unexpected "!" at character ${i + 1} (use "not" or "!=")`);
+      if (op === '!')
+        throw new BulwarkError('USAGE', input, `unexpected "!" at character ${i + 1} (use "not" or "!=")`);
       out.push({ t: 'op', v: op, at: i });
       i += op.length;
     } else {
@@ -153,7 +154,12 @@ function globRe(pattern: string): RegExp {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 function compare(actual: Value, op: CmpOp, expected: string | number): boolean {
@@ -194,7 +200,11 @@ export interface EvalContext {
 }
 
 /** Items of an `in (…)`, with list names expanded (lists may name other lists). */
-function expandItems(items: readonly string[], lists: ReadonlyMap<string, readonly string[]>, seen = new Set<string>()): string[] {
+function expandItems(
+  items: readonly string[],
+  lists: ReadonlyMap<string, readonly string[]>,
+  seen = new Set<string>(),
+): string[] {
   return items.flatMap((i) => {
     const l = lists.get(i);
     if (!l || seen.has(i)) return [i];

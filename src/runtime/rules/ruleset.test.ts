@@ -9,11 +9,28 @@ import { evaluate, parseCondition } from './condition.js';
 import { render, RuleSet } from './ruleset.js';
 
 const CTR = { 'container.id': 'c0ffee', 'container.name': 'web', 'container.image': 'nginx:1.27' };
-const exec = (name: string, more: Record<string, string | number | boolean | string[]> = {}) => ({ 'evt.type': 'exec', 'proc.name': name, 'proc.exe': `/bin/${name}`, 'proc.cmdline': `${name} -c id`, 'proc.pid': 42, 'proc.pname': 'runc', 'user.uid': 0, ...CTR, ...more });
+const exec = (name: string, more: Record<string, string | number | boolean | string[]> = {}) => ({
+  'evt.type': 'exec',
+  'proc.name': name,
+  'proc.exe': `/bin/${name}`,
+  'proc.cmdline': `${name} -c id`,
+  'proc.pid': 42,
+  'proc.pname': 'runc',
+  'user.uid': 0,
+  ...CTR,
+  ...more,
+});
 
 test('conditions: operators, lists, precedence, parentheses and not', () => {
-  const ctx = { macros: new Map(), lists: new Map([['shells', ['sh', 'bash']], ['more', ['shells', 'zsh']]]) };
-  const t = (cond: string, fields: Record<string, string | number | boolean | string[]>) => evaluate(parseCondition(cond, 'c'), fields, ctx);
+  const ctx = {
+    macros: new Map(),
+    lists: new Map([
+      ['shells', ['sh', 'bash']],
+      ['more', ['shells', 'zsh']],
+    ]),
+  };
+  const t = (cond: string, fields: Record<string, string | number | boolean | string[]>) =>
+    evaluate(parseCondition(cond, 'c'), fields, ctx);
   assert.equal(t('proc.name in (more)', { 'proc.name': 'bash' }), true, 'lists of lists');
   assert.equal(t('proc.name in (more)', { 'proc.name': 'python' }), false);
   assert.equal(t('a = 1 or b = 2 and c = 3', { a: 1, b: 0, c: 0 }), true, 'and binds tighter');
@@ -28,19 +45,42 @@ test('conditions: operators, lists, precedence, parentheses and not', () => {
   assert.equal(t('container.id exists', {}), false);
   assert.equal(t('x != 1', {}), true, 'absent fields differ from everything');
   for (const bad of ['', 'a =', '(a = 1', 'a in b', 'a = "open', 'a ! b', 'and', 'a = 1 b = 2']) {
-    assert.throws(() => parseCondition(bad, 'rules.yaml'), (e: unknown) => e instanceof BulwarkError && /^rules\.yaml: /.test(e.message) && !e.message.includes('\n'), bad);
+    assert.throws(
+      () => parseCondition(bad, 'rules.yaml'),
+      (e: unknown) => e instanceof BulwarkError && /^rules\.yaml: /.test(e.message) && !e.message.includes('\n'),
+      bad,
+    );
   }
 });
 
 test('default rules: shell, drift, sensitive file read, exec session; outputs filled in', () => {
   const rules = RuleSet.load();
-  const names = (f: Record<string, string | number | boolean | string[]>) => rules.match(f).map((m) => m.rule.name).sort();
+  const names = (f: Record<string, string | number | boolean | string[]>) =>
+    rules
+      .match(f)
+      .map((m) => m.rule.name)
+      .sort();
   assert.deepEqual(names(exec('sh')), ['Shell in container']);
-  assert.deepEqual(names({ ...exec('sh'), 'container.id': undefined as unknown as string }), [], 'host processes are not containers');
+  assert.deepEqual(
+    names({ ...exec('sh'), 'container.id': undefined as unknown as string }),
+    [],
+    'host processes are not containers',
+  );
   assert.deepEqual(names(exec('xmrig', { 'proc.drift': true, 'proc.exe': '/tmp/xmrig' })), ['Drifted executable']);
-  assert.deepEqual(names({ 'evt.type': 'open', 'fd.name': '/etc/shadow', 'fd.write': false, 'proc.exe': '/bin/cat', ...CTR }), ['Sensitive file read']);
-  assert.deepEqual(names({ 'evt.type': 'open', 'fd.name': '/usr/bin/ls', 'fd.directory': '/usr/bin', 'fd.write': true, ...CTR }), ['Sensitive file written']);
-  const session = rules.match({ 'evt.type': 'container_exec', 'proc.cmdline': 'sh -c cat /etc/shadow', 'user.name': 'alice', ...CTR })[0]!;
+  assert.deepEqual(
+    names({ 'evt.type': 'open', 'fd.name': '/etc/shadow', 'fd.write': false, 'proc.exe': '/bin/cat', ...CTR }),
+    ['Sensitive file read'],
+  );
+  assert.deepEqual(
+    names({ 'evt.type': 'open', 'fd.name': '/usr/bin/ls', 'fd.directory': '/usr/bin', 'fd.write': true, ...CTR }),
+    ['Sensitive file written'],
+  );
+  const session = rules.match({
+    'evt.type': 'container_exec',
+    'proc.cmdline': 'sh -c cat /etc/shadow',
+    'user.name': 'alice',
+    ...CTR,
+  })[0]!;
   assert.equal(session.message, 'exec session in web (nginx:1.27): sh -c cat /etc/shadow by alice');
   assert.equal(session.rule.attack, 'T1609');
   assert.equal(render('%proc.name in %container.name, %missing.field', exec('sh')), 'sh in web, <NA>');
@@ -50,40 +90,61 @@ test('user rules extend, override and disable the defaults; mistakes name the fi
   const tmp = await makeTempDir();
   try {
     const user = join(tmp.path, 'rules.yaml');
-    writeFileSync(user, [
-      '- list: shell_binaries',
-      '  items: [python3]',
-      '  append: true',
-      '- rule: Shell in container',
-      '  condition: and not container.image startswith "debug/"',
-      '  append: true',
-      '- rule: Sensitive file read',
-      '  enabled: false',
-      '- rule: Miner',
-      '  condition: spawned_process and proc.name in (xmrig, minerd)',
-      '  output: "miner %proc.exe"',
-      '  severity: CRITICAL',
-      '  stride: DenialOfService',
-      '  attack: T1496',
-      '  action: kill',
-    ].join('\n'));
+    writeFileSync(
+      user,
+      [
+        '- list: shell_binaries',
+        '  items: [python3]',
+        '  append: true',
+        '- rule: Shell in container',
+        '  condition: and not container.image startswith "debug/"',
+        '  append: true',
+        '- rule: Sensitive file read',
+        '  enabled: false',
+        '- rule: Miner',
+        '  condition: spawned_process and proc.name in (xmrig, minerd)',
+        '  output: "miner %proc.exe"',
+        '  severity: CRITICAL',
+        '  stride: DenialOfService',
+        '  attack: T1496',
+        '  action: kill',
+      ].join('\n'),
+    );
     const rules = RuleSet.load([user]);
-    assert.deepEqual(rules.match(exec('python3')).map((m) => m.rule.name), ['Shell in container'], 'list appended');
+    assert.deepEqual(
+      rules.match(exec('python3')).map((m) => m.rule.name),
+      ['Shell in container'],
+      'list appended',
+    );
     assert.deepEqual(rules.match({ ...exec('sh'), 'container.image': 'debug/tools' }), [], 'condition appended');
-    assert.deepEqual(rules.match({ 'evt.type': 'open', 'fd.name': '/etc/shadow', 'fd.write': false, ...CTR }), [], 'disabled');
+    assert.deepEqual(
+      rules.match({ 'evt.type': 'open', 'fd.name': '/etc/shadow', 'fd.write': false, ...CTR }),
+      [],
+      'disabled',
+    );
     const miner = rules.match(exec('xmrig'));
     assert.equal(miner[0]!.rule.action, 'kill');
     const cases: [string, RegExp][] = [
-      ['- rule: X\n  condition: nope and evt.type = exec\n  output: x\n  severity: LOW\n  stride: Tampering\n  attack: T1000\n', /item 1 \(line 1\): rule "X": unknown macro or field test "nope"/],
+      [
+        '- rule: X\n  condition: nope and evt.type = exec\n  output: x\n  severity: LOW\n  stride: Tampering\n  attack: T1000\n',
+        /item 1 \(line 1\): rule "X": unknown macro or field test "nope"/,
+      ],
       ['- macro: a\n  condition: b\n- macro: b\n  condition: a\n', /macro a refers to itself \(a → b → a\)/],
-      ['- rule: Y\n  condition: evt.type = exec\n  output: x\n  severity: LOUD\n  stride: Tampering\n  attack: T1000\n', /item 1 \(line 1\): /],
+      [
+        '- rule: Y\n  condition: evt.type = exec\n  output: x\n  severity: LOUD\n  stride: Tampering\n  attack: T1000\n',
+        /item 1 \(line 1\): /,
+      ],
       ['- rule: Z\n  condition: evt.type = exec\n', /rule "Z" needs output/],
       ['- rule: Q\n  append: true\n  condition: and a = 1\n', /append to rule "Q", which no earlier file defines/],
       ['rules: [', /not valid YAML/],
     ];
     for (const [text, re] of cases) {
       writeFileSync(user, text);
-      assert.throws(() => RuleSet.load([user], false), (e: unknown) => e instanceof BulwarkError && re.test(e.message) && e.message.startsWith(user), text);
+      assert.throws(
+        () => RuleSet.load([user], false),
+        (e: unknown) => e instanceof BulwarkError && re.test(e.message) && e.message.startsWith(user),
+        text,
+      );
     }
   } finally {
     await tmp.remove();
@@ -92,16 +153,20 @@ test('user rules extend, override and disable the defaults; mistakes name the fi
 
 test('property: arbitrary condition text parses or fails with one line; evaluation never throws', () => {
   fc.assert(
-    fc.property(fc.string({ maxLength: 80 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean())), (src, fields) => {
-      let node;
-      try {
-        node = parseCondition(src, 'c');
-      } catch (e) {
-        assert.ok(e instanceof BulwarkError && !e.message.includes('\n'));
-        return;
-      }
-      evaluate(node, fields, { macros: new Map(), lists: new Map() });
-    }),
+    fc.property(
+      fc.string({ maxLength: 80 }),
+      fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean())),
+      (src, fields) => {
+        let node;
+        try {
+          node = parseCondition(src, 'c');
+        } catch (e) {
+          assert.ok(e instanceof BulwarkError && !e.message.includes('\n'));
+          return;
+        }
+        evaluate(node, fields, { macros: new Map(), lists: new Map() });
+      },
+    ),
     { numRuns: 500 },
   );
 });

@@ -11,9 +11,16 @@ import { DEFAULT_RULES_YAML } from './default-rules.js';
 // later items with the same name replace earlier ones, `append: true` extends them,
 // `enabled: false` turns a rule off. The default set ships in default-rules.ts.
 
-
-const ListItem = z.strictObject({ list: z.string().min(1), items: z.array(z.union([z.string(), z.number()]).transform(String)), append: z.boolean().optional() });
-const MacroItem = z.strictObject({ macro: z.string().regex(/^[A-Za-z_][\w-]*$/, 'expected a macro name'), condition: z.string().min(1), append: z.boolean().optional() });
+const ListItem = z.strictObject({
+  list: z.string().min(1),
+  items: z.array(z.union([z.string(), z.number()]).transform(String)),
+  append: z.boolean().optional(),
+});
+const MacroItem = z.strictObject({
+  macro: z.string().regex(/^[A-Za-z_][\w-]*$/, 'expected a macro name'),
+  condition: z.string().min(1),
+  append: z.boolean().optional(),
+});
 const RuleItem = z.strictObject({
   rule: z.string().min(1),
   desc: z.string().optional(),
@@ -57,7 +64,8 @@ interface RawRule extends Omit<Rule, 'condition'> {
 
 function itemsOf(text: string, input: string): { item: z.infer<typeof Item>; where: string }[] {
   const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length) throw new BulwarkError('USAGE', input, `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (doc.errors.length)
+    throw new BulwarkError('USAGE', input, `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   if (doc.contents === null) return [];
   if (!isSeq(doc.contents)) throw new BulwarkError('USAGE', input, 'expected a list of list, macro and rule items');
   return doc.contents.items.map((node, i) => {
@@ -66,7 +74,11 @@ function itemsOf(text: string, input: string): { item: z.infer<typeof Item>; whe
     const r = Item.safeParse((node as { toJSON(): unknown }).toJSON());
     if (!r.success) {
       const issue = r.error.issues[0];
-      throw new BulwarkError('USAGE', where, `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid'}`);
+      throw new BulwarkError(
+        'USAGE',
+        where,
+        `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid'}`,
+      );
     }
     return { item: r.data, where };
   });
@@ -94,24 +106,55 @@ export class RuleSet {
           lists.set(item.list, item.append ? [...(lists.get(item.list) ?? []), ...item.items] : item.items);
         } else if ('macro' in item) {
           const prev = macroText.get(item.macro);
-          macroText.set(item.macro, { condition: item.append && prev ? `(${prev.condition}) ${item.condition}` : item.condition, where });
+          macroText.set(item.macro, {
+            condition: item.append && prev ? `(${prev.condition}) ${item.condition}` : item.condition,
+            where,
+          });
         } else {
           const prev = raw.get(item.rule);
           if (item.append) {
-            if (!prev) throw new BulwarkError('USAGE', where, `append to rule "${item.rule}", which no earlier file defines`);
-            raw.set(item.rule, { ...prev, condition: item.condition ? `(${prev.condition}) ${item.condition}` : prev.condition, tags: [...prev.tags, ...(item.tags ?? [])], enabled: item.enabled ?? prev.enabled });
+            if (!prev)
+              throw new BulwarkError('USAGE', where, `append to rule "${item.rule}", which no earlier file defines`);
+            raw.set(item.rule, {
+              ...prev,
+              condition: item.condition ? `(${prev.condition}) ${item.condition}` : prev.condition,
+              tags: [...prev.tags, ...(item.tags ?? [])],
+              enabled: item.enabled ?? prev.enabled,
+            });
             continue;
           }
           if (prev && item.condition === undefined) {
             // a partial override: change fields of an existing rule (enabled, severity, action…)
-            raw.set(item.rule, { ...prev, ...defined({ desc: item.desc, output: item.output, severity: item.severity, stride: item.stride, attack: item.attack, action: item.action, tags: item.tags, enabled: item.enabled }) });
+            raw.set(item.rule, {
+              ...prev,
+              ...defined({
+                desc: item.desc,
+                output: item.output,
+                severity: item.severity,
+                stride: item.stride,
+                attack: item.attack,
+                action: item.action,
+                tags: item.tags,
+                enabled: item.enabled,
+              }),
+            });
             continue;
           }
           if (!item.condition) throw new BulwarkError('USAGE', where, `rule "${item.rule}" needs a condition`);
-          for (const k of ['output', 'severity', 'stride', 'attack'] as const) if (item[k] === undefined) throw new BulwarkError('USAGE', where, `rule "${item.rule}" needs ${k}`);
+          for (const k of ['output', 'severity', 'stride', 'attack'] as const)
+            if (item[k] === undefined) throw new BulwarkError('USAGE', where, `rule "${item.rule}" needs ${k}`);
           raw.set(item.rule, {
-            name: item.rule, desc: item.desc ?? '', condition: item.condition, output: item.output!, severity: item.severity!, stride: item.stride!, attack: item.attack!,
-            action: item.action ?? 'alert', tags: item.tags ?? [], enabled: item.enabled ?? true, source: where,
+            name: item.rule,
+            desc: item.desc ?? '',
+            condition: item.condition,
+            output: item.output!,
+            severity: item.severity!,
+            stride: item.stride!,
+            attack: item.attack!,
+            action: item.action ?? 'alert',
+            tags: item.tags ?? [],
+            enabled: item.enabled ?? true,
+            source: where,
           });
         }
       }
@@ -121,7 +164,8 @@ export class RuleSet {
     // every macro a condition names must exist, and macros may not refer to themselves
     const check = (node: Node, where: string, path: string[]): void => {
       for (const name of macrosUsed(node)) {
-        if (path.includes(name)) throw new BulwarkError('USAGE', where, `macro ${name} refers to itself (${[...path, name].join(' → ')})`);
+        if (path.includes(name))
+          throw new BulwarkError('USAGE', where, `macro ${name} refers to itself (${[...path, name].join(' → ')})`);
         const m = macros.get(name);
         if (!m) throw new BulwarkError('USAGE', where, `unknown macro or field test "${name}"`);
         check(m, where, [...path, name]);
@@ -133,7 +177,18 @@ export class RuleSet {
       if (!r.enabled) continue;
       const condition = parseCondition(r.condition, `${r.source}: rule "${r.name}"`);
       check(condition, `${r.source}: rule "${r.name}"`, []);
-      rules.push({ name: r.name, desc: r.desc, condition, output: r.output, severity: r.severity, stride: r.stride, attack: r.attack, action: r.action, tags: r.tags, source: r.source });
+      rules.push({
+        name: r.name,
+        desc: r.desc,
+        condition,
+        output: r.output,
+        severity: r.severity,
+        stride: r.stride,
+        attack: r.attack,
+        action: r.action,
+        tags: r.tags,
+        source: r.source,
+      });
     }
     return new RuleSet(rules, macros, lists);
   }
@@ -144,10 +199,17 @@ export class RuleSet {
       try {
         return { text: readFileSync(f, 'utf8'), input: f };
       } catch (e) {
-        throw new BulwarkError('NOT_FOUND', f, `cannot read the rule file (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`);
+        throw new BulwarkError(
+          'NOT_FOUND',
+          f,
+          `cannot read the rule file (${(e as NodeJS.ErrnoException).code ?? messageOf(e)})`,
+        );
       }
     };
-    return RuleSet.fromTexts([...(withDefaults ? [{ text: DEFAULT_RULES_YAML, input: 'default rules' }] : []), ...userFiles.map(read)]);
+    return RuleSet.fromTexts([
+      ...(withDefaults ? [{ text: DEFAULT_RULES_YAML, input: 'default rules' }] : []),
+      ...userFiles.map(read),
+    ]);
   }
 
   /** A list's items after every file loaded (the agent watches the files of `sensitive_files`). */
@@ -158,7 +220,9 @@ export class RuleSet {
   /** Every enabled rule the event's fields satisfy, with its output filled in. */
   match(fields: Fields): RuleMatch[] {
     const ctx = { macros: this.macros, lists: this.lists };
-    return this.rules.filter((r) => evaluate(r.condition, fields, ctx)).map((rule) => ({ rule, message: render(rule.output, fields) }));
+    return this.rules
+      .filter((r) => evaluate(r.condition, fields, ctx))
+      .map((rule) => ({ rule, message: render(rule.output, fields) }));
   }
 }
 
