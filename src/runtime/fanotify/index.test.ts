@@ -403,6 +403,22 @@ describe('fanotify exec guard (real kernel, private tmpfs)', () => {
     );
   });
 
+  test('removing the mark of a mount that is gone (a stopped container) is a no-op; adding a missing path still fails', (t) => {
+    if (!ready(t)) return;
+    const g = guard(t, { decide: () => true });
+    const gone = join(dir, 'gone');
+    mkdirSync(gone);
+    assert.equal(spawnSync('mount', ['-t', 'tmpfs', 'bulwark-fanotify-gone', gone]).status, 0);
+    g.add(gone);
+    assert.equal(spawnSync('umount', [gone]).status, 0);
+    rmSync(gone, { recursive: true });
+    g.remove(gone);
+    assert.throws(
+      () => g.add(gone),
+      (e) => e instanceof FanotifyError && e.errno === 'ENOENT',
+    );
+  });
+
   test('without the addon, support and open say "fanotify addon not built: <reason>"', async (t) => {
     if (!requireAll(t, { bash: have('bash') })) return;
     const url = new URL('./index.ts', import.meta.url).href;

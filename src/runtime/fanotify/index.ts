@@ -293,6 +293,8 @@ export function openExecGuard(opts: ExecGuardOptions): ExecGuard {
       try {
         guard.mark(path, scope, true);
       } catch (e) {
+        // a container that stopped has no mount left, and its marks went with it
+        if ((e as { code?: unknown }).code === 'ENOENT') return;
         throw systemError(e, path);
       }
     },
