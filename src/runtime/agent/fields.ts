@@ -124,7 +124,7 @@ export function profileViolationFields(
 }
 
 /** A fork bomb episode in a sentence: what was seen when it started, what was done by its end. */
-export function forkSummary(f: ForkGuardEvent): string {
+function forkSummary(f: ForkGuardEvent): string {
   if (f.phase === 'start') {
     const rate = f.rate !== undefined ? `, ${f.rate} new per second` : '';
     const limit = f.pidsLimit ? `pids limit ${f.pidsLimit}` : 'no pids limit';

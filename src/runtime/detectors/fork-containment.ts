@@ -13,7 +13,7 @@ import { procStat, type ProcStat } from '../proc.js';
 const MIN_COPIES = 3;
 
 /** USER_HZ: /proc/<pid>/stat times are in 1/100 s on every Linux architecture Node runs on. */
-export const CLOCK_TICKS = 100;
+const CLOCK_TICKS = 100;
 
 /** Clock ticks since boot now, in the unit of /proc/<pid>/stat start times. */
 export function uptimeTicks(): number {

@@ -54,7 +54,7 @@ export function judgeForks(
 }
 
 /** What the guard saw when a bomb started. */
-export interface ForkStart {
+interface ForkStart {
   phase: 'start';
   container: ContainerInfo;
   reason: string;
@@ -69,7 +69,7 @@ export interface ForkStart {
 }
 
 /** What the guard did by the time the bomb was over. */
-export interface ForkEnd {
+interface ForkEnd {
   phase: 'end';
   container: ContainerInfo;
   /** The start event's reason. */
