@@ -44,11 +44,34 @@ test('built-in detections are rules: the messages, severities and threat mapping
   const { builtins, events } = detectionsWith(RuleSet.load([]));
   builtins.profileViolation(WEB, 7, '/usr/bin/curl', 'not in the profile', 'monitor', 'alert');
   builtins.forkBomb({
+    phase: 'start',
     container: WEB,
     reason: '612 processes and no pids limit',
-    containment: { pidsLimit: 612, killed: 600, program: 'sh' },
+    processes: 612,
+    rate: 300,
+    contain: true,
   });
-  builtins.forkBomb({ container: WEB, reason: '250 new processes per second (300 now)', error: 'update: HTTP 500' });
+  builtins.forkBomb({
+    phase: 'end',
+    container: WEB,
+    reason: '612 processes and no pids limit',
+    durationMs: 2340,
+    peak: 640,
+    killed: 600,
+    program: 'sh',
+    cappedAt: 612,
+    left: 2,
+  });
+  builtins.forkBomb({
+    phase: 'end',
+    container: WEB,
+    reason: '250 new processes per second (300 now)',
+    durationMs: 1000,
+    peak: 300,
+    killed: 0,
+    left: 4,
+    error: 'update: HTTP 500',
+  });
   builtins.resourceThreshold({ container: WEB, resource: 'pids', value: 120, threshold: 100 });
   builtins.profileLearned('image:sha256:abc', 'protect', 3);
   // written out by hand from the strings agent.ts built before the detections became rules
@@ -69,7 +92,15 @@ test('built-in detections are rules: the messages, severities and threat mapping
         'DenialOfService',
         'T1499.001',
         'limited',
-        'fork bomb in web (nginx:1.27): 612 processes and no pids limit; pids limit set to 612, 600 sh processes killed',
+        'fork bomb in web (nginx:1.27) started (612 processes and no pids limit): 612 processes, 300 new per second, no pids limit; capping the pids limit and killing the copies',
+      ],
+      [
+        'Fork bomb',
+        'CRITICAL',
+        'DenialOfService',
+        'T1499.001',
+        'killed',
+        'fork bomb in web (nginx:1.27) over after 2.3 s (peak 640 processes): 600 sh processes killed, pids limit set to 612, 2 processes left',
       ],
       [
         'Fork bomb',
@@ -77,7 +108,7 @@ test('built-in detections are rules: the messages, severities and threat mapping
         'DenialOfService',
         'T1499.001',
         'alert',
-        'fork bomb in web (nginx:1.27): 250 new processes per second (300 now); containment failed: update: HTTP 500',
+        'fork bomb in web (nginx:1.27) over after 1.0 s (peak 300 processes): no program stood out to kill, 4 processes left; containment failed: update: HTTP 500',
       ],
       [
         'Resource threshold',
@@ -99,10 +130,18 @@ test('built-in detections are rules: the messages, severities and threat mapping
   );
   assert.deepEqual(events[0]!.process, { pid: 7, exe: '/usr/bin/curl' });
   assert.deepEqual(events[0]!.fields, { mode: 'monitor' });
-  assert.deepEqual(events[1]!.fields, { pidsLimit: 612, killed: 600 });
+  assert.deepEqual(events[1]!.fields, { phase: 'start', processes: 612, rate: 300 });
+  assert.deepEqual(events[2]!.fields, {
+    phase: 'end',
+    processes: 2,
+    peak: 640,
+    killed: 600,
+    program: 'sh',
+    pids_limit: 612,
+  });
   assert.equal(events[1]!.container?.imageDigest, 'sha256:abc');
-  assert.deepEqual(events[3]!.fields, { resource: 'pids', value: 120, threshold: 100 });
-  assert.equal(events[4]!.container, undefined);
+  assert.deepEqual(events[4]!.fields, { resource: 'pids', value: 120, threshold: 100 });
+  assert.equal(events[5]!.container, undefined);
   assert.equal(events[4]!.host, 'host-1');
 });
 

@@ -38,11 +38,16 @@ export class BuiltinDetections {
     );
   }
 
+  /** One event when a bomb starts, one when it is over (fork-guard.ts). */
   forkBomb(f: ForkGuardEvent): void {
-    const detail = f.containment
-      ? { fields: { pidsLimit: f.containment.pidsLimit, killed: f.containment.killed } }
-      : {};
-    this.report(forkBombFields(f), f.container, detail, f.containment ? 'limited' : 'alert');
+    const fields = forkBombFields(f);
+    // the event's fields: the rule fields' counts, without the prefix (fork.killed → killed)
+    const detail: Record<string, string | number | boolean> = {};
+    for (const [k, v] of Object.entries(fields))
+      if (k.startsWith('fork.') && k !== 'fork.summary' && k !== 'fork.reason' && !Array.isArray(v) && v !== undefined)
+        detail[k.slice(5)] = v as string | number | boolean;
+    const action = f.phase === 'start' ? (f.contain ? 'limited' : 'alert') : f.killed > 0 ? 'killed' : 'alert';
+    this.report(fields, f.container, { fields: detail }, action);
   }
 
   resourceThreshold(r: ResourceEvent): void {

@@ -7,7 +7,7 @@ import {
   connectFields,
   containerExecFields,
   execFields,
-  forkOutcome,
+  forkBombFields,
   heldExecFields,
   openFields,
   withParentName,
@@ -149,11 +149,33 @@ test('exec session fields: the user when known, "<unknown>" otherwise', () => {
   );
 });
 
-test('fork bomb outcome: containment and failure as a sentence tail', () => {
-  assert.equal(forkOutcome({}), '');
-  assert.equal(
-    forkOutcome({ containment: { pidsLimit: 10, killed: 3 } }),
-    '; pids limit set to 10, 3  processes killed',
+test('fork bomb fields: counts at the start, what was killed at the end', () => {
+  const start = forkBombFields({
+    phase: 'start',
+    container: WEB,
+    reason: 'r',
+    processes: 64,
+    pidsLimit: 64,
+    contain: false,
+  });
+  assert.equal(start['fork.phase'], 'start');
+  assert.equal(start['fork.processes'], 64);
+  assert.equal(start['fork.pids_limit'], 64);
+  assert.equal(start['fork.rate'], undefined);
+  assert.match(String(start['fork.summary']), /64 processes, pids limit 64; containment off$/);
+  const end = forkBombFields({
+    phase: 'end',
+    container: WEB,
+    reason: 'r',
+    durationMs: 50,
+    peak: 64,
+    killed: 61,
+    program: 'bash',
+    cappedAt: 64,
+    left: 3,
+  });
+  assert.deepEqual(
+    [end['fork.phase'], end['fork.killed'], end['fork.program'], end['fork.processes'], end['fork.pids_limit']],
+    ['end', 61, 'bash', 3, 64],
   );
-  assert.equal(forkOutcome({ error: 'boom' }), '; containment failed: boom');
 });

@@ -123,21 +123,39 @@ export function profileViolationFields(
   };
 }
 
-/** What containment did, as a sentence tail ("" when none was tried). */
-export function forkOutcome(f: Pick<ForkGuardEvent, 'containment' | 'error'>): string {
-  const contained = f.containment
-    ? `; pids limit set to ${f.containment.pidsLimit}, ${f.containment.killed} ${f.containment.program ?? ''} processes killed`
-    : '';
-  return `${contained}${f.error ? `; containment failed: ${f.error}` : ''}`;
+/** A fork bomb episode in a sentence: what was seen when it started, what was done by its end. */
+function forkSummary(f: ForkGuardEvent): string {
+  if (f.phase === 'start') {
+    const rate = f.rate !== undefined ? `, ${f.rate} new per second` : '';
+    const limit = f.pidsLimit ? `pids limit ${f.pidsLimit}` : 'no pids limit';
+    const doing = f.contain ? 'capping the pids limit and killing the copies' : 'containment off';
+    return `started (${f.reason}): ${f.processes} processes${rate}, ${limit}; ${doing}`;
+  }
+  const seconds = (f.durationMs / 1000).toFixed(1);
+  const what = f.program ? `${f.killed} ${f.program} processes killed` : 'no program stood out to kill';
+  const cap = f.cappedAt !== undefined ? `, pids limit set to ${f.cappedAt}` : '';
+  const failed = f.error ? `; containment failed: ${f.error}` : '';
+  return `over after ${seconds} s (peak ${f.peak} processes): ${what}${cap}, ${f.left} processes left${failed}`;
 }
 
 export function forkBombFields(f: ForkGuardEvent): Fields {
+  const counts: Fields =
+    f.phase === 'start'
+      ? { 'fork.processes': f.processes, ...(f.rate !== undefined ? { 'fork.rate': f.rate } : {}) }
+      : {
+          'fork.processes': f.left,
+          'fork.peak': f.peak,
+          'fork.killed': f.killed,
+          ...(f.program ? { 'fork.program': f.program } : {}),
+        };
+  const limit = f.phase === 'start' ? f.pidsLimit : f.cappedAt;
   return {
     'evt.type': 'fork_bomb',
+    'fork.phase': f.phase,
     'fork.reason': f.reason,
-    'fork.outcome': forkOutcome(f),
-    'fork.contained': f.containment !== undefined,
-    ...(f.containment ? { 'fork.pids_limit': f.containment.pidsLimit, 'fork.killed': f.containment.killed } : {}),
+    'fork.summary': forkSummary(f),
+    ...counts,
+    ...(limit !== undefined ? { 'fork.pids_limit': limit } : {}),
     ...containerFields(f.container),
   };
 }

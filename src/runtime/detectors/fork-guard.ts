@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { killEach, whileFrozen } from '../kill.js';
 import { updateContainer } from '../../engine/containers.js';
 import { cgroupStats, type CgroupStats } from '../cgroup.js';
 import type { ContainerInfo } from '../containers.js';
-import { procStat } from '../proc.js';
+import { bombLeft, killRound, uptimeTicks } from './fork-containment.js';
 
 // The fork guard: a container whose process count races up (or keeps hitting its pids
 // limit) is running a fork bomb. Containment: cap its pids limit where it stands, so no
 // more processes can start, then — the container frozen for a moment — kill the program
-// that replicates itself (processes whose parent is the same program), leaving the
-// container's first process and other work.
+// that replicates itself (fork-containment.ts), leaving the container's first process and
+// other work. One bomb is one episode: an event when it starts (what was seen), rounds of
+// killing without events while it lasts, an event when it is over (what was killed).
 
 export interface ForkGuardOptions {
   /** Processes per container that count as a bomb when no limit is set (default 500). */
@@ -54,81 +53,75 @@ export function judgeForks(
   return { bomb: false };
 }
 
-/**
- * The program that is replicating itself. Two signs, added up per program: processes whose
- * parent is the same program (a shell function forking itself, a program forking copies),
- * and processes started in the last second. Either alone can mislead: at its limit a bomb
- * churns (copies die on refused forks and orphans move to the first process, so parents are
- * gone), and a shell that execs its last command makes that command look like its own parent
- * (`sleep 300 &` then `exec sleep` is sleep under sleep). Programs the first process starts
- * (the workload's own sleeps, workers) do not count as copies.
- */
-function replicating(procs: number[], init: number): string | undefined {
-  const stats = new Map(procs.map((p) => [p, procStat(p)]));
-  const now = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * CLOCK_TICKS;
-  const score = new Map<string, number>();
-  const add = (comm: string): void => void score.set(comm, (score.get(comm) ?? 0) + 1);
-  for (const [pid, st] of stats) {
-    if (!st || pid === init) continue;
-    if (now - st.startTicks < CLOCK_TICKS) add(st.comm);
-    if (st.ppid === init) continue;
-    const parent = stats.get(st.ppid) ?? procStat(st.ppid);
-    if (parent?.comm === st.comm) add(st.comm);
-  }
-  const [best] = [...score].sort((a, b) => b[1] - a[1]);
-  return best && best[1] >= MIN_SCORE ? best[0] : undefined;
-}
-
-/** Below this, no program stands out as multiplying (a shell and one copy of its command do not). */
-const MIN_SCORE = 3;
-
-/** USER_HZ: /proc/<pid>/stat times are in 1/100 s on every Linux architecture Node runs on. */
-const CLOCK_TICKS = 100;
-
-interface Containment {
-  pidsLimit: number;
-  killed: number;
-  program?: string;
-}
-
-/**
- * Caps the container's pids limit, then freezes the container, kills the multiplying
- * program's processes and thaws it: killed one by one while running, the survivors fork
- * again into the freed slots; frozen, none can, and each dies of its SIGKILL as it thaws.
- * A few rounds after catch any copy that was mid-fork.
- */
-async function containForkBomb(c: Pick<ContainerInfo, 'id' | 'pid'>, rounds = 10): Promise<Containment> {
-  const first = await cgroupStats(c.id);
-  const cap = Math.max(first.pids ?? first.procs.length, 1);
-  await updateContainer(c.id, { PidsLimit: cap });
-  // frozen with the cgroup freezer itself: the engine's pause refuses (HTTP 500) when runc
-  // cannot freeze a bombing container in time, and (409) while another freeze is under way
-  let program: string | undefined;
-  let killed = await whileFrozen(c.id, (all) => {
-    const procs = all.filter((p) => p !== c.pid);
-    program = replicating(procs, c.pid);
-    return program ? killEach(procs.filter((p) => procStat(p)?.comm === program)).length : 0;
-  });
-  for (let i = 0; program && i < rounds; i++) {
-    await new Promise((res) => setTimeout(res, 20));
-    const victims = (await cgroupStats(c.id)).procs.filter((p) => p !== c.pid && procStat(p)?.comm === program);
-    if (victims.length === 0) break;
-    killed += killEach(victims).length;
-  }
-  return { pidsLimit: cap, killed, ...(program ? { program } : {}) };
-}
-
-export interface ForkGuardEvent {
+/** What the guard saw when a bomb started. */
+interface ForkStart {
+  phase: 'start';
   container: ContainerInfo;
   reason: string;
-  containment?: Containment;
+  /** Processes in the container. */
+  processes: number;
+  /** New processes per second since the sample before (absent on the first sample). */
+  rate?: number;
+  /** The container's pids limit (absent: none). */
+  pidsLimit?: number;
+  /** Whether the guard contains it (caps the limit, kills the copies) or only reports. */
+  contain: boolean;
+}
+
+/** What the guard did by the time the bomb was over. */
+interface ForkEnd {
+  phase: 'end';
+  container: ContainerInfo;
+  /** The start event's reason. */
+  reason: string;
+  durationMs: number;
+  /** Most processes seen during the episode. */
+  peak: number;
+  killed: number;
+  /** The replicating program (comm), when one stood out. */
+  program?: string;
+  /** The pids limit the guard set. */
+  cappedAt?: number;
+  /** Processes left in the container (0: it stopped). */
+  left: number;
   error?: string;
 }
+
+export type ForkGuardEvent = ForkStart | ForkEnd;
+
+interface Episode {
+  start: ForkStart;
+  startedAt: number;
+  peak: number;
+  killed: number;
+  program?: string;
+  cappedAt?: number;
+  error?: string;
+  /** Since when nothing was killed and the counters looked normal. */
+  calmSince?: number;
+}
+
+/** Per container: the last sample, the last calm baseline, the episode under way. */
+interface Watch {
+  last?: { at: number; stats: CgroupStats };
+  calmPids?: number;
+  /** Start time (clock ticks) of the last calm sample before the count began to rise. */
+  sinceTicks?: number;
+  episode?: Episode;
+}
+
+/** An episode ends once this long passes with nothing to kill and the counters normal. */
+const QUIET_MS = 1000;
+/** Kill rounds within one sample, for copies that were mid-fork when the container froze. */
+const ROUNDS = 10;
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const pidsOf = (s: CgroupStats): number => s.pids ?? s.procs.length;
 
 /** Samples every running container's counters on an interval; contains what it judges a bomb. */
 export class ForkGuard {
   private timer?: NodeJS.Timeout;
-  private readonly last = new Map<string, { at: number; stats: CgroupStats }>();
+  private readonly watches = new Map<string, Watch>();
   private readonly busy = new Set<string>();
 
   constructor(
@@ -146,24 +139,115 @@ export class ForkGuard {
   }
 
   private async tick(): Promise<void> {
-    for (const c of this.containers()) {
+    const list = this.containers();
+    this.forgetGone(list);
+    for (const c of list) {
       if (!c.running || this.busy.has(c.id)) continue;
-      const at = Date.now();
-      const stats = await cgroupStats(c.id);
-      const prev = this.last.get(c.id);
-      this.last.set(c.id, { at, stats });
-      const v = judgeForks(c, prev?.stats, stats, prev ? at - prev.at : 0, this.o);
-      if (!v.bomb) continue;
       this.busy.add(c.id);
       try {
-        const containment = this.o.contain === false ? undefined : await containForkBomb(c);
-        this.onEvent({ container: c, reason: v.reason!, ...(containment ? { containment } : {}) });
-      } catch (e) {
-        this.onEvent({ container: c, reason: v.reason!, error: e instanceof Error ? e.message : String(e) });
+        await this.sample(c);
       } finally {
-        this.last.delete(c.id);
         this.busy.delete(c.id);
       }
     }
+  }
+
+  /** Containers that stopped or went: an episode under way ends with them. */
+  private forgetGone(list: ContainerInfo[]): void {
+    const running = new Set(list.filter((c) => c.running).map((c) => c.id));
+    for (const [id, w] of this.watches) {
+      if (running.has(id) || this.busy.has(id)) continue;
+      if (w.episode) this.end(w, Date.now(), 0);
+      this.watches.delete(id);
+    }
+  }
+
+  private async sample(c: ContainerInfo): Promise<void> {
+    const ticks = uptimeTicks();
+    const at = Date.now();
+    const stats = await cgroupStats(c.id);
+    const w = this.watches.get(c.id) ?? {};
+    this.watches.set(c.id, w);
+    const prev = w.last;
+    w.last = { at, stats };
+    const v = judgeForks(c, prev?.stats, stats, prev ? at - prev.at : 0, this.o);
+    const pids = pidsOf(stats);
+    if (!w.episode && !v.bomb) {
+      // the baseline moves on only while the count is not rising, so a bomb caught a sample
+      // or two into its climb still has its first copies after the baseline
+      if (w.calmPids === undefined || pids <= w.calmPids) w.sinceTicks = ticks;
+      w.calmPids = pids;
+      return;
+    }
+    if (!w.episode) w.episode = this.begin(c, v.reason!, pids, prev, at);
+    w.episode.peak = Math.max(w.episode.peak, pids);
+    const killed = this.o.contain === false ? 0 : await this.contain(c, w, stats);
+    if (v.bomb || killed > 0) delete w.episode.calmSince;
+    else w.episode.calmSince ??= at;
+    if (w.episode.calmSince !== undefined && at - w.episode.calmSince >= QUIET_MS) {
+      this.end(w, at, pids);
+      w.calmPids = pids;
+      w.sinceTicks = ticks;
+    }
+  }
+
+  private begin(c: ContainerInfo, reason: string, pids: number, prev: Watch['last'], at: number): Episode {
+    const rate = prev && at > prev.at ? Math.round((pids - pidsOf(prev.stats)) / ((at - prev.at) / 1000)) : undefined;
+    const start: ForkStart = {
+      phase: 'start',
+      container: c,
+      reason,
+      processes: pids,
+      ...(rate !== undefined ? { rate } : {}),
+      ...(c.pidsLimit ? { pidsLimit: c.pidsLimit } : {}),
+      contain: this.o.contain !== false,
+    };
+    this.onEvent(start);
+    return { start, startedAt: at, peak: pids, killed: 0 };
+  }
+
+  /** Caps the limit once, then kills the copies while any are left; returns how many this sample. */
+  private async contain(c: ContainerInfo, w: Watch, stats: CgroupStats): Promise<number> {
+    const ep = w.episode!;
+    if (ep.error) return 0;
+    try {
+      if (ep.cappedAt === undefined) {
+        const cap = Math.max(pidsOf(stats), 1);
+        await updateContainer(c.id, { PidsLimit: cap });
+        ep.cappedAt = cap;
+      }
+      // between rounds, look without freezing: a contained bomb costs one cgroup read a sample
+      if (ep.program && !bombLeft(stats.procs, c.pid, w.sinceTicks, ep.program)) return 0;
+      let killed = 0;
+      for (let i = 0; i < ROUNDS; i++) {
+        const round = await killRound(c.id, c.pid, w.sinceTicks, ep.program);
+        ep.program ??= round.program;
+        killed += round.killed;
+        if (round.killed === 0) break;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      ep.killed += killed;
+      return killed;
+    } catch (e) {
+      ep.error = messageOf(e);
+      return 0;
+    }
+  }
+
+  private end(w: Watch, at: number, left: number): void {
+    const ep = w.episode!;
+    delete w.episode;
+    this.onEvent({
+      phase: 'end',
+      container: ep.start.container,
+      reason: ep.start.reason,
+      durationMs: at - ep.startedAt,
+      peak: ep.peak,
+      killed: ep.killed,
+      ...(ep.program ? { program: ep.program } : {}),
+      ...(ep.cappedAt !== undefined ? { cappedAt: ep.cappedAt } : {}),
+      left,
+      ...(ep.error ? { error: ep.error } : {}),
+    });
   }
 }

@@ -9,11 +9,20 @@
 // The agent's own detectors report through rules too, so a rule file can tune them (severity,
 // output, tags) or turn them off (`- rule: Fork bomb` / `enabled: false`). Their events:
 // evt.type = profile_violation (proc.exe, proc.pid, profile.reason, profile.mode),
-// fork_bomb (fork.reason, fork.outcome, fork.contained, fork.pids_limit, fork.killed),
+// fork_bomb (fork.phase start|end, fork.reason, fork.summary, fork.processes, fork.rate,
+// fork.pids_limit; at the end fork.peak, fork.killed, fork.program — see "Fork guard" below),
 // resource_threshold (resource.name, resource.value, resource.threshold, resource.usage),
 // profile_learned (profile.key, profile.mode, profile.programs); all but the last with the
 // container fields. What the agent does about them (deny, kill, contain) is set by the profile
 // mode and the agent's options, not by the rule's action.
+//
+// Fork guard (detectors/fork-guard.ts): every container's pids cgroup is sampled every 100 ms.
+// A bomb is: any fork refused at the pids limit since the sample before; or processes at 80% of
+// the pids limit; or, with no limit, 500 processes; or 200 new processes per second between two
+// samples. It then caps the pids limit at the count it saw and kills, with the container frozen,
+// the program with the most processes started since the container was last calm (not its first
+// process). One event as the bomb starts (processes, rate, pids limit), none while it lasts, one
+// when nothing was left to kill and the counters were normal for 1 s (processes killed, the program).
 
 import { SENSITIVE_FILES } from '../sensitive-files.js';
 
@@ -127,9 +136,9 @@ export const DEFAULT_RULES_YAML = `
   tags: [profile, process, builtin]
 
 - rule: Fork bomb
-  desc: A container's process count raced up or kept hitting its pids limit; the agent caps it and kills the copies.
+  desc: A container's process count raced up or kept hitting its pids limit; the agent caps it and kills the copies. One event when it starts, one when it is over.
   condition: evt.type = fork_bomb
-  output: "fork bomb in %container.name (%container.image): %fork.reason%fork.outcome"
+  output: "fork bomb in %container.name (%container.image) %fork.summary"
   severity: CRITICAL
   stride: DenialOfService
   attack: T1499.001

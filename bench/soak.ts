@@ -1,0 +1,81 @@
+// The noise budget over a long run (issue 14, item 6): the benign workloads of
+// test/support/soak.ts under the agent CLI (its own process, default rules, learn mode as a
+// fresh install starts) for N minutes; reports the events by rule and workload and the agent's
+// CPU (utime + stime, all threads) and RSS. The agent changes the kernel's audit state: take
+// the test lock so no agent test runs meanwhile:
+// flock /run/lock/bulwark-tests-host-state.lock node --import tsx bench/soak.ts [minutes=10]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanSoak, prepareSoak, startSoak } from '../test/support/soak.js';
+
+const minutes = Number(process.argv[2] ?? 10);
+const PREFIX = 'bulwark-bench-soak';
+const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-soak-'));
+const ticks = (pid: number): number => {
+  const x = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = x.slice(x.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+};
+const rss = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+await cleanSoak(PREFIX);
+await prepareSoak(PREFIX);
+const events = join(dir, 'events.jsonl');
+const agent = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    join(import.meta.dirname, '..', 'src', 'cli', 'main.ts'),
+    'agent',
+    '--state-dir',
+    join(dir, 'state'),
+    '--sink',
+    JSON.stringify({ type: 'jsonl', path: events }),
+  ],
+  { stdio: ['ignore', 'ignore', 'pipe'] },
+);
+try {
+  await new Promise<void>((resolve, reject) => {
+    agent.stderr.on('data', (d: Buffer) => (/running/.test(d.toString()) ? resolve() : undefined));
+    agent.on('exit', (c) => reject(new Error(`agent exited ${c}`)));
+  });
+  const soak = await startSoak(PREFIX);
+  const c0 = ticks(agent.pid!);
+  const t0 = Date.now();
+  let peak = 0;
+  while (Date.now() - t0 < minutes * 60_000) {
+    await new Promise((r) => setTimeout(r, 5000));
+    peak = Math.max(peak, rss(agent.pid!));
+  }
+  const wall = (Date.now() - t0) / 1000;
+  const cpu = (ticks(agent.pid!) - c0) / 100;
+  const answered = await soak.answered();
+  await soak.stop();
+  agent.kill('SIGTERM');
+  await new Promise((r) => agent.on('exit', r));
+  const byRule = new Map<string, number>();
+  let total = 0;
+  for (const line of readFileSync(events, 'utf8').split('\n').filter(Boolean)) {
+    const e = JSON.parse(line) as { rule: string; container?: { id: string }; message: string };
+    const what = soak.containers.get(e.container?.id ?? '');
+    if (!what) continue; // another test's container
+    total++;
+    const key = `${e.rule} [${what}]: ${e.message.replace(/\d{2,}/g, 'N')}`;
+    byRule.set(key, (byRule.get(key) ?? 0) + 1);
+  }
+  console.log(
+    `soak ${(wall / 60).toFixed(1)} min, ${soak.containers.size} workloads, ${answered} requests answered: ${total} events; agent CPU ${((cpu / wall) * 100).toFixed(1)}% of one core, peak RSS ${peak.toFixed(0)} MB`,
+  );
+  for (const [k, n] of [...byRule].sort((a, b) => b[1] - a[1])) console.log(`  ${n}× ${k}`);
+} finally {
+  if (agent.exitCode === null && agent.signalCode === null) {
+    agent.kill('SIGTERM');
+    await new Promise((r) => agent.on('exit', r));
+  }
+  await cleanSoak(PREFIX);
+  rmSync(dir, { recursive: true, force: true });
+}
