@@ -46,6 +46,10 @@ export interface RunOptions {
   restart?: 'always' | 'unless-stopped';
   /** Run the engine's init (tini) as the first process: it reaps orphans, as `docker run --init`. */
   init?: boolean;
+  /** tmpfs mounts: container path → mount options ("exec,size=16m"), as `docker run --tmpfs`. */
+  tmpfs?: Record<string, string>;
+  /** Bind mounts, "host:container[:ro]", as `docker run -v`. */
+  binds?: string[];
 }
 
 /** Creates and starts a container; returns its id. */
@@ -59,6 +63,8 @@ export async function runContainer(image: string, cmd: string[], o: RunOptions =
       ...(o.pidsLimit ? { PidsLimit: o.pidsLimit } : {}),
       ...(o.restart ? { RestartPolicy: { Name: o.restart } } : {}),
       ...(o.init ? { Init: true } : {}),
+      ...(o.tmpfs ? { Tmpfs: o.tmpfs } : {}),
+      ...(o.binds ? { Binds: o.binds } : {}),
     },
   };
   const id = await createContainer(body, o.name);

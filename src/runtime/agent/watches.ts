@@ -3,6 +3,7 @@ import { messageOf } from '../../core/errors.js';
 import { auditctl } from '../audit/control.js';
 import { sensitiveWatches } from '../audit/rules.js';
 import type { ContainerInfo } from '../containers.js';
+import { execMounts, readMounts } from '../detectors/mounts.js';
 import type { ExecGuard } from '../fanotify/index.js';
 
 // What the agent watches per running container: its overlay filesystem (its device names
@@ -57,11 +58,29 @@ export class ContainerWatches {
     if (this.o.openGuard) {
       if (this.guard) this.guard.add(root);
       else this.guard = this.o.openGuard(root);
+      this.guardOtherMounts(container);
     }
     const added: string[][] = [];
     for (const args of sensitiveWatches(this.o.sensitiveFiles, root))
       if ((await auditctl(args)).code === 0) added.push(args);
     this.auditWatches.set(container.id, added);
+  }
+
+  /**
+   * Programs run from the container's tmpfs mounts, volumes and bind mounts are drift too:
+   * each such mount (seen through the container's own root, so the mark holds the container's
+   * mount, not the host's view of it) is marked by itself. Its marks go with the mount when the
+   * container stops. noexec mounts need none: the kernel refuses their programs already.
+   */
+  private guardOtherMounts(container: ContainerInfo): void {
+    if (!this.guard || !container.pid) return;
+    for (const m of execMounts(readMounts(container.pid))) {
+      try {
+        this.guard.add(`/proc/${container.pid}/root${m.mountPoint}`, 'mount');
+      } catch (e) {
+        this.o.onError(new Error(`container ${container.name}: exec guard on ${m.mountPoint}: ${messageOf(e)}`));
+      }
+    }
   }
 
   private async unwatch(container: ContainerInfo): Promise<void> {
