@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -43,7 +43,9 @@ before(async () => {
     },
   );
   if (cc.status !== 0) throw new Error(`gcc: ${cc.stderr}`);
-  await importBusybox('bulwark-test/busybox', 'drift-e2e', ['cat', 'ls'], { 'bin/memfd-exec': readFileSync(out) });
+  await importBusybox('bulwark-test/busybox', 'drift-e2e', ['cat', 'ls', 'head'], {
+    'bin/memfd-exec': readFileSync(out),
+  });
   ready = true;
 });
 
@@ -69,7 +71,7 @@ function gone(pid: number): boolean {
   return st === undefined || st.state === 'Z';
 }
 
-test('/dev/shm and memfd programs are drift, refused or killed; chown -R, chmod, touch and sh /dev/shm/x.sh are not', async (t) => {
+async function scenario(t: TestContext, fanotify: boolean): Promise<void> {
   const ok = requireSetUp(
     t,
     {
@@ -83,14 +85,17 @@ test('/dev/shm and memfd programs are drift, refused or killed; chown -R, chmod,
   if (!ok) return;
   const ids: string[] = [];
   const run = async (name: string, script: string, o: Parameters<typeof runContainer>[2] = {}): Promise<string> => {
-    const id = await runContainer(IMAGE, ['sh', '-c', WAIT + script], { name: `drift-e2e-${name}`, ...o });
+    const id = await runContainer(IMAGE, ['sh', '-c', WAIT + script], {
+      name: `drift-e2e-${name}-${fanotify ? 'fan' : 'kill'}`,
+      ...o,
+    });
     ids.push(id);
     return id;
   };
   try {
     const shm = await run(
       'shm',
-      'cp /bin/busybox /dev/shm/echo; /dev/shm/echo SHM-RAN > /tmp/out 2>&1; echo "rc=$?" >> /tmp/out; touch /tmp/done; sleep 300',
+      'cp /bin/busybox /dev/shm/sleep; /dev/shm/sleep 300 > /tmp/out 2>&1; echo "rc=$?" >> /tmp/out; touch /tmp/done; sleep 300',
       { tmpfs: { '/dev/shm': 'rw,exec,size=16m' } },
     );
     const memfd = await run('memfd', '/bin/memfd-exec /bin/busybox sleep 300 & touch /tmp/done; sleep 300');
@@ -100,9 +105,11 @@ test('/dev/shm and memfd programs are drift, refused or killed; chown -R, chmod,
         'chown -R 65534:65534 /bin && chmod 755 /bin/cat && touch -d 2001-01-01 /bin/ls',
         'printf "echo SCRIPT-RAN\\n" > /dev/shm/x.sh && /bin/busybox sh /dev/shm/x.sh > /tmp/out',
         '/bin/cat /etc/hostname >> /tmp/out && /bin/ls / >> /tmp/out && echo IMAGE-RAN >> /tmp/out',
-        // the sentinel: one byte of /bin/cat changed, then run (drift, refused or killed)
-        'cp /bin/cat /tmp/c; printf X | dd of=/bin/cat bs=1 seek=$(($(wc -c < /tmp/c) - 1)) conv=notrunc 2>/dev/null',
-        '/bin/cat /etc/hostname; touch /tmp/done; sleep 300',
+        // the sentinel: one byte of /bin/head (copied up by chown -R, not run before: judging
+        // after the fact sees a file as it is when its record is read) changed, then run, long
+        // enough to be killed after its exec
+        'cp /bin/head /tmp/h; printf X | dd of=/bin/head bs=1 seek=$(($(wc -c < /tmp/h) - 1)) conv=notrunc 2>/dev/null',
+        '(sleep 300 | /bin/head -c 1) & touch /tmp/done; sleep 300',
       ].join('; '),
     );
     const pids = new Map<string, number>();
@@ -116,6 +123,7 @@ test('/dev/shm and memfd programs are drift, refused or killed; chown -R, chmod,
       sinks: [{ type: 'jsonl', path: join(tmp.path, 'events.jsonl') }],
       forkGuard: false,
       blockDrift: true,
+      fanotify,
       onEvent: (e) => events.push(e),
       onError: (e) => errors.push(e.message),
     });
@@ -130,12 +138,14 @@ test('/dev/shm and memfd programs are drift, refused or killed; chown -R, chmod,
       await waitUntil('the /dev/shm container is done', () => inContainer(pids.get(shm)!, '/tmp/done') !== undefined);
       await waitUntil('drift from /dev/shm reported', () => of(shm).some((e) => e.rule === 'Drifted executable'));
       const e = of(shm).find((x) => x.rule === 'Drifted executable')!;
-      assert.equal(e.file?.path, '/dev/shm/echo');
+      assert.equal(e.file?.path, '/dev/shm/sleep');
       assert.equal(e.fields?.reason, 'tmpfs');
       assert.equal(e.container?.image, IMAGE);
       assert.equal(typeof e.process?.pid, 'number');
       assert.equal(e.action, enforced);
-      assert.doesNotMatch(inContainer(pids.get(shm)!, '/tmp/out') ?? '', /SHM-RAN/, 'it never printed');
+      // refused: execve fails (126); killed: SIGKILL (128 + 9) long before its 300 s
+      const rc = /rc=(\d+)/.exec(inContainer(pids.get(shm)!, '/tmp/out') ?? '')?.[1];
+      assert.equal(rc, fanotify ? '126' : '137');
       console.log(`/dev/shm (${agent.enforcement}): ${inContainer(pids.get(shm)!, '/tmp/out')?.trim()}`);
 
       // memfd
@@ -155,19 +165,19 @@ test('/dev/shm and memfd programs are drift, refused or killed; chown -R, chmod,
 
       // the near-miss, then its sentinel
       await waitUntil('the benign container is done', () => inContainer(pids.get(benign)!, '/tmp/done') !== undefined);
-      await waitUntil('the changed /bin/cat reported', () =>
-        of(benign).some((x) => x.rule === 'Drifted executable' && x.file?.path === '/bin/cat'),
+      await waitUntil('the changed /bin/head reported', () =>
+        of(benign).some((x) => x.rule === 'Drifted executable' && x.file?.path === '/bin/head'),
       );
       const out = inContainer(pids.get(benign)!, '/tmp/out') ?? '';
       assert.match(out, /SCRIPT-RAN/);
       assert.match(out, /IMAGE-RAN/, 'the copied-up image programs ran');
-      const s = of(benign).find((x) => x.file?.path === '/bin/cat')!;
+      const s = of(benign).find((x) => x.file?.path === '/bin/head')!;
       assert.equal(s.fields?.reason, 'written');
       assert.equal(s.action, enforced);
       // audit records are handled in order: everything the script ran before the sentinel was judged
       assert.deepEqual(
         of(benign).map((x) => `${x.rule} ${x.file?.path}`),
-        ['Drifted executable /bin/cat'],
+        ['Drifted executable /bin/head'],
         'no drift for the copy-ups or the script',
       );
     } catch (err) {
@@ -180,4 +190,8 @@ test('/dev/shm and memfd programs are drift, refused or killed; chown -R, chmod,
   } finally {
     for (const id of ids) await removeContainer(id);
   }
-});
+}
+
+for (const fanotify of [true, false])
+  test(`/dev/shm and memfd programs are drift, ${fanotify ? 'refused' : 'killed (fanotify off)'}; chown -R, chmod, touch and sh /dev/shm/x.sh are not`, (t) =>
+    scenario(t, fanotify));
