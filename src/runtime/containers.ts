@@ -19,6 +19,8 @@ export interface ContainerInfo {
   running: boolean;
   /** overlay2: the container's writable layer; a file there was written or changed in the container. */
   upperDir?: string;
+  /** overlay2: the image's layers below upperDir, topmost first. */
+  lowerDirs?: string[];
   /** overlay2: the merged view the container sees as /. */
   mergedDir?: string;
   /** The pids limit set on the container (0 or undefined: none). */
@@ -36,6 +38,7 @@ function containerInfo(raw: ContainerInspect): ContainerInfo {
     pid: raw.State?.Pid ?? 0,
     running: raw.State?.Running ?? false,
     ...(data.UpperDir ? { upperDir: data.UpperDir } : {}),
+    ...(data.LowerDir ? { lowerDirs: data.LowerDir.split(':') } : {}),
     ...(data.MergedDir ? { mergedDir: data.MergedDir } : {}),
     ...(raw.HostConfig?.PidsLimit ? { pidsLimit: raw.HostConfig.PidsLimit } : {}),
     labels: { ...(raw.Config?.Labels ?? {}) },

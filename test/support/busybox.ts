@@ -19,8 +19,16 @@ export function haveBusybox(): boolean {
   return have('busybox') && readFileSync('/bin/busybox').subarray(0, 4).toString('latin1') === '\x7fELF';
 }
 
-/** `copies`: applets installed as their own file (a program of their own to audit and fanotify), not a link. */
-export async function importBusybox(repo: string, tag: string, copies: string[] = []): Promise<void> {
+/**
+ * `copies`: applets installed as their own file (a program of their own to audit and fanotify),
+ * not a link; `extra`: more files of the image (path without the leading "/" → executable content).
+ */
+export async function importBusybox(
+  repo: string,
+  tag: string,
+  copies: string[] = [],
+  extra: Record<string, Buffer> = {},
+): Promise<void> {
   const pack = tarStream.pack();
   const bin = readFileSync('/bin/busybox');
   pack.entry({ name: 'bin/busybox', mode: 0o755 }, bin);
@@ -34,6 +42,7 @@ export async function importBusybox(repo: string, tag: string, copies: string[] 
   );
   pack.entry({ name: 'etc/shadow', mode: 0o640 }, 'root:*:19000:0:99999:7:::\n');
   pack.entry({ name: 'tmp', type: 'directory', mode: 0o1777 });
+  for (const [name, content] of Object.entries(extra)) pack.entry({ name, mode: 0o755 }, content);
   pack.finalize();
   await importRootfs(pack as unknown as NodeJS.ReadableStream, repo, tag);
 }
@@ -46,6 +55,10 @@ export interface RunOptions {
   restart?: 'always' | 'unless-stopped';
   /** Run the engine's init (tini) as the first process: it reaps orphans, as `docker run --init`. */
   init?: boolean;
+  /** tmpfs mounts: container path → mount options ("exec,size=16m"), as `docker run --tmpfs`. */
+  tmpfs?: Record<string, string>;
+  /** Bind mounts, "host:container[:ro]", as `docker run -v`. */
+  binds?: string[];
 }
 
 /** Creates and starts a container; returns its id. */
@@ -59,6 +72,8 @@ export async function runContainer(image: string, cmd: string[], o: RunOptions =
       ...(o.pidsLimit ? { PidsLimit: o.pidsLimit } : {}),
       ...(o.restart ? { RestartPolicy: { Name: o.restart } } : {}),
       ...(o.init ? { Init: true } : {}),
+      ...(o.tmpfs ? { Tmpfs: o.tmpfs } : {}),
+      ...(o.binds ? { Binds: o.binds } : {}),
     },
   };
   const id = await createContainer(body, o.name);

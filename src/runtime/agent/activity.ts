@@ -10,7 +10,7 @@ import type { RuleSet } from '../rules/ruleset.js';
 import type { BuiltinDetections } from './builtins.js';
 import type { Emitter, EventDetail } from './emitter.js';
 import type { Enforcer, Proc } from './enforce.js';
-import type { ExecJudge } from './exec-judge.js';
+import type { ExecJudge, Judgement } from './exec-judge.js';
 import type { ExecSessions } from './exec-sessions.js';
 import { connectFields, execFields, heldExecFields, openFields, setuidFields, withParentName } from './fields.js';
 import type { Judged, PidTable } from './pids.js';
@@ -45,14 +45,19 @@ export class ActivityHandler {
     if (!container) return true;
     const exe = containerPath(container, held.path);
     if (!exe) return true;
-    const judgement = await judge.judge(container, exe);
+    const judgement = await judge.judge(container, exe, held.dev);
     // the audit record of this exec comes later: it reuses the judgement
     pids.remember(held.pid, who.start, container, { exe, judgement });
     // nothing to say about a clean file: fanotify allows it again unasked while it stays the same
     if (!judgement.block) return judge.noteHeld(held.dev, held.ino, exe, judgement) ? 'cache' : true;
     judge.noteHeld(held.dev, held.ino, exe, judgement);
-    const detail = { process: { pid: held.pid, exe }, file: { path: exe, operation: 'exec' as const } };
-    for (const match of this.parts.rules.match(heldExecFields(container, exe, held.pid, judgement.drift)))
+    const detail = {
+      process: { pid: held.pid, exe },
+      file: { path: exe, operation: 'exec' as const },
+      ...driftDetail(judgement),
+    };
+    const fields = heldExecFields(container, exe, held.pid, judgement.drift, judgement.driftReason);
+    for (const match of this.parts.rules.match(fields))
       this.parts.emitter.fromMatch(match, container, detail, 'denied');
     if (judgement.profileViolation && !judgement.drift)
       this.parts.builtins.profileViolation(
@@ -132,7 +137,11 @@ export class ActivityHandler {
       activity.path && activity.path !== exe && !judgement.drift
         ? judge.observeName(container, activity.path)
         : undefined;
-    const fields = withParentName(execFields(activity, container, judgement.drift), activity.ppid, commOf);
+    const fields = withParentName(
+      execFields(activity, container, judgement.drift, judgement.driftReason),
+      activity.ppid,
+      commOf,
+    );
     // fanotify did not stop it (not available, raced, or only the name is unlisted): kill right
     // after exec, once, with whatever it started meanwhile
     const blockNow = judgement.block || (byName?.block ?? false);
@@ -141,7 +150,12 @@ export class ActivityHandler {
     for (const match of this.parts.rules.match(fields)) {
       const action =
         blockNow || match.rule.action === 'kill' ? await killOnce() : await enforcer.act(match.rule, container, proc);
-      this.parts.emitter.fromMatch(match, container, { ...detail, file: { path: exe, operation: 'exec' } }, action);
+      this.parts.emitter.fromMatch(
+        match,
+        container,
+        { ...detail, file: { path: exe, operation: 'exec' }, ...driftDetail(judgement) },
+        action,
+      );
     }
     if ((judgement.profileViolation || byName?.violation) && !judgement.drift) {
       const action: EventAction = blockNow ? await killOnce() : 'alert';
@@ -159,4 +173,9 @@ export class ActivityHandler {
         );
     }
   }
+}
+
+/** A drifted program's event says where it lived (fields.reason: written, tmpfs, volume, memfd). */
+function driftDetail(j: Judgement): EventDetail {
+  return j.driftReason ? { fields: { reason: j.driftReason } } : {};
 }

@@ -1,4 +1,4 @@
-import { isDrift } from '../detectors/drift.js';
+import { DriftDetector, type DriftReason } from '../detectors/drift.js';
 import type { ProfileMode, ProfileStore } from '../profiles.js';
 import type { ContainerInfo } from '../containers.js';
 
@@ -9,6 +9,8 @@ import type { ContainerInfo } from '../containers.js';
 
 export interface Judgement {
   drift: boolean;
+  /** Where the drifted program lives (written in the overlay, tmpfs, volume, memfd). */
+  driftReason?: DriftReason;
   block: boolean;
   reason?: string;
   profileViolation: boolean;
@@ -26,6 +28,7 @@ export interface ExecJudgeOptions {
 export class ExecJudge {
   /** Execs judged clean, as dev:ino:path. */
   private readonly clean = new Set<string>();
+  private readonly drift = new DriftDetector();
   /** Told when the cache is cleared (fanotify's own cache must go too). */
   onClear?: () => void;
 
@@ -47,14 +50,20 @@ export class ExecJudge {
     return this.profiles.hasProfile(key) ? this.profiles.mode(key) : this.o.defaultMode;
   }
 
-  /** Whether an exec of `exe` in `c` must be refused, and why (the profile learns it in learn mode). */
-  async judge(container: ContainerInfo, exe: string): Promise<Judgement> {
-    const drift = await isDrift(container, exe);
+  /** Whether an exec of `exe` (on device `dev`) in `c` must be refused, and why (the profile learns it in learn mode). */
+  async judge(container: ContainerInfo, exe: string, dev?: number): Promise<Judgement> {
+    const { drift, reason: driftReason } = await this.drift.judge(container, exe, dev);
     const key = ExecJudge.profileKey(container);
     if (!this.profiles.hasProfile(key)) this.profiles.setMode(key, this.modeOf(container));
     const verdict = this.profiles.observe(key, exe);
     const block = (drift && this.o.blockDrift) || verdict.block;
-    return { drift, block, profileViolation: verdict.violation, ...(verdict.reason ? { reason: verdict.reason } : {}) };
+    return {
+      drift,
+      ...(driftReason ? { driftReason } : {}),
+      block,
+      profileViolation: verdict.violation,
+      ...(verdict.reason ? { reason: verdict.reason } : {}),
+    };
   }
 
   /** The judgement an audit record reuses: fanotify's for this process, a clean file's, or a new one. */
@@ -65,7 +74,7 @@ export class ExecJudge {
     held?: { exe: string; judgement: Judgement },
   ): Promise<Judgement> {
     if (held?.exe === exe) return held.judgement;
-    return this.clean.has(fileKey(file.dev, file.ino, exe)) ? CLEAN : this.judge(container, exe);
+    return this.clean.has(fileKey(file.dev, file.ino, exe)) ? CLEAN : this.judge(container, exe, file.dev);
   }
 
   /** Remembers (or forgets) a file's exec as clean; true when it may be cached. */
@@ -84,6 +93,7 @@ export class ExecJudge {
 
   clear(): void {
     this.clean.clear();
+    this.drift.clearMounts();
     this.onClear?.();
   }
 }

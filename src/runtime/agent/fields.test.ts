@@ -60,6 +60,7 @@ test('exec fields: name from comm (else the file), arguments, drift, login uid o
     'proc.args': ['sh', '-c', 'id'],
     'proc.cmdline': 'sh -c id',
     'proc.drift': false,
+    'proc.drift_reason': '',
   });
   const bare: ExecEvent = { ...base, kind: 'exec', exe: '/tmp/xmrig', argv: ['xmrig'] };
   const fields = execFields(bare, WEB, true);
@@ -70,6 +71,15 @@ test('exec fields: name from comm (else the file), arguments, drift, login uid o
       .match(fields)
       .map((m) => m.rule.name),
     ['Drifted executable'],
+  );
+  // a memfd program is drift of its own kind: that rule, not both
+  const memfd = execFields({ ...bare, exe: '/memfd:x (deleted)' }, WEB, true, 'memfd');
+  assert.equal(memfd['proc.drift_reason'], 'memfd');
+  assert.deepEqual(
+    RuleSet.load()
+      .match(memfd)
+      .map((m) => m.rule.name),
+    ['Fileless execution'],
   );
 });
 
@@ -115,12 +125,13 @@ test('open, connect and held exec fields: what the default rules read', () => {
     ['/bin/nc in web (nginx:1.27) connected to 10.0.0.9 port 4444 (pid 100, uid 0)'],
   );
   assert.equal('net.port' in connectFields({ ...connect, port: undefined }, WEB), false);
-  assert.deepEqual(heldExecFields(WEB, '/tmp/x', 5, true), {
+  assert.deepEqual(heldExecFields(WEB, '/tmp/x', 5, true, 'tmpfs'), {
     'evt.type': 'exec',
     'proc.exe': '/tmp/x',
     'proc.name': 'x',
     'proc.pid': 5,
     'proc.drift': true,
+    'proc.drift_reason': 'tmpfs',
     'container.id': WEB.id,
     'container.name': 'web',
     'container.image': 'nginx:1.27',

@@ -38,13 +38,20 @@ function processFields(activity: AuditActivity, container: ContainerInfo): Mutab
   };
 }
 
-export function execFields(activity: ExecEvent, container: ContainerInfo, drift: boolean): MutableFields {
+/** `driftReason`: where a drifted program lives (written, tmpfs, volume, memfd); "" when not drift. */
+export function execFields(
+  activity: ExecEvent,
+  container: ContainerInfo,
+  drift: boolean,
+  driftReason = '',
+): MutableFields {
   return {
     ...processFields(activity, container),
     'evt.type': 'exec',
     'proc.args': activity.argv,
     'proc.cmdline': activity.argv.join(' '),
     'proc.drift': drift,
+    'proc.drift_reason': driftReason,
   };
 }
 
@@ -74,13 +81,20 @@ export function setuidFields(activity: AuditActivity, container: ContainerInfo):
 }
 
 /** An exec fanotify holds: only the file and the process are known yet. */
-export function heldExecFields(container: ContainerInfo, exe: string, pid: number, drift: boolean): Fields {
+export function heldExecFields(
+  container: ContainerInfo,
+  exe: string,
+  pid: number,
+  drift: boolean,
+  driftReason = '',
+): Fields {
   return {
     'evt.type': 'exec',
     'proc.exe': exe,
     'proc.name': basename(exe),
     'proc.pid': pid,
     'proc.drift': drift,
+    'proc.drift_reason': driftReason,
     ...containerFields(container),
   };
 }

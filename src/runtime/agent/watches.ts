@@ -3,6 +3,7 @@ import { messageOf } from '../../core/errors.js';
 import { auditctl } from '../audit/control.js';
 import { sensitiveWatches } from '../audit/rules.js';
 import type { ContainerInfo } from '../containers.js';
+import { execMounts, readMounts, type Mount } from '../detectors/mounts.js';
 import type { ExecGuard } from '../fanotify/index.js';
 
 // What the agent watches per running container: its overlay filesystem (its device names
@@ -54,14 +55,36 @@ export class ContainerWatches {
     } catch {
       // gone already: pids say which container
     }
+    const others = container.pid ? execMounts(readMounts(container.pid)) : [];
+    // a tmpfs is the container's own: its device names the container of a process gone before
+    // its exec's record is read (a volume's device is the host's, shared: it names no one)
+    for (const m of others) if (m.fsType === 'tmpfs' && !this.byDevice.has(m.dev)) this.byDevice.set(m.dev, container);
     if (this.o.openGuard) {
       if (this.guard) this.guard.add(root);
       else this.guard = this.o.openGuard(root);
+      this.guardOtherMounts(container, others);
     }
     const added: string[][] = [];
     for (const args of sensitiveWatches(this.o.sensitiveFiles, root))
       if ((await auditctl(args)).code === 0) added.push(args);
     this.auditWatches.set(container.id, added);
+  }
+
+  /**
+   * Programs run from the container's tmpfs mounts, volumes and bind mounts are drift too:
+   * each such mount (seen through the container's own root, so the mark holds the container's
+   * mount, not the host's view of it) is marked by itself. Its marks go with the mount when the
+   * container stops. noexec mounts need none: the kernel refuses their programs already.
+   */
+  private guardOtherMounts(container: ContainerInfo, mounts: readonly Mount[]): void {
+    if (!this.guard) return;
+    for (const m of mounts) {
+      try {
+        this.guard.add(`/proc/${container.pid}/root${m.mountPoint}`, 'mount');
+      } catch (e) {
+        this.o.onError(new Error(`container ${container.name}: exec guard on ${m.mountPoint}: ${messageOf(e)}`));
+      }
+    }
   }
 
   private async unwatch(container: ContainerInfo): Promise<void> {

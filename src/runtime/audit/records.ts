@@ -222,8 +222,11 @@ export function fieldHex(raw: string | undefined): bigint | undefined {
 export function fieldDev(raw: string | undefined): number | undefined {
   const m = raw === undefined ? null : /^([0-9a-f]{1,8}):([0-9a-f]{1,8})$/i.exec(raw);
   if (!m) return undefined;
-  const major = Number.parseInt(m[1]!, 16);
-  const minor = Number.parseInt(m[2]!, 16);
+  return devNumber(Number.parseInt(m[1]!, 16), Number.parseInt(m[2]!, 16));
+}
+
+/** st_dev as stat(2) gives it for a device's major and minor numbers (glibc's makedev). */
+export function devNumber(major: number, minor: number): number {
   // bits: minor 0-7, major 8-19, minor 20-31, major 32-43 (numbers, not 32-bit ints: no overflow)
   return (
     (minor & 0xff) +

@@ -77,10 +77,10 @@ export interface ExecGuardStats {
 }
 
 export interface ExecGuard {
-  /** Guards one more mount (or filesystem). */
-  add(path: string): void;
+  /** Guards one more mount (or filesystem); `scope` defaults to the guard's. */
+  add(path: string, scope?: ExecGuardScope): void;
   /** Stops guarding a mount (or filesystem) added before. */
-  remove(path: string): void;
+  remove(path: string, scope?: ExecGuardScope): void;
   /** Forgets every "cache" answer: the next exec of each file is decided again. */
   clearCache(): void;
   /** Allows every pending exec and stops guarding. Idempotent. */
@@ -282,16 +282,16 @@ export function openExecGuard(opts: ExecGuardOptions): ExecGuard {
   }
 
   return {
-    add(path: string): void {
+    add(path: string, as: ExecGuardScope = scope): void {
       try {
-        guard.mark(path, scope, false);
+        guard.mark(path, as, false);
       } catch (e) {
         throw systemError(e, path);
       }
     },
-    remove(path: string): void {
+    remove(path: string, as: ExecGuardScope = scope): void {
       try {
-        guard.mark(path, scope, true);
+        guard.mark(path, as, true);
       } catch (e) {
         // a container that stopped has no mount left, and its marks went with it
         if ((e as { code?: unknown }).code === 'ENOENT') return;

@@ -2,7 +2,7 @@
 // files load after it: a rule, macro or list with the same name replaces it; "append: true"
 // extends it; "enabled: false" turns a rule off. Fields: evt.type (exec, open, connect,
 // setuid, container_exec), proc.name, proc.exe, proc.args, proc.cmdline, proc.pid,
-// proc.ppid, proc.pname, proc.drift, user.uid, user.loginuid, user.name, container.id,
+// proc.ppid, proc.pname, proc.drift, proc.drift_reason, user.uid, user.loginuid, user.name, container.id,
 // container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port,
 // evt.success.
 //
@@ -55,13 +55,29 @@ export const DEFAULT_RULES_YAML = `
   condition: evt.type = open and fd.write = true
 
 - rule: Drifted executable
-  desc: A program that is not part of the image (written or changed in the container) was executed.
-  condition: spawned_process and container and proc.drift = true
-  output: "drift: %proc.exe executed in %container.name (%container.image), not part of the image (pid %proc.pid, parent %proc.pname)"
+  desc: >-
+    A program that is not part of the image was executed: written or changed in the container's
+    layer (proc.drift_reason written; a copy-up by chown, chmod or touch that keeps the image's
+    bytes is not drift), or run from a tmpfs (tmpfs: /dev/shm, --tmpfs) or a volume or bind
+    mount (volume). Programs run from a memfd are "Fileless execution".
+  condition: spawned_process and container and proc.drift = true and proc.drift_reason != memfd
+  output: "drift: %proc.exe executed in %container.name (%container.image), not part of the image (%proc.drift_reason; pid %proc.pid, parent %proc.pname)"
   severity: CRITICAL
   stride: Tampering
   attack: T1105
   tags: [drift, process]
+
+- rule: Fileless execution
+  desc: >-
+    A program that never was a file ran: executed from an anonymous memory file (memfd_create,
+    then execveat or fexecve; its executable is "/memfd:NAME (deleted)"), a way to run a
+    downloaded payload without writing it to disk.
+  condition: spawned_process and container and proc.drift_reason = memfd
+  output: "fileless: %proc.exe executed from memory in %container.name (%container.image) (pid %proc.pid, parent %proc.pname, command %proc.cmdline)"
+  severity: CRITICAL
+  stride: Tampering
+  attack: T1620
+  tags: [drift, process, fileless]
 
 - rule: Shell in container
   desc: A shell started inside a container.
