@@ -3,6 +3,7 @@ import { messageOf } from '../../core/errors.js';
 import { auditctl } from '../audit/control.js';
 import { sensitiveWatches } from '../audit/rules.js';
 import type { ContainerInfo } from '../containers.js';
+import type { FileGuard } from '../fanotify/file-guard.js';
 import type { ExecGuard } from '../fanotify/index.js';
 
 // What the agent watches per running container: its overlay filesystem (its device names
@@ -14,6 +15,10 @@ export interface WatchOptions {
   sensitiveFiles: readonly string[];
   /** Opens the exec guard on the first container's filesystem; undefined: fanotify is not used. */
   openGuard?: (firstPath: string) => ExecGuard;
+  /** Opens the file guard (FAN_OPEN_PERM) with these host prefixes; undefined: no file profiles. */
+  openFileGuard?: (firstPath: string, prefixes: string[]) => FileGuard;
+  /** The protected prefixes inside a container (protected-paths.ts guardPrefixes). */
+  fileGuardPrefixes?: readonly string[];
   /** Told when containers change: answers cached by device may now be wrong. */
   onChange(): void;
   onError(e: Error): void;
@@ -24,12 +29,46 @@ export class ContainerWatches {
   /** Container id → the audit watches added for it. */
   private readonly auditWatches = new Map<string, string[][]>();
   private guard?: ExecGuard;
+  private fileGuard?: FileGuard;
+  /** Root (merged dir) → its running container: the file guard's paths name them. */
+  private readonly byRoot = new Map<string, ContainerInfo>();
 
   constructor(private readonly o: WatchOptions) {}
 
   /** The running container whose overlay filesystem is `dev`. */
   containerByDevice(dev: number): ContainerInfo | undefined {
     return this.byDevice.get(dev);
+  }
+
+  /** The running container whose root holds `hostPath`, and the path inside it. */
+  locate(hostPath: string): { container: ContainerInfo; path: string } | undefined {
+    for (const [root, container] of this.byRoot)
+      if (hostPath.startsWith(`${root}/`)) return { container, path: hostPath.slice(root.length) };
+    return undefined;
+  }
+
+  private fileGuardHostPrefixes(): string[] {
+    return [...this.byRoot.keys()].flatMap((root) => (this.o.fileGuardPrefixes ?? []).map((p) => root + p));
+  }
+
+  /** Guards file opens in a started container's root (FAN_OPEN_PERM on its overlay). */
+  private watchFiles(container: ContainerInfo, root: string): void {
+    if (!this.o.openFileGuard) return;
+    this.byRoot.set(root, container);
+    if (this.fileGuard) {
+      this.fileGuard.setPrefixes(this.fileGuardHostPrefixes());
+      this.fileGuard.add(root);
+    } else this.fileGuard = this.o.openFileGuard(root, this.fileGuardHostPrefixes());
+  }
+
+  private unwatchFiles(container: ContainerInfo): void {
+    if (!container.mergedDir || !this.byRoot.delete(container.mergedDir)) return;
+    this.fileGuard?.setPrefixes(this.fileGuardHostPrefixes());
+    try {
+      this.fileGuard?.remove(container.mergedDir);
+    } catch {
+      // its overlay is unmounted already: the kernel dropped the mark with it
+    }
   }
 
   /** fanotify's cache of allowed files. */
@@ -58,6 +97,7 @@ export class ContainerWatches {
       if (this.guard) this.guard.add(root);
       else this.guard = this.o.openGuard(root);
     }
+    this.watchFiles(container, root);
     const added: string[][] = [];
     for (const args of sensitiveWatches(this.o.sensitiveFiles, root))
       if ((await auditctl(args)).code === 0) added.push(args);
@@ -66,6 +106,7 @@ export class ContainerWatches {
 
   private async unwatch(container: ContainerInfo): Promise<void> {
     for (const [dev, owner] of this.byDevice) if (owner.id === container.id) this.byDevice.delete(dev);
+    this.unwatchFiles(container);
     if (container.mergedDir) this.guard?.remove(container.mergedDir);
     // -W deletes the watch -w added
     for (const args of this.auditWatches.get(container.id) ?? [])
@@ -75,5 +116,6 @@ export class ContainerWatches {
 
   close(): void {
     this.guard?.close();
+    this.fileGuard?.close();
   }
 }
