@@ -145,7 +145,7 @@ function wire(o: AgentOptions, support: ReturnType<typeof fanotifyState>, audit:
     profiles,
     judge,
     builtins,
-    locate: (p) => watches.locate(p),
+    containerById: (id) => watches.guardedContainer(id),
     onError,
   });
   // the files the rules call sensitive are the ones watched (a rule file can add to the list)

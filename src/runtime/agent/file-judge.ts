@@ -4,6 +4,7 @@ import { containerPath } from '../detectors/drift.js';
 import type { OpenEvent } from '../fanotify/file-guard.js';
 import { openAccessOf, type OpenAccess } from '../fanotify/open-access.js';
 import type { FileAccess, ProfileStore } from '../profiles.js';
+import { liveProcess } from '../proc.js';
 import { protectionOf } from '../protected-paths.js';
 import type { BuiltinDetections } from './builtins.js';
 import type { ExecJudge } from './exec-judge.js';
@@ -18,8 +19,8 @@ export interface FileJudgeParts {
   profiles: ProfileStore;
   judge: ExecJudge;
   builtins: BuiltinDetections;
-  /** The running container whose root holds `hostPath`, and the path inside it. */
-  locate(hostPath: string): { container: ContainerInfo; path: string } | undefined;
+  /** The running, file-guarded container with this id. */
+  containerById(id: string): ContainerInfo | undefined;
   /** protected_paths / protected_write_paths of the rules. */
   paths: readonly string[];
   writePaths: readonly string[];
@@ -28,13 +29,25 @@ export interface FileJudgeParts {
 const REPEAT_MS = 60_000;
 const MAX_RECENT = 4096;
 
-/** The program a thread runs, as a path inside its container; "" when it is gone. */
+/** The program a thread runs, as a path inside its container (as its mount namespace names it); "" when gone. */
 function programOf(tid: number, container: ContainerInfo): string {
   try {
     return containerPath(container, readlinkSync(`/proc/${tid}/exe`)) ?? '';
   } catch {
     return '';
   }
+}
+
+/**
+ * The guarded container thread `tid` belongs to (its cgroup names it), and the file inside it.
+ * Its opens name files as its own mount namespace does (/etc/passwd); a host process opening
+ * a container's files (dockerd's `docker cp`, a backup) belongs to none and is not judged.
+ */
+function locate(parts: FileJudgeParts, ev: OpenEvent): { container: ContainerInfo; path: string } | undefined {
+  const id = liveProcess(ev.tid)?.containerId;
+  const container = id ? parts.containerById(id) : undefined;
+  const path = container ? containerPath(container, ev.path) : undefined;
+  return container && path ? { container, path } : undefined;
 }
 
 export class FileJudge {
@@ -45,7 +58,7 @@ export class FileJudge {
 
   /** fanotify's question: may this open go ahead? */
   decideHeldOpen(ev: OpenEvent, access: OpenAccess = openAccessOf(ev.tid)): boolean {
-    const where = this.parts.locate(ev.path);
+    const where = locate(this.parts, ev);
     if (!where) return true;
     const protection = protectionOf(where.path, this.parts.paths, this.parts.writePaths);
     // unknown counts as a write: see open-access.ts

@@ -30,8 +30,8 @@ export class ContainerWatches {
   private readonly auditWatches = new Map<string, string[][]>();
   private guard?: ExecGuard;
   private fileGuard?: FileGuard;
-  /** Root (merged dir) → its running container: the file guard's paths name them. */
-  private readonly byRoot = new Map<string, ContainerInfo>();
+  /** Id → running container whose root the file guard marks. */
+  private readonly guarded = new Map<string, ContainerInfo>();
 
   constructor(private readonly o: WatchOptions) {}
 
@@ -40,30 +40,23 @@ export class ContainerWatches {
     return this.byDevice.get(dev);
   }
 
-  /** The running container whose root holds `hostPath`, and the path inside it. */
-  locate(hostPath: string): { container: ContainerInfo; path: string } | undefined {
-    for (const [root, container] of this.byRoot)
-      if (hostPath.startsWith(`${root}/`)) return { container, path: hostPath.slice(root.length) };
-    return undefined;
-  }
-
-  private fileGuardHostPrefixes(): string[] {
-    return [...this.byRoot.keys()].flatMap((root) => (this.o.fileGuardPrefixes ?? []).map((p) => root + p));
+  /** The running, file-guarded container with this id. */
+  guardedContainer(id: string): ContainerInfo | undefined {
+    return this.guarded.get(id);
   }
 
   /** Guards file opens in a started container's root (FAN_OPEN_PERM on its overlay). */
   private watchFiles(container: ContainerInfo, root: string): void {
     if (!this.o.openFileGuard) return;
-    this.byRoot.set(root, container);
-    if (this.fileGuard) {
-      this.fileGuard.setPrefixes(this.fileGuardHostPrefixes());
-      this.fileGuard.add(root);
-    } else this.fileGuard = this.o.openFileGuard(root, this.fileGuardHostPrefixes());
+    this.guarded.set(container.id, container);
+    // the container's opens name their files as its own mount namespace does (/etc/passwd):
+    // the prefixes are paths inside containers, the same for all
+    if (this.fileGuard) this.fileGuard.add(root);
+    else this.fileGuard = this.o.openFileGuard(root, [...(this.o.fileGuardPrefixes ?? [])]);
   }
 
   private unwatchFiles(container: ContainerInfo): void {
-    if (!container.mergedDir || !this.byRoot.delete(container.mergedDir)) return;
-    this.fileGuard?.setPrefixes(this.fileGuardHostPrefixes());
+    if (!container.mergedDir || !this.guarded.delete(container.id)) return;
     try {
       this.fileGuard?.remove(container.mergedDir);
     } catch {
