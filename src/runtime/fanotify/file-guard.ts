@@ -38,7 +38,7 @@ export interface FileGuardOptions {
   onError?(error: unknown, ev: OpenEvent): void;
 }
 
-export interface FileGuardStats extends NativeStats {
+interface FileGuardStats extends NativeStats {
   /** Opens allowed by the addon without asking: outside the prefixes. */
   filtered: number;
   errors: number;
