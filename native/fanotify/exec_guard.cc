@@ -248,6 +248,23 @@ class Guard {
   napi_ref self_ref = nullptr;
   bool cleanup_hook = false;
 
+  // ---- file guard (FAN_OPEN_PERM marks; see MarkOpen) ----
+  // Only opens below one of these path prefixes are handed to JS; every other open on the
+  // marked filesystems is allowed by the reader thread at once (counted in `filtered`), so
+  // files outside the protected paths cost one context switch and no JS. Empty: no filter.
+  void SetPrefixes(std::vector<std::string> prefixes) {
+    std::lock_guard<std::mutex> lock(mu_);
+    prefixes_ = std::move(prefixes);
+  }
+  // A file guard (set before Start): opens by this process (any of its threads) are allowed
+  // at once — the JS thread reading a guarded file would otherwise wait on its own decision
+  // until the timeout — and the path filter applies.
+  void AllowSelf() { allow_self_ = true; }
+  double filtered() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return filtered_;
+  }
+
  private:
   void Wake() {
     uint64_t one = 1;
@@ -341,6 +358,10 @@ class Guard {
     char target[PATH_MAX];
     ssize_t n = readlink(link, target, sizeof target - 1);
     std::string path = n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
+    if (allow_self_ && n > 0 && PassesUnasked(path, pid)) {
+      Respond(fd, true);
+      return;
+    }
     FileIdentity file;
     if (have_stat && n > 0) {
       file.known = true;
@@ -486,6 +507,26 @@ class Guard {
   bool stopping_ = false;
   bool closed_ = false;
   int owners_ = 2;
+  std::vector<std::string> prefixes_;
+  bool allow_self_ = false;
+  double filtered_ = 0;
+
+  // Reader thread: whether an open of `path` by `pid` (a thread id in a file guard) is
+  // allowed without asking JS: outside every prefix, or by this process itself.
+  bool PassesUnasked(const std::string& path, int32_t pid) {
+    if (allow_self_) {
+      char task[64];
+      snprintf(task, sizeof task, "/proc/self/task/%d", pid);
+      if (pid == getpid() || access(task, F_OK) == 0) return true;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (prefixes_.empty()) return false;
+    for (const std::string& p : prefixes_) {
+      if (path.compare(0, p.size(), p) == 0 && (path.size() == p.size() || path[p.size()] == '/')) return false;
+    }
+    filtered_ += 1;
+    return true;
+  }
 };
 
 // JS thread: runs the JS callback for one event. env is null when the function is being torn
@@ -572,10 +613,20 @@ void Detach(napi_env env, Guard* guard) {
   }
 }
 
-// new ExecGuard(timeoutMs, callback(id, pid, path) => boolean | undefined)
+// True for new ExecGuard(timeoutMs, callback, "files"): a file guard (see FileGuardFlags).
+bool IsFileGuard(napi_env env, size_t argc, napi_value* argv) {
+  std::string kind;
+  return argc >= 3 && GetString(env, argv[2], &kind) && kind == "files";
+}
+
+// A file guard's events name the opening thread (FAN_REPORT_TID), not its process: the JS
+// side reads that thread's /proc/<tid>/syscall to learn the open flags while it waits.
+unsigned FileGuardFlags() { return kInitFlags | FAN_REPORT_TID; }
+
+// new ExecGuard(timeoutMs, callback(id, pid, path) => boolean | undefined[, "files"])
 napi_value Construct(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], self;
+  size_t argc = 3;
+  napi_value argv[3], self;
   napi_get_cb_info(env, info, &argc, argv, &self, nullptr);
   double timeout_ms = 0;
   napi_valuetype t0 = napi_undefined, t1 = napi_undefined;
@@ -593,7 +644,8 @@ napi_value Construct(napi_env env, napi_callback_info info) {
     return nullptr;
   }
 
-  int fan_fd = fanotify_init(kInitFlags, kEventFFlags);
+  bool files = IsFileGuard(env, argc, argv);
+  int fan_fd = fanotify_init(files ? FileGuardFlags() : kInitFlags, kEventFFlags);
   if (fan_fd < 0) {
     ThrowErrno(env, "fanotify_init", errno, "");
     return nullptr;
@@ -606,6 +658,7 @@ napi_value Construct(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   Guard* guard = new Guard(fan_fd, wake_fd, static_cast<int64_t>(timeout_ms * 1e6));
+  if (files) guard->AllowSelf();
 
   napi_value name;
   napi_create_string_utf8(env, "bulwark-fanotify-exec", NAPI_AUTO_LENGTH, &name);
@@ -663,6 +716,61 @@ napi_value Mark(napi_env env, napi_callback_info info) {
     ThrowErrno(env, "fanotify_mark", errno, path);
     return nullptr;
   }
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  return undef;
+}
+
+// markOpen(path, scope, remove): a FAN_OPEN_PERM mark (file guards): every open of a file on
+// the mount or filesystem waits for a decision (those outside the prefixes are allowed at once
+// by the reader thread).
+napi_value MarkOpen(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  Guard* guard = Unwrap(env, info, 3, argv);
+  if (guard == nullptr) return nullptr;
+  std::string path, scope;
+  if (!GetString(env, argv[0], &path) || !GetString(env, argv[1], &scope) || (scope != "mount" && scope != "filesystem")) {
+    napi_throw_type_error(env, nullptr, "markOpen(path: string, scope: \"mount\" | \"filesystem\", remove: boolean)");
+    return nullptr;
+  }
+  bool remove = false;
+  napi_get_value_bool(env, argv[2], &remove);
+  unsigned int flags = (remove ? FAN_MARK_REMOVE : FAN_MARK_ADD) | (scope == "mount" ? FAN_MARK_MOUNT : FAN_MARK_FILESYSTEM);
+  if (guard->closed()) {
+    napi_throw_error(env, nullptr, "the guard is closed");
+    return nullptr;
+  }
+  if (fanotify_mark(guard->fan_fd(), flags, FAN_OPEN_PERM, AT_FDCWD, path.c_str()) < 0) {
+    ThrowErrno(env, "fanotify_mark", errno, path);
+    return nullptr;
+  }
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  return undef;
+}
+
+// setPrefixes(paths[]): only opens at or below one of these paths reach JS (file guards).
+napi_value SetPrefixesJs(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  Guard* guard = Unwrap(env, info, 1, argv);
+  if (guard == nullptr) return nullptr;
+  bool is_array = false;
+  uint32_t n = 0;
+  if (napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[0], &n) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "setPrefixes(paths: string[])");
+    return nullptr;
+  }
+  std::vector<std::string> prefixes;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    std::string p;
+    if (napi_get_element(env, argv[0], i, &v) != napi_ok || !GetString(env, v, &p) || p.empty()) {
+      napi_throw_type_error(env, nullptr, "setPrefixes(paths: string[]): each path non-empty");
+      return nullptr;
+    }
+    prefixes.push_back(std::move(p));
+  }
+  guard->SetPrefixes(std::move(prefixes));
   napi_value undef;
   napi_get_undefined(env, &undef);
   return undef;
@@ -732,6 +840,7 @@ napi_value Stats(napi_env env, napi_callback_info info) {
   SetNumber(env, obj, "overflows", c.overflows);
   SetNumber(env, obj, "readErrors", c.read_errors);
   SetNumber(env, obj, "cached", c.cached);
+  SetNumber(env, obj, "filtered", guard->filtered());
   return obj;
 }
 
@@ -792,6 +901,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"close", nullptr, CloseGuard, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCache", nullptr, ClearCacheJs, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stats", nullptr, Stats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"markOpen", nullptr, MarkOpen, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setPrefixes", nullptr, SetPrefixesJs, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_value cls;
   napi_define_class(env, "ExecGuard", NAPI_AUTO_LENGTH, Construct, nullptr,

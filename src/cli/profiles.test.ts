@@ -52,3 +52,26 @@ test('bulwark profiles: list, show, and set a mode by a unique part of the key; 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bulwark profiles show: protected files with the programs that opened them and their access', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-profiles-cli-'));
+  try {
+    const store = new ProfileStore(join(dir, 'profiles.json'));
+    store.observe('image:sha256:ccc333', '/bin/busybox');
+    store.observeFile('image:sha256:ccc333', '/etc/passwd', '/bin/busybox', 'read');
+    store.observeFile('image:sha256:ccc333', '/etc/app.conf', '/usr/bin/app', 'write');
+    store.save();
+    const show = bulwark(['profiles', 'show', 'ccc333', '--state-dir', dir]);
+    assert.equal(show.code, 0, show.stderr);
+    const lines = show.stdout.split('\n').map((l) => l.trimEnd().split(/\s+/).filter(Boolean));
+    assert.deepEqual(lines.slice(0, 3), [['image:sha256:ccc333', '(learn)'], ['programs:'], ['/bin/busybox']]);
+    assert.deepEqual(lines.slice(3, 7), [
+      ['files:'],
+      ['FILE', 'ACCESS', 'PROGRAM'],
+      ['/etc/app.conf', 'write', '/usr/bin/app'],
+      ['/etc/passwd', 'read', '/bin/busybox'],
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

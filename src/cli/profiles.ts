@@ -30,6 +30,15 @@ function keyOf(store: ProfileStore, text: string): string {
   );
 }
 
+/** A profile's programs, then its files: each file, then a program and its access per line. */
+function showProfile(store: ProfileStore, key: string): string {
+  const programs = store.allowed(key).map((p) => `  ${p}\n`);
+  const files = store.files(key);
+  if (files.length === 0) return programs.join('');
+  const rows = files.flatMap((f) => f.programs.map((p) => [`  ${f.path}`, p.access, p.program]));
+  return `programs:\n${programs.join('')}files:\n${columns([['  FILE', 'ACCESS', 'PROGRAM'], ...rows])}\n`;
+}
+
 export function profilesCommand(): Command {
   const cmd = new Command('profiles').description(
     "the runtime agent's learned executable profiles (learn, monitor, protect)",
@@ -50,18 +59,12 @@ export function profilesCommand(): Command {
     });
   cmd
     .command('show <key>')
-    .description('the programs a profile allows')
+    .description('the programs a profile allows, and its protected files with the programs that open them (read/write)')
     .addOption(stateDir())
     .action(async (text: string, f: { stateDir: string }) => {
       const store = storeOf(f.stateDir);
       const key = keyOf(store, text);
-      return writeOutput(
-        `${key} (${store.mode(key)})\n${store
-          .allowed(key)
-          .map((p) => `  ${p}\n`)
-          .join('')}`,
-        undefined,
-      );
+      return writeOutput(`${key} (${store.mode(key)})\n${showProfile(store, key)}`, undefined);
     });
   cmd
     .command('mode <key> <mode>')

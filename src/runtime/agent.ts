@@ -10,6 +10,7 @@ import { Emitter } from './agent/emitter.js';
 import { Enforcer } from './agent/enforce.js';
 import { ExecJudge } from './agent/exec-judge.js';
 import { ExecSessions } from './agent/exec-sessions.js';
+import { FileJudge } from './agent/file-judge.js';
 import { PidTable } from './agent/pids.js';
 import { ContainerWatches } from './agent/watches.js';
 import { bulwarkRules } from './audit/rules.js';
@@ -17,9 +18,11 @@ import { startAuditSource, type AuditSource } from './audit/source.js';
 import { ContainerTracker, type ContainerInfo } from './containers.js';
 import { ForkGuard, type ForkGuardOptions } from './detectors/fork-guard.js';
 import { ResourceMonitor, type ResourceThresholds } from './detectors/resources.js';
+import { openFileGuard } from './fanotify/file-guard.js';
 import { fanotifySupport, openExecGuard, type FanotifySupport } from './fanotify/index.js';
 import { ProfileStore, type ProfileMode } from './profiles.js';
 import { RuleSet } from './rules/ruleset.js';
+import { guardPrefixes, PROTECTED_PATHS, PROTECTED_WRITE_PATHS } from './protected-paths.js';
 import { SENSITIVE_FILES } from './sensitive-files.js';
 
 // `bulwark agent`: every container on this Docker host watched from kernel events. Audit
@@ -46,6 +49,11 @@ export interface AgentOptions {
   blockDrift?: boolean;
   /** Use fanotify to refuse before exec when available (default true). */
   fanotify?: boolean;
+  /**
+   * File profiles of protected paths (learn, alert, refuse before open), through fanotify
+   * FAN_OPEN_PERM on each container's overlay (default true where fanotify is available).
+   */
+  fileProfiles?: boolean;
   forkGuard?: (ForkGuardOptions & { intervalMs?: number }) | false;
   /** Per-container resource thresholds (none by default). */
   resources?: ResourceThresholds & { intervalMs?: number };
@@ -132,15 +140,55 @@ function wire(o: AgentOptions, support: ReturnType<typeof fanotifyState>, audit:
       onError,
       decide: (held) => activity.decideHeldExec(held),
     });
+  const files = fileProfiles(o, support, {
+    rules,
+    profiles,
+    judge,
+    builtins,
+    containerById: (id) => watches.guardedContainer(id),
+    onError,
+  });
   // the files the rules call sensitive are the ones watched (a rule file can add to the list)
   const watches: ContainerWatches = new ContainerWatches({
     sensitiveFiles: rules.list('sensitive_files') ?? SENSITIVE_FILES,
     ...(support.ok ? { openGuard } : {}),
+    ...files.watch,
     onChange: () => judge.clear(),
     onError,
   });
-  judge.onClear = () => watches.clearGuardCache();
+  judge.onClear = () => {
+    watches.clearGuardCache();
+    files.judge?.clear();
+  };
   return { sinks, rules, profiles, builtins, tracker, watches, activity, onError };
+}
+
+/** The file-profile parts: a judge and the guard's options, when fanotify can hold opens. */
+function fileProfiles(
+  o: AgentOptions,
+  support: ReturnType<typeof fanotifyState>,
+  p: Omit<ConstructorParameters<typeof FileJudge>[0], 'paths' | 'writePaths'> & {
+    rules: RuleSet;
+    onError(e: Error): void;
+  },
+): {
+  judge?: FileJudge;
+  watch: Pick<ConstructorParameters<typeof ContainerWatches>[0], 'openFileGuard' | 'fileGuardPrefixes'>;
+} {
+  if (!support.ok || o.fileProfiles === false) return { watch: {} };
+  // the rules' lists say what is protected (a rule file can add to them)
+  const paths = p.rules.list('protected_paths') ?? PROTECTED_PATHS;
+  const writePaths = p.rules.list('protected_write_paths') ?? PROTECTED_WRITE_PATHS;
+  const judge = new FileJudge({ ...p, paths, writePaths });
+  const onError = (e: unknown): void => p.onError(e instanceof Error ? e : new Error(messageOf(e)));
+  return {
+    judge,
+    watch: {
+      fileGuardPrefixes: guardPrefixes([...paths, ...writePaths]),
+      openFileGuard: (first, prefixes) =>
+        openFileGuard({ path: first, prefixes, timeoutMs: 1000, onError, decide: (ev) => judge.decideHeldOpen(ev) }),
+    },
+  };
 }
 
 function startAudit(o: AgentOptions, parts: Parts, support: ReturnType<typeof fanotifyState>): Promise<AuditSource> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../core/tempdir.js';
 import { ProfileStore } from './profiles.js';
@@ -80,6 +80,74 @@ test('profiles: a learning period ends in the mode asked for; only changes are s
       [['image:a', 'monitor', 1]],
     );
     assert.equal(agent.reloadIfEdited(), false);
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test('file profiles: learn records program and access, monitor alerts, protect refuses; a read-only entry refuses writes', async () => {
+  const tmp = await makeTempDir();
+  try {
+    const file = join(tmp.path, 'profiles.json');
+    const s = new ProfileStore(file);
+    const key = 'image:sha256:abc';
+    const allow = { violation: false, block: false };
+    assert.deepEqual(s.observeFile(key, '/etc/passwd', '/bin/busybox', 'read'), allow);
+    assert.deepEqual(s.observeFile(key, '/etc/app.conf', '/usr/bin/app', 'write'), allow);
+    assert.deepEqual(s.observeFile(key, '/etc/app.conf', '/usr/bin/app', 'read'), allow, 'write covers read');
+    assert.deepEqual(s.files(key), [
+      { path: '/etc/app.conf', programs: [{ program: '/usr/bin/app', access: 'write' }] },
+      { path: '/etc/passwd', programs: [{ program: '/bin/busybox', access: 'read' }] },
+    ]);
+    s.setMode(key, 'monitor');
+    assert.deepEqual(s.observeFile(key, '/etc/passwd', '/bin/busybox', 'read'), allow);
+    const write = s.observeFile(key, '/etc/passwd', '/bin/busybox', 'write');
+    assert.equal(write.violation, true);
+    assert.equal(write.block, false);
+    assert.match(write.reason!, /\/bin\/busybox may only read \/etc\/passwd/);
+    const other = s.observeFile(key, '/etc/passwd', '/usr/bin/app', 'read');
+    assert.equal(other.violation, true, 'another program reading is not listed');
+    assert.equal(s.files(key).length, 2, 'monitor learns nothing');
+    s.setMode(key, 'protect');
+    assert.equal(s.observeFile(key, '/etc/passwd', '/bin/busybox', 'write').block, true);
+    assert.equal(s.observeFile(key, '/etc/shadow', '/bin/busybox', 'read').block, true);
+    assert.equal(s.observeFile(key, '/etc/app.conf', '/usr/bin/app', 'write').block, false);
+    s.save();
+    const again = new ProfileStore(file);
+    assert.deepEqual(again.files(key), s.files(key));
+    assert.equal(again.observeFile(key, '/etc/passwd', '/bin/busybox', 'write').block, true);
+    assert.equal(again.list()[0]!.files, 2);
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test('file profiles: a version-1 profile file (programs only) still loads, with no files, and is saved as version 2', async () => {
+  const tmp = await makeTempDir();
+  try {
+    const file = join(tmp.path, 'profiles.json');
+    // the format written before file profiles existed
+    const v1 = {
+      version: 1,
+      profiles: {
+        'image:sha256:old': {
+          mode: 'protect',
+          allowed: ['/bin/sh'],
+          deny: [],
+          learnedSince: '2025-01-01T00:00:00.000Z',
+        },
+      },
+    };
+    writeFileSync(file, JSON.stringify(v1), { mode: 0o600 });
+    const s = new ProfileStore(file);
+    assert.equal(s.mode('image:sha256:old'), 'protect');
+    assert.deepEqual(s.allowed('image:sha256:old'), ['/bin/sh']);
+    assert.deepEqual(s.files('image:sha256:old'), []);
+    assert.equal(s.observeFile('image:sha256:old', '/etc/passwd', '/bin/sh', 'write').block, true);
+    s.save();
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { version: number };
+    assert.equal(saved.version, 2);
+    assert.deepEqual(new ProfileStore(file).allowed('image:sha256:old'), ['/bin/sh']);
   } finally {
     await tmp.remove();
   }

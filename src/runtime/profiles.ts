@@ -18,8 +18,12 @@ export interface Verdict {
   reason?: string;
 }
 
+/** How a program opened a protected file: a write allows reads too. */
+export type FileAccess = 'read' | 'write';
+
+// Version 2 adds `files` (protected file → program → access); version 1 files load with none.
 const Stored = z.object({
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   profiles: z.record(
     z.string(),
     z.object({
@@ -27,6 +31,7 @@ const Stored = z.object({
       allowed: z.array(z.string()),
       deny: z.array(z.string()).default([]),
       learnedSince: z.string(),
+      files: z.record(z.string(), z.record(z.string(), z.enum(['read', 'write']))).default({}),
     }),
   ),
 });
@@ -36,9 +41,16 @@ interface Profile {
   allowed: Set<string>;
   deny: string[];
   learnedSince: string;
+  /** Protected file → program → the widest access it was seen to use. */
+  files: Map<string, Map<string, FileAccess>>;
 }
 
 const MAX_ALLOWED = 10_000;
+const MAX_FILES = 10_000;
+
+function filesOf(stored: Record<string, Record<string, FileAccess>>): Map<string, Map<string, FileAccess>> {
+  return new Map(Object.entries(stored).map(([file, by]) => [file, new Map(Object.entries(by))]));
+}
 
 export class ProfileStore {
   private readonly profiles = new Map<string, Profile>();
@@ -63,7 +75,10 @@ export class ProfileStore {
     if (text === undefined) return undefined;
     this.seenMtimeMs = lstatSync(file).mtimeMs;
     const doc = parseJson(text, Stored, file);
-    return Object.entries(doc.profiles).map(([k, p]) => [k, { ...p, allowed: new Set(p.allowed) }]);
+    return Object.entries(doc.profiles).map(([k, p]) => [
+      k,
+      { ...p, allowed: new Set(p.allowed), files: filesOf(p.files) },
+    ]);
   }
 
   /**
@@ -98,7 +113,7 @@ export class ProfileStore {
     if (!p) {
       this.profiles.set(
         key,
-        (p = { mode: 'learn', allowed: new Set(), deny: [], learnedSince: new Date().toISOString() }),
+        (p = { mode: 'learn', allowed: new Set(), deny: [], learnedSince: new Date().toISOString(), files: new Map() }),
       );
       this.dirty = true;
     }
@@ -139,9 +154,15 @@ export class ProfileStore {
   }
 
   /** Every profile's key, mode and size. */
-  list(): { key: string; mode: ProfileMode; programs: number; learnedSince: string }[] {
+  list(): { key: string; mode: ProfileMode; programs: number; files: number; learnedSince: string }[] {
     return [...this.profiles]
-      .map(([key, p]) => ({ key, mode: p.mode, programs: p.allowed.size, learnedSince: p.learnedSince }))
+      .map(([key, p]) => ({
+        key,
+        mode: p.mode,
+        programs: p.allowed.size,
+        files: p.files.size,
+        learnedSince: p.learnedSince,
+      }))
       .sort((a, b) => a.key.localeCompare(b.key));
   }
 
@@ -169,6 +190,44 @@ export class ProfileStore {
     };
   }
 
+  /** The protected files a profile allows, each with its programs and their access, sorted. */
+  files(key: string): { path: string; programs: { program: string; access: FileAccess }[] }[] {
+    return [...(this.profiles.get(key)?.files ?? [])]
+      .map(([path, by]) => ({
+        path,
+        programs: [...by]
+          .map(([program, access]) => ({ program, access }))
+          .sort((a, b) => a.program.localeCompare(b.program)),
+      }))
+      .sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  /**
+   * Judges one open of the protected `file` by `program` (paths inside the container) under
+   * profile `key`: learn mode records it; monitor and protect allow what was learned — a read
+   * where the program read or wrote the file, a write only where it wrote it.
+   */
+  observeFile(key: string, file: string, program: string, access: FileAccess): Verdict {
+    const p = this.profile(key);
+    const by = p.files.get(file);
+    const known = by?.get(program);
+    if (p.mode === 'learn') {
+      if (known === 'write' || known === access) return { violation: false, block: false };
+      if (!by && p.files.size >= MAX_FILES) return { violation: false, block: false };
+      (by ?? p.files.set(file, new Map()).get(file)!).set(program, access);
+      this.dirty = true;
+      return { violation: false, block: false };
+    }
+    if (known === 'write' || (known === 'read' && access === 'read')) return { violation: false, block: false };
+    return {
+      violation: true,
+      block: p.mode === 'protect',
+      reason: known
+        ? `${program} may only read ${file} in the learned profile of ${key}`
+        : `${program} opening ${file} for ${access} is not in the learned profile of ${key}`,
+    };
+  }
+
   /** Writes the file if anything changed since the last save (the agent calls this periodically, so a crash loses little). */
   saveIfChanged(): void {
     if (this.dirty) this.save();
@@ -177,11 +236,19 @@ export class ProfileStore {
   save(): void {
     if (!this.file) return;
     const doc = {
-      version: 1,
+      version: 2,
       profiles: Object.fromEntries(
         [...this.profiles].map(([k, p]) => [
           k,
-          { mode: p.mode, allowed: [...p.allowed].sort(), deny: p.deny, learnedSince: p.learnedSince },
+          {
+            mode: p.mode,
+            allowed: [...p.allowed].sort(),
+            deny: p.deny,
+            learnedSince: p.learnedSince,
+            files: Object.fromEntries(
+              this.files(k).map((f) => [f.path, Object.fromEntries(f.programs.map((x) => [x.program, x.access]))]),
+            ),
+          },
         ]),
       ),
     };

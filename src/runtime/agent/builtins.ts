@@ -5,7 +5,13 @@ import type { ResourceEvent } from '../detectors/resources.js';
 import type { Fields } from '../rules/condition.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { Emitter, EventDetail } from './emitter.js';
-import { forkBombFields, profileLearnedFields, profileViolationFields, resourceFields } from './fields.js';
+import {
+  fileViolationFields,
+  forkBombFields,
+  profileLearnedFields,
+  profileViolationFields,
+  resourceFields,
+} from './fields.js';
 
 // The agent's own detectors (profiles, fork guard, resource monitor, learning) report through
 // the rule set like any audit event: their built-in rules (rules/default-rules.ts) say the
@@ -34,6 +40,26 @@ export class BuiltinDetections {
       profileViolationFields(container, pid, exe, reason, mode),
       container,
       { process: { pid, exe }, file: { path: exe, operation: 'exec' }, fields: { mode } },
+      action,
+    );
+  }
+
+  /** An open of a protected file outside the workload's file profile (refused in protect mode). */
+  fileViolation(
+    container: ContainerInfo,
+    open: { tid: number; exe: string; file: string; access: 'read' | 'write' },
+    reason: string,
+    mode: string,
+    action: EventAction,
+  ): void {
+    this.report(
+      fileViolationFields(container, open.tid, open.exe, open.file, open.access, reason, mode),
+      container,
+      {
+        process: { pid: open.tid, exe: open.exe },
+        file: { path: open.file, operation: open.access },
+        fields: { mode },
+      },
       action,
     );
   }

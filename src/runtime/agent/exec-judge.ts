@@ -50,6 +50,13 @@ export class ExecJudge {
     return this.profiles.hasProfile(key) ? this.profiles.mode(key) : this.o.defaultMode;
   }
 
+  /** The container's profile key; a new profile starts in the mode for workloads without one. */
+  ensureProfile(container: ContainerInfo): string {
+    const key = ExecJudge.profileKey(container);
+    if (!this.profiles.hasProfile(key)) this.profiles.setMode(key, this.modeOf(container));
+    return key;
+  }
+
   /** Whether an exec of `exe` (on device `dev`) in `c` must be refused, and why (the profile learns it in learn mode). */
   async judge(container: ContainerInfo, exe: string, dev?: number): Promise<Judgement> {
     const { drift, reason: driftReason } = await this.drift.judge(container, exe, dev);

@@ -188,3 +188,28 @@ export function resourceFields(r: ResourceEvent): Fields {
 export function profileLearnedFields(profile: string, mode: string, programs: number): Fields {
   return { 'evt.type': 'profile_learned', 'profile.key': profile, 'profile.mode': mode, 'profile.programs': programs };
 }
+
+/** An open outside the workload's file profile (file_profile_violation). */
+export function fileViolationFields(
+  container: ContainerInfo,
+  tid: number,
+  exe: string,
+  file: string,
+  access: 'read' | 'write',
+  reason: string,
+  mode: string,
+): Fields {
+  return {
+    'evt.type': 'file_profile_violation',
+    'proc.pid': tid,
+    'proc.exe': exe,
+    'proc.name': basename(exe),
+    'fd.name': file,
+    'fd.directory': posix.dirname(file),
+    'fd.write': access === 'write',
+    'fd.access': access,
+    'profile.reason': reason,
+    'profile.mode': mode,
+    ...containerFields(container),
+  };
+}

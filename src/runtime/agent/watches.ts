@@ -4,6 +4,7 @@ import { auditctl } from '../audit/control.js';
 import { sensitiveWatches } from '../audit/rules.js';
 import type { ContainerInfo } from '../containers.js';
 import { execMounts, readMounts, type Mount } from '../detectors/mounts.js';
+import type { FileGuard } from '../fanotify/file-guard.js';
 import type { ExecGuard } from '../fanotify/index.js';
 
 // What the agent watches per running container: its overlay filesystem (its device names
@@ -15,6 +16,10 @@ export interface WatchOptions {
   sensitiveFiles: readonly string[];
   /** Opens the exec guard on the first container's filesystem; undefined: fanotify is not used. */
   openGuard?: (firstPath: string) => ExecGuard;
+  /** Opens the file guard (FAN_OPEN_PERM) with these host prefixes; undefined: no file profiles. */
+  openFileGuard?: (firstPath: string, prefixes: string[]) => FileGuard;
+  /** The protected prefixes inside a container (protected-paths.ts guardPrefixes). */
+  fileGuardPrefixes?: readonly string[];
   /** Told when containers change: answers cached by device may now be wrong. */
   onChange(): void;
   onError(e: Error): void;
@@ -25,12 +30,39 @@ export class ContainerWatches {
   /** Container id → the audit watches added for it. */
   private readonly auditWatches = new Map<string, string[][]>();
   private guard?: ExecGuard;
+  private fileGuard?: FileGuard;
+  /** Id → running container whose root the file guard marks. */
+  private readonly guarded = new Map<string, ContainerInfo>();
 
   constructor(private readonly o: WatchOptions) {}
 
   /** The running container whose overlay filesystem is `dev`. */
   containerByDevice(dev: number): ContainerInfo | undefined {
     return this.byDevice.get(dev);
+  }
+
+  /** The running, file-guarded container with this id. */
+  guardedContainer(id: string): ContainerInfo | undefined {
+    return this.guarded.get(id);
+  }
+
+  /** Guards file opens in a started container's root (FAN_OPEN_PERM on its overlay). */
+  private watchFiles(container: ContainerInfo, root: string): void {
+    if (!this.o.openFileGuard) return;
+    this.guarded.set(container.id, container);
+    // the container's opens name their files as its own mount namespace does (/etc/passwd):
+    // the prefixes are paths inside containers, the same for all
+    if (this.fileGuard) this.fileGuard.add(root);
+    else this.fileGuard = this.o.openFileGuard(root, [...(this.o.fileGuardPrefixes ?? [])]);
+  }
+
+  private unwatchFiles(container: ContainerInfo): void {
+    if (!container.mergedDir || !this.guarded.delete(container.id)) return;
+    try {
+      this.fileGuard?.remove(container.mergedDir);
+    } catch {
+      // its overlay is unmounted already: the kernel dropped the mark with it
+    }
   }
 
   /** fanotify's cache of allowed files. */
@@ -64,6 +96,7 @@ export class ContainerWatches {
       else this.guard = this.o.openGuard(root);
       this.guardOtherMounts(container, others);
     }
+    this.watchFiles(container, root);
     const added: string[][] = [];
     for (const args of sensitiveWatches(this.o.sensitiveFiles, root))
       if ((await auditctl(args)).code === 0) added.push(args);
@@ -89,6 +122,7 @@ export class ContainerWatches {
 
   private async unwatch(container: ContainerInfo): Promise<void> {
     for (const [dev, owner] of this.byDevice) if (owner.id === container.id) this.byDevice.delete(dev);
+    this.unwatchFiles(container);
     if (container.mergedDir) this.guard?.remove(container.mergedDir);
     // -W deletes the watch -w added
     for (const args of this.auditWatches.get(container.id) ?? [])
@@ -98,5 +132,6 @@ export class ContainerWatches {
 
   close(): void {
     this.guard?.close();
+    this.fileGuard?.close();
   }
 }

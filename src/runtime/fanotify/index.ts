@@ -114,9 +114,15 @@ export class FanotifyError extends BulwarkError {
 // ---- the addon ----
 
 /** boolean, or 0 deny / 1 allow / 2 allow and cache; undefined: respond() later. */
-type NativeCallback = (id: number, pid: number, path: string, dev: number, ino: number) => boolean | number | undefined;
+export type NativeCallback = (
+  id: number,
+  pid: number,
+  path: string,
+  dev: number,
+  ino: number,
+) => boolean | number | undefined;
 
-interface NativeStats {
+export interface NativeStats {
   allowed: number;
   denied: number;
   timedOut: number;
@@ -128,7 +134,7 @@ interface NativeStats {
   cached: number;
 }
 
-interface NativeGuard {
+export interface NativeGuard {
   mark(path: string, scope: ExecGuardScope, remove: boolean): void;
   respond(id: number, allow: boolean, cache: boolean): boolean;
   clearCache(): void;
@@ -136,8 +142,8 @@ interface NativeGuard {
   stats(): NativeStats;
 }
 
-interface NativeAddon {
-  ExecGuard: new (timeoutMs: number, callback: NativeCallback) => NativeGuard;
+export interface NativeAddon {
+  ExecGuard: new (timeoutMs: number, callback: NativeCallback, kind?: 'files') => NativeGuard;
   supported(): { ok: boolean; reason: string; code: string };
 }
 
@@ -189,13 +195,13 @@ function tryLoad(): Loaded {
   }
 }
 
-function addonOrThrow(): NativeAddon {
+export function addonOrThrow(): NativeAddon {
   const l = load();
   if ('error' in l) throw new BulwarkError('NOT_FOUND', 'fanotify', `fanotify addon not built: ${l.error}`);
   return l.addon;
 }
 
-function systemError(e: unknown, input: string): BulwarkError {
+export function systemError(e: unknown, input: string): BulwarkError {
   const r = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
   if (typeof r.code === 'string' && typeof r.syscall === 'string') {
     return new FanotifyError(input, messageOf(e), r.code, r.syscall, { cause: e });

@@ -12,8 +12,10 @@
 // fork_bomb (fork.phase start|end, fork.reason, fork.summary, fork.processes, fork.rate,
 // fork.pids_limit; at the end fork.peak, fork.killed, fork.program — see "Fork guard" below),
 // resource_threshold (resource.name, resource.value, resource.threshold, resource.usage),
-// profile_learned (profile.key, profile.mode, profile.programs); all but the last with the
-// container fields. What the agent does about them (deny, kill, contain) is set by the profile
+// profile_learned (profile.key, profile.mode, profile.programs), file_profile_violation
+// (proc.exe, proc.pid, fd.name, fd.directory, fd.write, fd.access, profile.reason,
+// profile.mode: the file profiles of protected_paths / protected_write_paths); all but
+// profile_learned with the container fields. What the agent does about them (deny, kill, contain) is set by the profile
 // mode and the agent's options, not by the rule's action.
 //
 // Fork guard (detectors/fork-guard.ts): every container's pids cgroup is sampled every 100 ms.
@@ -24,6 +26,7 @@
 // process). One event as the bomb starts (processes, rate, pids limit), none while it lasts, one
 // when nothing was left to kill and the counters were normal for 1 s (processes killed, the program).
 
+import { PROTECTED_PATHS, PROTECTED_WRITE_PATHS } from '../protected-paths.js';
 import { SENSITIVE_FILES } from '../sensitive-files.js';
 
 export const DEFAULT_RULES_YAML = `
@@ -35,6 +38,12 @@ export const DEFAULT_RULES_YAML = `
 
 - list: binary_dirs
   items: [/bin, /sbin, /usr/bin, /usr/sbin, /usr/local/bin, /usr/local/sbin, /lib, /usr/lib]
+
+- list: protected_paths
+  items: [${PROTECTED_PATHS.join(', ')}]
+
+- list: protected_write_paths
+  items: [${PROTECTED_WRITE_PATHS.join(', ')}]
 
 - list: backdoor_ports
   items: [4444, 1337, 31337, 5555, 6666, 6667, 3333, 14444, 45700]
@@ -150,6 +159,15 @@ export const DEFAULT_RULES_YAML = `
   stride: ElevationOfPrivilege
   attack: T1204
   tags: [profile, process, builtin]
+
+- rule: Unlisted file access
+  desc: A program opened a protected file (/etc, ~/.ssh, credentials; binary and library directories for writes) in a way the workload's file profile does not list (or was refused, in protect mode).
+  condition: evt.type = file_profile_violation
+  output: "%proc.exe opened %fd.name for %fd.access in %container.name (%container.image): %profile.reason"
+  severity: HIGH
+  stride: Tampering
+  attack: T1565.001
+  tags: [profile, file, builtin]
 
 - rule: Fork bomb
   desc: A container's process count raced up or kept hitting its pids limit; the agent caps it and kills the copies. One event when it starts, one when it is over.
