@@ -18,6 +18,10 @@ export const KEYS = {
   sensitive: 'bulwark-sensitive',
   /** Changes to system configuration (`-p wa`). */
   config: 'bulwark-config',
+  /** Changes below watched directories of each container (file rules: -p wa on dirs). */
+  files: 'bulwark-files',
+  /** Rarely made system calls (syscall rules: sockets, ptrace, mount, namespaces, modules, bpf). */
+  syscalls: 'bulwark-syscalls',
 } as const;
 
 export const ALL_KEYS: readonly string[] = Object.values(KEYS);

@@ -28,8 +28,11 @@
 
 import { PROTECTED_PATHS, PROTECTED_WRITE_PATHS } from '../protected-paths.js';
 import { SENSITIVE_FILES } from '../sensitive-files.js';
+import { FILE_RULES_YAML } from './default-file-rules.js';
+import { PROCESS_RULES_YAML } from './default-process-rules.js';
+import { SYSCALL_RULES_YAML } from './default-syscall-rules.js';
 
-export const DEFAULT_RULES_YAML = `
+const BASE_RULES_YAML = `
 - list: shell_binaries
   items: [sh, bash, dash, ash, zsh, ksh, csh, tcsh, fish, busybox]
 
@@ -196,3 +199,6 @@ export const DEFAULT_RULES_YAML = `
   attack: T1204
   tags: [profile, builtin]
 `;
+
+/** The base rules, then one file per family of techniques (files, system calls, programs). */
+export const DEFAULT_RULES_YAML = [BASE_RULES_YAML, FILE_RULES_YAML, SYSCALL_RULES_YAML, PROCESS_RULES_YAML].join('\n');
