@@ -87,3 +87,12 @@ export function commOf(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/** A live process's pid in its own pid namespace (the last NSpid of /proc/<pid>/status); undefined once gone. */
+export function namespacePidOf(pid: number): number | undefined {
+  const status = readProc(`/proc/${pid}/status`);
+  const line = status?.split('\n').find((l) => l.startsWith('NSpid:'));
+  const last = line?.trim().split(/\s+/).pop();
+  const n = last === undefined ? NaN : Number(last);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}

@@ -4,12 +4,12 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import type { SecurityEvent } from '../../src/events/event.js';
-import { haveBusybox, importBusybox, putFile, removeContainer, runContainer } from '../support/busybox.js';
-import { engineUp, importRootfs, removeImage } from '../support/engine.js';
+import { importBusybox, putFile, removeContainer, runContainer } from '../support/busybox.js';
+import { importRootfs, removeImage } from '../support/engine.js';
 import { buildFixture } from '../support/fixtures.js';
-import { have, requireSetUp } from '../support/require.js';
+import { have } from '../support/require.js';
 import { holdsThroughout, waitUntil } from '../support/wait.js';
-import { cmdline, containerProcs, withAgent } from '../support/agent-run.js';
+import { agentGate, agentReady, cmdline, containerProcs, withAgent } from '../support/agent-run.js';
 
 // Acceptance 4 of issue 14: a fork bomb run by a container's own command is one episode — one
 // "Fork bomb" event as it starts, one as it is over, saying what was killed — and after it the
@@ -21,11 +21,12 @@ import { cmdline, containerProcs, withAgent } from '../support/agent-run.js';
 
 const BUSYBOX = 'bulwark-test/forkguard:busybox';
 const DEBIAN = 'bulwark-test/forkguard:debian';
+const NEEDS = { 'debootstrap (the Debian rootfs fixture)': have('debootstrap') };
 let tmp: TempDir;
 let ready = false;
 
 before(async () => {
-  if (!(await engineUp()) || !haveBusybox() || !have('auditctl') || !have('debootstrap')) return;
+  if (!(await agentReady(NEEDS))) return;
   await importBusybox('bulwark-test/forkguard', 'busybox');
   const deb = buildFixture('debian-rootfs.sh');
   await importRootfs(createReadStream(join(deb, 'rootfs.tar')), 'bulwark-test/forkguard', 'debian');
@@ -40,18 +41,7 @@ after(async () => {
   await tmp.remove();
 });
 
-async function gate(t: TestContext): Promise<boolean> {
-  return requireSetUp(
-    t,
-    {
-      'Docker Engine (dockerd)': await engineUp(),
-      'busybox (Debian busybox-static)': haveBusybox(),
-      'auditctl (Debian auditd)': have('auditctl'),
-      'debootstrap (the Debian rootfs fixture)': have('debootstrap'),
-    },
-    ready,
-  );
-}
+const gate = (t: TestContext): Promise<boolean> => agentGate(t, ready, NEEDS);
 
 /** The bomb waits for /tmp/go, so the test can note the container's processes before it. */
 const script = (bomb: string): string => `sleep 3600 & while [ ! -e /tmp/go ]; do sleep 0.1; done; ${bomb}; wait`;

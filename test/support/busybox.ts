@@ -59,6 +59,8 @@ export interface RunOptions {
   tmpfs?: Record<string, string>;
   /** Bind mounts, "host:container[:ro]", as `docker run -v`. */
   binds?: string[];
+  /** A terminal for the first process, as `docker run -t`. */
+  tty?: boolean;
 }
 
 /** Creates and starts a container; returns its id. */
@@ -67,6 +69,7 @@ export async function runContainer(image: string, cmd: string[], o: RunOptions =
     Image: image,
     Cmd: cmd,
     Env: o.env ?? [],
+    ...(o.tty ? { Tty: true } : {}),
     HostConfig: {
       NetworkMode: 'none',
       ...(o.pidsLimit ? { PidsLimit: o.pidsLimit } : {}),

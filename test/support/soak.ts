@@ -10,8 +10,8 @@ import { buildFixture } from './fixtures.js';
 // a web server answering requests, a Python worker, a shell-script entrypoint with loops, a
 // cron-like job, a package-less image (static busybox serving HTTP) — in images built here from
 // the Debian rootfs fixture, on an --internal network of their own. The agent with its default
-// rules must stay silent on all of them. Used by bench/soak.ts (the 60 s soak test waits on branch wip/issue14-merged, where
-// Shell in container is scoped to interactive shells).
+// rules must stay silent on all of them. Used by test/e2e/soak.test.ts (a minute) and
+// bench/soak.ts (minutes).
 
 const ENTRYPOINT = `#!/bin/sh
 # a service's entrypoint: prepares its files, then loops over its log

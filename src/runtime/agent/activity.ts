@@ -4,7 +4,7 @@ import { KEYS } from '../audit/rules.js';
 import type { ContainerInfo } from '../containers.js';
 import { containerPath } from '../detectors/drift.js';
 import type { ExecAnswer, ExecEvent as HeldExec } from '../fanotify/index.js';
-import { commOf } from '../proc.js';
+import { commOf, namespacePidOf } from '../proc.js';
 import type { Fields } from '../rules/condition.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { BuiltinDetections } from './builtins.js';
@@ -12,7 +12,17 @@ import type { Emitter, EventDetail } from './emitter.js';
 import type { Enforcer, Proc } from './enforce.js';
 import type { ExecJudge, Judgement } from './exec-judge.js';
 import type { ExecSessions } from './exec-sessions.js';
-import { connectFields, execFields, heldExecFields, openFields, setuidFields, withParentName } from './fields.js';
+import { DecodedPipes } from './decoded-pipes.js';
+import { PreviousNames } from './previous-names.js';
+import {
+  connectFields,
+  execFields,
+  heldExecFields,
+  openFields,
+  setuidFields,
+  withNamespacePid,
+  withParentName,
+} from './fields.js';
 import type { Judged, PidTable } from './pids.js';
 
 // What the agent does with each thing the kernel tells: an exec fanotify holds (allow, cache
@@ -31,6 +41,9 @@ export interface ActivityParts {
 }
 
 export class ActivityHandler {
+  private readonly pipes = new DecodedPipes();
+  private readonly previous = new PreviousNames();
+
   constructor(private readonly parts: ActivityParts) {}
 
   /**
@@ -107,6 +120,27 @@ export class ActivityHandler {
     }
   }
 
+  private execRuleFields(
+    activity: ExecEvent & { exe: string },
+    container: ContainerInfo,
+    start: number | undefined,
+    judgement: Judgement,
+  ): Fields {
+    const own = execFields(activity, container, judgement.drift, judgement.driftReason);
+    const name = own['proc.name'];
+    const before = typeof name === 'string' ? this.previous.swap(activity.pid, start, name) : undefined;
+    if (before !== undefined) own['proc.prev_name'] = before;
+    own['proc.decoded_pipe'] =
+      typeof name === 'string' &&
+      this.pipes.observe(container.id, activity.ppid, name, activity.argv, activity.time.getTime());
+    return withNamespacePid(
+      withParentName(own, activity.ppid, commOf) as typeof own,
+      activity.pid,
+      container,
+      namespacePidOf,
+    );
+  }
+
   private async matchAndAct(fields: Fields, container: ContainerInfo, proc: Proc, detail: EventDetail): Promise<void> {
     for (const match of this.parts.rules.match(fields))
       this.parts.emitter.fromMatch(
@@ -137,11 +171,7 @@ export class ActivityHandler {
       activity.path && activity.path !== exe && !judgement.drift
         ? judge.observeName(container, activity.path)
         : undefined;
-    const fields = withParentName(
-      execFields(activity, container, judgement.drift, judgement.driftReason),
-      activity.ppid,
-      commOf,
-    );
+    const fields = this.execRuleFields(activity, container, proc.start, judgement);
     // fanotify did not stop it (not available, raced, or only the name is unlisted): kill right
     // after exec, once, with whatever it started meanwhile
     const blockNow = judgement.block || (byName?.block ?? false);

@@ -190,3 +190,17 @@ test('fork bomb fields: counts at the start, what was killed at the end', () => 
     ['end', 61, 'bash', 3, 64],
   );
 });
+
+test('exec fields: a busybox applet re-run through /proc/self/exe (comm "exe") is named by its argv[0]', () => {
+  const applet: ExecEvent = {
+    ...base,
+    kind: 'exec',
+    exe: '/bin/busybox',
+    comm: 'exe',
+    path: '/proc/self/exe',
+    argv: ['base64', '-d'],
+  };
+  assert.equal(execFields(applet, WEB, false)['proc.name'], 'base64');
+  // a program really named exe, run by its path, keeps its name
+  assert.equal(execFields({ ...applet, path: '/usr/local/bin/exe' }, WEB, false)['proc.name'], 'exe');
+});

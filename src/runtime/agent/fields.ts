@@ -25,6 +25,25 @@ export function withParentName(
   return fields;
 }
 
+/**
+ * The exec's pid inside its container (proc.vpid; 1: the container's first process, its
+ * entrypoint), looked up only if a rule reads it; the container's known init pid answers
+ * when the process is gone already.
+ */
+export function withNamespacePid(
+  fields: MutableFields,
+  pid: number,
+  container: ContainerInfo,
+  vpidOf: (pid: number) => number | undefined,
+): Fields {
+  let vpid: number | undefined;
+  Object.defineProperty(fields, 'proc.vpid', {
+    enumerable: true,
+    get: () => (vpid ??= vpidOf(pid) ?? (container.pid === pid ? 1 : undefined)),
+  });
+  return fields;
+}
+
 /** What every audit activity in a container has: the process and its container. */
 function processFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
   return {
@@ -45,13 +64,19 @@ export function execFields(
   drift: boolean,
   driftReason = '',
 ): MutableFields {
+  const own = processFields(activity, container);
+  // busybox built to prefer its applets runs them through /proc/self/exe: every such process
+  // is named "exe"; the name it was run by is its argv[0]
+  if (activity.path?.startsWith('/proc/') && activity.path.endsWith('/exe') && activity.argv[0])
+    own['proc.name'] = basename(activity.argv[0]);
   return {
-    ...processFields(activity, container),
+    ...own,
     'evt.type': 'exec',
     'proc.args': activity.argv,
     'proc.cmdline': activity.argv.join(' '),
     'proc.drift': drift,
     'proc.drift_reason': driftReason,
+    ...(activity.tty !== undefined ? { 'proc.tty': activity.tty } : {}),
   };
 }
 

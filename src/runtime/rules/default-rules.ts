@@ -2,7 +2,11 @@
 // files load after it: a rule, macro or list with the same name replaces it; "append: true"
 // extends it; "enabled: false" turns a rule off. Fields: evt.type (exec, open, connect,
 // setuid, container_exec), proc.name, proc.exe, proc.args, proc.cmdline, proc.pid,
-// proc.ppid, proc.pname, proc.drift, proc.drift_reason, user.uid, user.loginuid, user.name, container.id,
+// proc.ppid, proc.pname, proc.tty (the controlling terminal, as audit names it: pts0; absent
+// without one), proc.vpid (the pid inside the container: 1 is its entrypoint), proc.prev_name (what the
+// process ran before this exec, when the agent saw it), proc.drift,
+// proc.drift_reason, proc.decoded_pipe (a decoder and a stdin shell started together by one
+// parent: … | base64 -d | sh), user.uid, user.loginuid, user.name, container.id,
 // container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port,
 // evt.success.
 //
@@ -92,9 +96,15 @@ const BASE_RULES_YAML = `
   tags: [drift, process, fileless]
 
 - rule: Shell in container
-  desc: A shell started inside a container.
-  condition: spawned_process and container and proc.name in (shell_binaries)
-  output: "shell %proc.exe started in %container.name (%container.image): %proc.cmdline (parent %proc.pname, uid %user.uid)"
+  desc: >-
+    Someone at a shell prompt in a container: a shell with a terminal (docker exec -it, kubectl
+    exec -it), the first of its session (not one its own shell started or became), and not the container's
+    own first process (docker run -it IMAGE sh is the workload itself). A container's entrypoint
+    and the scripts it runs have no terminal: they never fire.
+  condition: >-
+    spawned_process and container and proc.name in (shell_binaries) and proc.tty exists
+    and not proc.pname in (shell_binaries) and not proc.prev_name in (shell_binaries) and proc.vpid != 1
+  output: "shell %proc.exe started in %container.name (%container.image) on terminal %proc.tty: %proc.cmdline (parent %proc.pname, uid %user.uid)"
   severity: MEDIUM
   stride: ElevationOfPrivilege
   attack: T1059.004

