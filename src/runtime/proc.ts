@@ -39,7 +39,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
 const buf = Buffer.allocUnsafe(16 * 1024);
 
 /** A small /proc file in one read into a shared buffer (no stat, no stream: this runs per audit record); undefined when gone. */
-function readProc(path: string): string | undefined {
+export function readProc(path: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -95,4 +95,14 @@ export function namespacePidOf(pid: number): number | undefined {
   const last = line?.trim().split(/\s+/).pop();
   const n = last === undefined ? NaN : Number(last);
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The container of a thread the kernel holds in a system call (a fanotify permission event):
+ * one cgroup read, no identity check — it cannot exec or exit unseen while held (killed, its
+ * open is void and so is the answer).
+ */
+export function heldContainerId(tid: number): string | undefined {
+  const cgroup = readProc(`/proc/${tid}/cgroup`);
+  return cgroup === undefined ? undefined : containerIdFromCgroup(cgroup);
 }

@@ -4,7 +4,7 @@ import { containerPath } from '../detectors/drift.js';
 import type { OpenEvent } from '../fanotify/file-guard.js';
 import { openAccessOf, type OpenAccess } from '../fanotify/open-access.js';
 import type { FileAccess, ProfileStore } from '../profiles.js';
-import { liveProcess } from '../proc.js';
+import { heldContainerId } from '../proc.js';
 import { protectionOf } from '../protected-paths.js';
 import type { BuiltinDetections } from './builtins.js';
 import type { ExecJudge } from './exec-judge.js';
@@ -44,7 +44,7 @@ function programOf(tid: number, container: ContainerInfo): string {
  * a container's files (dockerd's `docker cp`, a backup) belongs to none and is not judged.
  */
 function locate(parts: FileJudgeParts, ev: OpenEvent): { container: ContainerInfo; path: string } | undefined {
-  const id = liveProcess(ev.tid)?.containerId;
+  const id = heldContainerId(ev.tid);
   const container = id ? parts.containerById(id) : undefined;
   const path = container ? containerPath(container, ev.path) : undefined;
   return container && path ? { container, path } : undefined;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readProc } from '../proc.js';
 
 // How a thread held by a FAN_OPEN_PERM event opens its file. fanotify's permission events do
 // not carry the open flags, but the opener is blocked inside its open system call until the
@@ -72,9 +72,6 @@ export function decodeSyscallLine(line: string, arch: string = process.arch): Op
 
 /** How thread `tid`, held in an open, opens its file ("unknown" when it cannot be told). */
 export function openAccessOf(tid: number): OpenAccess {
-  try {
-    return decodeSyscallLine(readFileSync(`/proc/${tid}/syscall`, 'latin1'));
-  } catch {
-    return 'unknown';
-  }
+  const line = readProc(`/proc/${tid}/syscall`);
+  return line === undefined ? 'unknown' : decodeSyscallLine(line);
 }
