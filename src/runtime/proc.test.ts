@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { liveProcess, parseProcStat, procStat } from './proc.js';
+import { makeTempDir } from '../core/tempdir.js';
+import { liveProcess, parseProcStat, procStat, streamKindOf } from './proc.js';
 
 test('/proc/<pid>/stat: comm with spaces and parentheses, ppid, state and start time (field 22)', () => {
   // the kernel's layout (proc(5)): pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice threads itrealvalue starttime …
@@ -54,4 +57,44 @@ test('a live process: its start time agrees with ps (an independent reader); a g
     await new Promise((r) => child.once('exit', r));
   }
   assert.equal(liveProcess(child.pid!), undefined);
+});
+
+test('streamKindOf: what a live process has on stdin and stdout — a TCP connection, a unix socket, /dev/null, a file', async () => {
+  const server = createServer((c) => c.on('error', () => undefined));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const tcp = connect(port, '127.0.0.1');
+  await new Promise((r) => tcp.once('connect', r));
+  const tmp = await makeTempDir();
+  const unixServer = createServer((c) => c.on('error', () => undefined));
+  await new Promise<void>((r) => unixServer.listen(join(tmp.path, 'sock'), r));
+  const unixClient = connect(join(tmp.path, 'sock'));
+  await new Promise((r) => unixClient.once('connect', r));
+  const file = openSync(join(tmp.path, 'out'), 'w');
+  const kids: ChildProcess[] = [];
+  const run = (stdio: StdioOptions): ChildProcess => {
+    const c = spawn('sleep', ['30'], { stdio });
+    kids.push(c);
+    return c;
+  };
+  try {
+    const net = run([tcp, 'pipe', 'ignore']);
+    const unix = run([unixClient, file, 'ignore']);
+    const none = run(['ignore', 'ignore', 'ignore']);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(streamKindOf(net.pid!, 0), 'network');
+    assert.equal(streamKindOf(net.pid!, 1), 'socket', "libuv's stdio 'pipe' is a unix socket pair: not the network");
+    assert.equal(streamKindOf(unix.pid!, 0), 'socket');
+    assert.equal(streamKindOf(unix.pid!, 1), 'file');
+    assert.equal(streamKindOf(none.pid!, 0), 'null');
+    assert.equal(streamKindOf(2 ** 22 + 7, 0), '', 'no such process');
+  } finally {
+    for (const k of kids) k.kill('SIGKILL');
+    tcp.destroy();
+    unixClient.destroy();
+    unixServer.close();
+    closeSync(file);
+    server.close();
+    await tmp.remove();
+  }
 });

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { containerIdFromCgroup } from './containers.js';
 
 // What /proc says of a live host process: its name, parent, start time and the container its
@@ -105,4 +105,38 @@ export function namespacePidOf(pid: number): number | undefined {
 export function heldContainerId(tid: number): string | undefined {
   const cgroup = readProc(`/proc/${tid}/cgroup`);
   return cgroup === undefined ? undefined : containerIdFromCgroup(cgroup);
+}
+
+/** What a process's standard stream is: network (a TCP/UDP socket), socket (another kind), pipe, tty, null, file; "" once gone. */
+export type StreamKind = 'network' | 'socket' | 'pipe' | 'tty' | 'null' | 'file' | '';
+
+/** Whether socket inode `ino` is one of the process's network namespace's TCP or UDP sockets. */
+function isNetworkSocket(pid: number, ino: string): boolean {
+  for (const table of ['tcp', 'tcp6', 'udp', 'udp6']) {
+    let text: string | undefined;
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'latin1'); // whole: a busy server's table passes 16 KiB
+    } catch {
+      continue;
+    }
+    // columns: sl local rem st tx:rx tr:when retrnsmt uid timeout inode …
+    if (text.split('\n').some((line) => line.trim().split(/\s+/)[9] === ino)) return true;
+  }
+  return false;
+}
+
+/** What file descriptor `fd` (0: stdin, 1: stdout) of a live process is. */
+export function streamKindOf(pid: number, fd: number): StreamKind {
+  let target: string;
+  try {
+    target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+  } catch {
+    return '';
+  }
+  const socket = /^socket:\[(\d+)\]$/.exec(target);
+  if (socket) return isNetworkSocket(pid, socket[1]!) ? 'network' : 'socket';
+  if (target.startsWith('pipe:')) return 'pipe';
+  if (target === '/dev/null') return 'null';
+  if (/^\/dev\/(pts\/\d+|tty\w*|console)$/.test(target)) return 'tty';
+  return 'file';
 }

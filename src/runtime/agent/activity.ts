@@ -4,7 +4,7 @@ import { KEYS } from '../audit/rules.js';
 import type { ContainerInfo } from '../containers.js';
 import { containerPath } from '../detectors/drift.js';
 import type { ExecAnswer, ExecEvent as HeldExec } from '../fanotify/index.js';
-import { commOf, namespacePidOf } from '../proc.js';
+import { commOf, namespacePidOf, streamKindOf } from '../proc.js';
 import type { Fields } from '../rules/condition.js';
 import type { RuleSet } from '../rules/ruleset.js';
 import type { BuiltinDetections } from './builtins.js';
@@ -22,6 +22,7 @@ import {
   setuidFields,
   withNamespacePid,
   withParentName,
+  withStreams,
 } from './fields.js';
 import type { Judged, PidTable } from './pids.js';
 
@@ -133,6 +134,7 @@ export class ActivityHandler {
     own['proc.decoded_pipe'] =
       typeof name === 'string' &&
       this.pipes.observe(container.id, activity.ppid, name, activity.argv, activity.time.getTime());
+    withStreams(own, activity.pid, streamKindOf);
     return withNamespacePid(
       withParentName(own, activity.ppid, commOf) as typeof own,
       activity.pid,

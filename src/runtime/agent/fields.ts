@@ -44,6 +44,18 @@ export function withNamespacePid(
   return fields;
 }
 
+/** proc.stdin and proc.stdout (network, socket, pipe, tty, null, file), looked up only if a rule reads them. */
+export function withStreams(fields: MutableFields, pid: number, kindOf: (pid: number, fd: number) => string): Fields {
+  for (const [name, fd] of [
+    ['proc.stdin', 0],
+    ['proc.stdout', 1],
+  ] as const) {
+    let kind: string | undefined;
+    Object.defineProperty(fields, name, { enumerable: true, get: () => (kind ??= kindOf(pid, fd)) });
+  }
+  return fields;
+}
+
 /** What every audit activity in a container has: the process and its container. */
 function processFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
   return {

@@ -25,6 +25,23 @@ export const PROCESS_RULES_YAML = `
     or proc.cmdline contains ".docker/config.json" or proc.cmdline contains wallet.dat
     or proc.cmdline contains ".git-credentials" or proc.cmdline contains ".pgpass"
 
+- list: reverse_shell_programs
+  items: [sh, bash, dash, ash, zsh, ksh, csh, tcsh, fish, busybox, python, python2, python3, perl, ruby, php, lua, node]
+
+- rule: Reverse shell
+  desc: >-
+    A shell or interpreter started with its input or output on a network connection (nc -e
+    /bin/sh, bash -i >& /dev/tcp/…, a socket dup'ed onto stdin): someone elsewhere types its
+    commands. A shell fed by a pipe, a file or a terminal does not fire.
+  condition: >-
+    spawned_process and container and proc.name in (reverse_shell_programs)
+    and (proc.stdin = network or proc.stdout = network)
+  output: "reverse shell %proc.exe in %container.name (%container.image): %proc.cmdline (stdin %proc.stdin, stdout %proc.stdout, parent %proc.pname, uid %user.uid)"
+  severity: CRITICAL
+  stride: ElevationOfPrivilege
+  attack: T1059.004
+  tags: [process, network, shell]
+
 - rule: Package manager in container
   desc: >-
     A package manager ran in a running container: software installed or changed after the image

@@ -4,7 +4,8 @@
 // setuid, container_exec), proc.name, proc.exe, proc.args, proc.cmdline, proc.pid,
 // proc.ppid, proc.pname, proc.tty (the controlling terminal, as audit names it: pts0; absent
 // without one), proc.vpid (the pid inside the container: 1 is its entrypoint), proc.prev_name (what the
-// process ran before this exec, when the agent saw it), proc.drift,
+// process ran before this exec, when the agent saw it), proc.stdin and proc.stdout (network,
+// socket, pipe, tty, null, file: what its standard input and output were as it started), proc.drift,
 // proc.drift_reason, proc.decoded_pipe (a decoder and a stdin shell started together by one
 // parent: … | base64 -d | sh), user.uid, user.loginuid, user.name, container.id,
 // container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port,
