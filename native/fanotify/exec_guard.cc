@@ -35,10 +35,13 @@
 #include <unistd.h>
 
 #include <map>
+#include <tuple>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "opener.h"
 
 namespace {
 
@@ -119,7 +122,11 @@ struct Pending {
   int64_t deadline_ns;
   FileIdentity file;
   uint64_t generation;  // of the cache when the event came: a clear since voids its "cache" answer
+  Opener opener;        // file guard: how the thread opens, and its program
 };
+
+// A file guard's cache key: the file (device, inode) read by the program (device, inode).
+using ReadKey = std::tuple<uint64_t, uint64_t, uint64_t, uint64_t>;
 
 struct Decision {
   uint64_t id;
@@ -183,6 +190,26 @@ class Guard {
     return path == nullptr ? hit->second.nlink == 1 : hit->second.path == *path;
   }
 
+  // Reader thread, mu_ held: a file guard's read of this file (unchanged, same name) by this
+  // program was allowed with "cache".
+  bool ReadCacheHitLocked(const FileIdentity& f, const Opener& o) {
+    auto hit = read_cache_.find({f.dev, f.ino, o.exe_dev, o.exe_ino});
+    return hit != read_cache_.end() && hit->second.ctime_sec == f.ctime_sec &&
+           hit->second.ctime_nsec == f.ctime_nsec && hit->second.path == f.path;
+  }
+
+  // Reader thread, mu_ held: keeps an allow with "cache" — an exec guard's file, or a file
+  // guard's read-only open (never a write: those are asked every time).
+  void Remember(const FileIdentity& f, const Opener& o) {
+    if (!allow_self_) {
+      if (cache_.size() >= kMaxCached) cache_.clear();
+      cache_[{f.dev, f.ino}] = f;
+    } else if (o.read_only) {
+      if (read_cache_.size() >= kMaxCached) read_cache_.clear();
+      read_cache_[{f.dev, f.ino, o.exe_dev, o.exe_ino}] = f;
+    }
+  }
+
   bool CachedSingleName(const struct stat& st) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!CacheHitLocked(st, nullptr)) return false;
@@ -195,6 +222,7 @@ class Guard {
   void ClearCache() {
     std::lock_guard<std::mutex> lock(mu_);
     cache_.clear();
+    read_cache_.clear();
     generation_ += 1;
   }
 
@@ -293,10 +321,7 @@ class Guard {
       if (it == pending_.end()) return false;
       fd = it->second.fd;
       const FileIdentity& f = it->second.file;
-      if (cache && f.known && it->second.generation == generation_) {
-        if (cache_.size() >= kMaxCached) cache_.clear();
-        cache_[{f.dev, f.ino}] = f;
-      }
+      if (cache && f.known && it->second.generation == generation_) Remember(f, it->second.opener);
       pending_.erase(it);
       counters_.*counter += 1;
     }
@@ -349,7 +374,7 @@ class Guard {
     // directory renamed is not seen; in a container's overlay a directory of the image cannot
     // be renamed — EXDEV, mv copies — and files in directories made there are drift, never
     // cached.)
-    if (have_stat && st.st_nlink == 1 && CachedSingleName(st)) {
+    if (!allow_self_ && have_stat && st.st_nlink == 1 && CachedSingleName(st)) {
       Respond(fd, true);
       return;
     }
@@ -372,18 +397,22 @@ class Guard {
       file.nlink = static_cast<uint64_t>(st.st_nlink);
       file.path = path;
     }
+    // a file guard answers a read it allowed before, by the same program, from its cache
+    Opener opener = allow_self_ && file.known ? ReadOpener(pid) : Opener{};
 
     uint64_t id;
     {
       std::lock_guard<std::mutex> lock(mu_);
       counters_.received += 1;
-      if (file.known && CacheHitLocked(st, &file.path)) {
+      bool hit = allow_self_ ? opener.read_only && ReadCacheHitLocked(file, opener)
+                             : file.known && CacheHitLocked(st, &file.path);
+      if (hit) {
         counters_.cached += 1;
         id = 0;
       } else {
         id = next_id_++;
       }
-      if (id != 0) pending_[id] = {fd, NowNs() + timeout_ns_, file, generation_};
+      if (id != 0) pending_[id] = {fd, NowNs() + timeout_ns_, file, generation_, opener};
     }
     if (id == 0) {
       Respond(fd, true);
@@ -501,6 +530,7 @@ class Guard {
   std::map<uint64_t, Pending> pending_;
   std::vector<Decision> decisions_;
   std::map<std::pair<uint64_t, uint64_t>, FileIdentity> cache_;
+  std::map<ReadKey, FileIdentity> read_cache_;
   uint64_t generation_ = 0;
   Counters counters_;
   uint64_t next_id_ = 1;

@@ -56,19 +56,24 @@ export class FileJudge {
 
   constructor(private readonly parts: FileJudgeParts) {}
 
-  /** fanotify's question: may this open go ahead? */
-  decideHeldOpen(ev: OpenEvent, access: OpenAccess = openAccessOf(ev.tid)): boolean {
+  /**
+   * fanotify's question: may this open go ahead? An allowed read says "cache": the addon then
+   * allows the same program's reads of the same file without asking, until the profiles or
+   * the containers change (the reads it would ask about would be allowed the same way).
+   */
+  decideHeldOpen(ev: OpenEvent, access: OpenAccess = openAccessOf(ev.tid)): boolean | 'cache' {
     const where = locate(this.parts, ev);
     if (!where) return true;
     const protection = protectionOf(where.path, this.parts.paths, this.parts.writePaths);
     // unknown counts as a write: see open-access.ts
     const asked: FileAccess = access === 'read' ? 'read' : 'write';
-    if (!protection || (protection === 'write' && asked === 'read')) return true;
+    const allowed = asked === 'read' ? 'cache' : true;
+    if (!protection || (protection === 'write' && asked === 'read')) return allowed;
     const { container } = where;
     const key = this.parts.judge.ensureProfile(container);
     const exe = programOf(ev.tid, container) || '?';
     const verdict = this.parts.profiles.observeFile(key, where.path, exe, asked);
-    if (!verdict.violation) return true;
+    if (!verdict.violation) return allowed;
     const mode = this.parts.profiles.mode(key);
     if (this.firstIn(`${container.id}\0${exe}\0${where.path}\0${asked}`)) {
       const open = { tid: ev.tid, exe, file: where.path, access: asked };

@@ -65,9 +65,10 @@ export class ContainerWatches {
     }
   }
 
-  /** fanotify's cache of allowed files. */
+  /** fanotify's caches of allowed execs and reads. */
   clearGuardCache(): void {
     this.guard?.clearCache();
+    this.fileGuard?.clearCache();
   }
 
   async onContainer(kind: 'start' | 'stop' | 'remove', container: ContainerInfo): Promise<void> {

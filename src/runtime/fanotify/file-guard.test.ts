@@ -1,7 +1,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { have, requireAll } from '../../../test/support/require.js';
@@ -95,5 +95,49 @@ describe('fanotify file guard (real kernel, private tmpfs)', () => {
     t.after(() => guard.close());
     assert.equal(readFileSync(join(mnt, 'prot', 'f'), 'utf8'), 'original\n');
     assert.equal(asked, 0);
+  });
+
+  test('an allowed read answered "cache" is not asked again for the same program; writes, other programs and a cleared cache are', async (t) => {
+    if (!ready(t)) return;
+    const asked: { exe: string; access: OpenAccess }[] = [];
+    const guard = openFileGuard({
+      path: mnt,
+      prefixes: [join(mnt, 'prot')],
+      decide: (ev) => {
+        const access = openAccessOf(ev.tid);
+        let exe = '';
+        try {
+          exe = readlinkSync(`/proc/${ev.tid}/exe`);
+        } catch {
+          // gone
+        }
+        asked.push({ exe, access });
+        return access === 'read' ? 'cache' : false;
+      },
+    });
+    t.after(() => guard.close());
+    const f = `${mnt}/prot/f`;
+    for (let i = 0; i < 3; i++) assert.equal((await sh(`cat ${f}`)).stdout, 'original\n');
+    assert.deepEqual(
+      asked.map((a) => a.access),
+      ['read'],
+      'the reads by cat after the first come from the cache',
+    );
+    // the same program writing: asked (and refused), however many reads it had cached
+    const write = await sh(`cat /dev/null > ${f}; dd if=/dev/zero of=${f} bs=1 count=1 conv=notrunc 2>&1`);
+    assert.match(write.stdout + write.stderr, /Operation not permitted/);
+    assert.equal(readFileSync(join(mnt, 'prot', 'f'), 'utf8'), 'original\n', 'no byte written');
+    assert.ok(asked.some((a) => a.access === 'write'));
+    // another program reading the same file: asked once
+    const before = asked.length;
+    await sh(`head -c 100 ${f}`);
+    await sh(`head -c 100 ${f}`);
+    assert.equal(asked.length, before + 1);
+    assert.match(asked.at(-1)!.exe, /head$/);
+    // cleared (a profile changed): asked again
+    guard.clearCache();
+    await sh(`cat ${f}`);
+    assert.equal(asked.length, before + 2);
+    assert.ok(guard.stats().cached >= 3, JSON.stringify(guard.stats()));
   });
 });

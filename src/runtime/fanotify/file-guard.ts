@@ -32,8 +32,12 @@ export interface FileGuardOptions {
   path: string | readonly string[];
   /** Host paths whose opens are decided (a prefix covers what is below it). */
   prefixes: readonly string[];
-  /** true allows, false refuses the open (EPERM); anything else allows. */
-  decide(ev: OpenEvent): boolean | Promise<boolean>;
+  /**
+   * true allows, false refuses the open (EPERM); anything else allows. "cache" allows, and
+   * lets the addon allow the same read-only open of the same file (unchanged, same name) by
+   * the same program again without asking, until clearCache(); writes are always asked.
+   */
+  decide(ev: OpenEvent): boolean | 'cache' | Promise<boolean>;
   timeoutMs?: number;
   onError?(error: unknown, ev: OpenEvent): void;
 }
@@ -48,6 +52,8 @@ export interface FileGuard {
   add(path: string): void;
   remove(path: string): void;
   setPrefixes(prefixes: readonly string[]): void;
+  /** Forgets the cached answers (a profile or a container changed). */
+  clearCache(): void;
   close(): void;
   stats(): FileGuardStats;
 }
@@ -69,13 +75,14 @@ function callbackFor(o: FileGuardOptions, native: () => NativeGuard | undefined,
   };
   return (id, tid, path, dev, ino) => {
     const ev: OpenEvent = { tid, path, dev, ino };
-    let answer: boolean | Promise<boolean>;
+    let answer: boolean | 'cache' | Promise<boolean>;
     try {
       answer = o.decide(ev);
     } catch (e) {
       fail(e, ev);
       return true;
     }
+    if (answer === 'cache') return 2;
     if (!(answer instanceof Promise)) return answer !== false;
     answer.then(
       (allow) => native()?.respond(id, allow !== false, false),
@@ -129,6 +136,7 @@ export function openFileGuard(o: FileGuardOptions): FileGuard {
     add: (path) => mark(path, false),
     remove: (path) => mark(path, true),
     setPrefixes: (prefixes) => g.setPrefixes([...prefixes]),
+    clearCache: () => (closed ? undefined : g.clearCache()),
     close() {
       if (closed) return;
       closed = true;
