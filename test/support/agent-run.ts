@@ -51,7 +51,7 @@ export async function containerProcs(id: string): Promise<Map<number, string>> {
 }
 
 /** What every agent e2e test needs (dockerd, busybox, auditctl), and `more`: name → present. */
-export async function agentNeeds(more: Record<string, boolean> = {}): Promise<Record<string, boolean>> {
+async function agentNeeds(more: Record<string, boolean> = {}): Promise<Record<string, boolean>> {
   return {
     'Docker Engine (dockerd)': await engineUp(),
     'busybox (Debian busybox-static)': haveBusybox(),
