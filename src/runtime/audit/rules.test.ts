@@ -42,6 +42,7 @@ test('rules: aarch64 uses the arm compat table (no socketcall); options select r
     arch: 'x64',
     connect: false,
     privilege: false,
+    syscalls: false,
     sensitiveFiles: ['/srv/secret'],
     configFiles: [],
   });
