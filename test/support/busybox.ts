@@ -59,6 +59,14 @@ export interface RunOptions {
   tmpfs?: Record<string, string>;
   /** Bind mounts, "host:container[:ro]", as `docker run -v`. */
   binds?: string[];
+  /** `docker run --cap-add`. */
+  capAdd?: string[];
+  /** `docker run --security-opt` (seccomp=unconfined …). */
+  securityOpt?: string[];
+  /** Host devices the container may read (`docker run --device PATH:PATH:r`). */
+  devices?: string[];
+  /** `docker run --pid host`: the host's pid namespace. */
+  pidHost?: boolean;
 }
 
 /** Creates and starts a container; returns its id. */
@@ -74,6 +82,12 @@ export async function runContainer(image: string, cmd: string[], o: RunOptions =
       ...(o.init ? { Init: true } : {}),
       ...(o.tmpfs ? { Tmpfs: o.tmpfs } : {}),
       ...(o.binds ? { Binds: o.binds } : {}),
+      ...(o.capAdd ? { CapAdd: o.capAdd } : {}),
+      ...(o.securityOpt ? { SecurityOpt: o.securityOpt } : {}),
+      ...(o.devices
+        ? { Devices: o.devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'r' })) }
+        : {}),
+      ...(o.pidHost ? { PidMode: 'host' } : {}),
     },
   };
   const id = await createContainer(body, o.name);

@@ -28,7 +28,7 @@ const procView: ProcView = {
       try {
         out.set(t, readlinkSync(`/proc/${pid}/ns/${t}`));
       } catch {
-        if (t === 'mnt') return undefined; // gone (every process has a mount namespace)
+        if (t === 'mnt') return undefined; // gone or not ours to read (every process has a mount namespace)
       }
     }
     return out;
@@ -52,9 +52,13 @@ const procView: ProcView = {
   },
 };
 
-/** runc's init (comm runc:[N:…]; its exe outside the container's root reads as "/"). */
+/**
+ * runc (comm runc, runc:[0:PARENT] … runc:[2:INIT]) while it sets up a container or an exec:
+ * it bind-mounts its own binary, joins namespaces and mounts the root in the container's
+ * cgroup; once it pivoted into the container's root its exe reads as "/".
+ */
 function isRuntime(a: SyscallEvent | ConnectEvent): boolean {
-  return a.exe === '/' || (a.comm?.startsWith('runc:') ?? false);
+  return a.exe === '/' || (a.comm?.startsWith('runc') ?? false);
 }
 
 export interface SyscallSeen {
@@ -63,10 +67,13 @@ export interface SyscallSeen {
   evidence: Record<string, string | number>;
 }
 
-/** Namespace types the process shares with pid 1 (the host's init), as "mnt,uts"; undefined when gone. */
+/**
+ * Namespace types the process shares with the host, as "mnt,uts"; undefined when gone. The
+ * host: pid 1's namespaces, or the agent's own where pid 1's cannot be read (a protected init).
+ */
 function sharedWithHost(view: ProcView, pid: number): string | undefined {
   const mine = view.namespaces(pid);
-  const host = view.namespaces(1);
+  const host = view.namespaces(1) ?? view.namespaces(process.pid);
   if (!mine || !host) return undefined;
   return [...mine]
     .filter(([t, link]) => host.get(t) === link)
@@ -81,7 +88,8 @@ function lookups(a: SyscallEvent, view: ProcView): Record<string, string | numbe
     return host !== undefined ? { host_namespaces: host } : {};
   }
   if (call === 'mount' && a.success && typeof args.target === 'string') {
-    const m = view.mountAt(a.pid, args.target);
+    // (the caller may be gone already: its parent, most often in the same mount namespace)
+    const m = view.mountAt(a.pid, args.target) ?? view.mountAt(a.ppid, args.target);
     return m ? { source: m.source, fstype: m.fstype } : {};
   }
   return {};
