@@ -1,11 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import type { SecurityEvent } from '../../src/events/event.js';
+import { commOf } from '../../src/runtime/proc.js';
 import { withAgent } from '../support/agent-run.js';
 import {
   containerPid,
@@ -83,7 +84,8 @@ function hostPid(): number {
     readlinkSync('/proc/1/ns/mnt');
     return 1;
   } catch {
-    return Number(spawnSync('pidof', ['-s', 'dockerd'], { encoding: 'utf8' }).stdout.trim()) || 1;
+    const dockerd = readdirSync('/proc').find((p) => /^\d+$/.test(p) && commOf(Number(p)) === 'dockerd');
+    return dockerd ? Number(dockerd) : 1;
   }
 }
 
