@@ -204,7 +204,8 @@ export function decodeSyscall(
     // i386: socketcall(SYS_SOCKET, args): the SOCKETCALL record has the arguments
     const sc = records.find((r) => r.type === 'SOCKETCALL')?.fields;
     if (arg(f, 0) !== SYS_SOCKET || !sc) return undefined;
-    return socketArgs('socket', fieldInt(sc.get('a0')) ?? 0, fieldInt(sc.get('a1')) ?? 0, fieldInt(sc.get('a2')) ?? 0);
+    // (its a0… are hex, as the kernel prints them: "a%d=%lx")
+    return socketArgs('socket', arg(sc, 0), arg(sc, 1), arg(sc, 2));
   }
   const family = FAMILY_OF.get(name);
   switch (family) {
