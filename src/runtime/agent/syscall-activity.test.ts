@@ -122,6 +122,8 @@ test('mount and namespaces: evidence from /proc (the parent when the caller is g
   assert.equal(syscallActivity(sc(mount, { comm: 'runc:[2:INIT]' }), container, mounts), undefined);
   assert.equal(syscallActivity(sc(mount, { comm: 'runc', exe: '/usr/sbin/runc' }), container, mounts), undefined);
   assert.equal(syscallActivity(sc(mount, { exe: '/' }), container, mounts), undefined);
+  assert.equal(syscallActivity(sc(mount, { comm: 'exe', exe: '/usr/sbin/runc' }), container, mounts), undefined);
+  assert.ok(syscallActivity(sc(mount, { comm: 'exe', exe: '/usr/bin/x' }), container, mounts));
 
   const setns: SyscallEvent['call'] = {
     family: 'namespace',

@@ -53,12 +53,15 @@ const procView: ProcView = {
 };
 
 /**
- * runc (comm runc, runc:[0:PARENT] … runc:[2:INIT]) while it sets up a container or an exec:
- * it bind-mounts its own binary, joins namespaces and mounts the root in the container's
- * cgroup; once it pivoted into the container's root its exe reads as "/".
+ * runc while it sets up a container or an exec, in the container's cgroup: started as
+ * /proc/self/exe (comm "exe") it bind-mounts its own binary, then as runc:[0:PARENT] …
+ * runc:[2:INIT] joins namespaces and mounts the root; once it pivoted into the container's
+ * root its exe reads as "/". (A program of the image named runc and run as "exe" would pass
+ * too: the audit record has no better mark of the runtime.)
  */
 function isRuntime(a: SyscallEvent | ConnectEvent): boolean {
-  return a.exe === '/' || (a.comm?.startsWith('runc') ?? false);
+  if (a.exe === '/' || (a.comm?.startsWith('runc') ?? false)) return true;
+  return a.comm === 'exe' && /(^|\/)runc$/.test(a.exe ?? '');
 }
 
 export interface SyscallSeen {
