@@ -66,6 +66,8 @@ export interface AgentOptions {
    */
   auditRead?: 'log' | 'socket';
   auditPollMs?: number;
+  /** Install the syscall rules' audit rules (sockets, ptrace, mount, namespaces, modules, bpf; default true). */
+  auditSyscalls?: boolean;
   /** Every event, as it is sent to the sinks. */
   onEvent?(e: SecurityEvent): void;
   onError?(e: Error): void;
@@ -196,7 +198,10 @@ function startAudit(o: AgentOptions, parts: Parts, support: ReturnType<typeof fa
   const { onError } = parts;
   return startAuditSource({
     dir: join(o.stateDir, 'audit'),
-    rules: bulwarkRules({ sensitiveFiles: parts.rules.list('sensitive_files') ?? SENSITIVE_FILES }),
+    rules: bulwarkRules({
+      sensitiveFiles: parts.rules.list('sensitive_files') ?? SENSITIVE_FILES,
+      syscalls: o.auditSyscalls !== false,
+    }),
     // without fanotify, kills come after the exec's audit record: read it as soon as it comes
     transport: (o.auditRead ?? (support.ok ? 'log' : 'socket')) === 'socket' ? 'auto' : 'log',
     logPollMs: o.auditPollMs ?? 50,

@@ -61,6 +61,14 @@ export interface RunOptions {
   binds?: string[];
   /** A terminal for the first process, as `docker run -t`. */
   tty?: boolean;
+  /** `docker run --cap-add`. */
+  capAdd?: string[];
+  /** `docker run --security-opt` (seccomp=unconfined …). */
+  securityOpt?: string[];
+  /** Host devices the container may read (`docker run --device PATH:PATH:r`). */
+  devices?: string[];
+  /** `docker run --pid host`: the host's pid namespace. */
+  pidHost?: boolean;
 }
 
 /** Creates and starts a container; returns its id. */
@@ -77,6 +85,12 @@ export async function runContainer(image: string, cmd: string[], o: RunOptions =
       ...(o.init ? { Init: true } : {}),
       ...(o.tmpfs ? { Tmpfs: o.tmpfs } : {}),
       ...(o.binds ? { Binds: o.binds } : {}),
+      ...(o.capAdd ? { CapAdd: o.capAdd } : {}),
+      ...(o.securityOpt ? { SecurityOpt: o.securityOpt } : {}),
+      ...(o.devices
+        ? { Devices: o.devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'r' })) }
+        : {}),
+      ...(o.pidHost ? { PidMode: 'host' } : {}),
     },
   };
   const id = await createContainer(body, o.name);

@@ -25,6 +25,7 @@ import {
   withStreams,
 } from './fields.js';
 import type { Judged, PidTable } from './pids.js';
+import { syscallActivity } from './syscall-activity.js';
 
 // What the agent does with each thing the kernel tells: an exec fanotify holds (allow, cache
 // or deny), and the audit records that follow (exec, sensitive open, connect, privilege
@@ -110,6 +111,13 @@ export class ActivityHandler {
         ...detail,
         fields: { address: activity.address, ...(activity.port !== undefined ? { port: activity.port } : {}) },
       });
+    } else if (activity.kind === 'syscall' || (activity.kind === 'connect' && activity.family === 'unix')) {
+      const seen = syscallActivity(activity, container);
+      if (seen)
+        await this.matchAndAct(withParentName(seen.fields, activity.ppid, commOf), container, proc, {
+          ...detail,
+          fields: seen.evidence,
+        });
     } else if (activity.kind === 'setuid' && activity.exe !== '/' && !activity.comm?.startsWith('runc')) {
       // (the runtime itself sets the user of every process it starts in a container: not a change)
       await this.matchAndAct(

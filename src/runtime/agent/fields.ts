@@ -8,7 +8,7 @@ import type { Fields } from '../rules/condition.js';
 // The fields rules read (see rules/default-rules.ts), built from what the agent saw. Pure:
 // the one /proc look-up (the parent's name) is handed in and made only when a rule reads it.
 
-type MutableFields = Record<string, Fields[string]>;
+export type MutableFields = Record<string, Fields[string]>;
 
 function containerFields(container: ContainerInfo): Fields {
   return { 'container.id': container.id, 'container.name': container.name, 'container.image': container.image };
@@ -57,7 +57,7 @@ export function withStreams(fields: MutableFields, pid: number, kindOf: (pid: nu
 }
 
 /** What every audit activity in a container has: the process and its container. */
-function processFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
+export function processFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
   return {
     'proc.pid': activity.pid,
     'proc.ppid': activity.ppid,

@@ -24,6 +24,7 @@ import {
   syscallName,
   UID_SYSCALLS,
 } from './syscalls.js';
+import { decodeSyscall, type SyscallArgs } from './syscall-args.js';
 
 // Audit events → what the runtime detectors look at: a process ran (ExecEvent), opened a file
 // (OpenEvent) or changed one under a watch (FileEvent), connected somewhere (ConnectEvent),
@@ -125,7 +126,13 @@ export interface SetuidEvent extends ActivityBase {
   caps?: Capabilities;
 }
 
-export type AuditActivity = ExecEvent | OpenEvent | FileEvent | ConnectEvent | SetuidEvent;
+/** One of the rarely made calls of the syscall rules (rules.ts SYSCALL_FILTERS), decoded. */
+export interface SyscallEvent extends ActivityBase {
+  kind: 'syscall';
+  call: SyscallArgs;
+}
+
+export type AuditActivity = ExecEvent | OpenEvent | FileEvent | ConnectEvent | SetuidEvent | SyscallEvent;
 
 const AT_FDCWD = 0xffffff9cn;
 const O_ACCMODE = 3;
@@ -295,6 +302,9 @@ export function interpretEvent(ev: AuditEvent): AuditActivity[] {
     const caps = rec ? capsOf(rec, 'cap_') : undefined;
     return [{ ...b, kind: 'setuid', cause: 'capset', ...(caps ? { caps } : {}) }];
   }
+
+  const call = decodeSyscall(name, f, ev.records, b.cwd);
+  if (call) return [{ ...b, kind: 'syscall', call }];
 
   // Paths the call acted on: not the parent directories the kernel also records.
   const dirfdIsCwd = name.endsWith('at') || name.endsWith('at2') ? fieldHex(f.get('a0')) === AT_FDCWD : true;

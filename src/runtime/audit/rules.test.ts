@@ -42,6 +42,7 @@ test('rules: aarch64 uses the arm compat table (no socketcall); options select r
     arch: 'x64',
     connect: false,
     privilege: false,
+    syscalls: false,
     sensitiveFiles: ['/srv/secret'],
     configFiles: [],
   });
@@ -51,6 +52,36 @@ test('rules: aarch64 uses the arm compat table (no socketcall); options select r
     () => bulwarkRules({ arch: 'riscv64' }),
     (e: unknown) => e instanceof BulwarkError && e.code === 'PLATFORM',
   );
+});
+
+test('rules: the syscall rules, filtered on their arguments in the kernel, both ABIs', () => {
+  const args = bulwarkRules({ arch: 'x64' })
+    .filter((r) => r.key === KEYS.syscalls)
+    .map((r) => r.args.slice(3, -2).join(' '));
+  const b64 = args.filter((a) => a.startsWith('arch=b64'));
+  assert.deepEqual(b64, [
+    'arch=b64 -S memfd_create',
+    'arch=b64 -S socket -F a0=17',
+    'arch=b64 -S socket -F a1&=3 -F a0!=16',
+    'arch=b64 -S ptrace -F a0=16',
+    'arch=b64 -S ptrace -F a0=0x4206',
+    'arch=b64 -S ptrace -F a0>=4 -F a0<=6',
+    'arch=b64 -S ptrace -F a0=13',
+    'arch=b64 -S ptrace -F a0=0x4205',
+    'arch=b64 -S mount,umount2,fsopen,fsmount,move_mount,open_tree',
+    'arch=b64 -S setns',
+    'arch=b64 -S unshare -F a0&0x7e020080',
+    'arch=b64 -S init_module,finit_module,delete_module',
+    'arch=b64 -S bpf -F a0=5',
+  ]);
+  // the same filters for the compat ABI (i386 has umount too), and socketcall's SYS_SOCKET
+  assert.deepEqual(
+    args.filter((a) => a.startsWith('arch=b32')).map((a) => a.replace('umount,', '')),
+    [...b64.map((a) => a.replace('b64', 'b32')), 'arch=b32 -S socketcall -F a0=1'],
+  );
+  const arm = bulwarkRules({ arch: 'arm64' }).filter((r) => r.key === KEYS.syscalls);
+  assert.equal(arm.length, 26, 'no socketcall on arm');
+  assert.ok(!bulwarkRules({ arch: 'x64', syscalls: false }).some((r) => r.key === KEYS.syscalls));
 });
 
 test('syscalls: lookups both ways', () => {

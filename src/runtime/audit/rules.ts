@@ -51,6 +51,8 @@ export interface RuleOptions {
   exec?: boolean;
   connect?: boolean;
   privilege?: boolean;
+  /** The rarely made calls of the syscall rules (syscallRules below). */
+  syscalls?: boolean;
   /** Watched for reads, writes and attribute changes. */
   sensitiveFiles?: readonly string[];
   /** Watched for writes and attribute changes. */
@@ -71,6 +73,36 @@ const PRIVILEGE = [
   'setresuid32',
   'setresgid32',
   'capset',
+];
+
+/**
+ * The syscall rules' calls, each filtered on its arguments as tightly as the kernel's audit
+ * filter allows (one auditctl rule per filter: the -F of one rule are ANDed). Arguments that
+ * are pointers (mount's strings, a module's name) cannot be filtered on.
+ */
+const SYSCALL_FILTERS: readonly { names: string[]; filter: string[] }[] = [
+  // the fileless-exec precursor
+  { names: ['memfd_create'], filter: [] },
+  // AF_PACKET (17), any type
+  { names: ['socket'], filter: ['-F', 'a0=17'] },
+  // SOCK_RAW (3) in the type's low bits, whatever SOCK_NONBLOCK/SOCK_CLOEXEC add (bit test: no
+  // other real type has both bits); not netlink (16), whose raw sockets getaddrinfo opens
+  { names: ['socket'], filter: ['-F', 'a1&=3', '-F', 'a0!=16'] },
+  // ptrace PTRACE_ATTACH, PTRACE_SEIZE, POKETEXT/POKEDATA/POKEUSER, SETREGS, SETREGSET: what
+  // injection needs (not PTRACE_TRACEME or the reads a debugger makes all the time)
+  { names: ['ptrace'], filter: ['-F', 'a0=16'] },
+  { names: ['ptrace'], filter: ['-F', 'a0=0x4206'] },
+  { names: ['ptrace'], filter: ['-F', 'a0>=4', '-F', 'a0<=6'] },
+  { names: ['ptrace'], filter: ['-F', 'a0=13'] },
+  { names: ['ptrace'], filter: ['-F', 'a0=0x4205'] },
+  // mounts, old and new API
+  { names: ['mount', 'umount', 'umount2', 'fsopen', 'fsmount', 'move_mount', 'open_tree'], filter: [] },
+  { names: ['setns'], filter: [] },
+  // unshare with a CLONE_NEW* flag (NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME)
+  { names: ['unshare'], filter: ['-F', 'a0&0x7e020080'] },
+  { names: ['init_module', 'finit_module', 'delete_module'], filter: [] },
+  // BPF_PROG_LOAD (5)
+  { names: ['bpf'], filter: ['-F', 'a0=5'] },
 ];
 
 function syscallRule(
@@ -125,6 +157,24 @@ export function bulwarkRules(opts: RuleOptions = {}): AuditRule[] {
     );
   }
   if (opts.privilege !== false) both(KEYS.privilege, PRIVILEGE);
+  if (opts.syscalls !== false) {
+    for (const { names, filter } of SYSCALL_FILTERS) {
+      out.push(syscallRule(KEYS.syscalls, 'b64', arches.b64, names, false, filter));
+      out.push(syscallRule(KEYS.syscalls, 'b32', arches.b32, names, true, filter));
+    }
+    // i386 reaches socket through socketcall(SYS_SOCKET = 1, args) too: its arguments are in
+    // memory, out of the filter's reach (the SOCKETCALL record has them, the agent filters)
+    out.push(
+      syscallRule(
+        KEYS.syscalls,
+        'b32',
+        arches.b32,
+        ['socketcall'].filter(() => arches.b32 === 'i386'),
+        true,
+        ['-F', 'a0=1'],
+      ),
+    );
+  }
   for (const args of sensitiveWatches(opts.sensitiveFiles ?? DEFAULT_SENSITIVE_FILES))
     out.push({ key: KEYS.sensitive, optional: true, args });
   for (const p of opts.configFiles ?? DEFAULT_CONFIG_FILES)

@@ -73,6 +73,22 @@ const TABLE: Record<string, readonly [number, number, number, number]> = {
   removexattr: [197, 14, 235, 235],
   lremovexattr: [198, 15, 236, 236],
   fremovexattr: [199, 16, 237, 237],
+  memfd_create: [319, 279, 356, 385],
+  socket: [41, 198, 359, 281],
+  ptrace: [101, 117, 26, 26],
+  mount: [165, 40, 21, 21],
+  umount: [-1, -1, 22, 22],
+  umount2: [166, 39, 52, 52],
+  fsopen: [430, 430, 430, 430],
+  fsmount: [432, 432, 432, 432],
+  move_mount: [429, 429, 429, 429],
+  open_tree: [428, 428, 428, 428],
+  setns: [308, 268, 346, 375],
+  unshare: [272, 97, 310, 337],
+  init_module: [175, 105, 128, 128],
+  finit_module: [313, 273, 350, 379],
+  delete_module: [176, 106, 129, 129],
+  bpf: [321, 280, 357, 386],
 };
 
 const ARCH_INDEX: Record<AuditArch, 0 | 1 | 2 | 3> = { x86_64: 0, aarch64: 1, i386: 2, arm: 3 };

@@ -11,6 +11,19 @@
 // container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port,
 // evt.success.
 //
+// System calls (default-syscall-rules.ts): evt.type = syscall, with syscall.name (socket,
+// ptrace, mount, umount2, fsopen, fsmount, move_mount, open_tree, setns, unshare, init_module,
+// finit_module, delete_module, bpf, memfd_create), syscall.family (socket, ptrace, mount,
+// namespace, module, bpf, memfd), syscall.args (the call as a line), evt.success, evt.res
+// (return value or -errno), and the decoded arguments: socket.family (AF_PACKET, AF_INET …),
+// socket.type (SOCK_RAW …), socket.flags, socket.protocol; ptrace.request (PTRACE_ATTACH …),
+// ptrace.pid, ptrace.target (the traced program's name); mount.target, mount.flags (MS_…,
+// MNT_…), mount.source and mount.fstype (read from the process's mountinfo after a mount that
+// worked); ns.namespaces (mnt,uts …; "any" for setns with 0), ns.fd, ns.host_namespaces (those
+// the process shares with pid 1 after the call); module.op (load, unload), module.fd;
+// bpf.cmd, bpf.prog_id; memfd.flags. A connect to a unix socket: evt.type = connect with
+// net.family = unix, net.address (the socket's path) and net.filename (its last part).
+//
 // The agent's own detectors report through rules too, so a rule file can tune them (severity,
 // output, tags) or turn them off (`- rule: Fork bomb` / `enabled: false`). Their events:
 // evt.type = profile_violation (proc.exe, proc.pid, profile.reason, profile.mode),
