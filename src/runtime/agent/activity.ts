@@ -12,6 +12,7 @@ import type { Emitter, EventDetail } from './emitter.js';
 import type { Enforcer, Proc } from './enforce.js';
 import type { ExecJudge, Judgement } from './exec-judge.js';
 import type { ExecSessions } from './exec-sessions.js';
+import { fileActivity } from './file-activity.js';
 import { connectFields, execFields, heldExecFields, openFields, setuidFields, withParentName } from './fields.js';
 import type { Judged, PidTable } from './pids.js';
 
@@ -90,6 +91,9 @@ export class ActivityHandler {
         proc,
         { ...detail, file: { path, operation: activity.write ? 'write' : 'read' } },
       );
+    } else if (activity.key === KEYS.files && (activity.kind === 'open' || activity.kind === 'file')) {
+      const f = fileActivity(activity, container, detail);
+      if (f) await this.matchAndAct(f.fields, container, proc, f.detail);
     } else if (activity.kind === 'connect' && (activity.family === 'inet' || activity.family === 'inet6')) {
       const fields = withParentName(connectFields(activity, container), activity.ppid, commOf);
       await this.matchAndAct(fields, container, proc, {

@@ -110,8 +110,8 @@ const BASE_RULES_YAML = `
   tags: [file]
 
 - rule: Sensitive file written
-  desc: A credential file or a program directory was written inside a container.
-  condition: open_write and container and (fd.name in (sensitive_files) or fd.directory in (sensitive_files) or fd.directory in (binary_dirs))
+  desc: A credential file was written inside a container (program directories are "Write below binary dir").
+  condition: open_write and container and (fd.name in (sensitive_files) or fd.directory in (sensitive_files))
   output: "%fd.name written by %proc.exe in %container.name (pid %proc.pid, uid %user.uid)"
   severity: HIGH
   stride: Tampering
