@@ -59,6 +59,12 @@ export interface RunOptions {
   tmpfs?: Record<string, string>;
   /** Bind mounts, "host:container[:ro]", as `docker run -v`. */
   binds?: string[];
+  /** Capabilities added, as `docker run --cap-add` ("SYS_ADMIN"). */
+  capAdd?: string[];
+  /** As `docker run --security-opt` ("seccomp=unconfined", "apparmor=unconfined"). */
+  securityOpt?: string[];
+  /** No masked or read-only /proc and /sys paths (/proc/sys writable), as `--security-opt systempaths=unconfined`. */
+  unmaskPaths?: boolean;
 }
 
 /** Creates and starts a container; returns its id. */
@@ -74,6 +80,9 @@ export async function runContainer(image: string, cmd: string[], o: RunOptions =
       ...(o.init ? { Init: true } : {}),
       ...(o.tmpfs ? { Tmpfs: o.tmpfs } : {}),
       ...(o.binds ? { Binds: o.binds } : {}),
+      ...(o.capAdd ? { CapAdd: o.capAdd } : {}),
+      ...(o.securityOpt ? { SecurityOpt: o.securityOpt } : {}),
+      ...(o.unmaskPaths ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
     },
   };
   const id = await createContainer(body, o.name);
