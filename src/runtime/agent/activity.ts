@@ -74,7 +74,11 @@ export class ActivityHandler {
 
   /** One audit activity, after the ones before it (an exec's record says whose a pid is). */
   async onActivity(activity: AuditActivity): Promise<void> {
-    const who = await this.parts.pids.identify(activity.pid, activity.kind === 'exec' ? activity.dev : undefined);
+    const who = await this.parts.pids.identify(
+      activity.pid,
+      activity.kind === 'exec' ? activity.dev : undefined,
+      activity.key === KEYS.files ? activity.ppid : undefined,
+    );
     this.parts.sessions.noteActivity(activity, who);
     const container = who.container;
     if (!container) return;

@@ -24,10 +24,10 @@ const C: ContainerInfo = {
   labels: {},
 };
 
-function activities(): (FileEvent | OpenEvent)[] {
+function activities(lines = text): (FileEvent | OpenEvent)[] {
   const events: AuditEvent[] = [];
   const asm = new AuditEventAssembler({ onEvent: (e) => events.push(e) });
-  for (const l of text.split('\n')) if (l) asm.pushLine(l);
+  for (const l of lines.split('\n')) if (l) asm.pushLine(l);
   asm.flushAll();
   return events
     .flatMap(interpretEvent)
@@ -82,4 +82,14 @@ test('file records → default rules: each action fires its one rule, the rest n
   // nothing else fired
   const others = [...fired].filter(([k, v]) => v.length > 0 && !expect.some(([e]) => e === k));
   assert.deepEqual(others, []);
+});
+
+test('in a container (overlayfs): copy-up items do not make a truncated log "created" nor a mkdir another path', () => {
+  // the container's own records, from its auditd log (capture: test/e2e/rules-files.test.ts's actions)
+  const overlay = readFileSync(join(import.meta.dirname, '..', 'audit', 'fixtures', 'files-overlay-raw.log'), 'utf8');
+  const acts = activities(overlay);
+  const log = acts.find((a) => a.kind === 'open') as OpenEvent;
+  assert.deepEqual([log.path, log.truncate, log.created], ['/var/log/messages', true, false]);
+  const mkdir = acts.find((a) => a.kind === 'file') as FileEvent;
+  assert.deepEqual([mkdir.path, mkdir.operation], ['/bin/sub', 'create']);
 });

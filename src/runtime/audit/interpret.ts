@@ -326,7 +326,10 @@ export function interpretEvent(ev: AuditEvent): AuditActivity[] {
     o.paths = files;
     o.create =
       paths.some((p) => p.fields.get('nametype') === 'CREATE') || (flags !== undefined && (flags & O_CREAT) !== 0);
-    o.created = paths.some((p) => p.fields.get('nametype') === 'CREATE');
+    // (overlayfs's copy-up adds CREATE items of its own, unnamed)
+    o.created = paths.some(
+      (p) => p.fields.get('nametype') === 'CREATE' && fieldString(p.fields.get('name')) !== undefined,
+    );
     if (flags !== undefined) {
       o.flags = flags;
       o.write = (flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0;
