@@ -4,6 +4,8 @@
 // audit timestamp to the event (p50/p99), events lost (execs without an event), and the
 // agent's CPU time and memory. Usage: npm run build && node --import tsx bench/agent.ts [seconds] [log|socket] [poll ms]
 // (how the agent reads its auditd: the log, polled every 25 ms, or the dispatcher socket)
+// [--file-writes] also writes a file in /tmp every loop (~100 writes/s... ~200 with the
+// sleep's: see below); [--no-file-rules] runs the agent without the file rules' audit watches.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +14,12 @@ import { execInContainer } from '../src/engine/exec.js';
 import { importBusybox, removeContainer, runContainer } from '../test/support/busybox.js';
 import { removeImage } from '../test/support/engine.js';
 
-const seconds = Number(process.argv[2] ?? 20);
-const auditRead = process.argv[3] === 'socket' ? 'socket' : 'log';
-const auditPollMs = process.argv[4] ? Number(process.argv[4]) : undefined; // the agent's default: 50
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const seconds = Number(positional[0] ?? 20);
+const auditRead = positional[1] === 'socket' ? 'socket' : 'log';
+const auditPollMs = positional[2] ? Number(positional[2]) : undefined; // the agent's default: 50
+const fileWrites = process.argv.includes('--file-writes');
+const fileRules = !process.argv.includes('--no-file-rules');
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-agent-'));
 const rules = join(dir, 'every-exec.yaml');
 writeFileSync(
@@ -29,6 +34,7 @@ const agent = await startAgent({
   rules: [rules],
   sinks: [{ type: 'jsonl', path: join(dir, 'events.jsonl') }],
   forkGuard: false,
+  fileRules,
   defaultMode: 'monitor',
   auditRead,
   ...(auditPollMs ? { auditPollMs } : {}),
@@ -45,7 +51,9 @@ try {
   const run = await execInContainer(id, [
     'sh',
     '-c',
-    `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done; echo done`,
+    fileWrites
+      ? `i=0; while [ $i -lt ${loops} ]; do /bin/true; echo $i > /tmp/a; echo $i > /tmp/b; sleep 0.008; i=$((i+1)); done; echo done`
+      : `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done; echo done`,
   ]);
   await new Promise((r) => setTimeout(r, 2000));
   const wall = (Date.now() - t0) / 1000;
@@ -55,6 +63,7 @@ try {
   console.log(
     `load: ${run.output.trim()}, ${loops} runs of /bin/true (+ ${loops} of sleep) in ${wall.toFixed(1)} s = ${((2 * loops) / wall).toFixed(0)} execs/s in the container`,
   );
+  console.log(`file rules ${fileRules ? 'on' : 'off'}${fileWrites ? `, ${2 * loops} writes in /tmp` : ''}`);
   console.log(`events for /bin/true: ${latencies.length} of ${loops} (${loops - latencies.length} missing)`);
   console.log(
     `detection latency (audit read from the ${auditRead}), kernel timestamp → event: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${s[s.length - 1]} ms`,
