@@ -6,6 +6,14 @@
 // container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port,
 // evt.success.
 //
+// The file rules (default-file-rules.ts) get evt.type open (a write open below a watched
+// directory, any open on the container's procfs) or file (file.operation unlink, rename, link,
+// create — mkdir, mknod —, chmod, chown, truncate, xattr), with fd.name, fd.filename,
+// fd.directory, fd.dirs (every directory above the file: "below /etc" is `fd.dirs in (…)`),
+// fd.write, fd.create (the open created the file), fd.truncate (O_TRUNC), fd.target (a link's
+// target, a rename's new name) and fd.target_dirs, file.mode (chmod, octal text) and
+// file.setid, fd.other_proc (a /proc/PID/… file of another process), evt.success.
+//
 // The agent's own detectors report through rules too, so a rule file can tune them (severity,
 // output, tags) or turn them off (`- rule: Fork bomb` / `enabled: false`). Their events:
 // evt.type = profile_violation (proc.exe, proc.pid, profile.reason, profile.mode),
