@@ -2,10 +2,11 @@
 // programs at a steady rate while the agent (in this process) watches it with a rule that
 // fires on every exec. Reports the exec rate reached, detection latency from the kernel's
 // audit timestamp to the event (p50/p99), events lost (execs without an event), and the
-// agent's CPU time and memory. Usage: npm run build && node --import tsx bench/agent.ts [seconds] [log|socket] [poll ms] [--tcp] [--no-syscalls]
+// agent's CPU time and memory. Usage: npm run build && node --import tsx bench/agent.ts [seconds] [log|socket] [poll ms] [--tcp] [--no-syscalls] [--file-writes] [--no-file-rules]
 // (how the agent reads its auditd: the log, polled every 25 ms, or the dispatcher socket;
 // --tcp: a second container opens and connects ~1,000 TCP sockets a second (a static helper
-// built with gcc); --no-syscalls: without the syscall rules' audit rules, to measure their cost)
+// built with gcc); --no-syscalls: without the syscall rules' audit rules, to measure their cost;
+// --file-writes: also writes a file in /tmp every loop; --no-file-rules: without the file rules' audit watches)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ const argv = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const seconds = Number(argv[0] ?? 20);
 const auditRead = argv[1] === 'socket' ? 'socket' : 'log';
 const auditPollMs = argv[2] ? Number(argv[2]) : undefined; // the agent's default: 50
+const fileWrites = flags.has('--file-writes');
+const fileRules = !flags.has('--no-file-rules');
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-agent-'));
 const rules = join(dir, 'every-exec.yaml');
 writeFileSync(
@@ -50,6 +53,7 @@ const agent = await startAgent({
   rules: [rules],
   sinks: [{ type: 'jsonl', path: join(dir, 'events.jsonl') }],
   forkGuard: false,
+  fileRules,
   defaultMode: 'monitor',
   auditRead,
   auditSyscalls: !flags.has('--no-syscalls'),
@@ -67,7 +71,9 @@ try {
   const run = await execInContainer(id, [
     'sh',
     '-c',
-    `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done; echo done`,
+    fileWrites
+      ? `i=0; while [ $i -lt ${loops} ]; do /bin/true; echo $i > /tmp/a; echo $i > /tmp/b; sleep 0.008; i=$((i+1)); done; echo done`
+      : `i=0; while [ $i -lt ${loops} ]; do /bin/true; sleep 0.008; i=$((i+1)); done; echo done`,
   ]);
   await new Promise((r) => setTimeout(r, 2000));
   const wall = (Date.now() - t0) / 1000;
@@ -77,6 +83,7 @@ try {
   console.log(
     `load: ${run.output.trim()}, ${loops} runs of /bin/true (+ ${loops} of sleep) in ${wall.toFixed(1)} s = ${((2 * loops) / wall).toFixed(0)} execs/s in the container`,
   );
+  console.log(`file rules ${fileRules ? 'on' : 'off'}${fileWrites ? `, ${2 * loops} writes in /tmp` : ''}`);
   console.log(`events for /bin/true: ${latencies.length} of ${loops} (${loops - latencies.length} missing)`);
   console.log(
     `detection latency (audit read from the ${auditRead}), kernel timestamp → event: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${s[s.length - 1]} ms`,

@@ -34,7 +34,22 @@ export interface SecurityEvent {
     auid?: number;
     user?: string;
   };
-  file?: { path: string; operation: 'exec' | 'open' | 'read' | 'write' | 'chmod' | 'unlink' };
+  file?: {
+    path: string;
+    operation:
+      | 'exec'
+      | 'open'
+      | 'read'
+      | 'write'
+      | 'chmod'
+      | 'unlink'
+      | 'rename'
+      | 'link'
+      | 'create'
+      | 'chown'
+      | 'truncate'
+      | 'xattr';
+  };
   network?: { address: string; port: number; protocol?: 'tcp' | 'udp' };
   /** Anything else a rule wants to show (counts, limits, thresholds). */
   fields?: Record<string, string | number | boolean>;

@@ -13,6 +13,7 @@ import { ExecSessions } from './agent/exec-sessions.js';
 import { FileJudge } from './agent/file-judge.js';
 import { PidTable } from './agent/pids.js';
 import { ContainerWatches } from './agent/watches.js';
+import { globalFileRules, releaseAgentFiles } from './audit/file-rules.js';
 import { bulwarkRules } from './audit/rules.js';
 import { startAuditSource, type AuditSource } from './audit/source.js';
 import { ContainerTracker, type ContainerInfo } from './containers.js';
@@ -55,6 +56,8 @@ export interface AgentOptions {
    */
   fileProfiles?: boolean;
   forkGuard?: (ForkGuardOptions & { intervalMs?: number }) | false;
+  /** The file rules' audit watches and rules (audit/file-rules.ts; default true). */
+  fileRules?: boolean;
   /** Per-container resource thresholds (none by default). */
   resources?: ResourceThresholds & { intervalMs?: number };
   /**
@@ -155,6 +158,7 @@ function wire(o: AgentOptions, support: ReturnType<typeof fanotifyState>, audit:
     sensitiveFiles: rules.list('sensitive_files') ?? SENSITIVE_FILES,
     ...(support.ok ? { openGuard } : {}),
     ...files.watch,
+    ...(o.fileRules === false ? { fileWatchDirs: false as const } : {}),
     onChange: () => judge.clear(),
     onError,
   });
@@ -198,10 +202,13 @@ function startAudit(o: AgentOptions, parts: Parts, support: ReturnType<typeof fa
   const { onError } = parts;
   return startAuditSource({
     dir: join(o.stateDir, 'audit'),
-    rules: bulwarkRules({
-      sensitiveFiles: parts.rules.list('sensitive_files') ?? SENSITIVE_FILES,
-      syscalls: o.auditSyscalls !== false,
-    }),
+    rules: [
+      ...bulwarkRules({
+        sensitiveFiles: parts.rules.list('sensitive_files') ?? SENSITIVE_FILES,
+        syscalls: o.auditSyscalls !== false,
+      }),
+      ...(o.fileRules === false ? [] : globalFileRules(undefined, releaseAgentFiles())),
+    ],
     // without fanotify, kills come after the exec's audit record: read it as soon as it comes
     transport: (o.auditRead ?? (support.ok ? 'log' : 'socket')) === 'socket' ? 'auto' : 'log',
     logPollMs: o.auditPollMs ?? 50,

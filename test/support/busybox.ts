@@ -69,6 +69,8 @@ export interface RunOptions {
   devices?: string[];
   /** `docker run --pid host`: the host's pid namespace. */
   pidHost?: boolean;
+  /** No masked or read-only /proc and /sys paths (/proc/sys writable), as `--security-opt systempaths=unconfined`. */
+  unmaskPaths?: boolean;
 }
 
 /** Creates and starts a container; returns its id. */
@@ -91,6 +93,7 @@ export async function runContainer(image: string, cmd: string[], o: RunOptions =
         ? { Devices: o.devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'r' })) }
         : {}),
       ...(o.pidHost ? { PidMode: 'host' } : {}),
+      ...(o.unmaskPaths ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
     },
   };
   const id = await createContainer(body, o.name);

@@ -13,6 +13,7 @@ import type { Enforcer, Proc } from './enforce.js';
 import type { ExecJudge, Judgement } from './exec-judge.js';
 import type { ExecSessions } from './exec-sessions.js';
 import { DecodedPipes } from './decoded-pipes.js';
+import { fileActivity } from './file-activity.js';
 import { PreviousNames } from './previous-names.js';
 import {
   connectFields,
@@ -88,7 +89,11 @@ export class ActivityHandler {
 
   /** One audit activity, after the ones before it (an exec's record says whose a pid is). */
   async onActivity(activity: AuditActivity): Promise<void> {
-    const who = await this.parts.pids.identify(activity.pid, activity.kind === 'exec' ? activity.dev : undefined);
+    const who = await this.parts.pids.identify(
+      activity.pid,
+      activity.kind === 'exec' ? activity.dev : undefined,
+      activity.key === KEYS.files ? activity.ppid : undefined,
+    );
     this.parts.sessions.noteActivity(activity, who);
     const container = who.container;
     if (!container) return;
@@ -105,6 +110,9 @@ export class ActivityHandler {
         proc,
         { ...detail, file: { path, operation: activity.write ? 'write' : 'read' } },
       );
+    } else if (activity.key === KEYS.files && (activity.kind === 'open' || activity.kind === 'file')) {
+      const f = fileActivity(activity, container, detail);
+      if (f) await this.matchAndAct(f.fields, container, proc, f.detail);
     } else if (activity.kind === 'connect' && (activity.family === 'inet' || activity.family === 'inet6')) {
       const fields = withParentName(connectFields(activity, container), activity.ppid, commOf);
       await this.matchAndAct(fields, container, proc, {

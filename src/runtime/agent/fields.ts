@@ -1,5 +1,5 @@
 import { basename, posix } from 'node:path';
-import type { AuditActivity, ConnectEvent, ExecEvent, OpenEvent } from '../audit/interpret.js';
+import type { AuditActivity, ConnectEvent, ExecEvent, FileEvent, OpenEvent } from '../audit/interpret.js';
 import type { ContainerInfo } from '../containers.js';
 import type { ForkGuardEvent } from '../detectors/fork-guard.js';
 import { describeResource, type ResourceEvent } from '../detectors/resources.js';
@@ -101,6 +101,55 @@ export function openFields(activity: OpenEvent, container: ContainerInfo, path: 
     'fd.directory': posix.dirname(path),
     'fd.write': activity.write ?? false,
   };
+}
+
+/** `/usr/lib/x/y.so` → [/usr/lib/x, /usr/lib, /usr, /]: "below a directory" is `fd.dirs in (…)`. */
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let d = posix.dirname(path); ; d = posix.dirname(d)) {
+    out.push(d);
+    if (d === '/' || d === '.') return out;
+  }
+}
+
+/**
+ * A change below a watched directory (file rules): `path` and `target` as the container names
+ * them. An open is evt.type open (with fd.create, fd.truncate), anything else evt.type file
+ * with file.operation (unlink, rename, link, create, chmod, chown, truncate, xattr).
+ */
+export function fileFields(
+  activity: FileEvent | OpenEvent,
+  container: ContainerInfo,
+  path: string,
+  target?: string,
+): MutableFields {
+  const f: MutableFields = {
+    ...processFields(activity, container),
+    'evt.type': activity.kind,
+    'evt.success': activity.success,
+    'fd.name': path,
+    'fd.filename': posix.basename(path),
+    'fd.directory': posix.dirname(path),
+    'fd.dirs': ancestors(path),
+  };
+  if (activity.kind === 'open') {
+    f['file.operation'] = 'open';
+    f['fd.write'] = activity.write ?? false;
+    f['fd.create'] = activity.created ?? false;
+    f['fd.truncate'] = activity.truncate ?? false;
+  } else {
+    f['file.operation'] = activity.operation;
+    f['fd.write'] = true;
+    if (activity.mode !== undefined) {
+      f['file.mode'] = `0${activity.mode.toString(8)}`;
+      f['file.setid'] = (activity.mode & 0o6000) !== 0;
+    }
+  }
+  if (target !== undefined) {
+    f['fd.target'] = target;
+    f['fd.target_dirs'] = ancestors(target);
+  }
+  return f;
 }
 
 export function connectFields(activity: ConnectEvent, container: ContainerInfo): MutableFields {

@@ -49,11 +49,14 @@ export class PidTable {
   /**
    * The container of the process at `pid`. While it lives, its cgroup says (a cached answer
    * counts only for the same process: same start time). Once gone, what was recorded while it
-   * ran, or else the filesystem of the file it ran (`dev`, for an exec) — never its parent's.
+   * ran, or else the filesystem of the file it ran (`dev`, for an exec); `ppid` (given for
+   * file-rule records): else its parent's container, for a child that never ran exec.
    */
-  async identify(pid: number, dev?: number): Promise<Identity> {
+  async identify(pid: number, dev?: number, ppid?: number): Promise<Identity> {
     const cached = this.entries.get(pid);
-    const stat = procStat(pid);
+    // a zombie is gone: its cgroup is no one's any more, what was recorded while it ran holds
+    const seen = procStat(pid);
+    const stat = seen?.state === 'Z' ? undefined : seen;
     if (stat && cached && cached.start === stat.startTicks) return { ...cached, live: true };
     const live = stat ? liveProcess(pid, stat) : undefined;
     if (live) {
@@ -65,6 +68,13 @@ export class PidTable {
     // gone: what was recorded while it ran (unless another process has the pid now)
     if (cached && !stat) return { ...cached, live: false };
     const container = dev !== undefined ? this.sources.containerByDevice(dev) : undefined;
+    if (!container && ppid !== undefined && ppid !== pid) {
+      // a child that never ran exec (busybox ash runs applets such as mkdir or chmod in a
+      // forked copy of itself) left no record: it was forked into its parent's cgroup, and
+      // moving it out takes the host's privileges
+      const parent = await this.identify(ppid);
+      if (parent.container) return { live: false, container: parent.container };
+    }
     return { live: false, ...(container ? { container } : {}) };
   }
 }

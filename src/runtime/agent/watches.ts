@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { messageOf } from '../../core/errors.js';
 import { auditctl } from '../audit/control.js';
+import { containerFileRules, deleteArgs } from '../audit/file-rules.js';
 import { sensitiveWatches } from '../audit/rules.js';
 import type { ContainerInfo } from '../containers.js';
 import { execMounts, readMounts, type Mount } from '../detectors/mounts.js';
@@ -9,11 +10,14 @@ import type { ExecGuard } from '../fanotify/index.js';
 
 // What the agent watches per running container: its overlay filesystem (its device names
 // the container a file belongs to, and fanotify guards execs from it) and audit watches on
-// its own copies of the sensitive files (audit watches see files by inode). Added when the
-// container starts, removed when it stops.
+// its own copies of the sensitive files (audit watches see files by inode), and the file
+// rules' watches on its system directories and procfs (audit/file-rules.ts). Added when the
+// container starts (after runc set it up), removed when it stops.
 
 export interface WatchOptions {
   sensitiveFiles: readonly string[];
+  /** Directories watched for changes (audit/file-rules.ts FILE_WATCH_DIRS); false: no file rules' watches. */
+  fileWatchDirs?: readonly string[] | false;
   /** Opens the exec guard on the first container's filesystem; undefined: fanotify is not used. */
   openGuard?: (firstPath: string) => ExecGuard;
   /** Opens the file guard (FAN_OPEN_PERM) with these host prefixes; undefined: no file profiles. */
@@ -99,9 +103,14 @@ export class ContainerWatches {
     }
     this.watchFiles(container, root);
     const added: string[][] = [];
-    for (const args of sensitiveWatches(this.o.sensitiveFiles, root))
+    for (const args of [...sensitiveWatches(this.o.sensitiveFiles, root), ...this.fileRules(container, root)])
       if ((await auditctl(args)).code === 0) added.push(args);
     this.auditWatches.set(container.id, added);
+  }
+
+  private fileRules(container: ContainerInfo, root: string): string[][] {
+    if (this.o.fileWatchDirs === false) return [];
+    return containerFileRules(root, procDevice(container.pid), this.o.fileWatchDirs);
   }
 
   /**
@@ -125,14 +134,24 @@ export class ContainerWatches {
     for (const [dev, owner] of this.byDevice) if (owner.id === container.id) this.byDevice.delete(dev);
     this.unwatchFiles(container);
     if (container.mergedDir) this.guard?.remove(container.mergedDir);
-    // -W deletes the watch -w added
-    for (const args of this.auditWatches.get(container.id) ?? [])
-      await auditctl(args.map((activity) => (activity === '-w' ? '-W' : activity)));
+    // -W deletes the watch -w added, -d the rule -a added
+    for (const args of this.auditWatches.get(container.id) ?? []) await auditctl(deleteArgs(args));
     this.auditWatches.delete(container.id);
   }
 
   close(): void {
     this.guard?.close();
     this.fileGuard?.close();
+  }
+}
+
+/** The device of the container's own procfs; undefined when unknown or the host's (never audit the host's /proc opens). */
+function procDevice(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const dev = statSync(`/proc/${pid}/root/proc`).dev;
+    return dev === statSync('/proc').dev ? undefined : dev;
+  } catch {
+    return undefined;
   }
 }

@@ -86,6 +86,10 @@ export interface OpenEvent extends ActivityBase {
   /** Opened for writing (or truncating); absent when flags are unknown. */
   write?: boolean;
   create: boolean;
+  /** The file did not exist before (a CREATE item). */
+  created?: boolean;
+  /** Opened with O_TRUNC. */
+  truncate?: boolean;
 }
 
 export interface FileEvent extends ActivityBase {
@@ -93,6 +97,10 @@ export interface FileEvent extends ActivityBase {
   operation: FileOperation;
   path: string;
   paths: string[];
+  /** link/symlink: what the new name points at; rename: the new name (`path` is the old). */
+  target?: string;
+  /** chmod: the mode asked for. */
+  mode?: number;
 }
 
 export interface ConnectEvent extends ActivityBase {
@@ -307,7 +315,8 @@ export function interpretEvent(ev: AuditEvent): AuditActivity[] {
   if (call) return [{ ...b, kind: 'syscall', call }];
 
   // Paths the call acted on: not the parent directories the kernel also records.
-  const dirfdIsCwd = name.endsWith('at') || name.endsWith('at2') ? fieldHex(f.get('a0')) === AT_FDCWD : true;
+  const dirfdArg = name === 'symlinkat' ? 'a1' : 'a0'; // symlinkat(target, newdirfd, linkpath)
+  const dirfdIsCwd = name.endsWith('at') || name.endsWith('at2') ? fieldHex(f.get(dirfdArg)) === AT_FDCWD : true;
   const named = paths.filter((p) => p.fields.get('nametype') !== 'PARENT');
   const files = (named.length > 0 ? named : paths)
     .map((p) => fieldString(p.fields.get('name')))
@@ -327,16 +336,50 @@ export function interpretEvent(ev: AuditEvent): AuditActivity[] {
     o.paths = files;
     o.create =
       paths.some((p) => p.fields.get('nametype') === 'CREATE') || (flags !== undefined && (flags & O_CREAT) !== 0);
+    // (overlayfs's copy-up adds CREATE items of its own, unnamed)
+    o.created = paths.some(
+      (p) => p.fields.get('nametype') === 'CREATE' && fieldString(p.fields.get('name')) !== undefined,
+    );
     if (flags !== undefined) {
       o.flags = flags;
       o.write = (flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0;
+      o.truncate = (flags & O_TRUNC) !== 0;
     }
     return [o];
   }
 
   const op = fileOperation(name);
-  if (op && files[0] !== undefined) return [{ ...b, kind: 'file', operation: op, path: files[0], paths: files }];
+  if (op && files[0] !== undefined) return [fileEvent(b, f, op, files, paths)];
   return [];
+}
+
+/** Which item is which: links and renames name two files, chmod's mode is an argument. */
+function fileEvent(
+  b: ActivityBase,
+  f: AuditRecord['fields'],
+  op: FileOperation,
+  files: string[],
+  paths: AuditRecord[],
+): FileEvent {
+  const ev: FileEvent = { ...b, kind: 'file', operation: op, path: files[0]!, paths: files };
+  const typed = (t: string): AuditRecord | undefined => paths.find((p) => p.fields.get('nametype') === t);
+  const nameOf = (r: AuditRecord | undefined): string | undefined => fieldString(r?.fields.get('name'));
+  const created = files[files.length - 1];
+  if (b.syscall.startsWith('symlink')) {
+    // the target is a string, not looked up: an UNKNOWN item; relative to the link's directory
+    const target = nameOf(typed('UNKNOWN'));
+    if (created !== undefined) ev.path = created;
+    if (target !== undefined) ev.target = target.startsWith('/') ? target : posix.join(posix.dirname(ev.path), target);
+  } else if ((op === 'link' || op === 'rename') && files.length >= 2 && created !== undefined) {
+    if (op === 'link') {
+      ev.path = created;
+      ev.target = files[0]!;
+    } else ev.target = created;
+  } else if (op === 'chmod') {
+    const mode = argInt(f.get(b.syscall === 'chmod' || b.syscall === 'fchmod' ? 'a1' : 'a2'));
+    if (mode !== undefined) ev.mode = mode & 0o7777;
+  }
+  return ev;
 }
 
 /** The process part of a SecurityEvent (src/runtime/event.ts) for an activity. */

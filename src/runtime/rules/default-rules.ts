@@ -24,6 +24,14 @@
 // bpf.cmd, bpf.prog_id; memfd.flags. A connect to a unix socket: evt.type = connect with
 // net.family = unix, net.address (the socket's path) and net.filename (its last part).
 //
+// The file rules (default-file-rules.ts) get evt.type open (a write open below a watched
+// directory, any open on the container's procfs) or file (file.operation unlink, rename, link,
+// create — mkdir, mknod —, chmod, chown, truncate, xattr), with fd.name, fd.filename,
+// fd.directory, fd.dirs (every directory above the file: "below /etc" is `fd.dirs in (…)`),
+// fd.write, fd.create (the open created the file), fd.truncate (O_TRUNC), fd.target (a link's
+// target, a rename's new name) and fd.target_dirs, file.mode (chmod, octal text) and
+// file.setid, fd.other_proc (a /proc/PID/… file of another process), evt.success.
+//
 // The agent's own detectors report through rules too, so a rule file can tune them (severity,
 // output, tags) or turn them off (`- rule: Fork bomb` / `enabled: false`). Their events:
 // evt.type = profile_violation (proc.exe, proc.pid, profile.reason, profile.mode),
@@ -134,8 +142,8 @@ const BASE_RULES_YAML = `
   tags: [file]
 
 - rule: Sensitive file written
-  desc: A credential file or a program directory was written inside a container.
-  condition: open_write and container and (fd.name in (sensitive_files) or fd.directory in (sensitive_files) or fd.directory in (binary_dirs))
+  desc: A credential file was written inside a container (program directories are "Write below binary dir").
+  condition: open_write and container and (fd.name in (sensitive_files) or fd.directory in (sensitive_files))
   output: "%fd.name written by %proc.exe in %container.name (pid %proc.pid, uid %user.uid)"
   severity: HIGH
   stride: Tampering

@@ -81,9 +81,14 @@ test('default rules: shell, drift, sensitive file read, exec session; outputs fi
     ['Sensitive file read'],
   );
   assert.deepEqual(
-    names({ 'evt.type': 'open', 'fd.name': '/usr/bin/ls', 'fd.directory': '/usr/bin', 'fd.write': true, ...CTR }),
+    names({ 'evt.type': 'open', 'fd.name': '/etc/shadow', 'fd.directory': '/etc', 'fd.write': true, ...CTR }),
     ['Sensitive file written'],
   );
+  // program directories are the file rules' (fd.dirs: every directory above the file)
+  const ls = { 'fd.name': '/usr/bin/ls', 'fd.directory': '/usr/bin', 'fd.dirs': ['/usr/bin', '/usr', '/'] };
+  assert.deepEqual(names({ 'evt.type': 'open', ...ls, 'fd.write': true, 'evt.success': true, ...CTR }), [
+    'Write below binary dir',
+  ]);
   const session = rules.match({
     'evt.type': 'container_exec',
     'proc.cmdline': 'sh -c cat /etc/shadow',
