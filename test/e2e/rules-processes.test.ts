@@ -20,6 +20,7 @@ import { waitUntil } from '../support/wait.js';
 const IMAGE = 'bulwark-test/busybox:rules-processes';
 const RULES = new Set([
   'Reverse shell',
+  'Privilege change',
   'Shell in container',
   'Package manager in container',
   'Remote copy tool in container',
@@ -43,6 +44,8 @@ const fixture = agentFixture(NEEDS, [IMAGE], async () => {
     'usr/bin/scp': script('exit 0'),
     'usr/sbin/nginx': script('sh -c "id > /tmp/who"; sleep 1'),
     'usr/bin/worker': script('sh -c "date > /tmp/when"; sleep 1'),
+    // a set-user-id root program (busybox's id applet) for a container that runs as nobody
+    'usr/local/sbin/id': { content: bb, mode: 0o4755 },
   });
 });
 
@@ -55,6 +58,7 @@ interface Case {
   rule?: string;
   exe?: RegExp;
   tty?: boolean;
+  user?: string;
 }
 
 // (busybox's shell runs some applets, find among them, without an exec: named by path, they are
@@ -66,6 +70,13 @@ const CASES: Case[] = [
   { name: 'keys', cmd: '/bin/find / -xdev -name id_rsa', rule: 'Credential search in container' },
   { name: 'keys-grep', cmd: 'grep -rl "PRIVATE KEY" /etc', rule: 'Credential search in container' },
   { name: 'webshell', cmd: 'nginx', rule: 'Shell spawned by a service' },
+  {
+    name: 'setuid',
+    cmd: '/usr/local/sbin/id > /tmp/id',
+    rule: 'Privilege change',
+    user: '65534',
+    exe: /\/usr\/local\/sbin\/id$/,
+  },
   // the "attacker" listens on the container's own loopback (its network is none)
   {
     name: 'revshell',
@@ -76,6 +87,7 @@ const CASES: Case[] = [
   { name: 'entry-tty', cmd: 'sh -c "echo hi; sh -c id"; sed -n 1p /etc/passwd', tty: true },
   { name: 'decode-file', cmd: 'echo aGVsbG8K | base64 -d > /tmp/hello; base64 /tmp/hello | sh -c "cat > /tmp/x"' },
   { name: 'stdin-shell', cmd: 'echo id | sh' },
+  { name: 'nobody-id', cmd: '/bin/id > /tmp/id', user: '65534' },
   { name: 'nc-file', cmd: 'nc -l -p 4445 > /tmp/got & sleep 0.5; nc 127.0.0.1 4445 < /etc/passwd; sh -c id' },
   { name: 'logs', cmd: '/bin/find / -xdev -name "*.log"; grep -r root /etc/passwd' },
   { name: 'worker', cmd: 'worker' },
@@ -93,6 +105,7 @@ async function startCases(run: string): Promise<Map<string, string>> {
       const id = await runContainer(IMAGE, ['sh', '-c', `${WAIT}${c.cmd}; touch /tmp/done; sleep 300`], {
         name: `bulwark-proc-${c.name}-${run}`,
         ...(c.tty ? { tty: true } : {}),
+        ...(c.user ? { user: c.user } : {}),
       });
       ids.set(c.name, id);
     }),

@@ -21,13 +21,14 @@ export function haveBusybox(): boolean {
 
 /**
  * `copies`: applets installed as their own file (a program of their own to audit and fanotify),
- * not a link; `extra`: more files of the image (path without the leading "/" → executable content).
+ * not a link; `extra`: more files of the image (path without the leading "/" → executable
+ * content, or content with its mode: 0o4755 for a set-user-id program).
  */
 export async function importBusybox(
   repo: string,
   tag: string,
   copies: string[] = [],
-  extra: Record<string, Buffer> = {},
+  extra: Record<string, Buffer | { content: Buffer; mode: number }> = {},
 ): Promise<void> {
   const pack = tarStream.pack();
   const bin = readFileSync('/bin/busybox');
@@ -42,7 +43,10 @@ export async function importBusybox(
   );
   pack.entry({ name: 'etc/shadow', mode: 0o640 }, 'root:*:19000:0:99999:7:::\n');
   pack.entry({ name: 'tmp', type: 'directory', mode: 0o1777 });
-  for (const [name, content] of Object.entries(extra)) pack.entry({ name, mode: 0o755 }, content);
+  for (const [name, file] of Object.entries(extra)) {
+    const { content, mode } = Buffer.isBuffer(file) ? { content: file, mode: 0o755 } : file;
+    pack.entry({ name, mode }, content);
+  }
   pack.finalize();
   await importRootfs(pack as unknown as NodeJS.ReadableStream, repo, tag);
 }
@@ -59,6 +63,8 @@ export interface RunOptions {
   tmpfs?: Record<string, string>;
   /** Bind mounts, "host:container[:ro]", as `docker run -v`. */
   binds?: string[];
+  /** The user the command runs as, as `docker run --user` ("65534"). */
+  user?: string;
   /** A terminal for the first process, as `docker run -t`. */
   tty?: boolean;
   /** `docker run --cap-add`. */
@@ -80,6 +86,7 @@ export async function runContainer(image: string, cmd: string[], o: RunOptions =
     Cmd: cmd,
     Env: o.env ?? [],
     ...(o.tty ? { Tty: true } : {}),
+    ...(o.user ? { User: o.user } : {}),
     HostConfig: {
       NetworkMode: 'none',
       ...(o.pidsLimit ? { PidsLimit: o.pidsLimit } : {}),

@@ -1,5 +1,5 @@
 import { basename, posix } from 'node:path';
-import type { AuditActivity, ConnectEvent, ExecEvent, FileEvent, OpenEvent } from '../audit/interpret.js';
+import type { AuditActivity, ConnectEvent, ExecEvent, FileEvent, OpenEvent, SetuidEvent } from '../audit/interpret.js';
 import type { ContainerInfo } from '../containers.js';
 import type { ForkGuardEvent } from '../detectors/fork-guard.js';
 import { describeResource, type ResourceEvent } from '../detectors/resources.js';
@@ -162,8 +162,14 @@ export function connectFields(activity: ConnectEvent, container: ContainerInfo):
   };
 }
 
-export function setuidFields(activity: AuditActivity, container: ContainerInfo): MutableFields {
-  return { ...processFields(activity, container), 'evt.type': 'setuid' };
+/** priv.cause: syscall (setuid family), setuid-exec, setgid-exec, file-caps, capset; user.euid after it. */
+export function setuidFields(activity: SetuidEvent, container: ContainerInfo): MutableFields {
+  return {
+    ...processFields(activity, container),
+    'evt.type': 'setuid',
+    'priv.cause': activity.cause,
+    'user.euid': activity.euid,
+  };
 }
 
 /** An exec fanotify holds: only the file and the process are known yet. */

@@ -1,7 +1,8 @@
 // Bulwark's default runtime rules: a rule file like any user's, loaded first. User rule
 // files load after it: a rule, macro or list with the same name replaces it; "append: true"
 // extends it; "enabled: false" turns a rule off. Fields: evt.type (exec, open, connect,
-// setuid, container_exec), proc.name, proc.exe, proc.args, proc.cmdline, proc.pid,
+// setuid (priv.cause: syscall, setuid-exec, setgid-exec, file-caps, capset; user.euid),
+// container_exec), proc.name, proc.exe, proc.args, proc.cmdline, proc.pid,
 // proc.ppid, proc.pname, proc.tty (the controlling terminal, as audit names it: pts0; absent
 // without one), proc.vpid (the pid inside the container: 1 is its entrypoint), proc.prev_name (what the
 // process ran before this exec, when the agent saw it), proc.stdin and proc.stdout (network,
@@ -169,9 +170,12 @@ const BASE_RULES_YAML = `
   tags: [network, process]
 
 - rule: Privilege change
-  desc: A process in a container changed its user id or ran a set-user-id program.
-  condition: evt.type = setuid and container
-  output: "%proc.exe in %container.name changed user to %user.uid (login uid %user.loginuid)"
+  desc: >-
+    A process in a container gained privileges by running a set-user-id or set-group-id
+    program (its effective id changed) or a program with file capabilities. Dropping
+    privileges (a server's setuid to its own user, capset dropping capabilities) does not fire.
+  condition: evt.type = setuid and container and priv.cause in (setuid-exec, setgid-exec, file-caps)
+  output: "%proc.exe in %container.name (%container.image) gained privileges by %priv.cause: effective uid %user.euid, uid %user.uid (login uid %user.loginuid)"
   severity: HIGH
   stride: ElevationOfPrivilege
   attack: T1548.001

@@ -204,3 +204,15 @@ test('default program rules: each fires on its technique and not on a near miss'
   assert.deepEqual(fired('sh', 'sh -c id', { 'proc.pname': 'nginx' }), ['Shell spawned by a service']);
   assert.deepEqual(fired('sh', 'sh -c id', { 'proc.pname': 'python3' }), []);
 });
+
+test('Privilege change: gaining privileges by a set-id or file-capability program fires; dropping them does not', () => {
+  const rules = RuleSet.load();
+  const fired = (cause: string, euid: number) =>
+    rules
+      .match({ 'evt.type': 'setuid', 'priv.cause': cause, 'user.uid': 65534, 'user.euid': euid, ...CTR })
+      .map((m) => m.rule.name);
+  assert.deepEqual(fired('setuid-exec', 0), ['Privilege change']);
+  assert.deepEqual(fired('file-caps', 65534), ['Privilege change']);
+  assert.deepEqual(fired('syscall', 65534), [], "a server's setuid to its own user");
+  assert.deepEqual(fired('capset', 65534), [], 'capabilities dropped');
+});
