@@ -1,14 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import type { SecurityEvent } from '../../src/events/event.js';
 import { FILE_RULES_YAML } from '../../src/runtime/rules/default-file-rules.js';
-import { withAgent } from '../support/agent-run.js';
-import { containerPid, haveBusybox, importBusybox, removeContainer, runContainer } from '../support/busybox.js';
-import { engineUp, removeImage } from '../support/engine.js';
-import { have, requireSetUp } from '../support/require.js';
+import { agentFixture, withAgent } from '../support/agent-run.js';
+import { containerPid, importBusybox, removeContainer, runContainer } from '../support/busybox.js';
 import { waitUntil } from '../support/wait.js';
 
 // The file rules (rules/default-file-rules.ts), end to end: real dockerd, real kernel audit.
@@ -31,8 +28,6 @@ const PRIVILEGED = {
   securityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
   unmaskPaths: true,
 };
-let tmp: TempDir;
-let ready = false;
 
 interface Case {
   rule: string;
@@ -102,9 +97,7 @@ const BENIGN = [
   'cat /proc/self/environ > /dev/null',
 ].join('; ');
 
-before(async () => {
-  if (!(await engineUp()) || !haveBusybox() || !have('auditctl')) return;
-  tmp = await makeTempDir();
+const fixture = agentFixture({}, [IMAGE], async () => {
   // the directories a system image has (each watched when the container starts)
   const file = (s: string): Buffer => Buffer.from(s);
   await importBusybox('bulwark-test/busybox', 'rules-files', [], {
@@ -114,26 +107,10 @@ before(async () => {
     'var/log/messages': file('boot\n'),
     'var/spool/cron/crontabs/.keep': file(''),
   });
-  ready = true;
-});
-
-after(async () => {
-  if (!ready) return;
-  await removeImage(IMAGE);
-  await tmp.remove();
 });
 
 test('each file rule fires for its action in a container, and a benign container fires none', async (t) => {
-  const ok = requireSetUp(
-    t,
-    {
-      'Docker Engine (dockerd)': await engineUp(),
-      'busybox (Debian busybox-static)': haveBusybox(),
-      'auditctl (Debian auditd)': have('auditctl'),
-    },
-    ready,
-  );
-  if (!ok) return;
+  if (!(await fixture.gate(t))) return;
   const ids = new Map<string, string>(); // rule (or "benign") → container id
   try {
     // every start settles before any failure is thrown: the finally removes them all
@@ -149,7 +126,7 @@ test('each file rule fires for its action in a container, and a benign container
     for (const r of started) if (r.status === 'rejected') throw r.reason;
     const pids = new Map<string, number>();
     for (const [rule, id] of ids) pids.set(rule, await containerPid(id));
-    await withAgent(join(tmp.path, 'state'), { forkGuard: false }, async (events) => {
+    await withAgent(join(fixture.dir(), 'state'), { forkGuard: false }, async (events) => {
       const ofContainer = (id: string): SecurityEvent[] =>
         events.filter((e) => e.container?.id === id && FILE_RULES.includes(e.rule));
       for (const pid of pids.values()) touchGo(pid);

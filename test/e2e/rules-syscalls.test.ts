@@ -1,23 +1,14 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
 import type { SecurityEvent } from '../../src/events/event.js';
 import { commOf } from '../../src/runtime/proc.js';
-import { withAgent } from '../support/agent-run.js';
-import {
-  containerPid,
-  haveBusybox,
-  importBusybox,
-  removeContainer,
-  runContainer,
-  type RunOptions,
-} from '../support/busybox.js';
-import { engineUp, removeImage } from '../support/engine.js';
-import { have, requireSetUp } from '../support/require.js';
+import { agentFixture, withAgent } from '../support/agent-run.js';
+import { containerPid, importBusybox, removeContainer, runContainer, type RunOptions } from '../support/busybox.js';
+import { have } from '../support/require.js';
 import { holdsThroughout, waitUntil } from '../support/wait.js';
 
 // The syscall rules end to end (issue 14 items 1–2): real dockerd, real kernel audit. Each
@@ -47,24 +38,14 @@ const SYSCALL_RULES = [
   'Memory file created',
 ];
 
-let tmp: TempDir;
-let ready = false;
+const NEEDS = { 'gcc (static build of the syscall test program)': have('gcc') };
 
-before(async () => {
-  if (!(await engineUp()) || !haveBusybox() || !have('auditctl') || !have('gcc')) return;
-  tmp = await makeTempDir();
-  const out = join(tmp.path, 'syscall-actions');
+const fixture = agentFixture(NEEDS, [IMAGE], async (dir) => {
+  const out = join(dir, 'syscall-actions');
   const src = join(import.meta.dirname, '..', 'fixtures', 'syscall-actions.c');
   const cc = spawnSync('gcc', ['-static', '-O2', '-o', out, src], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`gcc: ${cc.stderr}`);
   await importBusybox('bulwark-test/busybox', 'syscalls-e2e', [], { 'bin/syscall-actions': readFileSync(out) });
-  ready = true;
-});
-
-after(async () => {
-  if (!ready) return;
-  await removeImage(IMAGE);
-  await tmp.remove();
 });
 
 /** The host's root file system device (the disk an escape mounts). */
@@ -227,24 +208,15 @@ function cases(sockDir: string): Case[] {
 }
 
 test('each syscall rule fires for exactly its action in a container; the near misses and the runtime do not', async (t) => {
-  const ok = requireSetUp(
-    t,
-    {
-      'Docker Engine (dockerd)': await engineUp(),
-      'busybox (Debian busybox-static)': haveBusybox(),
-      'auditctl (Debian auditd)': have('auditctl'),
-      'gcc (static build of the syscall test program)': have('gcc'),
-    },
-    ready,
-  );
-  if (!ok) return;
+  if (!(await fixture.gate(t))) return;
+  const dir = fixture.dir();
   // a stand-in engine socket on the host, bind-mounted into one container
-  const sockDir = join(tmp.path, 'engine');
+  const sockDir = join(dir, 'engine');
   mkdirSync(sockDir);
   const server: Server = createServer((s) => s.destroy());
   await new Promise<void>((r) => server.listen(join(sockDir, 'docker.sock'), r));
   // the off-by-default rule, turned on as a user would
-  const rules = join(tmp.path, 'rules.yaml');
+  const rules = join(dir, 'rules.yaml');
   writeFileSync(rules, '- rule: Memory file created\n  enabled: true\n');
   const all = cases(sockDir);
   const ids = new Map<string, string>();
@@ -260,7 +232,7 @@ test('each syscall rule fires for exactly its action in a container; the near mi
     );
     const pids = new Map<string, number>();
     for (const [name, id] of ids) pids.set(name, await containerPid(id));
-    await withAgent(join(tmp.path, 'state'), { rules: [rules], forkGuard: false }, async (events) => {
+    await withAgent(join(dir, 'state'), { rules: [rules], forkGuard: false }, async (events) => {
       const ours = (id: string): SecurityEvent[] =>
         events.filter((e) => e.container?.id === id && SYSCALL_RULES.includes(e.rule));
       try {

@@ -79,23 +79,24 @@ export interface AgentFixture {
 
 /**
  * The before/after hooks of an agent e2e file: when everything is here, a temp dir and
- * `setUp` (which builds `images`); after, the images and the dir are removed.
+ * `setUp(dir)` (which builds `images`); after, the images and the dir are removed.
  */
 export function agentFixture(
   more: Record<string, boolean>,
   images: string[],
-  setUp: () => Promise<void>,
+  setUp: (dir: string) => Promise<void>,
 ): AgentFixture {
   let tmp: TempDir | undefined;
+  let ready = false;
   before(async () => {
     if (!(await agentReady(more))) return;
-    await setUp();
     tmp = await makeTempDir();
+    await setUp(tmp.path);
+    ready = true;
   });
   after(async () => {
-    if (!tmp) return;
-    for (const image of images) await removeImage(image);
-    await tmp.remove();
+    if (ready) for (const image of images) await removeImage(image);
+    await tmp?.remove();
   });
-  return { dir: () => tmp!.path, gate: (t) => agentGate(t, tmp !== undefined, more) };
+  return { dir: () => tmp!.path, gate: (t) => agentGate(t, ready, more) };
 }

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { posix } from 'node:path';
+import { PROTECTED_WRITE_PATHS } from '../protected-paths.js';
 import { KEYS, type AuditRule } from './rules.js';
 import { hostArches, syscallNumber, type AuditArch } from './syscalls.js';
 
@@ -16,16 +17,7 @@ import { hostArches, syscallNumber, type AuditArch } from './syscalls.js';
 /** Directories of a container watched recursively for changes (those that exist when it starts). */
 const FILE_WATCH_DIRS: readonly string[] = [
   '/etc',
-  '/bin',
-  '/sbin',
-  '/usr/bin',
-  '/usr/sbin',
-  '/usr/local/bin',
-  '/usr/local/sbin',
-  '/lib',
-  '/lib64',
-  '/usr/lib',
-  '/usr/lib64',
+  ...PROTECTED_WRITE_PATHS, // the program and library directories
   '/root',
   '/home',
   '/var/spool/cron',
