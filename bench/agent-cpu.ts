@@ -5,6 +5,7 @@
 // steady state of a protected host: nothing to report; "alerts" — a fresh profile in monitor
 // mode, so every exec is an "Unlisted executable" event written to the JSON-lines sink.
 // Usage: npm run build && node --import tsx bench/agent-cpu.ts [seconds] [learned|alerts] [audit poll ms]
+//   [--no-file-profiles] [--no-file-rules] [--no-syscall-rules]   (passed to the agent: each part's cost)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,11 @@ import { execInContainer } from '../src/engine/exec.js';
 import { importBusybox, removeContainer, runContainer } from '../test/support/busybox.js';
 import { removeImage } from '../test/support/engine.js';
 
-const seconds = Number(process.argv[2] ?? 20);
-const scenario = process.argv[3] === 'alerts' ? 'alerts' : 'learned';
-const poll = process.argv[4];
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const agentFlags = process.argv.slice(2).filter((a) => /^--no-(file-profiles|file-rules|syscall-rules)$/.test(a));
+const seconds = Number(args[0] ?? 20);
+const scenario = args[1] === 'alerts' ? 'alerts' : 'learned';
+const poll = args[2];
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-agent-'));
 /** utime and stime of a process, in clock ticks (100/s). */
 const split = (pid: number): [number, number] => {
@@ -56,6 +59,7 @@ const agent = spawn(
       : ['--mode', 'learn', '--learn-period', '3s', '--after-learn', 'monitor']),
     ...(poll ? ['--audit-poll', poll] : []),
     '--no-fork-guard',
+    ...agentFlags,
     '--sink',
     JSON.stringify({ type: 'jsonl', path: join(dir, 'events.jsonl') }),
   ],

@@ -16,6 +16,9 @@ interface AgentFlags {
   blockDrift?: boolean;
   fanotify: boolean;
   forkGuard: boolean;
+  fileProfiles: boolean;
+  fileRules: boolean;
+  syscallRules: boolean;
   cpuThreshold?: string;
   memoryThreshold?: string;
   pidsThreshold?: string;
@@ -110,6 +113,12 @@ export function agentCommand(): Command {
     .option('--block-drift', 'refuse (or kill) programs that are not part of the image')
     .option('--no-fanotify', 'never refuse before exec; kill right after instead')
     .option('--no-fork-guard', 'do not watch process counts')
+    .option(
+      '--no-file-profiles',
+      'do not hold opens of protected files for the file profiles (fanotify FAN_OPEN_PERM: each open in a container waits on the agent)',
+    )
+    .option('--no-file-rules', "no audit watches on containers' system, program, home and log directories")
+    .option('--no-syscall-rules', 'no audit rules for sockets, ptrace, mount, namespaces, modules and bpf')
     .option('--cpu-threshold <percent>', 'alert when a container uses more than this share of a core')
     .option('--memory-threshold <size>', 'alert when a container uses more memory than this (e.g. 512MiB)')
     .option('--pids-threshold <n>', 'alert when a container runs more processes than this')
@@ -145,6 +154,9 @@ export function agentCommand(): Command {
         blockDrift: f.blockDrift ?? false,
         fanotify: f.fanotify,
         ...(f.forkGuard ? {} : { forkGuard: false as const }),
+        ...(f.fileProfiles ? {} : { fileProfiles: false }),
+        ...(f.fileRules ? {} : { fileRules: false }),
+        ...(f.syscallRules ? {} : { auditSyscalls: false }),
       });
       process.stderr.write(
         `bulwark agent: running; enforcement ${agent.enforcement}${agent.enforcement === 'kill-after-exec' ? ` (${agent.enforcementReason})` : ''}\n`,

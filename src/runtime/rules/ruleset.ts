@@ -6,6 +6,7 @@ import { BulwarkError, messageOf } from '../../core/errors.js';
 import { SEVERITIES, type Severity } from '../../core/types.js';
 import { evaluate, macrosUsed, parseCondition, type Fields, type Node } from './condition.js';
 import { DEFAULT_RULES_YAML } from './default-rules.js';
+import { eventTypesOf } from './event-types.js';
 
 // Rule files (YAML lists of `list`, `macro` and `rule` items, as Falco's), loaded in order:
 // later items with the same name replace earlier ones, `append: true` extends them,
@@ -88,11 +89,16 @@ export class RuleSet {
   readonly rules: Rule[];
   private readonly macros: Map<string, Node>;
   private readonly lists: Map<string, string[]>;
+  /** Per rule, the event types it can fire on (undefined: any). */
+  private readonly types: (Set<string> | undefined)[];
+  /** evt.type → the rules that can fire on it, in order (made on first use). */
+  private readonly byType = new Map<string, Rule[]>();
 
   private constructor(rules: Rule[], macros: Map<string, Node>, lists: Map<string, string[]>) {
     this.rules = rules;
     this.macros = macros;
     this.lists = lists;
+    this.types = rules.map((r) => eventTypesOf(r.condition, { macros, lists }));
   }
 
   /** Loads rule texts in order (the default set first, unless told otherwise). */
@@ -217,10 +223,21 @@ export class RuleSet {
     return this.lists.get(name);
   }
 
+  /** The rules that can fire on an event of this type (all of them when it has none). */
+  private candidates(type: Fields[string]): Rule[] {
+    if (typeof type !== 'string') return this.rules;
+    let hit = this.byType.get(type);
+    if (!hit) {
+      hit = this.rules.filter((_, i) => this.types[i]?.has(type) ?? true);
+      if (this.byType.size < 64) this.byType.set(type, hit); // types are the agent's own, few
+    }
+    return hit;
+  }
+
   /** Every enabled rule the event's fields satisfy, with its output filled in. */
   match(fields: Fields): RuleMatch[] {
     const ctx = { macros: this.macros, lists: this.lists };
-    return this.rules
+    return this.candidates(fields['evt.type'])
       .filter((r) => evaluate(r.condition, fields, ctx))
       .map((rule) => ({ rule, message: render(rule.output, fields) }));
   }
