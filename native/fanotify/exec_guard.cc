@@ -198,6 +198,20 @@ class Guard {
            hit->second.ctime_nsec == f.ctime_nsec && hit->second.path == f.path;
   }
 
+  // Reader thread: the name of a single-named file whose read a file guard cached, unchanged
+  // since (same ctime); its length, 0 when there is none.
+  ssize_t CachedReadName(const struct stat& st, std::string* path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto hit = read_names_.find({static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)});
+    if (hit == read_names_.end() || hit->second.nlink != 1 ||
+        hit->second.ctime_sec != static_cast<int64_t>(st.st_ctim.tv_sec) ||
+        hit->second.ctime_nsec != static_cast<int64_t>(st.st_ctim.tv_nsec)) {
+      return 0;
+    }
+    *path = hit->second.path;
+    return static_cast<ssize_t>(path->size());
+  }
+
   // Reader thread, mu_ held: keeps an allow with "cache" — an exec guard's file, or a file
   // guard's read-only open (never a write: those are asked every time).
   void Remember(const FileIdentity& f, const Opener& o) {
@@ -205,8 +219,12 @@ class Guard {
       if (cache_.size() >= kMaxCached) cache_.clear();
       cache_[{f.dev, f.ino}] = f;
     } else if (o.read_only) {
-      if (read_cache_.size() >= kMaxCached) read_cache_.clear();
+      if (read_cache_.size() >= kMaxCached) {
+        read_cache_.clear();
+        read_names_.clear();
+      }
       read_cache_[{f.dev, f.ino, o.exe_dev, o.exe_ino}] = f;
+      read_names_[{f.dev, f.ino}] = f;
     }
   }
 
@@ -223,6 +241,7 @@ class Guard {
     std::lock_guard<std::mutex> lock(mu_);
     cache_.clear();
     read_cache_.clear();
+    read_names_.clear();
     generation_ += 1;
   }
 
@@ -378,11 +397,16 @@ class Guard {
       Respond(fd, true);
       return;
     }
-    char link[64];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    char target[PATH_MAX];
-    ssize_t n = readlink(link, target, sizeof target - 1);
-    std::string path = n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
+    // the same reasoning lets a file guard name a single-named file it cached a read of
+    std::string path;
+    ssize_t n = allow_self_ && have_stat && st.st_nlink == 1 ? CachedReadName(st, &path) : 0;
+    if (n == 0) {
+      char link[64];
+      snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+      char target[PATH_MAX];
+      n = readlink(link, target, sizeof target - 1);
+      path = n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
+    }
     if (allow_self_ && n > 0 && PassesUnasked(path, pid)) {
       Respond(fd, true);
       return;
@@ -531,6 +555,7 @@ class Guard {
   std::vector<Decision> decisions_;
   std::map<std::pair<uint64_t, uint64_t>, FileIdentity> cache_;
   std::map<ReadKey, FileIdentity> read_cache_;
+  std::map<std::pair<uint64_t, uint64_t>, FileIdentity> read_names_;  // (dev, ino) → its cached name
   uint64_t generation_ = 0;
   Counters counters_;
   uint64_t next_id_ = 1;

@@ -20,7 +20,8 @@ import { waitUntil } from '../support/wait.js';
 // bulwark-test: exclusive (agent: kernel audit state)
 
 const IMAGE = 'bulwark-test/busybox:rules-files';
-const FILE_RULES = [...FILE_RULES_YAML.matchAll(/^- rule: (.+)$/gm)].map((m) => m[1]!);
+// the file rules, and the base rule for writes to credential files (which they leave to it)
+const FILE_RULES = [...[...FILE_RULES_YAML.matchAll(/^- rule: (.+)$/gm)].map((m) => m[1]!), 'Sensitive file written'];
 const WAIT = 'until [ -e /tmp/go ]; do sleep 0.05; done; ';
 const DONE = '; touch /tmp/done; sleep 300';
 const PRIVILEGED = {
@@ -39,6 +40,7 @@ interface Case {
 
 const CASES: Case[] = [
   { rule: 'Write below etc', script: 'echo hi > /etc/motd', path: '/etc/motd' },
+  { rule: 'Sensitive file written', script: 'echo "x:*:1:0:::::" >> /etc/shadow', path: '/etc/shadow' },
   { rule: 'Write below binary dir', script: 'echo x > /bin/evil', path: '/bin/evil' },
   { rule: 'Mkdir below binary dir', script: 'mkdir /bin/sub', path: '/bin/sub' },
   { rule: 'Shell configuration changed', script: 'echo "nc -e sh x 1" >> /etc/profile', path: '/etc/profile' },

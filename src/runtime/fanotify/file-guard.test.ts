@@ -1,7 +1,17 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { have, requireAll } from '../../../test/support/require.js';
@@ -138,6 +148,17 @@ describe('fanotify file guard (real kernel, private tmpfs)', () => {
     guard.clearCache();
     await sh(`cat ${f}`);
     assert.equal(asked.length, before + 2);
+    await sh(`cat ${f}`);
+    assert.equal(asked.length, before + 2, 'cached again');
+    // a second name (a hard link) or a new one (rename) changes the inode's ctime: asked again,
+    // under the name it has now
+    linkSync(f, `${mnt}/prot/g`);
+    await sh(`cat ${mnt}/prot/g`);
+    assert.equal(asked.length, before + 3);
+    renameSync(`${mnt}/prot/g`, `${mnt}/prot/h`);
+    await sh(`cat ${mnt}/prot/h`);
+    assert.equal(asked.length, before + 4);
+    unlinkSync(`${mnt}/prot/h`);
     assert.ok(guard.stats().cached >= 3, JSON.stringify(guard.stats()));
   });
 });
