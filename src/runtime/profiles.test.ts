@@ -152,3 +152,29 @@ test('file profiles: a version-1 profile file (programs only) still loads, with 
     await tmp.remove();
   }
 });
+
+test('shell parents: learn records the programs that start shells; afterwards a known program starting its first shell is flagged; kept across restarts', async () => {
+  const tmp = await makeTempDir();
+  try {
+    const file = join(tmp.path, 'profiles.json');
+    const s = new ProfileStore(file);
+    const key = 'image:sha256:web';
+    for (const exe of ['/usr/bin/worker', '/usr/sbin/server']) s.observe(key, exe);
+    assert.equal(s.shellFromUnlearnedParent(key, '/usr/bin/worker'), false, 'learning');
+    s.setMode(key, 'monitor');
+    assert.equal(s.shellFromUnlearnedParent(key, '/usr/bin/worker'), false, 'it started shells while learning');
+    assert.equal(s.shellFromUnlearnedParent(key, '/usr/sbin/server'), true, 'it never did');
+    assert.equal(
+      s.shellFromUnlearnedParent(key, '/tmp/dropped'),
+      false,
+      'not a program of the profile (drift says the rest)',
+    );
+    s.save();
+    const again = new ProfileStore(file);
+    assert.equal(again.shellFromUnlearnedParent(key, '/usr/bin/worker'), false);
+    assert.equal(again.shellFromUnlearnedParent(key, '/usr/sbin/server'), true);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).profiles[key].shellParents, ['/usr/bin/worker']);
+  } finally {
+    await tmp.remove();
+  }
+});

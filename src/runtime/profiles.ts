@@ -32,6 +32,7 @@ const Stored = z.object({
       deny: z.array(z.string()).default([]),
       learnedSince: z.string(),
       files: z.record(z.string(), z.record(z.string(), z.enum(['read', 'write']))).default({}),
+      shellParents: z.array(z.string()).default([]),
     }),
   ),
 });
@@ -43,6 +44,8 @@ interface Profile {
   learnedSince: string;
   /** Protected file → program → the widest access it was seen to use. */
   files: Map<string, Map<string, FileAccess>>;
+  /** Programs seen starting a shell while learning (a service that never did, then does: a web shell). */
+  shellParents: Set<string>;
 }
 
 const MAX_ALLOWED = 10_000;
@@ -77,7 +80,7 @@ export class ProfileStore {
     const doc = parseJson(text, Stored, file);
     return Object.entries(doc.profiles).map(([k, p]) => [
       k,
-      { ...p, allowed: new Set(p.allowed), files: filesOf(p.files) },
+      { ...p, allowed: new Set(p.allowed), files: filesOf(p.files), shellParents: new Set(p.shellParents) },
     ]);
   }
 
@@ -113,7 +116,14 @@ export class ProfileStore {
     if (!p) {
       this.profiles.set(
         key,
-        (p = { mode: 'learn', allowed: new Set(), deny: [], learnedSince: new Date().toISOString(), files: new Map() }),
+        (p = {
+          mode: 'learn',
+          allowed: new Set(),
+          deny: [],
+          learnedSince: new Date().toISOString(),
+          files: new Map(),
+          shellParents: new Set(),
+        }),
       );
       this.dirty = true;
     }
@@ -190,6 +200,23 @@ export class ProfileStore {
     };
   }
 
+  /**
+   * A shell started by `parent` (a program of the container, not itself a shell): learn mode
+   * records the parent; afterwards true when a program the profile knows starts a shell it
+   * never started while learning.
+   */
+  shellFromUnlearnedParent(key: string, parent: string): boolean {
+    const p = this.profile(key);
+    if (p.mode === 'learn') {
+      if (p.shellParents.size < MAX_ALLOWED && !p.shellParents.has(parent)) {
+        p.shellParents.add(parent);
+        this.dirty = true;
+      }
+      return false;
+    }
+    return p.allowed.has(parent) && !p.shellParents.has(parent);
+  }
+
   /** The protected files a profile allows, each with its programs and their access, sorted. */
   files(key: string): { path: string; programs: { program: string; access: FileAccess }[] }[] {
     return [...(this.profiles.get(key)?.files ?? [])]
@@ -248,6 +275,7 @@ export class ProfileStore {
             files: Object.fromEntries(
               this.files(k).map((f) => [f.path, Object.fromEntries(f.programs.map((x) => [x.program, x.access]))]),
             ),
+            shellParents: [...p.shellParents].sort(),
           },
         ]),
       ),

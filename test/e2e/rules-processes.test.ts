@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SecurityEvent } from '../../src/events/event.js';
 import { agentFixture, withAgent } from '../support/agent-run.js';
 import { containerPid, importBusybox, putFile, removeContainer, runContainer } from '../support/busybox.js';
@@ -28,12 +29,33 @@ const RULES = new Set([
   'Credential search in container',
   'Shell spawned by a service',
 ]);
-const NEEDS = { 'docker CLI (Debian docker.io)': have('docker') };
+const NEEDS = {
+  'docker CLI (Debian docker.io)': have('docker'),
+  'gcc (static build of the service stand-in)': have('gcc'),
+};
+
+// A service stand-in that is not a shell script: starts `sh -c` (system(3)) each time
+// /tmp/shell appears. Installed twice in the image, as a server and as a worker.
+const SERVICE_C = `#include <stdlib.h>
+#include <unistd.h>
+int main(void) {
+  for (;;) {
+    if (access("/tmp/shell", F_OK) == 0) { unlink("/tmp/shell"); if (system("id > /tmp/id") != 0) return 1; }
+    usleep(50000);
+  }
+}
+`;
 
 const script = (body: string): Buffer => Buffer.from(`#!/bin/sh\n${body}\n`);
 
-const fixture = agentFixture(NEEDS, [IMAGE], async () => {
+const fixture = agentFixture(NEEDS, [IMAGE], async (dir) => {
   const bb = readFileSync('/bin/busybox');
+  writeFileSync(join(dir, 'service.c'), SERVICE_C);
+  const cc = spawnSync('gcc', ['-static', '-O2', '-o', join(dir, 'service'), join(dir, 'service.c')], {
+    encoding: 'utf8',
+  });
+  if (cc.status !== 0) throw new Error(`gcc: ${cc.stderr}`);
+  const service = readFileSync(join(dir, 'service'));
   await importBusybox('bulwark-test/busybox', 'rules-processes', ['cat'], {
     'bin/find': bb,
     'bin/grep': bb,
@@ -46,6 +68,8 @@ const fixture = agentFixture(NEEDS, [IMAGE], async () => {
     'usr/bin/worker': script('sh -c "date > /tmp/when"; sleep 1'),
     // a set-user-id root program (busybox's id applet) for a container that runs as nobody
     'usr/local/sbin/id': { content: bb, mode: 0o4755 },
+    'usr/sbin/app-server': service,
+    'usr/bin/app-worker': service,
   });
 });
 
@@ -170,5 +194,49 @@ test('each program rule fires on its technique, exactly once and alone; the near
     });
   } finally {
     await Promise.all([...ids.values()].map((id) => removeContainer(id)));
+  }
+});
+
+test('after Learn, a program that never started a shell starting one is "Shell spawned by a service"; one that did is not', async (t) => {
+  if (!(await fixture.gate(t))) return;
+  const run = String(process.pid);
+  const ids: string[] = [];
+  const shellIn = async (id: string): Promise<void> => {
+    const pid = await containerPid(id);
+    await putFile(id, '/tmp', 'shell', Buffer.from(''));
+    await waitUntil(
+      'the shell ran',
+      () => existsSync(`/proc/${pid}/root/tmp/id`) && !existsSync(`/proc/${pid}/root/tmp/shell`),
+    );
+    spawnSync('rm', ['-f', `/proc/${pid}/root/tmp/id`]);
+  };
+  try {
+    await withAgent(join(fixture.dir(), 'learned'), { learnPeriodMs: 3000, afterLearn: 'monitor' }, async (events) => {
+      // started under the agent: the profile learns both programs, and the worker starting a shell
+      const server = await runContainer(IMAGE, ['/usr/sbin/app-server'], { name: `bulwark-proc-server-${run}` });
+      ids.push(server);
+      const worker = await runContainer(IMAGE, ['/usr/bin/app-worker'], { name: `bulwark-proc-worker-${run}` });
+      ids.push(worker);
+      await shellIn(worker);
+      await waitUntil('learning to end', () => events.some((e) => e.rule === 'Profile learned'), { timeoutMs: 20_000 });
+      await shellIn(worker);
+      await shellIn(server);
+      await waitUntil(
+        "the server's shell reported",
+        () => events.some((e) => e.rule === 'Shell spawned by a service'),
+        {
+          timeoutMs: 10_000,
+        },
+      ).catch(() => undefined); // the assertion says what came
+      const shells = events.filter((e) => e.rule === 'Shell spawned by a service');
+      assert.deepEqual(
+        shells.map((e) => [e.container?.id, e.process?.args]),
+        [[server, ['sh', '-c', 'id > /tmp/id']]],
+        JSON.stringify(events.map((e) => [e.rule, e.message])),
+      );
+      assert.match(shells[0]!.message, /started by app-server/);
+    });
+  } finally {
+    for (const id of ids) await removeContainer(id);
   }
 });

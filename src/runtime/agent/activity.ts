@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 import type { EventAction } from '../../events/event.js';
 import { processOf, type AuditActivity, type ExecEvent } from '../audit/interpret.js';
 import { KEYS } from '../audit/rules.js';
@@ -32,6 +33,9 @@ import { syscallActivity } from './syscall-activity.js';
 // or deny), and the audit records that follow (exec, sensitive open, connect, privilege
 // change) turned into rule fields, matched, reported and, where a rule or the profile says,
 // enforced.
+
+/** A shell's program file (busybox counts: its shell is an applet). */
+const SHELL_PROGRAM = /\/(sh|bash|dash|ash|zsh|ksh|mksh|busybox)$/;
 
 export interface ActivityParts {
   rules: RuleSet;
@@ -150,6 +154,7 @@ export class ActivityHandler {
     own['proc.decoded_pipe'] =
       typeof name === 'string' &&
       this.pipes.observe(container.id, activity.ppid, name, activity.argv, activity.time.getTime());
+    this.shellParent(own, activity, container);
     withStreams(own, activity.pid, streamKindOf);
     return withNamespacePid(
       withParentName(own, activity.ppid, commOf) as typeof own,
@@ -157,6 +162,25 @@ export class ActivityHandler {
       container,
       namespacePidOf,
     );
+  }
+
+  /**
+   * A shell's parent program (proc.pexe) and whether the workload's profile saw it start a
+   * shell while learning (proc.shell_unlearned): read for shells only, whose parent lives on
+   * while they run. A shell started by a shell (scripts) or from outside (docker exec) is neither.
+   */
+  private shellParent(own: Record<string, Fields[string]>, activity: ExecEvent, container: ContainerInfo): void {
+    const name = own['proc.name'];
+    if (typeof name !== 'string' || !(this.parts.rules.list('shell_binaries') ?? []).includes(name)) return;
+    let parent: string | undefined;
+    try {
+      parent = containerPath(container, readlinkSync(`/proc/${activity.ppid}/exe`));
+    } catch {
+      return; // gone
+    }
+    if (!parent || SHELL_PROGRAM.test(parent)) return;
+    own['proc.pexe'] = parent;
+    own['proc.shell_unlearned'] = this.parts.judge.shellFromUnlearnedParent(container, parent);
   }
 
   private async matchAndAct(fields: Fields, container: ContainerInfo, proc: Proc, detail: EventDetail): Promise<void> {

@@ -93,6 +93,11 @@ export class ExecJudge {
     return cacheable;
   }
 
+  /** A shell started by the container's program `parent`: learned in learn mode, else true when the profile never saw it start one. */
+  shellFromUnlearnedParent(container: ContainerInfo, parent: string): boolean {
+    return this.profiles.shellFromUnlearnedParent(this.ensureProfile(container), parent);
+  }
+
   /** The profile learns `name` too (a program run by another name: an applet, an alternatives link). */
   observeName(container: ContainerInfo, name: string): ReturnType<ProfileStore['observe']> {
     return this.profiles.observe(ExecJudge.profileKey(container), name);

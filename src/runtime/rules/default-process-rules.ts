@@ -88,9 +88,13 @@ export const PROCESS_RULES_YAML = `
 - rule: Shell spawned by a service
   desc: >-
     A web, application or database server started a shell: the mark of command injection or a
-    web shell. (Interactive shells are "Shell in container"; a service's own scripts are
-    started by its entrypoint, not by the server process.)
-  condition: spawned_process and container and proc.name in (shell_binaries) and proc.pname in (service_binaries)
+    web shell. A server is one of service_binaries, or — once its workload's profile has left
+    Learn — any program of the profile that never started a shell while learning
+    (proc.shell_unlearned). Interactive shells are "Shell in container"; scripts starting
+    shells, and the programs that did so while learning, do not fire.
+  condition: >-
+    spawned_process and container and proc.name in (shell_binaries)
+    and (proc.pname in (service_binaries) or proc.shell_unlearned = true)
   output: "shell %proc.exe started by %proc.pname in %container.name (%container.image): %proc.cmdline (pid %proc.pid, uid %user.uid)"
   severity: HIGH
   stride: ElevationOfPrivilege

@@ -4,9 +4,11 @@
 // setuid (priv.cause: syscall, setuid-exec, setgid-exec, file-caps, capset; user.euid),
 // container_exec), proc.name, proc.exe, proc.args, proc.cmdline, proc.pid,
 // proc.ppid, proc.pname, proc.tty (the controlling terminal, as audit names it: pts0; absent
-// without one), proc.vpid (the pid inside the container: 1 is its entrypoint), proc.prev_name (what the
-// process ran before this exec, when the agent saw it), proc.stdin and proc.stdout (network,
-// socket, pipe, tty, null, file: what its standard input and output were as it started), proc.drift,
+// without one), proc.vpid (the pid inside the container: 1 is its entrypoint), proc.prev_name
+// (what the process ran before this exec, when the agent saw it), proc.pexe and
+// proc.shell_unlearned (a shell's parent program, and whether the workload's profile, out of
+// Learn, never saw it start a shell), proc.stdin and proc.stdout (network, socket, pipe, tty,
+// null, file: what its standard input and output were as it started), proc.drift,
 // proc.drift_reason, proc.decoded_pipe (a decoder and a stdin shell started together by one
 // parent: … | base64 -d | sh), user.uid, user.loginuid, user.name, container.id,
 // container.name, container.image, fd.name, fd.directory, fd.write, net.address, net.port,

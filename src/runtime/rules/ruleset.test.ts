@@ -216,3 +216,12 @@ test('Privilege change: gaining privileges by a set-id or file-capability progra
   assert.deepEqual(fired('syscall', 65534), [], "a server's setuid to its own user");
   assert.deepEqual(fired('capset', 65534), [], 'capabilities dropped');
 });
+
+test('Shell spawned by a service: by a listed server, or by a program whose profile never saw it start a shell', () => {
+  const rules = RuleSet.load();
+  const fired = (more: Record<string, string | boolean>) =>
+    rules.match(exec('sh', { 'proc.pname': 'python3', ...more })).map((m) => m.rule.name);
+  assert.deepEqual(fired({ 'proc.shell_unlearned': true }), ['Shell spawned by a service']);
+  assert.deepEqual(fired({ 'proc.shell_unlearned': false }), []);
+  assert.deepEqual(fired({}), [], 'no profile verdict (learning, or a shell started by a shell)');
+});
