@@ -4,13 +4,16 @@
 // CPU (utime + stime, all threads) and RSS. The agent changes the kernel's audit state: take
 // the test lock so no agent test runs meanwhile:
 // flock /run/lock/bulwark-tests-host-state.lock node --import tsx bench/soak.ts [minutes=10]
+//   [--no-file-profiles] [--no-file-rules] [--no-syscall-rules]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanSoak, prepareSoak, startSoak } from '../test/support/soak.js';
 
-const minutes = Number(process.argv[2] ?? 10);
+const minutes = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 10);
+// passed to the agent, to see what each part costs
+const agentFlags = process.argv.slice(2).filter((a) => /^--no-(file-profiles|file-rules|syscall-rules)$/.test(a));
 const PREFIX = 'bulwark-bench-soak';
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-soak-'));
 const ticks = (pid: number): number => {
@@ -33,6 +36,7 @@ const agent = spawn(
     'agent',
     '--state-dir',
     join(dir, 'state'),
+    ...agentFlags,
     '--sink',
     JSON.stringify({ type: 'jsonl', path: events }),
   ],
