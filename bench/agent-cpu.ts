@@ -7,10 +7,11 @@
 // Usage: npm run build && node --import tsx bench/agent-cpu.ts [seconds] [learned|alerts] [audit poll ms]
 //   [--no-file-profiles] [--no-file-rules] [--no-syscall-rules]   (passed to the agent: each part's cost)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execInContainer } from '../src/engine/exec.js';
+import { rss, split, threadShares, threads, ticks } from './fixtures/proc-stat.js';
 import { importBusybox, removeContainer, runContainer } from '../test/support/busybox.js';
 import { removeImage } from '../test/support/engine.js';
 
@@ -20,30 +21,6 @@ const seconds = Number(args[0] ?? 20);
 const scenario = args[1] === 'alerts' ? 'alerts' : 'learned';
 const poll = args[2];
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-agent-'));
-/** utime and stime of a process, in clock ticks (100/s). */
-const split = (pid: number): [number, number] => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return [Number(x[11]), Number(x[12])];
-};
-const ticks = (pid: number): number => split(pid).reduce((a, b) => a + b, 0);
-/** CPU ticks per thread name (main "node", "libuv-worker", V8 workers, the fanotify reader…). */
-const threads = (pid: number): Map<string, number> => {
-  const out = new Map<string, number>();
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const name = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
-      const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      out.set(`${t === String(pid) ? 'main' : name}#${t}`, Number(x[11]) + Number(x[12]));
-    } catch {
-      // ended
-    }
-  }
-  return out;
-};
-const rss = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 await importBusybox('bulwark-bench/busybox', 'agentcpu', ['true']);
 const id = await runContainer('bulwark-bench/busybox:agentcpu', ['sleep', '3600']);
 const agent = spawn(
@@ -91,12 +68,8 @@ try {
   const used = (ticks(agent.pid!) - c0) / 100;
   const s1 = split(agent.pid!);
   const [user, sys] = [(s1[0] - s0[0]) / 100, (s1[1] - s0[1]) / 100];
-  const byThread = new Map<string, number>();
-  for (const [k, v] of threads(agent.pid!)) {
-    const name = k.startsWith('main#') ? 'main' : k;
-    byThread.set(name, (byThread.get(name) ?? 0) + v - (th0.get(k) ?? 0));
-  }
   const memory = rss(agent.pid!);
+  const byThread = threadShares(agent.pid!, th0, wall);
   // the last records are still on their way: count the events once the agent has stopped
   agent.kill('SIGTERM');
   await new Promise((r) => agent.on('exit', r));
@@ -106,13 +79,7 @@ try {
   console.log(
     `${scenario}: ${events} events; ${((2 * loops) / wall).toFixed(0)} execs/s for ${wall.toFixed(1)} s: agent CPU ${((used / wall) * 100).toFixed(1)}% of one core (user ${((user / wall) * 100).toFixed(1)}%, system ${((sys / wall) * 100).toFixed(1)}%; idle: ${(idle / 5).toFixed(1)}%), RSS ${memory.toFixed(0)} MB`,
   );
-  console.log(
-    `by thread: ${[...byThread]
-      .filter(([, v]) => v > 0)
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k} ${((v / 100 / wall) * 100).toFixed(1)}%`)
-      .join(', ')}`,
-  );
+  console.log(`by thread: ${byThread}`);
 } finally {
   if (agent.exitCode === null && agent.signalCode === null) {
     agent.kill('SIGTERM');

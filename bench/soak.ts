@@ -4,11 +4,12 @@
 // CPU (utime + stime, all threads) and RSS. The agent changes the kernel's audit state: take
 // the test lock so no agent test runs meanwhile:
 // flock /run/lock/bulwark-tests-host-state.lock node --import tsx bench/soak.ts [minutes=10]
-//   [--no-file-profiles] [--no-file-rules] [--no-syscall-rules]
+//   [--no-file-profiles] [--no-file-rules] [--no-syscall-rules]   (AGENT_PROF=DIR: a V8 CPU profile of the agent)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rss, threadShares, threads, ticks } from './fixtures/proc-stat.js';
 import { cleanSoak, prepareSoak, startSoak } from '../test/support/soak.js';
 
 const minutes = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 10);
@@ -16,20 +17,13 @@ const minutes = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ??
 const agentFlags = process.argv.slice(2).filter((a) => /^--no-(file-profiles|file-rules|syscall-rules)$/.test(a));
 const PREFIX = 'bulwark-bench-soak';
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-soak-'));
-const ticks = (pid: number): number => {
-  const x = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = x.slice(x.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
-const rss = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
 await cleanSoak(PREFIX);
 await prepareSoak(PREFIX);
 const events = join(dir, 'events.jsonl');
 const agent = spawn(
   process.execPath,
   [
+    ...(process.env.AGENT_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.AGENT_PROF] : []),
     '--import',
     'tsx',
     join(import.meta.dirname, '..', 'src', 'cli', 'main.ts'),
@@ -49,6 +43,7 @@ try {
   });
   const soak = await startSoak(PREFIX);
   const c0 = ticks(agent.pid!);
+  const th0 = threads(agent.pid!);
   const t0 = Date.now();
   let peak = 0;
   while (Date.now() - t0 < minutes * 60_000) {
@@ -57,6 +52,7 @@ try {
   }
   const wall = (Date.now() - t0) / 1000;
   const cpu = (ticks(agent.pid!) - c0) / 100;
+  const byThread = threadShares(agent.pid!, th0, wall);
   const answered = await soak.answered();
   await soak.stop();
   agent.kill('SIGTERM');
@@ -76,6 +72,7 @@ try {
   console.log(
     `soak ${(wall / 60).toFixed(1)} min, ${soak.containers.size} workloads, ${answered} requests answered: ${total} events; agent CPU ${((cpu / wall) * 100).toFixed(1)}% of one core, peak RSS ${peak.toFixed(0)} MB`,
   );
+  console.log(`  by thread: ${byThread}`);
   for (const [k, n] of [...byRule].sort((a, b) => b[1] - a[1])) console.log(`  ${n}× ${k}`);
 } finally {
   if (agent.exitCode === null && agent.signalCode === null) {

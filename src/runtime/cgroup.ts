@@ -101,12 +101,46 @@ export async function cgroupStats(id: string): Promise<CgroupStats> {
     ...(memoryBytes !== undefined ? { memoryBytes } : {}),
     ...(cpuNs !== undefined ? { cpuNs } : {}),
     ...(ioBytes !== undefined ? { ioBytes } : {}),
-    procs: (procs ?? '')
-      .split('\n')
-      .map(Number)
-      .filter((n) => Number.isInteger(n) && n > 0),
+    procs: procList(procs ?? ''),
   };
 }
+
+/** Container id → its pids cgroup directory, found once: the layout does not change while it runs. */
+const pidsDirs = new Map<string, string>();
+
+/**
+ * The fork guard's counters alone — processes, forks refused at the limit, and the processes
+ * themselves when asked — read synchronously: it samples every running container ten times a
+ * second, and these are small kernel files (a thread-pool round trip per file cost more).
+ */
+export function pidsCounters(id: string, withProcs = false): CgroupStats {
+  const dir = pidsDirs.get(id) ?? candidates('pids', id).find((d) => existsSync(`${d}/pids.current`));
+  if (dir === undefined) return { procs: [] };
+  pidsDirs.set(id, dir);
+  try {
+    const pids = num(readFileSync(`${dir}/pids.current`, 'utf8'));
+    const refused = /^max (\d+)$/m.exec(readFileSync(`${dir}/pids.events`, 'utf8'))?.[1];
+    return {
+      ...(pids !== undefined ? { pids } : {}),
+      ...(refused !== undefined ? { pidsRefused: Number(refused) } : {}),
+      procs: withProcs ? procList(readFileSync(`${dir}/cgroup.procs`, 'utf8')) : [],
+    };
+  } catch {
+    pidsDirs.delete(id); // gone, or moved: look again next time
+    return { procs: [] };
+  }
+}
+
+/** Forgets what pidsCounters found for a container that is gone. */
+export function forgetCgroup(id: string): void {
+  pidsDirs.delete(id);
+}
+
+const procList = (text: string): number[] =>
+  text
+    .split('\n')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 
 /** The whole disk (MAJ:MIN) holding `path`, when it is a block device. */
 function diskOf(path: string): string | undefined {

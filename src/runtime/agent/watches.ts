@@ -1,6 +1,7 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { messageOf } from '../../core/errors.js';
-import { auditctl } from '../audit/control.js';
+import { auditctlBatch } from '../audit/control.js';
 import { containerFileRules, deleteArgs } from '../audit/file-rules.js';
 import { sensitiveWatches } from '../audit/rules.js';
 import type { ContainerInfo } from '../containers.js';
@@ -102,10 +103,16 @@ export class ContainerWatches {
       this.guardOtherMounts(container, others);
     }
     this.watchFiles(container, root);
-    const added: string[][] = [];
-    for (const args of [...sensitiveWatches(this.o.sensitiveFiles, root), ...this.fileRules(container, root)])
-      if ((await auditctl(args)).code === 0) added.push(args);
-    this.auditWatches.set(container.id, added);
+    // a watch needs its file's directory: a file the image lacks entirely costs no auditctl run
+    const rules = [
+      ...sensitiveWatches(this.o.sensitiveFiles, root).filter((w) => existsSync(dirname(w[1]!))),
+      ...this.fileRules(container, root),
+    ];
+    const ok = await auditctlBatch(rules);
+    this.auditWatches.set(
+      container.id,
+      rules.filter((_, i) => ok[i]),
+    );
   }
 
   private fileRules(container: ContainerInfo, root: string): string[][] {
@@ -135,7 +142,7 @@ export class ContainerWatches {
     this.unwatchFiles(container);
     if (container.mergedDir) this.guard?.remove(container.mergedDir);
     // -W deletes the watch -w added, -d the rule -a added
-    for (const args of this.auditWatches.get(container.id) ?? []) await auditctl(deleteArgs(args));
+    await auditctlBatch((this.auditWatches.get(container.id) ?? []).map(deleteArgs));
     this.auditWatches.delete(container.id);
   }
 

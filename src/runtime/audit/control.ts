@@ -1,4 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BulwarkError } from '../../core/errors.js';
 
 // auditctl: the kernel audit status and settings. Every call is bounded in time and output.
@@ -28,6 +31,41 @@ export function auditctl(args: readonly string[], bin = 'auditctl'): Promise<Aud
       },
     );
   });
+}
+
+/**
+ * Runs many rules (each one `auditctl args…`) in as few auditctl runs as it can: a rules file
+ * read with -R, since a container's watches are dozens of rules and every run is a process
+ * spawned from the agent. auditctl stops at the first line the kernel refuses and names it:
+ * the lines after it go again in the next run. Per rule: added (true) or refused.
+ */
+export async function auditctlBatch(rules: readonly (readonly string[])[], bin = 'auditctl'): Promise<boolean[]> {
+  if (rules.length === 0) return [];
+  const dir = await mkdtemp(join(tmpdir(), 'bulwark-auditctl-'));
+  try {
+    const ok: boolean[] = [];
+    while (ok.length < rules.length) {
+      const rest = rules.slice(ok.length);
+      // a rules file splits lines on blanks: an argument with one must go by itself
+      if (rest.some((r) => r.some((a) => a === '' || /\s/.test(a)))) return [...ok, ...(await oneByOne(rest, bin))];
+      const file = join(dir, 'rules');
+      await writeFile(file, `${rest.map((r) => r.join(' ')).join('\n')}\n`, { mode: 0o600 });
+      const r = await auditctl(['-R', file], bin);
+      if (r.code === 0) return [...ok, ...rest.map(() => true)];
+      const line = Number(/error in line (\d+)/.exec(r.stderr)?.[1]);
+      if (!Number.isInteger(line) || line < 1 || line > rest.length) return [...ok, ...(await oneByOne(rest, bin))];
+      ok.push(...rest.slice(0, line - 1).map(() => true), false);
+    }
+    return ok;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function oneByOne(rules: readonly (readonly string[])[], bin: string): Promise<boolean[]> {
+  const ok: boolean[] = [];
+  for (const r of rules) ok.push((await auditctl(r, bin)).code === 0);
+  return ok;
 }
 
 /** The synchronous form, for process-exit cleanup only. */

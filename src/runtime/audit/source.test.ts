@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { BulwarkError } from '../../core/errors.js';
 import { makeTempDir, type TempDir } from '../../core/tempdir.js';
 import { have, requireAll } from '../../../test/support/require.js';
-import { auditctlSync, type AuditStatus, auditStatus, parseStatus } from './control.js';
+import { auditctlBatch, auditctlSync, type AuditStatus, auditStatus, parseStatus } from './control.js';
 import type { AuditActivity, ConnectEvent, ExecEvent, OpenEvent, SetuidEvent } from './interpret.js';
 import { ALL_KEYS, bulwarkRules, installRules, listRules, removeRules, removeRulesSync } from './rules.js';
 import { auditdArgs, writeAuditdConfig } from './daemon-config.js';
@@ -153,6 +153,43 @@ test('kernel: rules install idempotently, and only ours are removed', async (t) 
   } finally {
     auditctlSync(['-D', '-k', 'other-tool-test']);
     removeRulesSync();
+  }
+});
+
+test('kernel: a batch of rules goes in one auditctl run; refused lines are reported and the rest still go in', async (t) => {
+  if (!ready(t)) return;
+  const dir = await makeTempDir('bulwark-batch-');
+  const key = 'bulwark-batch-test';
+  const watch = (p: string): string[] => ['-w', p, '-p', 'wa', '-k', key];
+  try {
+    const rules = [
+      watch(join(dir.path, 'a')),
+      watch(join(dir.path, 'no-such-dir', 'b')), // refused: its directory is missing
+      watch(join(dir.path, 'c')),
+      watch(join(dir.path, 'no-such-dir', 'd')),
+      watch(join(dir.path, 'e')),
+    ];
+    assert.deepEqual(await auditctlBatch(rules), [true, false, true, false, true]);
+    const listed = (): string[] =>
+      auditctlSync(['-l', '-k', key])
+        .stdout.split('\n')
+        .filter((l) => l.includes(key));
+    assert.deepEqual(
+      listed(),
+      ['a', 'c', 'e'].map((f) => `-w ${join(dir.path, f)} -p wa -k ${key}`),
+    );
+    // deleting: those never added are refused, the others go
+    assert.deepEqual(await auditctlBatch(rules.map((r) => r.map((x) => (x === '-w' ? '-W' : x)))), [
+      true,
+      false,
+      true,
+      false,
+      true,
+    ]);
+    assert.deepEqual(listed(), []);
+  } finally {
+    auditctlSync(['-D', '-k', key]);
+    await dir.remove();
   }
 });
 

@@ -1,10 +1,11 @@
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { haveBusybox, importBusybox, removeContainer, runContainer } from '../../../test/support/busybox.js';
 import { engineUp, removeImage } from '../../../test/support/engine.js';
 import { requireSetUp } from '../../../test/support/require.js';
 import { holdsThroughout, waitUntil } from '../../../test/support/wait.js';
-import { cgroupStats } from '../cgroup.js';
+import { call } from '../../engine/socket.js';
+import { cgroupStats, pidsCounters } from '../cgroup.js';
 import { ContainerTracker } from '../containers.js';
 import { ForkGuard, judgeForks, type ForkGuardEvent } from './fork-guard.js';
 
@@ -20,6 +21,14 @@ before(async () => {
   await importBusybox('bulwark-test/busybox', 'forks');
   ready = true;
 });
+
+/** A real engine and the busybox image, or the test fails under CI (skips loudly outside). */
+const gate = async (t: TestContext): Promise<boolean> =>
+  requireSetUp(
+    t,
+    { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() },
+    ready,
+  );
 
 after(async () => {
   if (ready) await removeImage(IMAGE);
@@ -39,15 +48,30 @@ test('judging: refused forks, share of the limit, no limit, fork rate', () => {
   assert.equal(judgeForks({}, s(10), s(12), 1000).bomb, false);
 });
 
+test("the guard's counters agree with the container's full cgroup stats and with ps; a removed container reads empty", async (t) => {
+  if (!(await gate(t))) return;
+  const id = await runContainer(IMAGE, ['sh', '-c', 'sleep 300 & sleep 300 & sleep 300'], { pidsLimit: 50 });
+  try {
+    await waitUntil('three processes', () => pidsCounters(id).pids === 3);
+    const fast = pidsCounters(id, true);
+    const full = await cgroupStats(id);
+    assert.equal(fast.pids, full.pids);
+    assert.equal(fast.pidsRefused, full.pidsRefused);
+    assert.deepEqual([...fast.procs].sort(), [...full.procs].sort());
+    // the oracle: the engine's own list of the container's processes
+    const top = JSON.parse((await call({ method: 'GET', path: `/containers/${id}/top` })).toString()) as {
+      Processes: string[][];
+    };
+    assert.equal(fast.procs.length, top.Processes.length);
+    assert.deepEqual(pidsCounters(id).procs, [], 'processes only when asked');
+  } finally {
+    await removeContainer(id);
+  }
+  assert.deepEqual(pidsCounters(id), { procs: [] });
+});
+
 test('a fork bomb in a container is detected and contained, and stays gone; the container keeps running', async (t) => {
-  if (
-    !requireSetUp(
-      t,
-      { 'Docker Engine (dockerd)': await engineUp(), 'busybox (Debian busybox-static)': haveBusybox() },
-      ready,
-    )
-  )
-    return;
+  if (!(await gate(t))) return;
   // the safety limit keeps the bomb from the host whatever happens to the guard; the engine's
   // init reaps the dead copies (else they stay zombies, holding pids)
   const id = await runContainer(

@@ -1,5 +1,5 @@
 import { updateContainer } from '../../engine/containers.js';
-import { cgroupStats, type CgroupStats } from '../cgroup.js';
+import { type CgroupStats, forgetCgroup, pidsCounters } from '../cgroup.js';
 import type { ContainerInfo } from '../containers.js';
 import { bombLeft, killRound, uptimeTicks } from './fork-containment.js';
 
@@ -159,13 +159,14 @@ export class ForkGuard {
       if (running.has(id) || this.busy.has(id)) continue;
       if (w.episode) this.end(w, Date.now(), 0);
       this.watches.delete(id);
+      forgetCgroup(id);
     }
   }
 
   private async sample(c: ContainerInfo): Promise<void> {
     const ticks = uptimeTicks();
     const at = Date.now();
-    const stats = await cgroupStats(c.id);
+    const stats = pidsCounters(c.id);
     const w = this.watches.get(c.id) ?? {};
     this.watches.set(c.id, w);
     const prev = w.last;
@@ -217,7 +218,7 @@ export class ForkGuard {
         ep.cappedAt = cap;
       }
       // between rounds, look without freezing: a contained bomb costs one cgroup read a sample
-      if (ep.program && !bombLeft(stats.procs, c.pid, w.sinceTicks, ep.program)) return 0;
+      if (ep.program && !bombLeft(pidsCounters(c.id, true).procs, c.pid, w.sinceTicks, ep.program)) return 0;
       let killed = 0;
       for (let i = 0; i < ROUNDS; i++) {
         const round = await killRound(c.id, c.pid, w.sinceTicks, ep.program);

@@ -149,6 +149,10 @@ test('user rules extend, override and disable the defaults; mistakes name the fi
         /item 1 \(line 1\): /,
       ],
       ['- rule: Z\n  condition: evt.type = exec\n', /rule "Z" needs output/],
+      [
+        '# a comment\n- list: l\n  items: [a]\n\n- rule: W\n  condition: evt.type = exec\n  output: x\n  severity: LOUD\n  stride: Tampering\n  attack: T1000\n',
+        /item 2 \(line 5\): /,
+      ],
       ['- rule: Q\n  append: true\n  condition: and a = 1\n', /append to rule "Q", which no earlier file defines/],
       ['rules: [', /not valid YAML/],
     ];

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ATTACK_ID, STRIDE, type Stride } from '../../core/threat.js';
 import { BulwarkError, messageOf } from '../../core/errors.js';
@@ -64,13 +64,14 @@ interface RawRule extends Omit<Rule, 'condition'> {
 }
 
 function itemsOf(text: string, input: string): { item: z.infer<typeof Item>; where: string }[] {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length)
     throw new BulwarkError('USAGE', input, `not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   if (doc.contents === null) return [];
   if (!isSeq(doc.contents)) throw new BulwarkError('USAGE', input, 'expected a list of list, macro and rule items');
   return doc.contents.items.map((node, i) => {
-    const line = isMap(node) && node.range ? doc.toString().slice(0, node.range[0]).split('\n').length : undefined;
+    const line = isMap(node) && node.range ? lines.linePos(node.range[0]).line : undefined;
     const where = `${input}: item ${i + 1}${line ? ` (line ${line})` : ''}`;
     const r = Item.safeParse((node as { toJSON(): unknown }).toJSON());
     if (!r.success) {
