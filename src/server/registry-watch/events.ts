@@ -9,7 +9,7 @@ import { BulwarkError } from '../../core/errors.js';
 // same fields. Unknown fields and actions are tolerated (newer registries add some);
 // fields we use are checked, and bad input is refused whole, naming the field.
 
-export const EVENTS_MEDIA_TYPES = [
+const EVENTS_MEDIA_TYPES = [
   'application/vnd.docker.distribution.events.v1+json',
   'application/vnd.docker.distribution.events.v2+json',
 ] as const;

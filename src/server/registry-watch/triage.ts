@@ -10,7 +10,7 @@ import type { RegistryEvent } from './events.js';
 //    the registry's own log keeps them. Blob deletes and mounts are audited: they change a
 //    repository without a manifest event of their own.
 
-export const MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
+const MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -48,7 +48,7 @@ export interface RegistryAccess {
 
 const ACTIONS: ReadonlySet<string> = new Set(['push', 'pull', 'delete', 'mount']);
 
-export const isManifest = (e: RegistryEvent): boolean => MANIFEST_MEDIA_TYPES.has(e.target.mediaType ?? '');
+const isManifest = (e: RegistryEvent): boolean => MANIFEST_MEDIA_TYPES.has(e.target.mediaType ?? '');
 
 function audited(e: RegistryEvent): boolean {
   if (!ACTIONS.has(e.action)) return false;
