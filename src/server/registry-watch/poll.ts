@@ -19,7 +19,7 @@ export interface PollOptions {
   pageSize?: number;
 }
 
-export interface FoundDigest {
+interface FoundDigest {
   digest: string;
   mediaType: string;
   /** Tags pointing at it, sorted. */

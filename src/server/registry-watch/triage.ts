@@ -26,7 +26,7 @@ export interface ScanRequest {
   tag?: string;
 }
 
-export type AccessAction = 'push' | 'pull' | 'delete' | 'mount';
+type AccessAction = 'push' | 'pull' | 'delete' | 'mount';
 
 /** One registry access for the audit log. */
 export interface RegistryAccess {

@@ -191,3 +191,15 @@ function err(e: unknown, r: WatchedRegistry, repository?: string): { error: Bulw
   const input = repository ? `${r.registry}/${repository}` : r.registry;
   return { error: isBulwarkError(e) ? e : new BulwarkError('REGISTRY', input, messageOf(e)) };
 }
+
+/** The HTTP status a notification endpoint answers for an error of handleNotification (the registry retries until 2xx). */
+export function notificationStatus(e: unknown): number {
+  if (!isBulwarkError(e)) return 500;
+  const byCode: Partial<Record<BulwarkError['code'], number>> = {
+    AUTH: 401,
+    WRONG_TYPE: 415,
+    TOO_LARGE: 413,
+    CORRUPT: 400,
+  };
+  return byCode[e.code] ?? 500;
+}
