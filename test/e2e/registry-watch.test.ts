@@ -7,13 +7,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '../../src/core/tempdir.js';
-import { parseWatcherConfig } from '../../src/server/registry-watch/config.js';
+import { parseWatcherConfig, type WatcherConfig } from '../../src/server/registry-watch/config.js';
 import type { RegistryAccess, ScanRequest } from '../../src/server/registry-watch/triage.js';
 import { notificationStatus, Watcher } from '../../src/server/registry-watch/watcher.js';
 import { SealedSecrets } from '../../src/server/secrets/store.js';
 import { ociLayout } from '../support/image-writer.js';
 import { makeTar } from '../support/layers.js';
-import { haveRegistryTools, skopeoCopy, startRegistry, type TestRegistry } from '../support/registry.js';
+import {
+  haveRegistryTools,
+  makeCerts,
+  skopeoCopy,
+  startRegistry,
+  type TestCerts,
+  type TestRegistry,
+} from '../support/registry.js';
 import { requireSetUp } from '../support/require.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -25,6 +32,9 @@ import { waitUntil } from '../support/wait.js';
 let tmp: TempDir;
 let notifying: TestRegistry;
 let silent: TestRegistry;
+let secure: TestRegistry;
+let certs: TestCerts;
+let secrets: SealedSecrets;
 let receiver: Server;
 let watcher: Watcher;
 const answers: number[] = [];
@@ -64,7 +74,10 @@ function startReceiver(): Promise<{ server: Server; url: string }> {
 before(async () => {
   if (!Object.values(tools).every(Boolean)) return;
   tmp = await makeTempDir();
-  const secrets = new SealedSecrets(join(tmp.path, 'data'));
+  secrets = new SealedSecrets(join(tmp.path, 'data'));
+  certs = makeCerts(join(tmp.path, 'certs'));
+  secrets.put('secure-pull', JSON.stringify({ username: USER, password: PASS }));
+  secrets.put('wrong-pull', JSON.stringify({ username: USER, password: 'not-the-password' }));
   const token = randomBytes(24).toString('base64url');
   secrets.put('local-events', token);
   const r = await startReceiver();
@@ -74,6 +87,11 @@ before(async () => {
     notify: { url: r.url, headers: { Authorization: [`Bearer ${token}`] } },
   });
   silent = await startRegistry({ dir: join(tmp.path, 'silent') });
+  secure = await startRegistry({
+    dir: join(tmp.path, 'secure'),
+    tls: { cert: certs.serverCert, key: certs.serverKey },
+    htpasswd: { username: USER, password: PASS },
+  });
   const config = parseWatcherConfig(
     {
       pollIntervalSeconds: 3600,
@@ -84,7 +102,8 @@ before(async () => {
           notificationToken: 'local-events',
           repositories: ['team/*', 'team/app'],
         },
-        { url: `http://${silent.host}`, insecure: true, repositories: ['solo'] },
+        { url: `http://${silent.host}`, insecure: true, repositories: ['solo', 'group/*'] },
+        { url: `https://${secure.host}`, caFile: certs.caCert, credentials: 'secure-pull', repositories: ['locked'] },
       ],
     },
     'test config',
@@ -113,14 +132,18 @@ before(async () => {
 after(async () => {
   await notifying?.stop();
   await silent?.stop();
+  await secure?.stop();
   await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
   await tmp?.remove();
 });
 
 /** Pushes with skopeo; returns the manifest digest skopeo reports. */
-async function push(image: string, ref: string): Promise<string> {
+async function push(image: string, ref: string, creds?: string): Promise<string> {
   const digestFile = join(tmp.path, `digest-${randomBytes(4).toString('hex')}`);
-  await skopeoCopy(`oci:${image}:latest`, `docker://${ref}`, { digestFile });
+  await skopeoCopy(`oci:${image}:latest`, `docker://${ref}`, {
+    digestFile,
+    ...(creds ? { creds, certDir: certs.certDir } : {}),
+  });
   return readFileSync(digestFile, 'utf8').trim();
 }
 
@@ -132,6 +155,8 @@ function pullDigest(ref: string): string {
 }
 
 const WAIT = { timeoutMs: 20_000 };
+const USER = 'watcher';
+const PASS = 'pull-secret-7f3a';
 
 test('a push is enqueued from the registry notification, once, and audited; a pull is audited', async (t) => {
   if (!ready(t)) return;
@@ -188,7 +213,10 @@ test('the poller finds digests pushed to a registry that sends no notifications,
   const d1 = await push(images[0]!, `${silent.host}/solo:1`);
   const d2 = await push(images[1]!, `${silent.host}/solo:2`);
   await push(images[1]!, `${silent.host}/solo:again`);
+  const d3 = await push(images[2]!, `${silent.host}/group/x:1`);
   const first = await watcher.pollOnce();
+  const group = first.find((p) => p.registry === silent.host && p.repository === 'group/x');
+  assert.deepEqual(group?.enqueued, [{ registry: silent.host, repository: 'group/x', digest: d3, tag: '1' }]);
   const solo = first.find((p) => p.registry === silent.host && p.repository === 'solo');
   assert.deepEqual(solo?.errors, []);
   assert.deepEqual(
@@ -217,4 +245,31 @@ test('the receiver refuses envelopes without the token, of the wrong type, or ma
   assert.equal(await post({ ...auth, ...type }, '{"events": [{"action": "push"}]}'), 400);
   assert.equal(await post({ ...auth, ...type }, ' '.repeat((1 << 20) + 1)), 413);
   assert.equal(await post({ ...auth, ...type }, '{"events": []}'), 200);
+});
+
+test('credentials come sealed from the secrets file to a TLS registry with a login; wrong ones are AUTH, unshown', async (t) => {
+  if (!ready(t)) return;
+  const digest = await push(images[2]!, `${secure.host}/locked:1`, `${USER}:${PASS}`);
+  const polled = await watcher.pollOnce();
+  const locked = polled.find((p) => p.registry === secure.host && p.repository === 'locked');
+  assert.deepEqual(locked?.errors, []);
+  assert.deepEqual(locked?.enqueued, [{ registry: secure.host, repository: 'locked', digest, tag: '1' }]);
+
+  const config: WatcherConfig = parseWatcherConfig(
+    {
+      registries: [
+        { url: `https://${secure.host}`, caFile: certs.caCert, credentials: 'wrong-pull', repositories: ['locked'] },
+      ],
+    },
+    'wrong config',
+  );
+  const wrong = new Watcher({
+    config,
+    secrets,
+    enqueueScan: () => assert.fail('nothing to enqueue'),
+    recordAccess: () => {},
+  });
+  const [r] = await wrong.pollOnce();
+  assert.equal(r?.errors[0]?.error.code, 'AUTH');
+  assert.doesNotMatch(JSON.stringify(r?.errors.map((e) => e.error.message)), /not-the-password|pull-secret/);
 });

@@ -6,7 +6,7 @@ import type { RegistryClient } from '../../registry/client.js';
 // the digests not known yet. Bounded in tags, concurrency and time; a tag that fails is
 // reported with its error and the rest still count (a later poll retries it).
 
-export type PollClient = Pick<RegistryClient, 'registry' | 'listTags' | 'headManifest'>;
+export type PollClient = Pick<RegistryClient, 'registry' | 'listTags' | 'headManifest' | 'listRepositories'>;
 
 export interface PollOptions {
   /** Most tags looked at per repository (default 10,000); more are reported, not looked at. */

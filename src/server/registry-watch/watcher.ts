@@ -42,9 +42,12 @@ export interface RepositoryPoll {
   registry: string;
   repository: string;
   enqueued: ScanRequest[];
-  /** The repository could not be listed, or these tags could not be read. */
+  /** The repository ("" for the registry itself: login, catalog) could not be listed, or these tags could not be read. */
   errors: { tag?: string; error: BulwarkError }[];
 }
+
+/** Most catalog repositories a glob is matched against per poll. */
+const MAX_CATALOG = 10_000;
 
 const CredentialsSecret = z.strictObject({ username: z.string().min(1), password: z.string().min(1) });
 
@@ -69,27 +72,42 @@ export class Watcher {
     return { registry, events: events.length, recorded: access.length, enqueued };
   }
 
-  /** Lists the tags of every watched repository named literally (globs are matched against notifications). */
+  /** Lists the tags of every watched repository: those named, and those of the catalog a glob matches. */
   async pollOnce(): Promise<RepositoryPoll[]> {
     const out: RepositoryPoll[] = [];
     for (const r of this.deps.config.registries) {
-      const repos = r.repositories.filter((p) => !isGlob(p));
-      if (repos.length === 0) continue;
       let client: PollClient & { close(): void };
       try {
         client = await this.open(r);
       } catch (e) {
-        for (const repository of repos)
-          out.push({ registry: r.registry, repository, enqueued: [], errors: [err(e, r)] });
+        out.push({ registry: r.registry, repository: '', enqueued: [], errors: [err(e, r)] });
         continue;
       }
       try {
-        for (const repository of repos) out.push(await this.pollRepo(client, r, repository));
+        const { repositories, error } = await this.repositoriesOf(client, r);
+        if (error) out.push({ registry: r.registry, repository: '', enqueued: [], errors: [error] });
+        for (const repository of repositories) out.push(await this.pollRepo(client, r, repository));
       } finally {
         client.close();
       }
     }
     return out;
+  }
+
+  /** The named repositories, and the catalog's that a glob matches (a catalog refused is reported, not fatal). */
+  private async repositoriesOf(
+    client: PollClient,
+    r: WatchedRegistry,
+  ): Promise<{ repositories: string[]; error?: { error: BulwarkError } }> {
+    const named = new Set(r.repositories.filter((p) => !isGlob(p)));
+    if (named.size === r.repositories.length) return { repositories: [...named] };
+    try {
+      const listed = await client.listRepositories(1000);
+      for (const repo of listed.slice(0, MAX_CATALOG)) if (watches(r, repo)) named.add(repo);
+      return { repositories: [...named].sort() };
+    } catch (e) {
+      return { repositories: [...named].sort(), error: err(e, r) };
+    }
   }
 
   /** Polls every pollIntervalSeconds until stop(); a poll never overlaps the previous one. */
