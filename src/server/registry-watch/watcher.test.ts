@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { BulwarkError } from '../../core/errors.js';
 import { rejectsCode } from '../../../test/support/codes.js';
 import { parseWatcherConfig } from './config.js';
 import type { PollClient } from './poll.js';
@@ -121,7 +122,7 @@ test("the store's isKnown stops a digest it already has; unwatched repositories 
   );
 });
 
-test('refusals carry their codes and HTTP statuses; a missing secret is reported by the poll, not thrown', async () => {
+test('refusals carry their codes and HTTP statuses; a broken token stops only its registry; a missing secret is reported by the poll', async () => {
   const { w } = watcher({ secrets: { get: () => undefined } });
   const e = await rejectsCode(w.handleNotification(envelope(D1), HEADERS), 'AUTH');
   assert.equal(notificationStatus(e), 401);
@@ -131,6 +132,28 @@ test('refusals carry their codes and HTTP statuses; a missing secret is reported
     'WRONG_TYPE',
   );
   assert.equal(notificationStatus(wrongType), 415);
+  const two = parseWatcherConfig(
+    {
+      registries: [
+        { url: 'https://broken.example.com', notificationToken: 'broken', repositories: ['app'] },
+        { url: 'https://reg.example.com', notificationToken: 'events', repositories: ['app'] },
+      ],
+    },
+    'c',
+  );
+  const tampered = {
+    get: (n: string) => {
+      if (n === 'broken') throw new BulwarkError('BAD_SIGNATURE', 'secret "broken"', 'does not authenticate');
+      return n === 'events' ? TOKEN : undefined;
+    },
+  };
+  const { w: w4 } = watcher({ config: two, secrets: tampered });
+  assert.equal((await w4.handleNotification(envelope(D1), HEADERS)).registry, 'reg.example.com');
+  const loud = await rejectsCode(
+    w4.handleNotification(envelope(D1), { ...HEADERS, authorization: 'Bearer other' }),
+    'BAD_SIGNATURE',
+  );
+  assert.equal(notificationStatus(loud), 500);
   const withCreds = parseWatcherConfig(
     { registries: [{ url: 'https://reg.example.com', credentials: 'gone', repositories: ['app'] }] },
     'c',

@@ -61,7 +61,7 @@ export class Watcher {
 
   /** A POST from a registry's notifications endpoint; throws AUTH, WRONG_TYPE, TOO_LARGE or CORRUPT. */
   async handleNotification(body: Buffer, headers: HeaderBag): Promise<NotificationResult> {
-    const registry = authenticate(headers, this.tokens());
+    const registry = this.authenticate(headers);
     checkMediaType(headerValue(headers, 'content-type'));
     const events = parseEnvelope(body);
     const { scans, access } = triage(registry, events);
@@ -175,13 +175,29 @@ export class Watcher {
     return this.deps.config.registries.find((r) => r.registry === registry);
   }
 
-  private tokens(): Map<string, string> {
+  /** The registries' notification tokens; one that cannot be unsealed does not stop the others. */
+  private tokens(): { tokens: Map<string, string>; broken: BulwarkError[] } {
     const tokens = new Map<string, string>();
+    const broken: BulwarkError[] = [];
     for (const r of this.deps.config.registries) {
-      const token = r.notificationToken ? this.deps.secrets.get(r.notificationToken) : undefined;
-      if (token) tokens.set(r.registry, token);
+      try {
+        const token = r.notificationToken ? this.deps.secrets.get(r.notificationToken) : undefined;
+        if (token) tokens.set(r.registry, token);
+      } catch (e) {
+        broken.push(err(e, r).error);
+      }
     }
-    return tokens;
+    return { tokens, broken };
+  }
+
+  /** Which registry sent it; when none matched and a token could not be read, that is the error to see. */
+  private authenticate(headers: HeaderBag): string {
+    const { tokens, broken } = this.tokens();
+    try {
+      return authenticate(headers, tokens);
+    } catch (e) {
+      throw broken[0] ?? e;
+    }
   }
 
   private credentials(r: WatchedRegistry): Credentials | undefined {
