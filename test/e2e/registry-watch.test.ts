@@ -77,6 +77,8 @@ before(async () => {
   secrets = new SealedSecrets(join(tmp.path, 'data'));
   certs = makeCerts(join(tmp.path, 'certs'));
   secrets.put('secure-pull', JSON.stringify({ username: USER, password: PASS }));
+  const secureToken = randomBytes(24).toString('base64url');
+  secrets.put('secure-events', secureToken);
   secrets.put('wrong-pull', JSON.stringify({ username: USER, password: 'not-the-password' }));
   const token = randomBytes(24).toString('base64url');
   secrets.put('local-events', token);
@@ -91,6 +93,7 @@ before(async () => {
     dir: join(tmp.path, 'secure'),
     tls: { cert: certs.serverCert, key: certs.serverKey },
     htpasswd: { username: USER, password: PASS },
+    notify: { url: r.url, headers: { Authorization: [`Bearer ${secureToken}`] } },
   });
   const config = parseWatcherConfig(
     {
@@ -103,7 +106,13 @@ before(async () => {
           repositories: ['team/*', 'team/app'],
         },
         { url: `http://${silent.host}`, insecure: true, repositories: ['solo', 'group/*'] },
-        { url: `https://${secure.host}`, caFile: certs.caCert, credentials: 'secure-pull', repositories: ['locked'] },
+        {
+          url: `https://${secure.host}`,
+          caFile: certs.caCert,
+          credentials: 'secure-pull',
+          notificationToken: 'secure-events',
+          repositories: ['locked'],
+        },
       ],
     },
     'test config',
@@ -247,11 +256,32 @@ test('the receiver refuses envelopes without the token, of the wrong type, or ma
   assert.equal(await post({ ...auth, ...type }, '{"events": []}'), 200);
 });
 
-test('credentials come sealed from the secrets file to a TLS registry with a login; wrong ones are AUTH, unshown', async (t) => {
+test('a registry with logins: the actor is audited; sealed credentials poll it over TLS; wrong ones are AUTH, unshown', async (t) => {
   if (!ready(t)) return;
   const digest = await push(images[2]!, `${secure.host}/locked:1`, `${USER}:${PASS}`);
-  const polled = await watcher.pollOnce();
-  const locked = polled.find((p) => p.registry === secure.host && p.repository === 'locked');
+  await waitUntil(
+    'the notification from the registry with logins',
+    () => scans.some((s) => s.digest === digest && s.registry === secure.host),
+    WAIT,
+  );
+  const pushed = access.find((a) => a.registry === secure.host && a.action === 'push' && a.digest === digest);
+  assert.equal(pushed?.actor, USER);
+
+  // a watcher that has not heard the notification finds it by polling, with the sealed login
+  const polling = new Watcher({
+    config: parseWatcherConfig(
+      {
+        registries: [
+          { url: `https://${secure.host}`, caFile: certs.caCert, credentials: 'secure-pull', repositories: ['locked'] },
+        ],
+      },
+      'poll config',
+    ),
+    secrets,
+    enqueueScan: () => {},
+    recordAccess: () => {},
+  });
+  const [locked] = await polling.pollOnce();
   assert.deepEqual(locked?.errors, []);
   assert.deepEqual(locked?.enqueued, [{ registry: secure.host, repository: 'locked', digest, tag: '1' }]);
 
