@@ -20,6 +20,7 @@ const LAYERS = {
   engine: ['core'],
   events: ['core'],
   registry: ['core'],
+  server: ['registry', 'core'],
   signing: ['core'],
   sbom: ['core'],
   core: [],

@@ -360,3 +360,30 @@ test('tag listing follows Link pagination on the same host', async () => {
     assert.equal(hits.length, 3);
   });
 });
+
+test('the catalog follows Link pages too; a page link to another host and garbage are refused', async () => {
+  const all = ['a/x', 'b', 'c/y/z'];
+  const pages: FakeHandler = (_req, res, url) => {
+    if (url.pathname === '/v2/_catalog') {
+      const last = url.searchParams.get('last');
+      const from = last ? all.indexOf(last) + 1 : 0;
+      const repositories = all.slice(from, from + 2);
+      const more = from + 2 < all.length;
+      res.writeHead(200, more ? { Link: `</v2/_catalog?n=2&last=${repositories.at(-1)}>; rel="next"` } : {});
+      res.end(JSON.stringify({ repositories }));
+      return true;
+    }
+    return false;
+  };
+  await withRegistry({}, pages, {}, async (c) => assert.deepEqual(await c.listRepositories(2), all));
+  const away: FakeHandler = (_req, res) => {
+    res.writeHead(200, { Link: '<http://127.0.0.2:1/v2/_catalog?last=b>; rel="next"' }).end('{"repositories":["b"]}');
+    return true;
+  };
+  await withRegistry({}, away, {}, async (c) => void (await rejectsCode(c.listRepositories(), 'REGISTRY')));
+  const junk: FakeHandler = (_req, res) => {
+    res.writeHead(200).end('{"repositories": 7}');
+    return true;
+  };
+  await withRegistry({}, junk, {}, async (c) => void (await rejectsCode(c.listRepositories(), 'CORRUPT')));
+});

@@ -291,27 +291,58 @@ export class RegistryClient {
   /** Every tag of a repository, following Link: <…>; rel="next" pages. */
   async listTags(repo: string, pageSize?: number): Promise<string[]> {
     const input = `${this.registry}/${repo}`;
-    let url = this.t.url(`/v2/${repo}/tags/list`);
+    return this.listPages(
+      `/v2/${repo}/tags/list`,
+      pullScope(repo),
+      input,
+      'tag list',
+      pageSize,
+      (b) => parseJson(b, TagList, `${input} tag list`).tags ?? [],
+    );
+  }
+
+  /** Every repository the registry's catalog lists to us (distribution's /v2/_catalog), following pages. */
+  async listRepositories(pageSize?: number): Promise<string[]> {
+    const input = `${this.registry} catalog`;
+    return this.listPages(
+      '/v2/_catalog',
+      'registry:catalog:*',
+      input,
+      'catalog',
+      pageSize,
+      (b) => parseJson(b, Catalog, input).repositories ?? [],
+    );
+  }
+
+  private async listPages(
+    path: string,
+    scope: string,
+    input: string,
+    what: string,
+    pageSize: number | undefined,
+    names: (body: Buffer) => string[],
+  ): Promise<string[]> {
+    let url = this.t.url(path);
     if (pageSize) url.searchParams.set('n', String(pageSize));
-    const tags: string[] = [];
+    const out: string[] = [];
     for (let page = 0; page < MAX_TAG_PAGES; page++) {
-      const res = await this.t.request('GET', url, pullScope(repo), { input });
-      if (res.status !== 200) return this.t.fail(res, input, 'tag list');
+      const res = await this.t.request('GET', url, scope, { input });
+      if (res.status !== 200) return this.t.fail(res, input, what);
       const link = header(res.headers, 'link');
-      const body = parseJson(await readLimited(res.body, this.t.maxManifestBytes, input), TagList, `${input} tag list`);
-      tags.push(...(body.tags ?? []));
+      out.push(...names(await readLimited(res.body, this.t.maxManifestBytes, input)));
       const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
-      if (!next) return tags;
+      if (!next) return out;
       const nextUrl = new URL(next, url);
       if (nextUrl.origin !== url.origin)
-        throw new BulwarkError('REGISTRY', input, `tag list page link leaves ${url.host}`);
+        throw new BulwarkError('REGISTRY', input, `${what} page link leaves ${url.host}`);
       url = nextUrl;
     }
-    throw new BulwarkError('REGISTRY', input, `more than ${MAX_TAG_PAGES} pages of tags`);
+    throw new BulwarkError('REGISTRY', input, `more than ${MAX_TAG_PAGES} pages of ${what}`);
   }
 }
 
 const TagList = z.looseObject({ name: z.string().optional(), tags: z.array(z.string()).nullish() });
+const Catalog = z.looseObject({ repositories: z.array(z.string()).nullish() });
 
 /** A manifest's type: its own mediaType field, else the Content-Type it was served with. */
 function mediaTypeOf(bytes: Buffer, contentType: string | undefined): string {

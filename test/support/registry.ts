@@ -132,6 +132,22 @@ export interface RegistrySetup {
   tls?: { cert: string; key: string };
   htpasswd?: { username: string; password: string };
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** One notifications endpoint: the registry POSTs its event envelopes there, with these headers. */
+  notify?: { url: string; headers?: Record<string, string[]> };
+}
+
+/** distribution's notifications section: short timeout and backoff so a test's receiver sees retries soon. */
+function notifications(n: RegistrySetup['notify']): object {
+  if (!n) return {};
+  const endpoint = {
+    name: 'test',
+    url: n.url,
+    headers: n.headers ?? {},
+    timeout: '2s',
+    threshold: 3,
+    backoff: '250ms',
+  };
+  return { notifications: { endpoints: [endpoint] } };
 }
 
 export interface TestRegistry {
@@ -187,6 +203,7 @@ export async function startRegistry(setup: RegistrySetup): Promise<TestRegistry>
       ...(setup.tls ? { tls: { certificate: setup.tls.cert, key: setup.tls.key } } : {}),
     },
     ...(auth ? { auth } : {}),
+    ...notifications(setup.notify),
   };
   const configFile = join(setup.dir, 'config.yml');
   writeFileSync(configFile, stringify(config));
@@ -295,11 +312,12 @@ export async function startTokenServer(setup: TokenServerSetup): Promise<TokenSe
 export function skopeoCopy(
   src: string,
   dest: string,
-  opts: { creds?: string; certDir?: string; all?: boolean; format?: 'oci' | 'v2s2' },
+  opts: { creds?: string; certDir?: string; all?: boolean; format?: 'oci' | 'v2s2'; digestFile?: string },
 ): Promise<void> {
   const args = [
     'copy',
     '-q',
+    ...(opts.digestFile ? ['--digestfile', opts.digestFile] : []),
     ...(opts.all ? ['--all'] : []),
     ...(opts.format ? ['--format', opts.format] : []),
     ...(opts.certDir ? ['--dest-cert-dir', opts.certDir] : ['--dest-tls-verify=false']),
