@@ -28,14 +28,12 @@ import {
 } from './fields.js';
 import type { Judged, PidTable } from './pids.js';
 import { syscallActivity } from './syscall-activity.js';
+import { isShell } from '../shells.js';
 
 // What the agent does with each thing the kernel tells: an exec fanotify holds (allow, cache
 // or deny), and the audit records that follow (exec, sensitive open, connect, privilege
 // change) turned into rule fields, matched, reported and, where a rule or the profile says,
 // enforced.
-
-/** A shell's program file (busybox counts: its shell is an applet). */
-const SHELL_PROGRAM = /\/(sh|bash|dash|ash|zsh|ksh|mksh|busybox)$/;
 
 export interface ActivityParts {
   rules: RuleSet;
@@ -178,7 +176,7 @@ export class ActivityHandler {
     } catch {
       return; // gone
     }
-    if (!parent || SHELL_PROGRAM.test(parent)) return;
+    if (!parent || isShell(parent)) return;
     own['proc.pexe'] = parent;
     own['proc.shell_unlearned'] = this.parts.judge.shellFromUnlearnedParent(container, parent);
   }

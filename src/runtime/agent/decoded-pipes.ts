@@ -1,3 +1,5 @@
+import { SHELL_NAMES } from '../shells.js';
+
 // "A payload decoded into a shell" (echo … | base64 -d | sh): the two ends of the pipe are
 // siblings, forked by the same shell within moments of each other, and both gone again
 // before /proc could show their pipes. So the agent pairs them by parent: a decoder and a
@@ -16,8 +18,6 @@ const DECODER_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
   ['openssl', ['-d', '-base64', 'base64']],
 ]);
 
-const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
-
 /** A program that turns encoded text back into bytes, as it was called. */
 export function isDecoder(name: string, argv: readonly string[]): boolean {
   const flags = DECODER_FLAGS.get(name);
@@ -33,7 +33,7 @@ export function isDecoder(name: string, argv: readonly string[]): boolean {
 
 /** A shell that runs what it reads on stdin: no -c, no script operand (`sh`, `sh -s`, `bash -`). */
 export function readsStdin(name: string, argv: readonly string[]): boolean {
-  if (!SHELLS.has(name)) return false;
+  if (!SHELL_NAMES.has(name)) return false;
   for (const a of argv.slice(1)) {
     if (a === '-' || a === '-s') return true;
     if (!a.startsWith('-') || a === '-c' || /^-[a-zA-Z]*c/.test(a)) return false;

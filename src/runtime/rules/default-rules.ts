@@ -63,7 +63,7 @@ import { SYSCALL_RULES_YAML } from './default-syscall-rules.js';
 
 const BASE_RULES_YAML = `
 - list: shell_binaries
-  items: [sh, bash, dash, ash, zsh, ksh, csh, tcsh, fish, busybox]
+  items: [sh, bash, dash, ash, zsh, ksh, mksh, csh, tcsh, fish, busybox]
 
 - list: sensitive_files
   items: [${SENSITIVE_FILES.join(', ')}]
