@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../core/errors.js';
+import { BulwarkError } from '../../core/errors.js';
 import type { Principal, ServerDeps } from '../http/deps.js';
 import type { Access } from '../http/route.js';
 import type { FailureLimiter } from './failure-limiter.js';
@@ -12,8 +12,8 @@ export type AuthDecision =
   | { ok: true; principal?: Principal }
   | {
       ok: false;
-      code: ErrorCode;
-      message: string;
+      /** UNAUTHENTICATED, FORBIDDEN or RATE_LIMITED; its message never quotes the token. */
+      error: BulwarkError;
       action: AuthAction;
       /** False for a client already refused: its repeated attempts are counted, not each logged. */
       audit: boolean;
@@ -26,12 +26,14 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,512}=*) *$/i;
 
 function refuse(
   action: AuthAction,
-  code: ErrorCode,
-  message: string,
+  error: BulwarkError,
   extra: { audit?: boolean; principal?: Principal; retryAfterSeconds?: number } = {},
 ): AuthDecision {
-  return { ok: false, action, code, message, audit: extra.audit ?? true, ...extra };
+  return { ok: false, action, error, audit: extra.audit ?? true, ...extra };
 }
+
+const limited = (): BulwarkError =>
+  new BulwarkError('RATE_LIMITED', 'this address', 'too many failed authentications; retry later');
 
 export interface AuthInput {
   authorization: string | undefined;
@@ -47,14 +49,15 @@ export async function decideAccess(
   if (input.access === 'public') return { ok: true };
   const blocked = limiter.blockedFor(input.remoteAddress);
   if (blocked > 0)
-    return refuse('auth.rate_limited', 'RATE_LIMITED', 'too many failed authentications from this address', {
+    return refuse('auth.rate_limited', limited(), {
       audit: false,
       retryAfterSeconds: Math.ceil(blocked / 1000),
     });
   const failed = (action: AuthAction, message: string): AuthDecision => {
-    if (!limiter.fail(input.remoteAddress)) return refuse(action, 'UNAUTHENTICATED', message);
+    if (!limiter.fail(input.remoteAddress))
+      return refuse(action, new BulwarkError('UNAUTHENTICATED', 'Authorization', message));
     const retryAfterSeconds = Math.ceil(limiter.blockedFor(input.remoteAddress) / 1000);
-    return refuse('auth.rate_limited', 'RATE_LIMITED', 'too many failed authentications from this address', {
+    return refuse('auth.rate_limited', limited(), {
       retryAfterSeconds,
     });
   };
@@ -64,6 +67,12 @@ export async function decideAccess(
   const principal = await deps.authenticate(secret);
   if (!principal) return failed('auth.invalid', 'the token is not valid');
   if (!input.access.includes(principal.role))
-    return refuse('auth.forbidden', 'FORBIDDEN', `role ${principal.role} may not call this route`, { principal });
+    return refuse(
+      'auth.forbidden',
+      new BulwarkError('FORBIDDEN', `role ${principal.role}`, 'may not call this route'),
+      {
+        principal,
+      },
+    );
   return { ok: true, principal };
 }

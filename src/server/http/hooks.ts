@@ -3,7 +3,7 @@ import { messageOf } from '../../core/errors.js';
 import { decideAccess, type AuthDecision } from '../auth/guard.js';
 import type { FailureLimiter } from '../auth/failure-limiter.js';
 import { ROLES, type AuditEntry, type ServerDeps } from './deps.js';
-import { httpError } from './errors.js';
+import { errorAnswer, httpError } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
 import type { RouteConfig } from './register.js';
 
@@ -39,9 +39,9 @@ export function authHook(deps: ServerDeps, limiter: FailureLimiter, metrics: Ser
     if (decision.ok) return;
     metrics.authFailures.inc({ reason: decision.action.slice('auth.'.length) });
     if (decision.audit) request.log.warn({ action: decision.action }, 'request refused');
-    const answer = httpError(decision.code, decision.message);
+    const answer = errorAnswer(decision.error);
     if (decision.retryAfterSeconds !== undefined) reply.header('retry-after', String(decision.retryAfterSeconds));
-    if (decision.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="bulwark"');
+    if (decision.error.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="bulwark"');
     await reply.code(answer.status).send(answer.body);
   };
 }
