@@ -53,19 +53,18 @@ export async function decideAccess(
       audit: false,
       retryAfterSeconds: Math.ceil(blocked / 1000),
     });
-  const failed = (action: AuthAction, message: string): AuthDecision => {
-    if (!limiter.fail(input.remoteAddress))
-      return refuse(action, new BulwarkError('UNAUTHENTICATED', 'Authorization', message));
+  const failed = (action: AuthAction, what: string, reason: string): AuthDecision => {
+    if (!limiter.fail(input.remoteAddress)) return refuse(action, new BulwarkError('UNAUTHENTICATED', what, reason));
     const retryAfterSeconds = Math.ceil(limiter.blockedFor(input.remoteAddress) / 1000);
     return refuse('auth.rate_limited', limited(), {
       retryAfterSeconds,
     });
   };
-  if (!input.authorization) return failed('auth.missing', 'send Authorization: Bearer <token>');
+  if (!input.authorization) return failed('auth.missing', 'Authorization header', 'missing (send Bearer <token>)');
   const secret = BEARER.exec(input.authorization)?.[1];
-  if (!secret) return failed('auth.invalid', 'the Authorization header is not a bearer token');
+  if (!secret) return failed('auth.invalid', 'Authorization header', 'not a bearer token');
   const principal = await deps.authenticate(secret);
-  if (!principal) return failed('auth.invalid', 'the token is not valid');
+  if (!principal) return failed('auth.invalid', 'bearer token', 'not valid');
   if (!input.access.includes(principal.role))
     return refuse(
       'auth.forbidden',

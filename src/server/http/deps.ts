@@ -37,4 +37,6 @@ export interface ServerDeps {
   audit(entry: AuditEntry): Promise<void>;
   /** True when the server can take traffic (store reachable, migrations applied). */
   ready(): Promise<boolean>;
+  /** Called once the listener has closed and in-flight requests have finished. */
+  close?(): Promise<void>;
 }
