@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command[]>> = {
   agent: async () => [(await import('./agent.js')).agentCommand()],
   profiles: async () => [(await import('./profiles.js')).profilesCommand()],
   registry: async () => [(await import('./registry.js')).registryCommand()],
+  server: async () => [(await import('./server.js')).serverCommand()],
 };
 const ALIASES: Record<string, string> = { verify: 'sign', attest: 'sign', 'verify-attestation': 'sign' };
 

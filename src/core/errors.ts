@@ -26,6 +26,13 @@ export const ERROR_CODES = {
   BAD_SIGNATURE: 'signature does not verify',
   SUBJECT_MISMATCH: 'signed for another image',
   IDENTITY_MISMATCH: 'signed for another identity',
+  UNAUTHENTICATED: 'a valid API token is required',
+  FORBIDDEN: 'not allowed for this role',
+  RATE_LIMITED: 'too many failed attempts',
+  INVALID_REQUEST: 'invalid request',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported content type',
+  UNAVAILABLE: 'not ready',
+  INTERNAL: 'internal error',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
