@@ -21,7 +21,6 @@ const LAYERS = {
   engine: ['core'],
   events: ['core'],
   registry: ['core'],
-  server: ['registry', 'core'],
   signing: ['core'],
   sbom: ['core'],
   core: [],
