@@ -11,7 +11,7 @@ export interface RiskFinding {
   fixable: boolean;
 }
 
-export interface PublishedPort {
+interface PublishedPort {
   containerPort: number;
   protocol: 'tcp' | 'udp' | 'sctp';
   /** Host address it is bound to ("0.0.0.0", "::", "127.0.0.1"). */
