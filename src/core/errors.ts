@@ -26,6 +26,12 @@ export const ERROR_CODES = {
   BAD_SIGNATURE: 'signature does not verify',
   SUBJECT_MISMATCH: 'signed for another image',
   IDENTITY_MISMATCH: 'signed for another identity',
+  STORE: 'server store error',
+  NOT_A_STORE: 'not a Bulwark server store',
+  NOT_EMPTY: 'destination is not empty',
+  AUDIT_EDITED: 'audit entry edited',
+  AUDIT_GAP: 'audit entry deleted',
+  AUDIT_REORDERED: 'audit entries reordered',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
