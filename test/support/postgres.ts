@@ -14,10 +14,14 @@ const LOCAL = `postgres://${ROLE}:${PASSWORD}@127.0.0.1:5432`;
 let prepared: boolean | undefined;
 
 function psqlAsPostgres(sqlText: string): { ok: boolean; out: string } {
-  const r = spawnSync('runuser', ['-u', 'postgres', '--', 'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sqlText], {
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
+  const r = spawnSync(
+    'runuser',
+    ['-u', 'postgres', '--', 'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sqlText],
+    {
+      encoding: 'utf8',
+      timeout: 15_000,
+    },
+  );
   return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
 

@@ -34,7 +34,11 @@ export async function appendAudit(store: Store, input: AuditInput, time = isoNow
       .set((eb) => ({ seq: eb.ref('seq') }))
       .where('id', '=', 1)
       .execute();
-    const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+    const head = await trx
+      .selectFrom('audit_head')
+      .select(['seq', 'hash'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
     const details = input.details ?? {};
     // stored as the canonical text's JSON round trip: what verify re-reads is what was hashed
     const detailsJson = JSON.stringify(details);

@@ -12,8 +12,7 @@ import { auditHash } from './canonical.js';
 export type AuditBreak = 'AUDIT_GAP' | 'AUDIT_REORDERED' | 'AUDIT_EDITED';
 
 export type AuditVerdict =
-  | { ok: true; entries: number; head: string }
-  | { ok: false; seq: number; code: AuditBreak; reason: string };
+  { ok: true; entries: number; head: string } | { ok: false; seq: number; code: AuditBreak; reason: string };
 
 const PAGE = 1000;
 
@@ -43,9 +42,18 @@ async function checkLink(
     return { ok: false, seq: prev.seq + 1, code: 'AUDIT_GAP', reason: `entry ${prev.seq + 1} is missing` };
   }
   if (r.prev_hash !== prev.hash) {
-    const other = await store.db.selectFrom('audit_log').select('seq').where('hash', '=', r.prev_hash).executeTakeFirst();
+    const other = await store.db
+      .selectFrom('audit_log')
+      .select('seq')
+      .where('hash', '=', r.prev_hash)
+      .executeTakeFirst();
     if (other) {
-      return { ok: false, seq: r.seq, code: 'AUDIT_REORDERED', reason: `chains to entry ${other.seq}, not ${prev.seq}` };
+      return {
+        ok: false,
+        seq: r.seq,
+        code: 'AUDIT_REORDERED',
+        reason: `chains to entry ${other.seq}, not ${prev.seq}`,
+      };
     }
     return { ok: false, seq: r.seq, code: 'AUDIT_EDITED', reason: `chains to no entry (previous hash changed)` };
   }
@@ -74,7 +82,12 @@ export async function verifyAudit(store: Store): Promise<AuditVerdict> {
   }
   const head = await store.db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
   if (!head || head.seq > prev.seq) {
-    return { ok: false, seq: prev.seq + 1, code: 'AUDIT_GAP', reason: `the chain ends at ${prev.seq}, the head says ${head?.seq ?? '?'}` };
+    return {
+      ok: false,
+      seq: prev.seq + 1,
+      code: 'AUDIT_GAP',
+      reason: `the chain ends at ${prev.seq}, the head says ${head?.seq ?? '?'}`,
+    };
   }
   if (head.seq !== prev.seq || head.hash !== prev.hash) {
     return { ok: false, seq: prev.seq, code: 'AUDIT_EDITED', reason: 'the last entry does not match the chain head' };

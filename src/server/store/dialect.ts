@@ -25,7 +25,7 @@ export function sqliteDialect(db: Sqlite.Database): Dialect {
 const INT8 = 20;
 
 export function postgresPool(url: string, max = 10): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max,
     // bigint (count(*), sums) as a number: no value the store keeps comes near 2^53
@@ -34,6 +34,10 @@ export function postgresPool(url: string, max = 10): pg.Pool {
         oid === INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // an idle connection the server closed (restart, failover): the pool drops it and the next
+  // query connects again; without a listener the error would end the process
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 export function postgresDialect(pool: pg.Pool): Dialect {

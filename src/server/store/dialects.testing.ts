@@ -20,35 +20,42 @@ function postgresPresent(t: TestContext): boolean {
   return requireAll(t, { 'PostgreSQL on 127.0.0.1:5432 (Debian postgresql, scripts/engines.sh)': havePostgres() });
 }
 
-async function place(name: DialectName, t: TestContext): Promise<StoreOptions | undefined> {
+type Placed = { options: StoreOptions; remove: () => Promise<void> };
+
+async function place(name: DialectName, t: TestContext): Promise<Placed | undefined> {
   if (name === 'sqlite') {
     const dir = await makeTempDir('bulwark-store-');
-    t.after(() => dir.remove());
-    return { dataDir: dir.path };
+    return { options: { dataDir: dir.path }, remove: () => dir.remove() };
   }
   if (!postgresPresent(t)) return undefined;
   const db = await createTestDatabase();
   // FORCE: connections a test left open do not keep the database
-  t.after(() => db.drop());
-  return { url: db.url };
+  return { options: { url: db.url }, remove: () => db.drop() };
 }
 
 function dialectCase(name: DialectName): DialectCase {
   return {
     name,
-    place: (t) => place(name, t),
+    async place(t) {
+      const placed = await place(name, t);
+      if (placed) t.after(placed.remove);
+      return placed?.options;
+    },
     async open(t) {
-      const where = await place(name, t);
-      if (!where) return undefined;
-      const store = await openStore(where);
+      const placed = await place(name, t);
+      if (!placed) return undefined;
+      const store = await openStore(placed.options);
       let closed = false;
-      const close = store.close.bind(store);
-      t.after(() => (closed ? undefined : close()));
+      // one hook, so the store closes before its database goes (hooks run in order)
+      t.after(async () => {
+        if (!closed) await store.close();
+        await placed.remove();
+      });
       return {
         ...store,
         close: () => {
           closed = true;
-          return close();
+          return store.close();
         },
       };
     },

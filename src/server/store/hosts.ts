@@ -18,7 +18,9 @@ export async function upsertHost(
   await store.db
     .insertInto('hosts')
     .values(row)
-    .onConflict((oc) => oc.column('id').doUpdateSet({ name: row.name, agent_version: row.agent_version, last_seen: at }))
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({ name: row.name, agent_version: row.agent_version, last_seen: at }),
+    )
     .execute();
 }
 
