@@ -9,7 +9,7 @@ import { auditHash } from './canonical.js';
 // - AUDIT_REORDERED: an entry chains to an existing entry other than the one before it;
 // - AUDIT_EDITED: an entry's content no longer matches its hash, or it chains to no entry.
 
-export type AuditBreak = 'AUDIT_GAP' | 'AUDIT_REORDERED' | 'AUDIT_EDITED';
+type AuditBreak = 'AUDIT_GAP' | 'AUDIT_REORDERED' | 'AUDIT_EDITED';
 
 export type AuditVerdict =
   { ok: true; entries: number; head: string } | { ok: false; seq: number; code: AuditBreak; reason: string };
@@ -99,6 +99,5 @@ export async function verifyAudit(store: Store): Promise<AuditVerdict> {
 export async function assertAuditIntact(store: Store): Promise<{ entries: number; head: string }> {
   const v = await verifyAudit(store);
   if (v.ok) return { entries: v.entries, head: v.head };
-  const code: 'AUDIT_GAP' | 'AUDIT_REORDERED' | 'AUDIT_EDITED' = v.code;
-  throw new BulwarkError(code, `audit log entry ${v.seq}`, v.reason);
+  throw new BulwarkError(v.code, `audit log entry ${v.seq}`, v.reason);
 }

@@ -1,5 +1,5 @@
 import Sqlite from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BulwarkError, messageOf } from '../../core/errors.js';
 import { MIGRATION_TABLE } from './migrations.js';
@@ -27,7 +27,7 @@ export async function backupStore(store: Store, toFile: string): Promise<void> {
 }
 
 /** Throws NOT_A_STORE unless `file` is a SQLite database holding Bulwark's migrations. */
-export function assertStoreFile(file: string): void {
+function assertStoreFile(file: string): void {
   let db: Sqlite.Database | undefined;
   try {
     db = new Sqlite(file, { readonly: true, fileMustExist: true });
@@ -56,5 +56,7 @@ export function restoreStore(fromFile: string, dataDir: string, options: { overw
   const target = join(dataDir, STORE_FILE);
   // a stale WAL beside the restored file would be replayed onto it
   for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
-  copyFileSync(fromFile, target);
+  // copied beside, then renamed: an interrupted restore leaves no half store
+  copyFileSync(fromFile, `${target}.restoring`);
+  renameSync(`${target}.restoring`, target);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CustodyKind } from './database.js';
+import { BulwarkError } from '../../core/errors.js';
+import { CUSTODY_KINDS, type CustodyKind } from './database.js';
 import type { Store } from './open.js';
 import { isoNow } from './time.js';
 
@@ -17,6 +18,9 @@ export async function appendCustody(
   store: Store,
   entry: Omit<CustodyEntry, 'time'> & { time?: string },
 ): Promise<void> {
+  if (!CUSTODY_KINDS.includes(entry.kind)) {
+    throw new BulwarkError('USAGE', String(entry.kind), `not a custody kind (${CUSTODY_KINDS.join(', ')})`);
+  }
   await store.db
     .insertInto('custody')
     .values({

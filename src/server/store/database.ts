@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 // UTC strings (`Date#toISOString`, fixed width, so they sort and compare as text in both);
 // JSON columns are text holding JSON; no booleans (SQLite has none): a nullable time says when.
 
-export interface HostTable {
+interface HostTable {
   id: string;
   name: string;
   agent_version: string | null;
@@ -13,7 +13,7 @@ export interface HostTable {
 
 export type ContainerState = 'running' | 'stopped';
 
-export interface ContainerTable {
+interface ContainerTable {
   host_id: string;
   id: string;
   name: string;
@@ -27,7 +27,7 @@ export interface ContainerTable {
   updated_at: string;
 }
 
-export interface ImageTable {
+interface ImageTable {
   digest: string;
   /** JSON array of repo:tag */
   repo_tags: string;
@@ -36,13 +36,13 @@ export interface ImageTable {
 }
 
 /** The stored inventory of a digest, for matching again without pulling the image. */
-export interface InventoryTable {
+interface InventoryTable {
   digest: string;
   body: string;
   stored_at: string;
 }
 
-export interface PackageTable {
+interface PackageTable {
   image_digest: string;
   ecosystem: string;
   name: string;
@@ -51,7 +51,7 @@ export interface PackageTable {
   source_name: string | null;
 }
 
-export interface FindingTable {
+interface FindingTable {
   image_digest: string;
   advisory_id: string;
   /** JSON array of the advisory's aliases */
@@ -65,12 +65,12 @@ export interface FindingTable {
 }
 
 /** Both directions of every alias a finding named: an id resolves to its equivalents by index. */
-export interface AdvisoryAliasTable {
+interface AdvisoryAliasTable {
   alias: string;
   advisory_id: string;
 }
 
-export interface EventTable {
+interface EventTable {
   /** the idempotency key the sender chose */
   id: string;
   time: string;
@@ -96,7 +96,7 @@ export const CUSTODY_KINDS = [
 ] as const;
 export type CustodyKind = (typeof CUSTODY_KINDS)[number];
 
-export interface CustodyTable {
+interface CustodyTable {
   id: string;
   digest: string;
   time: string;
@@ -108,7 +108,7 @@ export interface CustodyTable {
 export const ROLES = ['admin', 'agent', 'scanner', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export interface ApiTokenTable {
+interface ApiTokenTable {
   id: string;
   name: string;
   role: Role;
@@ -121,7 +121,7 @@ export interface ApiTokenTable {
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
 
-export interface JobTable {
+interface JobTable {
   id: string;
   kind: string;
   payload: string;
@@ -136,7 +136,7 @@ export interface JobTable {
   updated_at: string;
 }
 
-export interface AuditTable {
+interface AuditTable {
   seq: number;
   time: string;
   actor: string;
@@ -149,7 +149,7 @@ export interface AuditTable {
 }
 
 /** One row (id 1): the chain's last seq and hash; appends lock it, verify compares the tail with it. */
-export interface AuditHeadTable {
+interface AuditHeadTable {
   id: number;
   seq: number;
   hash: string;

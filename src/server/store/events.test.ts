@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rejectsCode } from '../../../test/support/codes.js';
 import { appendCustody, custodyOf } from './custody.js';
 import { eachDialect } from './dialects.testing.js';
 import { insertEvents, listEvents, type StoredEvent } from './events.js';
@@ -38,6 +39,9 @@ eachDialect((d) => {
       ['e1', 'e2'],
     );
     assert.equal((await listEvents(store, { since: '2026-01-01T00:00:00.000Z', limit: 1 })).length, 1);
+    // another form of the same instant is the same bound
+    assert.equal((await listEvents(store, { since: '2026-01-01T01:00:01+01:00' })).length, 2);
+    await rejectsCode(listEvents(store, { since: 'yesterday' }), 'USAGE', 'yesterday');
   });
 
   test('events: a batch of 1,200 in one call', async (t) => {
@@ -63,6 +67,7 @@ eachDialect((d) => {
     });
     await appendCustody(store, { digest, kind: 'built', actor: 'ci', details: {}, time: '2026-01-01T00:00:00.000Z' });
     await appendCustody(store, { digest: 'sha256:other', kind: 'pushed', actor: 'ci', details: {} });
+    await rejectsCode(appendCustody(store, { digest, kind: 'deleted' as 'built', actor: 'x', details: {} }), 'USAGE');
     await appendCustody(store, {
       digest,
       kind: 'first-run',

@@ -1,6 +1,6 @@
 import type { Row } from './database.js';
 import type { Store } from './open.js';
-import { isoNow } from './time.js';
+import { isoNow, toIso } from './time.js';
 
 export interface StoredEvent {
   /** The sender's idempotency key: a retried batch stores each event once. */
@@ -20,7 +20,7 @@ const BATCH = 500;
 export async function insertEvents(store: Store, events: StoredEvent[], receivedAt = isoNow()): Promise<number> {
   const rows: Row<'events'>[] = events.map((e) => ({
     id: e.id,
-    time: e.time,
+    time: toIso(e.time),
     host_id: e.hostId,
     container_id: e.containerId ?? null,
     image_digest: e.imageDigest ?? null,
@@ -41,12 +41,12 @@ export async function insertEvents(store: Store, events: StoredEvent[], received
   return inserted;
 }
 
-/** Events with time at or after `since`, oldest first. */
+/** Events with time at or after `since` (any form Date parses), oldest first. */
 export async function listEvents(store: Store, query: { since: string; limit?: number }): Promise<StoredEvent[]> {
   const rows = await store.db
     .selectFrom('events')
     .selectAll()
-    .where('time', '>=', query.since)
+    .where('time', '>=', toIso(query.since))
     .orderBy('time')
     .orderBy('id')
     .limit(query.limit ?? 1000)

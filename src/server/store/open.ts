@@ -47,7 +47,8 @@ function openSqlite(dataDir: string): Store {
 }
 
 function openPostgres(url: string, poolSize?: number): Store {
-  const u = new URL(url);
+  const u = URL.canParse(url) ? new URL(url) : undefined;
+  if (!u) throw new BulwarkError('USAGE', 'database URL', 'not a URL (postgres://user:password@host/database)');
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
     throw new BulwarkError('USAGE', u.protocol, 'the database URL must be postgres://…');
   }

@@ -1,3 +1,5 @@
+import { BulwarkError } from '../../core/errors.js';
+
 // Every time the store keeps is an ISO-8601 UTC string with milliseconds: fixed width, so text
 // order is time order in SQLite and PostgreSQL alike.
 
@@ -8,7 +10,7 @@ export function isoNow(): string {
 /** `t` (ISO text, epoch ms or a Date) in the store's form; refuses what is not a time. */
 export function toIso(t: string | number | Date): string {
   const d = t instanceof Date ? t : new Date(t);
-  if (Number.isNaN(d.getTime())) throw new RangeError(`not a time: ${String(t)}`);
+  if (Number.isNaN(d.getTime())) throw new BulwarkError('USAGE', String(t), 'not a time (ISO-8601 or epoch ms)');
   return d.toISOString();
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { rejectsCode } from '../../../test/support/codes.js';
 import { eachDialect } from './dialects.testing.js';
 import { authenticate, createToken, listTokens, revokeToken } from './tokens.js';
 
@@ -29,5 +30,6 @@ eachDialect((d) => {
     assert.equal(await authenticate(store, admin.secret), undefined);
     assert.ok((await listTokens(store)).find((x) => x.id === admin.id)!.revokedAt);
     assert.ok(await authenticate(store, agent.secret));
+    await rejectsCode(createToken(store, 'root' as 'admin', 'x'), 'USAGE', 'root');
   });
 });

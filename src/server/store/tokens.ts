@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Role } from './database.js';
+import { BulwarkError } from '../../core/errors.js';
+import { ROLES, type Role } from './database.js';
 import type { Store } from './open.js';
 import { isoNow, isoPlus } from './time.js';
 
@@ -28,6 +29,7 @@ function hashOf(secret: string): string {
 
 /** Makes a token; the returned secret is not stored and cannot be shown again. */
 export async function createToken(store: Store, role: Role, name: string): Promise<TokenIdentity & { secret: string }> {
+  if (!ROLES.includes(role)) throw new BulwarkError('USAGE', String(role), `not a role (${ROLES.join(', ')})`);
   const secret = PREFIX + randomBytes(32).toString('base64url');
   const id = randomBytes(8).toString('hex');
   await store.db
