@@ -43,7 +43,13 @@ function packages(): PackageRecord[] {
     const version = `1.${rand(30)}.${rand(10)}`;
     return n % 2
       ? { ecosystem: 'npm', name: `pkg-${n}`, version, purl: `pkg:npm/pkg-${n}@${version}` }
-      : { ecosystem: 'debian', name: `lib${n}`, version, purl: `pkg:deb/debian/lib${n}@${version}`, sourceName: `src${n}` };
+      : {
+          ecosystem: 'debian',
+          name: `lib${n}`,
+          version,
+          purl: `pkg:deb/debian/lib${n}@${version}`,
+          sourceName: `src${n}`,
+        };
   });
 }
 
@@ -65,7 +71,15 @@ function findings(pkgs: PackageRecord[]): FindingRecord[] {
   }
   if (rand(10) < 6) {
     const p = pkgs[FINDINGS]!;
-    out.push({ advisoryId: HOT, aliases: [], packagePurl: p.purl, packageName: p.name, installed: p.version, severity: 'CRITICAL', cvssScore: 9.8 });
+    out.push({
+      advisoryId: HOT,
+      aliases: [],
+      packagePurl: p.purl,
+      packageName: p.name,
+      installed: p.version,
+      severity: 'CRITICAL',
+      cvssScore: 9.8,
+    });
   }
   return out;
 }
@@ -74,7 +88,13 @@ async function fill(store: Store): Promise<void> {
   const t = performance.now();
   for (let i = 0; i < IMAGES; i++) {
     const pkgs = packages();
-    await putImageScan(store, { digest: digestOf(i), repoTags: [`app${i}:1`], os: 'debian 12', packages: pkgs, findings: findings(pkgs) });
+    await putImageScan(store, {
+      digest: digestOf(i),
+      repoTags: [`app${i}:1`],
+      os: 'debian 12',
+      packages: pkgs,
+      findings: findings(pkgs),
+    });
     if ((i + 1) % 500 === 0) console.error(`  ${i + 1} images (${((performance.now() - t) / 1000).toFixed(0)} s)`);
   }
   const perHost = CONTAINERS / HOSTS;
@@ -118,11 +138,15 @@ async function explain(store: Store): Promise<void> {
     .selectFrom('findings as f')
     .innerJoin('containers as c', (j) => j.onRef('c.image_digest', '=', 'f.image_digest').on('c.state', '=', 'running'))
     .select(['c.id'])
-    .where('f.advisory_id', 'in', (eb) => eb.selectFrom('advisory_aliases').select('advisory_id').where('alias', '=', cve(1)))
+    .where('f.advisory_id', 'in', (eb) =>
+      eb.selectFrom('advisory_aliases').select('advisory_id').where('alias', '=', cve(1)),
+    )
     .compile();
   const prefix = store.dialect === 'sqlite' ? 'explain query plan ' : 'explain ';
   let text = q.sql;
-  q.parameters.forEach((v, i) => (text = text.replace(store.dialect === 'sqlite' ? '?' : `$${i + 1}`, `'${String(v)}'`)));
+  q.parameters.forEach(
+    (v, i) => (text = text.replace(store.dialect === 'sqlite' ? '?' : `$${i + 1}`, `'${String(v)}'`)),
+  );
   const plan = await sql.raw<Record<string, unknown>>(prefix + text).execute(store.db);
   for (const r of plan.rows) console.error(`  plan: ${String(r.detail ?? r['QUERY PLAN'])}`);
 }

@@ -83,6 +83,9 @@ eachDialect((d) => {
       (await listContainers(store, { hostId: 'h2', state: 'running' })).map((c) => c.id),
       ['a'],
     );
+    // two resyncs in the same millisecond: the second still stops what it does not list
+    await resyncHost(store, 'h1', [container('b', D2), container('d'), container('e')], '2026-01-01T00:15:00.000Z');
+    assert.equal(await resyncHost(store, 'h1', [container('b', D2), container('d')], '2026-01-01T00:15:00.000Z'), 1);
     // an empty list: the host runs nothing
     assert.equal(await resyncHost(store, 'h1', [], '2026-01-01T00:20:00.000Z'), 2);
     assert.equal((await listContainers(store, { state: 'running' })).length, 1);

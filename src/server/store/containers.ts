@@ -85,19 +85,27 @@ export async function resyncHost(
   at = isoNow(),
 ): Promise<number> {
   return store.db.transaction().execute(async (trx) => {
-    // every listed row gets updated_at = at; the others of the host are the ones not listed
     await upsertRows(
       trx,
       running.map((c) => toRow({ ...c, hostId, state: 'running' }, at)),
     );
-    const r = await trx
-      .updateTable('containers')
-      .set({ state: 'stopped', stopped_at: at, updated_at: at })
+    const listed = new Set(running.map((c) => c.id));
+    const before = await trx
+      .selectFrom('containers')
+      .select('id')
       .where('host_id', '=', hostId)
       .where('state', '=', 'running')
-      .where('updated_at', '<>', at)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows);
+      .execute();
+    const gone = before.map((r) => r.id).filter((id) => !listed.has(id));
+    for (let i = 0; i < gone.length; i += BATCH) {
+      await trx
+        .updateTable('containers')
+        .set({ state: 'stopped', stopped_at: at, updated_at: at })
+        .where('host_id', '=', hostId)
+        .where('id', 'in', gone.slice(i, i + BATCH))
+        .execute();
+    }
+    return gone.length;
   });
 }
 
