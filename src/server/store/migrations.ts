@@ -84,7 +84,22 @@ async function initial(db: Kysely<unknown>): Promise<void> {
     .addColumn('cvss_score', 'double precision')
     .addPrimaryKeyConstraint('findings_pk', ['image_digest', 'advisory_id', 'package_purl'])
     .execute();
-  await db.schema.createIndex('findings_by_advisory').on('findings').columns(['advisory_id', 'image_digest']).execute();
+  // "findings of advisory X", covering what the vulnerability query reads: a widespread advisory
+  // has a finding in thousands of images, each a random table page otherwise
+  await db.schema
+    .createIndex('findings_by_advisory')
+    .on('findings')
+    .columns([
+      'advisory_id',
+      'image_digest',
+      'package_purl',
+      'package_name',
+      'installed',
+      'fixed',
+      'severity',
+      'cvss_score',
+    ])
+    .execute();
 
   await db.schema
     .createTable('advisory_aliases')

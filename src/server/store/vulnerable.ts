@@ -23,7 +23,19 @@ export interface VulnerableContainer {
  * → running containers by image digest.
  */
 export async function runningContainersWithAdvisory(store: Store, id: string): Promise<VulnerableContainer[]> {
-  const rows = await store.db
+  const rows = await query(store, id);
+  // one image's tags repeat on each of its containers: parsed once
+  const tags = new Map<string, string[]>();
+  const tagsOf = (r: Row): string[] => {
+    let t = tags.get(r.image_digest);
+    if (!t) tags.set(r.image_digest, (t = r.repo_tags !== null ? (JSON.parse(r.repo_tags) as string[]) : []));
+    return t;
+  };
+  return rows.map((r) => toVulnerable(r, tagsOf(r))).sort(byKey);
+}
+
+function query(store: Store, id: string) {
+  return store.db
     .selectFrom('findings as f')
     .innerJoin('containers as c', (j) => j.onRef('c.image_digest', '=', 'f.image_digest').on('c.state', '=', 'running'))
     .innerJoin('hosts as h', 'h.id', 'c.host_id')
@@ -46,18 +58,33 @@ export async function runningContainersWithAdvisory(store: Store, id: string): P
     .where('f.advisory_id', 'in', (eb) =>
       eb.selectFrom('advisory_aliases').select('advisory_id').where('alias', '=', id),
     )
-    .orderBy('c.host_id')
-    .orderBy('c.id')
-    .orderBy('f.advisory_id')
-    .orderBy('f.package_purl')
     .execute();
-  return rows.map((r) => ({
+}
+
+type Row = Awaited<ReturnType<typeof query>>[number];
+
+/** Code-unit order, the same on both dialects (PostgreSQL's ORDER BY follows the collation). */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byKey(a: VulnerableContainer, b: VulnerableContainer): number {
+  return (
+    cmp(a.hostId, b.hostId) ||
+    cmp(a.containerId, b.containerId) ||
+    cmp(a.advisoryId, b.advisoryId) ||
+    cmp(a.packagePurl, b.packagePurl)
+  );
+}
+
+function toVulnerable(r: Row, repoTags: string[]): VulnerableContainer {
+  return {
     hostId: r.host_id,
     hostName: r.host_name,
     containerId: r.container_id,
     containerName: r.container_name,
     imageDigest: r.image_digest,
-    repoTags: r.repo_tags !== null ? (JSON.parse(r.repo_tags) as string[]) : [],
+    repoTags,
     advisoryId: r.advisory_id,
     packageName: r.package_name,
     packagePurl: r.package_purl,
@@ -65,5 +92,5 @@ export async function runningContainersWithAdvisory(store: Store, id: string): P
     severity: r.severity,
     ...(r.fixed !== null ? { fixed: r.fixed } : {}),
     ...(r.cvss_score !== null ? { cvssScore: r.cvss_score } : {}),
-  }));
+  };
 }
