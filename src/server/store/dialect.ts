@@ -54,3 +54,11 @@ export function lockSkippingLocked<DB, TB extends keyof DB, O>(
 ): SelectQueryBuilder<DB, TB, O> {
   return dialect === 'postgres' ? qb.forUpdate().skipLocked() : qb;
 }
+
+/** A row read to be updated in the same transaction: locked on PostgreSQL (SQLite has one writer). */
+export function lockForUpdate<DB, TB extends keyof DB, O>(
+  dialect: DialectName,
+  qb: SelectQueryBuilder<DB, TB, O>,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'postgres' ? qb.forUpdate() : qb;
+}

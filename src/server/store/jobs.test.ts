@@ -81,6 +81,18 @@ eachDialect((d) => {
     assert.equal(await complete(store, id, 'alive'), true);
   });
 
+  test('jobs: a job whose worker died on its last attempt is failed, not handed out again', async (t) => {
+    const store = await d.open(t);
+    if (!store) return;
+    const id = await enqueue(store, 'scan', {}, { maxAttempts: 1 });
+    await claim(store, 'dies', ['scan'], 1, 1);
+    await sleep(20);
+    assert.deepEqual(await claim(store, 'next', ['scan'], 1), []);
+    const job = (await getJob(store, id))!;
+    assert.equal(job.state, 'failed');
+    assert.equal(job.lastError, 'lease expired on its last attempt');
+  });
+
   test('jobs: claimers on two connection pools never take the same job', async (t) => {
     const where = await d.place(t);
     if (!where) return;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { JobState, Row } from './database.js';
-import { lockSkippingLocked } from './dialect.js';
+import { lockForUpdate, lockSkippingLocked } from './dialect.js';
 import type { Store } from './open.js';
 import { isoNow, isoPlus } from './time.js';
 
@@ -78,6 +78,20 @@ export async function claim(
 ): Promise<Job[]> {
   if (kinds.length === 0 || n <= 0) return [];
   const now = isoNow();
+  // a job whose worker died on every attempt (a poison job) is not handed out again
+  await store.db
+    .updateTable('jobs')
+    .set({
+      state: 'failed',
+      locked_by: null,
+      locked_until: null,
+      last_error: 'lease expired on its last attempt',
+      updated_at: now,
+    })
+    .where('state', '=', 'running')
+    .where('locked_until', '<', now)
+    .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
+    .execute();
   const due = lockSkippingLocked(
     store.dialect,
     store.db
@@ -137,13 +151,15 @@ export async function fail(
   baseBackoffMs = 1000,
 ): Promise<'queued' | 'failed' | undefined> {
   return store.db.transaction().execute(async (trx) => {
-    const job = await trx
-      .selectFrom('jobs')
-      .select(['attempts', 'max_attempts'])
-      .where('id', '=', id)
-      .where('locked_by', '=', worker)
-      .where('state', '=', 'running')
-      .executeTakeFirst();
+    const job = await lockForUpdate(
+      store.dialect,
+      trx
+        .selectFrom('jobs')
+        .select(['attempts', 'max_attempts'])
+        .where('id', '=', id)
+        .where('locked_by', '=', worker)
+        .where('state', '=', 'running'),
+    ).executeTakeFirst();
     if (!job) return undefined;
     const now = isoNow();
     const state = job.attempts >= job.max_attempts ? 'failed' : 'queued';
