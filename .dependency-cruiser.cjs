@@ -3,7 +3,7 @@
 // import anything; production code may never import test code.
 const LAYERS = {
   cli: ['*'],
-  server: ['pipeline', 'policy', 'registry', 'vulndb', 'match', 'sbom', 'events', 'core'],
+  server: ['pipeline', 'match', 'vulndb', 'policy', 'registry', 'sbom', 'report', 'events', 'core'],
   runtime: ['engine', 'events', 'core'],
   assure: ['pipeline', 'signing', 'policy', 'registry', 'image', 'report', 'sbom', 'core'],
   pipeline: ['scan', 'match', 'vulndb', 'checks', 'report', 'policy', 'analysis', 'image', 'sbom', 'core'],

@@ -33,6 +33,12 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: 'unsupported content type',
   UNAVAILABLE: 'not ready',
   INTERNAL: 'internal error',
+  STORE: 'server store error',
+  NOT_A_STORE: 'not a Bulwark server store',
+  NOT_EMPTY: 'destination is not empty',
+  AUDIT_EDITED: 'audit entry edited',
+  AUDIT_GAP: 'audit entry deleted',
+  AUDIT_REORDERED: 'audit entries reordered',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
