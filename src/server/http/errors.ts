@@ -37,6 +37,12 @@ const STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAVAILABLE: 503,
   INTERNAL: 500,
+  STORE: 500,
+  NOT_A_STORE: 400,
+  NOT_EMPTY: 409,
+  AUDIT_EDITED: 500,
+  AUDIT_GAP: 500,
+  AUDIT_REORDERED: 500,
 };
 
 interface ErrorBody {
