@@ -1,5 +1,6 @@
 import { buildServerApp, type ServerAppOptions } from './app.js';
 import { serverLogger } from './logging.js';
+import type { Store } from '../store/open.js';
 import type { AuditEntry, Principal, Role, ServerDeps } from './deps.js';
 
 // In-memory deps for the app's tests: one token per role, audit entries kept in order.
@@ -17,7 +18,8 @@ export interface TestDeps extends ServerDeps {
   isReady: boolean;
 }
 
-function testDeps(): TestDeps {
+/** One token per role (TOKENS), audit kept in memory; `store` given: routes that need one work. */
+export function testDeps(store?: Store): TestDeps {
   const byToken = new Map<string, Principal>(
     Object.entries(TOKENS).map(([role, token]) => [
       token,
@@ -34,6 +36,7 @@ function testDeps(): TestDeps {
       deps.entries.push(entry);
     },
     ready: async () => deps.isReady,
+    ...(store ? { store } : {}),
   };
   return deps;
 }

@@ -1,3 +1,6 @@
+import { BulwarkError } from '../../core/errors.js';
+import type { Store } from '../store/open.js';
+
 // What the HTTP app needs from the rest of the server: injected, so the app is tested without
 // a store and the store is wired in one place (src/server/wiring).
 
@@ -39,4 +42,12 @@ export interface ServerDeps {
   ready(): Promise<boolean>;
   /** Called once the listener has closed and in-flight requests have finished. */
   close?(): Promise<void>;
+  /** The server's store (src/server/store); absent only in the HTTP layer's own tests. */
+  store?: Store;
+}
+
+/** The store, for a route that needs one: without it the route answers 503. */
+export function storeOf(deps: ServerDeps): Store {
+  if (!deps.store) throw new BulwarkError('UNAVAILABLE', 'store', 'the server has no store');
+  return deps.store;
 }
