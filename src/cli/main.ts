@@ -27,6 +27,8 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .description('Container security: scan images, assure, admit and protect workloads')
     .version('0.1.0')
     .exitOverride()
+    // a subcommand's options are its own, even where its parent has one of the same name
+    .enablePositionalOptions()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const first = argv[0] ?? '';
   const only = COMMANDS[first] ? first : ALIASES[first];

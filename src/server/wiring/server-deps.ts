@@ -1,12 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { sql } from 'kysely';
 import { BulwarkError } from '../../core/errors.js';
-import type { Principal, ServerDeps } from '../http/deps.js';
+import { appendAudit, type AuditInput } from '../audit/append.js';
+import type { AuditEntry, Principal, ServerDeps } from '../http/deps.js';
+import { openStore, type Store } from '../store/open.js';
+import { authenticate } from '../store/tokens.js';
 
-// The server's collaborators before the store exists: one bootstrap admin token from the
-// environment (kept only as a hash, compared in constant time) and the audit log as JSON
-// lines in the data dir. Replaced by the store's implementation of the same interface.
+// The server's collaborators: its store (SQLite in the data dir, or PostgreSQL), API tokens
+// from the store (hashed there) plus an optional bootstrap admin token from the environment
+// (kept only as a hash here, compared in constant time: the way to create the first tokens on
+// a server no one can log in to yet), and the hash-chained audit log in the store.
 
 export const ADMIN_TOKEN_ENV = 'BULWARK_ADMIN_TOKEN';
 const MIN_TOKEN_LENGTH = 16;
@@ -17,35 +20,50 @@ const BOOTSTRAP_ADMIN: Principal = { id: 'bootstrap-admin', name: `admin (${ADMI
 
 export interface ServerDepsOptions {
   dataDir: string;
+  /** postgres://… ; default: SQLite in dataDir. */
+  database?: string;
   env?: NodeJS.ProcessEnv;
 }
 
-export function serverDeps(o: ServerDepsOptions): ServerDeps & { hasAdminToken: boolean } {
+export type WiredDeps = ServerDeps & { store: Store; hasAdminToken: boolean };
+
+export async function serverDeps(o: ServerDepsOptions): Promise<WiredDeps> {
   const token = (o.env ?? process.env)[ADMIN_TOKEN_ENV];
   if (token !== undefined && token.length < MIN_TOKEN_LENGTH)
     throw new BulwarkError('USAGE', ADMIN_TOKEN_ENV, `must be at least ${MIN_TOKEN_LENGTH} characters`);
   const adminHash = token === undefined ? undefined : sha256(token);
-  const auditFile = join(o.dataDir, 'audit.jsonl');
-  let handle: Promise<FileHandle> | undefined;
-  let last: Promise<void> = Promise.resolve();
-  const file = (): Promise<FileHandle> => (handle ??= open(auditFile, 'a', 0o600));
+  const store = await openStore(o.database !== undefined ? { url: o.database } : { dataDir: o.dataDir });
   return {
+    store,
     hasAdminToken: adminHash !== undefined,
     authenticate: async (secret) =>
-      adminHash && timingSafeEqual(sha256(secret), adminHash) ? BOOTSTRAP_ADMIN : undefined,
-    audit: (entry) => {
-      // one line per append, in order
-      const line = `${JSON.stringify(entry)}\n`;
-      last = last.catch(() => undefined).then(async () => void (await (await file()).appendFile(line)));
-      return last;
-    },
+      adminHash && timingSafeEqual(sha256(secret), adminHash) ? BOOTSTRAP_ADMIN : authenticate(store, secret),
+    audit: async (entry) => void (await appendAudit(store, auditInput(entry), entry.time)),
     ready: async () => {
-      await file();
-      return true;
+      try {
+        await sql`select 1`.execute(store.db);
+        return true;
+      } catch {
+        return false;
+      }
     },
-    close: async () => {
-      await last.catch(() => undefined);
-      if (handle) await (await handle).close();
+    close: () => store.close(),
+  };
+}
+
+/** An HTTP audit entry as a row of the chain: who (role:name), what, on which route, how it went. */
+function auditInput(e: AuditEntry): AuditInput {
+  return {
+    actor: e.actor ? `${e.actor.role}:${e.actor.name}` : 'anonymous',
+    action: e.action,
+    target: e.route,
+    details: {
+      outcome: e.outcome,
+      status: e.status,
+      requestId: e.requestId,
+      ...(e.actor ? { actorId: e.actor.id } : {}),
+      ...(e.detail ?? {}),
     },
+    remote: e.remoteAddress,
   };
 }
