@@ -6,6 +6,7 @@ import { upsertContainer } from '../../store/containers.js';
 import { eachDialect } from '../../store/dialects.testing.js';
 import { upsertHost } from '../../store/hosts.js';
 import type { Store } from '../../store/open.js';
+import { runningContainersWithAdvisory } from '../../store/vulnerable.js';
 import { bearer, testApp, testDeps } from '../deps.testing.js';
 
 // A real report (the scanner on a small OCI image with two vulnerable npm packages) uploaded,
@@ -138,10 +139,15 @@ eachDialect((d) => {
     if (!store) return;
     const { ctx, answer } = upload(store, { report });
     assert.equal((await answer).statusCode, 201);
-    for (let i = 0; i < 5; i++) await runContainer(store, `h${i % 2}`, `c${i}`, digest);
+    // ids whose order differs between code points and a locale collation (PostgreSQL's default)
+    const hosts = ['h-b', 'H_a', 'h_A', 'hB'];
+    for (let i = 0; i < 6; i++)
+      await runContainer(store, hosts[i % hosts.length]!, `c${i % 2 ? 'B' : 'a'}-${i}`, digest);
     const url = '/api/v1/vulnerabilities/CVE-2099-0002/containers';
     const whole = (await ctx.app.inject({ url, headers: bearer('viewer') })).json().containers;
-    assert.equal(whole.length, 5);
+    assert.equal(whole.length, 6);
+    // the database's page order is the store's own (code-unit) order of the whole answer
+    assert.deepEqual(whole, await runningContainersWithAdvisory(store, 'CVE-2099-0002'));
     const seen: unknown[] = [];
     let cursor: string | undefined;
     do {

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { BulwarkError } from '../../../core/errors.js';
-import { runningContainersWithAdvisory, type VulnerableContainer } from '../../store/vulnerable.js';
+import {
+  runningContainersWithAdvisoryPage,
+  type CarrierKey,
+  type VulnerableContainer,
+} from '../../store/vulnerable.js';
 import { storeOf } from '../deps.js';
 import { defineRoute, type RouteGroup } from '../route.js';
 
@@ -40,23 +44,17 @@ const Page = z.object({
 
 // The cursor is the sort key of the last row answered (the store's order), so a page stays
 // right when containers start or stop between requests.
-type Key = [string, string, string, string];
-const keyOf = (c: VulnerableContainer): Key => [c.hostId, c.containerId, c.advisoryId, c.packagePurl];
-const encode = (k: Key): string => Buffer.from(JSON.stringify(k)).toString('base64url');
+const keyOf = (c: VulnerableContainer): CarrierKey => [c.hostId, c.containerId, c.advisoryId, c.packagePurl];
+const encode = (k: CarrierKey): string => Buffer.from(JSON.stringify(k)).toString('base64url');
 
-function decode(cursor: string): Key {
+function decode(cursor: string): CarrierKey {
   try {
     const k = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(k) && k.length === 4 && k.every((x) => typeof x === 'string')) return k as Key;
+    if (Array.isArray(k) && k.length === 4 && k.every((x) => typeof x === 'string')) return k as unknown as CarrierKey;
   } catch {
     // reported below
   }
   throw new BulwarkError('INVALID_REQUEST', 'query.cursor', 'not a cursor this server gave');
-}
-
-function after(a: Key, b: Key): boolean {
-  for (let i = 0; i < 4; i++) if (a[i] !== b[i]) return a[i]! > b[i]!;
-  return false;
 }
 
 export const vulnerabilities: RouteGroup = {
@@ -72,14 +70,17 @@ export const vulnerabilities: RouteGroup = {
       response: Page,
       handler: async ({ params, query }) => {
         const from = query.cursor === undefined ? undefined : decode(query.cursor);
-        const all = await runningContainersWithAdvisory(storeOf(deps), params.id);
-        const rest = from ? all.filter((c) => after(keyOf(c), from)) : all;
-        const page = rest.slice(0, query.limit);
+        // one row more than asked: whether a next page exists, without counting
+        const rows = await runningContainersWithAdvisoryPage(storeOf(deps), params.id, {
+          ...(from ? { after: from } : {}),
+          limit: query.limit + 1,
+        });
+        const page = rows.slice(0, query.limit);
         const last = page.at(-1);
         return {
           id: params.id,
           containers: page,
-          ...(rest.length > page.length && last ? { next: encode(keyOf(last)) } : {}),
+          ...(rows.length > page.length && last ? { next: encode(keyOf(last)) } : {}),
         };
       },
     }),
