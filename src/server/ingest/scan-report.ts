@@ -64,7 +64,7 @@ export const ScanUpload = z.strictObject({
     .strictObject({ clean: z.boolean(), exitCode: z.number().int().min(0).max(255), counted: z.number().int().min(0) })
     .optional(),
 });
-type ScanUpload = z.infer<typeof ScanUpload>;
+export type ScanUpload = z.infer<typeof ScanUpload>;
 
 /** The image digest the report is about; a report without one (a directory, a bare archive) is refused. */
 export function digestOf(report: ScanReportBody): string {

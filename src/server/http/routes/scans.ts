@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Store } from '../../store/open.js';
 import { appendCustody, custodyOf } from '../../store/custody.js';
-import { putImageScan } from '../../store/images.js';
+import { putImageScan, type ImageScan } from '../../store/images.js';
 import { digestOf, imageScanOf, reportHash, ScanUpload } from '../../ingest/scan-report.js';
 import { storeOf } from '../deps.js';
 import { defineRoute, type RouteGroup } from '../route.js';
@@ -25,43 +25,69 @@ async function uploadedBefore(store: Store, digest: string, hash: string): Promi
   return entries.some((e) => e.kind === 'scanned' && e.details.report === hash);
 }
 
+/** Stores the scan and records it in the digest's custody, unless this report was stored before. */
+async function storeOnce(
+  store: Store,
+  upload: ScanUpload,
+  scan: ImageScan,
+  hash: string,
+  actor: string,
+): Promise<boolean> {
+  const digest = scan.digest;
+  if (await uploadedBefore(store, digest, hash)) return false;
+  await putImageScan(store, scan);
+  await appendCustody(store, {
+    digest,
+    kind: 'scanned',
+    actor,
+    details: {
+      report: hash,
+      ...(upload.tool ? { tool: `${upload.tool.name} ${upload.tool.version}` } : {}),
+      packages: scan.packages.length,
+      findings: scan.findings.length,
+      checks: upload.report.checks?.length ?? 0,
+      ...(upload.verdict ? { verdict: upload.verdict } : {}),
+    },
+  });
+  return true;
+}
+
 export const scans: RouteGroup = {
   id: 'scans',
-  routes: ({ deps }) => [
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/scans',
-      summary:
-        "Upload a scan report (`bulwark scan --format json`'s document) for an image digest (roles scanner, admin)",
-      access: ['scanner', 'admin'],
-      action: 'scan.upload',
-      bodyLimit: 32 << 20,
-      status: 201,
-      body: ScanUpload,
-      response: Stored,
-      handler: async ({ body, principal, auditDetail }) => {
-        const store = storeOf(deps);
-        const digest = digestOf(body.report);
-        const hash = reportHash(body.report);
-        const scan = imageScanOf(body, digest);
-        const counts = { packages: scan.packages.length, findings: scan.findings.length };
-        auditDetail({ digest, report: hash });
-        if (await uploadedBefore(store, digest, hash)) return { digest, report: hash, stored: false, ...counts };
-        await putImageScan(store, scan);
-        await appendCustody(store, {
-          digest,
-          kind: 'scanned',
-          actor: principal!.name,
-          details: {
-            report: hash,
-            ...(body.tool ? { tool: `${body.tool.name} ${body.tool.version}` } : {}),
-            ...counts,
-            checks: body.report.checks?.length ?? 0,
-            ...(body.verdict ? { verdict: body.verdict } : {}),
-          },
-        });
-        return { digest, report: hash, stored: true, ...counts };
-      },
-    }),
-  ],
+  routes: ({ deps }) => {
+    // Uploads of one report run one after another in this process, so a retry racing the
+    // original finds it stored. (Replicas sharing PostgreSQL could still both store; that
+    // repeats only the custody entry, the scan itself is replaced with the same content.)
+    const queue = new Map<string, Promise<unknown>>();
+    const serially = <T>(key: string, job: () => Promise<T>): Promise<T> => {
+      const run = (queue.get(key) ?? Promise.resolve()).then(job, job);
+      const settled = run.catch(() => undefined);
+      queue.set(key, settled);
+      void settled.then(() => queue.get(key) === settled && queue.delete(key));
+      return run;
+    };
+    return [
+      defineRoute({
+        method: 'POST',
+        url: '/api/v1/scans',
+        summary:
+          "Upload a scan report (`bulwark scan --format json`'s document) for an image digest (roles scanner, admin)",
+        access: ['scanner', 'admin'],
+        action: 'scan.upload',
+        bodyLimit: 32 << 20,
+        status: 201,
+        body: ScanUpload,
+        response: Stored,
+        handler: async ({ body, principal, auditDetail }) => {
+          const store = storeOf(deps);
+          const digest = digestOf(body.report);
+          const hash = reportHash(body.report);
+          auditDetail({ digest, report: hash });
+          const scan = imageScanOf(body, digest);
+          const stored = await serially(hash, () => storeOnce(store, body, scan, hash, principal!.name));
+          return { digest, report: hash, stored, packages: scan.packages.length, findings: scan.findings.length };
+        },
+      }),
+    ];
+  },
 };
