@@ -9,7 +9,7 @@ import { parseSeverities, parseSeverity } from '../match/gate.js';
 import { runPipeline, type PipelineOptions, type PipelineResult, type PipelineTarget } from '../pipeline/pipeline.js';
 import { dbExists } from '../pipeline/vulns.js';
 import { defaultDbPath, warnIfOld } from '../vulndb/location.js';
-import { EXIT_ERROR } from './exit.js';
+import { EXIT_ERROR, EXIT_UPLOAD } from './exit.js';
 import { openImage } from '../image/open.js';
 import { DEFAULT_LIMITS, type Limits } from '../image/limits.js';
 import { parsePlatform } from '../image/platform.js';
@@ -220,6 +220,8 @@ export function scanCommand(): Command {
     .action(async (target: string, f: ScanFlags) => {
       const o = pipelineOptions(f); // bad flags fail before the image is opened
       const server = f.server !== undefined ? serverTarget(f) : undefined;
+      if (server && exitCodeOf(f) === EXIT_UPLOAD)
+        throw new BulwarkError('USAGE', f.exitCode, `with --server, exit code ${EXIT_UPLOAD} means the upload failed`);
       const image = await openImage(target, {
         limits: limitsOf(f),
         ...(f.platform ? { platform: parsePlatform(f.platform) } : {}),

@@ -145,6 +145,9 @@ test('a failed upload: one line and exit 3, the report still written; a failed g
   assert.equal(plainHttp.code, 2);
   assert.equal(plainHttp.stdout, '');
   assert.match(plainHttp.stderr, /USAGE .*https:\/\//);
+  const clash = await bulwark([...scanArgs(), '--exit-code', '3', ...serverArgs(), '--token', TOKENS.scanner]);
+  assert.equal(clash.code, 2);
+  assert.match(clash.stderr, /USAGE .*upload failed/);
   const noToken = await bulwark(['query', 'vuln', 'CVE-2099-0001', ...serverArgs()]);
   assert.equal(noToken.code, 2);
   assert.match(noToken.stderr, /BULWARK_TOKEN/);
