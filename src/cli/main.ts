@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command[]>> = {
   profiles: async () => [(await import('./profiles.js')).profilesCommand()],
   registry: async () => [(await import('./registry.js')).registryCommand()],
   server: async () => [(await import('./server.js')).serverCommand()],
+  query: async () => [(await import('./query.js')).queryCommand()],
 };
 const ALIASES: Record<string, string> = { verify: 'sign', attest: 'sign', 'verify-attestation': 'sign' };
 

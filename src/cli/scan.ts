@@ -6,10 +6,10 @@ import { CHECKS } from '../checks/catalog.js';
 import type { CheckOptions } from '../checks/run.js';
 import type { PssLevel } from '../checks/workloads/config-scan.js';
 import { parseSeverities, parseSeverity } from '../match/gate.js';
-import { runPipeline, type PipelineOptions, type PipelineTarget } from '../pipeline/pipeline.js';
+import { runPipeline, type PipelineOptions, type PipelineResult, type PipelineTarget } from '../pipeline/pipeline.js';
 import { dbExists } from '../pipeline/vulns.js';
 import { defaultDbPath, warnIfOld } from '../vulndb/location.js';
-import { EXIT_ERROR } from './exit.js';
+import { EXIT_ERROR, EXIT_UPLOAD } from './exit.js';
 import { openImage } from '../image/open.js';
 import { DEFAULT_LIMITS, type Limits } from '../image/limits.js';
 import { parsePlatform } from '../image/platform.js';
@@ -21,8 +21,10 @@ import { noPurlWarnings } from '../sbom/common.js';
 import { registryFlags, registryOptions, type RegistryFlags } from './registry-flags.js';
 import { terminalProgress } from './progress.js';
 import { parseSize } from './sizes.js';
+import { serverFlags, serverTarget, type ServerFlags } from './server-client.js';
+import { uploadScan } from './upload.js';
 
-interface ScanFlags extends RegistryFlags {
+interface ScanFlags extends RegistryFlags, ServerFlags {
   format: string;
   output?: string;
   platform?: string;
@@ -177,7 +179,7 @@ async function scanAndRender(
   target: PipelineTarget,
   f: ScanFlags,
   o: PipelineOptions = pipelineOptions(f),
-): Promise<void> {
+): Promise<PipelineResult> {
   const render = renderers[f.format];
   if (!render) throw new BulwarkError('USAGE', f.format, 'unknown format');
   const r = await runPipeline(target, o);
@@ -190,14 +192,17 @@ async function scanAndRender(
   if (r.verdict.exitCode !== 0) process.exitCode = r.verdict.exitCode;
   if (f.stats && r.stats)
     process.stderr.write(`layers analysed: ${r.stats.layersAnalysed}, from cache: ${r.stats.layersFromCache}\n`);
+  return r;
 }
 
 export function scanCommand(): Command {
   const scan = new Command('scan').description('scan an image or a root filesystem');
   common(
     registryFlags(
-      scan
-        .command('image')
+      serverFlags(
+        scan.command('image'),
+        'also upload the report (JSON) to this server; a failed upload exits 3 unless the gate already failed',
+      )
         .description('scan a container image')
         .argument(
           '<target>',
@@ -214,13 +219,17 @@ export function scanCommand(): Command {
     )
     .action(async (target: string, f: ScanFlags) => {
       const o = pipelineOptions(f); // bad flags fail before the image is opened
+      const server = f.server !== undefined ? serverTarget(f) : undefined;
+      if (server && exitCodeOf(f) === EXIT_UPLOAD)
+        throw new BulwarkError('USAGE', f.exitCode, `with --server, exit code ${EXIT_UPLOAD} means the upload failed`);
       const image = await openImage(target, {
         limits: limitsOf(f),
         ...(f.platform ? { platform: parsePlatform(f.platform) } : {}),
         ...registryOptions(f),
       });
+      let r: PipelineResult;
       try {
-        await scanAndRender(
+        r = await scanAndRender(
           {
             kind: 'image',
             image,
@@ -233,6 +242,7 @@ export function scanCommand(): Command {
       } finally {
         await image.close();
       }
+      if (server) await uploadScan(server, r, f.quiet ?? false);
     });
   common(
     scan

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Store } from './open.js';
 
 /** One running container carrying an advisory, through one finding of its image. */
@@ -23,7 +24,34 @@ export interface VulnerableContainer {
  * → running containers by image digest.
  */
 export async function runningContainersWithAdvisory(store: Store, id: string): Promise<VulnerableContainer[]> {
-  const rows = await query(store, id);
+  return toVulnerables(await selectCarriers(store, id).execute()).sort(byKey);
+}
+
+/** The sort key of a row: a page starts after the last row of the previous one. */
+export type CarrierKey = readonly [hostId: string, containerId: string, advisoryId: string, packagePurl: string];
+
+/**
+ * One page of the same rows in the same order, limited in the database: the widespread case
+ * (thousands of rows) costs its transfer and mapping, so a page fetches only `limit`.
+ * PostgreSQL sorts with COLLATE "C" (code points, as SQLite's BINARY does on UTF-8).
+ */
+export async function runningContainersWithAdvisoryPage(
+  store: Store,
+  id: string,
+  page: { after?: CarrierKey; limit: number },
+): Promise<VulnerableContainer[]> {
+  const c = sql.raw(store.dialect === 'postgres' ? ' COLLATE "C"' : '');
+  const cols = [sql`c.host_id${c}`, sql`c.id${c}`, sql`f.advisory_id${c}`, sql`f.package_purl${c}`];
+  let q = selectCarriers(store, id);
+  if (page.after) {
+    const [h, i, a, p] = page.after;
+    q = q.where(sql<boolean>`(${sql.join(cols)}) > (${h}, ${i}, ${a}, ${p})`);
+  }
+  for (const col of cols) q = q.orderBy(col);
+  return toVulnerables(await q.limit(page.limit).execute());
+}
+
+function toVulnerables(rows: Row[]): VulnerableContainer[] {
   // one image's tags repeat on each of its containers: parsed once
   const tags = new Map<string, string[]>();
   const tagsOf = (r: Row): string[] => {
@@ -31,10 +59,10 @@ export async function runningContainersWithAdvisory(store: Store, id: string): P
     if (!t) tags.set(r.image_digest, (t = r.repo_tags !== null ? (JSON.parse(r.repo_tags) as string[]) : []));
     return t;
   };
-  return rows.map((r) => toVulnerable(r, tagsOf(r))).sort(byKey);
+  return rows.map((r) => toVulnerable(r, tagsOf(r)));
 }
 
-function query(store: Store, id: string) {
+function selectCarriers(store: Store, id: string) {
   return store.db
     .selectFrom('findings as f')
     .innerJoin('containers as c', (j) => j.onRef('c.image_digest', '=', 'f.image_digest').on('c.state', '=', 'running'))
@@ -57,11 +85,10 @@ function query(store: Store, id: string) {
     ])
     .where('f.advisory_id', 'in', (eb) =>
       eb.selectFrom('advisory_aliases').select('advisory_id').where('alias', '=', id),
-    )
-    .execute();
+    );
 }
 
-type Row = Awaited<ReturnType<typeof query>>[number];
+type Row = Awaited<ReturnType<ReturnType<typeof selectCarriers>['execute']>>[number];
 
 /** Code-unit order, the same on both dialects (PostgreSQL's ORDER BY follows the collation). */
 function cmp(a: string, b: string): number {
