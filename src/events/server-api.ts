@@ -137,3 +137,13 @@ export const hostRegistrationSchema = z.object({ name: text(255), agentVersion: 
 
 /** A host id in a path: the agent's machine id or hostname. */
 export const hostIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'not a host id');
+
+export type ContainerChange = z.infer<typeof containerChangeSchema>;
+export type HostRegistration = z.infer<typeof hostRegistrationSchema>;
+
+export const API_PATHS = {
+  register: (host: string) => `/api/v1/hosts/${encodeURIComponent(host)}/register`,
+  containers: (host: string) => `/api/v1/hosts/${encodeURIComponent(host)}/containers`,
+  changes: (host: string) => `/api/v1/hosts/${encodeURIComponent(host)}/containers/changes`,
+  events: '/api/v1/events',
+} as const;
