@@ -24,7 +24,7 @@ export const securityEventSchema = z
     time: isoTimeSchema,
     rule: text(200),
     severity: z.enum(SEVERITIES),
-    message: z.string().max(4096),
+    message: z.string().max(65_536),
     stride: z.enum(STRIDE as [Stride, ...Stride[]]),
     attack: z.string().max(32),
     action: z.enum(['alert', 'denied', 'killed', 'paused', 'stopped', 'limited']),
@@ -42,7 +42,8 @@ export const securityEventSchema = z
         pid: z.number().int(),
         ppid: z.number().int().optional(),
         exe: z.string().max(4096).optional(),
-        args: z.array(z.string().max(4096)).max(256).optional(),
+        // the kernel allows far longer command lines; the request's body limit bounds the total
+        args: z.array(z.string().max(131_072)).max(10_000).optional(),
         cwd: z.string().max(4096).optional(),
         uid: z.number().int().optional(),
         auid: z.number().int().optional(),
@@ -75,7 +76,7 @@ export const securityEventSchema = z
         protocol: z.enum(['tcp', 'udp']).optional(),
       })
       .optional(),
-    fields: z.record(z.string().max(200), z.union([z.string().max(4096), z.number(), z.boolean()])).optional(),
+    fields: z.record(z.string().max(200), z.union([z.string().max(65_536), z.number(), z.boolean()])).optional(),
   })
   .strict();
 
