@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleEvent } from '../../../../test/support/security-events.js';
 import type { SecurityEvent } from '../../../events/event.js';
+import { custodyOf } from '../../store/custody.js';
 import { eachDialect } from '../../store/dialects.testing.js';
 import type { Store } from '../../store/open.js';
 import { bearer, testApp, testDeps } from '../deps.testing.js';
@@ -20,33 +21,29 @@ function batch(n: number, from = 0): SecurityEvent[] {
   );
 }
 
-/** A store whose inserts wait until released (a slow database). */
+/** A store whose inserts into events wait until released (a slow database). */
 function slowStore(store: Store): { store: Store; release(): void } {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
+  // every builder the chain returns is wrapped; running it waits for the gate
+  const wrap = (target: object): object =>
+    new Proxy(target, {
+      get(t, prop) {
+        const v = Reflect.get(t, prop) as unknown;
+        if (typeof v !== 'function') return v;
+        if (prop === 'execute' || prop === 'executeTakeFirst')
+          return async (...a: unknown[]) => (await gate, (v as (...x: unknown[]) => unknown).apply(t, a));
+        return (...a: unknown[]) => {
+          const out = (v as (...x: unknown[]) => unknown).apply(t, a);
+          return typeof out === 'object' && out !== null ? wrap(out) : out;
+        };
+      },
+    });
   const db = new Proxy(store.db, {
     get(target, prop, receiver) {
-      if (prop !== 'insertInto') return Reflect.get(target, prop, receiver) as unknown;
-      return (table: 'events') => {
-        const q = target.insertInto(table);
-        return new Proxy(q, {
-          get(qt, qp) {
-            const v = Reflect.get(qt, qp) as unknown;
-            if (qp !== 'values' || typeof v !== 'function') return v;
-            return (...a: unknown[]) => {
-              const inner = (
-                v as (...x: unknown[]) => { onConflict: (f: unknown) => { executeTakeFirst(): Promise<unknown> } }
-              ).apply(qt, a);
-              return {
-                onConflict: (f: unknown) => {
-                  const c = inner.onConflict(f);
-                  return { executeTakeFirst: async () => (await gate, c.executeTakeFirst()) };
-                },
-              };
-            };
-          },
-        });
-      };
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== 'insertInto') return v;
+      return (table: 'events') => wrap(target.insertInto(table));
     },
   });
   return { store: { ...store, db }, release };
@@ -73,6 +70,15 @@ eachDialect((d) => {
     });
     assert.deepEqual(retried.json(), { received: 10, stored: 5 });
     assert.equal(deps.entries.length, 2, 'one audit entry per request, not per event');
+    const custody = await custodyOf(store, 'sha256:abc123');
+    assert.deepEqual(
+      custody.map((c) => [c.kind, c.details.events, c.details.rules, c.details.hosts]),
+      [
+        ['runtime-event', 1000, ['shell-in-container'], ['node-1']],
+        ['runtime-event', 5, ['shell-in-container'], ['node-1']],
+      ],
+      'one custody entry per image per batch, new events only',
+    );
     assert.equal(deps.entries[0]!.detail?.events, '1000');
 
     const tooMany = await app.inject({

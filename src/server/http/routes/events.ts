@@ -5,7 +5,9 @@ import {
   MAX_EVENTS_PER_BATCH,
   securityEventSchema,
 } from '../../../events/server-api.js';
-import { insertEvents, listEvents, type StoredEvent } from '../../store/events.js';
+import { appendCustody } from '../../store/custody.js';
+import { insertNewEvents, listEvents, type StoredEvent } from '../../store/events.js';
+import type { Store } from '../../store/open.js';
 import { storeOf } from '../deps.js';
 import { RetryLater } from '../errors.js';
 import { defineRoute, type RouteGroup } from '../route.js';
@@ -51,6 +53,28 @@ function stored(hostFallback: string, batch: z.output<typeof eventBatchSchema>):
   }));
 }
 
+/** One custody entry per image digest per batch ("runtime-event": how many, which rules, where); new events only. */
+async function recordCustody(store: Store, actor: string, events: StoredEvent[], fresh: readonly { id: string }[]) {
+  const isNew = new Set(fresh.map((f) => f.id));
+  const byDigest = new Map<string, { n: number; rules: Set<string>; hosts: Set<string> }>();
+  for (const e of events) {
+    if (!e.imageDigest || !isNew.has(e.id)) continue;
+    const g = byDigest.get(e.imageDigest) ?? { n: 0, rules: new Set<string>(), hosts: new Set<string>() };
+    g.n++;
+    g.rules.add(e.rule);
+    g.hosts.add(e.hostId);
+    byDigest.set(e.imageDigest, g);
+  }
+  for (const [digest, g] of byDigest)
+    await appendCustody(store, {
+      digest,
+      kind: 'runtime-event',
+      actor,
+      details: { events: g.n, rules: [...g.rules].sort(), hosts: [...g.hosts].sort() },
+    });
+  return fresh.length;
+}
+
 function timeout(ms: number): { promise: Promise<'timeout'>; cancel(): void } {
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
@@ -80,7 +104,11 @@ export function eventRoutes(limits: Partial<IngestLimits> = {}): RouteGroup {
             throw new RetryLater('events', 'too many batches in flight', l.retryAfterSeconds);
           inFlight++;
           // counted until the insert ends, even when the agent was told to come back first
-          const insert = insertEvents(store, stored(principal?.name ?? 'unknown', body)).finally(() => inFlight--);
+          const actor = principal?.name ?? 'unknown';
+          const rows = stored(actor, body);
+          const insert = insertNewEvents(store, rows)
+            .then((fresh) => recordCustody(store, actor, rows, fresh))
+            .finally(() => inFlight--);
           const t = timeout(l.storeTimeoutMs);
           try {
             const n = await Promise.race([insert, t.promise]);
