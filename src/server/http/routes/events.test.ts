@@ -22,9 +22,11 @@ function batch(n: number, from = 0): SecurityEvent[] {
 }
 
 /** A store whose inserts into events wait until released (a slow database). */
-function slowStore(store: Store): { store: Store; release(): void } {
+function slowStore(store: Store): { store: Store; entered: Promise<void>; release(): void } {
   let release!: () => void;
+  let enter!: () => void;
   const gate = new Promise<void>((r) => (release = r));
+  const entered = new Promise<void>((r) => (enter = r));
   // every builder the chain returns is wrapped; running it waits for the gate
   const wrap = (target: object): object =>
     new Proxy(target, {
@@ -32,7 +34,11 @@ function slowStore(store: Store): { store: Store; release(): void } {
         const v = Reflect.get(t, prop) as unknown;
         if (typeof v !== 'function') return v;
         if (prop === 'execute' || prop === 'executeTakeFirst')
-          return async (...a: unknown[]) => (await gate, (v as (...x: unknown[]) => unknown).apply(t, a));
+          return async (...a: unknown[]) => {
+            enter();
+            await gate;
+            return (v as (...x: unknown[]) => unknown).apply(t, a);
+          };
         return (...a: unknown[]) => {
           const out = (v as (...x: unknown[]) => unknown).apply(t, a);
           return typeof out === 'object' && out !== null ? wrap(out) : out;
@@ -46,7 +52,7 @@ function slowStore(store: Store): { store: Store; release(): void } {
       return (table: 'events') => wrap(target.insertInto(table));
     },
   });
-  return { store: { ...store, db }, release };
+  return { store: { ...store, db }, entered, release };
 }
 
 eachDialect((d) => {
@@ -132,7 +138,7 @@ eachDialect((d) => {
         payload: { events: batch(5, from) },
       });
     const held = post(0);
-    await new Promise((r) => setTimeout(r, 50));
+    await slow.entered;
     const busy = await post(100);
     assert.equal(busy.statusCode, 503);
     assert.equal(busy.headers['retry-after'], '2');
