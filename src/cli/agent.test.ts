@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bulwark } from '../../test/support/fixtures.js';
-import { agentSinks, parseIoRate } from './agent.js';
+import { agentServer, agentSinks, parseIoRate } from './agent.js';
 import { throwsCode } from '../../test/support/codes.js';
 
 test('--io-threshold: a size per second, with or without /s', () => {
@@ -77,4 +77,23 @@ test('sink credentials are never echoed, and a sink file others may read is refu
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--server: https only, the token from --token or BULWARK_TOKEN; --token alone is a usage error', () => {
+  assert.equal(agentServer({}, {}), undefined);
+  assert.deepEqual(agentServer({ server: 'https://bulwark.example:8443/ui' }, { BULWARK_TOKEN: 'env-t' }), {
+    url: 'https://bulwark.example:8443',
+    token: 'env-t',
+  });
+  assert.deepEqual(
+    agentServer({ server: 'https://s:1', token: 'flag-t', serverCa: '/ca.pem' }, { BULWARK_TOKEN: 'env-t' }),
+    {
+      url: 'https://s:1',
+      token: 'flag-t',
+      caFile: '/ca.pem',
+    },
+  );
+  throwsCode(() => agentServer({ server: 'https://s:1' }, {}), 'USAGE');
+  throwsCode(() => agentServer({ server: 'http://s:1', token: 't' }, {}), 'USAGE');
+  throwsCode(() => agentServer({ token: 't' }, {}), 'USAGE');
 });

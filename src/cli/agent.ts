@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { BulwarkError } from '../core/errors.js';
+import { BulwarkError, messageOf } from '../core/errors.js';
 import { loadSinkConfigFile, parseSinkAt, sinksFromEnv, SINKS_ENV } from '../events/sinks/document.js';
 import { parseSinkConfig, type SinkConfig } from '../events/sinks/index.js';
 import { parseDuration } from '../policy/duration.js';
@@ -27,6 +28,49 @@ interface AgentFlags {
   afterLearn: 'monitor' | 'protect';
   auditRead?: 'log' | 'socket';
   auditPoll?: string;
+  server?: string;
+  token?: string;
+  serverCa?: string;
+}
+
+/** Reported to the server when the agent registers (the CLI's own version). */
+const AGENT_VERSION = '0.1.0';
+export const TOKEN_ENV = 'BULWARK_TOKEN';
+
+export interface AgentServerFlags {
+  url: string;
+  token: string;
+  caFile?: string;
+}
+
+/** --server, --token (or BULWARK_TOKEN) and --server-ca, checked together; undefined without --server. */
+export function agentServer(
+  f: Pick<AgentFlags, 'server' | 'token' | 'serverCa'>,
+  env: NodeJS.ProcessEnv = process.env,
+): AgentServerFlags | undefined {
+  const token = f.token ?? env[TOKEN_ENV];
+  if (f.server === undefined) {
+    if (f.token !== undefined || f.serverCa !== undefined)
+      throw new BulwarkError('USAGE', '--server', '--token and --server-ca go with --server');
+    return undefined;
+  }
+  if (!token) throw new BulwarkError('USAGE', '--server', `an agent token is needed: --token or ${TOKEN_ENV}`);
+  let url: URL;
+  try {
+    url = new URL(f.server);
+  } catch {
+    throw new BulwarkError('USAGE', '--server', 'must be an https:// URL');
+  }
+  if (url.protocol !== 'https:') throw new BulwarkError('USAGE', '--server', 'must be an https:// URL');
+  return { url: url.origin, token, ...(f.serverCa ? { caFile: f.serverCa } : {}) };
+}
+
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new BulwarkError('IO', file, `cannot read the server CA: ${messageOf(e)}`, { cause: e });
+  }
 }
 
 function positive(text: string, what: string): number {
@@ -85,6 +129,12 @@ export function agentCommand(): Command {
       '--sink-config <file>',
       `sinks from a YAML or JSON file only its owner can read (keeps tokens out of the command line); or the same document in ${SINKS_ENV}`,
     )
+    .option(
+      '--server <url>',
+      "a Bulwark server (https) to register with: it gets this host's containers (full list on every reconnect, then changes) and the events",
+    )
+    .option('--token <token>', `the agent's API token for --server (better: ${TOKEN_ENV}, kept out of ps)`)
+    .option('--server-ca <file>', 'PEM CA certificates to trust for --server (its self-signed certificate)')
     .option('--rules <file...>', 'rule files loaded after the default rules')
     .addOption(
       new Option('--mode <mode>', 'profile mode for workloads seen for the first time')
@@ -131,7 +181,8 @@ export function agentCommand(): Command {
       '\nExamples:\n  bulwark agent --block-drift --sink \'{"type":"syslog","format":"cef","protocol":"udp","address":"127.0.0.1:514"}\'\n  bulwark agent --mode monitor --rules my-rules.yaml\n  bulwark agent --learn-period 24h --after-learn protect   (then: bulwark profiles list)',
     )
     .action(async (f: AgentFlags) => {
-      const sinks = agentSinks(f);
+      const server = agentServer(f);
+      const sinks = [...agentSinks(f), ...(server ? [parseSinkConfig({ type: 'server', ...server })] : [])];
       const resources = {
         ...(f.cpuThreshold ? { cpuPercent: positive(f.cpuThreshold, '--cpu-threshold') } : {}),
         ...(f.memoryThreshold ? { memoryBytes: parseSize(f.memoryThreshold) } : {}),
@@ -145,6 +196,16 @@ export function agentCommand(): Command {
       const agent = await startAgent({
         stateDir: f.stateDir,
         sinks,
+        ...(server
+          ? {
+              server: {
+                url: server.url,
+                token: server.token,
+                agentVersion: AGENT_VERSION,
+                ...(server.caFile ? { ca: readCa(server.caFile) } : {}),
+              },
+            }
+          : {}),
         ...(Object.keys(resources).length ? { resources } : {}),
         ...(f.rules ? { rules: f.rules } : {}),
         defaultMode: f.mode,
@@ -166,5 +227,9 @@ export function agentCommand(): Command {
         process.once('SIGTERM', resolve);
       });
       await agent.stop();
+      const { sinks: st, reporter } = agent.stats();
+      process.stderr.write(
+        `bulwark agent: stopped; events sent ${st.sent}, failed ${st.failed}, dropped ${st.dropped}${reporter ? `; server resyncs ${reporter.resyncs}, container changes ${reporter.changesSent}` : ''}\n`,
+      );
     });
 }

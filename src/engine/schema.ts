@@ -8,10 +8,41 @@ export const ContainerInspect = z.looseObject({
   Name: z.string().default(''),
   Image: z.string().default(''),
   Config: z
-    .looseObject({ Image: z.string().default(''), Labels: z.record(z.string(), z.string()).nullish() })
+    .looseObject({
+      Image: z.string().default(''),
+      Labels: z.record(z.string(), z.string()).nullish(),
+      User: z.string().nullish(),
+    })
     .nullish(),
-  State: z.looseObject({ Pid: z.number().default(0), Running: z.boolean().default(false) }).nullish(),
-  HostConfig: z.looseObject({ PidsLimit: z.number().nullish() }).nullish(),
+  State: z
+    .looseObject({ Pid: z.number().default(0), Running: z.boolean().default(false), StartedAt: z.string().nullish() })
+    .nullish(),
+  HostConfig: z
+    .looseObject({
+      PidsLimit: z.number().nullish(),
+      Privileged: z.boolean().nullish(),
+      CapAdd: z.array(z.string()).nullish(),
+      NetworkMode: z.string().nullish(),
+      PidMode: z.string().nullish(),
+      IpcMode: z.string().nullish(),
+    })
+    .nullish(),
+  /** Published ports: "80/tcp" → the host addresses and ports bound to it. */
+  NetworkSettings: z
+    .looseObject({
+      Ports: z
+        .record(
+          z.string(),
+          z.array(z.looseObject({ HostIp: z.string().default(''), HostPort: z.string().default('') })).nullish(),
+        )
+        .nullish(),
+    })
+    .nullish(),
+  Mounts: z
+    .array(
+      z.looseObject({ Type: z.string().optional(), Source: z.string().default(''), RW: z.boolean().default(true) }),
+    )
+    .nullish(),
   GraphDriver: z
     .looseObject({ Name: z.string().optional(), Data: z.record(z.string(), z.string()).nullish() })
     .nullish(),

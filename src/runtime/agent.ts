@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { messageOf } from '../core/errors.js';
 import { ensureStateDir } from '../core/private-file.js';
-import { createSinks, type Sink } from '../events/sinks/index.js';
+import { inspectImage } from '../engine/images.js';
+import { ServerClient } from '../events/server-client.js';
+import { createSinks, type Sink, type SinkStats } from '../events/sinks/index.js';
 import type { SecurityEvent } from '../events/event.js';
 import { ActivityHandler } from './agent/activity.js';
 import { BuiltinDetections } from './agent/builtins.js';
@@ -12,6 +14,7 @@ import { ExecJudge } from './agent/exec-judge.js';
 import { ExecSessions } from './agent/exec-sessions.js';
 import { FileJudge } from './agent/file-judge.js';
 import { PidTable } from './agent/pids.js';
+import { ContainerReporter, type ReporterStats } from './agent/reporter.js';
 import { ContainerWatches } from './agent/watches.js';
 import { globalFileRules, releaseAgentFiles } from './audit/file-rules.js';
 import { bulwarkRules } from './audit/rules.js';
@@ -71,9 +74,31 @@ export interface AgentOptions {
   auditPollMs?: number;
   /** Install the syscall rules' audit rules (sockets, ptrace, mount, namespaces, modules, bpf; default true). */
   auditSyscalls?: boolean;
+  /**
+   * A Bulwark server to keep current about this host's containers (register, full list on
+   * every reconnect, then deltas). Events go there through a `server` sink in `sinks`.
+   */
+  server?: AgentServerOptions;
   /** Every event, as it is sent to the sinks. */
   onEvent?(e: SecurityEvent): void;
   onError?(e: Error): void;
+}
+
+interface AgentServerOptions {
+  url: string;
+  token: string;
+  /** PEM CA certificates to trust (the server's self-signed certificate). */
+  ca?: Buffer;
+  /** Default: this machine's hostname (the `host` of every event). */
+  hostId?: string;
+  agentVersion: string;
+}
+
+interface AgentStats {
+  /** All sinks together: delivered, given up, dropped (counted, never silent), waiting. */
+  sinks: SinkStats;
+  /** The container reporter, when a server is configured. */
+  reporter?: ReporterStats;
 }
 
 export interface Agent {
@@ -85,6 +110,7 @@ export interface Agent {
   profileKey(c: ContainerInfo): string;
   /** The containers the agent knows now. */
   containers(): ContainerInfo[];
+  stats(): AgentStats;
   stop(): Promise<void>;
 }
 
@@ -97,6 +123,7 @@ interface Parts {
   tracker: ContainerTracker;
   watches: ContainerWatches;
   activity: ActivityHandler;
+  reporter?: ContainerReporter;
   onError(e: Error): void;
 }
 
@@ -118,8 +145,12 @@ function wire(o: AgentOptions, support: ReturnType<typeof fanotifyState>, audit:
   const builtins = new BuiltinDetections(rules, emitter);
   const judge = new ExecJudge(profiles, { defaultMode: o.defaultMode ?? 'learn', blockDrift: o.blockDrift ?? false });
   const sessions = new ExecSessions(rules, emitter, () => audit.source?.catchUp());
+  const reporter = o.server ? containerReporter(o.server, () => tracker.all(), onError) : undefined;
   const tracker: ContainerTracker = new ContainerTracker({
-    onChange: (kind, c) => void watches.onContainer(kind, c),
+    onChange: (kind, c) => {
+      reporter?.onChange(kind, c);
+      void watches.onContainer(kind, c);
+    },
     onExec: (c, command) => void sessions.onSession(c, command),
     onError,
   });
@@ -166,7 +197,35 @@ function wire(o: AgentOptions, support: ReturnType<typeof fanotifyState>, audit:
     watches.clearGuardCache();
     files.judge?.clear();
   };
-  return { sinks, rules, profiles, builtins, tracker, watches, activity, onError };
+  return { sinks, rules, profiles, builtins, tracker, watches, activity, onError, ...(reporter ? { reporter } : {}) };
+}
+
+/** The server's view of this host's containers; images keyed by repo digest when the engine has one. */
+function containerReporter(
+  s: AgentServerOptions,
+  containers: () => ContainerInfo[],
+  onError: (e: Error) => void,
+): ContainerReporter {
+  const digests = new Map<string, Promise<string>>();
+  const digestOf = (c: ContainerInfo): Promise<string> => {
+    let d = digests.get(c.imageId);
+    if (!d) {
+      d = inspectImage(c.imageId)
+        .then((i) => i.RepoDigests?.[0]?.split('@')[1] ?? c.imageId)
+        .catch(() => c.imageId);
+      digests.set(c.imageId, d);
+    }
+    return d;
+  };
+  return new ContainerReporter({
+    client: new ServerClient({ url: s.url, token: s.token, ...(s.ca ? { ca: s.ca } : {}) }),
+    hostId: s.hostId ?? hostname(),
+    hostName: hostname(),
+    agentVersion: s.agentVersion,
+    containers,
+    digestOf,
+    onError,
+  });
 }
 
 /** The file-profile parts: a judge and the guard's options, when fanotify can hold opens. */
@@ -247,8 +306,13 @@ function startDetectors(o: AgentOptions, parts: Parts): { stop(): void } {
  */
 function startHousekeeping(o: AgentOptions, parts: Parts): NodeJS.Timeout {
   const { profiles } = parts;
+  let dropped = 0;
   const timer = setInterval(
     () => {
+      // drops are counted and said, never silent
+      const now = parts.sinks.stats().dropped;
+      if (now > dropped) parts.onError(new Error(`sinks dropped ${now - dropped} events (${now} in all): queue full`));
+      dropped = now;
       try {
         profiles.reloadIfEdited();
         if (o.learnPeriodMs !== undefined) {
@@ -274,6 +338,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const audit: { source?: AuditSource } = {};
   const parts = wire(o, support, audit);
   await parts.tracker.start();
+  parts.reporter?.start();
   for (const c of parts.tracker.all()) if (c.running) await parts.watches.onContainer('start', c);
   audit.source = await startAudit(o, parts, support);
   const detectors = startDetectors(o, parts);
@@ -284,10 +349,12 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     profiles: parts.profiles,
     profileKey: (c) => ExecJudge.profileKey(c),
     containers: () => parts.tracker.all(),
+    stats: () => ({ sinks: parts.sinks.stats(), ...(parts.reporter ? { reporter: parts.reporter.stats() } : {}) }),
     async stop() {
       clearInterval(housekeeping);
       detectors.stop();
       parts.tracker.stop();
+      await parts.reporter?.close();
       await audit.source?.stop();
       parts.watches.close();
       parts.profiles.save();

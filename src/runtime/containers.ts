@@ -3,6 +3,8 @@ import { messageOf } from '../core/errors.js';
 import { inspectContainer, listContainers } from '../engine/containers.js';
 import { followEvents, type EventFeed } from '../engine/events.js';
 import type { ContainerInspect, EngineEvent } from '../engine/schema.js';
+import type { RuntimeFactsReport } from '../events/server-api.js';
+import { runtimeFactsOf } from './runtime-facts.js';
 
 // The containers on this Docker host, kept current from the Engine's event stream (and
 // re-listed whenever the stream is re-established, so a restarted dockerd or agent loses
@@ -26,6 +28,10 @@ export interface ContainerInfo {
   /** The pids limit set on the container (0 or undefined: none). */
   pidsLimit?: number;
   labels: Record<string, string>;
+  /** How it runs (ports, privileges, namespaces, host mounts), for the server's risk ranking. */
+  facts?: RuntimeFactsReport;
+  /** When its first process started (ISO 8601; absent when never started). */
+  startedAt?: string;
 }
 
 function containerInfo(raw: ContainerInspect): ContainerInfo {
@@ -42,6 +48,8 @@ function containerInfo(raw: ContainerInspect): ContainerInfo {
     ...(data.MergedDir ? { mergedDir: data.MergedDir } : {}),
     ...(raw.HostConfig?.PidsLimit ? { pidsLimit: raw.HostConfig.PidsLimit } : {}),
     labels: { ...(raw.Config?.Labels ?? {}) },
+    facts: runtimeFactsOf(raw),
+    ...(raw.State?.StartedAt && !raw.State.StartedAt.startsWith('0001-') ? { startedAt: raw.State.StartedAt } : {}),
   };
 }
 

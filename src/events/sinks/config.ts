@@ -124,11 +124,29 @@ const splunkHecSinkSchema = z
   })
   .strict();
 
+const serverSinkSchema = z
+  .object({
+    type: z.literal('server'),
+    /** The Bulwark server's base URL (https only). */
+    url: httpUrl.refine((s) => s.startsWith('https:'), 'the Bulwark server is reached over https only'),
+    /** An API token with the agent role. */
+    token: z.string().min(1).regex(headerValue, 'control characters in the token'),
+    /** PEM file of CA certificates to trust (the server's own certificate when self-signed). */
+    caFile: z.string().min(1).optional(),
+    /** Events per request (the server takes at most 1000). */
+    batchSize: z.number().int().min(1).max(1000).default(500),
+    ...common,
+    // the server answers 503 when busy: keep the batch through a longer spell of back-pressure
+    retry: retrySchema.prefault({ attempts: 20, maxDelayMs: 10_000 }),
+  })
+  .strict();
+
 export const sinkConfigSchema = z.discriminatedUnion('type', [
   jsonlSinkSchema,
   syslogSinkSchema,
   webhookSinkSchema,
   splunkHecSinkSchema,
+  serverSinkSchema,
 ]);
 
 /** A sink configuration as written (defaults optional). */
@@ -139,3 +157,4 @@ export type JsonlSinkConfig = z.output<typeof jsonlSinkSchema>;
 export type SyslogSinkConfig = z.output<typeof syslogSinkSchema>;
 export type WebhookSinkConfig = z.output<typeof webhookSinkSchema>;
 export type SplunkHecSinkConfig = z.output<typeof splunkHecSinkSchema>;
+export type ServerSinkConfig = z.output<typeof serverSinkSchema>;

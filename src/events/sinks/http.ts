@@ -70,6 +70,18 @@ export class HttpTarget {
 
   /** POSTs the body; resolves with any HTTP answer, rejects (retryable DeliveryError) on network failure. */
   post(body: Buffer, headers: Record<string, string>, signal: AbortSignal): Promise<HttpReply> {
+    return this.send('POST', this.o.url, body, headers, signal);
+  }
+
+  /** Like post, with another method and a URL on the same origin (the agent's server client). */
+  send(
+    method: 'POST' | 'PUT',
+    url: URL,
+    body: Buffer,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<HttpReply> {
+    if (url.origin !== this.o.url.origin) throw new TypeError(`not on ${this.where}`);
     const timeoutMs = this.o.timeoutMs ?? 10_000;
     const request = this.o.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<HttpReply>((resolve, reject) => {
@@ -90,9 +102,9 @@ export class HttpTarget {
       };
       const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       const req = request(
-        this.o.url,
+        url,
         {
-          method: 'POST',
+          method,
           agent: this.agent,
           signal,
           headers: { ...headers, 'content-length': String(body.length) },

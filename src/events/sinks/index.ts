@@ -4,6 +4,7 @@ import { formatHostPort, parseHostPort } from './address.js';
 import {
   sinkConfigSchema,
   type JsonlSinkConfig,
+  type ServerSinkConfig,
   type SinkConfig,
   type SplunkHecSinkConfig,
   type SyslogSinkConfig,
@@ -13,6 +14,7 @@ import { FileTransport } from './file.js';
 import { toCefSyslog, toRfc5424 } from './format.js';
 import { origin } from './http.js';
 import { fanOut, queuedSink, type QueueOptions } from './queue.js';
+import { ServerTransport } from './server.js';
 import type { Sink, Transport } from './sink.js';
 import { SplunkHecTransport } from './splunk-hec.js';
 import { StreamTransport } from './tcp.js';
@@ -120,6 +122,15 @@ const BUILDERS: { [T in SinkConfig['type']]: (c: Extract<SinkConfig, { type: T }
       }),
       batchSize: c.batchSize,
     };
+  },
+  server: (c: ServerSinkConfig) => {
+    const transport = new ServerTransport({
+      url: c.url,
+      token: c.token,
+      timeoutMs: c.timeoutMs,
+      ...(c.caFile ? { ca: readPem(c.caFile, 'CA file') } : {}),
+    });
+    return { name: `server:${transport.where}`, transport, batchSize: c.batchSize };
   },
 };
 

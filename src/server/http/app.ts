@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { FailureLimiter, type LimiterOptions } from '../auth/failure-limiter.js';
 import type { ServerDeps } from './deps.js';
-import { errorAnswer, httpError } from './errors.js';
+import { errorAnswer, httpError, RetryLater } from './errors.js';
 import { auditHook, authHook, metricsHook } from './hooks.js';
 import { serverLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
@@ -62,6 +62,7 @@ export function buildServerApp(deps: ServerDeps, options: ServerAppOptions = {})
   app.setErrorHandler(async (error, request, reply) => {
     const answer = errorAnswer(error);
     if (answer.internal) request.log.error({ err: error }, 'request failed');
+    if (error instanceof RetryLater) reply.header('retry-after', String(error.retryAfterSeconds));
     return reply.code(answer.status).send(answer.body);
   });
   app.setNotFoundHandler(async (_request, reply) => {

@@ -45,6 +45,18 @@ const STATUS: Record<ErrorCode, number> = {
   AUDIT_REORDERED: 500,
 };
 
+/** 503 with Retry-After: the server is busy (ingest back-pressure); the client waits and sends again. */
+export class RetryLater extends BulwarkError {
+  constructor(
+    input: string,
+    reason: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('UNAVAILABLE', input, reason);
+    this.name = 'RetryLater';
+  }
+}
+
 interface ErrorBody {
   error: { code: ErrorCode; message: string; path?: string };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ContainerState, Database, Row } from './database.js';
+import type { RuntimeFacts } from '../risk/rank.js';
 import type { Store } from './open.js';
 import { isoNow } from './time.js';
 
@@ -13,6 +14,8 @@ export interface ContainerRecord {
   state: ContainerState;
   startedAt?: string;
   stoppedAt?: string;
+  /** How it runs, as the agent saw it (absent: never reported). */
+  runtime?: RuntimeFacts;
 }
 
 /** Rows per INSERT: well under both dialects' bound-parameter limits. */
@@ -30,6 +33,7 @@ function toRow(c: ContainerRecord, at: string): Row<'containers'> {
     started_at: c.startedAt ?? null,
     stopped_at: c.stoppedAt ?? null,
     updated_at: at,
+    runtime: c.runtime ? JSON.stringify(c.runtime) : null,
   };
 }
 
@@ -44,6 +48,7 @@ function fromRow(r: Row<'containers'>): ContainerRecord {
     state: r.state,
     ...(r.started_at !== null ? { startedAt: r.started_at } : {}),
     ...(r.stopped_at !== null ? { stoppedAt: r.stopped_at } : {}),
+    ...(r.runtime !== null ? { runtime: JSON.parse(r.runtime) as RuntimeFacts } : {}),
   };
 }
 
@@ -62,6 +67,7 @@ async function upsertRows(db: Kysely<Database>, rows: Row<'containers'>[]): Prom
           started_at: eb.ref('excluded.started_at'),
           stopped_at: eb.ref('excluded.stopped_at'),
           updated_at: eb.ref('excluded.updated_at'),
+          runtime: eb.fn.coalesce(eb.ref('excluded.runtime'), eb.ref('containers.runtime')),
         })),
       )
       .execute();
@@ -119,4 +125,30 @@ export async function listContainers(
   if (filter.imageDigest !== undefined) q = q.where('image_digest', '=', filter.imageDigest);
   const rows = await q.orderBy('host_id').orderBy('id').execute();
   return rows.map(fromRow);
+}
+
+/** Which of these container ids the server has seen on the host before (for first-run custody). */
+export async function knownContainerIds(store: Store, hostId: string, ids: readonly string[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const rows = await store.db
+      .selectFrom('containers')
+      .select('id')
+      .where('host_id', '=', hostId)
+      .where('id', 'in', ids.slice(i, i + BATCH))
+      .execute();
+    for (const r of rows) known.add(r.id);
+  }
+  return known;
+}
+
+/** Marks one container stopped (a stop or die the agent reported); false when unknown. */
+export async function markContainerStopped(store: Store, hostId: string, id: string, at = isoNow()): Promise<boolean> {
+  const r = await store.db
+    .updateTable('containers')
+    .set({ state: 'stopped', stopped_at: at, updated_at: at })
+    .where('host_id', '=', hostId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

@@ -25,6 +25,8 @@ interface ContainerTable {
   started_at: string | null;
   stopped_at: string | null;
   updated_at: string;
+  /** JSON RuntimeFacts the agent reported (ports, privileges, mounts); null when never reported */
+  runtime: string | null;
 }
 
 interface ImageTable {

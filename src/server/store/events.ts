@@ -18,6 +18,15 @@ const BATCH = 500;
 
 /** Stores events, ignoring ids already stored; returns how many were new. */
 export async function insertEvents(store: Store, events: StoredEvent[], receivedAt = isoNow()): Promise<number> {
+  return (await insertNewEvents(store, events, receivedAt)).length;
+}
+
+/** Stores events, ignoring ids already stored; returns the ids (and image digests) that were new. */
+export async function insertNewEvents(
+  store: Store,
+  events: StoredEvent[],
+  receivedAt = isoNow(),
+): Promise<{ id: string; imageDigest?: string }[]> {
   const rows: Row<'events'>[] = events.map((e) => ({
     id: e.id,
     time: toIso(e.time),
@@ -29,14 +38,15 @@ export async function insertEvents(store: Store, events: StoredEvent[], received
     body: JSON.stringify(e.body),
     received_at: receivedAt,
   }));
-  let inserted = 0;
+  const inserted: { id: string; imageDigest?: string }[] = [];
   for (let i = 0; i < rows.length; i += BATCH) {
     const r = await store.db
       .insertInto('events')
       .values(rows.slice(i, i + BATCH))
       .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst();
-    inserted += Number(r.numInsertedOrUpdatedRows ?? 0);
+      .returning(['id', 'image_digest'])
+      .execute();
+    for (const x of r) inserted.push({ id: x.id, ...(x.image_digest !== null ? { imageDigest: x.image_digest } : {}) });
   }
   return inserted;
 }

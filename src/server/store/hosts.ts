@@ -33,3 +33,9 @@ export async function listHosts(store: Store): Promise<Host[]> {
     ...(r.agent_version !== null ? { agentVersion: r.agent_version } : {}),
   }));
 }
+
+/** Records that a registered host was heard from; false when the host never registered. */
+export async function touchHost(store: Store, id: string, at = isoNow()): Promise<boolean> {
+  const r = await store.db.updateTable('hosts').set({ last_seen: at }).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

@@ -182,8 +182,14 @@ async function initial(db: Kysely<unknown>): Promise<void> {
   await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
 }
 
+/** What the agent says about how each container runs (JSON; null for rows from before). */
+async function containerRuntime(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('containers').addColumn('runtime', 'text').execute();
+}
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': { up: initial },
+  '0002_container_runtime': { up: containerRuntime },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,8 +1,11 @@
 import type { RouteGroup } from '../route.js';
 import { auditNotes } from './audit-notes.js';
 import { auditVerify } from './audit-verify.js';
+import { containers } from './containers.js';
+import { events } from './events.js';
 import { health } from './health.js';
 import { images } from './images.js';
+import { hosts } from './hosts.js';
 import { metrics } from './metrics.js';
 import { openapi } from './openapi.js';
 import { scans } from './scans.js';
@@ -20,4 +23,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   scans,
   images,
   vulnerabilities,
+  hosts,
+  containers,
+  events,
 ];
