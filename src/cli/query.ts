@@ -1,21 +1,11 @@
 import { Command, Option } from 'commander';
+import type { VulnerableContainer } from '../server/store/vulnerable.js';
 import { callServer, serverFlags, serverTarget, type ServerFlags, type ServerTarget } from './server-client.js';
 
 // `bulwark query …`: the server's fleet-wide answers from the command line.
 
-interface VulnRow {
-  hostName: string;
-  containerId: string;
-  containerName: string;
-  imageDigest: string;
-  repoTags: string[];
-  advisoryId: string;
-  packageName: string;
-  installed: string;
-  fixed?: string;
-  severity: string;
-  cvssScore?: number;
-}
+/** A row of GET /api/v1/vulnerabilities/{id}/containers. */
+type VulnRow = VulnerableContainer;
 
 interface Page {
   containers: VulnRow[];

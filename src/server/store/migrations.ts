@@ -7,7 +7,8 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 /** The audit chain's first prev_hash. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-async function initial(db: Kysely<unknown>): Promise<void> {
+/** Hosts and the containers agents report. */
+async function fleetTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('hosts')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -37,7 +38,10 @@ async function initial(db: Kysely<unknown>): Promise<void> {
     .on('containers')
     .columns(['image_digest', 'state', 'host_id', 'id', 'name'])
     .execute();
+}
 
+/** Images as scanned: inventories, packages, findings and advisory aliases. */
+async function imageTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('images')
     .addColumn('digest', 'text', (c) => c.primaryKey())
@@ -107,7 +111,10 @@ async function initial(db: Kysely<unknown>): Promise<void> {
     .addColumn('advisory_id', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('advisory_aliases_pk', ['alias', 'advisory_id'])
     .execute();
+}
 
+/** Runtime events and the chain of custody. */
+async function activityTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('events')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -132,7 +139,10 @@ async function initial(db: Kysely<unknown>): Promise<void> {
     .addColumn('details', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('custody_by_digest').on('custody').columns(['digest', 'time']).execute();
+}
 
+/** API tokens and the job queue. */
+async function accessTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('api_tokens')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -160,7 +170,10 @@ async function initial(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('jobs_ready').on('jobs').columns(['state', 'run_after']).execute();
+}
 
+/** The hash-chained audit log and its head row. */
+async function auditTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('audit_log')
     .addColumn('seq', 'integer', (c) => c.primaryKey())
@@ -180,6 +193,14 @@ async function initial(db: Kysely<unknown>): Promise<void> {
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
   await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
+}
+
+async function initial(db: Kysely<unknown>): Promise<void> {
+  await fleetTables(db);
+  await imageTables(db);
+  await activityTables(db);
+  await accessTables(db);
+  await auditTables(db);
 }
 
 /** What the agent says about how each container runs (JSON; null for rows from before). */

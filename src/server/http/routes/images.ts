@@ -6,6 +6,7 @@ import { findingsOf, getImage, packagesOf, type PackageRecord } from '../../stor
 import { DIGEST } from '../../ingest/scan-report.js';
 import { storeOf } from '../deps.js';
 import { defineRoute, type RouteGroup } from '../route.js';
+import { FINDING_FIELDS } from './finding-fields.js';
 
 // One image as the server knows it: what its last scan inventoried, what it is vulnerable to,
 // and its chain of custody (who built, scanned, pushed, signed and ran it).
@@ -13,16 +14,7 @@ import { defineRoute, type RouteGroup } from '../route.js';
 const Params = z.strictObject({ digest: z.string().regex(DIGEST, 'expected sha256: and 64 lower-case hex digits') });
 const Query = z.strictObject({ limit: z.coerce.number().int().min(0).max(10_000).default(100) });
 
-const Finding = z.object({
-  advisoryId: z.string(),
-  aliases: z.array(z.string()),
-  packageName: z.string(),
-  packagePurl: z.string(),
-  installed: z.string(),
-  fixed: z.string().optional(),
-  severity: z.string(),
-  cvssScore: z.number().optional(),
-});
+const Finding = z.object({ ...FINDING_FIELDS, aliases: z.array(z.string()) });
 
 const ImageView = z.object({
   digest: z.string(),

@@ -7,6 +7,7 @@ import {
 } from '../../store/vulnerable.js';
 import { storeOf } from '../deps.js';
 import { defineRoute, type RouteGroup } from '../route.js';
+import { FINDING_FIELDS } from './finding-fields.js';
 
 // Which running containers carry a vulnerability (by CVE, GHSA or any alias), one row per
 // container and finding, paged: an advisory in most images answers thousands of rows.
@@ -26,13 +27,7 @@ const Row = z.object({
   containerName: z.string(),
   imageDigest: z.string(),
   repoTags: z.array(z.string()),
-  advisoryId: z.string(),
-  packageName: z.string(),
-  packagePurl: z.string(),
-  installed: z.string(),
-  fixed: z.string().optional(),
-  severity: z.string(),
-  cvssScore: z.number().optional(),
+  ...FINDING_FIELDS,
 });
 
 const Page = z.object({
